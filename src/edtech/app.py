@@ -1,0 +1,75 @@
+"""The composition root: `create_app(settings)` wires every slice, the hub and the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from edtech import __version__
+from edtech.billing.api import router as billing_router
+from edtech.identity.api import router as identity_router
+from edtech.institutions.api import router as institutions_router
+from edtech.kernel.clock import Clock, SystemClock
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.http.health import router as health_router
+from edtech.platform.http.middleware import RequestContextMiddleware
+from edtech.platform.http.problems import install_problem_handlers
+from edtech.platform.observability.logging import configure_logging, get_logger
+from edtech.platform.observability.metrics import HttpMetrics
+from edtech.platform.security.tokens import TokenSigner
+from edtech.platform.services import Services
+from edtech.settings import Settings
+
+log = get_logger(__name__)
+
+DESCRIPTION = """
+The backend of a school platform: institutions and rosters, attendance, grades, billing and
+parent–teacher communication. REST for everything that is not live; `/ws` for live channels
+(see `channels/asyncapi.yaml`). Errors are RFC 9457 problem details.
+"""
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    """Build a node: its services, routes and lifespan, from `settings` alone."""
+    configure_logging(settings.log_level, settings.log_json)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    registry = CollectorRegistry()
+    services = Services(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        signer=TokenSigner(settings.secret_key),
+        metrics_registry=registry,
+    )
+    if settings.node_name:
+        services.node_name = settings.node_name
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("node_starting", node=services.node_name, database=engine.url.drivername)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+            log.info("node_stopped", node=services.node_name)
+
+    app = FastAPI(
+        title="edtech",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.services = services
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics(registry))
+    app.include_router(health_router)
+    app.include_router(identity_router)
+    app.include_router(institutions_router)
+    app.include_router(billing_router)
+    return app

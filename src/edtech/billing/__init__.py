@@ -1,0 +1,1 @@
+"""Billing: fees, family accounts, invoices, payments, refunds and the ledger."""

@@ -1,0 +1,1 @@
+"""Identity: accounts, sign-in, tokens and scanner-device keys."""

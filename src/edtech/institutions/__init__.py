@@ -1,0 +1,1 @@
+"""Institutions: the tenant, its schools, terms, sections, people, enrollments and guardians."""

@@ -1,0 +1,70 @@
+"""Domain events and the aggregate base that records them.
+
+An aggregate records past-tense events while it changes; the unit of work collects them from
+every aggregate it saw and commits them in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Something that happened in the domain, named in the past tense.
+
+    `type` is the public event type (``attendance.scan_recorded``): part of the channel
+    contract, so renaming it is a versioned change.
+    """
+
+    type: ClassVar[str] = "event"
+    institution_id: uuid.UUID
+    occurred_at: datetime
+
+    def payload(self) -> dict[str, Any]:
+        """The event's fields as JSON-ready data (ids and datetimes as strings)."""
+        return {
+            f.name: to_jsonable(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in ("institution_id", "occurred_at")
+        }
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn ids, datetimes, decimals, enums, dataclasses and containers into JSON types."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    raise TypeError(f"cannot turn {type(value).__name__} into JSON")
+
+
+class Aggregate:
+    """Base of aggregates: a consistency boundary that records the events it raises.
+
+    Events live in the instance ``__dict__`` rather than a dataclass field, so aggregates
+    loaded by the ORM (which skips ``__init__``) can record events too.
+    """
+
+    def record(self, event: DomainEvent) -> None:
+        self.__dict__.setdefault("_pending_events", []).append(event)
+
+    def pull_events(self) -> list[DomainEvent]:
+        """Hand over the recorded events and forget them (called by the unit of work)."""
+        events: list[DomainEvent] = self.__dict__.pop("_pending_events", [])
+        return events

@@ -1,0 +1,1 @@
+"""Technical plumbing shared by the slices; no business rules live here."""

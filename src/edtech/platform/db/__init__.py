@@ -1,0 +1,1 @@
+"""Database plumbing: metadata, column types, engine and the unit of work."""

@@ -1,0 +1,93 @@
+"""The unit of work: the one owner of a transaction.
+
+A use case opens it, changes aggregates through repositories bound to `uow.session`, and calls
+`commit()`. The unit of work collects the events every aggregate it saw recorded (plus any
+emitted directly), lets each `EventSink` stage them in the same transaction (the outbox), commits,
+and then tells the sinks the commit happened (publish right away). Leaving the block without
+committing rolls everything back: nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from edtech.kernel.events import Aggregate, DomainEvent
+
+
+class EventSink(Protocol):
+    """Receives a transaction's events: `stage` inside it, `committed` right after it."""
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object: ...
+
+    async def committed(self, staged: object) -> None: ...
+
+
+class UnitOfWork:
+    """One transaction, its collected events, and the sinks they go to."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], sinks: Sequence[EventSink] = ()
+    ) -> None:
+        self._session_factory = session_factory
+        self._sinks = tuple(sinks)
+        self._session: AsyncSession | None = None
+        self._emitted: list[DomainEvent] = []
+        self.committed_events: list[DomainEvent] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        self._emitted = []
+        self.committed_events = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    def emit(self, event: DomainEvent) -> None:
+        """Add an event that belongs to no loaded aggregate (it commits with the rest)."""
+        self._emitted.append(event)
+
+    def collect_events(self) -> list[DomainEvent]:
+        """Take the events raised so far: per aggregate in raise order, emitted ones last."""
+        session = self.session
+        seen: list[object] = [*session.new, *session.identity_map.values()]
+        events: list[DomainEvent] = []
+        for obj in seen:
+            if isinstance(obj, Aggregate):
+                events.extend(obj.pull_events())
+        events.extend(self._emitted)
+        self._emitted = []
+        return events
+
+    async def commit(self) -> None:
+        session = self.session
+        await session.flush()
+        events = self.collect_events()
+        staged = [await sink.stage(session, events) for sink in self._sinks] if events else []
+        await session.commit()
+        self.committed_events.extend(events)
+        for sink, token in zip(self._sinks, staged, strict=False):
+            await sink.committed(token)
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self._emitted = []

@@ -1,0 +1,1 @@
+"""HTTP plumbing: problem responses, middleware, pagination and dependency aliases."""

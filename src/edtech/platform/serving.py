@@ -1,0 +1,36 @@
+"""How a node is served by uvicorn: one place for the server options (CLI, tests, topology)."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+
+def uvicorn_config(app: FastAPI, host: str = "127.0.0.1", port: int = 8000, **kw: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # our structlog set-up owns logging
+        access_log=False,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,  # ~50 KiB per connection; off by default (ARCHITECTURE §4)
+        ws_max_size=64 * 1024,
+        lifespan="on",
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        timeout_graceful_shutdown=10,
+        **kw,
+    )
+
+
+def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """Bind a listening socket (port 0: any free port), for servers started in tests."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock

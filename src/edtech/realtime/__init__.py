@@ -1,0 +1,1 @@
+"""The realtime hub: websocket protocol, channels, durable offsets, recovery and fan-out."""

@@ -1,0 +1,1 @@
+"""Tables and repositories (placeholder until the slice lands)."""

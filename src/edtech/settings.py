@@ -1,0 +1,51 @@
+"""Configuration: one pydantic-settings class, every variable prefixed `EDTECH_`."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "insecure-demo-secret-change-me"  # noqa: S105 - refused outside demo mode
+
+
+class Settings(BaseSettings):
+    """Every knob of a node. Defaults give the embedded single-process product."""
+
+    model_config = SettingsConfigDict(env_prefix="EDTECH_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./edtech.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+    )
+    broker_url: str = Field("memory://", description="memory:// (one process) or redis://host:port")
+    secret_key: str = Field(DEFAULT_SECRET, description="Signs access tokens and QR codes.")
+    demo: bool = Field(False, description="Demo mode: allows the default secret; seeds a school.")
+    access_token_ttl_seconds: int = Field(900, ge=30, description="Access-token lifetime.")
+    refresh_token_ttl_seconds: int = Field(
+        30 * 24 * 3600, ge=60, description="Refresh-token lifetime (rotating)."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins per account or address before throttling."
+    )
+    login_window_seconds: int = Field(
+        300, ge=1, description="Window in which failed logins are counted, and lockout length."
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool | None = Field(
+        None, description="JSON logs; default: JSON unless stderr is a terminal."
+    )
+    db_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size per node.")
+    node_name: str = Field("", description="Name of this node in logs and metrics (default: host:pid).")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Self:
+        if self.secret_key == DEFAULT_SECRET and not self.demo:
+            raise ValueError(
+                "EDTECH_SECRET_KEY is the built-in default: set a secret of your own "
+                "(or run in demo mode with EDTECH_DEMO=1 / --demo)"
+            )
+        if len(self.secret_key) < 16:
+            raise ValueError("EDTECH_SECRET_KEY must be at least 16 characters")
+        return self

@@ -1,0 +1,85 @@
+"""Migrated test databases: a SQLite template copied per test, a PostgreSQL database per run."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+import uuid
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import sqlalchemy as sa
+
+from edtech.platform.db.engine import make_engine
+from edtech.platform.db.migrations import upgrade
+from edtech.platform.db.tables import metadata
+from tests.services import POSTGRES_URL
+
+
+def run_blocking(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine to completion on its own loop in a thread (safe inside a running loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def make_sqlite_template(directory: Path) -> Path:
+    path = directory / "template.sqlite"
+    run_blocking(upgrade(sqlite_url(path)))
+    return path
+
+
+def fresh_sqlite(template: Path, directory: Path) -> str:
+    target = directory / f"db-{uuid.uuid4().hex[:8]}.sqlite"
+    shutil.copyfile(template, target)
+    return sqlite_url(target)
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def postgres_url_for(name: str) -> str:
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_postgres_database() -> str:
+    """Create and migrate a throw-away database; returns its URL."""
+    name = f"edtech_test_{uuid.uuid4().hex[:12]}"
+    run_blocking(_admin(f'CREATE DATABASE "{name}"'))
+    url = postgres_url_for(name)
+    run_blocking(upgrade(url))
+    return url
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rpartition("/")[2]
+    run_blocking(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def truncate_all(url: str) -> None:
+    """Empty every table of the model (not alembic_version) so each test starts clean."""
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    if not names:
+        return
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()

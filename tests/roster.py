@@ -1,0 +1,1 @@
+"""Roster fixtures (a small demo school per test) shared by every slice's tests."""

@@ -1,0 +1,46 @@
+"""Where the tests find PostgreSQL and Redis, and what to do when they are not there.
+
+Without them a test that needs one skips with a reason saying what to start; with
+EDTECH_REQUIRE_SERVICES=1 (CI) it fails instead, so a missing service never hides a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+
+POSTGRES_URL = os.environ.get(
+    "EDTECH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("EDTECH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_SERVICES = os.environ.get("EDTECH_REQUIRE_SERVICES") == "1"
+
+HOW_TO_START = {
+    "PostgreSQL": "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) "
+    "main start` or point EDTECH_TEST_POSTGRES_URL at one",
+    "Redis": "start it with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' "
+    "--appendonly no` or point EDTECH_TEST_REDIS_URL at one",
+}
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def need(service: str) -> None:
+    """Skip (or, under EDTECH_REQUIRE_SERVICES=1, fail) unless `service` is reachable."""
+    url, port = (POSTGRES_URL, 5432) if service == "PostgreSQL" else (REDIS_URL, 6379)
+    if _reachable(url, port):
+        return
+    reason = f"{service} is not reachable at {urlsplit(url).netloc}: {HOW_TO_START[service]}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"EDTECH_REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
