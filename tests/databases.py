@@ -58,11 +58,16 @@ async def _admin(sql: str) -> None:
         await conn.close()
 
 
-def create_postgres_database() -> str:
-    """Create and migrate a throw-away database; returns its URL."""
+def create_empty_postgres_database() -> str:
+    """Create a throw-away database with no tables; returns its URL."""
     name = f"edtech_test_{uuid.uuid4().hex[:12]}"
     run_blocking(_admin(f'CREATE DATABASE "{name}"'))
-    url = postgres_url_for(name)
+    return postgres_url_for(name)
+
+
+def create_postgres_database() -> str:
+    """Create and migrate a throw-away database; returns its URL."""
+    url = create_empty_postgres_database()
     run_blocking(upgrade(url))
     return url
 

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "insecure-demo-secret-change-me"  # noqa: S105 - refused outside demo mode
+DEFAULT_SECRET = "insecure-demo-secret-change-me-before-production"  # noqa: S105 - refused outside demo mode
 
 
 class Settings(BaseSettings):
@@ -46,6 +46,6 @@ class Settings(BaseSettings):
                 "EDTECH_SECRET_KEY is the built-in default: set a secret of your own "
                 "(or run in demo mode with EDTECH_DEMO=1 / --demo)"
             )
-        if len(self.secret_key) < 16:
-            raise ValueError("EDTECH_SECRET_KEY must be at least 16 characters")
+        if len(self.secret_key.encode()) < 32:  # HS256 wants a key of at least 256 bits
+            raise ValueError("EDTECH_SECRET_KEY must be at least 32 characters")
         return self

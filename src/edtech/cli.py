@@ -1,0 +1,153 @@
+"""The `edtech` command: serve a node, migrate, seed the demo school, export contracts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from edtech.settings import Settings
+
+app = typer.Typer(help="edtech: the open-source backend for school platforms.", no_args_is_help=True)
+channels_app = typer.Typer(help="The websocket channel contract.", no_args_is_help=True)
+app.add_typer(channels_app, name="channels")
+console = Console(stderr=True)
+
+DEFAULT_ASYNCAPI = Path("channels/asyncapi.yaml")
+
+
+def _settings(demo: bool) -> Settings:
+    if demo:
+        os.environ.setdefault("EDTECH_DEMO", "1")
+    try:
+        return Settings()
+    except ValueError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option("--demo", help="Seed and serve the demo school.")] = False,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before serving.")] = True,
+) -> None:
+    """Run one node (embedded default: a SQLite file and the in-memory broker).
+
+    Scale by running more nodes behind Caddy (see docs/deploy.md), not with worker processes.
+    """
+    import uvicorn
+
+    from edtech.app import create_app
+    from edtech.platform.serving import uvicorn_config
+
+    settings = _settings(demo)
+    if migrate:
+        _migrate(settings.database_url)
+    if demo or settings.demo:
+        _seed_and_print(settings)
+    console.print(f"edtech serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.Server(uvicorn_config(create_app(settings), host=host, port=port)).run()
+
+
+@app.command()
+def migrate(
+    down: Annotated[
+        str | None, typer.Option(help="Downgrade to this revision (e.g. base) instead.")
+    ] = None,
+) -> None:
+    """Apply the database migrations (or roll them back with --down)."""
+    from edtech.platform.db import migrations
+
+    # Migrating needs only the database URL, not a secret: read just that.
+    url = os.environ.get("EDTECH_DATABASE_URL") or str(Settings.model_fields["database_url"].default)
+    if down:
+        asyncio.run(migrations.downgrade(url, down))
+        console.print(f"downgraded to {down}")
+    else:
+        _migrate(url)
+
+
+@app.command()
+def demo(
+    small: Annotated[bool, typer.Option("--small", help="A tiny school (for scripts).")] = False,
+) -> None:
+    """Seed the demo school (idempotent) into the configured database and print its logins."""
+    settings = _settings(True)
+    _migrate(settings.database_url)
+    _seed_and_print(settings, small=small)
+
+
+@channels_app.command("export")
+def channels_export(
+    output: Annotated[Path, typer.Option(help="Where to write the AsyncAPI document.")] = (
+        DEFAULT_ASYNCAPI
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the file differs instead of writing it.")
+    ] = False,
+) -> None:
+    """Write the websocket contract (AsyncAPI 3.0) generated from the channel registry."""
+    from edtech.realtime.asyncapi import render_default
+
+    text = render_default()
+    if check:
+        current = output.read_text() if output.exists() else ""
+        if current != text:
+            console.print(f"[red]{output} is stale:[/red] run `uv run edtech channels export`")
+            raise typer.Exit(1)
+        console.print(f"{output} is up to date")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    console.print(f"wrote {output}")
+
+
+def _migrate(url: str) -> None:
+    from edtech.platform.db import migrations
+
+    asyncio.run(migrations.upgrade(url))
+    console.print("database migrated")
+
+
+def _seed_and_print(settings: Settings, small: bool = False) -> None:
+    from edtech.demo import FULL, SMALL, seed_demo
+    from edtech.platform.db.engine import make_engine, make_session_factory
+
+    async def run() -> object:
+        engine = make_engine(settings.database_url)
+        try:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+            ) as bar:
+                tasks: dict[str, object] = {}
+
+                def progress(step: str, done: int, total: int) -> None:
+                    if step not in tasks:
+                        tasks[step] = bar.add_task(step, total=total)
+                    bar.update(tasks[step], completed=done, total=total)  # type: ignore[arg-type]
+
+                return await seed_demo(
+                    make_session_factory(engine), SMALL if small else FULL, progress=progress
+                )
+        finally:
+            await engine.dispose()
+
+    summary = asyncio.run(run())
+    table = Table(title="Demo logins (password: edtech-demo)")
+    table.add_column("login")
+    table.add_column("role")
+    for email, role in getattr(summary, "logins", []):
+        table.add_row(email, role)
+    Console().print(table)
+
+
+def main() -> None:
+    app()

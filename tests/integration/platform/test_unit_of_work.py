@@ -1,0 +1,147 @@
+"""The unit of work owns the transaction and hands the aggregates' events to its sinks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import registry
+
+from edtech.kernel.events import Aggregate, DomainEvent
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.uow import UnitOfWork
+
+test_metadata = sa.MetaData()
+counter_table = sa.Table(
+    "uow_test_counter",
+    test_metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("value", sa.Integer(), nullable=False),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterBumped(DomainEvent):
+    type: ClassVar[str] = "test.counter_bumped"
+    counter_id: uuid.UUID
+    value: int
+
+
+class Counter(Aggregate):
+    def __init__(self, id: uuid.UUID, value: int = 0) -> None:
+        self.id = id
+        self.value = value
+
+    def bump(self) -> None:
+        self.value += 1
+        self.record(
+            CounterBumped(
+                institution_id=uuid.UUID(int=0),
+                occurred_at=datetime.now(UTC),
+                counter_id=self.id,
+                value=self.value,
+            )
+        )
+
+
+registry().map_imperatively(Counter, counter_table)
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.staged: list[list[DomainEvent]] = []
+        self.committed_tokens: list[object] = []
+        self.saw_open_transaction = False
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+        self.saw_open_transaction = session.in_transaction()
+        self.staged.append(list(events))
+        return len(self.staged)
+
+    async def committed(self, staged: object) -> None:
+        self.committed_tokens.append(staged)
+
+
+@pytest.fixture
+async def factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(test_metadata.create_all)
+    yield make_session_factory(engine)
+    async with engine.begin() as conn:
+        await conn.run_sync(test_metadata.drop_all)
+    await engine.dispose()
+
+
+async def test_commit_stages_events_in_the_transaction_then_reports_commit(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    sink = RecordingSink()
+    counter_id = uuid.uuid4()
+    async with UnitOfWork(factory, [sink]) as uow:
+        counter = Counter(counter_id)
+        uow.session.add(counter)
+        counter.bump()
+        counter.bump()
+        await uow.commit()
+    assert sink.saw_open_transaction
+    assert [e.value for e in sink.staged[0]] == [1, 2]  # type: ignore[attr-defined]
+    assert sink.committed_tokens == [1]
+    async with factory() as session:
+        assert await session.scalar(sa.select(counter_table.c.value)) == 2
+
+
+async def test_events_of_loaded_aggregates_are_collected(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    counter_id = uuid.uuid4()
+    async with UnitOfWork(factory) as uow:
+        uow.session.add(Counter(counter_id))
+        await uow.commit()
+    sink = RecordingSink()
+    async with UnitOfWork(factory, [sink]) as uow:
+        loaded = await uow.session.get(Counter, counter_id)
+        assert loaded is not None
+        loaded.bump()
+        await uow.commit()
+    assert [type(e) for e in sink.staged[0]] == [CounterBumped]
+
+
+async def test_leaving_without_commit_rolls_back_and_publishes_nothing(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    sink = RecordingSink()
+    with pytest.raises(RuntimeError):
+        async with UnitOfWork(factory, [sink]) as uow:
+            counter = Counter(uuid.uuid4())
+            uow.session.add(counter)
+            counter.bump()
+            await uow.session.flush()
+            raise RuntimeError("use case failed half-way")
+    assert sink.staged == []
+    assert sink.committed_tokens == []
+    async with factory() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(counter_table)) == 0
+
+
+async def test_a_failing_sink_aborts_the_commit(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    class BrokenSink(RecordingSink):
+        async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+            raise RuntimeError("outbox unavailable")
+
+    with pytest.raises(RuntimeError, match="outbox"):
+        async with UnitOfWork(factory, [BrokenSink()]) as uow:
+            counter = Counter(uuid.uuid4())
+            uow.session.add(counter)
+            counter.bump()
+            await uow.commit()
+    async with factory() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(counter_table)) == 0
