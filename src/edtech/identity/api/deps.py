@@ -1,0 +1,95 @@
+"""Dependencies that authenticate a request: a person by bearer token, a device by API key."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from edtech.identity.application.authenticate import authenticate_access_token
+from edtech.identity.application.devices import AuthenticateDevice
+from edtech.identity.application.tokens import TokenIssuer
+from edtech.identity.domain import LoginThrottle
+from edtech.kernel.errors import AuthenticationError, ForbiddenError
+from edtech.kernel.principal import DevicePrincipal, Principal, Role
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.services import Services
+
+TOKEN_URL = "/api/v1/auth/token"
+DEVICE_KEY_HEADER = "X-Device-Key"
+
+# auto_error=False: a missing token must become our 401 problem, not FastAPI's plain error.
+bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+device_key = APIKeyHeader(
+    name=DEVICE_KEY_HEADER, auto_error=False, description="A scanner device's API key."
+)
+
+
+def token_issuer(services: Services) -> TokenIssuer:
+    s = services.settings
+    return TokenIssuer(
+        services.signer,
+        access_ttl=timedelta(seconds=s.access_token_ttl_seconds),
+        refresh_ttl=timedelta(seconds=s.refresh_token_ttl_seconds),
+    )
+
+
+def login_throttle(services: Services) -> LoginThrottle:
+    s = services.settings
+    return LoginThrottle(s.login_max_failures, timedelta(seconds=s.login_window_seconds))
+
+
+async def principal_from_access_token(services: Services, token: str) -> Principal:
+    """The principal of an access token (websockets: `?token=`); AuthenticationError otherwise."""
+    async with services.session_factory() as session:
+        return await authenticate_access_token(
+            session, services.signer, token, services.clock.now()
+        )
+
+
+async def optional_principal(
+    services: ServicesDep, session: ReadSessionDep, token: Annotated[str | None, Depends(bearer)]
+) -> Principal | None:
+    """The caller, or None without a token; a bad token is still refused (401)."""
+    if not token:
+        return None
+    return await authenticate_access_token(session, services.signer, token, services.clock.now())
+
+
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    """The caller, from `Authorization: Bearer <access token>`; 401 problem otherwise."""
+    if principal is None:
+        raise AuthenticationError("Not authenticated.", reason="missing")
+    return principal
+
+
+async def current_device(
+    services: ServicesDep, key: Annotated[str | None, Depends(device_key)]
+) -> DevicePrincipal:
+    """The scanner device from `X-Device-Key`; 401 problem if missing, unknown or revoked."""
+    return await AuthenticateDevice(services.uow(), services.clock)(key)
+
+
+CurrentPrincipalDep = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+CurrentDeviceDep = Annotated[DevicePrincipal, Depends(current_device)]
+
+
+def require_any_role(*roles: Role) -> Any:
+    """A dependency marker: the caller must hold one of `roles` (any school), else 403.
+
+    Use as ``principal: Annotated[Principal, require_any_role(Role.TEACHER)]``; finer rules
+    (this section, this student) belong to the institutions policy.
+    """
+    wanted = frozenset(roles)
+
+    async def dependency(principal: CurrentPrincipalDep) -> Principal:
+        if not principal.roles & wanted:
+            raise ForbiddenError("Your roles do not allow this.")
+        return principal
+
+    return Depends(dependency)

@@ -1,0 +1,116 @@
+"""What other slices may use from identity: who is calling, and how to create logins and devices."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.identity.api.deps import (
+    CurrentDeviceDep,
+    CurrentPrincipalDep,
+    OptionalPrincipalDep,
+    principal_from_access_token,
+    require_any_role,
+)
+from edtech.identity.domain import Account, Device, normalize_email
+from edtech.identity.infrastructure import SqlAlchemyDevices, insert_accounts
+from edtech.kernel.ids import new_id
+from edtech.platform.security.keys import hash_secret
+
+__all__ = [
+    "CurrentDeviceDep",
+    "CurrentPrincipalDep",
+    "OptionalPrincipalDep",
+    "create_account",
+    "create_accounts_bulk",
+    "create_device",
+    "principal_from_access_token",
+    "require_any_role",
+]
+
+
+async def create_account(
+    session: AsyncSession,
+    *,
+    institution_id: uuid.UUID,
+    person_id: uuid.UUID,
+    email: str,
+    password_hash: str,
+    now: datetime | None = None,
+) -> uuid.UUID:
+    """Add a login for a person to `session` (the caller commits); returns the account id.
+
+    `password_hash` comes from `edtech.platform.security.passwords.hash_password`; hash once
+    and reuse it when seeding many accounts with one password.
+    """
+    account = Account(
+        id=new_id(),
+        institution_id=institution_id,
+        person_id=person_id,
+        email=normalize_email(email),
+        password_hash=password_hash,
+        is_active=True,
+        created_at=now or datetime.now(UTC),
+    )
+    session.add(account)
+    return account.id
+
+
+async def create_accounts_bulk(
+    session: AsyncSession, rows: Iterable[Mapping[str, Any]], now: datetime | None = None
+) -> list[uuid.UUID]:
+    """Insert many logins in one statement; each row has institution_id, person_id, email and
+    password_hash. Faster than `create_account` for seeding; the caller commits."""
+    at = now or datetime.now(UTC)
+    values = [
+        {
+            "id": new_id(),
+            "institution_id": r["institution_id"],
+            "person_id": r["person_id"],
+            "email": normalize_email(r["email"]),
+            "password_hash": r["password_hash"],
+            "is_active": True,
+            "created_at": at,
+            "last_login_at": None,
+        }
+        for r in rows
+    ]
+    await insert_accounts(session, values)
+    return [v["id"] for v in values]
+
+
+async def create_device(
+    session: AsyncSession,
+    *,
+    institution_id: uuid.UUID,
+    school_id: uuid.UUID,
+    name: str,
+    location: str | None,
+    key: str,
+    now: datetime | None = None,
+) -> uuid.UUID:
+    """Add a scanner device with a key of the caller's choosing (demo: `demo-scanner-key`).
+
+    Idempotent by key: if a device already has this key, its id is returned and nothing is
+    added. The caller commits.
+    """
+    devices = SqlAlchemyDevices(session)
+    key_hash = hash_secret(key)
+    existing = await devices.by_key_hash(key_hash)
+    if existing is not None:
+        return existing.id
+    device = Device.register(
+        institution_id=institution_id,
+        school_id=school_id,
+        name=name,
+        location=location,
+        key=key,
+        key_hash=key_hash,
+        now=now or datetime.now(UTC),
+    )
+    devices.add(device)
+    return device.id
