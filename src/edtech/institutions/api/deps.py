@@ -1,0 +1,48 @@
+"""Dependencies of the roster routes: use cases built per request, and the caller's policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends
+from sqlalchemy.engine import Row
+
+from edtech.institutions.application.common import UseCase
+from edtech.institutions.policy import Policy
+from edtech.kernel.errors import NotFoundError
+from edtech.platform.http.deps import ClockDep, ReadSessionDep, UnitOfWorkDep
+
+U = TypeVar("U", bound=UseCase)
+
+
+def use_case(cls: type[U]) -> Callable[[UnitOfWorkDep, ClockDep], U]:
+    """A dependency that builds the use case on this request's unit of work and clock."""
+
+    def build(uow: UnitOfWorkDep, clock: ClockDep) -> U:
+        return cls(uow, clock)
+
+    return build
+
+
+def read_policy(session: ReadSessionDep, clock: ClockDep) -> Policy:
+    """The policy on the read session, judging dated rows on today's (UTC) date."""
+    return Policy(session, today=clock.now().date())
+
+
+PolicyDep = Annotated[Policy, Depends(read_policy)]
+
+
+def today(clock: ClockDep) -> date:
+    return clock.now().date()
+
+
+TodayDep = Annotated[date, Depends(today)]
+
+
+def one(row: Row[Any] | None, what: str) -> dict[str, Any]:
+    """The row as a dict, or 404 — the same answer for missing and not-yours."""
+    if row is None:
+        raise NotFoundError(f"{what} not found")
+    return dict(row._mapping)

@@ -1,0 +1,106 @@
+"""Use cases for enrollments: putting people in sections and taking them out (by end date)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from edtech.institutions.application.common import UseCase, not_found
+from edtech.institutions.domain import Enrollment, EnrollmentRole, Person, Section
+from edtech.institutions.policy import Policy
+from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError
+from edtech.kernel.ids import new_id
+from edtech.kernel.principal import Principal
+
+
+@dataclass(frozen=True)
+class NewEnrollment:
+    section_id: uuid.UUID
+    person_id: uuid.UUID
+    role: EnrollmentRole
+    is_primary: bool = False
+    begins_on: date | None = None
+    ends_on: date | None = None
+
+
+class EnrollPerson(UseCase):
+    """Admins of the section's school enroll a current person, once at a time per section."""
+
+    async def __call__(self, principal: Principal, cmd: NewEnrollment) -> uuid.UUID:
+        async with self.uow:
+            roster = self.roster()
+            section = await roster.get(Section, principal.institution_id, cmd.section_id)
+            problems = []
+            if section is None:
+                problems.append(FieldProblem(("section_id",), "no such section"))
+            person = await roster.get(Person, principal.institution_id, cmd.person_id)
+            if person is None or not person.is_current(self.today()):
+                problems.append(FieldProblem(("person_id",), "no such current person"))
+            if problems:
+                raise InvalidError("unknown section or person", problems)
+            assert section is not None
+            assert person is not None
+            Policy.require_admin(principal, section.school_id)
+            enrollment = Enrollment(
+                id=new_id(),
+                institution_id=principal.institution_id,
+                section_id=section.id,
+                person_id=person.id,
+                role=cmd.role,
+                is_primary=cmd.is_primary,
+                begins_on=cmd.begins_on or self.today(),
+                ends_on=cmd.ends_on,
+                created_at=self.now(),
+            )
+            if await roster.open_enrollment(
+                principal.institution_id, section.id, person.id, enrollment.begins_on
+            ):
+                raise ConflictError(f"{person.display_name} is already enrolled in {section.title}")
+            enrollment.enrolled(self.now())
+            roster.add(enrollment)
+            await self.commit()
+        return enrollment.id
+
+
+class UpdateEnrollment(UseCase):
+    """Change who is the primary teacher, or correct an enrollment's start date."""
+
+    async def __call__(
+        self,
+        principal: Principal,
+        enrollment_id: uuid.UUID,
+        *,
+        is_primary: bool | None,
+        begins_on: date | None,
+    ) -> None:
+        async with self.uow:
+            roster = self.roster()
+            enrollment = await roster.get(Enrollment, principal.institution_id, enrollment_id)
+            if enrollment is None:
+                raise not_found("enrollment")
+            section = await roster.get(Section, principal.institution_id, enrollment.section_id)
+            Policy.require_admin(principal, section.school_id if section else None)
+            if is_primary is not None:
+                enrollment.is_primary = is_primary
+            if begins_on is not None:
+                enrollment.begins_on = begins_on
+            enrollment.check()
+            await self.commit()
+
+
+class EndEnrollment(UseCase):
+    """Ending an enrollment removes the person from the roster from `ends_on` (default today)."""
+
+    async def __call__(
+        self, principal: Principal, enrollment_id: uuid.UUID, ends_on: date | None = None
+    ) -> None:
+        async with self.uow:
+            roster = self.roster()
+            enrollment = await roster.get(Enrollment, principal.institution_id, enrollment_id)
+            if enrollment is None:
+                raise not_found("enrollment")
+            section = await roster.get(Section, principal.institution_id, enrollment.section_id)
+            Policy.require_admin(principal, section.school_id if section else None)
+            enrollment.end(ends_on or self.today(), self.now())
+            await self.commit()

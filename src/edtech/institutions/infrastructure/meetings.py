@@ -1,0 +1,66 @@
+"""Concrete meetings: each section's weekly pattern, within its term, in its school's zone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.institutions.domain import Meeting, Section
+from edtech.institutions.infrastructure.tables import academic_session, institution, school, section
+
+
+async def _sections_with_zone(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    first: date,
+    last: date,
+    section_id: uuid.UUID | None,
+) -> list[tuple[Section, str, date, date]]:
+    stmt = (
+        sa.select(
+            Section,
+            sa.func.coalesce(school.c.timezone, institution.c.timezone).label("zone"),
+            academic_session.c.starts_on,
+            academic_session.c.ends_on,
+        )
+        .join(school, school.c.id == section.c.school_id)
+        .join(institution, institution.c.id == section.c.institution_id)
+        .join(academic_session, academic_session.c.id == section.c.term_id)
+        .where(
+            section.c.institution_id == institution_id,
+            academic_session.c.starts_on <= last,
+            academic_session.c.ends_on >= first,
+        )
+        .order_by(section.c.id)
+    )
+    if section_id is not None:
+        stmt = stmt.where(section.c.id == section_id)
+    rows = (await session.execute(stmt)).all()
+    return [(r[0], r.zone, r.starts_on, r.ends_on) for r in rows]
+
+
+async def meetings_on(
+    session: AsyncSession, institution_id: uuid.UUID, day: date, section_id: uuid.UUID | None = None
+) -> list[Meeting]:
+    """Every concrete meeting on `day` (a date in each school's zone) of sections whose term
+    covers that day, ordered by start time; `section_id` narrows it to one section."""
+    return await section_meetings(session, institution_id, day, day, section_id)
+
+
+async def section_meetings(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    first: date,
+    last: date,
+    section_id: uuid.UUID | None = None,
+) -> list[Meeting]:
+    """Concrete meetings from `first` to `last` inclusive, within each section's term."""
+    out: list[Meeting] = []
+    for sec, zone, starts_on, ends_on in await _sections_with_zone(
+        session, institution_id, first, last, section_id
+    ):
+        out.extend(sec.meetings_between(max(first, starts_on), min(last, ends_on), zone))
+    return sorted(out, key=lambda m: (m.starts_at, str(m.section_id)))

@@ -1,0 +1,279 @@
+"""What other slices may use from the roster: permissions, grants, facts and meetings.
+
+This is the only module of `edtech.institutions` other slices import.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.institutions.domain import GUARDIAN_FLAGS, Meeting, MeetingTime, Weekday
+from edtech.institutions.infrastructure.bulk import ORDER, RosterBulk
+from edtech.institutions.infrastructure.meetings import meetings_on, section_meetings
+from edtech.institutions.infrastructure.tables import (
+    academic_session as academic_session_table,
+)
+from edtech.institutions.infrastructure.tables import (
+    institution,
+    person,
+    role_assignment,
+    school,
+    section,
+)
+from edtech.institutions.policy import (
+    OFFICE_ROLES,
+    GuardianLinkView,
+    Policy,
+    SectionMembership,
+    active,
+)
+from edtech.kernel.principal import Role, RoleGrant
+
+__all__ = [
+    "GUARDIAN_FLAGS",
+    "OFFICE_ROLES",
+    "AcademicSessionInfo",
+    "GuardianLinkView",
+    "InstitutionSettings",
+    "Meeting",
+    "MeetingTime",
+    "PersonGrants",
+    "Policy",
+    "RosterBulk",
+    "SectionMembership",
+    "Weekday",
+    "academic_session",
+    "academic_sessions_on",
+    "display_names",
+    "institution_by_slug",
+    "institution_settings",
+    "meetings_on",
+    "people_by_email",
+    "person_grants",
+    "person_in_institution",
+    "roster_counts",
+    "school_in_institution",
+    "schools_of_institution",
+    "section_in_institution",
+    "section_meetings",
+    "sections_of_institution",
+    "students_of_section",
+    "teachers_of_section",
+]
+
+
+@dataclass(frozen=True)
+class PersonGrants:
+    """Who a person is today, for building their `Principal`."""
+
+    display_name: str
+    grants: frozenset[RoleGrant]
+
+
+@dataclass(frozen=True)
+class InstitutionSettings:
+    id: uuid.UUID
+    name: str
+    timezone: str
+    locale: str
+    currency: str
+
+
+async def person_grants(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> PersonGrants | None:
+    """The person's name and the roles they hold on `on`; None if unknown here or gone."""
+    row = (
+        await session.execute(
+            sa.select(person.c.given_name, person.c.family_name, person.c.ends_on).where(
+                person.c.institution_id == institution_id, person.c.id == person_id
+            )
+        )
+    ).first()
+    if row is None or (row.ends_on is not None and row.ends_on <= on):
+        return None
+    grants = await session.execute(
+        sa.select(role_assignment.c.role, role_assignment.c.school_id).where(
+            role_assignment.c.institution_id == institution_id,
+            role_assignment.c.person_id == person_id,
+            active(role_assignment, on),
+        )
+    )
+    return PersonGrants(
+        display_name=f"{row.given_name} {row.family_name}",
+        grants=frozenset(RoleGrant(Role(g.role), g.school_id) for g in grants),
+    )
+
+
+async def institution_settings(
+    session: AsyncSession, institution_id: uuid.UUID
+) -> InstitutionSettings | None:
+    """The tenant's name, time zone, locale and ISO 4217 currency."""
+    row = (
+        await session.execute(sa.select(institution).where(institution.c.id == institution_id))
+    ).first()
+    if row is None:
+        return None
+    return InstitutionSettings(row.id, row.name, row.timezone, row.locale, row.currency)
+
+
+async def school_in_institution(
+    session: AsyncSession, institution_id: uuid.UUID, school_id: uuid.UUID
+) -> bool:
+    stmt = sa.select(school.c.id).where(
+        school.c.institution_id == institution_id, school.c.id == school_id
+    )
+    return await session.scalar(stmt) is not None
+
+
+async def person_in_institution(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID
+) -> bool:
+    return await Policy(session).person_in_institution(institution_id, person_id)
+
+
+async def section_in_institution(
+    session: AsyncSession, institution_id: uuid.UUID, section_id: uuid.UUID
+) -> bool:
+    return await Policy(session).section_in_institution(institution_id, section_id)
+
+
+async def students_of_section(
+    session: AsyncSession, institution_id: uuid.UUID, section_id: uuid.UUID, on: date | None = None
+) -> list[uuid.UUID]:
+    """Ids of the students enrolled in the section on `on` (default today), by name."""
+    return await Policy(session, today=on).students_of_section(institution_id, section_id)
+
+
+async def teachers_of_section(
+    session: AsyncSession, institution_id: uuid.UUID, section_id: uuid.UUID, on: date | None = None
+) -> list[uuid.UUID]:
+    """Ids of the teachers and aides of the section on `on`, primary teacher first."""
+    return await Policy(session, today=on).teachers_of_section(institution_id, section_id)
+
+
+async def display_names(
+    session: AsyncSession, institution_id: uuid.UUID, person_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """ "Given Family" for each of the ids that exist in the institution."""
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        sa.select(person.c.id, person.c.given_name, person.c.family_name).where(
+            person.c.institution_id == institution_id, person.c.id.in_(ids)
+        )
+    )
+    return {r.id: f"{r.given_name} {r.family_name}" for r in rows}
+
+
+async def institution_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:
+    found: uuid.UUID | None = await session.scalar(
+        sa.select(institution.c.id).where(institution.c.slug == slug)
+    )
+    return found
+
+
+async def people_by_email(session: AsyncSession, institution_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """Person id by email, for everyone of the institution who has one."""
+    rows = await session.execute(
+        sa.select(person.c.email, person.c.id).where(
+            person.c.institution_id == institution_id, person.c.email.is_not(None)
+        )
+    )
+    return {r.email: r.id for r in rows}
+
+
+async def schools_of_institution(
+    session: AsyncSession, institution_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """School ids by name."""
+    stmt = (
+        sa.select(school.c.id)
+        .where(school.c.institution_id == institution_id)
+        .order_by(school.c.name, school.c.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def sections_of_institution(
+    session: AsyncSession, institution_id: uuid.UUID
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(section id, term id) pairs by section code."""
+    stmt = (
+        sa.select(section.c.id, section.c.term_id)
+        .where(section.c.institution_id == institution_id)
+        .order_by(section.c.code, section.c.id)
+    )
+    return [(r.id, r.term_id) for r in await session.execute(stmt)]
+
+
+async def roster_counts(session: AsyncSession, institution_id: uuid.UUID) -> dict[str, int]:
+    """How many rows of each roster table the institution has (for summaries and checks)."""
+    counts: dict[str, int] = {}
+    for table in ORDER[1:]:
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(table)
+            .where(table.c.institution_id == institution_id)
+        )
+        counts[table.name] = int(await session.scalar(stmt) or 0)
+    return counts
+
+
+@dataclass(frozen=True)
+class AcademicSessionInfo:
+    """A school year, term or grading period; grades lock after a grading period's `closes_on`."""
+
+    id: uuid.UUID
+    kind: str
+    title: str
+    starts_on: date
+    ends_on: date
+    closes_on: date | None
+    parent_id: uuid.UUID | None
+    school_id: uuid.UUID | None
+
+
+def _session_info(row: Any) -> AcademicSessionInfo:
+    return AcademicSessionInfo(
+        row.id,
+        str(row.kind),
+        row.title,
+        row.starts_on,
+        row.ends_on,
+        row.closes_on,
+        row.parent_id,
+        row.school_id,
+    )
+
+
+async def academic_session(
+    session: AsyncSession, institution_id: uuid.UUID, session_id: uuid.UUID
+) -> AcademicSessionInfo | None:
+    """One academic session of the institution (None if unknown here)."""
+    t = academic_session_table
+    stmt = sa.select(t).where(t.c.institution_id == institution_id, t.c.id == session_id)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else _session_info(row)
+
+
+async def academic_sessions_on(
+    session: AsyncSession, institution_id: uuid.UUID, on: date, kind: str | None = None
+) -> list[AcademicSessionInfo]:
+    """The sessions whose dates cover `on` (e.g. kind="grading_period": the current period)."""
+    t = academic_session_table
+    stmt = sa.select(t).where(
+        t.c.institution_id == institution_id, t.c.starts_on <= on, t.c.ends_on >= on
+    )
+    if kind is not None:
+        stmt = stmt.where(t.c.kind == kind)
+    stmt = stmt.order_by(t.c.starts_on, t.c.id)
+    return [_session_info(r) for r in await session.execute(stmt)]

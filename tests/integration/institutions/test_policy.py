@@ -1,0 +1,181 @@
+"""The roster policy against a real database holding the SMALL demo school (both dialects)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.demo import DemoSummary, OtherSummary
+from edtech.institutions.public import (
+    Policy,
+    academic_session,
+    academic_sessions_on,
+    meetings_on,
+    person_grants,
+    section_in_institution,
+    students_of_section,
+    teachers_of_section,
+)
+from edtech.kernel.principal import Principal, Role, RoleGrant
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.settings import Settings
+
+
+@pytest.fixture
+async def session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as s:
+            yield s
+    finally:
+        await engine.dispose()
+
+
+async def principal(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID
+) -> Principal:
+    today = datetime.now(UTC).date()
+    grants = await person_grants(session, institution_id, person_id, today)
+    assert grants is not None
+    return Principal(uuid.uuid4(), person_id, institution_id, grants.display_name, grants.grants)
+
+
+async def test_person_grants_reflect_dated_roles(session: AsyncSession, demo: DemoSummary) -> None:
+    today = datetime.now(UTC).date()
+    grants = await person_grants(session, demo.institution_id, demo.teacher1_id, today)
+    assert grants is not None
+    assert {g.role for g in grants.grants} == {Role.TEACHER}
+    admin = await person_grants(session, demo.institution_id, demo.person("admin@demo.test"), today)
+    assert admin is not None
+    assert admin.grants == frozenset({RoleGrant(Role.INSTITUTION_ADMIN, None)})
+    assert await person_grants(session, uuid.uuid4(), demo.teacher1_id, today) is None
+    assert await person_grants(session, demo.institution_id, uuid.uuid4(), today) is None
+
+
+async def test_teacher1_teaches_the_section_of_student1(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    policy = Policy(session)
+    teacher1 = await principal(session, demo.institution_id, demo.teacher1_id)
+    s01, _, s03 = demo.section_ids
+    assert await policy.teaches_section(teacher1, s01)
+    assert not await policy.teaches_section(teacher1, s03)
+    assert demo.student1_id in await policy.students_of_section(demo.institution_id, s01)
+    assert (await policy.teachers_of_section(demo.institution_id, s01))[0] == demo.teacher1_id
+    assert await policy.may_view_student(teacher1, demo.student1_id, "can_view_grades")
+    assert not await policy.may_view_student(teacher1, demo.person("student2@demo.test"))
+    assert await policy.may_manage_section(teacher1, s01)
+    assert not await policy.may_manage_section(teacher1, s03)
+
+
+async def test_guardian_rights_follow_the_link_flags_and_custody(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    policy = Policy(session)
+    guardian1 = await principal(session, demo.institution_id, demo.guardian1_id)
+    link = await policy.guardian_link(guardian1, demo.student1_id)
+    assert link is not None
+    assert link.allows("can_view_grades")
+    assert await policy.may_view_student(guardian1, demo.student1_id, "can_view_billing")
+    assert not await policy.may_view_student(guardian1, demo.person("student2@demo.test"))
+
+    student2 = demo.person("student2@demo.test")
+    restricted = await principal(session, demo.institution_id, demo.person("guardian2@demo.test"))
+    assert await policy.guardian_link(restricted, student2) is None
+    assert not await policy.may_view_student(restricted, student2)
+    assert not await policy.may_view_person(restricted, student2)
+
+    grandparent = await principal(session, demo.institution_id, demo.person("guardian3@demo.test"))
+    student3 = demo.person("student3@demo.test")
+    assert await policy.may_view_student(grandparent, student3, "can_view_attendance")
+    assert not await policy.may_view_student(grandparent, student3, "can_view_grades")
+
+
+async def test_guardians_to_notify_skip_restricted_and_unflagged_links(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    policy = Policy(session)
+    student2 = demo.person("student2@demo.test")
+    second_guardian_of_2 = demo.person("guardian14@demo.test")  # SMALL: 12 students, so 12 + 2
+    assert await policy.guardians_to_notify(
+        demo.institution_id, student2, "can_view_attendance"
+    ) == [second_guardian_of_2]
+    student1 = demo.student1_id
+    assert await policy.guardians_to_notify(demo.institution_id, student1, "can_message") == [
+        demo.guardian1_id,
+        demo.person("guardian13@demo.test"),
+    ]
+    student3 = demo.person("student3@demo.test")
+    assert demo.person("guardian3@demo.test") not in await policy.guardians_to_notify(
+        demo.institution_id, student3, "can_view_grades"
+    )
+    with pytest.raises(ValueError, match="unknown guardian flag"):
+        await policy.guardians_to_notify(demo.institution_id, student3, "can_fly")
+
+
+async def test_membership_and_messaging(session: AsyncSession, demo: DemoSummary) -> None:
+    policy = Policy(session)
+    s01 = demo.section_ids[0]
+    student1 = await principal(session, demo.institution_id, demo.student1_id)
+    guardian1 = await principal(session, demo.institution_id, demo.guardian1_id)
+    assert await policy.is_member(student1, s01)
+    assert not await policy.is_member(guardian1, s01)
+    assert await policy.may_message(guardian1, demo.teacher1_id)
+    assert not await policy.may_message(guardian1, demo.person("guardian3@demo.test"))
+    no_messaging = await principal(session, demo.institution_id, demo.person("guardian4@demo.test"))
+    teacher_of_4 = (await policy.teachers_of_section(demo.institution_id, demo.section_ids[2]))[0]
+    assert not await policy.may_message(no_messaging, teacher_of_4)
+    teacher1 = await principal(session, demo.institution_id, demo.teacher1_id)
+    assert await policy.may_message(teacher1, demo.guardian1_id)
+    assert not await policy.may_message(student1, demo.person("student3@demo.test"))
+
+
+async def test_other_tenants_ids_are_unknown(
+    session: AsyncSession, demo: DemoSummary, other_institution: OtherSummary
+) -> None:
+    policy = Policy(session)
+    other_admin = await principal(
+        session, other_institution.institution_id, other_institution.admin_id
+    )
+    assert not await policy.may_view_student(other_admin, demo.student1_id)
+    assert not await policy.may_view_person(other_admin, demo.teacher1_id)
+    assert not await policy.may_view_roster(other_admin, demo.section_ids[0])
+    assert not await section_in_institution(
+        session, other_institution.institution_id, demo.section_ids[0]
+    )
+    assert (
+        await students_of_section(session, other_institution.institution_id, demo.section_ids[0])
+        == []
+    )
+    assert (
+        await teachers_of_section(session, other_institution.institution_id, demo.section_ids[0])
+        == []
+    )
+
+
+async def test_every_demo_section_meets_today(session: AsyncSession, demo: DemoSummary) -> None:
+    today = datetime.now(UTC).date()
+    meetings = await meetings_on(session, demo.institution_id, today)
+    assert {m.section_id for m in meetings} == set(demo.section_ids)
+    assert all(m.starts_at < m.ends_at and m.starts_at.tzinfo is not None for m in meetings)
+    only_s01 = await meetings_on(session, demo.institution_id, today, demo.section_ids[0])
+    assert [m.section_id for m in only_s01] == [demo.section_ids[0]]
+
+
+async def test_academic_sessions_on_a_day(session: AsyncSession, demo: DemoSummary) -> None:
+    today = datetime.now(UTC).date()
+    (period,) = await academic_sessions_on(session, demo.institution_id, today, "grading_period")
+    assert period.starts_on <= today <= period.ends_on
+    assert period.closes_on is not None
+    assert period.closes_on >= period.ends_on
+    term = await academic_session(session, demo.institution_id, demo.term_id)
+    assert term is not None
+    assert term.kind == "term"
+    assert period.parent_id == term.id
+    assert await academic_session(session, uuid.uuid4(), demo.term_id) is None
+    kinds = {s.kind for s in await academic_sessions_on(session, demo.institution_id, today)}
+    assert kinds == {"school_year", "term", "grading_period"}
