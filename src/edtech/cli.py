@@ -13,10 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from edtech.settings import Settings
+from edtech.topology.cli import topology_app
 
 app = typer.Typer(help="edtech: the open-source backend for school platforms.", no_args_is_help=True)
 channels_app = typer.Typer(help="The websocket channel contract.", no_args_is_help=True)
 app.add_typer(channels_app, name="channels")
+app.add_typer(topology_app, name="topology")
 console = Console(stderr=True)
 
 DEFAULT_ASYNCAPI = Path("channels/asyncapi.yaml")
@@ -43,18 +45,27 @@ def serve(
 
     Scale by running more nodes behind Caddy (see docs/deploy.md), not with worker processes.
     """
-    import uvicorn
-
     from edtech.app import create_app
     from edtech.platform.serving import uvicorn_config
+    from edtech.topology.graceful import LifecycleSettings, serve_gracefully
 
     settings = _settings(demo)
+    lifecycle = LifecycleSettings()
+    _wait_for_dependencies(
+        settings.database_url, settings.broker_url, lifecycle.startup_wait_seconds
+    )
     if migrate:
         _migrate(settings.database_url)
     if demo or settings.demo:
         _seed_and_print(settings)
     console.print(f"edtech serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.Server(uvicorn_config(create_app(settings), host=host, port=port)).run()
+    config = uvicorn_config(
+        create_app(settings),
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=lifecycle.shutdown_grace_seconds,
+    )
+    serve_gracefully(config, lifecycle)
 
 
 @app.command()
@@ -68,6 +79,9 @@ def migrate(
 
     # Migrating needs only the database URL, not a secret: read just that.
     url = os.environ.get("EDTECH_DATABASE_URL") or str(Settings.model_fields["database_url"].default)
+    from edtech.topology.graceful import LifecycleSettings
+
+    _wait_for_dependencies(url, "memory://", LifecycleSettings().startup_wait_seconds)
     if down:
         asyncio.run(migrations.downgrade(url, down))
         console.print(f"downgraded to {down}")
@@ -108,6 +122,24 @@ def channels_export(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
     console.print(f"wrote {output}")
+
+
+def _wait_for_dependencies(database_url: str, broker_url: str, wait_seconds: float) -> None:
+    """Wait for PostgreSQL/Redis with backoff instead of crashing when they start after us."""
+    from edtech.topology.startup import DependencyUnavailableError, wait_for_dependencies
+
+    def report(name: str, attempt: int, pause: float, error: str) -> None:
+        console.print(f"waiting for the {name} (attempt {attempt}, next in {pause:.1f}s): {error}")
+
+    try:
+        asyncio.run(
+            wait_for_dependencies(
+                database_url, broker_url, wait_seconds=wait_seconds, report=report
+            )
+        )
+    except DependencyUnavailableError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
 
 
 def _migrate(url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from typing import Any
 
@@ -9,7 +10,14 @@ import uvicorn
 from fastapi import FastAPI
 
 
-def uvicorn_config(app: FastAPI, host: str = "127.0.0.1", port: int = 8000, **kw: Any) -> uvicorn.Config:
+def uvicorn_config(
+    app: FastAPI,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    timeout_graceful_shutdown: int = 10,
+    **kw: Any,
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -21,8 +29,9 @@ def uvicorn_config(app: FastAPI, host: str = "127.0.0.1", port: int = 8000, **kw
         ws_max_size=64 * 1024,
         lifespan="on",
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-        timeout_graceful_shutdown=10,
+        # Behind Caddy in compose the proxy is not on loopback: FORWARDED_ALLOW_IPS=* there.
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
         **kw,
     )
 
