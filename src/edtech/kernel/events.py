@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import itertools
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -54,6 +55,10 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot turn {type(value).__name__} into JSON")
 
 
+_raise_order = itertools.count()
+"""Stamps every recorded event so events of several aggregates keep the order they were raised."""
+
+
 class Aggregate:
     """Base of aggregates: a consistency boundary that records the events it raises.
 
@@ -62,9 +67,13 @@ class Aggregate:
     """
 
     def record(self, event: DomainEvent) -> None:
-        self.__dict__.setdefault("_pending_events", []).append(event)
+        self.__dict__.setdefault("_pending_events", []).append((next(_raise_order), event))
+
+    def pull_stamped_events(self) -> list[tuple[int, DomainEvent]]:
+        """Hand over the recorded events with their raise stamps, and forget them."""
+        stamped: list[tuple[int, DomainEvent]] = self.__dict__.pop("_pending_events", [])
+        return stamped
 
     def pull_events(self) -> list[DomainEvent]:
-        """Hand over the recorded events and forget them (called by the unit of work)."""
-        events: list[DomainEvent] = self.__dict__.pop("_pending_events", [])
-        return events
+        """Hand over the recorded events and forget them."""
+        return [event for _, event in self.pull_stamped_events()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -145,3 +146,40 @@ async def test_a_failing_sink_aborts_the_commit(
             await uow.commit()
     async with factory() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(counter_table)) == 0
+
+
+async def test_events_survive_when_the_use_case_drops_its_references(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """The identity map holds clean objects weakly; their recorded events must not vanish."""
+    async with UnitOfWork(factory) as uow:
+        for _ in range(3):
+            uow.session.add(Counter(uuid.uuid4(), value=10))
+        await uow.commit()
+    sink = RecordingSink()
+    async with UnitOfWork(factory, [sink]) as uow:
+        for counter in (await uow.session.scalars(sa.select(Counter))).all():
+            counter.bump()
+        await uow.session.flush()  # the changes are written: the objects are clean again
+        del counter
+        gc.collect()
+        await uow.commit()
+    assert sorted(e.value for e in sink.staged[0]) == [11, 11, 11]  # type: ignore[attr-defined]
+
+
+async def test_events_of_several_aggregates_keep_their_raise_order(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    sink = RecordingSink()
+    async with UnitOfWork(factory, [sink]) as uow:
+        first, second = Counter(uuid.uuid4()), Counter(uuid.uuid4())
+        uow.session.add_all([first, second])
+        second.bump()
+        first.bump()
+        second.bump()
+        await uow.commit()
+    assert [(e.counter_id, e.value) for e in sink.staged[0]] == [  # type: ignore[attr-defined]
+        (second.id, 1),
+        (first.id, 1),
+        (second.id, 2),
+    ]

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from edtech.kernel.events import Aggregate, DomainEvent
 
@@ -35,6 +37,7 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._sinks = tuple(sinks)
         self._session: AsyncSession | None = None
+        self._seen: dict[int, Aggregate] = {}
         self._emitted: list[DomainEvent] = []
         self.committed_events: list[DomainEvent] = []
 
@@ -46,9 +49,20 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
+        self._seen = {}
         self._emitted = []
         self.committed_events = []
+        # The identity map holds unchanged objects only weakly: an aggregate that recorded an
+        # event could be garbage-collected (events and all) before commit. Keep every aggregate
+        # this unit of work loads or adds alive until it ends.
+        sync = self._session.sync_session
+        sa_event.listen(sync, "loaded_as_persistent", self._keep)
+        sa_event.listen(sync, "transient_to_pending", self._keep)
         return self
+
+    def _keep(self, _session: Session, instance: object) -> None:
+        if isinstance(instance, Aggregate):
+            self._seen[id(instance)] = instance
 
     async def __aexit__(
         self,
@@ -57,6 +71,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, self._session = self.session, None
+        self._seen = {}
         try:
             await session.rollback()
         finally:
@@ -67,13 +82,14 @@ class UnitOfWork:
         self._emitted.append(event)
 
     def collect_events(self) -> list[DomainEvent]:
-        """Take the events raised so far: per aggregate in raise order, emitted ones last."""
+        """Take the events raised so far by the aggregates, in raise order; emitted ones last."""
         session = self.session
-        seen: list[object] = [*session.new, *session.identity_map.values()]
-        events: list[DomainEvent] = []
-        for obj in seen:
+        aggregates = dict(self._seen)
+        for obj in [*session.new, *session.identity_map.values()]:
             if isinstance(obj, Aggregate):
-                events.extend(obj.pull_events())
+                aggregates[id(obj)] = obj
+        stamped = [s for agg in aggregates.values() for s in agg.pull_stamped_events()]
+        events = [event for _, event in sorted(stamped, key=lambda s: s[0])]
         events.extend(self._emitted)
         self._emitted = []
         return events

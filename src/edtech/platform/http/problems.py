@@ -61,7 +61,7 @@ def problem(
     code: str | None = None,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
-    **extra: Any,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """Build a problem+json response; `code` is our stable machine-readable error code."""
     body: dict[str, Any] = {
@@ -74,7 +74,8 @@ def problem(
         body["code"] = code
     if instance:
         body["instance"] = instance
-    body.update(extra)
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)  # extension members never override the standard ones
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -92,7 +93,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, AuthenticationError):
         headers["WWW-Authenticate"] = "Bearer"
     return problem(
-        status, exc.message, code=exc.code, instance=request.url.path, headers=headers, **extra
+        status, exc.message, code=exc.code, instance=request.url.path, headers=headers, extra=extra
     )
 
 
@@ -108,7 +109,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         f"Invalid request: {fields}" if fields else "Invalid request",
         code="validation_failed",
         instance=request.url.path,
-        errors=errors,
+        extra={"errors": errors},
     )
 
 

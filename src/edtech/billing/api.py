@@ -1,5 +1,0 @@
-"""REST routes (placeholder until the slice lands)."""
-
-from fastapi import APIRouter
-
-router = APIRouter()

@@ -1,0 +1,134 @@
+"""Routes of the fee catalogue: categories, items, plans and grants."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+
+from edtech.billing.api import schemas as s
+from edtech.billing.api.common import (
+    NOT_FOUND,
+    deps,
+    require_manager,
+)
+from edtech.billing.application import catalogue as cat_uc
+from edtech.billing.domain.catalogue import FeeCategory, FeeItem, FeePlan
+from edtech.billing.infrastructure import tables as t
+from edtech.identity.public import CurrentPrincipalDep
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+
+router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
+
+
+# -- catalogue -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/fee-categories",
+    status_code=201,
+    responses=NOT_FOUND,
+    description=cat_uc.DefineFeeCategory.__doc__,
+)
+async def create_category(
+    body: s.CategoryIn, principal: CurrentPrincipalDep, services: ServicesDep
+) -> s.CategoryOut:
+    cat = await cat_uc.DefineFeeCategory(*deps(services))(
+        principal, cat_uc.NewCategory(body.code, body.name)
+    )
+    return s.CategoryOut.of(cat)
+
+
+@router.get("/fee-categories", responses=NOT_FOUND)
+async def list_categories(
+    principal: CurrentPrincipalDep, session: ReadSessionDep
+) -> list[s.CategoryOut]:
+    require_manager(principal)
+    rows = await session.scalars(
+        sa.select(FeeCategory)
+        .where(t.fee_category.c.institution_id == principal.institution_id)
+        .order_by(t.fee_category.c.code)
+    )
+    return [s.CategoryOut.of(c) for c in rows]
+
+
+@router.post(
+    "/fee-items", status_code=201, responses=NOT_FOUND, description=cat_uc.DefineFeeItem.__doc__
+)
+async def create_fee_item(
+    body: s.FeeItemIn, principal: CurrentPrincipalDep, services: ServicesDep
+) -> s.FeeItemOut:
+    item = await cat_uc.DefineFeeItem(*deps(services))(
+        principal,
+        cat_uc.NewFeeItem(
+            body.category_id, body.name, body.amount, body.currency, body.target, body.target_value
+        ),
+    )
+    return s.FeeItemOut.of(item)
+
+
+@router.get("/fee-items", responses=NOT_FOUND)
+async def list_fee_items(
+    principal: CurrentPrincipalDep, session: ReadSessionDep
+) -> list[s.FeeItemOut]:
+    require_manager(principal)
+    rows = await session.scalars(
+        sa.select(FeeItem)
+        .where(t.fee_item.c.institution_id == principal.institution_id)
+        .order_by(t.fee_item.c.name, t.fee_item.c.id)
+    )
+    return [s.FeeItemOut.of(i) for i in rows]
+
+
+@router.post(
+    "/fee-plans", status_code=201, responses=NOT_FOUND, description=cat_uc.DefineFeePlan.__doc__
+)
+async def create_fee_plan(
+    body: s.FeePlanIn, principal: CurrentPrincipalDep, services: ServicesDep
+) -> s.FeePlanOut:
+    plan = await cat_uc.DefineFeePlan(*deps(services))(
+        principal,
+        cat_uc.NewFeePlan(
+            body.name,
+            body.item_ids,
+            [
+                cat_uc.NewInstallment(i.label, i.due_on, i.share, i.term_id)
+                for i in body.installments
+            ],
+        ),
+    )
+    return s.FeePlanOut.of(plan)
+
+
+@router.get("/fee-plans", responses=NOT_FOUND)
+async def list_fee_plans(
+    principal: CurrentPrincipalDep, session: ReadSessionDep
+) -> list[s.FeePlanOut]:
+    require_manager(principal)
+    rows = await session.scalars(
+        sa.select(FeePlan)
+        .where(t.fee_plan.c.institution_id == principal.institution_id)
+        .order_by(t.fee_plan.c.name, t.fee_plan.c.id)
+    )
+    return [s.FeePlanOut.of(p) for p in rows]
+
+
+@router.post(
+    "/grants", status_code=201, responses=NOT_FOUND, description=cat_uc.ApproveGrant.__doc__
+)
+async def approve_grant(
+    body: s.GrantIn, principal: CurrentPrincipalDep, services: ServicesDep
+) -> s.GrantOut:
+    grant = await cat_uc.ApproveGrant(*deps(services))(
+        principal,
+        cat_uc.NewGrant(
+            body.student_id,
+            body.kind,
+            body.name,
+            body.percent,
+            body.amount,
+            body.category_id,
+            body.valid_from,
+            body.valid_to,
+        ),
+    )
+    return s.GrantOut.of(grant)

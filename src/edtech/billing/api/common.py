@@ -1,0 +1,97 @@
+"""Shared by the billing routes: who may see an account, the Idempotency-Key wrapper, the
+payment provider."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from edtech.billing.application.common import MANAGERS, BeforeCommit
+from edtech.billing.domain.accounts import AccountKind, PayerAccount
+from edtech.billing.domain.provider import PaymentProvider
+from edtech.billing.infrastructure import tables as t
+from edtech.billing.infrastructure.provider import FakePaymentProvider, webhook_secret
+from edtech.billing.infrastructure.roster import InstitutionsRoster, billing_children
+from edtech.kernel.errors import NotFoundError
+from edtech.kernel.principal import Principal
+from edtech.platform.idempotency import Scope, request_hash, run_once
+from edtech.platform.services import Services
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Missing, another institution's, or not yours to see."}
+}
+IDEMPOTENT: dict[int | str, dict[str, Any]] = {
+    404: NOT_FOUND[404],
+    409: {"description": "A request with this Idempotency-Key is still running."},
+    422: {"description": "Invalid, or the Idempotency-Key was used with another body."},
+}
+
+
+def deps(services: Services) -> tuple[Any, Any, InstitutionsRoster]:
+    return services.uow(), services.clock, InstitutionsRoster()
+
+
+def require_manager(principal: Principal) -> None:
+    if not principal.roles & MANAGERS:
+        raise NotFoundError("Not found.")
+
+
+async def visible_account(
+    session: Any, principal: Principal, account_id: uuid.UUID
+) -> PayerAccount:
+    """Managers see every account; a guardian sees a family account of a child whose link
+    allows billing (never a sponsor's); anyone else gets 404, exactly as for a missing one."""
+    account = (
+        await session.scalars(
+            sa.select(PayerAccount).where(
+                t.account.c.id == account_id, t.account.c.institution_id == principal.institution_id
+            )
+        )
+    ).first()
+    if account is None:
+        raise NotFoundError("Account not found.")
+    if principal.roles & MANAGERS:
+        return account  # type: ignore[no-any-return]
+    children = await billing_children(session, principal)
+    if account.kind == AccountKind.FAMILY and children & set(account.student_ids):
+        return account  # type: ignore[no-any-return]
+    raise NotFoundError("Account not found.")
+
+
+async def idempotent(
+    request: Request,
+    services: Services,
+    principal: Principal,
+    key: str,
+    body: BaseModel,
+    run: Callable[[BeforeCommit], Awaitable[object]],
+    render: Callable[[Any], BaseModel],
+    status: int = 201,
+) -> JSONResponse:
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    scope = Scope(principal.institution_id, principal.person_id, f"{request.method} {route}", key)
+    fingerprint = request_hash(request.method, request.url.path, body.model_dump(mode="json"))
+
+    async def action(claim: Any) -> None:
+        await run(claim.completer(lambda r: (status, render(r).model_dump(mode="json"))))
+
+    stored = await run_once(
+        services.session_factory, scope, fingerprint, services.clock.now(), action
+    )
+    return JSONResponse(stored.body, status_code=stored.status)
+
+
+def payment_provider(request: Request) -> PaymentProvider:
+    """The node's provider: `app.state.billing_provider`, else the fake one (demo, tests)."""
+    provider: PaymentProvider | None = getattr(request.app.state, "billing_provider", None)
+    if provider is None:
+        secret = request.app.state.services.settings.secret_key
+        provider = FakePaymentProvider(webhook_secret(secret))
+        request.app.state.billing_provider = provider
+    return provider

@@ -1,0 +1,1 @@
+"""Billing use cases: each opens a unit of work, applies one business intention, commits."""

@@ -1,0 +1,351 @@
+"""Use cases for money coming in and going back: payments, provider checkouts, refunds."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from edtech.billing.application.common import BeforeCommit, UseCase, not_found, require_manager
+from edtech.billing.domain import ledger
+from edtech.billing.domain.accounts import PayerAccount
+from edtech.billing.domain.invoices import Invoice
+from edtech.billing.domain.money import Money
+from edtech.billing.domain.payments import (
+    AllocationKind,
+    Payment,
+    PaymentMethod,
+    Refund,
+    oldest_first,
+    plan_refund,
+)
+from edtech.billing.domain.provider import PaymentProvider, ProviderEvent, ProviderIntent
+from edtech.billing.infrastructure.repository import SqlBilling, checkout_by_ref
+from edtech.kernel.errors import FieldProblem, InvalidError
+from edtech.kernel.ids import new_id
+from edtech.kernel.principal import Principal
+
+
+@dataclass(frozen=True)
+class AllocationIn:
+    invoice_id: uuid.UUID
+    amount: str
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    amount: str
+    currency: str
+    method: PaymentMethod
+    reference: str = ""
+    received_at: datetime | None = None
+    allocations: list[AllocationIn] | None = None
+
+
+class PaymentUseCase(UseCase):
+    async def receive(
+        self,
+        repo: SqlBilling,
+        account: PayerAccount,
+        amount_minor: int,
+        method: PaymentMethod,
+        reference: str,
+        received_at: datetime,
+        recorded_by: uuid.UUID | None,
+        explicit: list[tuple[Invoice, int]] | None,
+        provider: str | None = None,
+        provider_ref: str | None = None,
+    ) -> Payment:
+        """Record the money, allocate it (as told, else oldest due first), keep the rest as
+        account credit, give it the next receipt number and post it to the ledger."""
+        payment = Payment(
+            id=new_id(),
+            institution_id=account.institution_id,
+            account_id=account.id,
+            amount_minor=amount_minor,
+            currency=account.currency,
+            method=method,
+            reference=reference,
+            receipt=await repo.next_number("receipt"),
+            received_at=received_at,
+            recorded_by=recorded_by,
+            provider=provider,
+            provider_ref=provider_ref,
+        )
+        repo.add(payment)
+        await repo.session.flush()  # allocations refer to it; the ORM does not know that
+        if explicit is None:
+            explicit = oldest_first(await repo.open_invoices(account.id), amount_minor)
+        for invoice, amount in explicit:
+            repo.add(
+                payment.allocate(invoice, amount, AllocationKind.PAYMENT, new_id(), self.now())
+            )
+        payment.received(self.now(), await self.family_guardians(account, account.student_ids))
+        await self.post(
+            repo,
+            ledger.payment_received(
+                account.id, payment.id, account.currency, amount_minor, payment.allocated_minor
+            ),
+        )
+        return payment
+
+
+class RecordPayment(PaymentUseCase):
+    """An accountant records cash, a cheque or a bank transfer for an account: positive, in
+    the account's currency; allocated as told (each to an open invoice of the account, at
+    most its due, in total at most the payment) or else to the oldest invoices first; any
+    rest becomes account credit. Every payment gets a gapless receipt number."""
+
+    async def __call__(
+        self,
+        principal: Principal,
+        account_id: uuid.UUID,
+        cmd: NewPayment,
+        before_commit: BeforeCommit | None = None,
+    ) -> Payment:
+        require_manager(principal)
+        if cmd.method == PaymentMethod.CARD:
+            raise InvalidError(
+                "Card payments come from the payment provider, not by hand.",
+                [FieldProblem(("method",), "use cash, cheque or bank_transfer")],
+            )
+        async with self.uow:
+            repo = self.repo(principal)
+            account = await repo.account(account_id, lock=True)
+            if account is None:
+                raise not_found("Account")
+            account.require_currency(cmd.currency)
+            amount = Money.parse(cmd.amount, account.currency).minor
+            if amount <= 0:
+                raise InvalidError(
+                    "A payment must be positive.", [FieldProblem(("amount",), "must be > 0")]
+                )
+            explicit = None
+            if cmd.allocations is not None:
+                explicit = await self._explicit(repo, account, amount, cmd.allocations)
+            payment = await self.receive(
+                repo,
+                account,
+                amount,
+                cmd.method,
+                cmd.reference,
+                cmd.received_at or self.now(),
+                principal.person_id,
+                explicit,
+            )
+            await self.commit(payment, before_commit)
+            return payment
+
+    async def _explicit(
+        self, repo: SqlBilling, account: PayerAccount, amount: int, given: list[AllocationIn]
+    ) -> list[tuple[Invoice, int]]:
+        problems: list[FieldProblem] = []
+        plan: list[tuple[Invoice, int]] = []
+        seen: set[uuid.UUID] = set()
+        for n, a in enumerate(given):
+            invoice = await repo.invoice(a.invoice_id, lock=True)
+            if invoice is None or invoice.account_id != account.id:
+                problems.append(FieldProblem(("allocations", n, "invoice_id"), "no such invoice"))
+                continue
+            if invoice.id in seen:
+                problems.append(FieldProblem(("allocations", n, "invoice_id"), "listed twice"))
+                continue
+            seen.add(invoice.id)
+            if invoice.status != "open":
+                problems.append(
+                    FieldProblem(("allocations", n, "invoice_id"), f"invoice is {invoice.status}")
+                )
+                continue
+            share = Money.parse(a.amount, account.currency).minor
+            if not 0 < share <= invoice.amount_due_minor:
+                problems.append(
+                    FieldProblem(("allocations", n, "amount"), "must be positive and ≤ amount due")
+                )
+                continue
+            plan.append((invoice, share))
+        if sum(s for _, s in plan) > amount:
+            problems.append(FieldProblem(("allocations",), "allocate at most the payment"))
+        if problems:
+            raise InvalidError("The allocations are not valid.", problems)
+        return plan
+
+
+@dataclass(frozen=True)
+class NewRefund:
+    amount: str
+    reason: str
+    currency: str | None = None
+
+
+class RefundPayment(PaymentUseCase):
+    """A refund gives back part or all of one payment (never more than was paid and not yet
+    refunded): first from the credit the payment left, then by taking its allocations back
+    from open or paid invoices, latest first, which are due again (money on a written-off
+    invoice stays there). Refunds have gapless numbers."""
+
+    async def __call__(
+        self,
+        principal: Principal,
+        payment_id: uuid.UUID,
+        cmd: NewRefund,
+        before_commit: BeforeCommit | None = None,
+    ) -> Refund:
+        require_manager(principal)
+        async with self.uow:
+            repo = self.repo(principal)
+            payment = await repo.payment(payment_id)
+            if payment is None:
+                raise not_found("Payment")
+            account = await repo.account(payment.account_id, lock=True)
+            assert account is not None
+            payment = await repo.payment(payment_id, lock=True)
+            assert payment is not None
+            if cmd.currency is not None:
+                account.require_currency(cmd.currency)
+            amount = Money.parse(cmd.amount, payment.currency).minor
+            net: dict[uuid.UUID, int] = {}
+            for alloc in await repo.allocations_of(payment.id):
+                net[alloc.invoice_id] = net.get(alloc.invoice_id, 0) + alloc.amount_minor
+            # Money on a written-off invoice stays there: only open or paid ones give it back.
+            for invoice_id in list(net):
+                invoice = await repo.invoice(invoice_id, lock=True)
+                if invoice is None or invoice.status not in ("open", "paid"):
+                    del net[invoice_id]
+            plan = plan_refund(payment, amount, list(net.items()))
+            refund = Refund(
+                id=new_id(),
+                institution_id=payment.institution_id,
+                account_id=payment.account_id,
+                payment_id=payment.id,
+                number=await repo.next_number("refund"),
+                currency=payment.currency,
+                amount_minor=amount,
+                reason=cmd.reason,
+                created_at=self.now(),
+                created_by=principal.person_id,
+            )
+            for invoice_id, take in plan.from_invoices:
+                invoice = await repo.invoice(invoice_id, lock=True)
+                assert invoice is not None
+                repo.add(payment.take_back(invoice, take, new_id(), self.now()))
+            payment.refunded_minor += amount
+            repo.add(refund)
+            await self.post(
+                repo,
+                ledger.refund(
+                    payment.account_id,
+                    refund.id,
+                    payment.currency,
+                    plan.from_credit_minor,
+                    amount - plan.from_credit_minor,
+                ),
+            )
+            await self.commit(refund, before_commit)
+            return refund
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """An online payment started with the provider; the money arrives by webhook."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    amount_minor: int
+    currency: str
+    provider: str
+    intent: ProviderIntent
+
+
+@dataclass(frozen=True)
+class NewCheckout:
+    amount: str
+    currency: str
+
+
+class StartCheckout(PaymentUseCase):
+    """A manager, or a guardian who may see the family's bills, starts an online payment of
+    a positive amount in the account's currency; nothing is recorded until the provider
+    confirms it by a signed webhook."""
+
+    def __init__(self, *args: Any, provider: PaymentProvider, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.provider = provider
+
+    async def __call__(
+        self,
+        principal: Principal,
+        account: PayerAccount,
+        cmd: NewCheckout,
+        before_commit: BeforeCommit | None = None,
+    ) -> Checkout:
+        async with self.uow:
+            repo = self.repo(principal)
+            account.require_currency(cmd.currency)
+            amount = Money.parse(cmd.amount, account.currency).minor
+            if amount <= 0:
+                raise InvalidError(
+                    "A payment must be positive.", [FieldProblem(("amount",), "must be > 0")]
+                )
+            intent = self.provider.create_intent(
+                amount_minor=amount, currency=account.currency, reference=str(account.id)
+            )
+            checkout_id = await repo.add_checkout(
+                account_id=account.id,
+                provider=self.provider.name,
+                ref=intent.ref,
+                amount_minor=amount,
+                currency=account.currency,
+                at=self.now(),
+            )
+            result = Checkout(
+                checkout_id, account.id, amount, account.currency, self.provider.name, intent
+            )
+            await self.commit(result, before_commit)
+            return result
+
+
+class ReceiveProviderEvent(PaymentUseCase):
+    """A verified provider event records its payment once: a replayed event id, or a second
+    event for the same intent, changes nothing. The money is allocated oldest due first;
+    the currency must be the checkout's."""
+
+    def __init__(self, *args: Any, provider: PaymentProvider, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.provider = provider
+
+    async def __call__(self, event: ProviderEvent) -> Payment | None:
+        if event.type != "payment_intent.succeeded":
+            return None
+        async with self.uow:
+            row = await checkout_by_ref(self.uow.session, self.provider.name, event.intent_ref)
+            if row is None:
+                raise not_found("Checkout")
+            repo = self.repo(row.institution_id)
+            if not await repo.remember_provider_event(
+                self.provider.name, event.event_id, self.now()
+            ):
+                return None
+            account = await repo.account(row.account_id, lock=True)
+            assert account is not None
+            account.require_currency(event.currency)
+            if event.amount_minor <= 0:
+                raise InvalidError("The provider reported a non-positive amount.")
+            existing = await repo.payment_by_provider_ref(self.provider.name, event.intent_ref)
+            if existing is not None:
+                await self.uow.commit()  # remember the event id; the intent is already paid
+                return None
+            payment = await self.receive(
+                repo,
+                account,
+                event.amount_minor,
+                PaymentMethod.CARD,
+                event.intent_ref,
+                self.now(),
+                None,
+                None,
+                provider=self.provider.name,
+                provider_ref=event.intent_ref,
+            )
+            await self.uow.commit()
+            return payment

@@ -1,0 +1,1 @@
+"""The billing domain: pure rules about money, fees, invoices, payments and the ledger."""

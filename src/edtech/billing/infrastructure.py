@@ -1,1 +1,0 @@
-"""Tables and repositories (placeholder until the slice lands)."""

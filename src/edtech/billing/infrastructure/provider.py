@@ -1,0 +1,84 @@
+"""The fake payment provider: intents, and webhooks signed like Stripe's (HMAC-SHA256).
+
+The signature header is ``Edtech-Signature: t=<unix seconds>,v1=<hex hmac of "t.body">``; a
+webhook older or newer than `TOLERANCE` is refused, so a captured request cannot be replayed
+later, and the event id is remembered, so a replay within the window is acknowledged once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from edtech.billing.domain.provider import ProviderEvent, ProviderIntent
+from edtech.kernel.errors import AuthenticationError, InvalidError
+
+SIGNATURE_HEADER = "edtech-signature"
+TOLERANCE = timedelta(minutes=5)
+SUCCEEDED = "payment_intent.succeeded"
+
+
+def webhook_secret(secret_key: str) -> bytes:
+    """A key of its own for webhooks, derived from the node's secret."""
+    return hmac.new(secret_key.encode(), b"billing-webhook", hashlib.sha256).digest()
+
+
+class FakePaymentProvider:
+    """Collects nothing; tests (and the demo) play the provider by signing webhooks."""
+
+    name = "fake"
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def create_intent(self, *, amount_minor: int, currency: str, reference: str) -> ProviderIntent:
+        ref = f"fake_pi_{uuid.uuid4().hex}"
+        return ProviderIntent(ref=ref, redirect_url=f"https://pay.fake.test/{ref}")
+
+    def sign(self, body: bytes, at: datetime) -> str:
+        ts = int(at.timestamp())
+        mac = hmac.new(self._secret, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+        return f"t={ts},v1={mac}"
+
+    def event_body(
+        self, *, event_id: str, intent_ref: str, amount_minor: int, currency: str
+    ) -> bytes:
+        return json.dumps(
+            {
+                "id": event_id,
+                "type": SUCCEEDED,
+                "data": {"intent": intent_ref, "amount_minor": amount_minor, "currency": currency},
+            }
+        ).encode()
+
+    def verify_webhook(
+        self, headers: Mapping[str, str], body: bytes, now: datetime
+    ) -> ProviderEvent:
+        header = headers.get(SIGNATURE_HEADER, "")
+        parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+        try:
+            ts = int(parts["t"])
+            given = parts["v1"]
+        except (KeyError, ValueError):
+            raise AuthenticationError("Missing or malformed webhook signature.") from None
+        mac = hmac.new(self._secret, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(mac, given):
+            raise AuthenticationError("Bad webhook signature.")
+        if abs(now.timestamp() - ts) > TOLERANCE.total_seconds():
+            raise AuthenticationError("Webhook timestamp outside the tolerance.")
+        try:
+            doc = json.loads(body)
+            data = doc["data"]
+            return ProviderEvent(
+                event_id=str(doc["id"]),
+                type=str(doc["type"]),
+                intent_ref=str(data["intent"]),
+                amount_minor=int(data["amount_minor"]),
+                currency=str(data["currency"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            raise InvalidError("Malformed webhook event.") from None

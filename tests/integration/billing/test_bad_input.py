@@ -1,0 +1,128 @@
+"""Bad input gets a clear problem and changes nothing; other tenants' ids look missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from edtech.demo import DemoSummary, OtherSummary
+from tests.integration.billing.conftest import API, key, post, sign_in
+
+
+async def setup(client: httpx.AsyncClient, school: DemoSummary) -> tuple[dict[str, str], Any]:
+    acc = await sign_in(client, "accountant@demo.test")
+    family = await post(
+        client,
+        "/accounts",
+        {"name": "F", "students": [{"student_id": str(school.person("student1@demo.test"))}]},
+        acc,
+    )
+    return acc, family
+
+
+async def snapshot(client: httpx.AsyncClient, acc: dict[str, str], family: Any) -> Any:
+    ledger = await client.get(f"{API}/accounts/{family['id']}/ledger", headers=acc)
+    invoices = await client.get(f"{API}/invoices", params={"account_id": family["id"]}, headers=acc)
+    return ledger.json(), invoices.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"amount": "0", "currency": "USD", "method": "cash"}, "invalid"),
+        ({"amount": "-5.00", "currency": "USD", "method": "cash"}, "invalid"),
+        ({"amount": "1.001", "currency": "USD", "method": "cash"}, "invalid"),
+        ({"amount": "5.00", "currency": "EUR", "method": "cash"}, "currency_mismatch"),
+        ({"amount": 5.5, "currency": "USD", "method": "cash"}, "validation_failed"),
+        ({"amount": "5.00", "currency": "USD", "method": "card"}, "invalid"),
+    ],
+)
+async def test_bad_payments_are_refused_and_change_nothing(
+    client: httpx.AsyncClient, school: DemoSummary, body: dict[str, Any], code: str
+) -> None:
+    acc, family = await setup(client, school)
+    before = await snapshot(client, acc, family)
+    r = await client.post(
+        f"{API}/accounts/{family['id']}/payments", json=body, headers={**acc, **key()}
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == code
+    assert await snapshot(client, acc, family) == before
+
+
+async def test_paying_a_void_invoice_and_over_refunding_are_refused(
+    client: httpx.AsyncClient, school: DemoSummary
+) -> None:
+    acc, family = await setup(client, school)
+    inv = await post(
+        client,
+        "/invoices",
+        {
+            "account_id": family["id"],
+            "due_on": "2026-02-01",
+            "lines": [{"description": "Trip", "amount": "40.00"}],
+        },
+        acc,
+    )
+    inv = await post(client, f"/invoices/{inv['id']}/finalize", {}, acc, status=200)
+    voided = await post(client, f"/invoices/{inv['id']}/void", {}, acc, status=200)
+    assert voided["status"] == "void"
+    assert voided["amount_due"]["minor"] == 0
+    before = await snapshot(client, acc, family)
+    r = await client.post(
+        f"{API}/accounts/{family['id']}/payments",
+        json={
+            "amount": "40.00",
+            "currency": "USD",
+            "method": "cash",
+            "allocations": [{"invoice_id": inv["id"], "amount": "40.00"}],
+        },
+        headers={**acc, **key()},
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["allocations", 0, "invoice_id"]
+    assert await snapshot(client, acc, family) == before
+    again = await client.post(f"{API}/invoices/{inv['id']}/void", headers=acc)
+    assert again.status_code == 409
+
+    pay = await post(
+        client,
+        f"/accounts/{family['id']}/payments",
+        {"amount": "30.00", "currency": "USD", "method": "cash"},
+        {**acc, **key()},
+    )
+    too_much = await client.post(
+        f"{API}/payments/{pay['id']}/refunds",
+        json={"amount": "30.01", "reason": "oops"},
+        headers={**acc, **key()},
+    )
+    assert too_much.status_code == 422
+    assert too_much.json()["code"] == "refund_exceeds_payment"
+    ok = await post(
+        client,
+        f"/payments/{pay['id']}/refunds",
+        {"amount": "30.00", "reason": "ok"},
+        {**acc, **key()},
+    )
+    assert ok["number"] == "RFD-000001"
+    ledger = (await client.get(f"{API}/accounts/{family['id']}/ledger", headers=acc)).json()
+    assert ledger["net_owed"]["minor"] == 0
+    assert ledger["customer_credit"]["minor"] == 0
+
+
+async def test_other_institution_ids_look_missing(
+    client: httpx.AsyncClient, school: DemoSummary, other_institution: OtherSummary
+) -> None:
+    _, family = await setup(client, school)
+    stranger = await sign_in(client, "admin@other.test")
+    assert (await client.get(f"{API}/accounts/{family['id']}", headers=stranger)).status_code == 404
+    r = await client.post(
+        f"{API}/accounts/{family['id']}/payments",
+        json={"amount": "1.00", "currency": "USD", "method": "cash"},
+        headers={**stranger, **key()},
+    )
+    assert r.status_code == 404
+    assert (await client.get(f"{API}/accounts", headers=stranger)).json() == []
