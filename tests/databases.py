@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import uuid
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-import uuid
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import sqlalchemy as sa

@@ -15,7 +15,9 @@ from rich.table import Table
 from edtech.settings import Settings
 from edtech.topology.cli import topology_app
 
-app = typer.Typer(help="edtech: the open-source backend for school platforms.", no_args_is_help=True)
+app = typer.Typer(
+    help="edtech: the open-source backend for school platforms.", no_args_is_help=True
+)
 channels_app = typer.Typer(help="The websocket channel contract.", no_args_is_help=True)
 app.add_typer(channels_app, name="channels")
 app.add_typer(topology_app, name="topology")
@@ -78,7 +80,7 @@ def migrate(
     from edtech.platform.db import migrations
 
     # Migrating needs only the database URL, not a secret: read just that.
-    url = os.environ.get("EDTECH_DATABASE_URL") or str(Settings.model_fields["database_url"].default)
+    url = _database_url()
     from edtech.topology.graceful import LifecycleSettings
 
     _wait_for_dependencies(url, "memory://", LifecycleSettings().startup_wait_seconds)
@@ -89,14 +91,69 @@ def migrate(
         _migrate(url)
 
 
-@app.command()
+demo_app = typer.Typer(invoke_without_command=True, help="The demo school.")
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback()
 def demo(
+    ctx: typer.Context,
     small: Annotated[bool, typer.Option("--small", help="A tiny school (for scripts).")] = False,
 ) -> None:
     """Seed the demo school (idempotent) into the configured database and print its logins."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings = _settings(True)
     _migrate(settings.database_url)
     _seed_and_print(settings, small=small)
+
+
+@demo_app.command("scanner")
+def demo_scanner(
+    url: Annotated[str, typer.Option(help="The running server.")] = "http://127.0.0.1:8000",
+    students: Annotated[int, typer.Option(help="How many students arrive.")] = 320,
+    pace: Annotated[float, typer.Option(help="Seconds between arrivals.")] = 0.5,
+) -> None:
+    """Replay a morning's arrivals against a running server: watch a teacher's board fill up."""
+    from edtech.attendance.public import replay_scanner
+
+    asyncio.run(replay_scanner(url, students=students, pace=pace, say=console.print))
+
+
+billing_app = typer.Typer(help="Billing operations.", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
+
+
+@billing_app.command("check")
+def billing_check(
+    institution: Annotated[
+        str | None, typer.Option(help="Check only this institution (its id).")
+    ] = None,
+) -> None:
+    """Prove the ledger balances and matches the invoices, payments and refunds (exit 1 if not)."""
+    import uuid
+
+    from edtech.billing.public import ConsistencyReport, check
+    from edtech.platform.db.engine import make_engine, make_session_factory
+
+    only = uuid.UUID(institution) if institution else None
+
+    async def run() -> ConsistencyReport:
+        engine = make_engine(_database_url())
+        try:
+            return await check(make_session_factory(engine), only)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
+    for problem in report.problems:
+        console.print(f"[red]{problem}[/red]")
+    verdict = "consistent" if report.ok else f"{len(report.problems)} problems"
+    console.print(
+        f"{report.transactions} transactions, {report.invoices} invoices, "
+        f"{report.payments} payments: {verdict}"
+    )
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @channels_app.command("export")
@@ -142,6 +199,13 @@ def _wait_for_dependencies(database_url: str, broker_url: str, wait_seconds: flo
         raise typer.Exit(1) from exc
 
 
+def _database_url() -> str:
+    """The configured database URL; commands that need no secret read just this."""
+    return os.environ.get("EDTECH_DATABASE_URL") or str(
+        Settings.model_fields["database_url"].default
+    )
+
+
 def _migrate(url: str) -> None:
     from edtech.platform.db import migrations
 
@@ -150,7 +214,8 @@ def _migrate(url: str) -> None:
 
 
 def _seed_and_print(settings: Settings, small: bool = False) -> None:
-    from edtech.demo import FULL, SMALL, seed_demo
+    from edtech.demo import FULL, SMALL
+    from edtech.demo_product import seed_product_demo
     from edtech.platform.db.engine import make_engine, make_session_factory
 
     async def run() -> object:
@@ -166,7 +231,7 @@ def _seed_and_print(settings: Settings, small: bool = False) -> None:
                         tasks[step] = bar.add_task(step, total=total)
                     bar.update(tasks[step], completed=done, total=total)  # type: ignore[arg-type]
 
-                return await seed_demo(
+                return await seed_product_demo(
                     make_session_factory(engine), SMALL if small else FULL, progress=progress
                 )
         finally:

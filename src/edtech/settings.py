@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "insecure-demo-secret-change-me-before-production"  # noqa: S105 - refused outside demo mode
+DEFAULT_SECRET = "insecure-demo-secret-change-me-before-production"
 
 
 class Settings(BaseSettings):
@@ -37,7 +37,9 @@ class Settings(BaseSettings):
         None, description="JSON logs; default: JSON unless stderr is a terminal."
     )
     db_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size per node.")
-    node_name: str = Field("", description="Name of this node in logs and metrics (default: host:pid).")
+    node_name: str = Field(
+        "", description="Name of this node in logs and metrics (default: host:pid)."
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:

@@ -71,4 +71,3 @@ class InvalidError(DomainError):
     def __init__(self, message: str, problems: list[FieldProblem] | None = None) -> None:
         super().__init__(message)
         self.problems: list[FieldProblem] = problems or []
-

@@ -56,7 +56,8 @@ class Principal:
     def has_role(self, role: Role, school_id: uuid.UUID | None = None) -> bool:
         """True if the person holds `role` institution-wide, or for `school_id` when given."""
         return any(
-            g.role == role and (g.school_id is None or school_id is None or g.school_id == school_id)
+            g.role == role
+            and (g.school_id is None or school_id is None or g.school_id == school_id)
             for g in self.grants
         )
 

@@ -1,7 +1,8 @@
-"""Migrations: one linear history that upgrades, downgrades and matches the model, on both dialects."""
+"""Migrations: one linear history that upgrades, downgrades and matches the model."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +15,19 @@ from edtech.platform.db.engine import make_engine
 from edtech.platform.db.migrations import alembic_config, downgrade, upgrade
 from edtech.platform.db.tables import metadata
 from tests import databases
+from tests.services import need
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with no tables at all (not the migrated template)."""
     if request.param == "sqlite":
-        return databases.sqlite_url(tmp_path / "empty.sqlite")
-    from tests.services import need
-
+        yield databases.sqlite_url(tmp_path / "empty.sqlite")
+        return
     need("PostgreSQL")
     url = databases.create_empty_postgres_database()
-    request.addfinalizer(lambda: databases.drop_postgres_database(url))
-    return url
+    yield url
+    databases.drop_postgres_database(url)
 
 
 async def _table_names(url: str) -> set[str]:

@@ -118,13 +118,17 @@ async def test_leaving_without_commit_rolls_back_and_publishes_nothing(
     factory: async_sessionmaker[AsyncSession],
 ) -> None:
     sink = RecordingSink()
-    with pytest.raises(RuntimeError):
+
+    async def failing_use_case() -> None:
         async with UnitOfWork(factory, [sink]) as uow:
             counter = Counter(uuid.uuid4())
             uow.session.add(counter)
             counter.bump()
             await uow.session.flush()
             raise RuntimeError("use case failed half-way")
+
+    with pytest.raises(RuntimeError):
+        await failing_use_case()
     assert sink.staged == []
     assert sink.committed_tokens == []
     async with factory() as session:
@@ -138,12 +142,15 @@ async def test_a_failing_sink_aborts_the_commit(
         async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
             raise RuntimeError("outbox unavailable")
 
-    with pytest.raises(RuntimeError, match="outbox"):
+    async def use_case() -> None:
         async with UnitOfWork(factory, [BrokenSink()]) as uow:
             counter = Counter(uuid.uuid4())
             uow.session.add(counter)
             counter.bump()
             await uow.commit()
+
+    with pytest.raises(RuntimeError, match="outbox"):
+        await use_case()
     async with factory() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(counter_table)) == 0
 

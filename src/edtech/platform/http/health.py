@@ -29,7 +29,11 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     checks = await run_checks(services)
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse(
-        {"status": "ready" if ready else "unavailable", "node": services.node_name, "checks": checks},
+        {
+            "status": "ready" if ready else "unavailable",
+            "node": services.node_name,
+            "checks": checks,
+        },
         status_code=200 if ready else 503,
     )
 
@@ -45,14 +49,14 @@ async def database_check(services: Services) -> str | None:
     return None
 
 
-async def run_checks(services: Services, timeout: float = 2.0) -> dict[str, str]:
+async def run_checks(services: Services, limit_seconds: float = 2.0) -> dict[str, str]:
     results: dict[str, str] = {}
     if services.draining:
         results["lifecycle"] = "draining"
     named = {"database": lambda: database_check(services), **services.readiness_checks}
     for name, check in named.items():
         try:
-            reason = await asyncio.wait_for(check(), timeout)
+            reason = await asyncio.wait_for(check(), limit_seconds)
         except Exception as exc:  # any failure means not ready; say what it was
             reason = f"{type(exc).__name__}: {exc}"[:200]
         results[name] = reason or "ok"

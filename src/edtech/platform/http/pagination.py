@@ -47,11 +47,21 @@ async def paginate(
     to_item: Callable[[Any], T],
 ) -> Page[T]:
     """Run `stmt` (already filtered and stably ordered) for one page, and count the whole."""
-    total = await session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows: Sequence[Any] = (await session.execute(stmt.limit(params.limit).offset(params.offset))).all()
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    rows: Sequence[Any] = (
+        await session.execute(stmt.limit(params.limit).offset(params.offset))
+    ).all()
     items = [to_item(r) for r in rows]
     total = int(total or 0)
     next_url = None
     if params.offset + params.limit < total:
-        next_url = str(request.url.include_query_params(offset=params.offset + params.limit, limit=params.limit))
-    return Page[T](items=items, total=total, limit=params.limit, offset=params.offset, next=next_url)
+        next_url = str(
+            request.url.include_query_params(
+                offset=params.offset + params.limit, limit=params.limit
+            )
+        )
+    return Page[T](
+        items=items, total=total, limit=params.limit, offset=params.offset, next=next_url
+    )
