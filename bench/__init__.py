@@ -1,0 +1,1 @@
+"""Load generator and scenarios for the realtime hub (not part of pytest)."""

@@ -1,0 +1,161 @@
+"""Shared plumbing of the scenarios: a private Redis, a throw-away database, node processes."""
+
+# Scripts that coordinate processes through files and polling, on purpose.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+
+from edtech.platform.db.migrations import upgrade
+
+POSTGRES = os.environ.get(
+    "EDTECH_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_redis() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(POSTGRES.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def create_database() -> str:
+    name = f"edtech_bench_{uuid.uuid4().hex[:8]}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    url = POSTGRES.rpartition("/")[0] + "/" + name
+    await upgrade(url)
+    return url
+
+
+async def drop_database(url: str) -> None:
+    await _admin(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+def start_node(port: int, database_url: str, broker_url: str, name: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.node",
+            "--port",
+            str(port),
+            "--database-url",
+            database_url,
+            "--broker-url",
+            broker_url,
+            "--name",
+            name,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(f"/tmp/edtech-bench-{name}.log", "wb"),
+    )
+
+
+async def wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            try:
+                if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"node on {port} never became ready")
+
+
+def start_loadgen(
+    url: str, clients: int, channel: str, tokens: Path, work: Path, tag: str, sample_every: int = 10
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.loadgen",
+            "--url",
+            url,
+            "--clients",
+            str(clients),
+            "--channel",
+            channel,
+            "--tokens-file",
+            str(tokens),
+            "--out",
+            str(work / f"{tag}.json"),
+            "--ready-file",
+            str(work / f"{tag}.ready"),
+            "--stop-file",
+            str(work / "stop"),
+            "--sample-every",
+            str(sample_every),
+        ],
+        cwd=ROOT,
+    )
+
+
+def machine() -> str:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout
+    return (
+        f"nproc={os.cpu_count()} cpu={cpu} python={platform.python_version()} "
+        f"load={os.getloadavg()}\n{mem}"
+    )
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]

@@ -1,0 +1,92 @@
+"""One benchmark node: the real app plus a `bench.room.{id}` channel and bench tokens.
+
+python -m bench.node --port 8101 --database-url ... --broker-url redis://...
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from edtech.app import create_app
+from edtech.kernel.principal import Principal
+from edtech.platform.serving import uvicorn_config
+from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
+from edtech.settings import Settings
+
+SECRET = "bench-secret-not-for-production-0123456789"
+TOKEN_TYPE = "bench"
+
+
+async def anyone(
+    principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
+) -> bool:
+    return True
+
+
+ROOM = ChannelType("bench.room.{id}", anyone, "benchmark room", durable=True, history_size=1000)
+
+
+def register(registry: Registrar) -> None:
+    registry.add(ROOM)
+
+
+def settings(database_url: str, broker_url: str, name: str = "") -> Settings:
+    return Settings(
+        database_url=database_url,
+        broker_url=broker_url,
+        secret_key=SECRET,
+        node_name=name,
+        log_level="WARNING",
+        log_json=True,
+    )
+
+
+def bench_app(s: Settings) -> FastAPI:
+    app = create_app(s)
+    rt = app.state.realtime
+    rt.register(register)
+    signer = app.state.services.signer
+
+    async def check(token: str) -> Principal:
+        claims = signer.verify(token, TOKEN_TYPE, datetime.now(UTC))
+        return Principal(
+            account_id=uuid.UUID(claims["sub"]),
+            person_id=uuid.UUID(claims["sub"]),
+            institution_id=uuid.UUID(int=1),
+            display_name="bench",
+        )
+
+    rt.check_token = check
+    return app
+
+
+def token(app_or_signer: Any, ttl: float = 3600) -> str:
+    signer = getattr(getattr(app_or_signer, "state", None), "services", None)
+    signer = signer.signer if signer is not None else app_or_signer
+    return str(
+        signer.issue(TOKEN_TYPE, str(uuid.uuid4()), datetime.now(UTC), timedelta(seconds=ttl))
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--broker-url", required=True)
+    parser.add_argument("--name", default="")
+    args = parser.parse_args()
+    app = bench_app(settings(args.database_url, args.broker_url, args.name))
+    server = uvicorn.Server(uvicorn_config(app, port=args.port, backlog=4096))
+    asyncio.run(server.serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The `/ws` route: a raw ASGI endpoint that authenticates and hands the socket to `Connection`.
+
+The token comes as `?token=` or as a `bearer.<token>` entry in `Sec-WebSocket-Protocol`; in the
+latter case the client also offers `edtech.v1`, which the server selects (it never echoes the
+token). Authentication failures are reported after the handshake, as close code 4001, because
+browsers cannot read the status of a refused handshake.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI
+from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
+
+from edtech.kernel.errors import AuthenticationError
+from edtech.platform.observability.logging import get_logger
+from edtech.realtime.connection import Connection
+from edtech.realtime.lifecycle import Realtime
+from edtech.realtime.protocol import CloseCode
+
+log = get_logger(__name__)
+
+SUBPROTOCOL = "edtech.v1"
+BEARER_PREFIX = "bearer."
+
+
+def token_from_scope(scope: Scope) -> tuple[str | None, str | None]:
+    """(token, subprotocol to select) from the query string or the offered subprotocols."""
+    offered: list[str] = list(scope.get("subprotocols") or [])
+    chosen = SUBPROTOCOL if SUBPROTOCOL in offered else None
+    for entry in offered:
+        if entry.startswith(BEARER_PREFIX):
+            return entry[len(BEARER_PREFIX) :], chosen
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    tokens = query.get("token")
+    return (tokens[0] if tokens else None), chosen
+
+
+class WebSocketEndpoint:
+    """ASGI app behind `/ws`."""
+
+    def __init__(self, rt: Realtime) -> None:
+        self.rt = rt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = await receive()
+        if message["type"] != "websocket.connect":
+            return
+        token, subprotocol = token_from_scope(scope)
+        accept: dict[str, Any] = {"type": "websocket.accept", "subprotocol": subprotocol}
+        if self.rt.services.draining:
+            await send(accept)
+            await _close(send, CloseCode.SERVER_RESTART, "server restart: reconnect")
+            return
+        auth: tuple[Any, float | None] | None = None
+        if token:
+            try:
+                auth = await self.rt.authenticate(token)
+            except AuthenticationError:
+                auth = None
+            except Exception:
+                log.exception("ws_auth_failed")
+                auth = None
+        await send(accept)
+        if auth is None:
+            self.rt.metrics.closes.labels(str(int(CloseCode.AUTH_FAILED))).inc()
+            await _close(send, CloseCode.AUTH_FAILED, "authentication failed")
+            return
+        conn = Connection(self.rt, send, auth[0], auth[1])
+        self.rt.connections.add(conn)
+        self.rt.metrics.connections.inc()
+        try:
+            await conn.run(receive)
+        finally:
+            self.rt.connections.discard(conn)
+            self.rt.metrics.connections.dec()
+
+
+async def _close(send: Send, code: CloseCode, reason: str) -> None:
+    await send({"type": "websocket.close", "code": int(code), "reason": reason})
+
+
+def add_route(app: FastAPI, rt: Realtime) -> None:
+    app.router.routes.append(WebSocketRoute("/ws", WebSocketEndpoint(rt), name="ws"))

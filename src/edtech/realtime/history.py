@@ -1,0 +1,101 @@
+"""Hot history: the last events of each channel, appended and fanned out in one step.
+
+Scaled, a Redis Stream per channel (exact MAXLEN, expiring when idle) written by a Lua script
+that also PUBLISHes, so an event is in the history before any node can deliver it. Embedded,
+a bounded deque per channel in memory. Offsets come from the database, never from here, so
+losing this history loses no offsets: recovery then falls back to the database (durable
+channels) or answers `recovered: false` (ephemeral ones).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from redis import asyncio as aioredis
+
+from edtech.realtime.broker import Broker, broker_channel
+from edtech.realtime.outbox import OutboxRow
+
+_APPEND_AND_PUBLISH = """
+redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'o', ARGV[3], 'f', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return redis.call('PUBLISH', ARGV[5], ARGV[6])
+"""
+
+
+def event_message(offset: int, frame: str) -> str:
+    """What travels on the broker: `e<offset>|<publish time ms>|<frame>` (parsed cheaply)."""
+    return f"e{offset}|{int(time.time() * 1000)}|{frame}"
+
+
+def history_key(channel: str) -> str:
+    return f"rt:h:{channel}"
+
+
+class HotHistory(Protocol):
+    async def publish(self, rows: Sequence[OutboxRow], sizes: Mapping[str, int]) -> None:
+        """Append `rows` to their channels' histories and fan them out, in order."""
+
+    async def read(self, channel: str, after: int) -> dict[int, str]:
+        """Frames of `channel` after offset `after` still held, by offset."""
+
+
+class MemoryHistory:
+    """Embedded mode: a bounded deque per channel; fan-out through the in-process broker."""
+
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+        self._history: dict[str, deque[tuple[int, str]]] = {}
+
+    async def publish(self, rows: Sequence[OutboxRow], sizes: Mapping[str, int]) -> None:
+        for row in rows:
+            frame = row.frame()
+            history = self._history.get(row.channel)
+            if history is None:
+                history = self._history[row.channel] = deque(maxlen=sizes[row.channel])
+            history.append((row.offset, frame))
+            await self._broker.publish(row.channel, event_message(row.offset, frame))
+
+    async def read(self, channel: str, after: int) -> dict[int, str]:
+        return {o: f for o, f in self._history.get(channel, ()) if o > after}
+
+
+class RedisHistory:
+    """Scaled mode: a Redis Stream per channel; XADD and PUBLISH in one script call."""
+
+    def __init__(self, client: aioredis.Redis, ttl_seconds: int) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._script = client.register_script(_APPEND_AND_PUBLISH)
+
+    async def publish(self, rows: Sequence[OutboxRow], sizes: Mapping[str, int]) -> None:
+        async with self._client.pipeline(transaction=False) as pipe:
+            for row in rows:
+                frame = row.frame()
+                await self._script(
+                    keys=[history_key(row.channel)],
+                    args=[
+                        sizes[row.channel],
+                        self._ttl,
+                        row.offset,
+                        frame,
+                        broker_channel(row.channel),
+                        event_message(row.offset, frame),
+                    ],
+                    client=pipe,
+                )
+            await pipe.execute()
+
+    async def read(self, channel: str, after: int) -> dict[int, str]:
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = await self._client.xrange(
+            history_key(channel)
+        )  # type: ignore[assignment]
+        out: dict[int, str] = {}
+        for _id, fields in entries:
+            offset = int(fields[b"o"])
+            if offset > after:
+                out[offset] = fields[b"f"].decode()
+        return out

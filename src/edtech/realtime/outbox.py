@@ -1,0 +1,181 @@
+"""The outbox in the database: offsets allocated in the transaction, rows read for publishing,
+recovery and pruning. Offsets follow commit order per channel and never skip."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.realtime.infrastructure import channel_state, command_receipt, outbox_event
+from edtech.realtime.protocol import event_frame
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One event on one channel at one offset, as stored and as published."""
+
+    id: int
+    channel: str
+    offset: int
+    type: str
+    data: Mapping[str, Any]
+    occurred_at: datetime
+
+    def frame(self) -> str:
+        return event_frame(self.channel, self.offset, self.type, self.data, self.occurred_at)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a channel stands: its last committed offset and the epoch of its sequence."""
+
+    offset: int
+    epoch: str
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT, which plain `sa.insert` lacks)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(4)
+
+
+async def allocate(session: AsyncSession, channel: str, count: int, now: datetime) -> Position:
+    """Reserve the next `count` offsets of `channel`; returns the LAST one reserved.
+
+    An upsert that increments in place: on PostgreSQL it row-locks the channel until commit, so
+    a concurrent transaction on the same channel waits and takes the following offsets; SQLite
+    serialises writers. Either way offsets are handed out in commit order, without gaps.
+    """
+    insert = _insert_for(session)
+    upsert = insert(channel_state).values(
+        channel=channel, last_offset=count, epoch=new_epoch(), updated_at=now
+    )
+    stmt = upsert.on_conflict_do_update(
+        index_elements=[channel_state.c.channel],
+        set_={
+            "last_offset": channel_state.c.last_offset + count,
+            "updated_at": now,
+        },
+    ).returning(channel_state.c.last_offset, channel_state.c.epoch)
+    row = (await session.execute(stmt)).one()
+    return Position(int(row.last_offset), str(row.epoch))
+
+
+async def insert_rows(session: AsyncSession, values: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert outbox rows; returns their ids in the order given."""
+    if not values:
+        return []
+    result = await session.execute(
+        sa.insert(outbox_event).returning(outbox_event.c.id, sort_by_parameter_order=True),
+        list(values),
+    )
+    return [int(r) for r in result.scalars()]
+
+
+async def position(session: AsyncSession, channel: str, now: datetime) -> Position:
+    """The committed position of `channel`, giving it an epoch (at offset 0) if it had none.
+
+    Channel-state rows are never deleted, so a channel's epoch only changes if its sequence
+    is reset outside the application (a database restored from backup, say).
+    """
+    insert = _insert_for(session)
+    await session.execute(
+        insert(channel_state)
+        .values(channel=channel, last_offset=0, epoch=new_epoch(), updated_at=now)
+        .on_conflict_do_nothing(index_elements=[channel_state.c.channel])
+    )
+    row = (
+        await session.execute(
+            sa.select(channel_state.c.last_offset, channel_state.c.epoch).where(
+                channel_state.c.channel == channel
+            )
+        )
+    ).one()
+    return Position(int(row.last_offset), str(row.epoch))
+
+
+async def positions(session: AsyncSession, channels: Sequence[str]) -> dict[str, int]:
+    """Last committed offsets of `channels` (those that have a row)."""
+    out: dict[str, int] = {}
+    for start in range(0, len(channels), 500):
+        chunk = list(channels[start : start + 500])
+        rows = await session.execute(
+            sa.select(channel_state.c.channel, channel_state.c.last_offset).where(
+                channel_state.c.channel.in_(chunk)
+            )
+        )
+        out.update({r.channel: int(r.last_offset) for r in rows})
+    return out
+
+
+_COLUMNS = (
+    outbox_event.c.id,
+    outbox_event.c.channel,
+    outbox_event.c.offset,
+    outbox_event.c.type,
+    outbox_event.c.data,
+    outbox_event.c.occurred_at,
+)
+
+
+def _row(r: Any) -> OutboxRow:
+    return OutboxRow(r.id, r.channel, int(r.offset), r.type, r.data, r.occurred_at)
+
+
+async def read_range(session: AsyncSession, channel: str, after: int, upto: int) -> list[OutboxRow]:
+    """Rows of `channel` with after < offset <= upto, in offset order (what remains of them)."""
+    rows = await session.execute(
+        sa.select(*_COLUMNS)
+        .where(
+            outbox_event.c.channel == channel,
+            outbox_event.c.offset > after,
+            outbox_event.c.offset <= upto,
+        )
+        .order_by(outbox_event.c.offset)
+    )
+    return [_row(r) for r in rows]
+
+
+async def claim_unpublished(
+    session: AsyncSession, created_before: datetime, limit: int
+) -> list[OutboxRow]:
+    """Lock a batch of unpublished rows (PostgreSQL: SKIP LOCKED, so nodes share the work)."""
+    rows = await session.execute(
+        sa.select(*_COLUMNS)
+        .where(outbox_event.c.published_at.is_(None), outbox_event.c.created_at < created_before)
+        .order_by(outbox_event.c.channel, outbox_event.c.offset)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_row(r) for r in rows]
+
+
+async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        await session.execute(
+            sa.update(outbox_event).where(outbox_event.c.id.in_(chunk)).values(published_at=now)
+        )
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Delete published rows and `send` receipts older than `before`; returns rows deleted."""
+    events = await session.execute(
+        sa.delete(outbox_event).where(
+            outbox_event.c.published_at.is_not(None), outbox_event.c.created_at < before
+        )
+    )
+    receipts = await session.execute(
+        sa.delete(command_receipt).where(command_receipt.c.created_at < before)
+    )
+    return int(getattr(events, "rowcount", 0) or 0) + int(getattr(receipts, "rowcount", 0) or 0)

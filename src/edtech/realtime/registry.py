@@ -1,0 +1,199 @@
+"""The channel registry: channel types slices declare, and routes from domain events to channels.
+
+A channel type is a name pattern (``attendance.session.{id}``) whose ``{params}`` are UUIDs, an
+authorization rule in domain terms, whether it is durable (recoverable from the database for the
+retention period) or ephemeral (hot history only), its hot-history size, whether it tracks
+presence, the payload model of each event type it carries (for `channels/asyncapi.yaml`), and
+optionally a `send` handler for commands over the socket.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.kernel.clock import Clock
+from edtech.kernel.events import DomainEvent
+from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
+
+_SEGMENT = re.compile(r"^(?:\{(?P<param>[a-z_][a-z0-9_]*)\}|(?P<literal>[a-z][a-z0-9_]*))$")
+MAX_CHANNEL_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class AuthorizationContext:
+    """What an authorization rule may use: a read-only session (for `Policy`) and the clock."""
+
+    session: AsyncSession
+    clock: Clock
+
+
+Authorize = Callable[[Principal, Mapping[str, uuid.UUID], AuthorizationContext], Awaitable[bool]]
+"""`authorize(principal, params, ctx) -> bool`: may this person subscribe to this channel?"""
+
+
+@dataclass(frozen=True)
+class SendContext:
+    """What a `send` handler gets: the caller, the channel, and an open unit of work.
+
+    The handler changes state through `uow` and must NOT commit: the hub commits the effect
+    together with the reply it returns, keyed by the client's `id`, so a retry takes effect once.
+    """
+
+    principal: Principal
+    channel: str
+    params: Mapping[str, uuid.UUID]
+    client_id: str
+    uow: UnitOfWork
+    clock: Clock
+
+
+SendHandler = Callable[[SendContext, Any], Awaitable[Mapping[str, Any]]]
+"""`send(ctx, body) -> reply data`; `body` is an instance of the channel type's `send_model`."""
+
+
+@dataclass(frozen=True)
+class ChannelType:
+    """A kind of channel a slice offers, declared in the slice's `channels.py`."""
+
+    pattern: str
+    authorize: Authorize
+    description: str
+    durable: bool = True
+    history_size: int = 200
+    presence: bool = False
+    events: Mapping[str, type[BaseModel]] = field(default_factory=dict)
+    send: SendHandler | None = None
+    send_model: type[BaseModel] | None = None
+
+    def __post_init__(self) -> None:
+        segments = self.pattern.split(".")
+        if not all(_SEGMENT.match(s) for s in segments) or not _SEGMENT.match(segments[0]):
+            raise ValueError(f"bad channel pattern {self.pattern!r}")
+        if segments[0].startswith("{"):
+            raise ValueError(f"channel pattern must start with a literal: {self.pattern!r}")
+        if (self.send is None) != (self.send_model is None):
+            raise ValueError("declare `send` and `send_model` together")
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.pattern.split("."))
+
+    def match(self, name: str) -> dict[str, uuid.UUID] | None:
+        """The params of `name` if it is a channel of this type, else None."""
+        parts = name.split(".")
+        if len(parts) != len(self.segments):
+            return None
+        params: dict[str, uuid.UUID] = {}
+        for seg, part in zip(self.segments, parts, strict=True):
+            if seg.startswith("{"):
+                try:
+                    value = uuid.UUID(part)
+                except ValueError:
+                    return None
+                if str(value) != part:  # one spelling per channel: canonical lower-case
+                    return None
+                params[seg[1:-1]] = value
+            elif seg != part:
+                return None
+        return params
+
+    def name(self, **params: uuid.UUID) -> str:
+        """The channel name for these params (``attendance.session.<uuid>``)."""
+        return ".".join(str(params[s[1:-1]]) if s.startswith("{") else s for s in self.segments)
+
+
+@dataclass(frozen=True)
+class ResolvedChannel:
+    name: str
+    type: ChannelType
+    params: Mapping[str, uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One (channel, data) an event goes to; `data` None means `event.payload()`."""
+
+    channel: str
+    data: Mapping[str, Any] | None = None
+
+
+Route = Callable[[Any], Iterable[str | Delivery]]
+"""`route(event) -> channel names` (or `Delivery` when the data differs per channel)."""
+
+
+class Registrar(Protocol):
+    """What a slice's `channels.register(registry)` may call."""
+
+    def add(self, channel_type: ChannelType) -> ChannelType: ...
+
+    def route(self, event_class: type[DomainEvent], route: Route) -> None: ...
+
+
+class ChannelRegistry:
+    """Every channel type of the node and every event route, filled at start-up."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, ChannelType] = {}
+        self._routes: dict[type[DomainEvent], list[Route]] = {}
+
+    def add(self, channel_type: ChannelType) -> ChannelType:
+        if channel_type.pattern in self._types:
+            raise ValueError(f"channel type {channel_type.pattern!r} declared twice")
+        for other in self._types.values():
+            if _overlap(other, channel_type):
+                raise ValueError(f"{channel_type.pattern!r} overlaps {other.pattern!r}")
+        self._types[channel_type.pattern] = channel_type
+        return channel_type
+
+    def route(self, event_class: type[DomainEvent], route: Route) -> None:
+        self._routes.setdefault(event_class, []).append(route)
+
+    @property
+    def types(self) -> Sequence[ChannelType]:
+        return tuple(self._types.values())
+
+    def resolve(self, name: str) -> ResolvedChannel | None:
+        """The channel type and params of `name`, or None if no type matches."""
+        if len(name) > MAX_CHANNEL_LENGTH:
+            return None
+        for channel_type in self._types.values():
+            params = channel_type.match(name)
+            if params is not None:
+                return ResolvedChannel(name, channel_type, params)
+        return None
+
+    def deliveries(self, event: DomainEvent) -> list[tuple[ResolvedChannel, Mapping[str, Any]]]:
+        """Where `event` goes and with what data; routes to undeclared channels are bugs."""
+        out: list[tuple[ResolvedChannel, Mapping[str, Any]]] = []
+        payload: Mapping[str, Any] | None = None
+        for route in self._routes.get(type(event), ()):
+            for target in route(event):
+                delivery = target if isinstance(target, Delivery) else Delivery(target)
+                resolved = self.resolve(delivery.channel)
+                if resolved is None:
+                    raise LookupError(
+                        f"{event.type} routed to undeclared channel {delivery.channel}"
+                    )
+                if delivery.data is None and payload is None:
+                    payload = event.payload()
+                out.append(
+                    (resolved, delivery.data if delivery.data is not None else payload or {})
+                )
+        return out
+
+
+def _overlap(a: ChannelType, b: ChannelType) -> bool:
+    if len(a.segments) != len(b.segments):
+        return False
+    return all(
+        x == y or x.startswith("{") or y.startswith("{")
+        for x, y in zip(a.segments, b.segments, strict=True)
+    )

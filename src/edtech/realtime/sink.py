@@ -1,0 +1,71 @@
+"""The unit of work's `EventSink`: routed events become outbox rows with their channel offsets
+in the same transaction, and are handed to the publisher right after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.kernel.clock import Clock
+from edtech.kernel.events import DomainEvent
+from edtech.realtime import outbox
+from edtech.realtime.outbox import OutboxRow
+from edtech.realtime.registry import ChannelRegistry
+from edtech.realtime.relay import Publisher
+
+
+@dataclass(frozen=True)
+class _Staged:
+    rows: list[OutboxRow]
+
+
+class OutboxSink:
+    """Stages each (event, channel) as an outbox row; publishes the rows once committed."""
+
+    def __init__(self, registry: ChannelRegistry, publisher: Publisher, clock: Clock) -> None:
+        self._registry = registry
+        self._publisher = publisher
+        self._clock = clock
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+        by_channel: dict[str, list[tuple[DomainEvent, Mapping[str, Any]]]] = {}
+        for event in events:
+            for resolved, data in self._registry.deliveries(event):
+                by_channel.setdefault(resolved.name, []).append((event, data))
+        if not by_channel:
+            return _Staged([])
+        now = self._clock.now()
+        values: list[dict[str, Any]] = []
+        # Channels in name order: two transactions touching the same channels lock them in
+        # the same order, so they queue rather than deadlock.
+        for channel in sorted(by_channel):
+            items = by_channel[channel]
+            last = (await outbox.allocate(session, channel, len(items), now)).offset
+            first = last - len(items) + 1
+            for offset, (event, data) in enumerate(items, start=first):
+                values.append(
+                    {
+                        "channel": channel,
+                        "offset": offset,
+                        "type": event.type,
+                        "data": dict(data),
+                        "institution_id": event.institution_id,
+                        "occurred_at": event.occurred_at,
+                        "created_at": now,
+                        "published_at": None,
+                    }
+                )
+        ids = await outbox.insert_rows(session, values)
+        rows = [
+            OutboxRow(i, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
+            for i, v in zip(ids, values, strict=True)
+        ]
+        return _Staged(rows)
+
+    async def committed(self, staged: object) -> None:
+        assert isinstance(staged, _Staged)
+        if staged.rows:
+            self._publisher.submit(staged.rows)

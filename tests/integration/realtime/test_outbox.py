@@ -1,0 +1,142 @@
+"""The outbox on both dialects: gapless per-channel offsets, relay of leftovers, pruning."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from edtech.realtime.infrastructure import outbox_event
+from edtech.settings import Settings
+from tests.e2e.realtime.conftest import realtime_app
+from tests.integration.realtime.support import TENANT_A, RoomPosted, commit_posts, new_room
+
+
+def make_app(settings: Settings) -> FastAPI:
+    return realtime_app(settings)
+
+
+async def rows(app: FastAPI, channel: str) -> list[tuple[int, int, bool]]:
+    async with app.state.services.session_factory() as session:
+        result = await session.execute(
+            sa.select(
+                outbox_event.c.offset,
+                outbox_event.c.data["n"].as_integer(),
+                outbox_event.c.published_at.is_not(None),
+            )
+            .where(outbox_event.c.channel == channel)
+            .order_by(outbox_event.c.offset)
+        )
+        return [(int(o), int(n), bool(p)) for o, n, p in result]
+
+
+async def test_concurrent_transactions_get_gapless_offsets_in_commit_order(
+    settings: Settings,
+) -> None:
+    app = make_app(settings)
+    services = app.state.services
+    room = new_room()
+    committed: list[int] = []
+
+    async def write(n: int) -> None:
+        async with services.uow() as uow:
+            uow.emit(
+                RoomPosted(
+                    institution_id=TENANT_A, occurred_at=datetime.now(UTC), room_id=room, n=n
+                )
+            )
+            await asyncio.sleep(0.001 * (n % 3))
+            await uow.commit()
+            committed.append(n)
+
+    await asyncio.gather(*(write(n) for n in range(20)))
+    stored = await rows(app, f"test.room.{room}")
+    assert [o for o, _n, _p in stored] == list(range(1, 21))
+    # Offsets follow commit order: the n committed k-th holds offset k.
+    assert [n for _o, n, _p in stored] == committed
+    await services.engine.dispose()
+
+
+async def test_rolled_back_transaction_uses_no_offset(settings: Settings) -> None:
+    app = make_app(settings)
+    services = app.state.services
+    room = new_room()
+    async with services.uow() as uow:
+        uow.emit(
+            RoomPosted(institution_id=TENANT_A, occurred_at=datetime.now(UTC), room_id=room, n=0)
+        )
+        await uow.session.flush()  # leave without commit: rolled back
+    await commit_posts(services, room, [1])
+    assert await rows(app, f"test.room.{room}") == [(1, 1, False)]
+    await services.engine.dispose()
+
+
+async def test_relay_publishes_leftovers_in_offset_order_then_marks_them(
+    settings: Settings,
+) -> None:
+    app = make_app(settings)
+    rt = app.state.realtime
+    rt.settings.relay_grace_seconds = 0
+    services = app.state.services
+    room = new_room()
+    await commit_posts(services, room, [1, 2, 3])  # nobody publishes: the node is not started
+    assert [p for *_x, p in await rows(app, f"test.room.{room}")] == [False] * 3
+    await rt.hub.broker.connect()
+    try:
+        assert await rt.relay.relay_once() == 6  # 3 events x (room + flash) channels
+        assert [p for *_x, p in await rows(app, f"test.room.{room}")] == [True] * 3
+        assert await rt.relay.relay_once() == 0
+        history = await rt.history.read(f"test.room.{room}", 0)
+        assert sorted(history) == [1, 2, 3]
+    finally:
+        await rt.hub.broker.disconnect()
+        await services.engine.dispose()
+
+
+async def test_pruner_deletes_published_rows_past_retention_only(settings: Settings) -> None:
+    app = make_app(settings)
+    rt = app.state.realtime
+    services = app.state.services
+    room = new_room()
+    await commit_posts(services, room, [1, 2])
+    old = datetime.now(UTC) - timedelta(days=30)
+    async with services.session_factory() as session:
+        await session.execute(
+            sa.update(outbox_event)
+            .where(outbox_event.c.channel == f"test.room.{room}", outbox_event.c.offset == 1)
+            .values(created_at=old, published_at=old)
+        )
+        await session.execute(
+            sa.update(outbox_event)
+            .where(outbox_event.c.channel == f"test.room.{room}", outbox_event.c.offset == 2)
+            .values(created_at=old)  # old but never published: kept for the relay
+        )
+        await session.commit()
+    assert await rt.pruner.prune_once() == 1
+    assert [o for o, *_x in await rows(app, f"test.room.{room}")] == [2]
+    await services.engine.dispose()
+
+
+async def test_events_without_routes_write_no_rows(settings: Settings) -> None:
+    app = make_app(settings)
+    services = app.state.services
+
+    class Unrouted(RoomPosted):
+        pass
+
+    async with services.uow() as uow:
+        uow.emit(
+            Unrouted(
+                institution_id=TENANT_A, occurred_at=datetime.now(UTC), room_id=uuid.uuid4(), n=1
+            )
+        )
+        await uow.commit()
+    async with services.session_factory() as session:
+        count = (
+            await session.execute(sa.select(sa.func.count()).select_from(outbox_event))
+        ).scalar()
+    assert count == 0
+    await services.engine.dispose()
