@@ -1,0 +1,1 @@
+"""Attendance: codes, sessions, devices and credentials, scans, marks, excuses, live board."""

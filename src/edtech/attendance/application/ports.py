@@ -1,0 +1,49 @@
+"""What attendance needs from outside the slice: the roster (sections, students, families)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from edtech.attendance.domain import PlannedMeeting
+from edtech.kernel.principal import Principal
+
+__all__ = ["PlannedMeeting", "Roster"]
+
+
+class Roster(Protocol):
+    """The roster as attendance sees it (answered by the institutions slice)."""
+
+    async def meetings_on(
+        self, institution_id: uuid.UUID, day: date, section_ids: Sequence[uuid.UUID] | None
+    ) -> list[PlannedMeeting]:
+        """Meetings of the institution's sections (or of `section_ids`) on `day`."""
+        ...
+
+    async def school_of_section(
+        self, institution_id: uuid.UUID, section_id: uuid.UUID
+    ) -> uuid.UUID | None: ...
+
+    async def students_of_section(
+        self, institution_id: uuid.UUID, section_id: uuid.UUID
+    ) -> list[uuid.UUID]: ...
+
+    async def teaches_section(self, principal: Principal, section_id: uuid.UUID) -> bool: ...
+
+    async def guardian_allows(self, principal: Principal, student_id: uuid.UUID) -> bool:
+        """A guardian of the student with `can_view_attendance` and no custody restriction."""
+        ...
+
+    async def may_view_student(self, principal: Principal, student_id: uuid.UUID) -> bool:
+        """The student, the office, their teachers, or an entitled guardian."""
+        ...
+
+    async def guardians_to_notify(
+        self, institution_id: uuid.UUID, student_id: uuid.UUID
+    ) -> list[uuid.UUID]: ...
+
+    async def names(
+        self, institution_id: uuid.UUID, person_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, str]: ...

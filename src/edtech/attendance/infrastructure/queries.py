@@ -1,0 +1,196 @@
+"""Read models: the session list, the live board snapshot, a mark's history, excuses."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.attendance.domain import Category
+from edtech.attendance.infrastructure.tables import (
+    attendance_code,
+    attendance_excuse,
+    attendance_mark,
+    attendance_mark_change,
+    attendance_session,
+)
+
+
+def sessions_query(
+    institution_id: uuid.UUID,
+    *,
+    section_id: uuid.UUID | None,
+    day: date | None,
+    sections: sa.Select[Any] | None,
+) -> sa.Select[Any]:
+    """Sessions of the institution, narrowed by section, day and (for teachers) their sections."""
+    s = attendance_session
+    stmt = sa.select(s).where(s.c.institution_id == institution_id)
+    if section_id is not None:
+        stmt = stmt.where(s.c.section_id == section_id)
+    if day is not None:
+        stmt = stmt.where(s.c.day == day)
+    if sections is not None:
+        stmt = stmt.where(s.c.section_id.in_(sections))
+    return stmt.order_by(s.c.starts_at, s.c.section_id, s.c.id)
+
+
+def _channel_position(channel: str) -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
+    """The board channel's last committed offset and epoch, as subqueries of the board query.
+
+    Read in the same statement as the marks, so the snapshot and the offset come from one
+    database snapshot on both dialects: events up to the offset are in the board, later ones
+    are not. (Stopgap: the realtime slice should expose this; see the README.)
+    """
+    state = sa.table(
+        "channel_state", sa.column("channel"), sa.column("last_offset"), sa.column("epoch")
+    )
+    offset = sa.select(state.c.last_offset).where(state.c.channel == channel).scalar_subquery()
+    epoch = sa.select(state.c.epoch).where(state.c.channel == channel).scalar_subquery()
+    return offset, epoch
+
+
+@dataclass
+class Board:
+    session: dict[str, Any]
+    marks: list[dict[str, Any]]
+    offset: int
+    epoch: str | None
+    tally: dict[str, int] = field(default_factory=dict)
+
+
+async def board(
+    db: AsyncSession, institution_id: uuid.UUID, session_id: uuid.UUID, channel: str
+) -> Board | None:
+    """The session, every mark, and the channel position, all from one statement."""
+    s, m = attendance_session, attendance_mark
+    offset, epoch = _channel_position(channel)
+    stmt = (
+        sa.select(
+            s,
+            m.c.student_id,
+            m.c.teacher_code,
+            m.c.official_code,
+            m.c.category,
+            m.c.minutes_late,
+            m.c.arrived_at,
+            m.c.departed_at,
+            m.c.source,
+            m.c.version.label("mark_version"),
+            offset.label("channel_offset"),
+            epoch.label("channel_epoch"),
+        )
+        .outerjoin(m, m.c.session_id == s.c.id)
+        .where(s.c.institution_id == institution_id, s.c.id == session_id)
+    )
+    rows = (await db.execute(stmt)).all()
+    if not rows:
+        return None
+    first = rows[0]._mapping
+    session = {c.name: first[c] for c in s.c}
+    marks = [
+        {
+            "student_id": r.student_id,
+            "teacher_code": r.teacher_code,
+            "official_code": r.official_code,
+            "category": r.category,
+            "minutes_late": r.minutes_late,
+            "arrived_at": r.arrived_at,
+            "departed_at": r.departed_at,
+            "source": r.source,
+            "version": r.mark_version,
+        }
+        for r in rows
+        if r.student_id is not None
+    ]
+    tally = {c.value: 0 for c in Category} | {"unmarked": 0, "expected": len(marks)}
+    for mark in marks:
+        key = mark["category"].value if mark["category"] else "unmarked"
+        tally[key] += 1
+    return Board(
+        session=session,
+        marks=marks,
+        offset=int(first.channel_offset or 0),
+        epoch=first.channel_epoch,
+        tally=tally,
+    )
+
+
+async def mark_history(
+    db: AsyncSession, institution_id: uuid.UUID, session_id: uuid.UUID, student_id: uuid.UUID
+) -> list[sa.Row[Any]]:
+    h = attendance_mark_change
+    stmt = (
+        sa.select(h)
+        .where(
+            h.c.institution_id == institution_id,
+            h.c.session_id == session_id,
+            h.c.student_id == student_id,
+        )
+        .order_by(h.c.at, h.c.id)
+    )
+    return list((await db.execute(stmt)).all())
+
+
+def excuses_query(
+    institution_id: uuid.UUID,
+    *,
+    state: str | None,
+    student_id: uuid.UUID | None,
+    submitted_by: uuid.UUID | None,
+) -> sa.Select[Any]:
+    e = attendance_excuse
+    stmt = sa.select(e).where(e.c.institution_id == institution_id)
+    if state is not None:
+        stmt = stmt.where(e.c.state == state)
+    if student_id is not None:
+        stmt = stmt.where(e.c.student_id == student_id)
+    if submitted_by is not None:
+        stmt = stmt.where(e.c.submitted_by == submitted_by)
+    return stmt.order_by(e.c.submitted_at.desc(), e.c.id.desc())
+
+
+async def report_rows(
+    db: AsyncSession,
+    institution_id: uuid.UUID,
+    first: date,
+    last: date,
+    *,
+    student_id: uuid.UUID | None = None,
+    section_id: uuid.UUID | None = None,
+    school_id: uuid.UUID | None = None,
+) -> list[Any]:
+    """Marks with their session and code, for reports, in time order."""
+    s, m, c = attendance_session, attendance_mark, attendance_code
+    stmt = (
+        sa.select(
+            s.c.id.label("session_id"),
+            s.c.section_id,
+            s.c.school_id,
+            s.c.day,
+            s.c.starts_at,
+            s.c.state,
+            m.c.student_id,
+            m.c.official_code,
+            m.c.category,
+            m.c.minutes_late,
+            c.c.present_percent,
+        )
+        .join(m, m.c.session_id == s.c.id)
+        .outerjoin(
+            c, sa.and_(c.c.institution_id == m.c.institution_id, c.c.code == m.c.official_code)
+        )
+        .where(s.c.institution_id == institution_id, s.c.day >= first, s.c.day <= last)
+        .order_by(s.c.starts_at, s.c.section_id, m.c.student_id)
+    )
+    if student_id is not None:
+        stmt = stmt.where(m.c.student_id == student_id)
+    if section_id is not None:
+        stmt = stmt.where(s.c.section_id == section_id)
+    if school_id is not None:
+        stmt = stmt.where(s.c.school_id == school_id)
+    return list((await db.execute(stmt)).all())
