@@ -277,3 +277,15 @@ async def academic_sessions_on(
         stmt = stmt.where(t.c.kind == kind)
     stmt = stmt.order_by(t.c.starts_on, t.c.id)
     return [_session_info(r) for r in await session.execute(stmt)]
+
+
+async def academic_sessions_under(
+    session: AsyncSession, institution_id: uuid.UUID, parent_id: uuid.UUID, kind: str | None = None
+) -> list[AcademicSessionInfo]:
+    """The sessions nested directly in `parent_id` (a term's grading periods), by start date."""
+    t = academic_session_table
+    stmt = sa.select(t).where(t.c.institution_id == institution_id, t.c.parent_id == parent_id)
+    if kind is not None:
+        stmt = stmt.where(t.c.kind == kind)
+    stmt = stmt.order_by(t.c.starts_on, t.c.id)
+    return [_session_info(r) for r in await session.execute(stmt)]

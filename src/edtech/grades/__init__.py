@@ -1,0 +1,1 @@
+"""Grades: schemes, categories, assessments, draft and published results, publication."""

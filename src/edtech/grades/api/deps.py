@@ -1,0 +1,70 @@
+"""Dependencies of the grades routes: use cases wired from the node's services, the roster."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Protocol, TypeVar
+
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.grades.application.access import require_gradebook_manager
+from edtech.grades.application.ports import RosterFactory
+from edtech.grades.domain import Editor
+from edtech.grades.infrastructure.roster import InstitutionsRoster
+from edtech.kernel.clock import Clock
+from edtech.kernel.errors import ForbiddenError, NotFoundError
+from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.services import Services
+
+
+class UseCase(Protocol):
+    def __init__(self, uow: UnitOfWork, roster: RosterFactory, clock: Clock) -> None: ...
+
+
+U = TypeVar("U", bound=UseCase)
+
+
+def roster_factory(services: Services) -> RosterFactory:
+    """Roster answers judged on today's date (UTC) of the node's clock."""
+    today = services.clock.now().date()
+
+    def bind(session: AsyncSession) -> InstitutionsRoster:
+        return InstitutionsRoster(session, today=today)
+
+    return bind
+
+
+def use_case(cls: type[U]) -> Callable[[Services], U]:
+    def build(services: ServicesDep) -> U:
+        return cls(services.uow(), roster_factory(services), services.clock)
+
+    return build
+
+
+class Reader:
+    """Permission checks for read routes, on the request's read-only session."""
+
+    def __init__(self, services: Services, session: AsyncSession) -> None:
+        self.session = session
+        self.roster = roster_factory(services)(session)
+
+    async def manager(self, principal: Principal, section_id: uuid.UUID) -> Editor:
+        return await require_gradebook_manager(self.roster, principal, section_id)
+
+    async def may_view_grades(self, principal: Principal, student_id: uuid.UUID) -> None:
+        """The student themselves, entitled guardians, their teachers and the office."""
+        if not await self.roster.person_exists(principal.institution_id, student_id):
+            raise NotFoundError("student not found")
+        if not await self.roster.may_view_grades_of(principal, student_id):
+            raise ForbiddenError("you may not see this student's grades")
+
+
+def reader(services: ServicesDep, session: ReadSessionDep) -> Reader:
+    return Reader(services, session)
+
+
+ReaderDep = Annotated[Reader, Depends(reader)]

@@ -1,0 +1,91 @@
+"""Realtime: the co-teachers' live gradebook `grades.section.{id}`, and where grade events go.
+
+Drafts travel only on the section channel (its teachers); students and guardians hear of a
+grade on their own `user.{id}` inbox when it is published, never before.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel
+
+from edtech.grades.domain import AssessmentPublished, CellChanged, GradesPublished
+from edtech.grades.infrastructure.roster import InstitutionsRoster
+from edtech.kernel.principal import Principal
+from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
+
+
+class MarkData(BaseModel):
+    points: str | None
+    entered: str | None
+    comment: str | None
+    flags: list[str]
+
+
+class CellChangedData(BaseModel):
+    section_id: uuid.UUID
+    assessment_id: uuid.UUID
+    student_id: uuid.UUID
+    draft: MarkData
+    published: MarkData | None
+    version: int
+    editor_id: uuid.UUID
+    editor_name: str
+
+
+class ChangeData(BaseModel):
+    student_id: uuid.UUID
+    before: MarkData | None
+    after: MarkData
+    summary: list[str]
+
+
+class AssessmentPublishedData(BaseModel):
+    section_id: uuid.UUID
+    assessment_id: uuid.UUID
+    publication_id: uuid.UUID
+    scope: str
+    published_by: uuid.UUID
+    published_by_name: str
+    changes: list[ChangeData]
+
+
+async def teachers_of_the_section(
+    principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
+) -> bool:
+    """Only the section's teachers and aides (today) watch its gradebook live."""
+    roster = InstitutionsRoster(ctx.session, today=ctx.clock.now().date())
+    return await roster.teaches_section(principal, params["id"])
+
+
+SECTION_GRADEBOOK = ChannelType(
+    pattern="grades.section.{id}",
+    authorize=teachers_of_the_section,
+    description=(
+        "A section's live gradebook for its teachers: every cell change (draft and published, "
+        "with the editor's name) and every publication with what changed. Durable."
+    ),
+    durable=True,
+    history_size=500,
+    events={
+        CellChanged.type: CellChangedData,
+        AssessmentPublished.type: AssessmentPublishedData,
+    },
+)
+
+
+def _section(event: CellChanged | AssessmentPublished) -> Iterable[str]:
+    return [SECTION_GRADEBOOK.name(id=event.section_id)]
+
+
+def _inboxes(event: GradesPublished) -> Iterable[str]:
+    return [f"user.{person}" for person in dict.fromkeys(event.recipients)]
+
+
+def register(registry: Registrar) -> None:
+    registry.add(SECTION_GRADEBOOK)
+    registry.route(CellChanged, _section)
+    registry.route(AssessmentPublished, _section)
+    registry.route(GradesPublished, _inboxes)

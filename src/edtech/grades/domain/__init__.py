@@ -1,0 +1,83 @@
+"""The grades domain: pure rules about schemes, gradebooks, results, publication and totals."""
+
+from edtech.grades.domain.events import AssessmentPublished, CellChanged, GradesPublished
+from edtech.grades.domain.gradebook import (
+    FULL_WEIGHT_PPM,
+    Assessment,
+    Category,
+    Gradebook,
+    GradingPeriod,
+    PostPolicy,
+    Weighting,
+    assessment_problems,
+    category_problems,
+    check_version,
+)
+from edtech.grades.domain.publication import (
+    Publication,
+    PublishedChange,
+    PublishScope,
+    publish,
+    select_results,
+)
+from edtech.grades.domain.results import (
+    EMPTY,
+    Change,
+    Editor,
+    Flag,
+    Mark,
+    Result,
+    describe_change,
+    guard_edit,
+    mark_problems,
+)
+from edtech.grades.domain.schemes import (
+    GradingScheme,
+    LetterBand,
+    SchemeKind,
+    parse_decimal,
+    plain,
+    scheme_problems,
+)
+from edtech.grades.domain.totals import ROUNDING, Item, LineStatus, Total, compute_total
+
+__all__ = [
+    "EMPTY",
+    "FULL_WEIGHT_PPM",
+    "ROUNDING",
+    "Assessment",
+    "AssessmentPublished",
+    "Category",
+    "CellChanged",
+    "Change",
+    "Editor",
+    "Flag",
+    "Gradebook",
+    "GradesPublished",
+    "GradingPeriod",
+    "GradingScheme",
+    "Item",
+    "LetterBand",
+    "LineStatus",
+    "Mark",
+    "PostPolicy",
+    "Publication",
+    "PublishScope",
+    "PublishedChange",
+    "Result",
+    "SchemeKind",
+    "Total",
+    "Weighting",
+    "assessment_problems",
+    "category_problems",
+    "check_version",
+    "compute_total",
+    "describe_change",
+    "guard_edit",
+    "mark_problems",
+    "parse_decimal",
+    "plain",
+    "publish",
+    "scheme_problems",
+    "select_results",
+]

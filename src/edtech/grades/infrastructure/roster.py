@@ -1,0 +1,76 @@
+"""The roster port, answered by the institutions slice's public module."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.grades.domain import GradingPeriod
+from edtech.institutions import public as institutions
+from edtech.kernel.principal import Principal
+
+GRADES_FLAG = "can_view_grades"
+"""The guardian-link flag that lets a guardian see (and be told about) a child's grades."""
+
+
+class InstitutionsRoster:
+    """Sections, enrollments and families as the gradebook needs them, judged on `today`."""
+
+    def __init__(self, session: AsyncSession, today: date | None = None) -> None:
+        self.session = session
+        self.policy = institutions.Policy(session, today=today)
+
+    async def school_of_section(
+        self, institution_id: uuid.UUID, section_id: uuid.UUID
+    ) -> uuid.UUID | None:
+        return await self.policy.school_of_section(institution_id, section_id)
+
+    async def teaches_section(self, principal: Principal, section_id: uuid.UUID) -> bool:
+        return await self.policy.teaches_section(principal, section_id)
+
+    async def may_manage_section(self, principal: Principal, section_id: uuid.UUID) -> bool:
+        return await self.policy.may_manage_section(principal, section_id)
+
+    async def students_of_section(
+        self, institution_id: uuid.UUID, section_id: uuid.UUID
+    ) -> list[uuid.UUID]:
+        return await self.policy.students_of_section(institution_id, section_id)
+
+    async def person_exists(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+        return await self.policy.person_in_institution(institution_id, person_id)
+
+    async def may_view_grades_of(self, principal: Principal, student_id: uuid.UUID) -> bool:
+        return await self.policy.may_view_student(principal, student_id, GRADES_FLAG)
+
+    async def guardians_to_notify(
+        self, institution_id: uuid.UUID, student_id: uuid.UUID
+    ) -> list[uuid.UUID]:
+        return await self.policy.guardians_to_notify(institution_id, student_id, GRADES_FLAG)
+
+    async def grading_period(
+        self, institution_id: uuid.UUID, period_id: uuid.UUID
+    ) -> GradingPeriod | None:
+        info = await institutions.academic_session(self.session, institution_id, period_id)
+        if info is None or info.kind != "grading_period":
+            return None
+        return GradingPeriod(info.id, info.title, info.starts_on, info.ends_on, info.closes_on)
+
+    async def current_grading_period(
+        self, institution_id: uuid.UUID, term_id: uuid.UUID, today: date
+    ) -> GradingPeriod | None:
+        """The term's grading period containing `today`, else its first one."""
+        infos = await institutions.academic_sessions_under(
+            self.session, institution_id, term_id, kind="grading_period"
+        )
+        periods = [GradingPeriod(i.id, i.title, i.starts_on, i.ends_on, i.closes_on) for i in infos]
+        return next((p for p in periods if p.starts_on <= today <= p.ends_on), None) or (
+            periods[0] if periods else None
+        )
+
+    async def display_names(
+        self, institution_id: uuid.UUID, person_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, str]:
+        return await institutions.display_names(self.session, institution_id, person_ids)

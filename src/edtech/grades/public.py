@@ -1,0 +1,127 @@
+"""What other parts of the system may use from grades: the demo seeding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from edtech.grades.domain import (
+    Assessment,
+    Category,
+    Gradebook,
+    GradingScheme,
+    LetterBand,
+    Mark,
+    PostPolicy,
+    Result,
+    SchemeKind,
+    Weighting,
+    plain,
+)
+from edtech.grades.infrastructure.repositories import (
+    SqlAlchemyAssessments,
+    SqlAlchemyGradebooks,
+    SqlAlchemySchemes,
+)
+from edtech.grades.infrastructure.results import (
+    SqlAlchemyResults,
+)
+from edtech.grades.infrastructure.roster import InstitutionsRoster
+from edtech.kernel.ids import new_id
+
+__all__ = ["seed_demo"]
+
+LETTERS = (("A", 90), ("B", 80), ("C", 70), ("D", 60), ("F", 0))
+DEMO_ASSESSMENTS = (
+    # title, category, max points, days from now until due
+    ("Homework 1: fractions", "Homework", "10", -14),
+    ("Homework 2: decimals", "Homework", "10", -7),
+    ("Unit test 1", "Tests", "50", -3),
+)
+
+
+async def seed_demo(session_factory: async_sessionmaker[AsyncSession], summary: Any) -> bool:
+    """Give teacher1's first section a weighted gradebook (Homework 40 %, Tests 60 %, letter
+    total), three assessments in the current grading period and draft results for every
+    student, nothing published yet, so a newcomer can publish and watch guardian1's inbox.
+
+    `summary` is the `edtech.demo.DemoSummary`. Idempotent: returns False if already seeded.
+    """
+    institution_id = summary.institution_id
+    section_id = summary.section_ids[0]
+    now = datetime.now(UTC)
+    async with session_factory() as session:
+        books = SqlAlchemyGradebooks(session)
+        if await books.get(institution_id, section_id) is not None:
+            return False
+        roster = InstitutionsRoster(session, today=now.date())
+        period = await roster.current_grading_period(institution_id, summary.term_id, now.date())
+        if period is None:
+            return False
+        schemes = SqlAlchemySchemes(session)
+        letters = GradingScheme(
+            id=new_id(),
+            institution_id=institution_id,
+            name="Letters A–F",
+            kind=SchemeKind.LETTER,
+            bands=tuple(LetterBand(letter, Decimal(low)) for letter, low in LETTERS),
+        )
+        points = GradingScheme(
+            id=new_id(), institution_id=institution_id, name="Points", kind=SchemeKind.POINTS
+        )
+        for scheme in (letters, points):
+            if not await schemes.name_taken(institution_id, scheme.name):
+                await schemes.add(scheme, now)
+        categories = {
+            "Homework": Category(id=new_id(), name="Homework", weight_ppm=400_000),
+            "Tests": Category(id=new_id(), name="Tests", weight_ppm=600_000),
+        }
+        await books.save(
+            Gradebook(
+                section_id=section_id,
+                institution_id=institution_id,
+                weighting=Weighting.WEIGHTED,
+                post_policy=PostPolicy.MANUAL,
+                total_scheme_id=letters.id,
+                categories=list(categories.values()),
+            ),
+            now,
+        )
+        assessments = SqlAlchemyAssessments(session)
+        results = SqlAlchemyResults(session)
+        students = await roster.students_of_section(institution_id, section_id)
+        for n, (title, category, max_points, due_in) in enumerate(DEMO_ASSESSMENTS):
+            a = Assessment(
+                id=new_id(),
+                institution_id=institution_id,
+                section_id=section_id,
+                category_id=categories[category].id,
+                grading_period_id=period.id,
+                scheme_id=points.id,
+                title=title,
+                max_points=Decimal(max_points),
+                due_at=now + timedelta(days=due_in),
+                created_at=now,
+            )
+            await assessments.add(a)
+            for i, student_id in enumerate(students):
+                top = Decimal(max_points)
+                score = top - Decimal((i * 3 + n * 2) % 5) * top / 10
+                await results.save(
+                    Result(
+                        id=new_id(),
+                        institution_id=institution_id,
+                        assessment_id=a.id,
+                        section_id=section_id,
+                        student_id=student_id,
+                        draft=Mark(points=score, entered=plain(score)),
+                        version=1,
+                        updated_at=now,
+                        updated_by=summary.teacher1_id,
+                    )
+                )
+        await session.commit()
+    return True
