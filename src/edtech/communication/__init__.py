@@ -1,0 +1,1 @@
+"""Communication: conversations, messages, receipts, announcements, notifications, policy."""

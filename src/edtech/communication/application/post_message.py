@@ -1,0 +1,185 @@
+"""Use case: post a message (REST and the websocket `send` share `post_message`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.communication.application.common import (
+    Collaborators,
+    Directory,
+    conversation_for,
+    emit_from,
+    policy_for,
+)
+from edtech.communication.domain import (
+    Conversation,
+    ConversationKind,
+    Message,
+    MessageKind,
+    clean_body,
+    reply_note,
+)
+from edtech.communication.domain.messages import check_client_id
+from edtech.communication.infrastructure import (
+    SqlAlchemyConversations,
+    SqlAlchemyMessages,
+    SqlAlchemySafety,
+)
+from edtech.kernel.errors import ForbiddenError
+from edtech.kernel.ids import new_id
+from edtech.kernel.principal import Principal
+
+
+@dataclass(frozen=True)
+class QuietNotice:
+    """A recipient is in quiet hours: they will be notified at `until`."""
+
+    person_id: uuid.UUID
+    display_name: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Posted:
+    message: Message
+    replayed: bool
+    notices: list[QuietNotice] = field(default_factory=list)
+
+
+class PostMessage:
+    """Post a message to a conversation the sender takes part in.
+
+    Idempotent by the client's id: the same id from the same sender returns the original
+    message. The policy is re-checked on every message (a custody restriction or a block that
+    appeared later stops the conversation). Recipients in quiet hours still get the message,
+    but their notification is held until quiet hours end and the sender gets an automatic note
+    saying when to expect a reply.
+    """
+
+    def __init__(self, deps: Collaborators) -> None:
+        self.deps = deps
+
+    async def __call__(
+        self, principal: Principal, conversation_id: uuid.UUID, client_id: str, body: str
+    ) -> Posted:
+        async with self.deps.uow as uow:
+            posted = await post_message(self.deps, principal, conversation_id, client_id, body)
+            if not posted.replayed:
+                await uow.commit()
+            return posted
+
+
+async def post_message(
+    deps: Collaborators,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    client_id: str,
+    body: str,
+) -> Posted:
+    """Post inside the caller's open unit of work (the caller commits)."""
+    uow, now = deps.uow, deps.clock.now()
+    text = clean_body(body)
+    check_client_id(client_id)
+    session = uow.session
+    conv = await conversation_for(session, principal, conversation_id)
+    messages = SqlAlchemyMessages(session)
+    existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
+    if existing is not None:
+        return Posted(existing, replayed=True)
+    directory = deps.directory()
+    await check_may_send(session, directory, principal, conv)
+    conversations = SqlAlchemyConversations(session)
+    seq = await conversations.next_seq(conv, now)
+    # a concurrent retry may have committed while we waited for the conversation's lock
+    existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
+    if existing is not None:
+        return Posted(existing, replayed=True)
+    safety = SqlAlchemySafety(session)
+    others = conv.others(principal.person_id)
+    hours = await safety.quiet_hours(others)
+    tz = await directory.timezone(principal.institution_id)
+    held: dict[uuid.UUID, datetime] = {}
+    for person_id, quiet in hours.items():
+        until = quiet.quiet_until(now, tz)
+        if until is not None:
+            held[person_id] = until
+    message = Message.post(
+        id=new_id(),
+        institution_id=principal.institution_id,
+        conversation_id=conv.id,
+        seq=seq,
+        sender_id=principal.person_id,
+        client_id=client_id,
+        body=text,
+        at=now,
+        notify_ids=tuple(p for p in others if p not in held),
+    )
+    await messages.add(message)
+    conv.read(principal.person_id, seq, now, None)
+    conv.pull_events()  # reading your own message tells nobody anything
+    await conversations.save_cursor(conv, principal.person_id)
+    emit_from(uow, message)
+    notices: list[QuietNotice] = []
+    names = await directory.display_names(principal.institution_id, list(held)) if held else {}
+    for person_id, until in held.items():
+        await safety.hold(
+            id=new_id(),
+            institution_id=principal.institution_id,
+            person_id=person_id,
+            conversation_id=conv.id,
+            message_id=message.id,
+            kind="message",
+            release_at=until,
+            created_at=now,
+            released_at=None,
+        )
+        name = names.get(person_id, "This staff member")
+        notices.append(QuietNotice(person_id, name, until))
+        notice_id = f"quiet-{person_id.hex}-{int(until.timestamp())}"
+        if await messages.by_client_id(conv.id, person_id, notice_id) is None:
+            note = Message.post(
+                id=new_id(),
+                institution_id=principal.institution_id,
+                conversation_id=conv.id,
+                seq=await conversations.next_seq(conv, now),
+                sender_id=person_id,
+                client_id=notice_id,
+                body=reply_note(name, until, tz),
+                at=now,
+                kind=MessageKind.NOTICE,
+            )
+            await messages.add(note)
+            emit_from(uow, note)
+    return Posted(message, replayed=False, notices=notices)
+
+
+async def check_may_send(
+    session: AsyncSession, directory: Directory, principal: Principal, conv: Conversation
+) -> None:
+    """Direct: the sender must still be allowed to write to the other person. Group: the
+    starter writes freely; the others must still be allowed to write to the starter."""
+    inst = principal.institution_id
+    sender = await directory.profile(inst, principal.person_id)
+    if sender is None:
+        raise ForbiddenError("you are no longer a member of this institution")
+    if conv.kind is ConversationKind.DIRECT:
+        counterparts = conv.others(principal.person_id)
+    elif principal.person_id == conv.created_by:
+        return
+    else:
+        counterparts = [conv.created_by]
+    policy = await policy_for(session, inst)
+    blockers = await SqlAlchemySafety(session).blockers_among(sender.person_id, counterparts)
+    if blockers:
+        raise ForbiddenError("you have been blocked in this conversation")
+    for person_id in counterparts:
+        other = await directory.profile(inst, person_id)
+        if other is None:
+            raise ForbiddenError("the other participant has left the institution")
+        verdict = policy.may_continue(sender, other, conv.context)
+        if not verdict:
+            raise ForbiddenError(verdict.reason)

@@ -1,0 +1,175 @@
+"""Realtime channels of the communication slice and the routes of its events.
+
+* `chat.conversation.{id}`: participants only (and only while the policy lets them write in
+  it); durable; presence on (typing and presence are handled by the hub); takes `send`:
+  ``{"op": "send", "channel": "chat.conversation.<id>", "id": "<client id>",
+  "data": {"body": "…"}}`` stores the message once per client id.
+* Each participant's `user.{id}` inbox (declared by the hub) gets new conversations, new
+  messages (held while a staff member is in quiet hours, then `chat.notifications_released`),
+  their own read cursors (unread counts on every device), announcements and acknowledgements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from edtech.communication.application import Collaborators, post_message
+from edtech.communication.application.subscribe import may_follow
+from edtech.communication.domain import (
+    MAX_BODY,
+    AnnouncementAcknowledged,
+    AnnouncementPublished,
+    ConversationRead,
+    ConversationStarted,
+    MessageEdited,
+    MessagePosted,
+    MessageRetracted,
+    NotificationsReleased,
+)
+from edtech.communication.infrastructure import RosterDirectory
+from edtech.kernel.errors import ForbiddenError, NotFoundError
+from edtech.kernel.events import to_jsonable
+from edtech.kernel.principal import Principal
+from edtech.realtime.public import (
+    AuthorizationContext,
+    ChannelType,
+    Delivery,
+    Registrar,
+    SendContext,
+)
+
+
+class SendMessageData(BaseModel):
+    body: str = Field(description=f"1 to {MAX_BODY} characters.")
+
+
+class MessagePostedData(BaseModel):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    sender_id: uuid.UUID
+    client_id: str
+    kind: str
+    body: str
+    created_at: datetime
+
+
+class MessageEditedData(BaseModel):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    body: str
+    version: int
+    edited_at: datetime
+
+
+class MessageRetractedData(BaseModel):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    retracted_at: datetime
+
+
+class ReadData(BaseModel):
+    conversation_id: uuid.UUID
+    person_id: uuid.UUID
+    read_seq: int
+
+
+async def participants_only(
+    principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
+) -> bool:
+    """Participants whom the messaging policy still lets write in the conversation."""
+    directory = RosterDirectory(ctx.session, ctx.clock.now().date())
+    return await may_follow(ctx.session, directory, principal, params["id"])
+
+
+async def send_message(ctx: SendContext, data: Any) -> Mapping[str, Any]:
+    """Store a chat message once per client id; the reply carries the stored message."""
+    assert isinstance(data, SendMessageData)
+    deps = Collaborators(uow=ctx.uow, clock=ctx.clock, directory_factory=RosterDirectory)
+    try:
+        posted = await post_message(deps, ctx.principal, ctx.params["id"], ctx.client_id, data.body)
+    except NotFoundError as exc:
+        raise ForbiddenError("you are not in this conversation") from exc
+    msg = posted.message
+    reply = {
+        "message_id": msg.id,
+        "conversation_id": msg.conversation_id,
+        "seq": msg.seq,
+        "created_at": msg.created_at,
+        "replayed": posted.replayed,
+        "notices": [
+            {"person_id": n.person_id, "display_name": n.display_name, "until": n.until}
+            for n in posted.notices
+        ],
+    }
+    result: dict[str, Any] = to_jsonable(reply)
+    return result
+
+
+CONVERSATION = ChannelType(
+    pattern="chat.conversation.{id}",
+    authorize=participants_only,
+    description=(
+        "One conversation, live: messages, edits, retractions and read receipts. Only its "
+        "participants may subscribe, while the messaging policy lets them write in it. "
+        "Durable. Presence and typing on. `send` posts a message, idempotent by client id."
+    ),
+    durable=True,
+    history_size=200,
+    presence=True,
+    events={
+        MessagePosted.type: MessagePostedData,
+        MessageEdited.type: MessageEditedData,
+        MessageRetracted.type: MessageRetractedData,
+        ConversationRead.type: ReadData,
+    },
+    send=send_message,
+    send_model=SendMessageData,
+)
+
+
+def inbox(person_id: uuid.UUID) -> str:
+    return f"user.{person_id}"
+
+
+def _posted(e: MessagePosted) -> Iterable[str | Delivery]:
+    data = {k: v for k, v in e.payload().items() if k != "notify_ids"}
+    yield Delivery(CONVERSATION.name(id=e.conversation_id), data)
+    preview = {
+        "conversation_id": str(e.conversation_id),
+        "message_id": str(e.message_id),
+        "seq": e.seq,
+        "sender_id": str(e.sender_id),
+        "preview": e.body[:140],
+        "created_at": e.created_at.isoformat(),
+    }
+    for person_id in e.notify_ids:
+        yield Delivery(inbox(person_id), preview)
+
+
+def _announced(e: AnnouncementPublished) -> Iterable[str | Delivery]:
+    data = {k: v for k, v in e.payload().items() if k != "recipient_ids"}
+    for person_id in e.recipient_ids:
+        yield Delivery(inbox(person_id), data)
+
+
+def register(registry: Registrar) -> None:
+    registry.add(CONVERSATION)
+    registry.route(MessagePosted, _posted)
+    registry.route(MessageEdited, lambda e: [CONVERSATION.name(id=e.conversation_id)])
+    registry.route(MessageRetracted, lambda e: [CONVERSATION.name(id=e.conversation_id)])
+    registry.route(
+        ConversationRead,
+        lambda e: [CONVERSATION.name(id=e.conversation_id), inbox(e.person_id)],
+    )
+    registry.route(ConversationStarted, lambda e: [inbox(p) for p in e.participant_ids])
+    registry.route(NotificationsReleased, lambda e: [inbox(e.person_id)])
+    registry.route(AnnouncementPublished, _announced)
+    registry.route(AnnouncementAcknowledged, lambda e: [inbox(e.sender_id)])

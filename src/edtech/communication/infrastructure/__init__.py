@@ -1,0 +1,43 @@
+"""Tables, repositories and the roster adapter of the communication slice."""
+
+from edtech.communication.infrastructure.announcements import SqlAlchemyAnnouncements
+from edtech.communication.infrastructure.conversations import (
+    SqlAlchemyConversations,
+    SqlAlchemyMessages,
+)
+from edtech.communication.infrastructure.directory import RosterDirectory
+from edtech.communication.infrastructure.safety import SqlAlchemySafety
+from edtech.communication.infrastructure.tables import (
+    announcement,
+    announcement_recipient,
+    conversation,
+    conversation_export,
+    conversation_participant,
+    held_notification,
+    message,
+    message_report,
+    message_version,
+    messaging_settings,
+    person_block,
+    quiet_hours,
+)
+
+__all__ = [
+    "RosterDirectory",
+    "SqlAlchemyAnnouncements",
+    "SqlAlchemyConversations",
+    "SqlAlchemyMessages",
+    "SqlAlchemySafety",
+    "announcement",
+    "announcement_recipient",
+    "conversation",
+    "conversation_export",
+    "conversation_participant",
+    "held_notification",
+    "message",
+    "message_report",
+    "message_version",
+    "messaging_settings",
+    "person_block",
+    "quiet_hours",
+]

@@ -1,0 +1,99 @@
+"""The roster as this slice sees it (profiles, time zones, audiences) via `institutions.public`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.communication.domain import Audience, AudienceKind, ChildLink, Profile
+from edtech.institutions import public as roster
+from edtech.kernel.errors import FieldProblem, InvalidError
+from edtech.kernel.principal import Principal
+
+TEACHING = frozenset({"teacher", "aide"})
+ANNOUNCEMENT_FLAG = "can_message"
+"""Guardians reached by section announcements: an active, unrestricted link that allows contact."""
+
+
+class RosterDirectory:
+    """Answers the slice's roster questions from `edtech.institutions.public` on one session."""
+
+    def __init__(self, session: AsyncSession, on: date) -> None:
+        self.session = session
+        self.on = on
+        self.policy = roster.Policy(session, today=on)
+
+    async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
+        """Who the person is today (None if unknown in this institution or gone)."""
+        grants = await roster.person_grants(self.session, institution_id, person_id, self.on)
+        if grants is None:
+            return None
+        staffed: set[uuid.UUID] = set()
+        enrolled: set[uuid.UUID] = set()
+        for m in await self.policy.sections_of_person(institution_id, person_id):
+            (staffed if m.role in TEACHING else enrolled).add(m.section_id)
+        as_principal = Principal(
+            account_id=person_id,
+            person_id=person_id,
+            institution_id=institution_id,
+            display_name=grants.display_name,
+            grants=grants.grants,
+        )
+        children: list[ChildLink] = []
+        for link in await self.policy.children_links(as_principal):
+            sections = await self.policy.sections_of_person(institution_id, link.student_id)
+            children.append(
+                ChildLink(
+                    student_id=link.student_id,
+                    sections=frozenset(s.section_id for s in sections if s.role == "student"),
+                    may_message=link.allows("can_message"),
+                )
+            )
+        return Profile(
+            person_id=person_id,
+            display_name=grants.display_name,
+            roles=frozenset(g.role for g in grants.grants),
+            staffed_sections=frozenset(staffed),
+            enrolled_sections=frozenset(enrolled),
+            children=tuple(children),
+        )
+
+    async def timezone(self, institution_id: uuid.UUID) -> ZoneInfo:
+        settings = await roster.institution_settings(self.session, institution_id)
+        try:
+            return ZoneInfo(settings.timezone if settings else "UTC")
+        except ZoneInfoNotFoundError:
+            return ZoneInfo("UTC")
+
+    async def display_names(
+        self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, str]:
+        return await roster.display_names(self.session, institution_id, person_ids)
+
+    async def section_exists(self, institution_id: uuid.UUID, section_id: uuid.UUID) -> bool:
+        return await roster.section_in_institution(self.session, institution_id, section_id)
+
+    async def person_exists(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+        return await roster.person_in_institution(self.session, institution_id, person_id)
+
+    async def audience(self, institution_id: uuid.UUID, audience: Audience) -> list[uuid.UUID]:
+        """The people an audience names today, in a stable order."""
+        if audience.kind in (AudienceKind.SECTION, AudienceKind.SECTION_GUARDIANS):
+            assert audience.section_id is not None
+            students = await self.policy.students_of_section(institution_id, audience.section_id)
+            if audience.kind is AudienceKind.SECTION:
+                staff = await self.policy.teachers_of_section(institution_id, audience.section_id)
+                return list(dict.fromkeys([*staff, *students]))
+            guardians: list[uuid.UUID] = []
+            for student_id in students:
+                guardians += await self.policy.guardians_to_notify(
+                    institution_id, student_id, ANNOUNCEMENT_FLAG
+                )
+            return list(dict.fromkeys(guardians))
+        raise InvalidError(
+            f"announcements to a {audience.kind.value} are not available yet",
+            [FieldProblem(("audience", "kind"), "use section or section_guardians")],
+        )

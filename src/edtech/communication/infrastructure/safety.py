@@ -1,0 +1,174 @@
+"""Repositories for the messaging settings, blocks, reports, exports and quiet hours."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.communication.domain import PolicySettings, QuietHours
+from edtech.communication.infrastructure.tables import (
+    conversation_export,
+    held_notification,
+    message_report,
+    messaging_settings,
+    person_block,
+    quiet_hours,
+)
+
+SETTING_NAMES = (
+    "students_may_message_students",
+    "teachers_may_message_students",
+    "guardians_may_message_admins",
+    "office_staff_may_message_guardians",
+    "staff_may_message_staff",
+)
+
+
+class SqlAlchemySafety:
+    """Everything that guards conversations: settings, blocks, reports, exports, quiet hours."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def settings(self, institution_id: uuid.UUID) -> PolicySettings:
+        row = (
+            await self.session.execute(
+                sa.select(messaging_settings).where(
+                    messaging_settings.c.institution_id == institution_id
+                )
+            )
+        ).first()
+        if row is None:
+            return PolicySettings()
+        return PolicySettings(**{name: row._mapping[name] for name in SETTING_NAMES})
+
+    async def save_settings(
+        self, institution_id: uuid.UUID, settings: PolicySettings, at: datetime
+    ) -> None:
+        values: dict[str, Any] = {name: getattr(settings, name) for name in SETTING_NAMES}
+        done = await self.session.execute(
+            sa.update(messaging_settings)
+            .where(messaging_settings.c.institution_id == institution_id)
+            .values(**values, updated_at=at)
+        )
+        if _rowcount(done) == 0:
+            await self.session.execute(
+                sa.insert(messaging_settings).values(
+                    institution_id=institution_id, updated_at=at, **values
+                )
+            )
+
+    async def is_blocked(self, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> bool:
+        stmt = sa.select(person_block.c.blocker_id).where(
+            person_block.c.blocker_id == blocker_id, person_block.c.blocked_id == blocked_id
+        )
+        return await self.session.scalar(stmt) is not None
+
+    async def blockers_among(
+        self, blocked_id: uuid.UUID, people: list[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Which of `people` have blocked `blocked_id`."""
+        stmt = sa.select(person_block.c.blocker_id).where(
+            person_block.c.blocked_id == blocked_id, person_block.c.blocker_id.in_(people)
+        )
+        return set((await self.session.scalars(stmt)).all())
+
+    async def block(
+        self, institution_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID, at: datetime
+    ) -> bool:
+        if await self.is_blocked(blocker_id, blocked_id):
+            return False
+        await self.session.execute(
+            sa.insert(person_block).values(
+                blocker_id=blocker_id,
+                blocked_id=blocked_id,
+                institution_id=institution_id,
+                created_at=at,
+            )
+        )
+        return True
+
+    async def unblock(self, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> bool:
+        done = await self.session.execute(
+            sa.delete(person_block).where(
+                person_block.c.blocker_id == blocker_id, person_block.c.blocked_id == blocked_id
+            )
+        )
+        return _rowcount(done) > 0
+
+    async def reported(self, message_id: uuid.UUID, reporter_id: uuid.UUID) -> uuid.UUID | None:
+        stmt = sa.select(message_report.c.id).where(
+            message_report.c.message_id == message_id,
+            message_report.c.reporter_id == reporter_id,
+        )
+        found: uuid.UUID | None = await self.session.scalar(stmt)
+        return found
+
+    async def add_report(self, **values: Any) -> None:
+        await self.session.execute(sa.insert(message_report).values(**values))
+
+    async def add_export(self, **values: Any) -> None:
+        await self.session.execute(sa.insert(conversation_export).values(**values))
+
+    async def quiet_hours(self, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, QuietHours]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            sa.select(quiet_hours).where(quiet_hours.c.person_id.in_(person_ids))
+        )
+        return {
+            r.person_id: QuietHours(r.starts_at, r.ends_at, frozenset(r.weekdays)) for r in rows
+        }
+
+    async def set_quiet_hours(
+        self,
+        institution_id: uuid.UUID,
+        person_id: uuid.UUID,
+        hours: QuietHours | None,
+        at: datetime,
+    ) -> None:
+        await self.session.execute(
+            sa.delete(quiet_hours).where(quiet_hours.c.person_id == person_id)
+        )
+        if hours is not None:
+            await self.session.execute(
+                sa.insert(quiet_hours).values(
+                    person_id=person_id,
+                    institution_id=institution_id,
+                    starts_at=hours.starts_at,
+                    ends_at=hours.ends_at,
+                    weekdays=sorted(hours.weekdays),
+                    updated_at=at,
+                )
+            )
+
+    async def hold(self, **values: Any) -> None:
+        await self.session.execute(sa.insert(held_notification).values(**values))
+
+    async def due(self, now: datetime, limit: int = 500) -> list[Any]:
+        """Held notifications whose quiet hours are over, oldest first (locked on PostgreSQL)."""
+        stmt = (
+            sa.select(held_notification)
+            .where(held_notification.c.released_at.is_(None), held_notification.c.release_at <= now)
+            .order_by(held_notification.c.release_at, held_notification.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(stmt)).all())
+
+    async def mark_released(self, ids: list[uuid.UUID], at: datetime) -> None:
+        if ids:
+            await self.session.execute(
+                sa.update(held_notification)
+                .where(held_notification.c.id.in_(ids))
+                .values(released_at=at)
+            )
+
+
+def _rowcount(result: Any) -> int:
+    count: int = result.rowcount
+    return count

@@ -1,0 +1,207 @@
+"""The communication slice's tables (SQLAlchemy Core; repositories translate rows to the domain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from edtech.platform.db.metadata import metadata
+from edtech.platform.db.types import UTCDateTime, id_column, institution_column
+
+
+def _conversation_fk() -> sa.Column[Any]:
+    return sa.Column(
+        "conversation_id",
+        sa.Uuid(),
+        sa.ForeignKey("conversation.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    )
+
+
+messaging_settings = sa.Table(
+    "messaging_settings",
+    metadata,
+    sa.Column(
+        "institution_id",
+        sa.Uuid(),
+        sa.ForeignKey("institution.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    sa.Column("students_may_message_students", sa.Boolean(), nullable=False),
+    sa.Column("teachers_may_message_students", sa.Boolean(), nullable=False),
+    sa.Column("guardians_may_message_admins", sa.Boolean(), nullable=False),
+    sa.Column("office_staff_may_message_guardians", sa.Boolean(), nullable=False),
+    sa.Column("staff_may_message_staff", sa.Boolean(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""An institution's choices in the messaging policy (defaults when absent)."""
+
+conversation = sa.Table(
+    "conversation",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("context_kind", sa.String(16), nullable=True),
+    sa.Column("context_id", sa.Uuid(), nullable=True),
+    sa.Column("title", sa.String(200), nullable=True),
+    sa.Column("created_by", sa.Uuid(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("last_seq", sa.Integer(), nullable=False),
+    sa.Column("last_message_at", UTCDateTime(), nullable=True),
+    sa.Column("direct_key", sa.String(160), nullable=True),
+    sa.UniqueConstraint("institution_id", "direct_key"),
+)
+
+conversation_participant = sa.Table(
+    "conversation_participant",
+    metadata,
+    sa.Column(
+        "conversation_id",
+        sa.Uuid(),
+        sa.ForeignKey("conversation.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    sa.Column("person_id", sa.Uuid(), primary_key=True),
+    institution_column(),
+    sa.Column("joined_at", UTCDateTime(), nullable=False),
+    sa.Column("read_seq", sa.Integer(), nullable=False),
+    sa.Column("read_at", UTCDateTime(), nullable=True),
+    sa.Column("shown_read_seq", sa.Integer(), nullable=False),
+    sa.Column("read_hidden_until", UTCDateTime(), nullable=True),
+    sa.Index("ix_conversation_participant_person_id", "person_id"),
+)
+
+message = sa.Table(
+    "message",
+    metadata,
+    id_column(),
+    institution_column(),
+    _conversation_fk(),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Column("sender_id", sa.Uuid(), nullable=False),
+    sa.Column("client_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("edited_at", UTCDateTime(), nullable=True),
+    sa.Column("retracted_at", UTCDateTime(), nullable=True),
+    sa.UniqueConstraint("conversation_id", "seq"),
+    sa.UniqueConstraint("conversation_id", "sender_id", "client_id"),
+)
+"""Messages are never deleted; a retracted one keeps its body for the audited export."""
+
+message_version = sa.Table(
+    "message_version",
+    metadata,
+    sa.Column(
+        "message_id", sa.Uuid(), sa.ForeignKey("message.id", ondelete="RESTRICT"), primary_key=True
+    ),
+    sa.Column("version", sa.Integer(), primary_key=True),
+    institution_column(),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("written_at", UTCDateTime(), nullable=False),
+)
+"""The bodies a message had before each edit."""
+
+message_report = sa.Table(
+    "message_report",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column(
+        "message_id", sa.Uuid(), sa.ForeignKey("message.id", ondelete="RESTRICT"), nullable=False
+    ),
+    sa.Column("conversation_id", sa.Uuid(), nullable=False),
+    sa.Column("reporter_id", sa.Uuid(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("message_id", "reporter_id"),
+)
+
+person_block = sa.Table(
+    "person_block",
+    metadata,
+    sa.Column("blocker_id", sa.Uuid(), primary_key=True),
+    sa.Column("blocked_id", sa.Uuid(), primary_key=True),
+    institution_column(),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+conversation_export = sa.Table(
+    "conversation_export",
+    metadata,
+    id_column(),
+    institution_column(),
+    _conversation_fk(),
+    sa.Column("actor_id", sa.Uuid(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+"""The audit trail of admin exports: who, when, why."""
+
+quiet_hours = sa.Table(
+    "quiet_hours",
+    metadata,
+    sa.Column("person_id", sa.Uuid(), primary_key=True),
+    institution_column(),
+    sa.Column("starts_at", sa.Time(), nullable=False),
+    sa.Column("ends_at", sa.Time(), nullable=False),
+    sa.Column("weekdays", sa.JSON(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+held_notification = sa.Table(
+    "held_notification",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column("person_id", sa.Uuid(), nullable=False),
+    _conversation_fk(),
+    sa.Column("message_id", sa.Uuid(), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("release_at", UTCDateTime(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("released_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_held_notification_release_at", "release_at"),
+)
+"""Inbox notifications and read receipts held while a staff member is in quiet hours."""
+
+announcement = sa.Table(
+    "announcement",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column("sender_id", sa.Uuid(), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("audience_kind", sa.String(32), nullable=False),
+    sa.Column("audience_school_id", sa.Uuid(), nullable=True),
+    sa.Column("audience_section_id", sa.Uuid(), nullable=True),
+    sa.Column("audience_role", sa.String(32), nullable=True),
+    sa.Column("requires_ack", sa.Boolean(), nullable=False),
+    sa.Column("publish_at", UTCDateTime(), nullable=False),
+    sa.Column("published_at", UTCDateTime(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_announcement_publish_at", "publish_at"),
+)
+
+announcement_recipient = sa.Table(
+    "announcement_recipient",
+    metadata,
+    sa.Column(
+        "announcement_id",
+        sa.Uuid(),
+        sa.ForeignKey("announcement.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    sa.Column("person_id", sa.Uuid(), primary_key=True),
+    institution_column(),
+    sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_announcement_recipient_person_id", "person_id"),
+)
+"""Who an announcement was published to (fixed at publication) and who acknowledged it."""

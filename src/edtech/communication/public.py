@@ -1,0 +1,125 @@
+"""What the rest of the system may use from communication: the release job and the demo data.
+
+Wiring (composition root): run `run_release_loop(services)` under the node's supervisor. It
+releases the notifications and read receipts held during staff quiet hours once they end, and
+publishes scheduled announcements when due. Every node may run it (rows are claimed with
+SKIP LOCKED on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from edtech.communication.application import (
+    AnnounceCommand,
+    Collaborators,
+    CreateAnnouncement,
+    PostMessage,
+    ReleaseDue,
+    StartConversation,
+    StartConversationCommand,
+)
+from edtech.communication.domain import (
+    Audience,
+    AudienceKind,
+    Context,
+    ContextKind,
+    ConversationKind,
+    Priority,
+    direct_key,
+)
+from edtech.communication.infrastructure import SqlAlchemyConversations
+from edtech.institutions.public import person_grants
+from edtech.kernel.clock import Clock, SystemClock
+from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.observability.logging import get_logger
+from edtech.platform.services import Services
+
+__all__ = ["RELEASE_INTERVAL_SECONDS", "release_due", "run_release_loop", "seed_demo"]
+
+log = get_logger(__name__)
+RELEASE_INTERVAL_SECONDS = 15.0
+
+
+async def release_due(services: Services) -> int:
+    """One sweep: release what quiet hours held and publish due announcements; returns a count."""
+    return await ReleaseDue(Collaborators(services.uow(), services.clock))()
+
+
+async def run_release_loop(services: Services, interval: float = RELEASE_INTERVAL_SECONDS) -> None:
+    """The release loop for a supervisor: sweep, sleep, forever (an error crashes the loop,
+    which the supervisor logs and restarts)."""
+    while True:
+        released = await release_due(services)
+        if released:
+            log.info("communication_released", count=released)
+        await asyncio.sleep(interval)
+
+
+DEMO_MESSAGES = (
+    ("guardian", "Hello! Could you tell me how my child is settling in this term?"),
+    ("teacher", "Hi! Doing well: very engaged in class, homework always on time."),
+    ("guardian", "That's great to hear, thank you."),
+)
+
+
+async def _principal(
+    session: AsyncSession, institution_id: Any, person_id: Any, on: date
+) -> Principal:
+    grants = await person_grants(session, institution_id, person_id, on)
+    if grants is None:
+        raise LookupError(f"demo person {person_id} not found")
+    return Principal(
+        account_id=person_id,
+        person_id=person_id,
+        institution_id=institution_id,
+        display_name=grants.display_name,
+        grants=grants.grants,
+    )
+
+
+async def seed_demo(
+    session_factory: async_sessionmaker[AsyncSession], summary: Any, *, clock: Clock | None = None
+) -> bool:
+    """A conversation between guardian1 and teacher1 about student1 with a few messages, and
+    one announcement from teacher1 to the guardians of section S01 (acknowledgement asked).
+
+    `summary` is the `edtech.demo.DemoSummary`. Idempotent: returns False if already seeded.
+    """
+    clock = clock or SystemClock()
+    institution_id = summary.institution_id
+    context = Context(ContextKind.STUDENT, summary.student1_id)
+    today = clock.now().date()
+    async with session_factory() as session:
+        key = direct_key([summary.guardian1_id, summary.teacher1_id], context)
+        if await SqlAlchemyConversations(session).find_direct(institution_id, key) is not None:
+            return False
+        guardian = await _principal(session, institution_id, summary.guardian1_id, today)
+        teacher = await _principal(session, institution_id, summary.teacher1_id, today)
+
+    def deps() -> Collaborators:
+        return Collaborators(UnitOfWork(session_factory), clock)
+
+    started = await StartConversation(deps())(
+        guardian,
+        StartConversationCommand(ConversationKind.DIRECT, [teacher.person_id], context),
+    )
+    for n, (who, body) in enumerate(DEMO_MESSAGES, start=1):
+        author = guardian if who == "guardian" else teacher
+        await PostMessage(deps())(author, started.conversation_id, f"demo-{n}", body)
+    await CreateAnnouncement(deps())(
+        teacher,
+        AnnounceCommand(
+            title="Field trip on Friday",
+            body="We visit the science museum on Friday. Please acknowledge that you saw this.",
+            audience=Audience(AudienceKind.SECTION_GUARDIANS, section_id=summary.section_ids[0]),
+            priority=Priority.NORMAL,
+            requires_ack=True,
+        ),
+    )
+    return True

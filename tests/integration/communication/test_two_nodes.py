@@ -1,0 +1,150 @@
+"""guardian1 on node A and teacher1 on node B chat live through PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from edtech.app import create_app
+from edtech.demo import SMALL, seed_demo
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.settings import Settings
+from tests import databases
+from tests.conftest import TEST_SECRET, LiveServer
+from tests.integration.communication.conftest import People
+from tests.integration.realtime.support import Client
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
+
+
+class Node:
+    def __init__(self, server: LiveServer, people: People) -> None:
+        self.server = server
+        self.people = people
+
+    async def socket(self, email: str) -> Client:
+        token = (await self.people.as_(email))["Authorization"].removeprefix("Bearer ")
+        return await Client.open(self.server.ws_url, token)
+
+
+@pytest.fixture
+async def nodes(
+    postgres_database: str, redis_url: str, demo_password_hash: str
+) -> AsyncIterator[tuple[Node, Node]]:
+    await databases.truncate_all(postgres_database)
+    engine = make_engine(postgres_database)
+    try:
+        demo = await seed_demo(
+            make_session_factory(engine), SMALL, password_hash=demo_password_hash
+        )
+    finally:
+        await engine.dispose()
+    servers: list[LiveServer] = []
+    clients: list[httpx.AsyncClient] = []
+    out: list[Node] = []
+    for name in ("a", "b"):
+        settings = Settings(
+            database_url=postgres_database,
+            broker_url=redis_url,
+            secret_key=TEST_SECRET,
+            node_name=name,
+            log_json=True,
+            log_level="WARNING",
+        )
+        server = LiveServer(create_app(settings))
+        await server.start()
+        servers.append(server)
+        client = httpx.AsyncClient(base_url=server.url, timeout=10)
+        clients.append(client)
+        out.append(Node(server, People(client, demo, {})))
+    try:
+        yield out[0], out[1]
+    finally:
+        for client in clients:
+            await client.aclose()
+        for server in servers:
+            await server.stop()
+
+
+def chat(client: Client, channel: str) -> list[dict[str, Any]]:
+    return [e for e in client.events if e["channel"] == channel]
+
+
+async def exchange(
+    a: Node, b: Node, conv: str, guardian: Client, teacher: Client
+) -> tuple[int, str]:
+    """Messages both ways and read receipts both ways; returns guardian1's last offset, epoch."""
+    channel = f"chat.conversation.{conv}"
+    sub = await guardian.subscribe(channel)
+    epoch = sub["data"]["epoch"]
+    assert (await teacher.subscribe(channel))["ok"] is True
+    sent = await guardian.request("send", channel=channel, id="g-1", data={"body": "Hello from A"})
+    assert sent["ok"] is True, sent
+    await teacher.wait_events(channel, 1)
+    assert chat(teacher, channel)[0]["data"]["body"] == "Hello from A"
+    # teacher1 reads on B: guardian1 sees the receipt on A
+    await b.people.client.post(
+        f"/api/v1/conversations/{conv}/read",
+        json={"up_to_seq": 1},
+        headers=await b.people.as_(T1),
+    )
+    seen = await guardian.until(lambda f: f.get("type") == "chat.read")
+    assert seen["data"]["person_id"] == str(b.people.id(T1))
+    assert seen["data"]["read_seq"] == 1
+    reply = await teacher.request("send", channel=channel, id="t-1", data={"body": "Hi from B"})
+    assert reply["ok"] is True, reply
+    await guardian.wait_events(channel, 3)
+    bodies = [e["data"].get("body") for e in chat(guardian, channel)]
+    assert bodies == ["Hello from A", None, "Hi from B"]
+    # guardian1 reads on A: teacher1 sees the receipt on B
+    await a.people.client.post(
+        f"/api/v1/conversations/{conv}/read",
+        json={"up_to_seq": 2},
+        headers=await a.people.as_(G1),
+    )
+    seen = await teacher.until(lambda f: f.get("type") == "chat.read")
+    assert seen["data"]["person_id"] == str(a.people.id(G1))
+    assert seen["data"]["read_seq"] == 2
+    # guardian1's own receipt comes back on the channel too: four events in all
+    last = (await guardian.wait_events(channel, 4))[-1]
+    return last, str(epoch)
+
+
+async def test_guardian_and_teacher_on_two_nodes_chat_live_and_recover(
+    nodes: tuple[Node, Node],
+) -> None:
+    a, b = nodes
+    conv = (await a.people.start(G1, T1)).json()["id"]
+    channel = f"chat.conversation.{conv}"
+    guardian = await a.socket(G1)
+    teacher = await b.socket(T1)
+    try:
+        last, epoch = await exchange(a, b, conv, guardian, teacher)
+        await guardian.close()
+        # while guardian1 is away, teacher1 writes twice; guardian1 comes back on node B
+        for n in range(2):
+            r = await teacher.request(
+                "send", channel=channel, id=f"t-{n + 2}", data={"body": f"missed {n}"}
+            )
+            assert r["ok"] is True
+    finally:
+        await guardian.close()
+        await teacher.close()
+    back = await b.socket(G1)
+    try:
+        resumed = await back.subscribe(channel, since={"offset": last, "epoch": epoch})
+        assert resumed["data"]["recovered"] is True
+        missed = await back.wait_events(channel, 2)
+        assert missed == [last + 1, last + 2]
+        assert [e["data"]["body"] for e in chat(back, channel)] == ["missed 0", "missed 1"]
+    finally:
+        await back.close()
+    unread = (
+        await b.people.client.get("/api/v1/conversations", headers=await b.people.as_(G1))
+    ).json()
+    assert unread["unread_total"] == 2
