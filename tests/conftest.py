@@ -61,6 +61,7 @@ def settings(database_url: str) -> Settings:
         secret_key=TEST_SECRET,
         log_json=True,
         log_level="WARNING",
+        background_jobs=False,  # tests drive the scheduled jobs themselves, on their own clock
     )
 
 
@@ -116,5 +117,5 @@ async def live_server(app: FastAPI) -> AsyncIterator[LiveServer]:
 @pytest.fixture
 async def client(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the live server over real TCP."""
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=10) as c:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=60) as c:
         yield c

@@ -9,8 +9,15 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from edtech import __version__
+from edtech.attendance.api import router as attendance_router
+from edtech.attendance.public import run_closer
 from edtech.billing.api import router as billing_router
+from edtech.billing.public import overdue_loop
+from edtech.communication.api import router as communication_router
+from edtech.communication.public import run_release_loop
+from edtech.grades.api import router as grades_router
 from edtech.identity.api import router as identity_router
+from edtech.identity.public import principal_from_access_token
 from edtech.institutions.api import router as institutions_router
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.engine import make_engine, make_session_factory
@@ -21,6 +28,8 @@ from edtech.platform.observability.logging import configure_logging, get_logger
 from edtech.platform.observability.metrics import HttpMetrics
 from edtech.platform.security.tokens import TokenSigner
 from edtech.platform.services import Services
+from edtech.realtime.lifecycle import install as install_realtime
+from edtech.realtime.lifecycle import slice_registrations
 from edtech.settings import Settings
 
 log = get_logger(__name__)
@@ -51,9 +60,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("node_starting", node=services.node_name, database=engine.url.drivername)
+        await realtime.start()
+        if settings.background_jobs:
+            # Supervised: a crash is logged, restarted, and shows in readiness meanwhile.
+            realtime.supervisor.start("attendance.closer", lambda: run_closer(services))
+            realtime.supervisor.start("billing.overdue", lambda: overdue_loop(services))
+            realtime.supervisor.start("communication.release", lambda: run_release_loop(services))
         try:
             yield
         finally:
+            await realtime.stop()  # drains sockets with 1012 in batches, flushes the outbox
             await engine.dispose()
             log.info("node_stopped", node=services.node_name)
 
@@ -72,4 +88,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(identity_router)
     app.include_router(institutions_router)
     app.include_router(billing_router)
+    app.include_router(attendance_router)
+    app.include_router(grades_router)
+    app.include_router(communication_router)
+    realtime = install_realtime(
+        app,
+        services,
+        check_token=lambda token: principal_from_access_token(services, token),
+        registrations=slice_registrations(),
+    )
     return app

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         None, description="JSON logs; default: JSON unless stderr is a terminal."
     )
     db_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size per node.")
+    background_jobs: bool = Field(
+        True,
+        description="Run the scheduled jobs (closing attendance, overdue reminders) on this node.",
+    )
     node_name: str = Field(
         "", description="Name of this node in logs and metrics (default: host:pid)."
     )
