@@ -56,6 +56,7 @@ __all__ = [
     "institution_settings",
     "meetings_on",
     "people_by_email",
+    "people_with_roles",
     "person_grants",
     "person_in_institution",
     "roster_counts",
@@ -289,3 +290,32 @@ async def academic_sessions_under(
         stmt = stmt.where(t.c.kind == kind)
     stmt = stmt.order_by(t.c.starts_on, t.c.id)
     return [_session_info(r) for r in await session.execute(stmt)]
+
+
+async def people_with_roles(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    on: date,
+    roles: Iterable[Role] | None = None,
+    school_id: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """People holding (any of) `roles` on `on` — all roles when None — in a stable order.
+
+    With `school_id`, only role grants scoped to that school count (teachers, students and
+    staff of the school); institution-wide grants such as a guardian's do not.
+    """
+    stmt = (
+        sa.select(role_assignment.c.person_id)
+        .join(person, person.c.id == role_assignment.c.person_id)
+        .where(
+            role_assignment.c.institution_id == institution_id,
+            active(role_assignment, on),
+            sa.or_(person.c.ends_on.is_(None), person.c.ends_on > on),
+        )
+    )
+    if roles is not None:
+        stmt = stmt.where(role_assignment.c.role.in_([r.value for r in roles]))
+    if school_id is not None:
+        stmt = stmt.where(role_assignment.c.school_id == school_id)
+    ids = (await session.scalars(stmt.order_by(role_assignment.c.person_id))).all()
+    return list(dict.fromkeys(ids))

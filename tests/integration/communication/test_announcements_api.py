@@ -107,3 +107,55 @@ async def test_who_may_announce(people: People) -> None:
         headers=await people.as_("admin@demo.test"),
     )
     assert empty.status_code == 422
+
+
+async def test_role_and_school_audiences_reach_the_people_holding_them(people: People) -> None:
+    admin = await people.as_("admin@demo.test")
+    teachers = await people.client.get("/api/v1/people?role=teacher&limit=200", headers=admin)
+    assert teachers.status_code == 200, teachers.text
+    teacher_count = teachers.json()["total"]
+    northside = str(people.demo.school_ids[0])
+    by_role = await people.client.post(
+        "/api/v1/announcements",
+        json={
+            "title": "Staff meeting",
+            "body": "At 4",
+            "audience": {"kind": "role", "role": "teacher"},
+        },
+        headers=admin,
+    )
+    assert by_role.status_code == 201, by_role.text
+    by_school = await people.client.post(
+        "/api/v1/announcements",
+        json={
+            "title": "Fire drill",
+            "body": "Tomorrow",
+            "audience": {"kind": "school", "school_id": northside},
+        },
+        headers=admin,
+    )
+    assert by_school.status_code == 201, by_school.text
+    sent = (await people.client.get("/api/v1/announcements/sent", headers=admin)).json()["items"]
+    counts = {a["title"]: a["recipient_count"] for a in sent}
+    assert counts["Staff meeting"] == teacher_count > 0
+    # the school's teachers and students, not Riverside's and not guardians (no school role)
+    assert 0 < counts["Fire drill"] < teacher_count + len(people.demo.people)
+    guardian_view = await people.client.get(
+        "/api/v1/announcements", headers=await people.as_("guardian1@demo.test")
+    )
+    assert all(a["title"] != "Fire drill" for a in guardian_view.json()["items"])
+    teacher_view = await people.client.get("/api/v1/announcements", headers=await people.as_(T1))
+    assert any(a["title"] == "Staff meeting" for a in teacher_view.json()["items"])
+
+
+async def test_an_unknown_school_audience_is_not_found(people: People) -> None:
+    response = await people.client.post(
+        "/api/v1/announcements",
+        json={
+            "title": "Hello",
+            "body": "World",
+            "audience": {"kind": "school", "school_id": "018f0000-0000-7000-8000-000000000000"},
+        },
+        headers=await people.as_("admin@demo.test"),
+    )
+    assert response.status_code == 404

@@ -43,6 +43,11 @@ class CreateAnnouncement:
                 principal.institution_id, section_id
             ):
                 raise NotFoundError("section not found", section_id=str(section_id))
+            school_id = cmd.audience.school_id
+            if school_id is not None and not await directory.school_exists(
+                principal.institution_id, school_id
+            ):
+                raise NotFoundError("school not found", school_id=str(school_id))
             may_announce(sender, cmd.audience)
             announcement = Announcement(
                 id=new_id(),

@@ -76,6 +76,9 @@ class RosterDirectory:
     async def section_exists(self, institution_id: uuid.UUID, section_id: uuid.UUID) -> bool:
         return await roster.section_in_institution(self.session, institution_id, section_id)
 
+    async def school_exists(self, institution_id: uuid.UUID, school_id: uuid.UUID) -> bool:
+        return await roster.school_in_institution(self.session, institution_id, school_id)
+
     async def person_exists(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
         return await roster.person_in_institution(self.session, institution_id, person_id)
 
@@ -93,7 +96,12 @@ class RosterDirectory:
                     institution_id, student_id, ANNOUNCEMENT_FLAG
                 )
             return list(dict.fromkeys(guardians))
-        raise InvalidError(
-            f"announcements to a {audience.kind.value} are not available yet",
-            [FieldProblem(("audience", "kind"), "use section or section_guardians")],
+        if audience.kind is AudienceKind.ROLE and audience.role is None:
+            raise InvalidError(
+                "this audience needs a role",
+                [FieldProblem(("audience", "role"), "required for role")],
+            )
+        roles = [audience.role] if audience.role is not None else None
+        return await roster.people_with_roles(
+            self.session, institution_id, self.on, roles=roles, school_id=audience.school_id
         )
