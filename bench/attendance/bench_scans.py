@@ -5,8 +5,8 @@
 
 Creates a throw-away PostgreSQL database, seeds the FULL demo school (320 students, 16
 sections) with sessions for the last seven days, starts one node (PostgreSQL + Redis broker)
-in its own process, and measures over real HTTP and websockets. Appends a result block to
-`docs/benchmarks-attendance.md`.
+in its own process, and measures over real HTTP and websockets. Prints a result block and
+appends it to `bench/results/attendance.md`; copy it into `docs/benchmarks.md`.
 """
 
 from __future__ import annotations
@@ -300,7 +300,8 @@ def main() -> None:
     args = parser.parse_args()
     block = asyncio.run(run(args.rate, args.seconds))
     print(block)
-    out = ROOT / "docs" / "benchmarks-attendance.md"
+    out = ROOT / "bench" / "results" / "attendance.md"
+    out.parent.mkdir(exist_ok=True)
     if not out.exists():
         out.write_text(
             "# Attendance benchmarks\n\nAppended by `bench/attendance/bench_scans.py`.\n\n"

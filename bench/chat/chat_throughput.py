@@ -12,7 +12,7 @@ its `chat.message_posted` event.
 2. Latency: an open loop at half that rate for D seconds; p50/p99 of send → delivery.
 
     uv run python -m bench.chat.chat_throughput --conversations 2000 --seconds 20 \
-        --out docs/benchmarks-chat.md
+        --out bench/results/chat.md
 """
 
 from __future__ import annotations

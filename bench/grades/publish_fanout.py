@@ -8,7 +8,7 @@ publish request, the arrival of the `grades.published` event at every entitled g
 report p50/p99 of the last arrival per round (the number the issue asks for), of every arrival,
 and of the publish request itself.
 
-    uv run python -m bench.grades.publish_fanout --rounds 30 --out docs/benchmarks-grades.md
+    uv run python -m bench.grades.publish_fanout --rounds 30 --out bench/results/grades.md
 """
 
 from __future__ import annotations
