@@ -51,7 +51,9 @@ __all__ = [
     "Weekday",
     "academic_session",
     "academic_sessions_on",
+    "academic_sessions_under",
     "display_names",
+    "grade_level",
     "institution_by_slug",
     "institution_settings",
     "meetings_on",
@@ -319,3 +321,14 @@ async def people_with_roles(
         stmt = stmt.where(role_assignment.c.school_id == school_id)
     ids = (await session.scalars(stmt.order_by(role_assignment.c.person_id))).all()
     return list(dict.fromkeys(ids))
+
+
+async def grade_level(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID
+) -> str | None:
+    """A student's grade level ("7", "K"), or None when unknown or not in this institution."""
+    stmt = sa.select(person.c.grade_level).where(
+        person.c.institution_id == institution_id, person.c.id == person_id
+    )
+    level: str | None = await session.scalar(stmt)
+    return level

@@ -276,3 +276,52 @@ async def test_guardian_with_billing_sees_family_statement_others_see_nothing(
             headers={**who, **key()},
         )
         assert r.status_code == 404
+
+
+async def test_fee_item_targeted_by_grade_level_bills_only_that_grade(
+    client: httpx.AsyncClient, school: DemoSummary
+) -> None:
+    """student5 is in grade 7 (Northside), student6 in grade 10 (Riverside)."""
+    acc = await sign_in(client, "accountant@demo.test")
+    trips = await post(client, "/fee-categories", {"code": "trips", "name": "Trips"}, acc)
+    trip = await post(
+        client,
+        "/fee-items",
+        {
+            "category_id": trips["id"],
+            "name": "Grade 7 museum trip",
+            "amount": "25.00",
+            "target": "grade",
+            "target_value": "7",
+        },
+        acc,
+    )
+    plan = await post(
+        client,
+        "/fee-plans",
+        {
+            "name": "Trips",
+            "item_ids": [trip["id"]],
+            "installments": [{"label": "Once", "due_on": "2026-03-01", "share": 1}],
+        },
+        acc,
+    )
+    s5, s6 = school.person("student5@demo.test"), school.person("student6@demo.test")
+    await post(
+        client,
+        "/accounts",
+        {
+            "kind": "family",
+            "name": "Family 5",
+            "students": [
+                {"student_id": str(s5), "fee_plan_id": plan["id"]},
+                {"student_id": str(s6), "fee_plan_id": plan["id"]},
+            ],
+        },
+        acc,
+    )
+    invoices = await post(
+        client, "/invoices/generate", {"plan_id": plan["id"], "due_by": "2026-12-31"}, acc
+    )
+    lines = [(ln["student_id"], ln["amount"]["amount"]) for inv in invoices for ln in inv["lines"]]
+    assert lines == [(str(s5), "25.00")]

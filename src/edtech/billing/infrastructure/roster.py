@@ -30,8 +30,10 @@ class InstitutionsRoster:
         sections = await roster.Policy(session, today=on).sections_of_person(
             institution_id, student_id
         )
+        level = await roster.grade_level(session, institution_id, student_id)
         return StudentProfile(
             student_id=student_id,
+            grade_levels=frozenset({level} if level else ()),
             school_ids=frozenset(
                 g.school_id for g in grants.grants if g.role == Role.STUDENT and g.school_id
             ),
