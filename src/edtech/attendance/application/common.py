@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -14,9 +14,7 @@ from edtech.attendance.application.ports import Roster
 from edtech.attendance.domain import AttendanceSession, CodeBook, Editor
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes, SqlAlchemySessions
 from edtech.kernel.errors import ConflictError, ForbiddenError, NotFoundError
-from edtech.kernel.events import Aggregate
 from edtech.kernel.principal import Principal, Role
-from edtech.platform.db.uow import UnitOfWork
 
 T = TypeVar("T")
 RETRIES = 4
@@ -56,18 +54,6 @@ async def load_session(
 
 async def code_book(db: AsyncSession, institution_id: uuid.UUID) -> CodeBook:
     return await SqlAlchemyCodes(db).book(institution_id)
-
-
-def hand_over(uow: UnitOfWork, aggregates: Iterable[Aggregate]) -> None:
-    """Give the unit of work the events of aggregates this use case will not hold on to.
-
-    The unit of work finds aggregates through the session's identity map, which holds clean
-    objects weakly: a mark changed inside a loop over a query result may be collected before
-    the commit gathers its events. Handing them over here keeps them, in order.
-    """
-    for aggregate in aggregates:
-        for event in aggregate.pull_events():
-            uow.emit(event)
 
 
 def require(condition: bool, message: str) -> None:

@@ -8,7 +8,6 @@ from datetime import date
 
 from edtech.attendance.application.common import (
     code_book,
-    hand_over,
     is_attendance_staff,
     retrying,
 )
@@ -122,7 +121,6 @@ class DecideExcuse:
                     now=now,
                     excused_marks=len(changes),
                 )
-                hand_over(uow, marks)
                 await SqlAlchemyHistory(db).append(changes)
                 await uow.commit()
             return excuse

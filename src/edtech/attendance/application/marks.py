@@ -9,7 +9,6 @@ from datetime import datetime
 from edtech.attendance.application.common import (
     code_book,
     editor_for,
-    hand_over,
     load_session,
     retrying,
 )
@@ -112,7 +111,6 @@ class MarkAllPresent:
                 if changes:
                     att.open(now)
                     await SqlAlchemyHistory(uow.session).append(changes)
-                hand_over(uow, [att, *marks])
                 await uow.commit()
             return len(changes)
 

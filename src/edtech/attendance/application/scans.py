@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from edtech.attendance.application.common import code_book, hand_over, retrying
+from edtech.attendance.application.common import code_book, retrying
 from edtech.attendance.domain import (
     AttendanceSession,
     Mark,
@@ -191,9 +191,6 @@ class RecordScans:
                 inserted = await SqlAlchemyScans(db).insert_new(rows)
                 if len(inserted) != len(rows):
                     raise ConcurrentUploadError
-            loaded = [c for cs in by_student.values() for c in cs]
-            hand_over(uow, list({id(att): att for _, att in loaded}.values()))  # opened first
-            hand_over(uow, [mark for mark, _ in loaded])
             await SqlAlchemyHistory(db).append(changes)
             await uow.commit()
         return [outcomes[i] for i in range(len(scans))]

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.attendance.application.common import (
     code_book,
     editor_for,
-    hand_over,
     is_attendance_staff,
     load_session,
     retrying,
@@ -192,9 +191,7 @@ async def close_in(
             )
             if again is not None:
                 changes.append(again)
-    hand_over(uow, marks)
     att.close(now, automatic=automatic, marked_absent=absent)
-    hand_over(uow, [att])
     await SqlAlchemyHistory(db).append(changes)
     for mark in marks:
         if mark.category not in (Category.ABSENT, Category.TARDY):

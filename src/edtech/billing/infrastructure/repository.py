@@ -29,25 +29,15 @@ class SqlBilling:
     def __init__(self, session: AsyncSession, institution_id: uuid.UUID) -> None:
         self.session = session
         self.institution_id = institution_id
-        # The session's identity map holds objects weakly; an aggregate changed and flushed
-        # before commit could be collected with its events unread. Hold what we hand out.
-        self._held: list[object] = []
 
     def add(self, obj: object) -> None:
-        self._held.append(obj)
         self.session.add(obj)
-
-    def _keep(self, objs: Sequence[T]) -> list[T]:
-        self._held.extend(objs)
-        return list(objs)
 
     async def _one(self, cls: type[T], table: sa.Table, id: uuid.UUID, lock: bool) -> T | None:
         stmt = sa.select(cls).where(table.c.id == id, table.c.institution_id == self.institution_id)
         if lock:  # re-read under the lock: what we saw before may have changed
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
-        found = (await self.session.scalars(stmt)).first()
-        if found is not None:
-            self._held.append(found)
+        found: T | None = (await self.session.scalars(stmt)).first()
         return found
 
     async def category(self, id: uuid.UUID) -> FeeCategory | None:
@@ -61,21 +51,21 @@ class SqlBilling:
         stmt = sa.select(FeeItem).where(
             t.fee_item.c.institution_id == self.institution_id, t.fee_item.c.id.in_(list(ids))
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def plan(self, id: uuid.UUID) -> FeePlan | None:
         return await self._one(FeePlan, t.fee_plan, id, False)
 
     async def plans(self) -> list[FeePlan]:
         stmt = sa.select(FeePlan).where(t.fee_plan.c.institution_id == self.institution_id)
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def grants_for(self, student_ids: Sequence[uuid.UUID]) -> list[Grant]:
         stmt = sa.select(Grant).where(
             t.grant.c.institution_id == self.institution_id,
             t.grant.c.student_id.in_(list(student_ids)),
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def account(self, id: uuid.UUID, *, lock: bool = False) -> PayerAccount | None:
         """`lock`: serialise money movements of one account (row lock on PostgreSQL; SQLite
@@ -93,7 +83,7 @@ class SqlBilling:
             .distinct()
             .order_by(t.account.c.id)
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def sponsors_of(self, student_ids: Sequence[uuid.UUID]) -> list[PayerAccount]:
         stmt = (
@@ -105,7 +95,7 @@ class SqlBilling:
             )
             .distinct()
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def student_account(self, student_id: uuid.UUID) -> uuid.UUID | None:
         stmt = sa.select(t.account_student.c.account_id).where(
@@ -137,7 +127,7 @@ class SqlBilling:
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def overdue_candidates(self, today: date) -> list[Invoice]:
         stmt = (
@@ -151,7 +141,7 @@ class SqlBilling:
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def payment(self, id: uuid.UUID, *, lock: bool = False) -> Payment | None:
         return await self._one(Payment, t.payment, id, lock)
@@ -168,7 +158,7 @@ class SqlBilling:
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def payment_by_provider_ref(self, provider: str, ref: str) -> Payment | None:
         stmt = sa.select(Payment).where(
@@ -185,7 +175,7 @@ class SqlBilling:
             )
             .order_by(t.allocation.c.created_at, t.allocation.c.id)
         )
-        return self._keep((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(stmt)).all())
 
     async def next_number(self, name: str) -> int:
         """The next number of a gapless series (invoice, credit_note, receipt, refund).
