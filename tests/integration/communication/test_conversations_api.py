@@ -160,6 +160,32 @@ async def test_edit_keeps_versions_and_only_the_sender_may(people: People) -> No
     assert [v["body"] for v in versions.json()] == ["helo"]
 
 
+async def test_custody_restriction_stops_edits_and_retractions_of_earlier_messages(
+    people: People,
+) -> None:
+    student1 = str(people.demo.student1_id)
+    conv = (await people.start(G1, T1, context={"kind": "student", "id": student1})).json()["id"]
+    msg = (await people.post(G1, conv, "see you at pickup")).json()
+    url = f"/api/v1/conversations/{conv}/messages/{msg['id']}"
+    admin, g1 = await people.as_("admin@demo.test"), await people.as_(G1)
+    links = await people.client.get(
+        "/api/v1/guardian-links", headers=admin, params={"guardian_id": str(people.id(G1))}
+    )
+    (link,) = links.json()["items"]
+    link_url = f"/api/v1/guardian-links/{link['id']}"
+    restrict = {"custody_restriction": True, "custody_note": "court order"}
+    assert (await people.client.patch(link_url, headers=admin, json=restrict)).status_code == 200
+    edit = await people.client.patch(url, json={"body": "changed"}, headers=g1)
+    assert edit.status_code == 403, edit.text
+    assert edit.json()["code"] == "forbidden"
+    assert (await people.client.post(f"{url}/retract", headers=g1)).status_code == 403
+    lift = {"custody_restriction": False}
+    assert (await people.client.patch(link_url, headers=admin, json=lift)).status_code == 200
+    again = await people.client.patch(url, json={"body": "changed"}, headers=g1)
+    assert again.status_code == 200, again.text
+    assert again.json()["body"] == "changed"
+
+
 async def test_retract_leaves_a_tombstone(people: People) -> None:
     conv = (await people.start(G1, T1)).json()["id"]
     msg = (await people.post(G1, conv, "oops")).json()

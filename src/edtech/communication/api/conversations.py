@@ -191,7 +191,7 @@ async def post_message(
     description=EditMessage.__doc__,
     responses={
         **NOT_YOURS,
-        403: {"description": "Not your message."},
+        403: {"description": "Not your message, or the policy no longer lets you write here."},
         409: {"description": "Retracted."},
     },
 )
@@ -211,7 +211,10 @@ async def edit_message(
     response_model=MessageOut,
     summary="Retract your message (it stays as a tombstone)",
     description=RetractMessage.__doc__,
-    responses={**NOT_YOURS, 403: {"description": "Not your message."}},
+    responses={
+        **NOT_YOURS,
+        403: {"description": "Not your message, or the policy no longer lets you write here."},
+    },
 )
 async def retract_message(
     conversation_id: uuid.UUID,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from edtech.communication.application.common import Collaborators, conversation_for, emit_from
+from edtech.communication.application.post_message import check_may_send
 from edtech.communication.domain import Message
 from edtech.communication.infrastructure import SqlAlchemyMessages
 from edtech.kernel.errors import ConflictError, NotFoundError
@@ -24,7 +25,9 @@ class _ChangeMessage:
     ) -> Message:
         async with self.deps.uow as uow:
             now = self.deps.clock.now()
-            await conversation_for(uow.session, principal, conversation_id)
+            conv = await conversation_for(uow.session, principal, conversation_id)
+            # the same rule as posting: a later custody restriction or block stops edits too
+            await check_may_send(uow.session, self.deps.directory(), principal, conv)
             messages = SqlAlchemyMessages(uow.session)
             msg = await messages.get(principal.institution_id, conversation_id, message_id)
             if msg is None:
@@ -45,7 +48,8 @@ class _ChangeMessage:
 
 
 class EditMessage(_ChangeMessage):
-    """Only the sender edits their message; each earlier body is kept as a version."""
+    """Only the sender edits their message, and only while the messaging policy still lets
+    them write in the conversation; each earlier body is kept as a version."""
 
     async def __call__(
         self, principal: Principal, conversation_id: uuid.UUID, message_id: uuid.UUID, body: str
@@ -54,8 +58,9 @@ class EditMessage(_ChangeMessage):
 
 
 class RetractMessage(_ChangeMessage):
-    """Only the sender retracts; the message stays as a tombstone (the body is kept for the
-    audited admin export, never shown to participants again)."""
+    """Only the sender retracts, and only while the messaging policy still lets them write in
+    the conversation; the message stays as a tombstone (the body is kept for the audited admin
+    export, never shown to participants again)."""
 
     async def __call__(
         self, principal: Principal, conversation_id: uuid.UUID, message_id: uuid.UUID
