@@ -1,0 +1,5 @@
+"""The attendance fixtures (a school clock at 08:20, the demo's attendance) for e2e tests."""
+
+from tests.integration.attendance.conftest import clock, school
+
+__all__ = ["clock", "school"]
