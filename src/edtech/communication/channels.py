@@ -3,7 +3,8 @@
 * `chat.conversation.{id}`: participants only (and only while the policy lets them write in
   it); durable; presence on (typing and presence are handled by the hub); takes `send`:
   ``{"op": "send", "channel": "chat.conversation.<id>", "id": "<client id>",
-  "data": {"body": "…"}}`` stores the message once per client id.
+  "data": {"body": "…"}}`` stores the message once per client id; the reply carries its id,
+  `seq` and channel `offset`.
 * Each participant's `user.{id}` inbox (declared by the hub) gets new conversations, new
   messages (held while a staff member is in quiet hours, then `chat.notifications_released`),
   their own read cursors (unread counts on every device), announcements and acknowledgements.
@@ -104,6 +105,8 @@ async def send_message(ctx: SendContext, data: Any) -> Mapping[str, Any]:
         "seq": msg.seq,
         "created_at": msg.created_at,
         "replayed": posted.replayed,
+        # filled in by the hub at commit: where the message stands in this channel
+        "offset": None,
         "notices": [
             {"person_id": n.person_id, "display_name": n.display_name, "until": n.until}
             for n in posted.notices
@@ -119,7 +122,10 @@ CONVERSATION = ChannelType(
     description=(
         "One conversation, live: messages, edits, retractions and read receipts. Only its "
         "participants may subscribe, while the messaging policy lets them write in it. "
-        "Durable. Presence and typing on. `send` posts a message, idempotent by client id."
+        "Durable. Presence and typing on. `send` posts a message, idempotent by client id; "
+        "the reply carries `message_id`, `seq`, `offset` (the message's offset in this channel; "
+        "null when the client id was first used over REST), `created_at`, `replayed` and "
+        "`notices` (recipients in quiet hours)."
     ),
     durable=True,
     history_size=200,

@@ -56,7 +56,10 @@ class SendContext:
 
 
 SendHandler = Callable[[SendContext, Any], Awaitable[Mapping[str, Any]]]
-"""`send(ctx, body) -> reply data`; `body` is an instance of the channel type's `send_model`."""
+"""`send(ctx, body) -> reply data`; `body` is an instance of the channel type's `send_model`.
+
+Reply data with an `"offset": None` entry gets the channel offset of the command's first event
+on its channel filled in at commit (None if it put none there)."""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,9 @@ async def test_send_five_times_stores_one_message_and_fans_out(
         assert all(r["ok"] for r in replies), replies
         assert len({r["data"]["message_id"] for r in replies}) == 1
         assert replies[0]["data"]["seq"] == 1
-        await teacher.wait_events(channel, 1)
+        (offset,) = await teacher.wait_events(channel, 1)
+        # the reply (and every retry's) carries the message's offset in the channel
+        assert [r["data"]["offset"] for r in replies] == [offset] * 5
         await teacher.wait_events(inbox, 1)
         await asyncio.sleep(0.3)  # nothing more may arrive
         posted = [e for e in teacher.events if e["channel"] == channel]
@@ -64,6 +66,11 @@ async def test_send_five_times_stores_one_message_and_fans_out(
             "person_id": str(people.id(T1)),
             "read_seq": 1,
         }
+        # after the receipt (offset 2) the next message stands at offset 3
+        second = await guardian.request("send", channel=channel, id="tap-2", data={"body": "Ok"})
+        offsets = await teacher.wait_events(channel, 3)
+        assert offsets == [offset, offset + 1, offset + 2]
+        assert second["data"]["offset"] == offsets[-1]
         # typing is ephemeral: a signal, no offset
         await teacher.ws.send(f'{{"op": "typing", "channel": "{channel}"}}')
         typing = await guardian.until(lambda f: f.get("op") == "signal")
