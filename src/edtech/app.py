@@ -21,6 +21,7 @@ from edtech.identity.public import principal_from_access_token
 from edtech.institutions.api import router as institutions_router
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.health import router as health_router
 from edtech.platform.http.middleware import RequestContextMiddleware
 from edtech.platform.http.problems import install_problem_handlers
@@ -73,7 +74,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             await engine.dispose()
             log.info("node_stopped", node=services.node_name)
 
-    app = FastAPI(
+    app = NodeApp(
         title="edtech",
         version=__version__,
         description=DESCRIPTION,

@@ -16,6 +16,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from edtech.kernel.errors import AuthenticationError
+from edtech.platform.http.asgi import NodeApp
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime.connection import Connection
 from edtech.realtime.lifecycle import Realtime
@@ -84,4 +85,8 @@ async def _close(send: Send, code: CloseCode, reason: str) -> None:
 
 
 def add_route(app: FastAPI, rt: Realtime) -> None:
-    app.router.routes.append(WebSocketRoute("/ws", WebSocketEndpoint(rt), name="ws"))
+    """`/ws` on the app; on a `NodeApp`, ahead of the middleware stack (memory per socket)."""
+    endpoint = WebSocketEndpoint(rt)
+    app.router.routes.append(WebSocketRoute("/ws", endpoint, name="ws"))
+    if isinstance(app, NodeApp):
+        app.raw_websockets["/ws"] = endpoint

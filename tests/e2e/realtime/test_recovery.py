@@ -21,6 +21,15 @@ async def _first_session(server: LiveServer, channel: str, room, count: int):
     return reply["data"]["epoch"], client.events[-1]["offset"]
 
 
+async def _published(server: LiveServer, channel: str, after: int, upto: int) -> None:
+    """Wait until the node's publisher has put offsets up to `upto` into hot history (it
+    publishes right after commit, but in its own task)."""
+    history = server.app.state.realtime.hub.history
+    async with asyncio.timeout(10):
+        while upto not in await history.read(channel, after):
+            await asyncio.sleep(0.01)
+
+
 async def test_resubscribe_within_the_hot_window_recovers_from_hot_history(
     live_server: LiveServer,
 ) -> None:
@@ -28,6 +37,7 @@ async def test_resubscribe_within_the_hot_window_recovers_from_hot_history(
     channel = f"test.room.{room}"
     epoch, last = await _first_session(live_server, channel, room, 2)
     await commit_posts(services(live_server), room, range(3, 6))  # 3 missed, history holds 5
+    await _published(live_server, channel, after=last, upto=5)
     client = await Client.open(live_server.ws_url, token_for(services(live_server)))
     reply = await client.subscribe(channel, since={"offset": last, "epoch": epoch})
     assert reply["data"]["recovered"] is True
