@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, Request, status
 
 from edtech.attendance.api.common import PREFIX, TAG
 from edtech.attendance.api.schemas import (
@@ -24,6 +25,7 @@ from edtech.attendance.application.codes import (
     CredentialCommand,
     RevokeCredential,
 )
+from edtech.attendance.application.common import SystemCodeCache
 from edtech.attendance.application.scans import RecordScans, ScanIn
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentDeviceDep, CurrentPrincipalDep
@@ -32,9 +34,21 @@ from edtech.platform.http.deps import ServicesDep
 router = APIRouter(prefix=PREFIX, tags=[TAG])
 
 
+def system_codes(request: Request) -> SystemCodeCache:
+    """The node's cache of system codes (created on first use, kept on the app's state)."""
+    state = request.app.state
+    cache = getattr(state, "attendance_system_codes", None)
+    if cache is None:
+        cache = state.attendance_system_codes = SystemCodeCache()
+    return cache
+
+
+SystemCodesDep = Annotated[SystemCodeCache, Depends(system_codes)]
+
+
 @router.post("/scans", response_model=ScanBatchOut, summary="Upload scans from a device")
 async def post_scans(
-    body: ScanBatchIn, device: CurrentDeviceDep, services: ServicesDep
+    body: ScanBatchIn, device: CurrentDeviceDep, services: ServicesDep, codes: SystemCodesDep
 ) -> ScanBatchOut:
     """One scan or an offline batch of up to 1,000, authenticated by `X-Device-Key`.
 
@@ -43,7 +57,7 @@ async def post_scans(
     `no_session`, `session_closed`, or `rejected` with a `reason` (time far in the future or
     past the offline retention). The batch is applied in one transaction: all or nothing.
     """
-    outcomes = await RecordScans(services.uow(), services.clock)(
+    outcomes = await RecordScans(services.uow(), services.clock, codes)(
         device, [ScanIn(s.id, s.credential, s.scanned_at) for s in body.scans]
     )
     results = [

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from edtech.attendance.application.ports import Roster
-from edtech.attendance.domain import AttendanceSession, CodeBook, Editor
+from edtech.attendance.domain import AttendanceCode, AttendanceSession, Category, CodeBook, Editor
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes, SqlAlchemySessions
 from edtech.kernel.errors import ConflictError, ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal, Role
 
 T = TypeVar("T")
 RETRIES = 4
+SystemCodes = Mapping[Category, AttendanceCode]
+"""The codes the arrival rule writes, by category (`P`, `T`, `A` by default)."""
+ARRIVAL_CATEGORIES = (Category.PRESENT, Category.TARDY, Category.ABSENT)
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+"""PostgreSQL's serialization failure and deadlock: the transaction can simply run again."""
 
 
 def is_attendance_staff(principal: Principal, school_id: uuid.UUID | None) -> bool:
@@ -56,6 +61,50 @@ async def code_book(db: AsyncSession, institution_id: uuid.UUID) -> CodeBook:
     return await SqlAlchemyCodes(db).book(institution_id)
 
 
+class SystemCodeCache:
+    """The system codes of each institution, kept for the life of the node.
+
+    Safe without invalidation: a system code never changes its code or category and cannot be
+    deactivated (see `AttendanceCode.change`), and those are all the arrival rule reads. Codes
+    seeded by the caller's own (uncommitted) transaction are not cached."""
+
+    def __init__(self) -> None:
+        self._by_institution: dict[uuid.UUID, SystemCodes] = {}
+
+    async def system_codes(self, db: AsyncSession, institution_id: uuid.UUID) -> SystemCodes:
+        cached = self._by_institution.get(institution_id)
+        if cached is not None:
+            return cached
+        stored = await SqlAlchemyCodes(db).all(institution_id)
+        book = CodeBook(stored) if stored else await code_book(db, institution_id)
+        found = {c: _copy(book.system(c)) for c in ARRIVAL_CATEGORIES}
+        if stored:
+            self._by_institution[institution_id] = found
+        return found
+
+
+def _copy(code: AttendanceCode) -> AttendanceCode:
+    """A copy that belongs to no database session."""
+    return AttendanceCode(
+        id=code.id,
+        institution_id=code.institution_id,
+        code=code.code,
+        name=code.name,
+        category=code.category,
+        present_percent=code.present_percent,
+        is_system=code.is_system,
+        is_active=code.is_active,
+    )
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
+        orig = exc.orig
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        return code in _RETRYABLE_SQLSTATES
+    return True
+
+
 def require(condition: bool, message: str) -> None:
     if not condition:
         raise ForbiddenError(message)
@@ -69,13 +118,16 @@ async def retrying(
     """Run a whole transaction again when a concurrent one changed the same rows first.
 
     Marks and sessions carry versions: a writer that lost the race fails its flush instead of
-    overwriting, and simply starts over on fresh data.
+    overwriting, and simply starts over on fresh data. A unique key taken meanwhile, or a
+    PostgreSQL deadlock or serialization failure, is retried the same way.
     """
-    retryable: tuple[type[Exception], ...] = (StaleDataError, IntegrityError, *extra)
+    retryable: tuple[type[Exception], ...] = (StaleDataError, DBAPIError, *extra)
     for remaining in range(tries - 1, -1, -1):
         try:
             return await attempt()
         except retryable as exc:
+            if not _retryable(exc):
+                raise
             if remaining == 0:
                 raise ConflictError("Too many concurrent changes; try again.") from exc
     raise AssertionError("unreachable")

@@ -8,21 +8,27 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from edtech.attendance.application.common import code_book, retrying
+from edtech.attendance.application.common import SystemCodeCache, SystemCodes, retrying
 from edtech.attendance.domain import (
     AttendanceSession,
     Mark,
     MarkChange,
     ScanResult,
+    SessionState,
     Source,
     credential_hash,
     time_problem,
 )
-from edtech.attendance.infrastructure.records import SqlAlchemyCredentials, SqlAlchemyScans
-from edtech.attendance.infrastructure.repositories import SqlAlchemyHistory, SqlAlchemyMarks
+from edtech.attendance.infrastructure.arrivals import ScanKey, SqlAlchemyArrivals
+from edtech.attendance.infrastructure.records import SqlAlchemyScans
+from edtech.attendance.infrastructure.repositories import SqlAlchemyHistory
 from edtech.kernel.clock import Clock
+from edtech.kernel.events import DomainEvent
 from edtech.kernel.principal import DevicePrincipal
 from edtech.platform.db.uow import UnitOfWork
+
+RACES = 3
+"""Rounds of re-reading marks that another writer changed between our read and our write."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,10 @@ class ConcurrentUploadError(Exception):
     """Another transaction stored some of these scans first: start over, they are duplicates now."""
 
 
+class StaleArrivalsError(Exception):
+    """Marks kept changing under the batch for several rounds: start the batch over."""
+
+
 def pick_session(
     candidates: Sequence[tuple[Mark, AttendanceSession]], at: datetime
 ) -> tuple[Mark, AttendanceSession] | None:
@@ -68,24 +78,33 @@ class RecordScans:
     than offline retention is rejected with the reason.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, codes: SystemCodeCache | None = None) -> None:
         self.uow, self.clock = uow, clock
+        self.codes = codes or SystemCodeCache()
 
     async def __call__(self, device: DevicePrincipal, scans: Sequence[ScanIn]) -> list[ScanOutcome]:
-        return await retrying(lambda: self._record(device, scans), extra=(ConcurrentUploadError,))
+        return await retrying(
+            lambda: self._record(device, scans), extra=(ConcurrentUploadError, StaleArrivalsError)
+        )
 
     async def _record(self, device: DevicePrincipal, scans: Sequence[ScanIn]) -> list[ScanOutcome]:
         now = self.clock.now()
         institution_id = device.institution_id
         async with self.uow as uow:
             db = uow.session
-            known = await SqlAlchemyScans(db).known(device.device_id, [s.scan_id for s in scans])
+            arrivals = SqlAlchemyArrivals(db)
+            hashes = [credential_hash(institution_id, s.credential) for s in scans]
+            found = await arrivals.resolve(
+                institution_id,
+                device.device_id,
+                [ScanKey(s.scan_id, h, s.scanned_at) for s, h in zip(scans, hashes, strict=True)],
+            )
             outcomes: dict[int, ScanOutcome] = {}
             first_of: dict[str, int] = {}
             fresh: list[int] = []
             for i, scan in enumerate(scans):
-                if scan.scan_id in known:
-                    stored = known[scan.scan_id]
+                if scan.scan_id in found.known:
+                    stored = found.known[scan.scan_id]
                     outcomes[i] = ScanOutcome(
                         scan.scan_id,
                         ScanResult.DUPLICATE,
@@ -103,67 +122,45 @@ class RecordScans:
                     else:
                         fresh.append(i)
 
-            hashes = {i: credential_hash(institution_id, scans[i].credential) for i in fresh}
-            students = await SqlAlchemyCredentials(db).students_by_hash(
-                institution_id, list(hashes.values())
-            )
-            identified = [i for i in fresh if hashes[i] in students]
-            by_student: dict[uuid.UUID, list[tuple[Mark, AttendanceSession]]] = {}
-            if identified:
-                times = [scans[i].scanned_at for i in identified]
-                for mark, att in await SqlAlchemyMarks(db).candidates(
-                    institution_id,
-                    [students[hashes[i]] for i in identified],
-                    min(times),
-                    max(times),
-                ):
-                    by_student.setdefault(mark.student_id, []).append((mark, att))
-            book = await code_book(db, institution_id) if by_student else None
-
-            changes: list[MarkChange] = []
+            codes = await self.codes.system_codes(db, institution_id) if found.candidates else None
+            targets: dict[int, tuple[Mark, AttendanceSession]] = {}
             for i in fresh:
                 scan = scans[i]
-                student_id = students.get(hashes[i])
+                student_id = found.students.get(hashes[i])
                 if student_id is None:
                     outcomes[i] = ScanOutcome(scan.scan_id, ScanResult.UNKNOWN_CREDENTIAL)
                     continue
-                found = pick_session(by_student.get(student_id, ()), scan.scanned_at)
-                if found is None:
+                target = pick_session(found.candidates.get(student_id, ()), scan.scanned_at)
+                if target is None:
                     outcomes[i] = ScanOutcome(
                         scan.scan_id, ScanResult.NO_SESSION, student_id=student_id
                     )
                     continue
-                mark, att = found
-                if not att.takes_arrivals:
-                    outcomes[i] = ScanOutcome(
-                        scan.scan_id,
-                        ScanResult.SESSION_CLOSED,
-                        student_id=student_id,
-                        session_id=att.id,
+                targets[i] = target
+
+            events: list[DomainEvent] = []
+            changes: dict[int, MarkChange] = {}
+            pending = dict(targets)
+            for _ in range(RACES):
+                assert codes is not None or not pending
+                written = await self._arrive(
+                    arrivals, device, scans, pending, codes, now, outcomes, changes, events
+                )
+                lost = {i: t for i, t in pending.items() if t[0].id not in written}
+                if not lost:
+                    break
+                # Someone marked these first (the closer at close time, a teacher): read them
+                # as committed now and decide again — closed, already marked, or try again.
+                for i in lost:
+                    changes.pop(i, None)
+                again = await arrivals.reload({m.id for m, _ in lost.values()})
+                pending = {}
+                for i, (mark, _att) in lost.items():
+                    pending[i] = next(
+                        c for c in again.candidates[mark.student_id] if c[0].id == mark.id
                     )
-                    continue
-                assert book is not None
-                arrival = att.windows.classify(scan.scanned_at)
-                change = mark.arrive(
-                    book.system(arrival.category),
-                    at=scan.scanned_at,
-                    minutes_late=arrival.minutes_late,
-                    source=Source.SCAN,
-                    actor_id=device.device_id,
-                    now=now,
-                )
-                result = ScanResult.ALREADY_MARKED if change is None else ScanResult.RECORDED
-                if change is not None:
-                    changes.append(change)
-                    att.open(now)
-                outcomes[i] = ScanOutcome(
-                    scan.scan_id,
-                    result,
-                    student_id=student_id,
-                    session_id=att.id,
-                    category=mark.category.value if mark.category else None,
-                    minutes_late=mark.minutes_late,
-                )
+            else:
+                raise StaleArrivalsError
 
             # A repeat inside the batch reports what its first occurrence got.
             for i, scan in enumerate(scans):
@@ -191,6 +188,70 @@ class RecordScans:
                 inserted = await SqlAlchemyScans(db).insert_new(rows)
                 if len(inserted) != len(rows):
                     raise ConcurrentUploadError
-            await SqlAlchemyHistory(db).append(changes)
+            await SqlAlchemyHistory(db).append([changes[i] for i in sorted(changes)])
+            for event in events:
+                uow.emit(event)
             await uow.commit()
         return [outcomes[i] for i in range(len(scans))]
+
+    async def _arrive(
+        self,
+        arrivals: SqlAlchemyArrivals,
+        device: DevicePrincipal,
+        scans: Sequence[ScanIn],
+        targets: dict[int, tuple[Mark, AttendanceSession]],
+        codes: SystemCodes | None,
+        now: datetime,
+        outcomes: dict[int, ScanOutcome],
+        changes: dict[int, MarkChange],
+        events: list[DomainEvent],
+    ) -> set[uuid.UUID]:
+        """Apply the arrival rule to each target mark and write the marks that changed; returns
+        the ids of marks written (a mark someone else changed meanwhile is not)."""
+        changed: dict[uuid.UUID, Mark] = {}
+        for i, (mark, att) in targets.items():
+            scan = scans[i]
+            if not att.takes_arrivals:
+                outcomes[i] = ScanOutcome(
+                    scan.scan_id,
+                    ScanResult.SESSION_CLOSED,
+                    student_id=mark.student_id,
+                    session_id=att.id,
+                )
+                continue
+            assert codes is not None
+            arrival = att.windows.classify(scan.scanned_at)
+            change = mark.arrive(
+                codes[arrival.category],
+                at=scan.scanned_at,
+                minutes_late=arrival.minutes_late,
+                source=Source.SCAN,
+                actor_id=device.device_id,
+                now=now,
+            )
+            if change is not None:
+                changes[i] = change
+                changed[mark.id] = mark
+            outcomes[i] = ScanOutcome(
+                scan.scan_id,
+                ScanResult.ALREADY_MARKED if change is None else ScanResult.RECORDED,
+                student_id=mark.student_id,
+                session_id=att.id,
+                category=mark.category.value if mark.category else None,
+                minutes_late=mark.minutes_late,
+            )
+        untouched = {m.id for m, _ in targets.values()} - changed.keys()
+        if not changed:
+            return untouched
+        sessions = {att.id: att for mark, att in targets.values() if mark.id in changed}
+        scheduled = [s for s in sessions.values() if s.state == SessionState.SCHEDULED]
+        opened = await arrivals.open_scheduled([s.id for s in scheduled], now)
+        for att in scheduled:
+            if att.id in opened:
+                att.open(now)
+                events.extend(att.pull_events())
+        written = await arrivals.arrive(list(changed.values()), device.device_id, now)
+        for i, (mark, _att) in targets.items():
+            if i in changes and mark.id in written:
+                events.extend(mark.pull_events())
+        return untouched | written

@@ -1,0 +1,354 @@
+"""Set-based reads and writes for scan batches: resolve a whole batch in one query, mark the
+arrivals in one conditional statement (PostgreSQL; SQLite, the embedded store, row by row).
+
+Marks are built as plain domain objects from rows, not loaded into the ORM session: a batch
+never flushes an ORM unit of work, so the session's optimistic version (which the closer and
+hand edits write) is never checked, and a mark is only written while it is still unmarked at
+the version we read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.attendance.domain import AttendanceSession, Mark, SessionState
+from edtech.attendance.infrastructure.records import StoredScan
+from edtech.attendance.infrastructure.sql import CHUNK
+from edtech.attendance.infrastructure.tables import (
+    attendance_credential,
+    attendance_mark,
+    attendance_scan,
+    attendance_session,
+)
+
+_m, _s, _k, _c = attendance_mark, attendance_session, attendance_scan, attendance_credential
+_MARK_FIELDS = (
+    "id",
+    "institution_id",
+    "session_id",
+    "student_id",
+    "teacher_code",
+    "official_code",
+    "category",
+    "minutes_late",
+    "arrived_at",
+    "departed_at",
+    "source",
+    "version",
+    "updated_at",
+    "updated_by",
+)
+_SESSION_FIELDS = tuple(c.name for c in _s.c)
+_MARK_COLUMNS = [_m.c[f].label(f"m_{f}") for f in _MARK_FIELDS]
+_SESSION_COLUMNS = [_s.c[f].label(f"s_{f}") for f in _SESSION_FIELDS]
+
+
+@dataclass(frozen=True)
+class ScanKey:
+    """One scan to resolve: its id on the device, its credential hash and its time."""
+
+    scan_id: str
+    value_hash: str
+    at: datetime
+
+
+@dataclass
+class Resolution:
+    """What the database knows about a batch: earlier scans, card holders, candidate marks.
+
+    Marks and sessions are fresh domain objects, one per id (two scans of one student in one
+    session share the mark, so the second finds it marked)."""
+
+    known: dict[str, StoredScan] = field(default_factory=dict)
+    students: dict[str, uuid.UUID] = field(default_factory=dict)
+    candidates: dict[uuid.UUID, list[tuple[Mark, AttendanceSession]]] = field(default_factory=dict)
+    _marks: dict[uuid.UUID, Mark] = field(default_factory=dict)
+    _sessions: dict[uuid.UUID, AttendanceSession] = field(default_factory=dict)
+
+    def add_candidate(self, row: Any) -> tuple[Mark, AttendanceSession]:
+        mark_id = row.m_id
+        mark = self._marks.get(mark_id)
+        if mark is None:
+            session_id = row.s_id
+            att = self._sessions.get(session_id)
+            if att is None:
+                att = AttendanceSession(**{f: getattr(row, f"s_{f}") for f in _SESSION_FIELDS})
+                self._sessions[session_id] = att
+            mark = Mark(**{f: getattr(row, f"m_{f}") for f in _MARK_FIELDS})
+            self._marks[mark_id] = mark
+            self.candidates.setdefault(mark.student_id, []).append((mark, att))
+        return mark, self._sessions[mark.session_id]
+
+
+def _batch_statement() -> sa.Select[Any]:
+    """PostgreSQL: each scan of the batch with its earlier upload, its card's holder, and the
+    holder's marks in sessions whose window holds the scan time — one statement, arrays bound."""
+    items = (
+        sa.func.unnest(
+            sa.bindparam("scan_ids", type_=pg.ARRAY(sa.String())),
+            sa.bindparam("hashes", type_=pg.ARRAY(sa.String())),
+            sa.bindparam("ats", type_=pg.ARRAY(sa.DateTime(timezone=True))),
+        )
+        .table_valued("scan_id", "value_hash", "at")
+        .render_derived(name="item")
+    )
+    marks = _m.join(_s, _s.c.id == _m.c.session_id)
+    return (
+        sa.select(
+            items.c.scan_id,
+            items.c.value_hash,
+            _k.c.result.label("k_result"),
+            _k.c.reason.label("k_reason"),
+            _k.c.student_id.label("k_student_id"),
+            _k.c.session_id.label("k_session_id"),
+            _c.c.student_id.label("c_student_id"),
+            *_MARK_COLUMNS,
+            *_SESSION_COLUMNS,
+        )
+        .select_from(items)
+        .outerjoin(
+            _k,
+            sa.and_(_k.c.device_id == sa.bindparam("device_id"), _k.c.scan_id == items.c.scan_id),
+        )
+        .outerjoin(
+            _c,
+            sa.and_(
+                _k.c.scan_id.is_(None),
+                _c.c.institution_id == sa.bindparam("institution_id"),
+                _c.c.value_hash == items.c.value_hash,
+                _c.c.revoked_at.is_(None),
+            ),
+        )
+        .outerjoin(
+            marks,
+            sa.and_(
+                _m.c.student_id == _c.c.student_id,
+                _s.c.institution_id == sa.bindparam("institution_id"),
+                _s.c.opens_at <= items.c.at,
+                _s.c.closes_at > items.c.at,
+            ),
+        )
+    )
+
+
+_BATCH = _batch_statement()
+
+_ARRIVE_FIELDS = ("official_code", "category", "minutes_late", "arrived_at", "source")
+
+
+def _arrive_statement() -> sa.Update:
+    """PostgreSQL: mark the arrivals of a batch, each only if still unmarked at the version read.
+
+    A concurrent writer (the closer marking the rest absent, a teacher) holds the row until it
+    commits; PostgreSQL then re-checks the condition on the new row and skips it."""
+    rows = (
+        sa.func.unnest(
+            sa.bindparam("ids", type_=pg.ARRAY(sa.Uuid())),
+            sa.bindparam("versions", type_=pg.ARRAY(sa.Integer())),
+            sa.bindparam("codes", type_=pg.ARRAY(sa.String())),
+            sa.bindparam("categories", type_=pg.ARRAY(sa.String())),
+            sa.bindparam("minutes", type_=pg.ARRAY(sa.Integer())),
+            sa.bindparam("arrivals", type_=pg.ARRAY(sa.DateTime(timezone=True))),
+            sa.bindparam("sources", type_=pg.ARRAY(sa.String())),
+            sa.bindparam("actors", type_=pg.ARRAY(sa.Uuid())),
+        )
+        .table_valued(
+            "id", "version", "code", "category", "minutes", "arrived_at", "source", "actor"
+        )
+        .render_derived(name="arrival")
+    )
+    return (
+        sa.update(_m)
+        .values(
+            official_code=rows.c.code,
+            category=rows.c.category,
+            minutes_late=rows.c.minutes,
+            arrived_at=rows.c.arrived_at,
+            source=rows.c.source,
+            version=rows.c.version,
+            updated_at=sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+            updated_by=rows.c.actor,
+        )
+        .where(
+            _m.c.id == rows.c.id,
+            _m.c.version == rows.c.version - 1,
+            _m.c.official_code.is_(None),
+        )
+        .returning(_m.c.id)
+    )
+
+
+_ARRIVE = _arrive_statement()
+
+
+class SqlAlchemyArrivals:
+    """Scan batches against marks and sessions, in as few statements as the dialect allows."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+
+    async def resolve(
+        self, institution_id: uuid.UUID, device_id: uuid.UUID, scans: Sequence[ScanKey]
+    ) -> Resolution:
+        """Earlier uploads of these scan ids, the holders of these cards, and the holders'
+        marks in sessions whose window holds the scan time (any school of the institution)."""
+        out = Resolution()
+        if not scans:
+            return out
+        if not self.postgres:
+            return await self._resolve_stepwise(out, institution_id, device_id, scans)
+        for start in range(0, len(scans), CHUNK * 2):
+            chunk = scans[start : start + CHUNK * 2]
+            params = {
+                "scan_ids": [s.scan_id for s in chunk],
+                "hashes": [s.value_hash for s in chunk],
+                "ats": [s.at for s in chunk],
+                "device_id": device_id,
+                "institution_id": institution_id,
+            }
+            for row in await self.session.execute(_BATCH, params):
+                if row.k_result is not None:
+                    out.known[row.scan_id] = StoredScan(
+                        row.k_result, row.k_reason, row.k_student_id, row.k_session_id
+                    )
+                    continue
+                if row.c_student_id is not None:
+                    out.students[row.value_hash] = row.c_student_id
+                if row.m_id is not None:
+                    out.add_candidate(row)
+        return out
+
+    async def _resolve_stepwise(
+        self,
+        out: Resolution,
+        institution_id: uuid.UUID,
+        device_id: uuid.UUID,
+        scans: Sequence[ScanKey],
+    ) -> Resolution:
+        """SQLite (no arrays): the same answers in three statements per chunk."""
+        ids = list(dict.fromkeys(s.scan_id for s in scans))
+        for start in range(0, len(ids), CHUNK):
+            stmt = sa.select(_k).where(
+                _k.c.device_id == device_id, _k.c.scan_id.in_(ids[start : start + CHUNK])
+            )
+            for r in await self.session.execute(stmt):
+                out.known[r.scan_id] = StoredScan(r.result, r.reason, r.student_id, r.session_id)
+        fresh = [s for s in scans if s.scan_id not in out.known]
+        hashes = list(dict.fromkeys(s.value_hash for s in fresh))
+        for start in range(0, len(hashes), CHUNK):
+            stmt = sa.select(_c.c.value_hash, _c.c.student_id).where(
+                _c.c.institution_id == institution_id,
+                _c.c.value_hash.in_(hashes[start : start + CHUNK]),
+                _c.c.revoked_at.is_(None),
+            )
+            out.students.update(
+                {r.value_hash: r.student_id for r in await self.session.execute(stmt)}
+            )
+        identified = [s for s in fresh if s.value_hash in out.students]
+        if not identified:
+            return out
+        earliest = min(s.at for s in identified)
+        latest = max(s.at for s in identified)
+        students = list(dict.fromkeys(out.students[s.value_hash] for s in identified))
+        for start in range(0, len(students), CHUNK):
+            stmt = (
+                sa.select(*_MARK_COLUMNS, *_SESSION_COLUMNS)
+                .join_from(_m, _s, _s.c.id == _m.c.session_id)
+                .where(
+                    _s.c.institution_id == institution_id,
+                    _s.c.opens_at <= latest,
+                    _s.c.closes_at > earliest,
+                    _m.c.student_id.in_(students[start : start + CHUNK]),
+                )
+            )
+            for row in await self.session.execute(stmt):
+                out.add_candidate(row)
+        return out
+
+    async def reload(self, mark_ids: Iterable[uuid.UUID]) -> Resolution:
+        """These marks and their sessions as committed now (after losing a race for them)."""
+        out = Resolution()
+        ids = list(dict.fromkeys(mark_ids))
+        for start in range(0, len(ids), CHUNK):
+            stmt = (
+                sa.select(*_MARK_COLUMNS, *_SESSION_COLUMNS)
+                .join_from(_m, _s, _s.c.id == _m.c.session_id)
+                .where(_m.c.id.in_(ids[start : start + CHUNK]))
+            )
+            for row in await self.session.execute(stmt):
+                out.add_candidate(row)
+        return out
+
+    async def open_scheduled(
+        self, session_ids: Iterable[uuid.UUID], now: datetime
+    ) -> set[uuid.UUID]:
+        """Open those of these sessions that are still scheduled; returns the ones opened.
+
+        A session the closer got first stays closed (no error): its marks are no longer
+        unmarked, so the scans for it come out as `session_closed`."""
+        ids = list(dict.fromkeys(session_ids))
+        opened: set[uuid.UUID] = set()
+        for start in range(0, len(ids), CHUNK):
+            stmt = (
+                sa.update(_s)
+                .where(
+                    _s.c.id.in_(ids[start : start + CHUNK]),
+                    _s.c.state == SessionState.SCHEDULED.value,
+                )
+                .values(state=SessionState.OPEN.value, version=_s.c.version + 1)
+                .returning(_s.c.id)
+            )
+            opened.update((await self.session.scalars(stmt)).all())
+        return opened
+
+    async def arrive(
+        self, marks: Sequence[Mark], actor_id: uuid.UUID, now: datetime
+    ) -> set[uuid.UUID]:
+        """Write the arrivals already applied to `marks` (their `version` is the new one), each
+        only where the row is still unmarked at the version before; returns the ids written."""
+        if not marks:
+            return set()
+        written: set[uuid.UUID] = set()
+        if self.postgres:
+            for start in range(0, len(marks), CHUNK * 2):
+                chunk = marks[start : start + CHUNK * 2]
+                params = {
+                    "ids": [m.id for m in chunk],
+                    "versions": [m.version for m in chunk],
+                    "codes": [m.official_code for m in chunk],
+                    "categories": [m.category.value if m.category else None for m in chunk],
+                    "minutes": [m.minutes_late for m in chunk],
+                    "arrivals": [m.arrived_at for m in chunk],
+                    "sources": [m.source.value if m.source else None for m in chunk],
+                    "actors": [actor_id] * len(chunk),
+                    "now": now,
+                }
+                written.update((await self.session.scalars(_ARRIVE, params)).all())
+            return written
+        for mark in marks:
+            stmt = (
+                sa.update(_m)
+                .where(
+                    _m.c.id == mark.id,
+                    _m.c.version == mark.version - 1,
+                    _m.c.official_code.is_(None),
+                )
+                .values(
+                    **{f: getattr(mark, f) for f in _ARRIVE_FIELDS},
+                    version=mark.version,
+                    updated_at=now,
+                    updated_by=actor_id,
+                )
+                .returning(_m.c.id)
+            )
+            written.update((await self.session.scalars(stmt)).all())
+        return written
