@@ -17,7 +17,7 @@ from edtech.communication.api import router as communication_router
 from edtech.communication.public import run_release_loop
 from edtech.grades.api import router as grades_router
 from edtech.identity.api import router as identity_router
-from edtech.identity.public import principal_from_access_token
+from edtech.identity.public import principal_from_access_token, session_prune_loop
 from edtech.institutions.api import router as institutions_router
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.engine import make_engine, make_session_factory
@@ -67,6 +67,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             realtime.supervisor.start("attendance.closer", lambda: run_closer(services))
             realtime.supervisor.start("billing.overdue", lambda: overdue_loop(services))
             realtime.supervisor.start("communication.release", lambda: run_release_loop(services))
+            realtime.supervisor.start("identity.prune", lambda: session_prune_loop(services))
         try:
             yield
         finally:

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(
         30 * 24 * 3600, ge=60, description="Refresh-token lifetime (rotating)."
     )
+    auth_session_retention_seconds: int = Field(
+        7 * 24 * 3600,
+        ge=0,
+        description="How long an ended sign-in session (revoked or expired) is kept, then pruned.",
+    )
     login_max_failures: int = Field(
         5, ge=1, description="Failed logins per account or address before throttling."
     )

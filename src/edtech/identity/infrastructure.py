@@ -180,6 +180,23 @@ class SqlAlchemyAuthSessions:
         )
         return _rowcount(await self.session.execute(stmt))
 
+    async def prune(self, ended_before: datetime, limit: int) -> int:
+        """Delete up to `limit` sessions that ended before `ended_before` — revoked, or whose
+        newest refresh token expired — with their tokens. Returns how many went."""
+        s, t = auth_session_table, refresh_token_table
+        newest = sa.select(sa.func.max(t.c.expires_at)).where(t.c.session_id == s.c.id)
+        ended = sa.select(s.c.id).where(
+            sa.or_(
+                s.c.revoked_at < ended_before,
+                sa.func.coalesce(newest.scalar_subquery(), s.c.created_at) < ended_before,
+            )
+        )
+        ids = list(await self.session.scalars(ended.limit(limit)))
+        if ids:
+            await self.session.execute(sa.delete(t).where(t.c.session_id.in_(ids)))
+            await self.session.execute(sa.delete(s).where(s.c.id.in_(ids)))
+        return len(ids)
+
 
 class SqlAlchemyLoginAttempts:
     """Failed sign-ins, counted in the database so every node sees the same counters."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,10 +17,12 @@ from edtech.identity.api.deps import (
     principal_from_access_token,
     require_any_role,
 )
+from edtech.identity.application.prune_sessions import PruneSessions
 from edtech.identity.domain import Account, Device, normalize_email
 from edtech.identity.infrastructure import SqlAlchemyDevices, insert_accounts
 from edtech.kernel.ids import new_id
 from edtech.platform.security.keys import hash_secret
+from edtech.platform.services import Services
 
 __all__ = [
     "CurrentDeviceDep",
@@ -29,7 +32,9 @@ __all__ = [
     "create_accounts_bulk",
     "create_device",
     "principal_from_access_token",
+    "prune_sessions",
     "require_any_role",
+    "session_prune_loop",
 ]
 
 
@@ -114,3 +119,18 @@ async def create_device(
     )
     devices.add(device)
     return device.id
+
+
+async def prune_sessions(services: Services) -> int:
+    """Delete sign-in sessions (and their spent refresh tokens) that ended longer ago than
+    `EDTECH_AUTH_SESSION_RETENTION_SECONDS`; returns how many."""
+    retention = timedelta(seconds=services.settings.auth_session_retention_seconds)
+    return await PruneSessions(services.uow(), services.clock)(retention)
+
+
+async def session_prune_loop(services: Services, interval_seconds: float = 3600.0) -> None:
+    """`prune_sessions` forever, every `interval_seconds`; for a supervisor (it raises on
+    failure, so the supervisor logs and restarts it)."""
+    while True:
+        await prune_sessions(services)
+        await asyncio.sleep(interval_seconds)
