@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.attendance.public import seed_demo as seed_attendance
+from edtech.billing.public import seed_demo as seed_billing
 from edtech.communication.public import seed_demo as seed_communication
 from edtech.demo import DemoScale, DemoSummary, seed_demo
 from edtech.grades.public import seed_demo as seed_grades
@@ -19,6 +20,7 @@ SLICE_SEEDS: tuple[tuple[str, SliceSeed], ...] = (
     ("attendance: today's sessions, scanner, cards", seed_attendance),
     ("grades: gradebook and draft results", seed_grades),
     ("communication: a conversation and an announcement", seed_communication),
+    ("billing: fees, family accounts, invoices paid, partly paid and overdue", seed_billing),
 )
 
 
@@ -32,5 +34,7 @@ async def seed_product_demo(
     for done, (_step, seed) in enumerate(SLICE_SEEDS, start=1):
         await seed(session_factory, summary)
         if progress is not None:
-            progress("demo data: attendance, grades, communication", done, len(SLICE_SEEDS))
+            progress(
+                "demo data: attendance, grades, communication, billing", done, len(SLICE_SEEDS)
+            )
     return summary

@@ -1,4 +1,5 @@
-"""What the rest of the system may use from billing: the consistency check and the overdue job.
+"""What the rest of the system may use from billing: the consistency check, the overdue job and
+the demo bills.
 
 Composition root::
 
@@ -14,12 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from edtech.billing.application.demo import DemoFamily, SeedDemoBilling
 from edtech.billing.application.overdue import REMIND_EVERY_DAYS, RemindOverdueInvoices
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
 from edtech.billing.infrastructure.roster import InstitutionsRoster
+from edtech.institutions.public import person_grants
+from edtech.kernel.clock import Clock, SystemClock
+from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.idempotency import purge_expired
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
@@ -30,6 +39,7 @@ __all__ = [
     "check_consistency",
     "overdue_loop",
     "remind_overdue",
+    "seed_demo",
 ]
 
 log = get_logger(__name__)
@@ -63,3 +73,58 @@ async def overdue_loop(services: Services, interval_seconds: float = 3600.0) -> 
     while True:
         await remind_overdue(services)
         await asyncio.sleep(interval_seconds)
+
+
+# The demo families (see `edtech.demo`): student N's family, guardian5's two children together.
+# (students, sibling discount, invoices paid in full, paid toward the next)
+DEMO_FAMILIES: tuple[tuple[tuple[int, ...], bool, int, str | None], ...] = (
+    ((1,), False, 1, "500"),  # guardian1: paid, overdue and partly paid, still to come
+    ((2,), False, 2, None),  # seen by student2's second guardian, never by guardian2
+    ((3,), False, 0, None),  # guardian3 may not see billing
+    ((4,), False, 1, None),
+    ((5, 6), True, 1, None),  # guardian5: paid, overdue, still to come; a sibling discount
+)
+
+
+async def _person(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> Principal:
+    grants = await person_grants(session, institution_id, person_id, on)
+    if grants is None:
+        raise LookupError(f"demo person {person_id} not found")
+    return Principal(
+        account_id=person_id,
+        person_id=person_id,
+        institution_id=institution_id,
+        display_name=grants.display_name,
+        grants=grants.grants,
+    )
+
+
+async def seed_demo(
+    session_factory: async_sessionmaker[AsyncSession], summary: Any, *, clock: Clock | None = None
+) -> dict[str, int]:
+    """Demo bills, idempotently, written by accountant@demo.test through the use cases: a fee
+    catalogue (tuition, a lunch plan, grade 7 field trips), a plan of three instalments (70 and
+    14 days ago, in 30 days), family accounts for students 1–6 (student5 and student6 together,
+    with a sibling discount) and their invoices. guardian1 sees one paid, one overdue and partly
+    paid, and one still to come; guardian5 one paid, one overdue and one to come.
+
+    `summary` is the `edtech.demo.DemoSummary`. Returns what was created, by kind (all zeros
+    when everything was already there).
+    """
+    clock = clock or SystemClock()
+    institution_id = summary.institution_id
+    people: Mapping[str, uuid.UUID] = summary.people
+    async with session_factory() as session:
+        today = clock.now().date()
+        accountant = await _person(session, institution_id, people["accountant@demo.test"], today)
+        families = []
+        for numbers, sibling_discount, paid, toward in DEMO_FAMILIES:
+            ids = tuple(people[f"student{n}@demo.test"] for n in numbers)
+            names = [(await _person(session, institution_id, s, today)).display_name for s in ids]
+            families.append(
+                DemoFamily(f"Family of {' and '.join(names)}", ids, sibling_discount, paid, toward)
+            )
+    uow = UnitOfWork(session_factory)  # no sinks: nobody is watching a school being seeded
+    return await SeedDemoBilling(uow, clock, InstitutionsRoster())(accountant, families)

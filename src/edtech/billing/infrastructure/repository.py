@@ -53,6 +53,10 @@ class SqlBilling:
         )
         return list((await self.session.scalars(stmt)).all())
 
+    async def all_items(self) -> list[FeeItem]:
+        stmt = sa.select(FeeItem).where(t.fee_item.c.institution_id == self.institution_id)
+        return list((await self.session.scalars(stmt)).all())
+
     async def plan(self, id: uuid.UUID) -> FeePlan | None:
         return await self._one(FeePlan, t.fee_plan, id, False)
 
@@ -115,6 +119,18 @@ class SqlBilling:
         )
         return set((await self.session.scalars(stmt)).all())
 
+    async def invoices_of(self, account_id: uuid.UUID) -> list[Invoice]:
+        """Every invoice of the account, the earliest due first."""
+        stmt = (
+            sa.select(Invoice)
+            .where(
+                t.invoice.c.institution_id == self.institution_id,
+                t.invoice.c.account_id == account_id,
+            )
+            .order_by(t.invoice.c.due_on, t.invoice.c.number)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def open_invoices(self, account_id: uuid.UUID) -> list[Invoice]:
         stmt = (
             sa.select(Invoice)
@@ -163,6 +179,14 @@ class SqlBilling:
     async def payment_by_provider_ref(self, provider: str, ref: str) -> Payment | None:
         stmt = sa.select(Payment).where(
             t.payment.c.provider == provider, t.payment.c.provider_ref == ref
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def payment_by_reference(self, account_id: uuid.UUID, reference: str) -> Payment | None:
+        stmt = sa.select(Payment).where(
+            t.payment.c.institution_id == self.institution_id,
+            t.payment.c.account_id == account_id,
+            t.payment.c.reference == reference,
         )
         return (await self.session.scalars(stmt)).first()
 
