@@ -117,6 +117,26 @@ async def test_guardians_to_notify_skip_restricted_and_unflagged_links(
         await policy.guardians_to_notify(demo.institution_id, student3, "can_fly")
 
 
+async def test_guardians_to_notify_many_answers_like_one_at_a_time(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    policy = Policy(session)
+    students = [demo.person(f"student{n}@demo.test") for n in range(1, 13)]
+    for flag in ("can_view_grades", "can_view_attendance", "can_message"):
+        many = await policy.guardians_to_notify_many(demo.institution_id, students, flag)
+        assert list(many) == students
+        for student in students:
+            assert many[student] == await policy.guardians_to_notify(
+                demo.institution_id, student, flag
+            )
+    grades = await policy.guardians_to_notify_many(demo.institution_id, students, "can_view_grades")
+    assert grades[demo.person("student2@demo.test")] == [demo.person("guardian14@demo.test")]
+    assert demo.person("guardian3@demo.test") not in grades[demo.person("student3@demo.test")]
+    assert await policy.guardians_to_notify_many(demo.institution_id, [], "can_message") == {}
+    with pytest.raises(ValueError, match="unknown guardian flag"):
+        await policy.guardians_to_notify_many(demo.institution_id, students, "can_fly")
+
+
 async def test_membership_and_messaging(session: AsyncSession, demo: DemoSummary) -> None:
     policy = Policy(session)
     s01 = demo.section_ids[0]

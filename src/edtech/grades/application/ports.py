@@ -29,9 +29,9 @@ class Roster(Protocol):
 
     async def may_view_grades_of(self, principal: Principal, student_id: uuid.UUID) -> bool: ...
 
-    async def guardians_to_notify(
-        self, institution_id: uuid.UUID, student_id: uuid.UUID
-    ) -> list[uuid.UUID]: ...
+    async def guardians_to_notify_many(
+        self, institution_id: uuid.UUID, student_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, list[uuid.UUID]]: ...
 
     async def grading_period(
         self, institution_id: uuid.UUID, period_id: uuid.UUID

@@ -79,8 +79,9 @@ async def publish_results(
         grading_period_id=assessment.grading_period_id,
         student_ids=students,
     )
+    guardians_of = await roster.guardians_to_notify_many(assessment.institution_id, students)
     for change in publication.changes:
-        guardians = await roster.guardians_to_notify(assessment.institution_id, change.student_id)
+        guardians = guardians_of[change.student_id]
         uow.emit(
             GradesPublished(
                 institution_id=assessment.institution_id,

@@ -45,10 +45,10 @@ class InstitutionsRoster:
     async def may_view_grades_of(self, principal: Principal, student_id: uuid.UUID) -> bool:
         return await self.policy.may_view_student(principal, student_id, GRADES_FLAG)
 
-    async def guardians_to_notify(
-        self, institution_id: uuid.UUID, student_id: uuid.UUID
-    ) -> list[uuid.UUID]:
-        return await self.policy.guardians_to_notify(institution_id, student_id, GRADES_FLAG)
+    async def guardians_to_notify_many(
+        self, institution_id: uuid.UUID, student_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, list[uuid.UUID]]:
+        return await self.policy.guardians_to_notify_many(institution_id, student_ids, GRADES_FLAG)
 
     async def grading_period(
         self, institution_id: uuid.UUID, period_id: uuid.UUID

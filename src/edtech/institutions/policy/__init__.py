@@ -8,6 +8,7 @@ Everything is scoped to the caller's institution, so another tenant's ids are si
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -147,6 +148,35 @@ class Policy(Scopes):
             .order_by(guardian_link.c.contact_priority, guardian_link.c.guardian_id)
         )
         return list(dict.fromkeys((await self.session.scalars(stmt)).all()))
+
+    async def guardians_to_notify_many(
+        self, institution_id: uuid.UUID, student_ids: Iterable[uuid.UUID], flag: str
+    ) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """`guardians_to_notify` for many students in one query: every student in `student_ids`
+        is a key (with an empty list when nobody is to be told)."""
+        if flag not in GUARDIAN_FLAGS:
+            raise ValueError(f"unknown guardian flag {flag!r}")
+        wanted = list(dict.fromkeys(student_ids))
+        found: dict[uuid.UUID, list[uuid.UUID]] = {sid: [] for sid in wanted}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            stmt = (
+                sa.select(guardian_link.c.student_id, guardian_link.c.guardian_id)
+                .join(person, person.c.id == guardian_link.c.guardian_id)
+                .where(
+                    guardian_link.c.institution_id == institution_id,
+                    guardian_link.c.student_id.in_(chunk),
+                    active(guardian_link, self.today),
+                    guardian_link.c.custody_restriction.is_(False),
+                    guardian_link.c[flag].is_(True),
+                    sa.or_(person.c.ends_on.is_(None), person.c.ends_on > self.today),
+                )
+                .order_by(guardian_link.c.contact_priority, guardian_link.c.guardian_id)
+            )
+            for student_id, guardian_id in (await self.session.execute(stmt)).all():
+                if guardian_id not in found[student_id]:
+                    found[student_id].append(guardian_id)
+        return found
 
     # -- decisions about a principal ---------------------------------------------------------
 
