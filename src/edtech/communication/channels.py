@@ -8,18 +8,24 @@
 * Each participant's `user.{id}` inbox (declared by the hub) gets new conversations, new
   messages (held while a staff member is in quiet hours, then `chat.notifications_released`),
   their own read cursors (unread counts on every device), announcements and acknowledgements.
+* Delivery receipts: the hub tells `DeliveryReceipts` whenever it hands a `chat.message_posted`
+  frame (on the conversation or as an inbox notification) to someone's socket; the first time
+  a message reaches a participant other than its sender, that is recorded and announced as
+  `chat.delivered` on the conversation.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from edtech.communication.application import Collaborators, post_message
+from edtech.communication.application import Collaborators, RecordDeliveries, post_message
 from edtech.communication.application.subscribe import may_follow
 from edtech.communication.domain import (
     MAX_BODY,
@@ -27,10 +33,12 @@ from edtech.communication.domain import (
     AnnouncementPublished,
     ConversationRead,
     ConversationStarted,
+    MessageDelivered,
     MessageEdited,
     MessagePosted,
     MessageRetracted,
     NotificationsReleased,
+    Reached,
 )
 from edtech.communication.infrastructure import RosterDirectory
 from edtech.kernel.errors import ForbiddenError, NotFoundError
@@ -39,7 +47,9 @@ from edtech.kernel.principal import Principal
 from edtech.realtime.public import (
     AuthorizationContext,
     ChannelType,
+    Delivered,
     Delivery,
+    DeliveryContext,
     Registrar,
     SendContext,
 )
@@ -74,6 +84,14 @@ class MessageRetractedData(BaseModel):
     message_id: uuid.UUID
     seq: int
     retracted_at: datetime
+
+
+class DeliveredData(BaseModel):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    person_id: uuid.UUID = Field(description="The participant the message reached.")
+    delivered_at: datetime
 
 
 class ReadData(BaseModel):
@@ -134,11 +152,52 @@ CONVERSATION = ChannelType(
         MessagePosted.type: MessagePostedData,
         MessageEdited.type: MessageEditedData,
         MessageRetracted.type: MessageRetractedData,
+        MessageDelivered.type: DeliveredData,
         ConversationRead.type: ReadData,
     },
     send=send_message,
     send_model=SendMessageData,
 )
+
+
+class DeliveryReceipts:
+    """The hub's delivery observer for `chat.message_posted`: turns "this frame went to that
+    person's socket" into receipts (`RecordDeliveries`), one transaction per batch.
+
+    Remembers the receipts this node recorded lately, so a message reaching a person's other
+    devices, or reaching them again on recovery, costs no database round trip.
+    """
+
+    def __init__(self, remember: int = 50_000) -> None:
+        self._recorded: OrderedDict[tuple[str, uuid.UUID], None] = OrderedDict()
+        self._remember = remember
+
+    async def __call__(self, batch: Sequence[Delivered], ctx: DeliveryContext) -> None:
+        now = ctx.clock.now()
+        reached: list[Reached] = []
+        for d in batch:
+            data = json.loads(d.frame)["data"]
+            person_id = d.principal.person_id
+            if (data["message_id"], person_id) in self._recorded:
+                continue
+            reached.append(
+                Reached(
+                    institution_id=d.principal.institution_id,
+                    conversation_id=uuid.UUID(data["conversation_id"]),
+                    message_id=uuid.UUID(data["message_id"]),
+                    seq=int(data["seq"]),
+                    sender_id=uuid.UUID(data["sender_id"]),
+                    person_id=person_id,
+                    at=now,
+                )
+            )
+        if not reached:
+            return
+        await RecordDeliveries(Collaborators(uow=ctx.uow(), clock=ctx.clock))(reached)
+        for r in reached:
+            self._recorded[(str(r.message_id), r.person_id)] = None
+        while len(self._recorded) > self._remember:
+            self._recorded.popitem(last=False)
 
 
 def inbox(person_id: uuid.UUID) -> str:
@@ -171,6 +230,10 @@ def register(registry: Registrar) -> None:
     registry.route(MessagePosted, _posted)
     registry.route(MessageEdited, lambda e: [CONVERSATION.name(id=e.conversation_id)])
     registry.route(MessageRetracted, lambda e: [CONVERSATION.name(id=e.conversation_id)])
+    registry.route(MessageDelivered, lambda e: [CONVERSATION.name(id=e.conversation_id)])
+    registry.observe_deliveries(
+        MessagePosted.type, DeliveryReceipts(), on=[CONVERSATION.pattern, "user.{id}"]
+    )
     registry.route(
         ConversationRead,
         lambda e: [CONVERSATION.name(id=e.conversation_id), inbox(e.person_id)],

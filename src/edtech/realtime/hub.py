@@ -4,6 +4,10 @@ Each channel with local subscribers is subscribed on the broker once. Events arr
 (once, by the publisher); the hub delivers them to local sockets strictly in offset order:
 duplicates (at-least-once) are dropped, and an event that arrives ahead of a missing one waits
 briefly while the gap is filled from the database, where every committed event is.
+
+Channels whose type has delivery observers (`ChannelRegistry.observe_deliveries`) also note
+which person each observed event frame was handed to; the notes go to the observers in
+debounced batches. Other channels do no more than before.
 """
 
 from __future__ import annotations
@@ -11,25 +15,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.kernel.clock import Clock
+from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime import outbox
 from edtech.realtime.broker import Broker
 from edtech.realtime.history import HotHistory
 from edtech.realtime.metrics import RealtimeMetrics
 from edtech.realtime.protocol import Since
-from edtech.realtime.registry import ChannelType, ResolvedChannel
+from edtech.realtime.registry import (
+    ChannelType,
+    Delivered,
+    DeliveryContext,
+    DeliveryObserver,
+    ResolvedChannel,
+)
 from edtech.realtime.settings import RealtimeSettings
 
 log = get_logger(__name__)
 
 GAP_WAIT_SECONDS = 0.2
+DELIVERY_FLUSH_SECONDS = 0.05
+"""How long observed deliveries gather before they go to their observers in one batch."""
+DELIVERY_BATCH = 500
+DELIVERY_BACKLOG = 100_000
+"""Notes beyond this many, waiting for slow observers, are dropped (and logged)."""
 
 
 class Subscriber(Protocol):
@@ -51,10 +67,77 @@ class Subscription:
     pending: list[tuple[int, str]] | None = field(default_factory=list)
 
 
+def event_type_of(frame: str) -> str:
+    """The `type` of an encoded `event` frame, without decoding it (`protocol.event_frame`
+    writes `op`, `channel`, `offset`, then `type`; none of them can hold a quote)."""
+    start = frame.find('"type":"')
+    if start < 0:
+        return ""
+    start += 8
+    return frame[start : frame.find('"', start)]
+
+
+class DeliveryNotes:
+    """Deliveries the observers asked to hear about, handed to them in debounced batches."""
+
+    def __init__(self, context: DeliveryContext, spawn: Callable[[Any], Any]) -> None:
+        self.context = context
+        self._spawn = spawn
+        self._pending: dict[DeliveryObserver, list[Delivered]] = {}
+        self._count = 0
+        self._timer: asyncio.Task[None] | None = None
+
+    def note(self, observer: DeliveryObserver, channel: str, frame: str, to: Subscriber) -> None:
+        principal = getattr(to, "principal", None)
+        if principal is None or getattr(to, "closing", False):
+            return  # not a person's socket (a test double), or cut off: nothing was given
+        if self._count >= DELIVERY_BACKLOG:
+            log.warning("delivery_notes_dropped", channel=channel)
+            return
+        self._pending.setdefault(observer, []).append(
+            Delivered(channel, event_type_of(frame), frame, principal)
+        )
+        self._count += 1
+        if self._timer is None:
+            self._timer = self._spawn(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        try:
+            await asyncio.sleep(DELIVERY_FLUSH_SECONDS)
+        finally:
+            self._timer = None
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Hand everything noted so far to the observers (an observer's failure is logged:
+        its notes are lost, the hub goes on)."""
+        pending, self._pending, self._count = self._pending, {}, 0
+        for observer, notes in pending.items():
+            for start in range(0, len(notes), DELIVERY_BATCH):
+                try:
+                    await observer(notes[start : start + DELIVERY_BATCH], self.context)
+                except Exception:
+                    log.exception("delivery_observer_failed", notes=len(notes))
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        await self.flush()
+
+
 class LocalChannel:
     """A channel this node is subscribed to, and the local sockets in it."""
 
-    def __init__(self, name: str, channel_type: ChannelType, next_offset: int, epoch: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        channel_type: ChannelType,
+        next_offset: int,
+        epoch: str,
+        observers: Mapping[str, DeliveryObserver] | None = None,
+        notes: DeliveryNotes | None = None,
+    ) -> None:
         self.name = name
         self.type = channel_type
         self.next_offset = next_offset
@@ -62,6 +145,17 @@ class LocalChannel:
         self.subs: dict[Subscriber, Subscription] = {}
         self.ahead: dict[int, str] = {}
         self.gap_task: asyncio.Task[None] | None = None
+        # Both or neither: only channels somebody observes look at what they deliver.
+        self.observers = observers if notes is not None else None
+        self.notes = notes
+
+    def observed(self, frame: str, to: Subscriber) -> None:
+        """Note that `frame` went to `to`, if its event type is observed here."""
+        if self.observers is None or self.notes is None:
+            return
+        observer = self.observers.get(event_type_of(frame))
+        if observer is not None:
+            self.notes.note(observer, self.name, frame, to)
 
     def accept(self, offset: int, frame: str) -> int:
         """Take an event in any order; deliver what is now in order. Returns frames queued."""
@@ -78,6 +172,10 @@ class LocalChannel:
         return queued
 
     def _deliver(self, offset: int, frame: str) -> int:
+        if self.observers is not None:  # once per event, never per socket
+            observer = self.observers.get(event_type_of(frame))
+            if observer is not None:
+                return self._deliver_observed(offset, frame, observer)
         queued = 0
         for sub in list(self.subs.values()):
             if sub.pending is not None:
@@ -85,6 +183,19 @@ class LocalChannel:
             elif offset > sub.after:
                 sub.subscriber.enqueue(frame)
                 queued += 1
+        return queued
+
+    def _deliver_observed(self, offset: int, frame: str, observer: DeliveryObserver) -> int:
+        """`_deliver`, noting who the frame went to (only for observed event types)."""
+        assert self.notes is not None
+        queued = 0
+        for sub in list(self.subs.values()):
+            if sub.pending is not None:
+                sub.pending.append((offset, frame))
+            elif offset > sub.after:
+                sub.subscriber.enqueue(frame)
+                queued += 1
+                self.notes.note(observer, self.name, frame, sub.subscriber)
         return queued
 
     def skip_to(self, offset: int) -> int:
@@ -120,6 +231,7 @@ class Hub:
         clock: Clock,
         settings: RealtimeSettings,
         metrics: RealtimeMetrics,
+        uow_factory: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.clock = clock
@@ -139,6 +251,12 @@ class Hub:
         self.history: HotHistory | None = None  # set by the lifecycle once connected
         self._resync_wanted = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
+        # Without units of work (a hub built bare, in tests) nobody is told of deliveries.
+        self.notes = (
+            DeliveryNotes(DeliveryContext(uow_factory, clock), self._spawn)
+            if uow_factory is not None
+            else None
+        )
 
     # -- from the broker ---------------------------------------------------------------
 
@@ -247,7 +365,9 @@ class Hub:
                 except BaseException:
                     await self.broker.unsubscribe(name)
                     raise
-                lc = LocalChannel(name, resolved.type, pos.offset + 1, pos.epoch)
+                lc = LocalChannel(
+                    name, resolved.type, pos.offset + 1, pos.epoch, resolved.observers, self.notes
+                )
                 self.channels[name] = lc
                 self.metrics.node_channels.set(len(self.channels))
                 return lc
@@ -281,10 +401,12 @@ class Hub:
             # Live events keep waiting in `sub.pending` while the catch-up is paced out.
             for frame in frames:
                 await subscriber.enqueue_paced(frame)
+                lc.observed(frame, subscriber)
             pending, sub.pending = sub.pending or [], None
             for offset, frame in pending:
                 if offset > sub.after:
                     subscriber.enqueue(frame)
+                    lc.observed(frame, subscriber)
 
         return Subscribed(data, finish)
 
@@ -330,6 +452,8 @@ class Hub:
         await self.broker.publish(channel, f"s{sender}|{frame}")
 
     async def stop(self) -> None:
+        if self.notes is not None:  # what sockets were given before the end still counts
+            await self.notes.stop()
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

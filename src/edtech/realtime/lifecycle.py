@@ -68,6 +68,7 @@ class Realtime:
             services.clock,
             self.settings,
             self.metrics,
+            uow_factory=services.uow,
         )
         self._redis: aioredis.Redis | None = None
         self.history: HotHistory = MemoryHistory(self.hub.broker)

@@ -5,6 +5,10 @@ authorization rule in domain terms, whether it is durable (recoverable from the 
 retention period) or ephemeral (hot history only), its hot-history size, whether it tracks
 presence, the payload model of each event type it carries (for `channels/asyncapi.yaml`), and
 optionally a `send` handler for commands over the socket.
+
+A slice may also ask to hear when events of a type reach people (`observe_deliveries`): the hub
+then hands it, in batches, each (event frame, person) it gave to a socket on the channel types
+named. Channel types nobody observes pay nothing for it.
 """
 
 from __future__ import annotations
@@ -63,6 +67,36 @@ on its channel filled in at commit (None if it put none there)."""
 
 
 @dataclass(frozen=True)
+class Delivered:
+    """An event frame the hub handed to the socket of `principal` (live, or when recovering).
+
+    Handed to the socket, not yet acknowledged by the client: a socket that dies right after
+    may not have shown it. `frame` is the encoded `event` frame exactly as sent.
+    """
+
+    channel: str
+    type: str
+    frame: str
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class DeliveryContext:
+    """What a delivery observer gets besides the deliveries: fresh units of work and the clock.
+
+    Units of work from `uow()` route their events to channels like any use case's."""
+
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+
+
+DeliveryObserver = Callable[[Sequence[Delivered], DeliveryContext], Awaitable[None]]
+"""`observer(batch, ctx)`: deliveries of the observed event types, a few at a time, shortly
+after they happen (the hub debounces them); at most once per socket and frame, so an observer
+that records must be idempotent itself (the same frame reaches several sockets and nodes)."""
+
+
+@dataclass(frozen=True)
 class ChannelType:
     """A kind of channel a slice offers, declared in the slice's `channels.py`."""
 
@@ -118,6 +152,8 @@ class ResolvedChannel:
     name: str
     type: ChannelType
     params: Mapping[str, uuid.UUID]
+    observers: Mapping[str, DeliveryObserver] | None = None
+    """Delivery observers by event type, or None when nobody observes this channel type."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +175,10 @@ class Registrar(Protocol):
 
     def route(self, event_class: type[DomainEvent], route: Route) -> None: ...
 
+    def observe_deliveries(
+        self, event_type: str, observer: DeliveryObserver, *, on: Iterable[str]
+    ) -> None: ...
+
 
 class ChannelRegistry:
     """Every channel type of the node and every event route, filled at start-up."""
@@ -146,6 +186,7 @@ class ChannelRegistry:
     def __init__(self) -> None:
         self._types: dict[str, ChannelType] = {}
         self._routes: dict[type[DomainEvent], list[Route]] = {}
+        self._observers: dict[str, dict[str, DeliveryObserver]] = {}
 
     def add(self, channel_type: ChannelType) -> ChannelType:
         if channel_type.pattern in self._types:
@@ -159,6 +200,19 @@ class ChannelRegistry:
     def route(self, event_class: type[DomainEvent], route: Route) -> None:
         self._routes.setdefault(event_class, []).append(route)
 
+    def observe_deliveries(
+        self, event_type: str, observer: DeliveryObserver, *, on: Iterable[str]
+    ) -> None:
+        """Call `observer` with the deliveries of `event_type` on the channel types whose
+        patterns are `on` (declared already; one observer per event type and channel type)."""
+        for pattern in on:
+            if pattern not in self._types:
+                raise LookupError(f"observing deliveries on undeclared channel type {pattern!r}")
+            observers = self._observers.setdefault(pattern, {})
+            if event_type in observers:
+                raise ValueError(f"deliveries of {event_type} on {pattern!r} observed twice")
+            observers[event_type] = observer
+
     @property
     def types(self) -> Sequence[ChannelType]:
         return tuple(self._types.values())
@@ -170,7 +224,8 @@ class ChannelRegistry:
         for channel_type in self._types.values():
             params = channel_type.match(name)
             if params is not None:
-                return ResolvedChannel(name, channel_type, params)
+                observers = self._observers.get(channel_type.pattern)
+                return ResolvedChannel(name, channel_type, params, observers)
         return None
 
     def deliveries(self, event: DomainEvent) -> list[tuple[ResolvedChannel, Mapping[str, Any]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from edtech.settings import Settings
 from tests import databases
 from tests.conftest import TEST_SECRET, LiveServer
 from tests.integration.communication.conftest import People
+from tests.integration.communication.test_live_chat import event_where
 from tests.integration.realtime.support import Client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -75,44 +77,65 @@ def chat(client: Client, channel: str) -> list[dict[str, Any]]:
     return [e for e in client.events if e["channel"] == channel]
 
 
+def posted(client: Client, channel: str) -> list[dict[str, Any]]:
+    return [e for e in chat(client, channel) if e["type"] == "chat.message_posted"]
+
+
 async def exchange(
-    a: Node, b: Node, conv: str, guardian: Client, teacher: Client
+    a: Node, b: Node, conv: str, guardian: Client, teacher: Client, teacher_on_a: Client
 ) -> tuple[int, str]:
-    """Messages both ways and read receipts both ways; returns guardian1's last offset, epoch."""
+    """Messages both ways, delivery and read receipts both ways; returns guardian1's last
+    offset and the channel's epoch."""
     channel = f"chat.conversation.{conv}"
     sub = await guardian.subscribe(channel)
     epoch = sub["data"]["epoch"]
     assert (await teacher.subscribe(channel))["ok"] is True
+    # teacher1's second device, on node A: the message reaches them on both nodes
+    assert (await teacher_on_a.subscribe(channel))["ok"] is True
     sent = await guardian.request("send", channel=channel, id="g-1", data={"body": "Hello from A"})
     assert sent["ok"] is True, sent
-    await teacher.wait_events(channel, 1)
-    assert chat(teacher, channel)[0]["data"]["body"] == "Hello from A"
+    await event_where(teacher, lambda e: e["type"] == "chat.message_posted")
+    assert posted(teacher, channel)[0]["data"]["body"] == "Hello from A"
+    delivered = await event_where(guardian, lambda e: e["type"] == "chat.delivered")
+    assert delivered["data"]["person_id"] == str(b.people.id(T1))
     # teacher1 reads on B: guardian1 sees the receipt on A
     await b.people.client.post(
         f"/api/v1/conversations/{conv}/read",
         json={"up_to_seq": 1},
         headers=await b.people.as_(T1),
     )
-    seen = await guardian.until(lambda f: f.get("type") == "chat.read")
+    seen = await event_where(guardian, lambda e: e["type"] == "chat.read")
     assert seen["data"]["person_id"] == str(b.people.id(T1))
     assert seen["data"]["read_seq"] == 1
     reply = await teacher.request("send", channel=channel, id="t-1", data={"body": "Hi from B"})
     assert reply["ok"] is True, reply
-    await guardian.wait_events(channel, 3)
-    bodies = [e["data"].get("body") for e in chat(guardian, channel)]
-    assert bodies == ["Hello from A", None, "Hi from B"]
+    await event_where(guardian, lambda e: e["data"].get("body") == "Hi from B")
+    back = await event_where(
+        teacher, lambda e: e["type"] == "chat.delivered" and e["data"]["seq"] == 2
+    )
+    assert back["data"]["person_id"] == str(a.people.id(G1))
     # guardian1 reads on A: teacher1 sees the receipt on B
     await a.people.client.post(
         f"/api/v1/conversations/{conv}/read",
         json={"up_to_seq": 2},
         headers=await a.people.as_(G1),
     )
-    seen = await teacher.until(lambda f: f.get("type") == "chat.read")
+    seen = await event_where(
+        teacher, lambda e: e["type"] == "chat.read" and e["data"]["read_seq"] == 2
+    )
     assert seen["data"]["person_id"] == str(a.people.id(G1))
-    assert seen["data"]["read_seq"] == 2
-    # guardian1's own receipt comes back on the channel too: four events in all
-    last = (await guardian.wait_events(channel, 4))[-1]
-    return last, str(epoch)
+    # guardian1's own read receipt comes back on the channel too
+    await event_where(guardian, lambda e: e["type"] == "chat.read" and e["data"]["read_seq"] == 2)
+    await asyncio.sleep(0.5)
+    await guardian.request("ping")  # whatever else arrived meanwhile
+    # both nodes saw message 1 reach teacher1: one receipt all the same
+    receipts = [
+        (e["data"]["seq"], e["data"]["person_id"])
+        for e in chat(guardian, channel)
+        if e["type"] == "chat.delivered"
+    ]
+    assert receipts == [(1, str(b.people.id(T1))), (2, str(a.people.id(G1)))]
+    return max(e["offset"] for e in chat(guardian, channel)), str(epoch)
 
 
 async def test_guardian_and_teacher_on_two_nodes_chat_live_and_recover(
@@ -123,8 +146,9 @@ async def test_guardian_and_teacher_on_two_nodes_chat_live_and_recover(
     channel = f"chat.conversation.{conv}"
     guardian = await a.socket(G1)
     teacher = await b.socket(T1)
+    teacher_on_a = await a.socket(T1)
     try:
-        last, epoch = await exchange(a, b, conv, guardian, teacher)
+        last, epoch = await exchange(a, b, conv, guardian, teacher, teacher_on_a)
         await guardian.close()
         # while guardian1 is away, teacher1 writes twice; guardian1 comes back on node B
         for n in range(2):
@@ -135,16 +159,30 @@ async def test_guardian_and_teacher_on_two_nodes_chat_live_and_recover(
     finally:
         await guardian.close()
         await teacher.close()
+        await teacher_on_a.close()
     back = await b.socket(G1)
     try:
         resumed = await back.subscribe(channel, since={"offset": last, "epoch": epoch})
         assert resumed["data"]["recovered"] is True
         missed = await back.wait_events(channel, 2)
-        assert missed == [last + 1, last + 2]
-        assert [e["data"]["body"] for e in chat(back, channel)] == ["missed 0", "missed 1"]
+        assert missed[:2] == [last + 1, last + 2]
+        assert [e["data"]["body"] for e in posted(back, channel)] == ["missed 0", "missed 1"]
+        # recovering them delivered them: receipts for both, once each
+        for seq in (3, 4):
+            await event_where(
+                back, lambda e, seq=seq: e["type"] == "chat.delivered" and e["data"]["seq"] == seq
+            )
     finally:
         await back.close()
     unread = (
         await b.people.client.get("/api/v1/conversations", headers=await b.people.as_(G1))
     ).json()
     assert unread["unread_total"] == 2
+    history = (
+        await a.people.client.get(
+            f"/api/v1/conversations/{conv}/messages", headers=await a.people.as_(T1)
+        )
+    ).json()
+    reached = {m["seq"]: m["delivered_to"] for m in history["items"]}
+    g1, t1 = str(a.people.id(G1)), str(a.people.id(T1))
+    assert reached == {4: [g1], 3: [g1], 2: [g1], 1: [t1]}

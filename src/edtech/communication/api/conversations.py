@@ -34,7 +34,7 @@ from edtech.communication.application import (
 )
 from edtech.communication.application.common import conversation_for
 from edtech.communication.domain import Context, Message
-from edtech.communication.infrastructure import conversation, queries
+from edtech.communication.infrastructure import conversation, delivered_to, queries
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
 from edtech.platform.http.deps import ClockDep, ReadSessionDep
@@ -131,7 +131,7 @@ async def get_conversation(
 @router.get(
     "/{conversation_id}/messages",
     response_model=MessagesPage,
-    summary="Message history, newest first; page with `before`",
+    summary="Message history, newest first, with delivery receipts; page with `before`",
     responses=NOT_YOURS,
 )
 async def list_messages(
@@ -145,8 +145,9 @@ async def list_messages(
     rows = await queries.messages_page(session, conversation_id, before, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
+    reached = await delivered_to(session, [r.id for r in rows])
     return MessagesPage(
-        items=[message_out(r) for r in rows],
+        items=[message_out(r, reached.get(r.id, [])) for r in rows],
         next_before=rows[-1].seq if more and rows else None,
     )
 
@@ -269,7 +270,7 @@ async def mark_read(
     )
 
 
-def message_out(row: Message | Any) -> MessageOut:
+def message_out(row: Message | Any, delivered: list[uuid.UUID] | None = None) -> MessageOut:
     retracted = row.retracted_at is not None
     kind = row.kind.value if hasattr(row.kind, "value") else row.kind
     return MessageOut(
@@ -285,6 +286,7 @@ def message_out(row: Message | Any) -> MessageOut:
         edited_at=row.edited_at,
         retracted_at=row.retracted_at,
         retracted=retracted,
+        delivered_to=delivered or [],
     )
 
 

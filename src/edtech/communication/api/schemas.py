@@ -84,6 +84,15 @@ class MessageOut(BaseModel):
     edited_at: datetime | None
     retracted_at: datetime | None
     retracted: bool
+    delivered_to: list[uuid.UUID] = Field(
+        default_factory=list,
+        description=(
+            "Participants (never the sender) one of whose connections the message has reached, "
+            "first reached first (filled in message history; empty in the replies to posting "
+            "and editing). Someone who read it without a live connection shows in their "
+            "`read_seq`, not here."
+        ),
+    )
 
 
 class QuietNoticeOut(BaseModel):

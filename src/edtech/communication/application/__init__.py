@@ -14,6 +14,7 @@ from edtech.communication.application.post_message import (
     QuietNotice,
     post_message,
 )
+from edtech.communication.application.record_deliveries import RecordDeliveries
 from edtech.communication.application.release_due import ReleaseDue
 from edtech.communication.application.safety import (
     BlockPerson,
@@ -46,6 +47,7 @@ __all__ = [
     "Posted",
     "QuietNotice",
     "ReadState",
+    "RecordDeliveries",
     "ReleaseDue",
     "ReportMessage",
     "RetractMessage",

@@ -13,12 +13,14 @@ from edtech.communication.domain.conversations import (
     Participant,
     direct_key,
 )
+from edtech.communication.domain.deliveries import Reached, receipts_owed
 from edtech.communication.domain.events import (
     AnnouncementAcknowledged,
     AnnouncementPublished,
     ConversationExported,
     ConversationRead,
     ConversationStarted,
+    MessageDelivered,
     MessageEdited,
     MessagePosted,
     MessageReported,
@@ -60,6 +62,7 @@ __all__ = [
     "ConversationRead",
     "ConversationStarted",
     "Message",
+    "MessageDelivered",
     "MessageEdited",
     "MessageKind",
     "MessagePosted",
@@ -73,6 +76,7 @@ __all__ = [
     "Priority",
     "Profile",
     "QuietHours",
+    "Reached",
     "Verdict",
     "clean_body",
     "clean_reason",
@@ -80,5 +84,6 @@ __all__ = [
     "may_announce",
     "may_block",
     "may_export",
+    "receipts_owed",
     "reply_note",
 ]

@@ -70,6 +70,19 @@ class ConversationRead(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MessageDelivered(DomainEvent):
+    """A message reached one of `person_id`'s connections for the first time (shown to the
+    other participants as a delivery receipt)."""
+
+    type: ClassVar[str] = "chat.delivered"
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    person_id: uuid.UUID
+    delivered_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class NotificationsReleased(DomainEvent):
     """Quiet hours ended: the messages held for `person_id` are announced on their inbox."""
 

@@ -5,6 +5,7 @@ from edtech.communication.infrastructure.conversations import (
     SqlAlchemyConversations,
     SqlAlchemyMessages,
 )
+from edtech.communication.infrastructure.deliveries import SqlAlchemyDeliveries, delivered_to
 from edtech.communication.infrastructure.directory import RosterDirectory
 from edtech.communication.infrastructure.safety import SqlAlchemySafety
 from edtech.communication.infrastructure.tables import (
@@ -15,6 +16,7 @@ from edtech.communication.infrastructure.tables import (
     conversation_participant,
     held_notification,
     message,
+    message_delivery,
     message_report,
     message_version,
     messaging_settings,
@@ -26,6 +28,7 @@ __all__ = [
     "RosterDirectory",
     "SqlAlchemyAnnouncements",
     "SqlAlchemyConversations",
+    "SqlAlchemyDeliveries",
     "SqlAlchemyMessages",
     "SqlAlchemySafety",
     "announcement",
@@ -33,8 +36,10 @@ __all__ = [
     "conversation",
     "conversation_export",
     "conversation_participant",
+    "delivered_to",
     "held_notification",
     "message",
+    "message_delivery",
     "message_report",
     "message_version",
     "messaging_settings",

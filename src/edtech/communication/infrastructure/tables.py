@@ -107,6 +107,19 @@ message_version = sa.Table(
 )
 """The bodies a message had before each edit."""
 
+message_delivery = sa.Table(
+    "message_delivery",
+    metadata,
+    sa.Column(
+        "message_id", sa.Uuid(), sa.ForeignKey("message.id", ondelete="RESTRICT"), primary_key=True
+    ),
+    sa.Column("person_id", sa.Uuid(), primary_key=True),
+    institution_column(),
+    sa.Column("delivered_at", UTCDateTime(), nullable=False),
+)
+"""Delivery receipts: the first time a message reached a connection of a participant (one row
+per message and person, whichever node saw it first)."""
+
 message_report = sa.Table(
     "message_report",
     metadata,
