@@ -132,6 +132,15 @@ async def test_demo_bills_are_seen_only_by_guardians_allowed_to_see_them(
         account_id = family_of[str(demo.person(f"student{student}@demo.test"))]
         r = await client.get(f"{API}/invoices", params={"account_id": account_id}, headers=guardian)
         assert r.status_code == 404, r.text
+        # Without an account: every invoice and payment they may see, which is none.
+        for listing in ("invoices", "payments"):
+            r = await client.get(f"{API}/{listing}", headers=guardian)
+            assert (r.status_code, r.json()["total"]) == (200, 0), r.text
+    # guardian5 without an account: exactly the invoices and payments of their one account.
+    everything = await client.get(f"{API}/invoices", headers=guardian5)
+    assert [i["account_id"] for i in everything.json()["items"]] == [mine["id"]] * 3
+    paid = (await client.get(f"{API}/payments", headers=guardian5)).json()["items"]
+    assert paid and {p["account_id"] for p in paid} == {mine["id"]}
     # student2's other guardian (guardian S+2) does see that family's bills.
     second = await sign_in(client, f"guardian{SMALL.students + 2}@demo.test")
     (theirs,) = (await client.get(f"{API}/accounts", headers=second)).json()

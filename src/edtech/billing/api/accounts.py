@@ -19,14 +19,14 @@ from edtech.billing.api.common import (
     deps,
     require_manager,
     visible_account,
+    visible_account_ids,
 )
 from edtech.billing.application import accounts as acc_uc
-from edtech.billing.application.common import MANAGERS
 from edtech.billing.domain.accounts import PayerAccount
 from edtech.billing.domain.ledger import balances
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure import tables as t
-from edtech.billing.infrastructure.roster import InstitutionsRoster, billing_children
+from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 
@@ -63,10 +63,9 @@ async def list_accounts(
         .where(t.account.c.institution_id == principal.institution_id)
         .order_by(t.account.c.name, t.account.c.id)
     )
-    if not principal.roles & MANAGERS:
-        children = await billing_children(session, principal)
-        ids = await reads.account_ids_of_students(session, principal.institution_id, children)
-        stmt = stmt.where(t.account.c.id.in_(ids))
+    visible = await visible_account_ids(session, principal)
+    if visible is not None:
+        stmt = stmt.where(t.account.c.id.in_(visible))
     return [s.AccountOut.of(a) for a in await session.scalars(stmt)]
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from edtech.billing.application.common import MANAGERS, BeforeCommit
 from edtech.billing.domain.accounts import AccountKind, PayerAccount
 from edtech.billing.domain.provider import PaymentProvider
+from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure import tables as t
 from edtech.billing.infrastructure.provider import FakePaymentProvider, webhook_secret
 from edtech.billing.infrastructure.roster import InstitutionsRoster, billing_children
@@ -62,6 +63,23 @@ async def visible_account(
     if account.kind == AccountKind.FAMILY and children & set(account.student_ids):
         return account  # type: ignore[no-any-return]
     raise NotFoundError("Account not found.")
+
+
+async def visible_account_ids(session: Any, principal: Principal) -> set[uuid.UUID] | None:
+    """The accounts `principal` may list (as `visible_account` decides one by one), or None
+    for managers, who see them all."""
+    if principal.roles & MANAGERS:
+        return None
+    children = await billing_children(session, principal)
+    ids = await reads.account_ids_of_students(session, principal.institution_id, children)
+    if not ids:
+        return set()
+    family = await session.scalars(
+        sa.select(t.account.c.id).where(
+            t.account.c.id.in_(ids), t.account.c.kind == AccountKind.FAMILY
+        )
+    )
+    return set(family.all())
 
 
 async def idempotent(

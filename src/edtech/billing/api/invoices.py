@@ -16,9 +16,9 @@ from edtech.billing.api.common import (
     idempotent,
     require_manager,
     visible_account,
+    visible_account_ids,
 )
 from edtech.billing.application import invoicing as inv_uc
-from edtech.billing.application.common import MANAGERS
 from edtech.billing.domain.invoices import Invoice
 from edtech.billing.infrastructure import tables as t
 from edtech.identity.public import CurrentPrincipalDep
@@ -115,8 +115,10 @@ async def list_invoices(
     if account_id is not None:
         await visible_account(session, principal, account_id)
         stmt = stmt.where(t.invoice.c.account_id == account_id)
-    elif not principal.roles & MANAGERS:
-        raise NotFoundError("Not found.")
+    else:  # a guardian: the invoices of every account they may see
+        visible = await visible_account_ids(session, principal)
+        if visible is not None:
+            stmt = stmt.where(t.invoice.c.account_id.in_(visible))
     if status is not None:
         stmt = stmt.where(t.invoice.c.status == status)
     stmt = stmt.order_by(t.invoice.c.due_on, t.invoice.c.id)

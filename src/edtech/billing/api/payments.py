@@ -17,9 +17,9 @@ from edtech.billing.api.common import (
     payment_provider,
     require_manager,
     visible_account,
+    visible_account_ids,
 )
 from edtech.billing.application import payments as pay_uc
-from edtech.billing.application.common import MANAGERS
 from edtech.billing.domain.payments import Payment
 from edtech.billing.infrastructure import tables as t
 from edtech.identity.public import CurrentPrincipalDep
@@ -84,8 +84,10 @@ async def list_payments(
     if account_id is not None:
         await visible_account(session, principal, account_id)
         stmt = stmt.where(t.payment.c.account_id == account_id)
-    elif not principal.roles & MANAGERS:
-        raise NotFoundError("Not found.")
+    else:  # a guardian: the payments of every account they may see
+        visible = await visible_account_ids(session, principal)
+        if visible is not None:
+            stmt = stmt.where(t.payment.c.account_id.in_(visible))
     stmt = stmt.order_by(t.payment.c.received_at, t.payment.c.receipt)
     return await paginate(session, stmt, page, request, lambda r: s.PaymentOut.of(r[0]))
 
