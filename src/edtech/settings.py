@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(
         300, ge=1, description="Window in which failed logins are counted, and lockout length."
     )
+    max_body_bytes: int = Field(
+        2 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (413 above); Caddy allows 10 MB in front.",
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool | None = Field(
         None, description="JSON logs; default: JSON unless stderr is a terminal."

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request id, access log and request metrics."""
+"""Pure ASGI middleware: request id, access log and request metrics; the request body limit."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import time
 import uuid
 
 import structlog
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from edtech.platform.http.problems import problem
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.observability.metrics import HttpMetrics
 
@@ -70,4 +72,65 @@ def _incoming_request_id(scope: Scope) -> str | None:
             text: str = value.decode("latin-1")
             if 0 < len(text) <= 128 and text.replace("-", "").isalnum():
                 return text
+    return None
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a streamed body crosses the limit; rendered as 413."""
+
+    code = "body_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is over the limit of {limit} bytes.")
+        self.extra = {"limit": limit}
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `max_bytes` with 413 problem+json before they are read.
+
+    A declared `Content-Length` over the limit is refused at once; a chunked body is counted as
+    it streams and refused when it crosses the limit, so nothing of it is acted upon.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            too_large = BodyTooLarge(self.max_bytes)
+            response = problem(
+                413,
+                too_large.detail,
+                code=too_large.code,
+                instance=scope.get("path"),
+                extra=too_large.extra,
+            )
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
     return None

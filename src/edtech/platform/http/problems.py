@@ -118,8 +118,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(
         exc.status_code,
         str(exc.detail),
+        code=getattr(exc, "code", None),  # our subclasses name their problem
         instance=request.url.path,
         headers=dict(exc.headers or {}),
+        extra=getattr(exc, "extra", None),
     )
 
 
