@@ -234,7 +234,7 @@ async def latency(
     }
 
 
-async def run(rate: float, seconds: float) -> str:
+async def run(rate: float, seconds: float, profile: str | None = None) -> str:
     name = f"edtech_bench_{uuid.uuid4().hex[:8]}"
     await admin(f'CREATE DATABASE "{name}"')
     url = POSTGRES.rpartition("/")[0] + "/" + name
@@ -248,6 +248,8 @@ async def run(rate: float, seconds: float) -> str:
             "EDTECH_SECRET_KEY": SECRET,
             "EDTECH_LOG_JSON": "1",
         }
+        if profile:
+            env["EDTECH_BENCH_PROFILE"] = str(Path(profile).resolve())
         server = subprocess.Popen(  # noqa: ASYNC220 - starting a process does not block
             [sys.executable, "-m", "bench.attendance.server", str(port)], env=env, cwd=ROOT
         )
@@ -297,8 +299,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--profile", metavar="FILE", help="run the node under cProfile, to FILE")
     args = parser.parse_args()
-    block = asyncio.run(run(args.rate, args.seconds))
+    block = asyncio.run(run(args.rate, args.seconds, args.profile))
     print(block)
     out = ROOT / "bench" / "results" / "attendance.md"
     out.parent.mkdir(exist_ok=True)

@@ -26,6 +26,7 @@ from edtech.attendance.application.codes import (
     RevokeCredential,
 )
 from edtech.attendance.application.common import SystemCodeCache
+from edtech.attendance.application.ingest import ScanIngester
 from edtech.attendance.application.scans import RecordScans, ScanIn
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentDeviceDep, CurrentPrincipalDep
@@ -34,30 +35,34 @@ from edtech.platform.http.deps import ServicesDep
 router = APIRouter(prefix=PREFIX, tags=[TAG])
 
 
-def system_codes(request: Request) -> SystemCodeCache:
-    """The node's cache of system codes (created on first use, kept on the app's state)."""
+def scan_ingester(request: Request, services: ServicesDep) -> ScanIngester:
+    """The node's scan ingester (created on first use, kept on the app's state), with its
+    cache of system codes."""
     state = request.app.state
-    cache = getattr(state, "attendance_system_codes", None)
-    if cache is None:
-        cache = state.attendance_system_codes = SystemCodeCache()
-    return cache
+    ingester = getattr(state, "attendance_scan_ingester", None)
+    if ingester is None:
+        codes = SystemCodeCache()
+        ingester = ScanIngester(lambda: RecordScans(services.uow(), services.clock, codes))
+        state.attendance_scan_ingester = ingester
+    return ingester
 
 
-SystemCodesDep = Annotated[SystemCodeCache, Depends(system_codes)]
+ScanIngesterDep = Annotated[ScanIngester, Depends(scan_ingester)]
 
 
 @router.post("/scans", response_model=ScanBatchOut, summary="Upload scans from a device")
 async def post_scans(
-    body: ScanBatchIn, device: CurrentDeviceDep, services: ServicesDep, codes: SystemCodesDep
+    body: ScanBatchIn, device: CurrentDeviceDep, ingester: ScanIngesterDep
 ) -> ScanBatchOut:
     """One scan or an offline batch of up to 1,000, authenticated by `X-Device-Key`.
 
     Each item gets its own result: `recorded`, `duplicate` (same device and scan id as an
     earlier one; `original` says what that got), `already_marked`, `unknown_credential`,
     `no_session`, `session_closed`, or `rejected` with a `reason` (time far in the future or
-    past the offline retention). The batch is applied in one transaction: all or nothing.
+    past the offline retention). The batch is applied in one transaction: all or nothing
+    (uploads arriving together may share that transaction; each still gets only its results).
     """
-    outcomes = await RecordScans(services.uow(), services.clock, codes)(
+    outcomes = await ingester.submit(
         device, [ScanIn(s.id, s.credential, s.scanned_at) for s in body.scans]
     )
     results = [

@@ -16,6 +16,7 @@ from edtech.attendance.domain import (
     ScanResult,
     SessionState,
     Source,
+    Windows,
     credential_hash,
     time_problem,
 )
@@ -68,6 +69,20 @@ def pick_session(
     return max(holding, key=lambda c: c[1].starts_at) if holding else None
 
 
+Upload = tuple[DevicePrincipal, Sequence[ScanIn]]
+"""One request's scans, with the device that sent them."""
+
+
+@dataclass(frozen=True)
+class _Item:
+    device: DevicePrincipal
+    scan: ScanIn
+
+    @property
+    def key(self) -> tuple[uuid.UUID, str]:
+        return (self.device.device_id, self.scan.scan_id)
+
+
 class RecordScans:
     """Resolve each scan: credential → student → the session they are expected in at the scan's
     time → present or tardy by the session's windows.
@@ -75,7 +90,9 @@ class RecordScans:
     Each scan is idempotent by (device, scan id): a replay reports `duplicate` with the first
     result. A student already marked is not marked again. The whole batch commits in one
     transaction, so it is applied entirely or not at all; a scan too far in the future or older
-    than offline retention is rejected with the reason.
+    than offline retention is rejected with the reason. A session closed (or a mark changed)
+    by someone else while the batch is applied never fails the batch: those scans get
+    `session_closed` (or `already_marked`).
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, codes: SystemCodeCache | None = None) -> None:
@@ -83,28 +100,45 @@ class RecordScans:
         self.codes = codes or SystemCodeCache()
 
     async def __call__(self, device: DevicePrincipal, scans: Sequence[ScanIn]) -> list[ScanOutcome]:
-        return await retrying(
-            lambda: self._record(device, scans), extra=(ConcurrentUploadError, StaleArrivalsError)
-        )
+        return (await self.uploads([(device, scans)]))[0]
 
-    async def _record(self, device: DevicePrincipal, scans: Sequence[ScanIn]) -> list[ScanOutcome]:
+    async def uploads(self, uploads: Sequence[Upload]) -> list[list[ScanOutcome]]:
+        """Several devices' uploads of one institution in one transaction; outcomes per upload."""
+        if len({device.institution_id for device, _ in uploads}) > 1:
+            raise ValueError("uploads of one institution only")
+        items = [_Item(device, scan) for device, scans in uploads for scan in scans]
+        outcomes = await retrying(
+            lambda: self._record(items), extra=(ConcurrentUploadError, StaleArrivalsError)
+        )
+        out, at = [], 0
+        for _, scans in uploads:
+            out.append(outcomes[at : at + len(scans)])
+            at += len(scans)
+        return out
+
+    async def _record(self, items: Sequence[_Item]) -> list[ScanOutcome]:
+        if not items:
+            return []
         now = self.clock.now()
-        institution_id = device.institution_id
+        institution_id = items[0].device.institution_id
         async with self.uow as uow:
             db = uow.session
             arrivals = SqlAlchemyArrivals(db)
-            hashes = [credential_hash(institution_id, s.credential) for s in scans]
+            hashes = [credential_hash(institution_id, it.scan.credential) for it in items]
             found = await arrivals.resolve(
                 institution_id,
-                device.device_id,
-                [ScanKey(s.scan_id, h, s.scanned_at) for s, h in zip(scans, hashes, strict=True)],
+                [
+                    ScanKey(it.device.device_id, it.scan.scan_id, h, it.scan.scanned_at)
+                    for it, h in zip(items, hashes, strict=True)
+                ],
             )
             outcomes: dict[int, ScanOutcome] = {}
-            first_of: dict[str, int] = {}
+            first_of: dict[tuple[uuid.UUID, str], int] = {}
             fresh: list[int] = []
-            for i, scan in enumerate(scans):
-                if scan.scan_id in found.known:
-                    stored = found.known[scan.scan_id]
+            for i, it in enumerate(items):
+                scan = it.scan
+                if it.key in found.known:
+                    stored = found.known[it.key]
                     outcomes[i] = ScanOutcome(
                         scan.scan_id,
                         ScanResult.DUPLICATE,
@@ -112,10 +146,10 @@ class RecordScans:
                         session_id=stored.session_id,
                         original=stored.result,
                     )
-                elif scan.scan_id in first_of:
+                elif it.key in first_of:
                     outcomes[i] = ScanOutcome(scan.scan_id, ScanResult.DUPLICATE)
                 else:
-                    first_of[scan.scan_id] = i
+                    first_of[it.key] = i
                     problem = time_problem(scan.scanned_at, now)
                     if problem:
                         outcomes[i] = ScanOutcome(scan.scan_id, ScanResult.REJECTED, reason=problem)
@@ -125,7 +159,7 @@ class RecordScans:
             codes = await self.codes.system_codes(db, institution_id) if found.candidates else None
             targets: dict[int, tuple[Mark, AttendanceSession]] = {}
             for i in fresh:
-                scan = scans[i]
+                scan = items[i].scan
                 student_id = found.students.get(hashes[i])
                 if student_id is None:
                     outcomes[i] = ScanOutcome(scan.scan_id, ScanResult.UNKNOWN_CREDENTIAL)
@@ -143,8 +177,8 @@ class RecordScans:
             pending = dict(targets)
             for _ in range(RACES):
                 assert codes is not None or not pending
-                written = await self._arrive(
-                    arrivals, device, scans, pending, codes, now, outcomes, changes, events
+                written = await _arrive(
+                    arrivals, items, pending, codes, now, outcomes, changes, events
                 )
                 lost = {i: t for i, t in pending.items() if t[0].id not in written}
                 if not lost:
@@ -163,19 +197,19 @@ class RecordScans:
                 raise StaleArrivalsError
 
             # A repeat inside the batch reports what its first occurrence got.
-            for i, scan in enumerate(scans):
+            for i, it in enumerate(items):
                 if outcomes[i].result == ScanResult.DUPLICATE and outcomes[i].original is None:
-                    first = outcomes[first_of[scan.scan_id]]
+                    first = outcomes[first_of[it.key]]
                     outcomes[i] = replace(
                         first, result=ScanResult.DUPLICATE, original=first.result.value
                     )
 
             rows: list[dict[str, Any]] = [
                 {
-                    "device_id": device.device_id,
-                    "scan_id": scans[i].scan_id,
+                    "device_id": items[i].device.device_id,
+                    "scan_id": items[i].scan.scan_id,
                     "institution_id": institution_id,
-                    "scanned_at": scans[i].scanned_at,
+                    "scanned_at": items[i].scan.scanned_at,
                     "received_at": now,
                     "result": outcomes[i].result.value,
                     "reason": outcomes[i].reason,
@@ -192,66 +226,66 @@ class RecordScans:
             for event in events:
                 uow.emit(event)
             await uow.commit()
-        return [outcomes[i] for i in range(len(scans))]
+        return [outcomes[i] for i in range(len(items))]
 
-    async def _arrive(
-        self,
-        arrivals: SqlAlchemyArrivals,
-        device: DevicePrincipal,
-        scans: Sequence[ScanIn],
-        targets: dict[int, tuple[Mark, AttendanceSession]],
-        codes: SystemCodes | None,
-        now: datetime,
-        outcomes: dict[int, ScanOutcome],
-        changes: dict[int, MarkChange],
-        events: list[DomainEvent],
-    ) -> set[uuid.UUID]:
-        """Apply the arrival rule to each target mark and write the marks that changed; returns
-        the ids of marks written (a mark someone else changed meanwhile is not)."""
-        changed: dict[uuid.UUID, Mark] = {}
-        for i, (mark, att) in targets.items():
-            scan = scans[i]
-            if not att.takes_arrivals:
-                outcomes[i] = ScanOutcome(
-                    scan.scan_id,
-                    ScanResult.SESSION_CLOSED,
-                    student_id=mark.student_id,
-                    session_id=att.id,
-                )
-                continue
-            assert codes is not None
-            arrival = att.windows.classify(scan.scanned_at)
-            change = mark.arrive(
-                codes[arrival.category],
-                at=scan.scanned_at,
-                minutes_late=arrival.minutes_late,
-                source=Source.SCAN,
-                actor_id=device.device_id,
-                now=now,
-            )
-            if change is not None:
-                changes[i] = change
-                changed[mark.id] = mark
+
+async def _arrive(
+    arrivals: SqlAlchemyArrivals,
+    items: Sequence[_Item],
+    targets: dict[int, tuple[Mark, AttendanceSession]],
+    codes: SystemCodes | None,
+    now: datetime,
+    outcomes: dict[int, ScanOutcome],
+    changes: dict[int, MarkChange],
+    events: list[DomainEvent],
+) -> set[uuid.UUID]:
+    """Apply the arrival rule to each target mark and write the marks that changed; returns
+    the ids of marks written or left alone (a mark someone else changed meanwhile is not)."""
+    changed: dict[uuid.UUID, Mark] = {}
+    windows: dict[uuid.UUID, Windows] = {}
+    for i, (mark, att) in targets.items():
+        scan = items[i].scan
+        if not att.takes_arrivals:
             outcomes[i] = ScanOutcome(
                 scan.scan_id,
-                ScanResult.ALREADY_MARKED if change is None else ScanResult.RECORDED,
+                ScanResult.SESSION_CLOSED,
                 student_id=mark.student_id,
                 session_id=att.id,
-                category=mark.category.value if mark.category else None,
-                minutes_late=mark.minutes_late,
             )
-        untouched = {m.id for m, _ in targets.values()} - changed.keys()
-        if not changed:
-            return untouched
-        sessions = {att.id: att for mark, att in targets.values() if mark.id in changed}
-        scheduled = [s for s in sessions.values() if s.state == SessionState.SCHEDULED]
-        opened = await arrivals.open_scheduled([s.id for s in scheduled], now)
-        for att in scheduled:
-            if att.id in opened:
-                att.open(now)
-                events.extend(att.pull_events())
-        written = await arrivals.arrive(list(changed.values()), device.device_id, now)
-        for i, (mark, _att) in targets.items():
-            if i in changes and mark.id in written:
-                events.extend(mark.pull_events())
-        return untouched | written
+            continue
+        assert codes is not None
+        arrival = windows.setdefault(att.id, att.windows).classify(scan.scanned_at)
+        change = mark.arrive(
+            codes[arrival.category],
+            at=scan.scanned_at,
+            minutes_late=arrival.minutes_late,
+            source=Source.SCAN,
+            actor_id=items[i].device.device_id,
+            now=now,
+        )
+        if change is not None:
+            changes[i] = change
+            changed[mark.id] = mark
+        outcomes[i] = ScanOutcome(
+            scan.scan_id,
+            ScanResult.ALREADY_MARKED if change is None else ScanResult.RECORDED,
+            student_id=mark.student_id,
+            session_id=att.id,
+            category=mark.category.value if mark.category else None,
+            minutes_late=mark.minutes_late,
+        )
+    untouched = {m.id for m, _ in targets.values()} - changed.keys()
+    if not changed:
+        return untouched
+    sessions = {att.id: att for mark, att in targets.values() if mark.id in changed}
+    scheduled = [s for s in sessions.values() if s.state == SessionState.SCHEDULED]
+    opened = await arrivals.open_scheduled([s.id for s in scheduled], now)
+    for att in scheduled:
+        if att.id in opened:
+            att.open(now)
+            events.extend(att.pull_events())
+    written = await arrivals.arrive(list(changed.values()), now)
+    for i, (mark, _att) in targets.items():
+        if i in changes and mark.id in written:
+            events.extend(mark.pull_events())
+    return untouched | written

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import class_mapper
 
 from edtech.attendance.domain import AttendanceSession, Mark, SessionState
 from edtech.attendance.infrastructure.records import StoredScan
@@ -47,14 +48,17 @@ _MARK_FIELDS = (
     "updated_by",
 )
 _SESSION_FIELDS = tuple(c.name for c in _s.c)
+_NEW_MARK = class_mapper(Mark).class_manager.new_instance
+_NEW_SESSION = class_mapper(AttendanceSession).class_manager.new_instance
 _MARK_COLUMNS = [_m.c[f].label(f"m_{f}") for f in _MARK_FIELDS]
 _SESSION_COLUMNS = [_s.c[f].label(f"s_{f}") for f in _SESSION_FIELDS]
 
 
 @dataclass(frozen=True)
 class ScanKey:
-    """One scan to resolve: its id on the device, its credential hash and its time."""
+    """One scan to resolve: its device and id there, its credential hash and its time."""
 
+    device_id: uuid.UUID
     scan_id: str
     value_hash: str
     at: datetime
@@ -67,7 +71,7 @@ class Resolution:
     Marks and sessions are fresh domain objects, one per id (two scans of one student in one
     session share the mark, so the second finds it marked)."""
 
-    known: dict[str, StoredScan] = field(default_factory=dict)
+    known: dict[tuple[uuid.UUID, str], StoredScan] = field(default_factory=dict)
     students: dict[str, uuid.UUID] = field(default_factory=dict)
     candidates: dict[uuid.UUID, list[tuple[Mark, AttendanceSession]]] = field(default_factory=dict)
     _marks: dict[uuid.UUID, Mark] = field(default_factory=dict)
@@ -80,9 +84,13 @@ class Resolution:
             session_id = row.s_id
             att = self._sessions.get(session_id)
             if att is None:
-                att = AttendanceSession(**{f: getattr(row, f"s_{f}") for f in _SESSION_FIELDS})
+                att = _NEW_SESSION()
+                att.__dict__.update({f: getattr(row, f"s_{f}") for f in _SESSION_FIELDS})
                 self._sessions[session_id] = att
-            mark = Mark(**{f: getattr(row, f"m_{f}") for f in _MARK_FIELDS})
+            # As the ORM's loader does: state set straight into the instance (the instrumented
+            # constructor costs several times more, for a thousand marks per batch).
+            mark = _NEW_MARK()
+            mark.__dict__.update({f: getattr(row, f"m_{f}") for f in _MARK_FIELDS})
             self._marks[mark_id] = mark
             self.candidates.setdefault(mark.student_id, []).append((mark, att))
         return mark, self._sessions[mark.session_id]
@@ -93,16 +101,18 @@ def _batch_statement() -> sa.Select[Any]:
     holder's marks in sessions whose window holds the scan time — one statement, arrays bound."""
     items = (
         sa.func.unnest(
+            sa.bindparam("device_ids", type_=pg.ARRAY(sa.Uuid())),
             sa.bindparam("scan_ids", type_=pg.ARRAY(sa.String())),
             sa.bindparam("hashes", type_=pg.ARRAY(sa.String())),
             sa.bindparam("ats", type_=pg.ARRAY(sa.DateTime(timezone=True))),
         )
-        .table_valued("scan_id", "value_hash", "at")
+        .table_valued("device_id", "scan_id", "value_hash", "at")
         .render_derived(name="item")
     )
     marks = _m.join(_s, _s.c.id == _m.c.session_id)
     return (
         sa.select(
+            items.c.device_id,
             items.c.scan_id,
             items.c.value_hash,
             _k.c.result.label("k_result"),
@@ -116,7 +126,7 @@ def _batch_statement() -> sa.Select[Any]:
         .select_from(items)
         .outerjoin(
             _k,
-            sa.and_(_k.c.device_id == sa.bindparam("device_id"), _k.c.scan_id == items.c.scan_id),
+            sa.and_(_k.c.device_id == items.c.device_id, _k.c.scan_id == items.c.scan_id),
         )
         .outerjoin(
             _c,
@@ -196,28 +206,26 @@ class SqlAlchemyArrivals:
         self.session = session
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
-    async def resolve(
-        self, institution_id: uuid.UUID, device_id: uuid.UUID, scans: Sequence[ScanKey]
-    ) -> Resolution:
+    async def resolve(self, institution_id: uuid.UUID, scans: Sequence[ScanKey]) -> Resolution:
         """Earlier uploads of these scan ids, the holders of these cards, and the holders'
         marks in sessions whose window holds the scan time (any school of the institution)."""
         out = Resolution()
         if not scans:
             return out
         if not self.postgres:
-            return await self._resolve_stepwise(out, institution_id, device_id, scans)
+            return await self._resolve_stepwise(out, institution_id, scans)
         for start in range(0, len(scans), CHUNK * 2):
             chunk = scans[start : start + CHUNK * 2]
             params = {
+                "device_ids": [s.device_id for s in chunk],
                 "scan_ids": [s.scan_id for s in chunk],
                 "hashes": [s.value_hash for s in chunk],
                 "ats": [s.at for s in chunk],
-                "device_id": device_id,
                 "institution_id": institution_id,
             }
             for row in await self.session.execute(_BATCH, params):
                 if row.k_result is not None:
-                    out.known[row.scan_id] = StoredScan(
+                    out.known[(row.device_id, row.scan_id)] = StoredScan(
                         row.k_result, row.k_reason, row.k_student_id, row.k_session_id
                     )
                     continue
@@ -231,18 +239,23 @@ class SqlAlchemyArrivals:
         self,
         out: Resolution,
         institution_id: uuid.UUID,
-        device_id: uuid.UUID,
         scans: Sequence[ScanKey],
     ) -> Resolution:
-        """SQLite (no arrays): the same answers in three statements per chunk."""
-        ids = list(dict.fromkeys(s.scan_id for s in scans))
-        for start in range(0, len(ids), CHUNK):
-            stmt = sa.select(_k).where(
-                _k.c.device_id == device_id, _k.c.scan_id.in_(ids[start : start + CHUNK])
-            )
-            for r in await self.session.execute(stmt):
-                out.known[r.scan_id] = StoredScan(r.result, r.reason, r.student_id, r.session_id)
-        fresh = [s for s in scans if s.scan_id not in out.known]
+        """SQLite (no arrays): the same answers in a few statements per chunk."""
+        by_device: dict[uuid.UUID, list[str]] = {}
+        for s in scans:
+            by_device.setdefault(s.device_id, []).append(s.scan_id)
+        for device_id, scan_ids in by_device.items():
+            ids = list(dict.fromkeys(scan_ids))
+            for start in range(0, len(ids), CHUNK):
+                stmt = sa.select(_k).where(
+                    _k.c.device_id == device_id, _k.c.scan_id.in_(ids[start : start + CHUNK])
+                )
+                for r in await self.session.execute(stmt):
+                    out.known[(device_id, r.scan_id)] = StoredScan(
+                        r.result, r.reason, r.student_id, r.session_id
+                    )
+        fresh = [s for s in scans if (s.device_id, s.scan_id) not in out.known]
         hashes = list(dict.fromkeys(s.value_hash for s in fresh))
         for start in range(0, len(hashes), CHUNK):
             stmt = sa.select(_c.c.value_hash, _c.c.student_id).where(
@@ -310,11 +323,10 @@ class SqlAlchemyArrivals:
             opened.update((await self.session.scalars(stmt)).all())
         return opened
 
-    async def arrive(
-        self, marks: Sequence[Mark], actor_id: uuid.UUID, now: datetime
-    ) -> set[uuid.UUID]:
-        """Write the arrivals already applied to `marks` (their `version` is the new one), each
-        only where the row is still unmarked at the version before; returns the ids written."""
+    async def arrive(self, marks: Sequence[Mark], now: datetime) -> set[uuid.UUID]:
+        """Write the arrivals already applied to `marks` (their `version` is the new one, their
+        `updated_by` the device), each only where the row is still unmarked at the version
+        before; returns the ids of the marks written."""
         if not marks:
             return set()
         written: set[uuid.UUID] = set()
@@ -329,7 +341,7 @@ class SqlAlchemyArrivals:
                     "minutes": [m.minutes_late for m in chunk],
                     "arrivals": [m.arrived_at for m in chunk],
                     "sources": [m.source.value if m.source else None for m in chunk],
-                    "actors": [actor_id] * len(chunk),
+                    "actors": [m.updated_by for m in chunk],
                     "now": now,
                 }
                 written.update((await self.session.scalars(_ARRIVE, params)).all())
@@ -346,7 +358,7 @@ class SqlAlchemyArrivals:
                     **{f: getattr(mark, f) for f in _ARRIVE_FIELDS},
                     version=mark.version,
                     updated_at=now,
-                    updated_by=actor_id,
+                    updated_by=mark.updated_by,
                 )
                 .returning(_m.c.id)
             )

@@ -47,8 +47,8 @@ class SqlAlchemyScans:
                 out[r.scan_id] = StoredScan(r.result, r.reason, r.student_id, r.session_id)
         return out
 
-    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> set[str]:
-        """Insert scans unless present; returns the scan ids this transaction inserted.
+    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> set[tuple[uuid.UUID, str]]:
+        """Insert scans unless present; returns the (device, scan id) this transaction inserted.
 
         One cached statement run as an executemany ("insertmanyvalues" batches it): a VALUES
         list with a thousand rows would be compiled afresh for every batch size.
@@ -58,9 +58,9 @@ class SqlAlchemyScans:
         stmt = (
             dialect_insert(self.session)(attendance_scan)
             .on_conflict_do_nothing()
-            .returning(attendance_scan.c.scan_id)
+            .returning(attendance_scan.c.device_id, attendance_scan.c.scan_id)
         )
-        return set((await self.session.scalars(stmt, list(rows))).all())
+        return {(r.device_id, r.scan_id) for r in await self.session.execute(stmt, list(rows))}
 
 
 class SqlAlchemyCredentials:
