@@ -20,12 +20,18 @@ import json
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from edtech.communication.application import Collaborators, RecordDeliveries, post_message
+from edtech.communication.application import (
+    Collaborators,
+    DirectoryFactory,
+    RecordDeliveries,
+    post_message,
+)
 from edtech.communication.application.subscribe import may_follow
 from edtech.communication.domain import (
     MAX_BODY,
@@ -40,7 +46,7 @@ from edtech.communication.domain import (
     NotificationsReleased,
     Reached,
 )
-from edtech.communication.infrastructure import RosterDirectory
+from edtech.communication.infrastructure import ProfileCache, RosterDirectory
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.events import to_jsonable
 from edtech.kernel.principal import Principal
@@ -108,10 +114,24 @@ async def participants_only(
     return await may_follow(ctx.session, directory, principal, params["id"])
 
 
-async def send_message(ctx: SendContext, data: Any) -> Mapping[str, Any]:
+class SendMessage:
+    """The `send` handler: store a chat message once per client id; the reply carries the
+    stored message. Roster profiles come from the node's `ProfileCache` (a few seconds old at
+    most): a conversation's messages mostly come in bursts between the same people."""
+
+    def __init__(self, profiles: ProfileCache) -> None:
+        self.profiles = profiles
+
+    async def __call__(self, ctx: SendContext, data: Any) -> Mapping[str, Any]:
+        return await send_message(ctx, data, self.profiles.directory)
+
+
+async def send_message(
+    ctx: SendContext, data: Any, directory: DirectoryFactory = RosterDirectory
+) -> Mapping[str, Any]:
     """Store a chat message once per client id; the reply carries the stored message."""
     assert isinstance(data, SendMessageData)
-    deps = Collaborators(uow=ctx.uow, clock=ctx.clock, directory_factory=RosterDirectory)
+    deps = Collaborators(uow=ctx.uow, clock=ctx.clock, directory_factory=directory)
     try:
         posted = await post_message(deps, ctx.principal, ctx.params["id"], ctx.client_id, data.body)
     except NotFoundError as exc:
@@ -226,7 +246,8 @@ def _announced(e: AnnouncementPublished) -> Iterable[str | Delivery]:
 
 
 def register(registry: Registrar) -> None:
-    registry.add(CONVERSATION)
+    # one profile cache per node (per registry), not per module
+    registry.add(replace(CONVERSATION, send=SendMessage(ProfileCache())))
     registry.route(MessagePosted, _posted)
     registry.route(MessageEdited, lambda e: [CONVERSATION.name(id=e.conversation_id)])
     registry.route(MessageRetracted, lambda e: [CONVERSATION.name(id=e.conversation_id)])

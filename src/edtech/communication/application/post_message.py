@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +33,8 @@ from edtech.communication.infrastructure import (
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,8 @@ async def post_message(
     safety = SqlAlchemySafety(session)
     others = conv.others(principal.person_id)
     hours = await safety.quiet_hours(others)
-    tz = await directory.timezone(principal.institution_id)
+    # the institution's time zone matters only to someone who keeps quiet hours
+    tz = await directory.timezone(principal.institution_id) if hours else UTC_ZONE
     held: dict[uuid.UUID, datetime] = {}
     for person_id, quiet in hours.items():
         until = quiet.quiet_until(now, tz)

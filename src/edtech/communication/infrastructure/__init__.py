@@ -6,7 +6,11 @@ from edtech.communication.infrastructure.conversations import (
     SqlAlchemyMessages,
 )
 from edtech.communication.infrastructure.deliveries import SqlAlchemyDeliveries, delivered_to
-from edtech.communication.infrastructure.directory import RosterDirectory
+from edtech.communication.infrastructure.directory import (
+    CachedDirectory,
+    ProfileCache,
+    RosterDirectory,
+)
 from edtech.communication.infrastructure.safety import SqlAlchemySafety
 from edtech.communication.infrastructure.tables import (
     announcement,
@@ -25,6 +29,8 @@ from edtech.communication.infrastructure.tables import (
 )
 
 __all__ = [
+    "CachedDirectory",
+    "ProfileCache",
     "RosterDirectory",
     "SqlAlchemyAnnouncements",
     "SqlAlchemyConversations",

@@ -36,15 +36,33 @@ class SqlAlchemyConversations:
     async def get(
         self, institution_id: uuid.UUID, conversation_id: uuid.UUID
     ) -> Conversation | None:
-        row = (
+        """The conversation with its participants, in one round trip (every message loads it)."""
+        p = conversation_participant
+        rows = (
             await self.session.execute(
-                sa.select(conversation).where(
+                sa.select(conversation, *[c.label(f"p_{c.name}") for c in p.c])
+                .join(p, p.c.conversation_id == conversation.c.id)
+                .where(
                     conversation.c.institution_id == institution_id,
                     conversation.c.id == conversation_id,
                 )
+                .order_by(p.c.joined_at, p.c.person_id)
             )
-        ).first()
-        return None if row is None else await self._load(row._mapping)
+        ).all()
+        if not rows:
+            return None
+        parts = [
+            Participant(
+                person_id=r.p_person_id,
+                joined_at=r.p_joined_at,
+                read_seq=r.p_read_seq,
+                read_at=r.p_read_at,
+                shown_read_seq=r.p_shown_read_seq,
+                read_hidden_until=r.p_read_hidden_until,
+            )
+            for r in rows
+        ]
+        return _conversation(rows[0]._mapping, parts)
 
     async def find_direct(self, institution_id: uuid.UUID, key: str) -> Conversation | None:
         row = (
@@ -63,23 +81,10 @@ class SqlAlchemyConversations:
             .where(conversation_participant.c.conversation_id == row["id"])
             .order_by(conversation_participant.c.joined_at, conversation_participant.c.person_id)
         )
-        context = (
-            Context(ContextKind(row["context_kind"]), row["context_id"])
-            if row["context_kind"] is not None
-            else None
-        )
-        return Conversation(
-            id=row["id"],
-            institution_id=row["institution_id"],
-            kind=ConversationKind(row["kind"]),
-            context=context,
-            title=row["title"],
-            created_by=row["created_by"],
-            created_at=row["created_at"],
-            last_seq=row["last_seq"],
-            last_message_at=row["last_message_at"],
-            participants={
-                p.person_id: Participant(
+        return _conversation(
+            row,
+            [
+                Participant(
                     person_id=p.person_id,
                     joined_at=p.joined_at,
                     read_seq=p.read_seq,
@@ -88,7 +93,7 @@ class SqlAlchemyConversations:
                     read_hidden_until=p.read_hidden_until,
                 )
                 for p in parts
-            },
+            ],
         )
 
     async def add(self, conv: Conversation) -> None:
@@ -156,6 +161,26 @@ class SqlAlchemyConversations:
                 read_hidden_until=p.read_hidden_until,
             )
         )
+
+
+def _conversation(row: Any, parts: list[Participant]) -> Conversation:
+    context = (
+        Context(ContextKind(row["context_kind"]), row["context_id"])
+        if row["context_kind"] is not None
+        else None
+    )
+    return Conversation(
+        id=row["id"],
+        institution_id=row["institution_id"],
+        kind=ConversationKind(row["kind"]),
+        context=context,
+        title=row["title"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        last_seq=row["last_seq"],
+        last_message_at=row["last_message_at"],
+        participants={p.person_id: p for p in parts},
+    )
 
 
 class SqlAlchemyMessages:

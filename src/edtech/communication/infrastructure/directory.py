@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -105,3 +107,51 @@ class RosterDirectory:
         return await roster.people_with_roles(
             self.session, institution_id, self.on, roles=roles, school_id=audience.school_id
         )
+
+
+class ProfileCache:
+    """Roster profiles remembered for `ttl` seconds on this node (for the websocket `send` path:
+    a chat checks the same two people's roster facts message after message)."""
+
+    def __init__(
+        self, ttl: float = 3.0, size: int = 20_000, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.now = now
+        self._profiles: dict[tuple[uuid.UUID, uuid.UUID, date], tuple[float, Profile | None]] = {}
+
+    def get(self, key: tuple[uuid.UUID, uuid.UUID, date]) -> tuple[bool, Profile | None]:
+        hit = self._profiles.get(key)
+        if hit is None or hit[0] < self.now():
+            return False, None
+        return True, hit[1]
+
+    def put(self, key: tuple[uuid.UUID, uuid.UUID, date], profile: Profile | None) -> None:
+        if len(self._profiles) >= self.size:
+            now = self.now()
+            self._profiles = {k: v for k, v in self._profiles.items() if v[0] >= now}
+            if len(self._profiles) >= self.size:
+                self._profiles.clear()
+        self._profiles[key] = (self.now() + self.ttl, profile)
+
+    def directory(self, session: AsyncSession, on: date) -> CachedDirectory:
+        """A `DirectoryFactory` whose profiles come from this cache when fresh."""
+        return CachedDirectory(session, on, self)
+
+
+class CachedDirectory(RosterDirectory):
+    """`RosterDirectory` whose `profile` answers from a `ProfileCache` while it is fresh: a
+    roster change (a custody restriction, an ended role) reaches it within the cache's ttl."""
+
+    def __init__(self, session: AsyncSession, on: date, cache: ProfileCache) -> None:
+        super().__init__(session, on)
+        self.cache = cache
+
+    async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
+        key = (institution_id, person_id, self.on)
+        found, profile = self.cache.get(key)
+        if not found:
+            profile = await super().profile(institution_id, person_id)
+            self.cache.put(key, profile)
+        return profile
