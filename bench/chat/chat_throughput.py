@@ -5,11 +5,13 @@ Two real uvicorn nodes (separate processes) share PostgreSQL and Redis. The demo
 child; every guardian is connected to node A, every teacher to node B, subscribed to their
 conversations. A message is a websocket `send` from the guardian (stored in PostgreSQL,
 idempotent by client id); it is delivered when the teacher's socket on the other node receives
-its `chat.message_posted` event.
+its `chat.message_posted` event. Its delivery receipt (`chat.delivered`, recorded by node B
+when the message reached the teacher's socket) comes back to the guardian's socket on node A.
 
 1. Saturation: W workers send back-to-back (each waits for its reply) for D seconds;
    throughput = delivered messages per second.
-2. Latency: an open loop at half that rate for D seconds; p50/p99 of send → delivery.
+2. Latency: an open loop at half that rate for D seconds; p50/p99 of send → delivery, and of
+   send → delivery receipt back at the sender.
 
     uv run python -m bench.chat.chat_throughput --conversations 2000 --seconds 20 \
         --out bench/results/chat.md
@@ -137,9 +139,12 @@ async def node(name: str, port: int, db: str) -> AsyncIterator[str]:
 class Socket:
     """One websocket: replies resolved by ref, message deliveries timed by client id."""
 
-    def __init__(self, ws: ClientConnection, delivered: dict[str, float]) -> None:
+    def __init__(
+        self, ws: ClientConnection, delivered: dict[str, float], receipts: dict[str, float]
+    ) -> None:
         self.ws = ws
         self.delivered = delivered
+        self.receipts = receipts
         self.pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.refs = itertools.count(1)
         self.task = asyncio.create_task(self._listen())
@@ -150,6 +155,8 @@ class Socket:
             if frame.get("op") == "event":
                 if frame["type"] == "chat.message_posted":
                     self.delivered.setdefault(frame["data"]["client_id"], time.perf_counter())
+                elif frame["type"] == "chat.delivered":
+                    self.receipts.setdefault(frame["data"]["message_id"], time.perf_counter())
             elif frame.get("op") == "reply":
                 fut = self.pending.pop(frame.get("ref", ""), None)
                 if fut is not None and not fut.done():
@@ -262,6 +269,7 @@ async def run(conversations: int, seconds: float, workers: int, out: Path | None
             teacher_ids = await person_ids(db, {t for _, t, _ in plan})
             await asyncio.gather(*(start(g, t, s) for g, t, s in plan))
             delivered: dict[str, float] = {}
+            receipts: dict[str, float] = {}
             sockets: list[Socket] = []
             by_guardian: dict[str, list[Conversation]] = {}
             for c in convs:
@@ -277,7 +285,9 @@ async def run(conversations: int, seconds: float, workers: int, out: Path | None
                 for chunk in range(0, len(mine), CHANNELS_PER_SOCKET):
                     base = url.replace("http", "ws")
                     sock = Socket(
-                        await connect(f"{base}/ws?token={tokens[email]}", max_size=2**22), delivered
+                        await connect(f"{base}/ws?token={tokens[email]}", max_size=2**22),
+                        delivered,
+                        receipts,
                     )
                     sockets.append(sock)
                     channels = mine[chunk : chunk + CHANNELS_PER_SOCKET]
@@ -293,10 +303,10 @@ async def run(conversations: int, seconds: float, workers: int, out: Path | None
                             c.sender = sock
             saturation = await saturate(convs, seconds, workers, delivered)
             rate = saturation.throughput / 2
-            latencies = await paced(convs, seconds, rate, delivered)
+            latencies, receipted = await paced(convs, seconds, rate, delivered, receipts)
             for s in sockets:
                 await s.close()
-    return report(conversations, seconds, workers, saturation, rate, latencies, out)
+    return report(conversations, seconds, workers, saturation, rate, latencies, receipted, out)
 
 
 async def person_ids(db: str, emails: set[str]) -> dict[str, str]:
@@ -337,13 +347,15 @@ class Saturation:
         return self.delivered / self.seconds
 
 
-async def send(c: Conversation, client_id: str) -> None:
+async def send(c: Conversation, client_id: str) -> str:
+    """Send one message; returns its id."""
     assert c.sender is not None
     reply = await c.sender.request(
         "send", channel=f"chat.conversation.{c.id}", id=client_id, data={"body": "bench message"}
     )
     if not reply.get("ok"):
         raise RuntimeError(f"send refused: {reply}")
+    return str(reply["data"]["message_id"])
 
 
 async def saturate(
@@ -368,10 +380,15 @@ async def saturate(
 
 
 async def paced(
-    convs: list[Conversation], seconds: float, rate: float, delivered: dict[str, float]
-) -> list[float]:
+    convs: list[Conversation],
+    seconds: float,
+    rate: float,
+    delivered: dict[str, float],
+    receipts: dict[str, float],
+) -> tuple[list[float], list[float]]:
+    """Latencies of send → delivery, and of send → its delivery receipt back at the sender."""
     sent_at: dict[str, float] = {}
-    tasks: list[asyncio.Task[None]] = []
+    tasks: list[asyncio.Task[str]] = []
     interval = 1 / rate
     start = time.perf_counter()
     n = 0
@@ -383,15 +400,21 @@ async def paced(
         sent_at[cid] = time.perf_counter()
         tasks.append(asyncio.create_task(send(convs[n % len(convs)], cid)))
         n += 1
-    await asyncio.gather(*tasks)
-    for _ in range(600):  # up to 30 s for the last deliveries
-        if all(c in delivered for c in sent_at):
+    message_ids = dict(zip(sent_at, await asyncio.gather(*tasks), strict=True))
+    for _ in range(600):  # up to 30 s for the last deliveries and receipts
+        if all(c in delivered and message_ids[c] in receipts for c in sent_at):
             break
         await asyncio.sleep(0.05)
     missing = [c for c in sent_at if c not in delivered]
     if missing:
         raise RuntimeError(f"{len(missing)} paced messages were never delivered")
-    return [delivered[c] - t for c, t in sent_at.items()]
+    unreceipted = [c for c in sent_at if message_ids[c] not in receipts]
+    if unreceipted:
+        raise RuntimeError(f"{len(unreceipted)} paced messages got no delivery receipt")
+    return (
+        [delivered[c] - t for c, t in sent_at.items()],
+        [receipts[message_ids[c]] - t for c, t in sent_at.items()],
+    )
 
 
 def ms(v: float) -> str:
@@ -405,6 +428,7 @@ def report(
     sat: Saturation,
     rate: float,
     latencies: list[float],
+    receipted: list[float],
     out: Path | None,
 ) -> str:
     host = f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} CPUs"
@@ -424,7 +448,9 @@ Two uvicorn nodes (separate processes) on one PostgreSQL and one Redis; the FULL
 teacher of their child (socket on node B). A message is a websocket `send` from the guardian:
 policy-checked, stored in PostgreSQL with its client id, its events written to the outbox in the
 same transaction, published through Redis; it counts as delivered when the teacher's socket on
-node B receives `chat.message_posted`.
+node B receives `chat.message_posted`. Node B then records the delivery receipt (batched, once
+per message and recipient) and publishes `chat.delivered`, which the guardian's socket on node A
+receives.
 
 | Measure | Value |
 |---|---|
@@ -433,6 +459,8 @@ node B receives `chat.message_posted`.
 | send → delivery on the other node, p50 | **{ms(percentile(latencies, 50))}** |
 | send → delivery on the other node, p99 | **{ms(percentile(latencies, 99))}** |
 | max | {ms(max(latencies))} |
+| send → delivery receipt back on node A, p50 | {ms(percentile(receipted, 50))} |
+| send → delivery receipt back on node A, p99 | {ms(percentile(receipted, 99))} |
 """
     if out:
         out.write_text(text)
