@@ -1,7 +1,7 @@
 # ruff: noqa: E501 - result table rows read best on one line
 """Benchmark: scan ingestion (single and batched, scans/s) and scan → board latency (p50/p99).
 
-    uv run python -m bench.attendance.bench_scans [--rate 200] [--seconds 8]
+    uv run python -m bench.attendance.bench_scans [--rate 200] [--seconds 8] [--profile FILE]
 
 Creates a throw-away PostgreSQL database, seeds the FULL demo school (320 students, 16
 sections) with sessions for the last seven days, starts one node (PostgreSQL + Redis broker)
@@ -249,7 +249,7 @@ async def run(rate: float, seconds: float, profile: str | None = None) -> str:
             "EDTECH_LOG_JSON": "1",
         }
         if profile:
-            env["EDTECH_BENCH_PROFILE"] = str(Path(profile).resolve())
+            env["EDTECH_BENCH_PROFILE"] = profile
         server = subprocess.Popen(  # noqa: ASYNC220 - starting a process does not block
             [sys.executable, "-m", "bench.attendance.server", str(port)], env=env, cwd=ROOT
         )
@@ -301,7 +301,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--profile", metavar="FILE", help="run the node under cProfile, to FILE")
     args = parser.parse_args()
-    block = asyncio.run(run(args.rate, args.seconds, args.profile))
+    profile = str(Path(args.profile).resolve()) if args.profile else None
+    block = asyncio.run(run(args.rate, args.seconds, profile))
     print(block)
     out = ROOT / "bench" / "results" / "attendance.md"
     out.parent.mkdir(exist_ok=True)

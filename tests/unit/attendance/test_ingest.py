@@ -94,7 +94,7 @@ async def test_uploads_arriving_during_a_transaction_share_the_next_with_their_o
 
 async def test_a_transaction_takes_whole_uploads_up_to_the_limit() -> None:
     fake = FakeRecorder()
-    ingester = ScanIngester(fake, limit=4)
+    ingester = ScanIngester(fake, limit=4, alone_from=10)
     first = asyncio.create_task(ingester.submit(device(), scans("a")))
     await settle()
     queued = [
@@ -145,3 +145,15 @@ async def test_an_upload_whose_request_went_away_is_dropped_unapplied() -> None:
     fake.release.set()
     await asyncio.gather(first, kept)
     assert fake.transactions == [[["a"]], [["kept"]]]
+
+
+async def test_a_large_upload_runs_in_its_own_transaction_without_queueing() -> None:
+    fake = FakeRecorder()
+    ingester = ScanIngester(fake, alone_from=3)
+    small = asyncio.create_task(ingester.submit(device(), scans("a")))
+    await settle()
+    large = asyncio.create_task(ingester.submit(device(), scans("x", "y", "z")))
+    await settle()
+    assert fake.transactions == [[["a"]], [["x", "y", "z"]]]  # running side by side
+    fake.release.set()
+    await asyncio.gather(small, large)

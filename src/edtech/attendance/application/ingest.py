@@ -27,6 +27,11 @@ class _Waiting:
     result: asyncio.Future[list[ScanOutcome]]
 
 
+ALONE_FROM = 100
+"""Uploads this large (a device emptying its offline buffer) get a transaction of their own,
+so live single scans never queue behind them."""
+
+
 class ScanIngester:
     """Coalesce the scan uploads of an institution that arrive while one is being recorded.
 
@@ -39,16 +44,25 @@ class ScanIngester:
     Each upload gets exactly its own results. Uploads that share a transaction share its fate:
     if it fails, each of them gets the error and none was applied (devices retry; scans are
     idempotent). An upload whose request went away before its turn is dropped unapplied.
+    Large uploads (`alone_from` scans or more) skip the queue and run in their own transaction.
     """
 
-    def __init__(self, recorder: Callable[[], Recorder], limit: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        recorder: Callable[[], Recorder],
+        limit: int = MAX_BATCH,
+        alone_from: int = ALONE_FROM,
+    ) -> None:
         self._recorder = recorder
         self._limit = limit
+        self._alone_from = alone_from
         self._queues: dict[uuid.UUID, deque[_Waiting]] = {}
         self._drains: dict[uuid.UUID, asyncio.Task[None]] = {}
 
     async def submit(self, device: DevicePrincipal, scans: Sequence[ScanIn]) -> list[ScanOutcome]:
         """Record `scans` from `device`, in a transaction shared with concurrent uploads."""
+        if len(scans) >= self._alone_from:
+            return (await self._recorder().uploads([(device, scans)]))[0]
         institution_id = device.institution_id
         result: asyncio.Future[list[ScanOutcome]] = asyncio.get_running_loop().create_future()
         self._queues.setdefault(institution_id, deque()).append(_Waiting(device, scans, result))

@@ -12,12 +12,29 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.attendance.domain import Excuse, ExcuseState
-from edtech.attendance.infrastructure.sql import CHUNK, dialect_insert
+from edtech.attendance.infrastructure.sql import CHUNK, dialect_insert, is_postgres, unnest_insert
 from edtech.attendance.infrastructure.tables import (
     attendance_check_in,
     attendance_credential,
     attendance_excuse,
     attendance_scan,
+)
+
+_SCAN_COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {
+    "device_id": sa.Uuid(),
+    "scan_id": sa.String(),
+    "institution_id": sa.Uuid(),
+    "scanned_at": sa.DateTime(timezone=True),
+    "received_at": sa.DateTime(timezone=True),
+    "result": sa.String(),
+    "reason": sa.String(),
+    "student_id": sa.Uuid(),
+    "session_id": sa.Uuid(),
+}
+_SCAN_INSERT = (
+    unnest_insert(attendance_scan, _SCAN_COLUMNS)
+    .on_conflict_do_nothing()
+    .returning(attendance_scan.c.device_id, attendance_scan.c.scan_id)
 )
 
 
@@ -50,11 +67,20 @@ class SqlAlchemyScans:
     async def insert_new(self, rows: Sequence[dict[str, Any]]) -> set[tuple[uuid.UUID, str]]:
         """Insert scans unless present; returns the (device, scan id) this transaction inserted.
 
-        One cached statement run as an executemany ("insertmanyvalues" batches it): a VALUES
-        list with a thousand rows would be compiled afresh for every batch size.
+        PostgreSQL: one statement over arrays. SQLite: one cached statement run as an
+        executemany ("insertmanyvalues" batches it): a VALUES list with a thousand rows would
+        be compiled afresh for every batch size.
         """
         if not rows:
             return set()
+        if is_postgres(self.session):
+            inserted: set[tuple[uuid.UUID, str]] = set()
+            for start in range(0, len(rows), CHUNK * 2):
+                chunk = rows[start : start + CHUNK * 2]
+                params = {name: [r[name] for r in chunk] for name in _SCAN_COLUMNS}
+                result = await self.session.execute(_SCAN_INSERT, params)
+                inserted.update((r.device_id, r.scan_id) for r in result)
+            return inserted
         stmt = (
             dialect_insert(self.session)(attendance_scan)
             .on_conflict_do_nothing()
@@ -66,21 +92,6 @@ class SqlAlchemyScans:
 class SqlAlchemyCredentials:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def students_by_hash(
-        self, institution_id: uuid.UUID, hashes: Sequence[str]
-    ) -> dict[str, uuid.UUID]:
-        t = attendance_credential
-        out: dict[str, uuid.UUID] = {}
-        unique = list(dict.fromkeys(hashes))
-        for start in range(0, len(unique), CHUNK):
-            stmt = sa.select(t.c.value_hash, t.c.student_id).where(
-                t.c.institution_id == institution_id,
-                t.c.value_hash.in_(unique[start : start + CHUNK]),
-                t.c.revoked_at.is_(None),
-            )
-            out.update({r.value_hash: r.student_id for r in await self.session.execute(stmt)})
-        return out
 
     async def by_hash(self, institution_id: uuid.UUID, value_hash: str) -> Any:
         t = attendance_credential

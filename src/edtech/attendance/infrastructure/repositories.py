@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.attendance.domain import (
@@ -18,7 +21,7 @@ from edtech.attendance.domain import (
     SessionState,
     default_codes,
 )
-from edtech.attendance.infrastructure.sql import CHUNK, dialect_insert
+from edtech.attendance.infrastructure.sql import CHUNK, dialect_insert, is_postgres, unnest_insert
 from edtech.attendance.infrastructure.tables import (
     attendance_code,
     attendance_mark,
@@ -142,35 +145,6 @@ class SqlAlchemyMarks:
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
-    async def candidates(
-        self,
-        institution_id: uuid.UUID,
-        student_ids: Sequence[uuid.UUID],
-        earliest: datetime,
-        latest: datetime,
-    ) -> list[tuple[Mark, AttendanceSession]]:
-        """Marks of these students in sessions whose window meets [earliest, latest].
-
-        Any school of the institution: a district's shared scanner (a bus, a gate) records
-        students of every school."""
-        m, s = attendance_mark, attendance_session
-        out: list[tuple[Mark, AttendanceSession]] = []
-        ids = list(dict.fromkeys(student_ids))
-        for start in range(0, len(ids), CHUNK):
-            stmt = (
-                sa.select(Mark, AttendanceSession)
-                .join(s, s.c.id == m.c.session_id)
-                .where(
-                    s.c.institution_id == institution_id,
-                    s.c.opens_at <= latest,
-                    s.c.closes_at > earliest,
-                    m.c.student_id.in_(ids[start : start + CHUNK]),
-                )
-                .order_by(s.c.starts_at)
-            )
-            out.extend((r[0], r[1]) for r in (await self.session.execute(stmt)).all())
-        return out
-
     async def absences_between(
         self, institution_id: uuid.UUID, student_id: uuid.UUID, first: date, last: date
     ) -> list[tuple[Mark, AttendanceSession]]:
@@ -189,6 +163,24 @@ class SqlAlchemyMarks:
         return [(r[0], r[1]) for r in (await self.session.execute(stmt)).all()]
 
 
+_HISTORY_COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {
+    "id": sa.Uuid(),
+    "institution_id": sa.Uuid(),
+    "mark_id": sa.Uuid(),
+    "session_id": sa.Uuid(),
+    "student_id": sa.Uuid(),
+    "at": sa.DateTime(timezone=True),
+    "actor_id": sa.Uuid(),
+    "source": sa.String(),
+    "before": sa.Text(),
+    "after": sa.Text(),
+    "reason": sa.Text(),
+}
+_HISTORY_INSERT = unnest_insert(
+    attendance_mark_change, _HISTORY_COLUMNS, {"before": pg.JSON(), "after": pg.JSON()}
+)
+
+
 class SqlAlchemyHistory:
     """The append-only history of marks."""
 
@@ -196,6 +188,26 @@ class SqlAlchemyHistory:
         self.session = session
 
     async def append(self, changes: Sequence[MarkChange]) -> None:
+        if not changes:
+            return
+        if is_postgres(self.session):
+            for start in range(0, len(changes), CHUNK * 2):
+                chunk = changes[start : start + CHUNK * 2]
+                params = {
+                    "id": [new_id() for _ in chunk],
+                    "institution_id": [c.institution_id for c in chunk],
+                    "mark_id": [c.mark_id for c in chunk],
+                    "session_id": [c.session_id for c in chunk],
+                    "student_id": [c.student_id for c in chunk],
+                    "at": [c.at for c in chunk],
+                    "actor_id": [c.actor_id for c in chunk],
+                    "source": [c.source.value for c in chunk],
+                    "before": [json.dumps(c.before) for c in chunk],
+                    "after": [json.dumps(c.after) for c in chunk],
+                    "reason": [c.reason for c in chunk],
+                }
+                await self.session.execute(_HISTORY_INSERT, params)
+            return
         rows = [
             {
                 "id": new_id(),
