@@ -1,12 +1,14 @@
 # ruff: noqa: E501 - result table rows read best on one line
 """Benchmark: scan ingestion (single and batched, scans/s) and scan → board latency (p50/p99).
 
-    uv run python -m bench.attendance.bench_scans [--rate 200] [--seconds 8] [--profile FILE]
+    uv run python -m bench.attendance.bench_scans [--rate 200] [--seconds 8] [--nodes 2]
+        [--profile FILE]
 
 Creates a throw-away PostgreSQL database, seeds the FULL demo school (320 students, 16
 sections) with sessions for the last seven days, starts one node (PostgreSQL + Redis broker)
-in its own process, and measures over real HTTP and websockets. Prints a result block and
-appends it to `bench/results/attendance.md`; copy it into `docs/benchmarks.md`.
+in its own process — or two with `--nodes 2`: scans go to node A, the teacher's board socket
+is on node B — and measures over real HTTP and websockets. Prints a result block and appends
+it to `bench/results/attendance.md`; copy it into `docs/benchmarks.md`.
 """
 
 from __future__ import annotations
@@ -234,14 +236,24 @@ async def latency(
     }
 
 
-async def run(rate: float, seconds: float, profile: str | None = None) -> str:
+async def wait_ready(client: httpx.AsyncClient, base: str) -> None:
+    for _ in range(1200):  # imports alone take seconds on a busy machine
+        try:
+            if (await client.get(f"{base}/healthz")).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.1)
+
+
+async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None = None) -> str:
     name = f"edtech_bench_{uuid.uuid4().hex[:8]}"
     await admin(f'CREATE DATABASE "{name}"')
     url = POSTGRES.rpartition("/")[0] + "/" + name
-    server = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         marks = await prepare(url)
-        port = free_port()
+        ports = [free_port() for _ in range(nodes)]
         env = os.environ | {
             "EDTECH_DATABASE_URL": url,
             "EDTECH_BROKER_URL": REDIS,
@@ -250,18 +262,17 @@ async def run(rate: float, seconds: float, profile: str | None = None) -> str:
         }
         if profile:
             env["EDTECH_BENCH_PROFILE"] = profile
-        server = subprocess.Popen(  # noqa: ASYNC220 - starting a process does not block
-            [sys.executable, "-m", "bench.attendance.server", str(port)], env=env, cwd=ROOT
-        )
-        base = f"http://127.0.0.1:{port}"
+        for port in ports:
+            servers.append(
+                subprocess.Popen(  # noqa: ASYNC220 - starting a process does not block
+                    [sys.executable, "-m", "bench.attendance.server", str(port)], env=env, cwd=ROOT
+                )
+            )
+        # Scans go to the first node; the board's socket is on the last (node B with two).
+        base = f"http://127.0.0.1:{ports[0]}"
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            for _ in range(1200):  # imports alone take seconds on a busy machine
-                try:
-                    if (await client.get("/healthz")).status_code < 500:
-                        break
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
+            for port in ports:
+                await wait_ready(client, f"http://127.0.0.1:{port}")
             n_lat = int(rate * seconds)
             # The socket allows ~20 frames/s (burst 60): watch the 40 latest boards only.
             starts = {sid: at for _, sid, at, _ in marks}
@@ -271,17 +282,25 @@ async def run(rate: float, seconds: float, profile: str | None = None) -> str:
             single_marks, batch_marks = rest[:300], rest[300:2300]
             b = await batched(client, batch_marks, 100_000)
             s = await singles(client, single_marks, 200_000)
-            lat = await latency(base, f"ws://127.0.0.1:{port}", client, lat_marks, 300_000, rate)
+            lat = await latency(
+                base, f"ws://127.0.0.1:{ports[-1]}", client, lat_marks, 300_000, rate
+            )
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
+        for server in servers:
             server.wait(15)
         await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    where = (
+        "One node (uvicorn, own process)"
+        if nodes == 1
+        else f"{nodes} nodes (uvicorn, own processes): scans posted to node A, the board's socket on node B"
+    )
     return "\n".join(
         [
             f"### Attendance scans — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
             "",
-            f"One node (uvicorn, own process) on PostgreSQL + Redis broker; {os.cpu_count()} CPUs, "
+            f"{where}; PostgreSQL + Redis broker; {os.cpu_count()} CPUs, "
             f"Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at the end; FULL demo (320 students), sessions of 7 days.",
             "",
             "| Measure | Result |",
@@ -299,10 +318,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--nodes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--profile", metavar="FILE", help="run the node under cProfile, to FILE")
     args = parser.parse_args()
     profile = str(Path(args.profile).resolve()) if args.profile else None
-    block = asyncio.run(run(args.rate, args.seconds, profile))
+    block = asyncio.run(run(args.rate, args.seconds, args.nodes, profile))
     print(block)
     out = ROOT / "bench" / "results" / "attendance.md"
     out.parent.mkdir(exist_ok=True)
