@@ -16,11 +16,19 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import class_mapper
 
 from edtech.attendance.domain import AttendanceSession, Mark, SessionState
+from edtech.attendance.infrastructure.arrival_sql import (
+    ARRIVE,
+    ARRIVE_FIELDS,
+    BATCH,
+    MARK_COLUMNS,
+    MARK_FIELDS,
+    SESSION_COLUMNS,
+    SESSION_FIELDS,
+)
 from edtech.attendance.infrastructure.records import StoredScan
 from edtech.attendance.infrastructure.sql import CHUNK
 from edtech.attendance.infrastructure.tables import (
@@ -31,27 +39,8 @@ from edtech.attendance.infrastructure.tables import (
 )
 
 _m, _s, _k, _c = attendance_mark, attendance_session, attendance_scan, attendance_credential
-_MARK_FIELDS = (
-    "id",
-    "institution_id",
-    "session_id",
-    "student_id",
-    "teacher_code",
-    "official_code",
-    "category",
-    "minutes_late",
-    "arrived_at",
-    "departed_at",
-    "source",
-    "version",
-    "updated_at",
-    "updated_by",
-)
-_SESSION_FIELDS = tuple(c.name for c in _s.c)
 _NEW_MARK = class_mapper(Mark).class_manager.new_instance
 _NEW_SESSION = class_mapper(AttendanceSession).class_manager.new_instance
-_MARK_COLUMNS = [_m.c[f].label(f"m_{f}") for f in _MARK_FIELDS]
-_SESSION_COLUMNS = [_s.c[f].label(f"s_{f}") for f in _SESSION_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -85,118 +74,15 @@ class Resolution:
             att = self._sessions.get(session_id)
             if att is None:
                 att = _NEW_SESSION()
-                att.__dict__.update({f: getattr(row, f"s_{f}") for f in _SESSION_FIELDS})
+                att.__dict__.update({f: getattr(row, f"s_{f}") for f in SESSION_FIELDS})
                 self._sessions[session_id] = att
             # As the ORM's loader does: state set straight into the instance (the instrumented
             # constructor costs several times more, for a thousand marks per batch).
             mark = _NEW_MARK()
-            mark.__dict__.update({f: getattr(row, f"m_{f}") for f in _MARK_FIELDS})
+            mark.__dict__.update({f: getattr(row, f"m_{f}") for f in MARK_FIELDS})
             self._marks[mark_id] = mark
             self.candidates.setdefault(mark.student_id, []).append((mark, att))
         return mark, self._sessions[mark.session_id]
-
-
-def _batch_statement() -> sa.Select[Any]:
-    """PostgreSQL: each scan of the batch with its earlier upload, its card's holder, and the
-    holder's marks in sessions whose window holds the scan time — one statement, arrays bound."""
-    items = (
-        sa.func.unnest(
-            sa.bindparam("device_ids", type_=pg.ARRAY(sa.Uuid())),
-            sa.bindparam("scan_ids", type_=pg.ARRAY(sa.String())),
-            sa.bindparam("hashes", type_=pg.ARRAY(sa.String())),
-            sa.bindparam("ats", type_=pg.ARRAY(sa.DateTime(timezone=True))),
-        )
-        .table_valued("device_id", "scan_id", "value_hash", "at")
-        .render_derived(name="item")
-    )
-    marks = _m.join(_s, _s.c.id == _m.c.session_id)
-    return (
-        sa.select(
-            items.c.device_id,
-            items.c.scan_id,
-            items.c.value_hash,
-            _k.c.result.label("k_result"),
-            _k.c.reason.label("k_reason"),
-            _k.c.student_id.label("k_student_id"),
-            _k.c.session_id.label("k_session_id"),
-            _c.c.student_id.label("c_student_id"),
-            *_MARK_COLUMNS,
-            *_SESSION_COLUMNS,
-        )
-        .select_from(items)
-        .outerjoin(
-            _k,
-            sa.and_(_k.c.device_id == items.c.device_id, _k.c.scan_id == items.c.scan_id),
-        )
-        .outerjoin(
-            _c,
-            sa.and_(
-                _k.c.scan_id.is_(None),
-                _c.c.institution_id == sa.bindparam("institution_id"),
-                _c.c.value_hash == items.c.value_hash,
-                _c.c.revoked_at.is_(None),
-            ),
-        )
-        .outerjoin(
-            marks,
-            sa.and_(
-                _m.c.student_id == _c.c.student_id,
-                _s.c.institution_id == sa.bindparam("institution_id"),
-                _s.c.opens_at <= items.c.at,
-                _s.c.closes_at > items.c.at,
-            ),
-        )
-    )
-
-
-_BATCH = _batch_statement()
-
-_ARRIVE_FIELDS = ("official_code", "category", "minutes_late", "arrived_at", "source")
-
-
-def _arrive_statement() -> sa.Update:
-    """PostgreSQL: mark the arrivals of a batch, each only if still unmarked at the version read.
-
-    A concurrent writer (the closer marking the rest absent, a teacher) holds the row until it
-    commits; PostgreSQL then re-checks the condition on the new row and skips it."""
-    rows = (
-        sa.func.unnest(
-            sa.bindparam("ids", type_=pg.ARRAY(sa.Uuid())),
-            sa.bindparam("versions", type_=pg.ARRAY(sa.Integer())),
-            sa.bindparam("codes", type_=pg.ARRAY(sa.String())),
-            sa.bindparam("categories", type_=pg.ARRAY(sa.String())),
-            sa.bindparam("minutes", type_=pg.ARRAY(sa.Integer())),
-            sa.bindparam("arrivals", type_=pg.ARRAY(sa.DateTime(timezone=True))),
-            sa.bindparam("sources", type_=pg.ARRAY(sa.String())),
-            sa.bindparam("actors", type_=pg.ARRAY(sa.Uuid())),
-        )
-        .table_valued(
-            "id", "version", "code", "category", "minutes", "arrived_at", "source", "actor"
-        )
-        .render_derived(name="arrival")
-    )
-    return (
-        sa.update(_m)
-        .values(
-            official_code=rows.c.code,
-            category=rows.c.category,
-            minutes_late=rows.c.minutes,
-            arrived_at=rows.c.arrived_at,
-            source=rows.c.source,
-            version=rows.c.version,
-            updated_at=sa.bindparam("now", type_=sa.DateTime(timezone=True)),
-            updated_by=rows.c.actor,
-        )
-        .where(
-            _m.c.id == rows.c.id,
-            _m.c.version == rows.c.version - 1,
-            _m.c.official_code.is_(None),
-        )
-        .returning(_m.c.id)
-    )
-
-
-_ARRIVE = _arrive_statement()
 
 
 class SqlAlchemyArrivals:
@@ -223,7 +109,7 @@ class SqlAlchemyArrivals:
                 "ats": [s.at for s in chunk],
                 "institution_id": institution_id,
             }
-            for row in await self.session.execute(_BATCH, params):
+            for row in await self.session.execute(BATCH, params):
                 if row.k_result is not None:
                     out.known[(row.device_id, row.scan_id)] = StoredScan(
                         row.k_result, row.k_reason, row.k_student_id, row.k_session_id
@@ -274,7 +160,7 @@ class SqlAlchemyArrivals:
         students = list(dict.fromkeys(out.students[s.value_hash] for s in identified))
         for start in range(0, len(students), CHUNK):
             stmt = (
-                sa.select(*_MARK_COLUMNS, *_SESSION_COLUMNS)
+                sa.select(*MARK_COLUMNS, *SESSION_COLUMNS)
                 .join_from(_m, _s, _s.c.id == _m.c.session_id)
                 .where(
                     _s.c.institution_id == institution_id,
@@ -293,7 +179,7 @@ class SqlAlchemyArrivals:
         ids = list(dict.fromkeys(mark_ids))
         for start in range(0, len(ids), CHUNK):
             stmt = (
-                sa.select(*_MARK_COLUMNS, *_SESSION_COLUMNS)
+                sa.select(*MARK_COLUMNS, *SESSION_COLUMNS)
                 .join_from(_m, _s, _s.c.id == _m.c.session_id)
                 .where(_m.c.id.in_(ids[start : start + CHUNK]))
             )
@@ -344,7 +230,7 @@ class SqlAlchemyArrivals:
                     "actors": [m.updated_by for m in chunk],
                     "now": now,
                 }
-                written.update((await self.session.scalars(_ARRIVE, params)).all())
+                written.update((await self.session.scalars(ARRIVE, params)).all())
             return written
         for mark in marks:
             stmt = (
@@ -355,7 +241,7 @@ class SqlAlchemyArrivals:
                     _m.c.official_code.is_(None),
                 )
                 .values(
-                    **{f: getattr(mark, f) for f in _ARRIVE_FIELDS},
+                    **{f: getattr(mark, f) for f in ARRIVE_FIELDS},
                     version=mark.version,
                     updated_at=now,
                     updated_by=mark.updated_by,
