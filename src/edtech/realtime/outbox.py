@@ -49,26 +49,42 @@ def new_epoch() -> str:
     return secrets.token_hex(4)
 
 
-async def allocate(session: AsyncSession, channel: str, count: int, now: datetime) -> Position:
-    """Reserve the next `count` offsets of `channel`; returns the LAST one reserved.
+ALLOCATE_CHUNK = 500
+"""Channels per allocating statement (bind parameters stay far below both dialects' limits)."""
 
-    An upsert that increments in place: on PostgreSQL it row-locks the channel until commit, so
-    a concurrent transaction on the same channel waits and takes the following offsets; SQLite
-    serialises writers. Either way offsets are handed out in commit order, without gaps.
+
+async def allocate(
+    session: AsyncSession, counts: Mapping[str, int], now: datetime
+) -> dict[str, Position]:
+    """Reserve the next `counts[channel]` offsets of each channel; returns, per channel, the
+    LAST offset reserved and the channel's epoch.
+
+    One multi-row upsert that increments in place (per chunk of channels, in name order): on
+    PostgreSQL it row-locks each channel until commit, in name order, so a concurrent
+    transaction on the same channels waits (never deadlocks) and takes the following offsets;
+    SQLite serialises writers. Either way offsets are handed out in commit order, without gaps.
     """
     insert = _insert_for(session)
-    upsert = insert(channel_state).values(
-        channel=channel, last_offset=count, epoch=new_epoch(), updated_at=now
-    )
-    stmt = upsert.on_conflict_do_update(
-        index_elements=[channel_state.c.channel],
-        set_={
-            "last_offset": channel_state.c.last_offset + count,
-            "updated_at": now,
-        },
-    ).returning(channel_state.c.last_offset, channel_state.c.epoch)
-    row = (await session.execute(stmt)).one()
-    return Position(int(row.last_offset), str(row.epoch))
+    names = sorted(counts)
+    reserved: dict[str, Position] = {}
+    for begin in range(0, len(names), ALLOCATE_CHUNK):
+        chunk = names[begin : begin + ALLOCATE_CHUNK]
+        upsert = insert(channel_state).values(
+            [
+                {"channel": c, "last_offset": counts[c], "epoch": new_epoch(), "updated_at": now}
+                for c in chunk
+            ]
+        )
+        stmt = upsert.on_conflict_do_update(
+            index_elements=[channel_state.c.channel],
+            set_={
+                "last_offset": channel_state.c.last_offset + upsert.excluded.last_offset,
+                "updated_at": now,
+            },
+        ).returning(channel_state.c.channel, channel_state.c.last_offset, channel_state.c.epoch)
+        for row in (await session.execute(stmt)).all():
+            reserved[str(row.channel)] = Position(int(row.last_offset), str(row.epoch))
+    return reserved
 
 
 async def insert_rows(session: AsyncSession, values: Sequence[dict[str, Any]]) -> list[int]:

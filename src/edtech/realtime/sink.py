@@ -39,12 +39,14 @@ class OutboxSink:
             return _Staged([])
         now = self._clock.now()
         values: list[dict[str, Any]] = []
-        # Channels in name order: two transactions touching the same channels lock them in
-        # the same order, so they queue rather than deadlock.
+        # One statement for every channel; it locks them in name order, so two transactions
+        # touching the same channels queue rather than deadlock.
+        reserved = await outbox.allocate(
+            session, {channel: len(items) for channel, items in by_channel.items()}, now
+        )
         for channel in sorted(by_channel):
             items = by_channel[channel]
-            last = (await outbox.allocate(session, channel, len(items), now)).offset
-            first = last - len(items) + 1
+            first = reserved[channel].offset - len(items) + 1
             for offset, (event, data) in enumerate(items, start=first):
                 values.append(
                     {

@@ -60,6 +60,39 @@ async def test_concurrent_transactions_get_gapless_offsets_in_commit_order(
     await services.engine.dispose()
 
 
+async def test_transactions_over_many_shared_channels_stay_gapless_without_deadlock(
+    settings: Settings,
+) -> None:
+    """Each transaction posts to several of the same channels, emitted in different orders:
+    one allocating statement locks them in name order, so nobody deadlocks and every channel
+    ends with offsets 1..k matching its commit order."""
+    app = make_app(settings)
+    services = app.state.services
+    rooms = [new_room() for _ in range(6)]
+    committed: dict[uuid.UUID, list[int]] = {room: [] for room in rooms}
+
+    async def write(n: int) -> None:
+        mine = rooms[n % 3 :] if n % 2 else list(reversed(rooms))[: 4 + n % 3]
+        async with services.uow() as uow:
+            for room in mine:
+                uow.emit(
+                    RoomPosted(
+                        institution_id=TENANT_A, occurred_at=datetime.now(UTC), room_id=room, n=n
+                    )
+                )
+            await asyncio.sleep(0.001 * (n % 4))
+            await uow.commit()
+            for room in mine:
+                committed[room].append(n)
+
+    await asyncio.wait_for(asyncio.gather(*(write(n) for n in range(24))), 60)
+    for room in rooms:
+        stored = await rows(app, f"test.room.{room}")
+        assert [o for o, _n, _p in stored] == list(range(1, len(committed[room]) + 1))
+        assert [n for _o, n, _p in stored] == committed[room]
+    await services.engine.dispose()
+
+
 async def test_rolled_back_transaction_uses_no_offset(settings: Settings) -> None:
     app = make_app(settings)
     services = app.state.services
