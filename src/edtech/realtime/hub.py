@@ -26,12 +26,12 @@ from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime import outbox
 from edtech.realtime.broker import Broker
+from edtech.realtime.deliveries import DeliveryNotes, event_type_of
 from edtech.realtime.history import HotHistory
 from edtech.realtime.metrics import RealtimeMetrics
 from edtech.realtime.protocol import Since
 from edtech.realtime.registry import (
     ChannelType,
-    Delivered,
     DeliveryContext,
     DeliveryObserver,
     ResolvedChannel,
@@ -41,11 +41,6 @@ from edtech.realtime.settings import RealtimeSettings
 log = get_logger(__name__)
 
 GAP_WAIT_SECONDS = 0.2
-DELIVERY_FLUSH_SECONDS = 0.05
-"""How long observed deliveries gather before they go to their observers in one batch."""
-DELIVERY_BATCH = 500
-DELIVERY_BACKLOG = 100_000
-"""Notes beyond this many, waiting for slow observers, are dropped (and logged)."""
 
 
 class Subscriber(Protocol):
@@ -65,65 +60,6 @@ class Subscription:
     subscriber: Subscriber
     after: int
     pending: list[tuple[int, str]] | None = field(default_factory=list)
-
-
-def event_type_of(frame: str) -> str:
-    """The `type` of an encoded `event` frame, without decoding it (`protocol.event_frame`
-    writes `op`, `channel`, `offset`, then `type`; none of them can hold a quote)."""
-    start = frame.find('"type":"')
-    if start < 0:
-        return ""
-    start += 8
-    return frame[start : frame.find('"', start)]
-
-
-class DeliveryNotes:
-    """Deliveries the observers asked to hear about, handed to them in debounced batches."""
-
-    def __init__(self, context: DeliveryContext, spawn: Callable[[Any], Any]) -> None:
-        self.context = context
-        self._spawn = spawn
-        self._pending: dict[DeliveryObserver, list[Delivered]] = {}
-        self._count = 0
-        self._timer: asyncio.Task[None] | None = None
-
-    def note(self, observer: DeliveryObserver, channel: str, frame: str, to: Subscriber) -> None:
-        principal = getattr(to, "principal", None)
-        if principal is None or getattr(to, "closing", False):
-            return  # not a person's socket (a test double), or cut off: nothing was given
-        if self._count >= DELIVERY_BACKLOG:
-            log.warning("delivery_notes_dropped", channel=channel)
-            return
-        self._pending.setdefault(observer, []).append(
-            Delivered(channel, event_type_of(frame), frame, principal)
-        )
-        self._count += 1
-        if self._timer is None:
-            self._timer = self._spawn(self._flush_soon())
-
-    async def _flush_soon(self) -> None:
-        try:
-            await asyncio.sleep(DELIVERY_FLUSH_SECONDS)
-        finally:
-            self._timer = None
-        await self.flush()
-
-    async def flush(self) -> None:
-        """Hand everything noted so far to the observers (an observer's failure is logged:
-        its notes are lost, the hub goes on)."""
-        pending, self._pending, self._count = self._pending, {}, 0
-        for observer, notes in pending.items():
-            for start in range(0, len(notes), DELIVERY_BATCH):
-                try:
-                    await observer(notes[start : start + DELIVERY_BATCH], self.context)
-                except Exception:
-                    log.exception("delivery_observer_failed", notes=len(notes))
-
-    async def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        await self.flush()
 
 
 class LocalChannel:

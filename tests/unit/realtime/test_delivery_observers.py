@@ -14,7 +14,8 @@ import pytest
 from edtech.kernel.clock import FixedClock
 from edtech.kernel.principal import Principal
 from edtech.realtime import hub as hub_module
-from edtech.realtime.hub import DeliveryNotes, LocalChannel, Subscription, event_type_of
+from edtech.realtime.deliveries import DeliveryNotes, event_type_of
+from edtech.realtime.hub import LocalChannel, Subscription
 from edtech.realtime.protocol import event_frame
 from edtech.realtime.registry import (
     AuthorizationContext,
