@@ -49,42 +49,38 @@ def new_epoch() -> str:
     return secrets.token_hex(4)
 
 
-ALLOCATE_CHUNK = 500
-"""Channels per allocating statement (bind parameters stay far below both dialects' limits)."""
-
-
 async def allocate(
     session: AsyncSession, counts: Mapping[str, int], now: datetime
 ) -> dict[str, Position]:
     """Reserve the next `counts[channel]` offsets of each channel; returns, per channel, the
     LAST offset reserved and the channel's epoch.
 
-    One multi-row upsert that increments in place (per chunk of channels, in name order): on
-    PostgreSQL it row-locks each channel until commit, in name order, so a concurrent
-    transaction on the same channels waits (never deadlocks) and takes the following offsets;
-    SQLite serialises writers. Either way offsets are handed out in commit order, without gaps.
+    An upsert that increments in place, sent for all channels at once in name order (SQLAlchemy
+    renders the parameter sets as one multi-row VALUES): on PostgreSQL it row-locks each channel
+    until commit, in name order, so a concurrent transaction on the same channels waits (never
+    deadlocks) and takes the following offsets; SQLite serialises writers. Either way offsets
+    are handed out in commit order, without gaps.
     """
     insert = _insert_for(session)
-    names = sorted(counts)
-    reserved: dict[str, Position] = {}
-    for begin in range(0, len(names), ALLOCATE_CHUNK):
-        chunk = names[begin : begin + ALLOCATE_CHUNK]
-        upsert = insert(channel_state).values(
-            [
-                {"channel": c, "last_offset": counts[c], "epoch": new_epoch(), "updated_at": now}
-                for c in chunk
-            ]
-        )
-        stmt = upsert.on_conflict_do_update(
-            index_elements=[channel_state.c.channel],
-            set_={
-                "last_offset": channel_state.c.last_offset + upsert.excluded.last_offset,
-                "updated_at": now,
-            },
-        ).returning(channel_state.c.channel, channel_state.c.last_offset, channel_state.c.epoch)
-        for row in (await session.execute(stmt)).all():
-            reserved[str(row.channel)] = Position(int(row.last_offset), str(row.epoch))
-    return reserved
+    upsert = insert(channel_state)
+    stmt = upsert.on_conflict_do_update(
+        index_elements=[channel_state.c.channel],
+        set_={
+            "last_offset": channel_state.c.last_offset + upsert.excluded.last_offset,
+            "updated_at": upsert.excluded.updated_at,
+        },
+    ).returning(
+        channel_state.c.channel,
+        channel_state.c.last_offset,
+        channel_state.c.epoch,
+        sort_by_parameter_order=True,
+    )
+    params = [
+        {"channel": c, "last_offset": counts[c], "epoch": new_epoch(), "updated_at": now}
+        for c in sorted(counts)
+    ]
+    rows = (await session.execute(stmt, params)).all() if params else []
+    return {str(r.channel): Position(int(r.last_offset), str(r.epoch)) for r in rows}
 
 
 async def insert_rows(session: AsyncSession, values: Sequence[dict[str, Any]]) -> list[int]:
