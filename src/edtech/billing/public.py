@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,9 +24,8 @@ from edtech.billing.application.demo import DemoFamily, SeedDemoBilling
 from edtech.billing.application.overdue import REMIND_EVERY_DAYS, RemindOverdueInvoices
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
 from edtech.billing.infrastructure.roster import InstitutionsRoster
-from edtech.institutions.public import person_grants
+from edtech.institutions.public import acting_as
 from edtech.kernel.clock import Clock, SystemClock
-from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.idempotency import purge_expired
 from edtech.platform.observability.logging import get_logger
@@ -86,21 +84,6 @@ DEMO_FAMILIES: tuple[tuple[tuple[int, ...], bool, int, str | None], ...] = (
 )
 
 
-async def _person(
-    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
-) -> Principal:
-    grants = await person_grants(session, institution_id, person_id, on)
-    if grants is None:
-        raise LookupError(f"demo person {person_id} not found")
-    return Principal(
-        account_id=person_id,
-        person_id=person_id,
-        institution_id=institution_id,
-        display_name=grants.display_name,
-        grants=grants.grants,
-    )
-
-
 async def seed_demo(
     session_factory: async_sessionmaker[AsyncSession], summary: Any, *, clock: Clock | None = None
 ) -> dict[str, int]:
@@ -118,11 +101,11 @@ async def seed_demo(
     people: Mapping[str, uuid.UUID] = summary.people
     async with session_factory() as session:
         today = clock.now().date()
-        accountant = await _person(session, institution_id, people["accountant@demo.test"], today)
+        accountant = await acting_as(session, institution_id, people["accountant@demo.test"], today)
         families = []
         for numbers, sibling_discount, paid, toward in DEMO_FAMILIES:
             ids = tuple(people[f"student{n}@demo.test"] for n in numbers)
-            names = [(await _person(session, institution_id, s, today)).display_name for s in ids]
+            names = [(await acting_as(session, institution_id, s, today)).display_name for s in ids]
             families.append(
                 DemoFamily(f"Family of {' and '.join(names)}", ids, sibling_discount, paid, toward)
             )

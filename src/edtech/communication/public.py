@@ -9,7 +9,6 @@ SKIP LOCKED on PostgreSQL).
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,9 +32,8 @@ from edtech.communication.domain import (
     direct_key,
 )
 from edtech.communication.infrastructure import SqlAlchemyConversations
-from edtech.institutions.public import person_grants
+from edtech.institutions.public import acting_as
 from edtech.kernel.clock import Clock, SystemClock
-from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
@@ -68,21 +66,6 @@ DEMO_MESSAGES = (
 )
 
 
-async def _principal(
-    session: AsyncSession, institution_id: Any, person_id: Any, on: date
-) -> Principal:
-    grants = await person_grants(session, institution_id, person_id, on)
-    if grants is None:
-        raise LookupError(f"demo person {person_id} not found")
-    return Principal(
-        account_id=person_id,
-        person_id=person_id,
-        institution_id=institution_id,
-        display_name=grants.display_name,
-        grants=grants.grants,
-    )
-
-
 async def seed_demo(
     session_factory: async_sessionmaker[AsyncSession], summary: Any, *, clock: Clock | None = None
 ) -> bool:
@@ -99,8 +82,8 @@ async def seed_demo(
         key = direct_key([summary.guardian1_id, summary.teacher1_id], context)
         if await SqlAlchemyConversations(session).find_direct(institution_id, key) is not None:
             return False
-        guardian = await _principal(session, institution_id, summary.guardian1_id, today)
-        teacher = await _principal(session, institution_id, summary.teacher1_id, today)
+        guardian = await acting_as(session, institution_id, summary.guardian1_id, today)
+        teacher = await acting_as(session, institution_id, summary.teacher1_id, today)
 
     def deps() -> Collaborators:
         return Collaborators(UnitOfWork(session_factory), clock)

@@ -34,7 +34,7 @@ from edtech.institutions.policy import (
     SectionMembership,
     active,
 )
-from edtech.kernel.principal import Role, RoleGrant
+from edtech.kernel.principal import Principal, Role, RoleGrant
 
 __all__ = [
     "GUARDIAN_FLAGS",
@@ -52,6 +52,7 @@ __all__ = [
     "academic_session",
     "academic_sessions_on",
     "academic_sessions_under",
+    "acting_as",
     "display_names",
     "grade_level",
     "institution_by_slug",
@@ -112,6 +113,24 @@ async def person_grants(
     return PersonGrants(
         display_name=f"{row.given_name} {row.family_name}",
         grants=frozenset(RoleGrant(Role(g.role), g.school_id) for g in grants),
+    )
+
+
+async def acting_as(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> Principal:
+    """A `Principal` for a person of the roster, for work the system does in their name without
+    a sign-in (demo seeds, scripted jobs): their roles on `on`; `account_id` is the person's id.
+    Raises LookupError if the person is unknown here or gone."""
+    grants = await person_grants(session, institution_id, person_id, on)
+    if grants is None:
+        raise LookupError(f"person {person_id} not found")
+    return Principal(
+        account_id=person_id,
+        person_id=person_id,
+        institution_id=institution_id,
+        display_name=grants.display_name,
+        grants=grants.grants,
     )
 
 
