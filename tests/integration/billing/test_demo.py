@@ -140,7 +140,8 @@ async def test_demo_bills_are_seen_only_by_guardians_allowed_to_see_them(
     everything = await client.get(f"{API}/invoices", headers=guardian5)
     assert [i["account_id"] for i in everything.json()["items"]] == [mine["id"]] * 3
     paid = (await client.get(f"{API}/payments", headers=guardian5)).json()["items"]
-    assert paid and {p["account_id"] for p in paid} == {mine["id"]}
+    assert paid
+    assert {p["account_id"] for p in paid} == {mine["id"]}
     # student2's other guardian (guardian S+2) does see that family's bills.
     second = await sign_in(client, f"guardian{SMALL.students + 2}@demo.test")
     (theirs,) = (await client.get(f"{API}/accounts", headers=second)).json()
