@@ -118,6 +118,10 @@ async def seed_demo(
     return {"sessions": len(created), "credentials": len(rows)}
 
 
+def _parse(moment: str) -> datetime:
+    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
+
+
 async def replay_scanner(
     base_url: str,
     *,
@@ -131,9 +135,10 @@ async def replay_scanner(
     """`edtech demo scanner`: replay a morning's arrivals against a running server.
 
     Signs in as the attendance officer, starts a fresh session for every section that meets
-    today (it began ten minutes ago, five minutes' grace), then taps `CARD-1` … `CARD-<n>` one
-    by one: the first two thirds arrived on time (uploaded late, as an offline device would),
-    the rest are arriving now, ten minutes late. Watch any teacher's board fill up.
+    today (it began ten minutes ago, five minutes' grace) unless one is already running, then
+    taps `CARD-1` … `CARD-<n>` one by one: the first two thirds arrived on time (uploaded late,
+    as an offline device would), the rest are arriving now, ten minutes late. Watch any
+    teacher's board fill up (teacher1's section S01 gets every one of its students).
     """
     counts: dict[str, int] = {}
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
@@ -148,9 +153,22 @@ async def replay_scanner(
             "/api/v1/attendance/sessions", params={"date": today, "limit": 200}, headers=auth
         )
         listed.raise_for_status()
-        sections = list(dict.fromkeys(s["section_id"] for s in listed.json()["items"]))
+        items = listed.json()["items"]
+        # Sections in the order they were made (time-ordered ids: S01 first). A student in two
+        # sections is expected in both sessions at once; the scan lands in the first made.
+        sections = sorted({s["section_id"] for s in items}, key=uuid.UUID)
+        running = {
+            s["section_id"]
+            for s in items
+            if s["state"] in ("scheduled", "open")
+            and datetime.fromisoformat(s["opens_at"])
+            <= now
+            < datetime.fromisoformat(s["closes_at"])
+        }
         starts = now - timedelta(minutes=10)
         for section_id in sections:
+            if section_id in running:  # an earlier replay's session is still on: reuse it
+                continue
             made = await client.post(
                 "/api/v1/attendance/sessions",
                 json={

@@ -37,3 +37,24 @@ async def test_the_scanner_replay_marks_every_demo_student(
         await client.get("/api/v1/attendance/sessions", params={"date": today}, headers=officer)
     ).json()
     assert sessions["total"] >= 6  # three planned for the day plus one fresh per section
+
+
+async def test_a_second_replay_reuses_the_running_sessions_and_marks_nobody_twice(
+    client: httpx.AsyncClient, live_server: Any, school: School
+) -> None:
+    school.clock.advance(datetime.now(UTC) - school.clock.now())  # the replay uses real time
+    officer = await login(client, "officer@demo.test")
+    today = datetime.now(UTC).date().isoformat()
+
+    async def sessions() -> int:
+        r = await client.get("/api/v1/attendance/sessions", params={"date": today}, headers=officer)
+        total: int = r.json()["total"]
+        return total
+
+    assert await replay_scanner(live_server.url, students=12, pace=0, say=lambda _: None) == {
+        "recorded": 12
+    }
+    after_first = await sessions()
+    again = await replay_scanner(live_server.url, students=12, pace=0, say=lambda _: None)
+    assert again == {"already_marked": 12}
+    assert await sessions() == after_first

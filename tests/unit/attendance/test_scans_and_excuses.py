@@ -21,6 +21,7 @@ from edtech.attendance.domain import (
     time_problem,
 )
 from edtech.kernel.errors import ConflictError, InvalidError
+from edtech.kernel.ids import new_id
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -83,6 +84,28 @@ def test_the_session_picked_is_the_latest_to_start_whose_window_holds_the_scan()
     assert pick_session(marks, NOW + timedelta(minutes=10))[1] is first  # type: ignore[index]
     assert pick_session(marks, NOW + timedelta(minutes=42))[1] is second  # type: ignore[index]  # overlap: the next class
     assert pick_session(marks, NOW - timedelta(minutes=20)) is None
+
+
+def test_of_sessions_starting_together_the_scan_picks_the_one_created_first() -> None:
+    student, inst = uuid.uuid4(), uuid.uuid4()
+    clash = [
+        plan_session(
+            session_id=new_id(),  # time-ordered: created in this order
+            institution_id=inst,
+            school_id=inst,
+            section_id=uuid.uuid4(),
+            day=date(2026, 3, 2),
+            starts_at=NOW,
+            ends_at=NOW + timedelta(minutes=45),
+        )
+        for _ in range(3)
+    ]
+    marks = [
+        (Mark(id=uuid.uuid4(), institution_id=inst, session_id=s.id, student_id=student), s)
+        for s in clash
+    ]
+    for order in (marks, marks[::-1], [marks[1], marks[2], marks[0]]):
+        assert pick_session(order, NOW + timedelta(minutes=3))[1] is clash[0]  # type: ignore[index]
 
 
 def excuse(starts: date, ends: date, reason: str = "Flu") -> Excuse:

@@ -64,9 +64,11 @@ class StaleArrivalsError(Exception):
 def pick_session(
     candidates: Sequence[tuple[Mark, AttendanceSession]], at: datetime
 ) -> tuple[Mark, AttendanceSession] | None:
-    """The session the student is expected in at `at`: the latest to start whose window holds it."""
+    """The session the student is expected in at `at`: the latest to start whose window holds
+    it; of sessions starting together (a timetable clash), the one created first (ids are
+    time-ordered), so the same scan always lands in the same session."""
     holding = [c for c in candidates if c[1].windows.contains(at)]
-    return max(holding, key=lambda c: c[1].starts_at) if holding else None
+    return max(holding, key=lambda c: (c[1].starts_at, -c[1].id.int)) if holding else None
 
 
 Upload = tuple[DevicePrincipal, Sequence[ScanIn]]
