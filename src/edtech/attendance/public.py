@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.attendance.application.sessions import CloseDueSessions, PlanSessions
@@ -22,6 +21,7 @@ from edtech.attendance.infrastructure.tables import attendance_credential
 from edtech.identity.public import create_device
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
+from edtech.platform.db.engine import dialect_insert
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
@@ -109,10 +109,8 @@ async def seed_demo(
                 }
             )
         if rows:
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             await session.execute(
-                insert(attendance_credential).values(rows).on_conflict_do_nothing()
+                dialect_insert(session)(attendance_credential).values(rows).on_conflict_do_nothing()
             )
         await session.commit()
     return {"sessions": len(created), "credentials": len(rows)}

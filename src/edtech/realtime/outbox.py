@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.platform.db.engine import dialect_insert
 from edtech.realtime.infrastructure import channel_state, command_receipt, outbox_event
 from edtech.realtime.protocol import event_frame
 
@@ -40,11 +40,6 @@ class Position:
     epoch: str
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    """The dialect's INSERT (both have ON CONFLICT, which plain `sa.insert` lacks)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def new_epoch() -> str:
     return secrets.token_hex(4)
 
@@ -61,7 +56,7 @@ async def allocate(
     deadlocks) and takes the following offsets; SQLite serialises writers. Either way offsets
     are handed out in commit order, without gaps.
     """
-    insert = _insert_for(session)
+    insert = dialect_insert(session)
     upsert = insert(channel_state)
     stmt = upsert.on_conflict_do_update(
         index_elements=[channel_state.c.channel],
@@ -100,7 +95,7 @@ async def position(session: AsyncSession, channel: str, now: datetime) -> Positi
     Channel-state rows are never deleted, so a channel's epoch only changes if its sequence
     is reset outside the application (a database restored from backup, say).
     """
-    insert = _insert_for(session)
+    insert = dialect_insert(session)
     await session.execute(
         insert(channel_state)
         .values(channel=channel, last_offset=0, epoch=new_epoch(), updated_at=now)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.platform.db.engine import dialect_insert
+
+__all__ = ["CHUNK", "dialect_insert", "is_postgres", "unnest_insert"]
 
 CHUNK = 500
 """Rows per statement for IN lists and bulk inserts (well under both dialects' parameter caps)."""
-
-
-def dialect_insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT (for ON CONFLICT DO NOTHING, which both dialects spell alike)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +18,7 @@ from edtech.billing.domain.ledger import LedgerTransaction
 from edtech.billing.domain.payments import Allocation, Payment
 from edtech.billing.infrastructure import tables as t
 from edtech.kernel.ids import new_id
+from edtech.platform.db.engine import dialect_insert
 
 T = TypeVar("T")
 
@@ -218,9 +218,9 @@ class SqlBilling:
         value = (await self.session.execute(bump)).scalar_one_or_none()
         if value is not None:
             return int(value)
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(seq).values(institution_id=self.institution_id, name=name, last_value=0)
+        stmt = dialect_insert(self.session)(seq).values(
+            institution_id=self.institution_id, name=name, last_value=0
+        )
         await self.session.execute(stmt.on_conflict_do_nothing())
         return int((await self.session.execute(bump)).scalar_one())
 

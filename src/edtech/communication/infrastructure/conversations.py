@@ -27,6 +27,18 @@ from edtech.communication.infrastructure.tables import (
 )
 
 
+def _participant(row: Any, prefix: str = "") -> Participant:
+    """A participant from a row of `conversation_participant` (its columns maybe prefixed)."""
+    return Participant(
+        person_id=row[f"{prefix}person_id"],
+        joined_at=row[f"{prefix}joined_at"],
+        read_seq=row[f"{prefix}read_seq"],
+        read_at=row[f"{prefix}read_at"],
+        shown_read_seq=row[f"{prefix}shown_read_seq"],
+        read_hidden_until=row[f"{prefix}read_hidden_until"],
+    )
+
+
 class SqlAlchemyConversations:
     """Conversations with their participants, in one institution."""
 
@@ -51,17 +63,7 @@ class SqlAlchemyConversations:
         ).all()
         if not rows:
             return None
-        parts = [
-            Participant(
-                person_id=r.p_person_id,
-                joined_at=r.p_joined_at,
-                read_seq=r.p_read_seq,
-                read_at=r.p_read_at,
-                shown_read_seq=r.p_shown_read_seq,
-                read_hidden_until=r.p_read_hidden_until,
-            )
-            for r in rows
-        ]
+        parts = [_participant(r._mapping, prefix="p_") for r in rows]
         return _conversation(rows[0]._mapping, parts)
 
     async def find_direct(self, institution_id: uuid.UUID, key: str) -> Conversation | None:
@@ -81,20 +83,7 @@ class SqlAlchemyConversations:
             .where(conversation_participant.c.conversation_id == row["id"])
             .order_by(conversation_participant.c.joined_at, conversation_participant.c.person_id)
         )
-        return _conversation(
-            row,
-            [
-                Participant(
-                    person_id=p.person_id,
-                    joined_at=p.joined_at,
-                    read_seq=p.read_seq,
-                    read_at=p.read_at,
-                    shown_read_seq=p.shown_read_seq,
-                    read_hidden_until=p.read_hidden_until,
-                )
-                for p in parts
-            ],
-        )
+        return _conversation(row, [_participant(p._mapping) for p in parts])
 
     async def add(self, conv: Conversation) -> None:
         await self.session.execute(

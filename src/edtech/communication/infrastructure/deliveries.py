@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import Reached
 from edtech.communication.infrastructure.tables import message_delivery
+from edtech.platform.db.engine import dialect_insert
 
 
 class SqlAlchemyDeliveries:
@@ -25,13 +24,8 @@ class SqlAlchemyDeliveries:
         the primary key settles races between nodes)."""
         if not reached:
             return []
-        insert: Any = (
-            postgresql.insert
-            if self.session.get_bind().dialect.name == "postgresql"
-            else sqlite.insert
-        )
         stmt = (
-            insert(message_delivery)
+            dialect_insert(self.session)(message_delivery)
             .values(
                 [
                     {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -40,3 +41,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after commit without lazy I/O in async code.
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The session's dialect's INSERT construct: both have ON CONFLICT (DO NOTHING / DO UPDATE,
+    spelt alike), which the generic `sa.insert` lacks."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
