@@ -85,6 +85,16 @@ async def truncate_all(url: str) -> None:
     engine = make_engine(url)
     try:
         async with engine.begin() as conn:
+            # A connection an earlier test left open (a node stopped mid-transaction) would hold
+            # its locks for ever and TRUNCATE would wait on it: every other session of this
+            # per-run database is a leftover, so end them; and never wait silently.
+            await conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            await conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
             await conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         await engine.dispose()

@@ -182,6 +182,9 @@ class Client:
     async def open(cls, ws_url: str, token: str | None, **kw: Any) -> Client:
         url = f"{ws_url}/ws" + (f"?token={token}" if token else "")
         kw.setdefault("open_timeout", 30)  # CI machines get busy; a handshake is not the test
+        # Never stop reading the socket because frames wait unread: a paused reader also misses
+        # the server's close frame, and close() then sits out its whole close_timeout.
+        kw.setdefault("max_queue", None)
         return cls(await connect(url, max_size=2**22, **kw))
 
     async def close(self) -> None:
