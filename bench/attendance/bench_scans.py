@@ -2,7 +2,7 @@
 """Benchmark: scan ingestion (single and batched, scans/s) and scan → board latency (p50/p99).
 
     uv run python -m bench.attendance.bench_scans [--rate 200] [--seconds 8] [--nodes 2]
-        [--profile FILE]
+        [--profile FILE]   (EDTECH_BENCH_PYSPY=FILE: py-spy samples of node A in the latency run)
 
 Creates a throw-away PostgreSQL database, seeds the FULL demo school (320 students, 16
 sections) with sessions for the last seven days, starts one node (PostgreSQL + Redis broker)
@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -49,6 +50,12 @@ POSTGRES = os.environ.get(
 )
 REDIS = os.environ.get("EDTECH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SECRET = "bench-secret-key-not-for-production"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -282,9 +289,24 @@ async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None =
             single_marks, batch_marks = rest[:300], rest[300:2300]
             b = await batched(client, batch_marks, 100_000)
             s = await singles(client, single_marks, 200_000)
+            spy = None
+            if os.environ.get("EDTECH_BENCH_PYSPY"):  # sample node A during the latency run
+                spy = subprocess.Popen(  # noqa: ASYNC220 - starting a process does not block
+                    ["py-spy", "record", "--pid", str(servers[0].pid), "--format", "raw",
+                     "--rate", "250", "--nonblocking", "-o", os.environ["EDTECH_BENCH_PYSPY"]]
+                )  # fmt: skip
+                await asyncio.sleep(1)
+            cpu_before = [cpu_seconds(p.pid) for p in servers] + [cpu_seconds(os.getpid())]
             lat = await latency(
                 base, f"ws://127.0.0.1:{ports[-1]}", client, lat_marks, 300_000, rate
             )
+            cpu_ms = [
+                1000 * (cpu_seconds(p.pid if p else os.getpid()) - before) / max(1, lat["sent"])
+                for p, before in zip([*servers, None], cpu_before, strict=True)
+            ]
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(30)
     finally:
         for server in servers:
             server.terminate()
@@ -309,6 +331,7 @@ async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None =
             f"| Batched replay (all duplicates) | {b['replay_per_s']:.0f} scans/s |",
             f"| Single-scan requests, sequential | {s['per_s']:.0f} scans/s, p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms |",
             f"| Scan → board socket at {lat['rate']:.0f} scans/s | p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms ({lat['received']}/{lat['sent']} received, {lat['errors']} failed requests) |",
+            f"| Node CPU per scan in that run | {' + '.join(f'{ms:.2f} ms' for ms in cpu_ms)} ({'node A (scans) + node B (board)' if nodes == 2 else 'the node'} + this load generator) |",
             "",
         ]
     )

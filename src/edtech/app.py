@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from edtech import __version__
+from edtech.attendance.api import SCANS_ROUTE, ScanUpload
 from edtech.attendance.api import router as attendance_router
 from edtech.attendance.public import run_closer
 from edtech.billing.api import router as billing_router
@@ -86,7 +87,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics(registry))
+    http_metrics = HttpMetrics(registry)
+    app.add_middleware(RequestContextMiddleware, metrics=http_metrics)
     app.include_router(health_router)
     app.include_router(identity_router)
     app.include_router(institutions_router)
@@ -94,6 +96,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(attendance_router)
     app.include_router(grades_router)
     app.include_router(communication_router)
+    # Scanners post a request per tap: that route is served ahead of FastAPI's stack.
+    app.raw_http[SCANS_ROUTE] = RequestContextMiddleware(
+        ScanUpload(app, settings.max_body_bytes), metrics=http_metrics
+    )
     realtime = install_realtime(
         app,
         services,

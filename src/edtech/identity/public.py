@@ -14,6 +14,7 @@ from edtech.identity.api.deps import (
     CurrentDeviceDep,
     CurrentPrincipalDep,
     OptionalPrincipalDep,
+    authenticate_device,
     principal_from_access_token,
     require_any_role,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "CurrentDeviceDep",
     "CurrentPrincipalDep",
     "OptionalPrincipalDep",
+    "authenticate_device",
     "create_account",
     "create_accounts_bulk",
     "create_device",

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
+from starlette.applications import Starlette
 
 from edtech.attendance.api.common import PREFIX, TAG
 from edtech.attendance.api.schemas import (
@@ -30,38 +31,36 @@ from edtech.attendance.application.ingest import ScanIngester
 from edtech.attendance.application.scans import RecordScans, ScanIn
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentDeviceDep, CurrentPrincipalDep
+from edtech.kernel.principal import DevicePrincipal
 from edtech.platform.http.deps import ServicesDep
+from edtech.platform.services import Services
 
 router = APIRouter(prefix=PREFIX, tags=[TAG])
 
 
-def scan_ingester(request: Request, services: ServicesDep) -> ScanIngester:
+def node_scan_ingester(app: Starlette) -> ScanIngester:
     """The node's scan ingester (created on first use, kept on the app's state), with its
     cache of system codes."""
-    state = request.app.state
-    ingester = getattr(state, "attendance_scan_ingester", None)
+    ingester: ScanIngester | None = getattr(app.state, "attendance_scan_ingester", None)
     if ingester is None:
+        services: Services = app.state.services
         codes = SystemCodeCache()
         ingester = ScanIngester(lambda: RecordScans(services.uow(), services.clock, codes))
-        state.attendance_scan_ingester = ingester
+        app.state.attendance_scan_ingester = ingester
     return ingester
+
+
+def scan_ingester(request: Request) -> ScanIngester:
+    return node_scan_ingester(request.app)
 
 
 ScanIngesterDep = Annotated[ScanIngester, Depends(scan_ingester)]
 
 
-@router.post("/scans", response_model=ScanBatchOut, summary="Upload scans from a device")
-async def post_scans(
-    body: ScanBatchIn, device: CurrentDeviceDep, ingester: ScanIngesterDep
+async def upload_scans(
+    ingester: ScanIngester, device: DevicePrincipal, body: ScanBatchIn
 ) -> ScanBatchOut:
-    """One scan or an offline batch of up to 1,000, authenticated by `X-Device-Key`.
-
-    Each item gets its own result: `recorded`, `duplicate` (same device and scan id as an
-    earlier one; `original` says what that got), `already_marked`, `unknown_credential`,
-    `no_session`, `session_closed`, or `rejected` with a `reason` (time far in the future or
-    past the offline retention). The batch is applied in one transaction: all or nothing
-    (uploads arriving together may share that transaction; each still gets only its results).
-    """
+    """Record an upload; each item's result, and how many got each."""
     outcomes = await ingester.submit(
         device, [ScanIn(s.id, s.credential, s.scanned_at) for s in body.scans]
     )
@@ -79,6 +78,21 @@ async def post_scans(
         for o in outcomes
     ]
     return ScanBatchOut(results=results, counts=dict(Counter(r.result for r in results)))
+
+
+@router.post("/scans", response_model=ScanBatchOut, summary="Upload scans from a device")
+async def post_scans(
+    body: ScanBatchIn, device: CurrentDeviceDep, ingester: ScanIngesterDep
+) -> ScanBatchOut:
+    """One scan or an offline batch of up to 1,000, authenticated by `X-Device-Key`.
+
+    Each item gets its own result: `recorded`, `duplicate` (same device and scan id as an
+    earlier one; `original` says what that got), `already_marked`, `unknown_credential`,
+    `no_session`, `session_closed`, or `rejected` with a `reason` (time far in the future or
+    past the offline retention). The batch is applied in one transaction: all or nothing
+    (uploads arriving together may share that transaction; each still gets only its results).
+    """
+    return await upload_scans(ingester, device, body)
 
 
 @router.post("/credentials", response_model=CredentialOut, status_code=status.HTTP_201_CREATED)

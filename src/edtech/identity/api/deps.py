@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from starlette.applications import Starlette
 
 from edtech.identity.application.authenticate import authenticate_access_token
-from edtech.identity.application.devices import AuthenticateDevice
+from edtech.identity.application.devices import AuthenticateDevice, DeviceKeys
 from edtech.identity.application.tokens import TokenIssuer
 from edtech.identity.domain import LoginThrottle
 from edtech.kernel.errors import AuthenticationError, ForbiddenError
@@ -67,11 +68,25 @@ async def current_principal(
     return principal
 
 
+def node_device_keys(app: Starlette) -> DeviceKeys:
+    """This node's cache of checked device keys (kept on the app's state)."""
+    keys: DeviceKeys | None = getattr(app.state, "identity_device_keys", None)
+    if keys is None:
+        keys = app.state.identity_device_keys = DeviceKeys()
+    return keys
+
+
+async def authenticate_device(app: Starlette, key: str | None) -> DevicePrincipal:
+    """The device whose API key is `key`; AuthenticationError if missing, unknown or revoked."""
+    services: Services = app.state.services
+    return await AuthenticateDevice(services.uow(), services.clock, node_device_keys(app))(key)
+
+
 async def current_device(
-    services: ServicesDep, key: Annotated[str | None, Depends(device_key)]
+    request: Request, key: Annotated[str | None, Depends(device_key)]
 ) -> DevicePrincipal:
     """The scanner device from `X-Device-Key`; 401 problem if missing, unknown or revoked."""
-    return await AuthenticateDevice(services.uow(), services.clock)(key)
+    return await authenticate_device(request.app, key)
 
 
 CurrentPrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from edtech.identity.api.deps import CurrentPrincipalDep
+from edtech.identity.api.deps import CurrentPrincipalDep, node_device_keys
 from edtech.identity.application.devices import (
     RegisterDevice,
     RegisterDeviceCommand,
@@ -132,7 +132,8 @@ async def get_device(
     responses=PROBLEMS,
 )
 async def revoke_device(
-    device_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    device_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep, request: Request
 ) -> DeviceOut:
     administered_schools(principal)
-    return DeviceOut.of(await RevokeDevice(services.uow(), services.clock)(principal, device_id))
+    revoke = RevokeDevice(services.uow(), services.clock, node_device_keys(request.app))
+    return DeviceOut.of(await revoke(principal, device_id))

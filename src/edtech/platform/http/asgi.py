@@ -5,6 +5,11 @@ as it is open: Starlette's error and exception middleware, ours, the router, the
 exception wrapper. With thousands of sockets per node that is most of their memory, and none of
 it is of use to a socket that does its own error handling and closes with documented codes.
 `raw_websockets` maps an exact path to an ASGI app that gets the socket directly.
+
+`raw_http` does the same for a hot HTTP route, by method and exact path: a scanner posts a
+request per tap, and FastAPI's routing and dependency machinery cost more than the scan. Such
+an app answers what it can and hands anything else to `stack` — FastAPI's own handling, with
+its documented route — so the two never answer differently.
 """
 
 from __future__ import annotations
@@ -16,17 +21,27 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class NodeApp(FastAPI):
-    """FastAPI whose `raw_websockets` paths bypass the middleware stack and the router."""
+    """FastAPI whose `raw_websockets` and `raw_http` paths bypass its middleware and router."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.raw_websockets: dict[str, ASGIApp] = {}
+        self.raw_http: dict[tuple[str, str], ASGIApp] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
+        kind = scope["type"]
+        if kind == "http":
+            raw = self.raw_http.get((scope["method"], scope["path"]))
+        elif kind == "websocket":
             raw = self.raw_websockets.get(scope["path"])
-            if raw is not None:
-                scope["app"] = self
-                await raw(scope, receive, send)
-                return
+        else:
+            raw = None
+        if raw is not None:
+            scope["app"] = self
+            await raw(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """FastAPI's own handling of a request (what a `raw_http` app hands over)."""
         await super().__call__(scope, receive, send)

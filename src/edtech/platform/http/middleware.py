@@ -25,8 +25,8 @@ class RequestContextMiddleware:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket") or "request_id" in scope.get("state", {}):
+            await self.app(scope, receive, send)  # (or an outer one, ahead of a raw route, has)
             return
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()

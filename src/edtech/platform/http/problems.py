@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from edtech.kernel.errors import (
     AuthenticationError,
@@ -128,6 +129,20 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
     return problem(500, "An unexpected error occurred.", code="internal", instance=request.url.path)
+
+
+async def respond_with_problem(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+    """Answer `exc` as the handlers below do, for an app served outside FastAPI's stack."""
+    request = Request(scope, receive)
+    if isinstance(exc, DomainError):
+        response = await _domain_error(request, exc)
+    elif isinstance(exc, RequestValidationError):
+        response = await _validation_error(request, exc)
+    elif isinstance(exc, StarletteHTTPException):
+        response = await _http_error(request, exc)
+    else:
+        response = await _unhandled(request, exc)
+    await response(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
