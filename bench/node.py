@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from edtech.app import create_app
 from edtech.kernel.principal import Principal
-from edtech.platform.serving import uvicorn_config
+from edtech.platform.serving import freeze_heap, uvicorn_config
 from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
 from edtech.settings import Settings
 
@@ -85,6 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     app = bench_app(settings(args.database_url, args.broker_url, args.name))
     server = uvicorn.Server(uvicorn_config(app, port=args.port, backlog=4096))
+    freeze_heap()  # as `edtech serve` does
     asyncio.run(server.serve())
 
 

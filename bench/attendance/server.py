@@ -14,7 +14,7 @@ import sys
 import uvicorn
 
 from edtech.app import create_app
-from edtech.platform.serving import uvicorn_config
+from edtech.platform.serving import freeze_heap, uvicorn_config
 from edtech.settings import Settings
 
 
@@ -22,6 +22,7 @@ def main() -> None:
     port = int(sys.argv[1])
     app = create_app(Settings(log_level="WARNING"))
     server = uvicorn.Server(uvicorn_config(app, port=port))
+    freeze_heap()  # as `edtech serve` does
     profile_to = os.environ.get("EDTECH_BENCH_PROFILE")
     if not profile_to:
         server.run()

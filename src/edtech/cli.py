@@ -48,7 +48,7 @@ def serve(
     Scale by running more nodes behind Caddy (see docs/deploy.md), not with worker processes.
     """
     from edtech.app import create_app
-    from edtech.platform.serving import uvicorn_config
+    from edtech.platform.serving import freeze_heap, uvicorn_config
     from edtech.topology.graceful import LifecycleSettings, serve_gracefully
 
     settings = _settings(demo)
@@ -67,6 +67,7 @@ def serve(
         port=port,
         timeout_graceful_shutdown=lifecycle.shutdown_grace_seconds,
     )
+    freeze_heap()
     serve_gracefully(config, lifecycle)
 
 

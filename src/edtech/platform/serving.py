@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 from typing import Any
@@ -34,6 +35,16 @@ def uvicorn_config(
         timeout_graceful_shutdown=timeout_graceful_shutdown,
         **kw,
     )
+
+
+def freeze_heap() -> None:
+    """Hide everything alive now — modules, the app, its routes, models and tables — from the
+    garbage collector. A full collection then scans only what requests create: measured on a
+    node under load, 7 ms instead of 135–150 ms, a pause every request in flight sat out (it
+    was the scan → board p99). Call it once a process has built its app, before serving; not
+    in a process that builds many apps (tests), whose frozen garbage would never be freed."""
+    gc.collect()
+    gc.freeze()
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:

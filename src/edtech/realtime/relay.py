@@ -23,6 +23,13 @@ SizeOf = Callable[[str], int]
 """Hot-history size of a channel (from its channel type)."""
 
 
+MARK_EVERY = 0.2
+"""Seconds between the publisher's marking transactions: what it sent in that time is marked
+published in one UPDATE, not one transaction per batch (at a morning's scan peak that was
+most of the node's database work after the scans themselves). The relay leaves a row alone
+for `relay_grace_seconds` (2 s by default), far longer."""
+
+
 class Publisher:
     """Publishes freshly committed rows in commit order, then marks them published.
 
@@ -43,6 +50,8 @@ class Publisher:
         self._size_of = size_of
         self._metrics = metrics
         self._queue: asyncio.Queue[list[OutboxRow]] = asyncio.Queue()
+        self._sent: list[int] = []
+        self._marking: asyncio.Task[None] | None = None
 
     def submit(self, rows: list[OutboxRow]) -> None:
         self._queue.put_nowait(rows)
@@ -54,11 +63,27 @@ class Publisher:
         self._metrics.published.inc(len(rows))
 
     async def publish(self, rows: Sequence[OutboxRow]) -> None:
-        """Send `rows`, then mark them published."""
+        """Send `rows`; they are marked published within `MARK_EVERY` seconds."""
         await self.send(rows)
-        async with self._session_factory() as session:
-            await outbox.mark_published(session, [r.id for r in rows], self._clock.now())
-            await session.commit()
+        self._sent.extend(r.id for r in rows)
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._mark_soon(), name="realtime:mark-published")
+
+    async def _mark_soon(self) -> None:
+        await asyncio.sleep(MARK_EVERY)
+        await self._mark()
+
+    async def _mark(self) -> None:
+        ids, self._sent = self._sent, []
+        if not ids:
+            return
+        try:
+            async with self._session_factory() as session:
+                await outbox.mark_published(session, ids, self._clock.now())
+                await session.commit()
+        except Exception as exc:  # the relay sends them again; the hub drops duplicates
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("mark_published_failed", rows=len(ids), error=error)
 
     async def run(self) -> None:
         while True:
@@ -80,6 +105,11 @@ class Publisher:
                 await self.publish(batch)
             except Exception as exc:
                 log.warning("publish_failed", rows=len(batch), error=f"{type(exc).__name__}: {exc}")
+        if self._marking is not None:
+            self._marking.cancel()
+            await asyncio.gather(self._marking, return_exceptions=True)
+            self._marking = None
+        await self._mark()
 
 
 class Relay:
