@@ -92,9 +92,8 @@ class Broker:
         """Publish to our own probe channel forever; `listen` records when it comes back."""
         while True:
             try:
-                await asyncio.wait_for(
-                    self.backend.publish(self._probe_channel, str(time.time())), 2.0
-                )
+                async with asyncio.timeout(2.0):
+                    await self.backend.publish(self._probe_channel, str(time.time()))
                 self._last_probe_error = None
             except Exception as exc:  # the broker is down: readiness says so
                 self._last_probe_error = f"{type(exc).__name__}: {exc}"[:120]

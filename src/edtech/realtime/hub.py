@@ -258,7 +258,8 @@ class Hub:
         the database: events published while this node was not listening are not lost."""
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._resync_wanted.wait(), period)
+                async with asyncio.timeout(period):
+                    await self._resync_wanted.wait()
             self._resync_wanted.clear()
             await self.resync()
 

@@ -150,9 +150,11 @@ class Realtime:
         await self.supervisor.stop()
         await self.hub.stop()
         try:  # never let a dead broker hold up the node's exit
-            await asyncio.wait_for(self.hub.broker.disconnect(), 5)
+            async with asyncio.timeout(5):
+                await self.hub.broker.disconnect()
             if self._redis is not None:
-                await asyncio.wait_for(self._redis.aclose(), 5)
+                async with asyncio.timeout(5):
+                    await self._redis.aclose()
         except (TimeoutError, OSError) as exc:
             log.warning("realtime_stop_broker", error=f"{type(exc).__name__}: {exc}")
         self.started = False

@@ -59,7 +59,8 @@ class Publisher:
     async def send(self, rows: Sequence[OutboxRow]) -> None:
         """Append `rows` to hot history and fan them out; raises if the broker refused them."""
         sizes = {r.channel: self._size_of(r.channel) for r in rows}
-        await asyncio.wait_for(self._history.publish(rows, sizes), 5.0)
+        async with asyncio.timeout(5.0):
+            await self._history.publish(rows, sizes)
         self._metrics.published.inc(len(rows))
 
     async def publish(self, rows: Sequence[OutboxRow]) -> None:

@@ -69,7 +69,8 @@ async def wait_until_available(
     while True:
         attempt += 1
         try:
-            await asyncio.wait_for(probe(), attempt_timeout)
+            async with asyncio.timeout(attempt_timeout):
+                await probe()
             return attempt
         except Exception as exc:  # whatever the driver raises, the dependency is not there yet
             error = f"{type(exc).__name__}: {exc}"[:300]

@@ -56,7 +56,8 @@ async def run_checks(services: Services, limit_seconds: float = 2.0) -> dict[str
     named = {"database": lambda: database_check(services), **services.readiness_checks}
     for name, check in named.items():
         try:
-            reason = await asyncio.wait_for(check(), limit_seconds)
+            async with asyncio.timeout(limit_seconds):
+                reason = await check()
         except Exception as exc:  # any failure means not ready; say what it was
             reason = f"{type(exc).__name__}: {exc}"[:200]
         results[name] = reason or "ok"
