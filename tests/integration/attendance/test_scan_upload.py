@@ -135,3 +135,18 @@ async def test_a_body_over_the_limit_is_413_problem_json(
     )
     assert r.status_code == 413
     assert r.json()["code"] == "body_too_large"
+
+
+async def test_of_repeated_device_keys_the_first_counts_on_both_paths(
+    client: httpx.AsyncClient, stack: httpx.AsyncClient, school: School
+) -> None:
+    body = json.dumps({"scans": [item("d1")]}).encode()
+    headers = [
+        ("content-type", "application/json"),
+        ("x-device-key", "nope"),
+        ("x-device-key", KEY),
+    ]
+    raw = await client.post(PATH, content=body, headers=headers)
+    documented = await stack.post(PATH, content=body, headers=headers)
+    assert raw.status_code == 401
+    assert answer(raw) == answer(documented)

@@ -44,7 +44,9 @@ class ScanUpload:
         self.route = _Template(SCANS_ROUTE[1])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope["headers"])
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name, value)  # the first of repeated headers, as Starlette reads
         scope["route"] = self.route
         if not self._takes(headers):
             await self.app.stack(scope, receive, send)
