@@ -22,6 +22,7 @@ from edtech.attendance.api.schemas import ScanBatchIn
 from edtech.identity.public import authenticate_device
 from edtech.kernel.errors import AuthenticationError
 from edtech.platform.http.asgi import NodeApp
+from edtech.platform.http.middleware import content_length
 from edtech.platform.http.problems import respond_with_problem
 
 SCANS_ROUTE = ("POST", f"{PREFIX}/scans")
@@ -48,7 +49,7 @@ class ScanUpload:
         for name, value in scope["headers"]:
             headers.setdefault(name, value)  # the first of repeated headers, as Starlette reads
         scope["route"] = self.route
-        if not self._takes(headers):
+        if not self._takes(scope, headers):
             await self.app.stack(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -79,14 +80,14 @@ class ScanUpload:
         )
         await send({"type": "http.response.body", "body": content})
 
-    def _takes(self, headers: dict[bytes, bytes]) -> bool:
+    def _takes(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
         """A JSON body of declared length within the limit, and a device key: ours to answer."""
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        length = headers.get(b"content-length", b"")
+        length = content_length(scope)
         return (
             content_type == b"application/json"
-            and length.isdigit()
-            and int(length) <= self.max_body_bytes
+            and length is not None
+            and 0 <= length <= self.max_body_bytes
             and b"x-device-key" in headers
         )
 

@@ -101,7 +101,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None and declared > self.max_bytes:
             too_large = BodyTooLarge(self.max_bytes)
             response = problem(
@@ -127,7 +127,8 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
+    """The declared `Content-Length`, or None (absent, or not a number)."""
     for key, value in scope.get("headers", []):
         if key == b"content-length":
             try:

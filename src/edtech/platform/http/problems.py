@@ -131,22 +131,22 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     return problem(500, "An unexpected error occurred.", code="internal", instance=request.url.path)
 
 
+_HANDLERS = (
+    (DomainError, _domain_error),
+    (RequestValidationError, _validation_error),
+    (StarletteHTTPException, _http_error),
+    (Exception, _unhandled),
+)
+"""Which handler answers which error (the classes are disjoint but for `Exception`, last)."""
+
+
 async def respond_with_problem(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
-    """Answer `exc` as the handlers below do, for an app served outside FastAPI's stack."""
-    request = Request(scope, receive)
-    if isinstance(exc, DomainError):
-        response = await _domain_error(request, exc)
-    elif isinstance(exc, RequestValidationError):
-        response = await _validation_error(request, exc)
-    elif isinstance(exc, StarletteHTTPException):
-        response = await _http_error(request, exc)
-    else:
-        response = await _unhandled(request, exc)
+    """Answer `exc` as the installed handlers do, for an app served outside FastAPI's stack."""
+    handler = next(h for cls, h in _HANDLERS if isinstance(exc, cls))
+    response = await handler(Request(scope, receive), exc)
     await response(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unhandled)
+    for cls, handler in _HANDLERS:
+        app.add_exception_handler(cls, handler)
