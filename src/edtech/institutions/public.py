@@ -16,7 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.domain import GUARDIAN_FLAGS, Meeting, MeetingTime, Weekday
 from edtech.institutions.infrastructure.bulk import ORDER, RosterBulk
-from edtech.institutions.infrastructure.meetings import meetings_on, section_meetings
+from edtech.institutions.infrastructure.meetings import (
+    meetings_on,
+    section_meetings,
+    section_zone,
+)
 from edtech.institutions.infrastructure.tables import (
     academic_session as academic_session_table,
 )
@@ -67,6 +71,7 @@ __all__ = [
     "schools_of_institution",
     "section_in_institution",
     "section_meetings",
+    "section_zone",
     "sections_of_institution",
     "students_of_section",
     "teachers_of_section",

@@ -53,6 +53,8 @@ class SessionOut(BaseModel):
 
 
 class SessionIn(BaseModel):
+    """A session on demand; its `day` is the date of `starts_at` in the school's time zone."""
+
     section_id: uuid.UUID
     starts_at: AwareDatetime
     ends_at: AwareDatetime

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from edtech.attendance.domain import PlannedMeeting
 from edtech.kernel.principal import Principal
@@ -25,6 +26,10 @@ class Roster(Protocol):
     async def school_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> uuid.UUID | None: ...
+
+    async def zone_of_section(self, institution_id: uuid.UUID, section_id: uuid.UUID) -> ZoneInfo:
+        """The zone the section meets in: a session's day is its start's date there."""
+        ...
 
     async def students_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID

@@ -139,12 +139,13 @@ class CreateSession:
                 or await roster.teaches_section(principal, cmd.section_id)
             ):
                 raise NotFoundError("Section not found.", field="section_id")
+            zone = await roster.zone_of_section(principal.institution_id, cmd.section_id)
             att = plan_session(
                 session_id=new_id(),
                 institution_id=principal.institution_id,
                 school_id=school_id,
                 section_id=cmd.section_id,
-                day=cmd.starts_at.date(),
+                day=cmd.starts_at.astimezone(zone).date(),
                 starts_at=cmd.starts_at,
                 ends_at=cmd.ends_at,
                 kind=cmd.kind,

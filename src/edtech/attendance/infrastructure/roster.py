@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.attendance.domain import PlannedMeeting
-from edtech.institutions.public import Policy, display_names, meetings_on
+from edtech.institutions.public import Policy, display_names, meetings_on, section_zone
 from edtech.kernel.principal import Principal
 
 FLAG = "can_view_attendance"
@@ -48,6 +49,10 @@ class InstitutionsRoster:
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> uuid.UUID | None:
         return await self.policy.school_of_section(institution_id, section_id)
+
+    async def zone_of_section(self, institution_id: uuid.UUID, section_id: uuid.UUID) -> ZoneInfo:
+        zone = await section_zone(self.session, institution_id, section_id)
+        return ZoneInfo(zone or "UTC")
 
     async def students_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID

@@ -42,6 +42,22 @@ async def _sections_with_zone(
     return [(r[0], r.zone, r.starts_on, r.ends_on) for r in rows]
 
 
+async def section_zone(
+    session: AsyncSession, institution_id: uuid.UUID, section_id: uuid.UUID
+) -> str | None:
+    """The time zone the section meets in (its school's, else its institution's), or None
+    when the institution has no such section."""
+    stmt = (
+        sa.select(sa.func.coalesce(school.c.timezone, institution.c.timezone))
+        .select_from(section)
+        .join(school, school.c.id == section.c.school_id)
+        .join(institution, institution.c.id == section.c.institution_id)
+        .where(section.c.institution_id == institution_id, section.c.id == section_id)
+    )
+    zone: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    return zone
+
+
 async def meetings_on(
     session: AsyncSession, institution_id: uuid.UUID, day: date, section_id: uuid.UUID | None = None
 ) -> list[Meeting]:
