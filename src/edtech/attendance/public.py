@@ -116,8 +116,20 @@ async def seed_demo(
     return {"sessions": len(created), "credentials": len(rows)}
 
 
-def _parse(moment: str) -> datetime:
-    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
+async def _sessions_around(
+    client: httpx.AsyncClient, auth: dict[str, str], now: datetime
+) -> list[dict[str, Any]]:
+    """Sessions dated yesterday, today or tomorrow in UTC: the school's "today", in whatever
+    zone it keeps, is one of them (a session's date is its start's date in the school's zone)."""
+    items: list[dict[str, Any]] = []
+    for shift in (-1, 0, 1):
+        day = (now + timedelta(days=shift)).date().isoformat()
+        listed = await client.get(
+            "/api/v1/attendance/sessions", params={"date": day, "limit": 200}, headers=auth
+        )
+        listed.raise_for_status()
+        items.extend(listed.json()["items"])
+    return items
 
 
 async def replay_scanner(
@@ -146,12 +158,7 @@ async def replay_scanner(
         r.raise_for_status()
         auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
         now = datetime.now(UTC)
-        today = now.date().isoformat()
-        listed = await client.get(
-            "/api/v1/attendance/sessions", params={"date": today, "limit": 200}, headers=auth
-        )
-        listed.raise_for_status()
-        items = listed.json()["items"]
+        items = await _sessions_around(client, auth, now)
         # Sections in the order they were made (time-ordered ids: S01 first). A student in two
         # sections is expected in both sessions at once; the scan lands in the first made.
         sections = sorted({s["section_id"] for s in items}, key=uuid.UUID)

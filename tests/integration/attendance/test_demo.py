@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,7 +10,7 @@ import httpx
 from edtech.attendance.public import replay_scanner, seed_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.settings import Settings
-from tests.integration.attendance.conftest import School
+from tests.integration.attendance.conftest import SCHOOL_ZONE, School
 from tests.roster import login
 
 
@@ -23,6 +23,17 @@ async def test_seeding_twice_adds_nothing(settings: Settings, school: School) ->
     assert again["sessions"] == 0
 
 
+async def sessions_around_now(client: httpx.AsyncClient, auth: dict[str, str]) -> list[Any]:
+    """Sessions dated yesterday, today and tomorrow (UTC): fresh ones carry the school's date."""
+    now = datetime.now(UTC)
+    items: list[Any] = []
+    for shift in (-1, 0, 1):
+        day = (now + timedelta(days=shift)).date().isoformat()
+        r = await client.get("/api/v1/attendance/sessions", params={"date": day}, headers=auth)
+        items.extend(r.json()["items"])
+    return items
+
+
 async def test_the_scanner_replay_marks_every_demo_student(
     client: httpx.AsyncClient, live_server: Any, school: School
 ) -> None:
@@ -31,12 +42,14 @@ async def test_the_scanner_replay_marks_every_demo_student(
     counts = await replay_scanner(live_server.url, students=12, pace=0, say=lines.append)
     assert counts == {"recorded": 12}
     assert sum("tardy, 10 min late" in line for line in lines) == 4
+    made = {line.split()[1] for line in lines if line.startswith("session ")}
+    assert len(made) == 3  # one fresh session per demo section
     officer = await login(client, "officer@demo.test")
-    today = datetime.now(UTC).date().isoformat()
-    sessions = (
-        await client.get("/api/v1/attendance/sessions", params={"date": today}, headers=officer)
-    ).json()
-    assert sessions["total"] >= 6  # three planned for the day plus one fresh per section
+    fresh = [s for s in await sessions_around_now(client, officer) if s["id"] in made]
+    assert len(fresh) == 3
+    for s in fresh:  # each dated by the school's calendar, whatever the hour in UTC
+        local = datetime.fromisoformat(s["starts_at"]).astimezone(SCHOOL_ZONE).date()
+        assert s["day"] == local.isoformat()
 
 
 async def test_a_second_replay_reuses_the_running_sessions_and_marks_nobody_twice(
@@ -44,17 +57,10 @@ async def test_a_second_replay_reuses_the_running_sessions_and_marks_nobody_twic
 ) -> None:
     school.clock.advance(datetime.now(UTC) - school.clock.now())  # the replay uses real time
     officer = await login(client, "officer@demo.test")
-    today = datetime.now(UTC).date().isoformat()
-
-    async def sessions() -> int:
-        r = await client.get("/api/v1/attendance/sessions", params={"date": today}, headers=officer)
-        total: int = r.json()["total"]
-        return total
-
     assert await replay_scanner(live_server.url, students=12, pace=0, say=lambda _: None) == {
         "recorded": 12
     }
-    after_first = await sessions()
+    after_first = len(await sessions_around_now(client, officer))
     again = await replay_scanner(live_server.url, students=12, pace=0, say=lambda _: None)
     assert again == {"already_marked": 12}
-    assert await sessions() == after_first
+    assert len(await sessions_around_now(client, officer)) == after_first
