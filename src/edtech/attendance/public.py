@@ -145,7 +145,8 @@ async def replay_scanner(
     """`edtech demo scanner`: replay a morning's arrivals against a running server.
 
     Signs in as the attendance officer, starts a fresh session for every section that meets
-    today (it began ten minutes ago, five minutes' grace) unless one is already running, then
+    today — has a session dated yesterday, today or tomorrow in UTC, whatever the school's zone
+    (it began ten minutes ago, five minutes' grace) — unless one is already running, then
     taps `CARD-1` … `CARD-<n>` one by one: the first two thirds arrived on time (uploaded late,
     as an offline device would), the rest are arriving now, ten minutes late. Watch any
     teacher's board fill up (teacher1's section S01 gets every one of its students).
