@@ -48,6 +48,10 @@ Events carry `channel`, `offset` (gapless, per channel, in commit order), `type`
 Subscribing with `since` returns exactly the missed events before live ones and
 `recovered: true`, or `recovered: false` (reload over REST). Delivery is at least once: drop
 duplicates by offset. Typing signals and presence diffs carry no offset.
+
+Access is checked at subscribe and again when it may have been withdrawn (a roster change, a
+`refresh`): a subscription no longer allowed ends with `{"op": "unsubscribed", "channel",
+"error": {"code": "forbidden", …}}`.
 """
 
 
@@ -117,7 +121,27 @@ def render(registry: ChannelRegistry) -> str:
     }
     for name, op in (("Pong", "pong"), ("PresenceDiff", "presence_diff"), ("Signal", "signal")):
         schemas[name] = {"type": "object", "properties": {"op": {"const": op}}}
-    server_names = ["Reply", "Pong", "PresenceDiff", "Signal"]
+    schemas["Unsubscribed"] = {
+        "type": "object",
+        "description": (
+            "The server ended a subscription: access to the channel was withdrawn (a roster "
+            "change, or found at `refresh`). No more events of it come; subscribing again "
+            "gets `forbidden` while the access stays withdrawn."
+        ),
+        "required": ["op", "channel", "error"],
+        "properties": {
+            "op": {"const": "unsubscribed"},
+            "channel": {"type": "string"},
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"const": str(ErrorCode.FORBIDDEN)},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    }
+    server_names = ["Reply", "Pong", "PresenceDiff", "Signal", "Unsubscribed"]
     for name in server_names:
         messages[name] = {"name": name, "payload": {"$ref": REF.format(model=name)}}
     channels["socket"] = {

@@ -30,6 +30,10 @@ def broker_channel(channel: str) -> str:
     return PREFIX + channel
 
 
+NODES = "_nodes"
+"""Notices for every node (this one too), e.g. whose access to re-check; never a client
+channel (channel names start with a letter)."""
+
 OnMessage = Callable[[str, str], None]
 
 
@@ -71,6 +75,7 @@ class Broker:
         self._last_probe_seen = time.monotonic()
         await self.backend.connect()
         await self.backend.subscribe(self._probe_channel)
+        await self.backend.subscribe(broker_channel(NODES))
 
     async def disconnect(self) -> None:
         await self.backend.disconnect()

@@ -37,6 +37,7 @@ from edtech.realtime.protocol import (
     reply_error,
     reply_ok,
     signal_frame,
+    unsubscribed_frame,
 )
 from edtech.realtime.registry import AuthorizationContext, ResolvedChannel
 
@@ -302,6 +303,24 @@ class Connection:
         if resolved.type.presence:
             await self.rt.presence.join(resolved.name, self)
 
+    async def reauthorize(self) -> None:
+        """Check every subscription again; end those no longer allowed, saying so."""
+        if self.closing or not self.subscriptions:
+            return
+        withdrawn: list[str] = []
+        async with self.rt.session_factory() as session:
+            ctx = AuthorizationContext(session, self.rt.clock)
+            for name, resolved in list(self.subscriptions.items()):
+                if not await resolved.type.authorize(self.principal, resolved.params, ctx):
+                    withdrawn.append(name)
+        for name in withdrawn:
+            if self.subscriptions.get(name) is not None and not self.closing:
+                del self.subscriptions[name]
+                await self._leave(name)
+                self.enqueue(
+                    unsubscribed_frame(name, ErrorCode.FORBIDDEN, "Not allowed on this channel.")
+                )
+
     async def _send_command(self, frame: SendFrame) -> None:
         resolved = self.subscriptions.get(frame.channel)
         if resolved is None:
@@ -350,3 +369,4 @@ class Connection:
         self.principal = principal
         self._schedule_expiry(expires_at)
         self.enqueue(reply_ok(frame.ref, {"expires_at": expires_at}))
+        await self.reauthorize()  # roles and rosters may have changed since the last token

@@ -25,7 +25,7 @@ from edtech.kernel.clock import Clock
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime import outbox
-from edtech.realtime.broker import Broker
+from edtech.realtime.broker import NODES, Broker
 from edtech.realtime.deliveries import DeliveryNotes, event_type_of
 from edtech.realtime.history import HotHistory
 from edtech.realtime.metrics import RealtimeMetrics
@@ -186,6 +186,8 @@ class Hub:
         )
         self.history: HotHistory | None = None  # set by the lifecycle once connected
         self._resync_wanted = asyncio.Event()
+        self.on_notice: Callable[[str], None] | None = None
+        """Set by the node: what to do with a notice to every node (`broker.NODES`)."""
         self._background: set[asyncio.Task[None]] = set()
         # Without units of work (a hub built bare, in tests) nobody is told of deliveries.
         self.notes = (
@@ -199,6 +201,8 @@ class Hub:
     def on_message(self, channel: str, message: str) -> None:
         lc = self.channels.get(channel)
         if lc is None or not message:
+            if channel == NODES and self.on_notice is not None:
+                self.on_notice(message)
             return
         kind = message[0]
         if kind == "e":

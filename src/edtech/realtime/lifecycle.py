@@ -20,6 +20,7 @@ from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
+from edtech.realtime.access import AccessChecks
 from edtech.realtime.history import HotHistory, MemoryHistory, RedisHistory
 from edtech.realtime.hub import Hub
 from edtech.realtime.metrics import RealtimeMetrics
@@ -90,9 +91,11 @@ class Realtime:
             self.publisher, services.session_factory, services.clock, self.settings, self.metrics
         )
         self.pruner = Pruner(services.session_factory, services.clock, self.settings)
-        self.sink = OutboxSink(self.registry, self.publisher, services.clock)
-        self.supervisor = Supervisor(on_crash=self._crashed)
         self.connections: set[Any] = set()
+        self.access = AccessChecks(self.hub.broker, self.connections)
+        self.hub.on_notice = self.access.heard
+        self.sink = OutboxSink(self.registry, self.publisher, services.clock, self.access.changed)
+        self.supervisor = Supervisor(on_crash=self._crashed)
         self.started = False
 
     def _size_of(self, channel: str) -> int:
@@ -148,6 +151,7 @@ class Realtime:
         await self.drain()
         await self.publisher.flush()
         await self.supervisor.stop()
+        await self.access.stop()
         await self.hub.stop()
         try:  # never let a dead broker hold up the node's exit
             async with asyncio.timeout(5):

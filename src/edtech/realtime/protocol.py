@@ -179,5 +179,12 @@ def presence_diff_frame(
     return _dumps({"op": "presence_diff", "channel": channel, "joins": joins, "leaves": leaves})
 
 
+def unsubscribed_frame(channel: str, code: ErrorCode, message: str) -> str:
+    """The server ended a subscription (access withdrawn); no more events of it will come."""
+    return _dumps(
+        {"op": "unsubscribed", "channel": channel, "error": {"code": str(code), "message": message}}
+    )
+
+
 def pong_frame(ref: str | None) -> str:
     return _dumps({"op": "pong", "ref": ref})

@@ -12,6 +12,7 @@ Events reach channels through the unit of work: commit them, and the hub does th
 from __future__ import annotations
 
 from edtech.realtime.registry import (
+    Affected,
     AuthorizationContext,
     Authorize,
     ChannelType,
@@ -26,6 +27,7 @@ from edtech.realtime.registry import (
 )
 
 __all__ = [
+    "Affected",
     "AuthorizationContext",
     "Authorize",
     "ChannelType",

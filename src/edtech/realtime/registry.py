@@ -168,12 +168,18 @@ Route = Callable[[Any], Iterable[str | Delivery]]
 """`route(event) -> channel names` (or `Delivery` when the data differs per channel)."""
 
 
+Affected = Callable[[Any], Iterable[uuid.UUID]]
+"""`affected(event) -> person ids` whose access to channels the event may have withdrawn."""
+
+
 class Registrar(Protocol):
     """What a slice's `channels.register(registry)` may call."""
 
     def add(self, channel_type: ChannelType) -> ChannelType: ...
 
     def route(self, event_class: type[DomainEvent], route: Route) -> None: ...
+
+    def reauthorize_on(self, event_class: type[DomainEvent], affected: Affected) -> None: ...
 
     def observe_deliveries(
         self, event_type: str, observer: DeliveryObserver, *, on: Iterable[str]
@@ -187,6 +193,7 @@ class ChannelRegistry:
         self._types: dict[str, ChannelType] = {}
         self._routes: dict[type[DomainEvent], list[Route]] = {}
         self._observers: dict[str, dict[str, DeliveryObserver]] = {}
+        self._reauthorize: dict[type[DomainEvent], list[Affected]] = {}
 
     def add(self, channel_type: ChannelType) -> ChannelType:
         if channel_type.pattern in self._types:
@@ -199,6 +206,20 @@ class ChannelRegistry:
 
     def route(self, event_class: type[DomainEvent], route: Route) -> None:
         self._routes.setdefault(event_class, []).append(route)
+
+    def reauthorize_on(self, event_class: type[DomainEvent], affected: Affected) -> None:
+        """Once an event of `event_class` commits, every node checks again each subscription of
+        the people `affected(event)` names, and ends those no longer allowed."""
+        self._reauthorize.setdefault(event_class, []).append(affected)
+
+    def affected_people(self, events: Iterable[DomainEvent]) -> frozenset[uuid.UUID]:
+        """Whose subscriptions these events call into question (`reauthorize_on`)."""
+        return frozenset(
+            person
+            for event in events
+            for affected in self._reauthorize.get(type(event), ())
+            for person in affected(event)
+        )
 
     def observe_deliveries(
         self, event_type: str, observer: DeliveryObserver, *, on: Iterable[str]

@@ -3,7 +3,8 @@ in the same transaction, and are handed to the publisher right after commit."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,23 +21,32 @@ from edtech.realtime.relay import Publisher
 @dataclass(frozen=True)
 class _Staged:
     rows: list[OutboxRow]
+    affected: frozenset[uuid.UUID] = frozenset()
 
 
 class OutboxSink:
     """Stages each (event, channel) as an outbox row; publishes the rows once committed."""
 
-    def __init__(self, registry: ChannelRegistry, publisher: Publisher, clock: Clock) -> None:
+    def __init__(
+        self,
+        registry: ChannelRegistry,
+        publisher: Publisher,
+        clock: Clock,
+        reauthorize: Callable[[frozenset[uuid.UUID]], None] | None = None,
+    ) -> None:
         self._registry = registry
         self._publisher = publisher
         self._clock = clock
+        self._reauthorize = reauthorize
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
         by_channel: dict[str, list[tuple[DomainEvent, Mapping[str, Any]]]] = {}
         for event in events:
             for resolved, data in self._registry.deliveries(event):
                 by_channel.setdefault(resolved.name, []).append((event, data))
+        affected = self._registry.affected_people(events)
         if not by_channel:
-            return _Staged([])
+            return _Staged([], affected)
         now = self._clock.now()
         values: list[dict[str, Any]] = []
         # One statement for every channel; it locks them in name order, so two transactions
@@ -65,9 +75,11 @@ class OutboxSink:
             OutboxRow(i, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
             for i, v in zip(ids, values, strict=True)
         ]
-        return _Staged(rows)
+        return _Staged(rows, affected)
 
     async def committed(self, staged: object) -> None:
         assert isinstance(staged, _Staged)
         if staged.rows:
             self._publisher.submit(staged.rows)
+        if staged.affected and self._reauthorize is not None:
+            self._reauthorize(staged.affected)

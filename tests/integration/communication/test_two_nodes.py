@@ -1,4 +1,5 @@
-"""guardian1 on node A and teacher1 on node B chat live through PostgreSQL and Redis."""
+"""guardian1 on node A and teacher1 on node B chat live through PostgreSQL and Redis; access
+withdrawn on one node ends subscriptions held on the other."""
 
 from __future__ import annotations
 
@@ -186,3 +187,30 @@ async def test_guardian_and_teacher_on_two_nodes_chat_live_and_recover(
     reached = {m["seq"]: m["delivered_to"] for m in history["items"]}
     g1, t1 = str(a.people.id(G1)), str(a.people.id(T1))
     assert reached == {4: [g1], 3: [g1], 2: [g1], 1: [t1]}
+
+
+async def test_access_withdrawn_on_node_a_ends_the_subscription_held_on_node_b(
+    nodes: tuple[Node, Node],
+) -> None:
+    a, b = nodes
+    s01 = a.people.demo.section_ids[0]
+    channel = f"grades.section.{s01}"
+    teacher = await b.socket(T1)
+    try:
+        assert (await teacher.subscribe(channel))["ok"] is True
+        admin = await a.people.as_("admin@demo.test")
+        listed = await a.people.client.get(
+            "/api/v1/enrollments",
+            params={"section_id": str(s01), "person_id": str(a.people.id(T1))},
+            headers=admin,
+        )
+        (enrollment,) = listed.json()["items"]
+        ended = await a.people.client.delete(
+            f"/api/v1/enrollments/{enrollment['id']}", headers=admin
+        )
+        assert ended.status_code == 204, ended.text
+        notice = await teacher.until(lambda f: f.get("op") == "unsubscribed")
+        assert (notice["channel"], notice["error"]["code"]) == (channel, "forbidden")
+        assert (await teacher.subscribe(channel))["ok"] is False
+    finally:
+        await teacher.close()

@@ -1,0 +1,87 @@
+"""Access withdrawn while sockets are open.
+
+A subscription is authorized once, when it is made. When a slice commits an event that may take
+access away (a teacher leaves a section, a guardian link ends or gets a custody restriction —
+`Registrar.reauthorize_on`), the node that committed it tells every node over the broker
+(`broker.NODES`), and each node checks every subscription of those people's sockets again:
+those no longer allowed end with an `unsubscribed` frame. A notice lost while the broker is
+down is made good at the socket's next `refresh` (which checks every subscription again) or
+its token's expiry (which closes it), so access outlives its withdrawal by at most one token
+lifetime, and normally by a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Collection, Coroutine
+from typing import Any, Protocol
+
+from edtech.kernel.principal import Principal
+from edtech.platform.observability.logging import get_logger
+from edtech.realtime.broker import NODES, Broker
+
+log = get_logger(__name__)
+
+NOTICE = "a"
+"""The prefix of an access notice on `NODES`: `a<person id>,<person id>,…`."""
+
+
+class Checked(Protocol):
+    """A socket whose subscriptions can be checked again."""
+
+    principal: Principal
+
+    async def reauthorize(self) -> None: ...
+
+
+class AccessChecks:
+    """Announces withdrawn access to every node, and acts on what is announced."""
+
+    def __init__(self, broker: Broker, sockets: Collection[Checked]) -> None:
+        self._broker = broker
+        self._sockets = sockets
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def changed(self, people: frozenset[uuid.UUID]) -> None:
+        """After commit: these people's access may be narrower now; tell every node."""
+        self._spawn(self._announce(people))
+
+    async def _announce(self, people: frozenset[uuid.UUID]) -> None:
+        try:
+            await self._broker.publish(NODES, NOTICE + ",".join(sorted(map(str, people))))
+        except Exception as exc:  # other nodes catch up at refresh; this one at once
+            log.warning("access_notice_failed", error=f"{type(exc).__name__}: {exc}")
+            self.check_here(people)
+
+    def heard(self, message: str) -> None:
+        """A notice on `NODES` (the announcing node hears its own too)."""
+        if not message.startswith(NOTICE):
+            return
+        try:
+            people = frozenset(uuid.UUID(p) for p in message[len(NOTICE) :].split(","))
+        except ValueError:
+            log.warning("access_notice_malformed", message=message[:80])
+            return
+        self.check_here(people)
+
+    def check_here(self, people: frozenset[uuid.UUID]) -> None:
+        """Check again every subscription of these people's sockets on this node."""
+        for socket in list(self._sockets):
+            if socket.principal.person_id in people:
+                self._spawn(socket.reauthorize())
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("access_check_failed", error=repr(task.exception()))
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
