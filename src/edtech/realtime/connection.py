@@ -283,10 +283,7 @@ class Connection:
                 reply_error(ref, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "Too many subscriptions.")
             )
             return
-        async with self.rt.session_factory() as session:
-            ctx = AuthorizationContext(session, self.rt.clock)
-            allowed = await resolved.type.authorize(self.principal, resolved.params, ctx)
-        if not allowed:
+        if await self._refused([resolved]):
             # Other tenants' channels, other families', other sections': the same answer.
             self.enqueue(reply_error(ref, ErrorCode.FORBIDDEN, "Not allowed on this channel."))
             return
@@ -307,19 +304,23 @@ class Connection:
         """Check every subscription again; end those no longer allowed, saying so."""
         if self.closing or not self.subscriptions:
             return
-        withdrawn: list[str] = []
-        async with self.rt.session_factory() as session:
-            ctx = AuthorizationContext(session, self.rt.clock)
-            for name, resolved in list(self.subscriptions.items()):
-                if not await resolved.type.authorize(self.principal, resolved.params, ctx):
-                    withdrawn.append(name)
-        for name in withdrawn:
+        for name in await self._refused(list(self.subscriptions.values())):
             if self.subscriptions.get(name) is not None and not self.closing:
                 del self.subscriptions[name]
                 await self._leave(name)
                 self.enqueue(
                     unsubscribed_frame(name, ErrorCode.FORBIDDEN, "Not allowed on this channel.")
                 )
+
+    async def _refused(self, channels: list[ResolvedChannel]) -> list[str]:
+        """The names of those channels this socket's principal may not subscribe to (now)."""
+        async with self.rt.session_factory() as session:
+            ctx = AuthorizationContext(session, self.rt.clock)
+            return [
+                c.name
+                for c in channels
+                if not await c.type.authorize(self.principal, c.params, ctx)
+            ]
 
     async def _send_command(self, frame: SendFrame) -> None:
         resolved = self.subscriptions.get(frame.channel)
