@@ -29,8 +29,11 @@ http://:$port {
 		health_interval $health_interval
 		health_timeout 2s
 
-		# Passive: one failed dial takes a node out for fail_duration.
-		max_fails 1
+		# Passive: two failed requests within fail_duration take a node out. Not one: when a node
+		# dies mid-request, Caddy retries that request on a healthy node with its body already
+		# spent ("invalid Read on closed Body") and counts the failure against the healthy node,
+		# which would leave no node at all. A dead node also fails the active check.
+		max_fails 2
 		fail_duration $fail_duration
 
 		# Websockets and streams: never buffer.
