@@ -12,9 +12,8 @@ lifetime, and normally by a few milliseconds.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Protocol
 
 from edtech.kernel.principal import Principal
@@ -22,6 +21,9 @@ from edtech.platform.observability.logging import get_logger
 from edtech.realtime.broker import NODES, Broker
 
 log = get_logger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, None]], object]
+"""Runs a coroutine in the background until it ends or the node stops (`Hub.spawn`)."""
 
 NOTICE = "a"
 """The prefix of an access notice on `NODES`: `a<person id>,<person id>,…`."""
@@ -38,10 +40,10 @@ class Checked(Protocol):
 class AccessChecks:
     """Announces withdrawn access to every node, and acts on what is announced."""
 
-    def __init__(self, broker: Broker, sockets: Collection[Checked]) -> None:
+    def __init__(self, broker: Broker, sockets: Collection[Checked], spawn: Spawn) -> None:
         self._broker = broker
         self._sockets = sockets
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._spawn = spawn
 
     def changed(self, people: frozenset[uuid.UUID]) -> None:
         """After commit: these people's access may be narrower now; tell every node."""
@@ -69,19 +71,11 @@ class AccessChecks:
         """Check again every subscription of these people's sockets on this node."""
         for socket in list(self._sockets):
             if socket.principal.person_id in people:
-                self._spawn(socket.reauthorize())
+                self._spawn(_recheck(socket))
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("access_check_failed", error=repr(task.exception()))
-
-    async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+async def _recheck(socket: Checked) -> None:
+    try:
+        await socket.reauthorize()
+    except Exception:  # the next notice or refresh checks again; the token's expiry ends it
+        log.exception("access_check_failed")

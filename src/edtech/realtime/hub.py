@@ -191,7 +191,7 @@ class Hub:
         self._background: set[asyncio.Task[None]] = set()
         # Without units of work (a hub built bare, in tests) nobody is told of deliveries.
         self.notes = (
-            DeliveryNotes(DeliveryContext(uow_factory, clock), self._spawn)
+            DeliveryNotes(DeliveryContext(uow_factory, clock), self.spawn)
             if uow_factory is not None
             else None
         )
@@ -212,14 +212,15 @@ class Hub:
                 self.metrics.delivered.inc(queued)
                 self.metrics.lag.observe(max(0.0, time.time() - int(ts_s) / 1000))
             if lc.ahead and lc.gap_task is None:
-                lc.gap_task = self._spawn(self._fill_gap(lc))
+                lc.gap_task = self.spawn(self._fill_gap(lc))
         elif kind == "s":
             sender, frame = message[1:].split("|", 1)
             lc.broadcast(frame, exclude=sender)
         elif kind == "p":
             lc.broadcast(message[1:])
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run `coro` in the background until it ends or the hub stops (which cancels it)."""
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -241,7 +242,7 @@ class Hub:
         finally:
             lc.gap_task = None
             if lc.ahead and self.channels.get(lc.name) is lc:
-                lc.gap_task = self._spawn(self._fill_gap(lc))
+                lc.gap_task = self.spawn(self._fill_gap(lc))
 
     async def _catch_up(self, lc: LocalChannel, upto: int) -> None:
         """Deliver lc's committed events up to `upto` from the database."""

@@ -92,7 +92,7 @@ class Realtime:
         )
         self.pruner = Pruner(services.session_factory, services.clock, self.settings)
         self.connections: set[Any] = set()
-        self.access = AccessChecks(self.hub.broker, self.connections)
+        self.access = AccessChecks(self.hub.broker, self.connections, self.hub.spawn)
         self.hub.on_notice = self.access.heard
         self.sink = OutboxSink(self.registry, self.publisher, services.clock, self.access.changed)
         self.supervisor = Supervisor(on_crash=self._crashed)
@@ -151,7 +151,6 @@ class Realtime:
         await self.drain()
         await self.publisher.flush()
         await self.supervisor.stop()
-        await self.access.stop()
         await self.hub.stop()
         try:  # never let a dead broker hold up the node's exit
             async with asyncio.timeout(5):

@@ -6,9 +6,10 @@ import asyncio
 import dataclasses
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from edtech.kernel.events import DomainEvent
+from edtech.kernel.principal import Principal
 from edtech.realtime.access import AccessChecks
 from edtech.realtime.broker import NODES
 from edtech.realtime.registry import ChannelRegistry
@@ -57,7 +58,12 @@ class FakeBroker:
 
 class FakeSocket:
     def __init__(self, person: uuid.UUID) -> None:
-        self.principal: Any = type("P", (), {"person_id": person})()
+        self.principal = Principal(
+            account_id=uuid.uuid4(),
+            person_id=person,
+            institution_id=uuid.uuid4(),
+            display_name="Someone",
+        )
         self.checked = 0
 
     async def reauthorize(self) -> None:
@@ -68,7 +74,7 @@ async def test_a_notice_checks_only_the_named_peoples_sockets_and_bad_notices_ar
     p1, p2 = uuid.uuid4(), uuid.uuid4()
     sockets = [FakeSocket(p1), FakeSocket(p1), FakeSocket(p2)]
     broker = FakeBroker()
-    checks = AccessChecks(broker, sockets)  # type: ignore[arg-type]
+    checks = AccessChecks(broker, sockets, asyncio.ensure_future)  # type: ignore[arg-type]
     checks.changed(frozenset({p1}))
     await asyncio.sleep(0)
     assert broker.published == [(NODES, f"a{p1}")]
@@ -77,15 +83,13 @@ async def test_a_notice_checks_only_the_named_peoples_sockets_and_bad_notices_ar
         checks.heard(bad)
     await asyncio.sleep(0)
     assert [s.checked for s in sockets] == [1, 1, 0]
-    await checks.stop()
 
 
 async def test_with_the_broker_down_the_announcing_node_still_checks_its_own_sockets() -> None:
     person = uuid.uuid4()
     socket = FakeSocket(person)
-    checks = AccessChecks(FakeBroker(fail=True), [socket])  # type: ignore[arg-type]
+    checks = AccessChecks(FakeBroker(fail=True), [socket], asyncio.ensure_future)  # type: ignore[arg-type]
     checks.changed(frozenset({person}))
     for _ in range(3):
         await asyncio.sleep(0)
     assert socket.checked == 1
-    await checks.stop()

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.domain import Meeting, Section
 from edtech.institutions.infrastructure.tables import academic_session, institution, school, section
+
+_ZONE = sa.func.coalesce(school.c.timezone, institution.c.timezone).label("zone")
+"""A section's zone: its school's, else its institution's (needs `_zoned`'s joins)."""
+
+
+def _zoned(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """`stmt` over sections, joined to the school and institution that `_ZONE` reads."""
+    return stmt.join(school, school.c.id == section.c.school_id).join(
+        institution, institution.c.id == section.c.institution_id
+    )
 
 
 async def _sections_with_zone(
@@ -20,14 +31,7 @@ async def _sections_with_zone(
     section_id: uuid.UUID | None,
 ) -> list[tuple[Section, str, date, date]]:
     stmt = (
-        sa.select(
-            Section,
-            sa.func.coalesce(school.c.timezone, institution.c.timezone).label("zone"),
-            academic_session.c.starts_on,
-            academic_session.c.ends_on,
-        )
-        .join(school, school.c.id == section.c.school_id)
-        .join(institution, institution.c.id == section.c.institution_id)
+        _zoned(sa.select(Section, _ZONE, academic_session.c.starts_on, academic_session.c.ends_on))
         .join(academic_session, academic_session.c.id == section.c.term_id)
         .where(
             section.c.institution_id == institution_id,
@@ -47,12 +51,8 @@ async def section_zone(
 ) -> str | None:
     """The time zone the section meets in (its school's, else its institution's), or None
     when the institution has no such section."""
-    stmt = (
-        sa.select(sa.func.coalesce(school.c.timezone, institution.c.timezone))
-        .select_from(section)
-        .join(school, school.c.id == section.c.school_id)
-        .join(institution, institution.c.id == section.c.institution_id)
-        .where(section.c.institution_id == institution_id, section.c.id == section_id)
+    stmt = _zoned(sa.select(_ZONE).select_from(section)).where(
+        section.c.institution_id == institution_id, section.c.id == section_id
     )
     zone: str | None = (await session.execute(stmt)).scalar_one_or_none()
     return zone
