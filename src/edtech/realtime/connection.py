@@ -219,6 +219,10 @@ class Connection:
                 except FrameError as exc:
                     self.enqueue(reply_error(exc.ref, exc.code, exc.message))
                     continue
+                except Exception:  # a frame must never end the socket without a close code
+                    log.exception("ws_frame_unparsed")
+                    self.enqueue(reply_error(None, ErrorCode.BAD_FRAME, "Frame not understood."))
+                    continue
                 try:
                     await self._dispatch(frame)
                 except Exception:

@@ -127,6 +127,8 @@ def parse_client_frame(text: str) -> ClientFrame:
         raw = json.loads(text)
     except ValueError as exc:
         raise FrameError(ErrorCode.BAD_JSON, "Frame is not valid JSON.") from exc
+    except RecursionError as exc:  # `[` × 30,000: the decoder gives up, the socket must not
+        raise FrameError(ErrorCode.BAD_JSON, "Frame is nested too deeply.") from exc
     if not isinstance(raw, dict):
         raise FrameError(ErrorCode.BAD_JSON, "Frame must be a JSON object.")
     ref = raw.get("ref")
