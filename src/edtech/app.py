@@ -30,6 +30,7 @@ from edtech.platform.observability.logging import configure_logging, get_logger
 from edtech.platform.observability.metrics import HttpMetrics
 from edtech.platform.security.tokens import TokenSigner
 from edtech.platform.services import Services
+from edtech.realtime.api import add_route as add_websocket_route
 from edtech.realtime.lifecycle import install as install_realtime
 from edtech.realtime.lifecycle import slice_registrations
 from edtech.settings import Settings
@@ -101,9 +102,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         ScanUpload(app, settings.max_body_bytes), metrics=http_metrics
     )
     realtime = install_realtime(
-        app,
         services,
         check_token=lambda token: principal_from_access_token(services, token),
+        settings=settings.realtime,
         registrations=slice_registrations(),
     )
+    add_websocket_route(app, realtime)
+    app.state.realtime = realtime
     return app

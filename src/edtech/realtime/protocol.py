@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -168,6 +169,22 @@ def event_frame(
             "ts": ts.isoformat(),
         }
     )
+
+
+@dataclass(frozen=True)
+class ChannelEvent:
+    """One event on one channel at one offset: what an `event` frame carries."""
+
+    channel: str
+    offset: int
+    type: str
+    data: Mapping[str, Any]
+
+
+def decode_event(frame: str) -> ChannelEvent:
+    """The event of an encoded `event` frame (one of ours: `event_frame` wrote it)."""
+    raw = json.loads(frame)
+    return ChannelEvent(raw["channel"], raw["offset"], raw["type"], raw["data"])
 
 
 def signal_frame(channel: str, type_: str, data: Mapping[str, Any]) -> str:
