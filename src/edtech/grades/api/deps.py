@@ -4,31 +4,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.grades.application.access import require_gradebook_manager
+from edtech.grades.application.common import require_gradebook_manager
 from edtech.grades.application.ports import RosterFactory
 from edtech.grades.domain import Editor
 from edtech.grades.infrastructure.roster import InstitutionsRoster
-from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal
-from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.services import Services
 
-
-class UseCase(Protocol):
-    def __init__(self, uow: UnitOfWork, roster: RosterFactory, clock: Clock) -> None: ...
+U = TypeVar("U")
 
 
-U = TypeVar("U", bound=UseCase)
-
-
-def roster_factory(services: Services) -> RosterFactory:
+def roster(services: Services) -> RosterFactory:
     """Roster answers judged on today's date (UTC) of the node's clock."""
     today = services.clock.now().date()
 
@@ -38,9 +31,13 @@ def roster_factory(services: Services) -> RosterFactory:
     return bind
 
 
-def use_case(cls: type[U]) -> Callable[[Services], U]:
+def use_case(
+    cls: Callable[..., U], *ports: Callable[[Services], object]
+) -> Callable[[Services], U]:
+    """Builds `cls(uow, clock, *ports)` for a route (the slice-manifest idiom's shape)."""
+
     def build(services: ServicesDep) -> U:
-        return cls(services.uow(), roster_factory(services), services.clock)
+        return cls(services.uow(), services.clock, *(p(services) for p in ports))
 
     return build
 
@@ -50,7 +47,7 @@ class Reader:
 
     def __init__(self, services: Services, session: AsyncSession) -> None:
         self.session = session
-        self.roster = roster_factory(services)(session)
+        self.roster = roster(services)(session)
 
     async def manager(self, principal: Principal, section_id: uuid.UUID) -> Editor:
         return await require_gradebook_manager(self.roster, principal, section_id)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from edtech.grades.api.deps import ReaderDep, roster_factory, use_case
+from edtech.grades.api.deps import ReaderDep, roster, use_case
 from edtech.grades.api.schemas import (
     BatchIn,
     BatchItemOut,
@@ -67,7 +67,7 @@ async def enter_batch(
     section_id: uuid.UUID,
     body: BatchIn,
     principal: CurrentPrincipalDep,
-    enter: Annotated[EnterResults, Depends(use_case(EnterResults))],
+    enter: Annotated[EnterResults, Depends(use_case(EnterResults, roster))],
 ) -> BatchOut:
     entries = [
         ResultEntry(
@@ -95,7 +95,7 @@ async def enter_one(
     body: ResultIn,
     principal: CurrentPrincipalDep,
     reader: ReaderDep,
-    enter: Annotated[EnterResults, Depends(use_case(EnterResults))],
+    enter: Annotated[EnterResults, Depends(use_case(EnterResults, roster))],
 ) -> BatchItemOut:
     found = await SqlAlchemyAssessments(reader.session).get(principal.institution_id, assessment_id)
     if found is None:
@@ -145,7 +145,7 @@ async def publish(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    use = PublishAssessment(services.uow(), roster_factory(services), services.clock)
+    use = PublishAssessment(services.uow(), services.clock, roster(services))
     wanted = PublishRequest(body.scope, body.student_ids, body.reason)
 
     def render(p: Publication) -> tuple[int, object]:
@@ -196,7 +196,7 @@ async def list_publications(
         raise NotFoundError("assessment not found")
     await reader.manager(principal, found.section_id)
     stmt = publications_query(principal.institution_id, assessment_id)
-    return await paginate(reader.session, stmt, params, request, PublicationOut.of_row)
+    return await paginate(reader.session, stmt, params, request, lambda r: PublicationOut.of(r[0]))
 
 
 @router.get(

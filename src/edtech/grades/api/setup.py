@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from edtech.grades.api.deps import ReaderDep, use_case
+from edtech.grades.api.deps import ReaderDep, roster, use_case
 from edtech.grades.api.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -35,8 +35,6 @@ from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
     SqlAlchemyGradebooks,
     SqlAlchemySchemes,
-    assessment_from_row,
-    scheme_from_row,
 )
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
@@ -71,9 +69,7 @@ async def list_schemes(
     kind: SchemeKind | None = None,
 ) -> Page[SchemeOut]:
     stmt = schemes_query(principal.institution_id, kind.value if kind else None)
-    return await paginate(
-        reader.session, stmt, params, request, lambda r: SchemeOut.of(scheme_from_row(r))
-    )
+    return await paginate(reader.session, stmt, params, request, lambda r: SchemeOut.of(r[0]))
 
 
 @router.get("/grade-schemes/{scheme_id}", response_model=SchemeOut, summary="One scheme")
@@ -111,7 +107,7 @@ async def put_gradebook(
     section_id: uuid.UUID,
     body: GradebookIn,
     principal: CurrentPrincipalDep,
-    configure: Annotated[ConfigureGradebook, Depends(use_case(ConfigureGradebook))],
+    configure: Annotated[ConfigureGradebook, Depends(use_case(ConfigureGradebook, roster))],
 ) -> GradebookOut:
     setup = GradebookSetup(
         weighting=body.weighting,
@@ -136,7 +132,7 @@ async def create_assessment(
     section_id: uuid.UUID,
     body: AssessmentIn,
     principal: CurrentPrincipalDep,
-    create: Annotated[CreateAssessment, Depends(use_case(CreateAssessment))],
+    create: Annotated[CreateAssessment, Depends(use_case(CreateAssessment, roster))],
 ) -> AssessmentOut:
     draft = AssessmentDraft(**body.model_dump())
     return AssessmentOut.of(await create(principal, section_id, draft))
@@ -158,9 +154,7 @@ async def list_assessments(
 ) -> Page[AssessmentOut]:
     await reader.manager(principal, section_id)
     stmt = assessments_query(principal.institution_id, section_id, grading_period_id, category_id)
-    return await paginate(
-        reader.session, stmt, params, request, lambda r: AssessmentOut.of(assessment_from_row(r))
-    )
+    return await paginate(reader.session, stmt, params, request, lambda r: AssessmentOut.of(r[0]))
 
 
 async def _assessment_for_manager(
@@ -190,7 +184,7 @@ async def patch_assessment(
     assessment_id: uuid.UUID,
     body: AssessmentPatchIn,
     principal: CurrentPrincipalDep,
-    update: Annotated[UpdateAssessment, Depends(use_case(UpdateAssessment))],
+    update: Annotated[UpdateAssessment, Depends(use_case(UpdateAssessment, roster))],
 ) -> AssessmentOut:
     fields = frozenset(body.model_fields_set - {"version", "reason"})
     patch = AssessmentPatch(
