@@ -1,10 +1,11 @@
-"""Dependencies of the grades routes: use cases wired from the node's services, the roster."""
+"""Dependencies of the grades routes: the roster port and the read routes' permission checks.
+
+Use cases come from `edtech.platform.http.deps.use_case(cls, roster)`."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,28 +19,16 @@ from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.services import Services
 
-U = TypeVar("U")
-
 
 def roster(services: Services) -> RosterFactory:
-    """Roster answers judged on today's date (UTC) of the node's clock."""
+    """The use cases' roster port (`use_case(cls, roster)`): answers judged on today's date
+    (UTC) of the node's clock, bound by the use case to its unit of work's session."""
     today = services.clock.now().date()
 
     def bind(session: AsyncSession) -> InstitutionsRoster:
         return InstitutionsRoster(session, today=today)
 
     return bind
-
-
-def use_case(
-    cls: Callable[..., U], *ports: Callable[[Services], object]
-) -> Callable[[Services], U]:
-    """Builds `cls(uow, clock, *ports)` for a route (the slice-manifest idiom's shape)."""
-
-    def build(services: ServicesDep) -> U:
-        return cls(services.uow(), services.clock, *(p(services) for p in ports))
-
-    return build
 
 
 class Reader:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from edtech.grades.api.deps import ReaderDep, roster, use_case
+from edtech.grades.api.deps import ReaderDep, roster
 from edtech.grades.api.schemas import (
     BatchIn,
     BatchItemOut,
@@ -32,7 +32,7 @@ from edtech.grades.infrastructure.queries import history_query, publications_que
 from edtech.grades.infrastructure.repositories import SqlAlchemyAssessments
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import FieldProblem, InvalidError, NotFoundError
-from edtech.platform.http.deps import ServicesDep
+from edtech.platform.http.deps import ServicesDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.idempotency import Claim, Scope, request_hash, run_once
 
@@ -142,10 +142,10 @@ async def publish(
     body: PublishIn,
     principal: CurrentPrincipalDep,
     services: ServicesDep,
+    use: Annotated[PublishAssessment, Depends(use_case(PublishAssessment, roster))],
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    use = PublishAssessment(services.uow(), services.clock, roster(services))
     wanted = PublishRequest(body.scope, body.student_ids, body.reason)
 
     def render(p: Publication) -> tuple[int, object]:

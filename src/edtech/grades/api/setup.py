@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from edtech.grades.api.deps import ReaderDep, roster, use_case
+from edtech.grades.api.deps import ReaderDep, roster
 from edtech.grades.api.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -38,6 +38,7 @@ from edtech.grades.infrastructure.repositories import (
 )
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
+from edtech.platform.http.deps import use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["grades"])
