@@ -268,6 +268,12 @@ def _category_of_book(book: Gradebook, category: Category, _initiator: object) -
     category.institution_id = book.institution_id  # type: ignore[attr-defined]
 
 
+def _positions(_book: Gradebook, categories: list[Category], _initiator: object) -> None:
+    """Reconfiguring replaces the list (keeping categories by id): store its new order."""
+    for position, category in enumerate(categories):
+        category.position = position  # type: ignore[attr-defined]
+
+
 mapper_registry.map_imperatively(GradingScheme, grade_scheme)
 mapper_registry.map_imperatively(Category, grade_category)
 # The domain bumps `version`; the ORM adds `WHERE version = <loaded>` to every UPDATE, so a
@@ -288,6 +294,7 @@ mapper_registry.map_imperatively(
     },
 )
 sa.event.listen(Gradebook.categories, "append", _category_of_book)  # type: ignore[misc]
+sa.event.listen(Gradebook.categories, "bulk_replace", _positions)  # type: ignore[misc]
 mapper_registry.map_imperatively(
     Assessment, assessment, version_id_col=assessment.c.version, version_id_generator=False
 )
