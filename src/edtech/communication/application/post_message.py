@@ -11,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.application.common import (
     Collaborators,
-    Directory,
     conversation_for,
-    emit_from,
     policy_for,
 )
+from edtech.communication.application.ports import Directory, DirectoryPort
 from edtech.communication.domain import (
     Conversation,
     ConversationKind,
@@ -30,9 +29,11 @@ from edtech.communication.infrastructure import (
     SqlAlchemyMessages,
     SqlAlchemySafety,
 )
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -63,14 +64,18 @@ class PostMessage:
     saying when to expect a reply.
     """
 
-    def __init__(self, deps: Collaborators) -> None:
-        self.deps = deps
+    def __init__(self, uow: UnitOfWork, clock: Clock, directory: DirectoryPort) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.directory = directory
 
     async def __call__(
         self, principal: Principal, conversation_id: uuid.UUID, client_id: str, body: str
     ) -> Posted:
-        async with self.deps.uow as uow:
-            posted = await post_message(self.deps, principal, conversation_id, client_id, body)
+        # the websocket `send` path shares `post_message`, which takes the dated bundle
+        deps = Collaborators(self.uow, self.clock, lambda session, _day: self.directory(session))
+        async with self.uow as uow:
+            posted = await post_message(deps, principal, conversation_id, client_id, body)
             if not posted.replayed:
                 await uow.commit()
             return posted
@@ -126,7 +131,6 @@ async def post_message(
     conv.read(principal.person_id, seq, now, None)
     conv.pull_events()  # reading your own message tells nobody anything
     await conversations.save_cursor(conv, principal.person_id)
-    emit_from(uow, message)
     notices: list[QuietNotice] = []
     names = await directory.display_names(principal.institution_id, list(held)) if held else {}
     for person_id, until in held.items():
@@ -157,7 +161,6 @@ async def post_message(
                 kind=MessageKind.NOTICE,
             )
             await messages.add(note)
-            emit_from(uow, note)
     return Posted(message, replayed=False, notices=notices)
 
 
