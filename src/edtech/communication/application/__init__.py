@@ -3,7 +3,7 @@ shared helpers in `common.py`, the roster port in `ports.py`."""
 
 from edtech.communication.application.acknowledge_announcement import AcknowledgeAnnouncement
 from edtech.communication.application.block_person import BlockPerson
-from edtech.communication.application.common import Collaborators, roster_directory
+from edtech.communication.application.common import roster_directory
 from edtech.communication.application.create_announcement import (
     AnnounceCommand,
     CreateAnnouncement,
@@ -35,7 +35,6 @@ __all__ = [
     "AcknowledgeAnnouncement",
     "AnnounceCommand",
     "BlockPerson",
-    "Collaborators",
     "CreateAnnouncement",
     "Directory",
     "DirectoryFactory",

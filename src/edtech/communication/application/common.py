@@ -4,12 +4,11 @@ publishing an announcement, and the websocket path's bundle of collaborators."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.application.ports import Directory, DirectoryFactory, DirectoryPort
+from edtech.communication.application.ports import Directory, DirectoryPort
 from edtech.communication.domain import Announcement, Conversation, MessagingPolicy, Profile
 from edtech.communication.infrastructure import (
     RosterDirectory,
@@ -31,19 +30,6 @@ def roster_directory(clock: Clock) -> DirectoryPort:
         return RosterDirectory(session, clock.now().date())
 
     return bind
-
-
-@dataclass
-class Collaborators:
-    """The websocket `send` path's unit of work, clock and dated directory (`channels.py`
-    builds it for `post_message`); use cases take `(uow, clock, directory)` instead."""
-
-    uow: UnitOfWork
-    clock: Clock
-    directory_factory: DirectoryFactory = RosterDirectory
-
-    def directory(self) -> Directory:
-        return self.directory_factory(self.uow.session, self.clock.now().date())
 
 
 NOT_FOUND = "conversation not found"

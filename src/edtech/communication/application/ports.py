@@ -38,4 +38,5 @@ DirectoryPort = Callable[[AsyncSession], Directory]
 to its unit of work's session, by a read route to its read session."""
 
 DirectoryFactory = Callable[[AsyncSession, date], Directory]
-"""The directory judged on a given day: the websocket `send` path's shape (`Collaborators`)."""
+"""The directory judged on a given day: the shape of the node's `ProfileCache` (the websocket
+`send` path binds it to the hub's unit of work and today)."""

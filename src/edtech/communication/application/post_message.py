@@ -9,11 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.application.common import (
-    Collaborators,
-    conversation_for,
-    policy_for,
-)
+from edtech.communication.application.common import conversation_for, policy_for
 from edtech.communication.application.ports import Directory, DirectoryPort
 from edtech.communication.domain import (
     Conversation,
@@ -72,24 +68,28 @@ class PostMessage:
     async def __call__(
         self, principal: Principal, conversation_id: uuid.UUID, client_id: str, body: str
     ) -> Posted:
-        # the websocket `send` path shares `post_message`, which takes the dated bundle
-        deps = Collaborators(self.uow, self.clock, lambda session, _day: self.directory(session))
         async with self.uow as uow:
-            posted = await post_message(deps, principal, conversation_id, client_id, body)
+            directory = self.directory(uow.session)
+            posted = await post_message(
+                uow, self.clock, directory, principal, conversation_id, client_id, body
+            )
             if not posted.replayed:
                 await uow.commit()
             return posted
 
 
 async def post_message(
-    deps: Collaborators,
+    uow: UnitOfWork,
+    clock: Clock,
+    directory: Directory,
     principal: Principal,
     conversation_id: uuid.UUID,
     client_id: str,
     body: str,
 ) -> Posted:
-    """Post inside the caller's open unit of work (the caller commits)."""
-    uow, now = deps.uow, deps.clock.now()
+    """Post inside the caller's open unit of work (the caller commits); the websocket `send`
+    shares it."""
+    now = clock.now()
     text = clean_body(body)
     check_client_id(client_id)
     session = uow.session
@@ -98,7 +98,6 @@ async def post_message(
     existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
     if existing is not None:
         return Posted(existing, replayed=True)
-    directory = deps.directory()
     await check_may_send(session, directory, principal, conv)
     conversations = SqlAlchemyConversations(session)
     seq = await conversations.next_seq(conv, now)
