@@ -13,6 +13,7 @@ from edtech.attendance.api import SCANS_ROUTE, ScanUpload
 from edtech.attendance.api import router as attendance_router
 from edtech.attendance.public import run_closer
 from edtech.billing.api import router as billing_router
+from edtech.billing.infrastructure.provider import build_payment_provider
 from edtech.billing.public import overdue_loop
 from edtech.communication.api import router as communication_router
 from edtech.communication.public import run_release_loop
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     if settings.node_name:
         services.node_name = settings.node_name
+    billing_provider = build_payment_provider(settings)  # None: card payments not set up
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +75,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             yield
         finally:
             await realtime.stop()  # drains sockets with 1012 in batches, flushes the outbox
+            if billing_provider is not None:
+                await billing_provider.stop()
             await engine.dispose()
             log.info("node_stopped", node=services.node_name)
 
@@ -85,6 +89,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.services = services
+    app.state.billing_provider = billing_provider
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     http_metrics = HttpMetrics(registry)

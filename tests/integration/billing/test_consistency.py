@@ -192,7 +192,7 @@ async def test_ledger_stays_consistent_through_a_random_run(
                     ),
                 )
             elif op == "refund" and payments:
-                await pay_uc.RefundPayment(*deps(services))(
+                await pay_uc.RefundPayment(*deps(services), None)(
                     me,
                     rng.choice(payments),
                     pay_uc.NewRefund(  # type: ignore[arg-type]

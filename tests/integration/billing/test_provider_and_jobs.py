@@ -1,4 +1,5 @@
-"""Online payments through the fake provider (signed, replay-safe webhooks) and the overdue job."""
+"""Online payments through the fake provider in demo mode (signed, replay-safe webhooks) and the
+overdue job."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from fastapi import FastAPI
 from edtech.billing.public import check_consistency, remind_overdue
 from edtech.demo import DemoSummary
 from edtech.platform.services import Services
+from edtech.settings import Settings
 from tests.integration.billing.conftest import API, key, post, sign_in
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Demo mode: no provider is configured, so the node takes card payments with the fake."""
+    return Settings(**{**settings.model_dump(), "demo": True})
 
 
 async def family_with_invoice(
@@ -50,6 +58,7 @@ async def test_guardian_pays_online_once_despite_replayed_webhooks(
         {"amount": "60.00", "currency": "USD"},
         {**guardian, **key()},
     )
+    assert checkout["provider"] == "fake"
     provider = app.state.billing_provider
     services: Services = app.state.services
     body = provider.event_body(

@@ -1,25 +1,29 @@
 """Shared by the billing routes: who may see an account, the Idempotency-Key wrapper, the
-payment provider."""
+node's payment provider and its problems."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from edtech.billing.application.common import MANAGERS, BeforeCommit
 from edtech.billing.domain.accounts import AccountKind, PayerAccount
-from edtech.billing.domain.provider import PaymentProvider
+from edtech.billing.domain.provider import (
+    PaymentProvider,
+    PaymentsNotSetUpError,
+    ProviderUnavailableError,
+)
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure import tables as t
-from edtech.billing.infrastructure.provider import FakePaymentProvider, webhook_secret
 from edtech.billing.infrastructure.roster import InstitutionsRoster, billing_children
-from edtech.kernel.errors import NotFoundError
+from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.kernel.principal import Principal
 from edtech.platform.idempotency import Scope, request_hash, run_once
 from edtech.platform.services import Services
@@ -105,11 +109,42 @@ async def idempotent(
     return JSONResponse(stored.body, status_code=stored.status)
 
 
-def payment_provider(request: Request) -> PaymentProvider:
-    """The node's provider: `app.state.billing_provider`, else the fake one (demo, tests)."""
-    provider: PaymentProvider | None = getattr(request.app.state, "billing_provider", None)
-    if provider is None:
-        secret = request.app.state.services.settings.secret_key
-        provider = FakePaymentProvider(webhook_secret(secret))
-        request.app.state.billing_provider = provider
+def node_provider(request: Request) -> PaymentProvider | None:
+    """The node's payment provider, built once by the composition root (None: not set up)."""
+    provider: PaymentProvider | None = request.app.state.billing_provider
     return provider
+
+
+ProviderDep = Annotated[PaymentProvider | None, Depends(node_provider)]
+
+PROVIDER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **IDEMPOTENT,
+    409: {
+        "description": "A request with this Idempotency-Key is still running, or the payment "
+        "provider refused the request (`code` payment_provider_refused)."
+    },
+    503: {
+        "description": "Card payments are not set up for this institution (`code` "
+        "payments_not_set_up), or the payment provider is not answering (`code` "
+        "payment_provider_unavailable); nothing was changed.",
+        "content": {"application/problem+json": {}},
+    },
+}
+
+
+class ProviderProblem(HTTPException):
+    """A provider that is missing or not answering, as a 503 problem (the handler reads `code`)."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(503, error.message)
+        self.code = error.code
+
+
+@contextmanager
+def provider_problems() -> Iterator[None]:
+    """Answer 503 when card payments are not set up or the provider is not answering: the
+    request may succeed later, unlike a refusal (409) or bad input (422)."""
+    try:
+        yield
+    except (PaymentsNotSetUpError, ProviderUnavailableError) as exc:
+        raise ProviderProblem(exc) from None

@@ -12,9 +12,11 @@ from edtech.billing.api import schemas as s
 from edtech.billing.api.common import (
     IDEMPOTENT,
     NOT_FOUND,
+    PROVIDER_RESPONSES,
+    ProviderDep,
     deps,
     idempotent,
-    payment_provider,
+    provider_problems,
     require_manager,
     visible_account,
     visible_account_ids,
@@ -95,7 +97,7 @@ async def list_payments(
 @router.post(
     "/payments/{payment_id}/refunds",
     status_code=201,
-    responses=IDEMPOTENT,
+    responses=PROVIDER_RESPONSES,
     response_model=s.RefundOut,
     description=pay_uc.RefundPayment.__doc__,
 )
@@ -106,19 +108,21 @@ async def refund_payment(
     key: IdempotencyKeyHeader,
     principal: CurrentPrincipalDep,
     services: ServicesDep,
+    provider: ProviderDep,
 ) -> JSONResponse:
     require_manager(principal)
-    uc = pay_uc.RefundPayment(*deps(services))
+    uc = pay_uc.RefundPayment(*deps(services), provider)
     cmd = pay_uc.NewRefund(body.amount, body.reason, body.currency)
-    return await idempotent(
-        request,
-        services,
-        principal,
-        key,
-        body,
-        lambda hook: uc(principal, payment_id, cmd, hook),
-        s.RefundOut.of,
-    )
+    with provider_problems():
+        return await idempotent(
+            request,
+            services,
+            principal,
+            key,
+            body,
+            lambda hook: uc(principal, payment_id, cmd, hook),
+            s.RefundOut.of,
+        )
 
 
 # -- online payments -------------------------------------------------------------------------
@@ -127,7 +131,7 @@ async def refund_payment(
 @router.post(
     "/accounts/{account_id}/checkouts",
     status_code=201,
-    responses=IDEMPOTENT,
+    responses=PROVIDER_RESPONSES,
     response_model=s.CheckoutOut,
     description=pay_uc.StartCheckout.__doc__,
 )
@@ -139,10 +143,11 @@ async def start_checkout(
     principal: CurrentPrincipalDep,
     services: ServicesDep,
     session: ReadSessionDep,
+    provider: ProviderDep,
 ) -> JSONResponse:
     account = await visible_account(session, principal, account_id)
-    uc = pay_uc.StartCheckout(*deps(services), provider=payment_provider(request))
-    cmd = pay_uc.NewCheckout(body.amount, body.currency)
+    uc = pay_uc.StartCheckout(*deps(services), provider)
+    cmd = pay_uc.NewCheckout(body.amount, body.currency, key)
 
     def render(c: pay_uc.Checkout) -> s.CheckoutOut:
         return s.CheckoutOut(
@@ -154,27 +159,32 @@ async def start_checkout(
             redirect_url=c.intent.redirect_url,
         )
 
-    return await idempotent(
-        request,
-        services,
-        principal,
-        key,
-        body,
-        lambda hook: uc(principal, account, cmd, hook),
-        render,
-    )
+    with provider_problems():
+        return await idempotent(
+            request,
+            services,
+            principal,
+            key,
+            body,
+            lambda hook: uc(principal, account, cmd, hook),
+            render,
+        )
 
 
 @router.post(
-    "/webhooks/{provider}",
-    responses={401: {"description": "Bad or stale signature."}, 404: NOT_FOUND[404]},
+    "/webhooks/{provider_name}",
+    responses={
+        401: {"description": "Missing, bad or stale signature; nothing was changed."},
+        404: {"description": "Not this node's payment provider, or an unknown checkout."},
+    },
     description=pay_uc.ReceiveProviderEvent.__doc__,
 )
-async def provider_webhook(provider: str, request: Request, services: ServicesDep) -> s.WebhookOut:
-    adapter = payment_provider(request)
-    if provider != adapter.name:
+async def provider_webhook(
+    provider_name: str, request: Request, services: ServicesDep, provider: ProviderDep
+) -> s.WebhookOut:
+    if provider is None or provider_name != provider.name:
         raise NotFoundError("Unknown payment provider.")
     body = await request.body()
-    event = adapter.verify_webhook(request.headers, body, services.clock.now())
-    payment = await pay_uc.ReceiveProviderEvent(*deps(services), provider=adapter)(event)
+    event = provider.verify_webhook(request.headers, body, services.clock.now())
+    payment = await pay_uc.ReceiveProviderEvent(*deps(services), provider)(event)
     return s.WebhookOut(recorded=payment is not None, payment_id=payment.id if payment else None)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from edtech.billing.application.common import BeforeCommit, UseCase, not_found, require_manager
+from edtech.billing.application.common import (
+    BeforeCommit,
+    Roster,
+    UseCase,
+    not_found,
+    require_manager,
+)
 from edtech.billing.domain import ledger
 from edtech.billing.domain.accounts import PayerAccount
 from edtech.billing.domain.invoices import Invoice
@@ -20,11 +26,19 @@ from edtech.billing.domain.payments import (
     oldest_first,
     plan_refund,
 )
-from edtech.billing.domain.provider import PaymentProvider, ProviderEvent, ProviderIntent
+from edtech.billing.domain.provider import (
+    COLLECTED,
+    PaymentProvider,
+    PaymentsNotSetUpError,
+    ProviderEvent,
+    ProviderIntent,
+)
 from edtech.billing.infrastructure.repository import SqlBilling, checkout_by_ref
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -178,11 +192,32 @@ class NewRefund:
     currency: str | None = None
 
 
-class RefundPayment(PaymentUseCase):
+class ProviderUseCase(PaymentUseCase):
+    """A payment use case that may talk to the node's payment provider (None: not set up)."""
+
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, roster: Roster, provider: PaymentProvider | None
+    ) -> None:
+        super().__init__(uow, clock, roster)
+        self.provider = provider
+
+    def card_provider(self, name: str | None = None) -> PaymentProvider:
+        """The node's provider (the one named, when a card payment came through it)."""
+        if self.provider is None:
+            raise PaymentsNotSetUpError("Card payments are not set up for this institution.")
+        if name is not None and self.provider.name != name:
+            raise PaymentsNotSetUpError(
+                f"This card payment came through {name}, which is not set up here."
+            )
+        return self.provider
+
+
+class RefundPayment(ProviderUseCase):
     """A refund gives back part or all of one payment (never more than was paid and not yet
     refunded): first from the credit the payment left, then by taking its allocations back
     from open or paid invoices, latest first, which are due again (money on a written-off
-    invoice stays there). Refunds have gapless numbers."""
+    invoice stays there). A card payment is refunded through the provider that collected it,
+    and the refund is recorded only if the provider made it. Refunds have gapless numbers."""
 
     async def __call__(
         self,
@@ -229,6 +264,16 @@ class RefundPayment(PaymentUseCase):
                 invoice = await repo.invoice(invoice_id, lock=True)
                 assert invoice is not None
                 repo.add(payment.take_back(invoice, take, new_id(), self.now()))
+            if payment.provider is not None and payment.provider_ref is not None:
+                # Last, once our side is sure to hold. The key names this refund by what was
+                # refunded before it, so a retry after a rolled-back commit asks the provider
+                # for the same refund again instead of a second one.
+                await self.card_provider(payment.provider).refund(
+                    intent_ref=payment.provider_ref,
+                    amount_minor=amount,
+                    currency=payment.currency,
+                    idempotency_key=f"edtech-refund-{payment.id}-{payment.refunded_minor}-{amount}",
+                )
             payment.refunded_minor += amount
             repo.add(refund)
             await self.post(
@@ -261,16 +306,15 @@ class Checkout:
 class NewCheckout:
     amount: str
     currency: str
+    key: str = ""
+    """The request's Idempotency-Key: a retry asks the provider for the same checkout."""
 
 
-class StartCheckout(PaymentUseCase):
+class StartCheckout(ProviderUseCase):
     """A manager, or a guardian who may see the family's bills, starts an online payment of
     a positive amount in the account's currency; nothing is recorded until the provider
-    confirms it by a signed webhook."""
-
-    def __init__(self, *args: Any, provider: PaymentProvider, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.provider = provider
+    confirms it by a signed webhook. Without a payment provider, card payments are not set
+    up for the institution and nothing starts."""
 
     async def __call__(
         self,
@@ -279,6 +323,7 @@ class StartCheckout(PaymentUseCase):
         cmd: NewCheckout,
         before_commit: BeforeCommit | None = None,
     ) -> Checkout:
+        provider = self.card_provider()
         async with self.uow:
             repo = self.repo(principal)
             account.require_currency(cmd.currency)
@@ -287,51 +332,50 @@ class StartCheckout(PaymentUseCase):
                 raise InvalidError(
                     "A payment must be positive.", [FieldProblem(("amount",), "must be > 0")]
                 )
-            intent = self.provider.create_intent(
-                amount_minor=amount, currency=account.currency, reference=str(account.id)
+            asked = f"{account.id}:{principal.person_id}:{cmd.key or new_id()}"
+            intent = await provider.create_intent(
+                amount_minor=amount,
+                currency=account.currency,
+                reference=str(account.id),
+                idempotency_key="edtech-checkout-" + hashlib.sha256(asked.encode()).hexdigest(),
             )
             checkout_id = await repo.add_checkout(
                 account_id=account.id,
-                provider=self.provider.name,
+                provider=provider.name,
                 ref=intent.ref,
                 amount_minor=amount,
                 currency=account.currency,
                 at=self.now(),
             )
             result = Checkout(
-                checkout_id, account.id, amount, account.currency, self.provider.name, intent
+                checkout_id, account.id, amount, account.currency, provider.name, intent
             )
             await self.commit(result, before_commit)
             return result
 
 
-class ReceiveProviderEvent(PaymentUseCase):
+class ReceiveProviderEvent(ProviderUseCase):
     """A verified provider event records its payment once: a replayed event id, or a second
     event for the same intent, changes nothing. The money is allocated oldest due first;
-    the currency must be the checkout's."""
-
-    def __init__(self, *args: Any, provider: PaymentProvider, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.provider = provider
+    the currency must be the checkout's. Events other than money collected change nothing."""
 
     async def __call__(self, event: ProviderEvent) -> Payment | None:
-        if event.type != "payment_intent.succeeded":
+        provider = self.card_provider()
+        if event.type != COLLECTED:
             return None
         async with self.uow:
-            row = await checkout_by_ref(self.uow.session, self.provider.name, event.intent_ref)
+            row = await checkout_by_ref(self.uow.session, provider.name, event.intent_ref)
             if row is None:
                 raise not_found("Checkout")
             repo = self.repo(row.institution_id)
-            if not await repo.remember_provider_event(
-                self.provider.name, event.event_id, self.now()
-            ):
+            if not await repo.remember_provider_event(provider.name, event.event_id, self.now()):
                 return None
             account = await repo.account(row.account_id, lock=True)
             assert account is not None
             account.require_currency(event.currency)
             if event.amount_minor <= 0:
                 raise InvalidError("The provider reported a non-positive amount.")
-            existing = await repo.payment_by_provider_ref(self.provider.name, event.intent_ref)
+            existing = await repo.payment_by_provider_ref(provider.name, event.intent_ref)
             if existing is not None:
                 await self.uow.commit()  # remember the event id; the intent is already paid
                 return None
@@ -344,7 +388,7 @@ class ReceiveProviderEvent(PaymentUseCase):
                 self.now(),
                 None,
                 None,
-                provider=self.provider.name,
+                provider=provider.name,
                 provider_ref=event.intent_ref,
             )
             await self.uow.commit()
