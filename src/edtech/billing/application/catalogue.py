@@ -17,16 +17,21 @@ from edtech.billing.domain.catalogue import (
     Target,
 )
 from edtech.billing.domain.money import CurrencyMismatchError, Money
-from edtech.billing.infrastructure.repository import SqlBilling
+from edtech.billing.infrastructure.repositories.catalogue import (
+    SqlAlchemyFeeCategories,
+    SqlAlchemyFeeItems,
+    SqlAlchemyFeePlans,
+    SqlAlchemyGrants,
+)
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
 
 
 class CatalogueUseCase(UseCase):
-    async def institution_currency(self, repo: SqlBilling, given: str | None) -> str:
+    async def institution_currency(self, institution_id: uuid.UUID, given: str | None) -> str:
         """One currency per institution: what it bills in; a different one is refused."""
-        currency = await self.roster.currency(self.uow.session, repo.institution_id)
+        currency = await self.roster.currency(self.uow.session, institution_id)
         if currency is None:
             raise not_found("Institution")
         if given is not None and given != currency:
@@ -49,13 +54,13 @@ class DefineFeeCategory(UseCase):
     async def __call__(self, principal: Principal, cmd: NewCategory) -> FeeCategory:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            if any(c.code == cmd.code for c in (await repo.categories()).values()):
+            categories = SqlAlchemyFeeCategories(self.uow.session, principal.institution_id)
+            if any(c.code == cmd.code for c in (await categories.by_id()).values()):
                 raise ConflictError(f"A fee category with code {cmd.code!r} already exists.")
             cat = FeeCategory(
                 id=new_id(), institution_id=principal.institution_id, code=cmd.code, name=cmd.name
             )
-            repo.add(cat)
+            categories.add(cat)
             await self.uow.commit()
             return cat
 
@@ -76,9 +81,9 @@ class DefineFeeItem(CatalogueUseCase):
     async def __call__(self, principal: Principal, cmd: NewFeeItem) -> FeeItem:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            currency = await self.institution_currency(repo, cmd.currency)
-            if await repo.category(cmd.category_id) is None:
+            currency = await self.institution_currency(principal.institution_id, cmd.currency)
+            categories = SqlAlchemyFeeCategories(self.uow.session, principal.institution_id)
+            if await categories.get(cmd.category_id) is None:
                 raise InvalidError(
                     "Unknown fee category.", [FieldProblem(("category_id",), "no such category")]
                 )
@@ -93,7 +98,7 @@ class DefineFeeItem(CatalogueUseCase):
                 target=cmd.target,
                 target_value=cmd.target_value,
             )
-            repo.add(item)
+            SqlAlchemyFeeItems(self.uow.session, principal.institution_id).add(item)
             await self.uow.commit()
             return item
 
@@ -119,9 +124,9 @@ class DefineFeePlan(CatalogueUseCase):
     async def __call__(self, principal: Principal, cmd: NewFeePlan) -> FeePlan:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            currency = await self.institution_currency(repo, None)
-            found = {i.id for i in await repo.items(cmd.item_ids)}
+            currency = await self.institution_currency(principal.institution_id, None)
+            items = SqlAlchemyFeeItems(self.uow.session, principal.institution_id)
+            found = {i.id for i in await items.get_many(cmd.item_ids)}
             missing = [
                 FieldProblem(("item_ids", n), "no such fee item")
                 for n, i in enumerate(cmd.item_ids)
@@ -150,7 +155,7 @@ class DefineFeePlan(CatalogueUseCase):
                     for n, i in enumerate(cmd.installments)
                 ],
             )
-            repo.add(plan)
+            SqlAlchemyFeePlans(self.uow.session, principal.institution_id).add(plan)
             await self.uow.commit()
             return plan
 
@@ -187,8 +192,8 @@ class ApproveGrant(CatalogueUseCase):
     async def __call__(self, principal: Principal, cmd: NewGrant) -> Grant:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            currency = await self.institution_currency(repo, None)
+            currency = await self.institution_currency(principal.institution_id, None)
+            categories = SqlAlchemyFeeCategories(self.uow.session, principal.institution_id)
             profile = await self.roster.student_profile(
                 self.uow.session, principal.institution_id, cmd.student_id, self.now().date()
             )
@@ -196,7 +201,7 @@ class ApproveGrant(CatalogueUseCase):
                 raise InvalidError(
                     "Unknown student.", [FieldProblem(("student_id",), "no such current student")]
                 )
-            if cmd.category_id is not None and await repo.category(cmd.category_id) is None:
+            if cmd.category_id is not None and await categories.get(cmd.category_id) is None:
                 raise InvalidError(
                     "Unknown fee category.", [FieldProblem(("category_id",), "no such category")]
                 )
@@ -214,6 +219,6 @@ class ApproveGrant(CatalogueUseCase):
                 valid_to=cmd.valid_to,
                 approved_by=principal.person_id,
             )
-            repo.add(grant)
+            SqlAlchemyGrants(self.uow.session, principal.institution_id).add(grant)
             await self.uow.commit()
             return grant

@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.billing.domain.accounts import AccountKind, PayerAccount
 from edtech.billing.domain.catalogue import StudentProfile
 from edtech.billing.domain.ledger import LedgerTransaction
-from edtech.billing.infrastructure.repository import SqlBilling
+from edtech.billing.infrastructure.repositories.ledger import (
+    SqlAlchemyDocumentNumbers,
+    SqlAlchemyLedger,
+)
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal, Role
@@ -66,16 +69,13 @@ class UseCase:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def repo(self, principal_or_institution: Principal | uuid.UUID) -> SqlBilling:
-        inst = (
-            principal_or_institution.institution_id
-            if isinstance(principal_or_institution, Principal)
-            else principal_or_institution
-        )
-        return SqlBilling(self.uow.session, inst)
+    async def post(self, institution_id: uuid.UUID, tx: LedgerTransaction) -> None:
+        """Append a balanced transaction to the institution's ledger, dated now."""
+        await SqlAlchemyLedger(self.uow.session, institution_id).post(tx, self.now())
 
-    async def post(self, repo: SqlBilling, tx: LedgerTransaction) -> None:
-        await repo.post(tx, self.now())
+    async def next_number(self, institution_id: uuid.UUID, series: str) -> int:
+        """The next number of a gapless series (invoice, credit_note, receipt, refund)."""
+        return await SqlAlchemyDocumentNumbers(self.uow.session, institution_id).next(series)
 
     async def family_guardians(
         self, account: PayerAccount | None, student_ids: Iterable[uuid.UUID]

@@ -19,34 +19,49 @@ from edtech.billing.domain.catalogue import DraftLine, Installment, plan_lines
 from edtech.billing.domain.invoices import CreditNote, Invoice, LineKind
 from edtech.billing.domain.money import Money
 from edtech.billing.domain.payments import AllocationKind
-from edtech.billing.infrastructure.repository import SqlBilling
+from edtech.billing.infrastructure.repositories.accounts import SqlAlchemyPayerAccounts
+from edtech.billing.infrastructure.repositories.catalogue import (
+    SqlAlchemyFeeCategories,
+    SqlAlchemyFeeItems,
+    SqlAlchemyFeePlans,
+    SqlAlchemyGrants,
+)
+from edtech.billing.infrastructure.repositories.invoices import (
+    SqlAlchemyCreditNotes,
+    SqlAlchemyInvoices,
+)
+from edtech.billing.infrastructure.repositories.payments import SqlAlchemyPayments
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
 
 
 class InvoicingUseCase(UseCase):
-    async def locked_invoice(self, repo: SqlBilling, invoice_id: uuid.UUID) -> Invoice:
+    async def locked_invoice(self, institution_id: uuid.UUID, invoice_id: uuid.UUID) -> Invoice:
         """Lock the invoice's account, then the invoice: every money movement locks in that
         order (account first), so concurrent ones queue instead of deadlocking."""
-        found = await repo.invoice(invoice_id)
+        invoices = SqlAlchemyInvoices(self.uow.session, institution_id)
+        found = await invoices.get(invoice_id)
         if found is None:
             raise not_found("Invoice")
-        await repo.account(found.account_id, lock=True)
-        locked = await repo.invoice(invoice_id, lock=True)
+        await SqlAlchemyPayerAccounts(self.uow.session, institution_id).get(
+            found.account_id, lock=True
+        )
+        locked = await invoices.get(invoice_id, lock=True)
         assert locked is not None
         return locked
 
-    async def finalize(self, repo: SqlBilling, invoice: Invoice) -> None:
+    async def finalize(self, invoice: Invoice) -> None:
         """Number the invoice, post it to the ledger, then apply any account credit to it."""
-        account = await repo.account(invoice.account_id)
+        inst = invoice.institution_id
+        account = await SqlAlchemyPayerAccounts(self.uow.session, inst).get(invoice.account_id)
         recipients = await self.family_guardians(
             account, account.student_ids if account is not None else []
         )
-        invoice.finalize(await repo.next_number("invoice"), self.now(), recipients)
-        await repo.session.flush()  # credit allocations below refer to the invoice row
+        invoice.finalize(await self.next_number(inst, "invoice"), self.now(), recipients)
+        await self.uow.session.flush()  # credit allocations below refer to the invoice row
         await self.post(
-            repo,
+            inst,
             ledger.invoice_issued(
                 invoice.account_id,
                 invoice.id,
@@ -54,14 +69,17 @@ class InvoicingUseCase(UseCase):
                 [ln.amount_minor for ln in invoice.lines],
             ),
         )
-        for payment in await repo.payments_with_credit(invoice.account_id):
+        payments = SqlAlchemyPayments(self.uow.session, inst)
+        for payment in await payments.with_credit(invoice.account_id):
             due = invoice.amount_due_minor
             if due == 0 or invoice.status != "open":
                 break
             take = min(due, payment.unallocated_minor)
-            repo.add(payment.allocate(invoice, take, AllocationKind.CREDIT, new_id(), self.now()))
+            payments.add_allocation(
+                payment.allocate(invoice, take, AllocationKind.CREDIT, new_id(), self.now())
+            )
             await self.post(
-                repo,
+                inst,
                 ledger.reduce_receivable(
                     ledger.EntryKind.CREDIT_APPLIED,
                     invoice.account_id,
@@ -96,8 +114,10 @@ class GenerateInvoices(InvoicingUseCase):
                 [FieldProblem(("term_id",), "give term_id or due_by, not both")],
             )
         async with self.uow:
-            repo = self.repo(principal)
-            plan = await repo.plan(cmd.plan_id)
+            institution, session = principal.institution_id, self.uow.session
+            accounts = SqlAlchemyPayerAccounts(session, institution)
+            invoices = SqlAlchemyInvoices(session, institution)
+            plan = await SqlAlchemyFeePlans(session, institution).get(cmd.plan_id)
             if plan is None:
                 raise InvalidError("Unknown plan.", [FieldProblem(("plan_id",), "no such plan")])
             chosen = [
@@ -106,14 +126,14 @@ class GenerateInvoices(InvoicingUseCase):
                 if (cmd.term_id is not None and inst.term_id == cmd.term_id)
                 or (cmd.due_by is not None and inst.due_on <= cmd.due_by)
             ]
-            families = await repo.accounts_on_plan(plan.id)
+            families = await accounts.on_plan(plan.id)
             students = [
                 s.student_id for a in families for s in a.students if s.fee_plan_id == plan.id
             ]
-            items = await repo.items(plan.item_ids)
-            grants = await repo.grants_for(students)
-            categories = await repo.categories()
-            sponsors = await repo.sponsors_of(students)
+            items = await SqlAlchemyFeeItems(session, institution).get_many(plan.item_ids)
+            grants = await SqlAlchemyGrants(session, institution).of_students(students)
+            categories = await SqlAlchemyFeeCategories(session, institution).by_id()
+            sponsors = await accounts.sponsors_of(students)
             sponsor_of: dict[tuple[uuid.UUID, uuid.UUID], PayerAccount] = {
                 (sp.student_id, sp.category_id): acc for acc in sponsors for sp in acc.sponsorships
             }
@@ -126,7 +146,7 @@ class GenerateInvoices(InvoicingUseCase):
                     fees[sid] = plan_lines(plan, items, grants, profile, categories)
             created: list[Invoice] = []
             for k, inst in chosen:
-                already = await repo.invoiced_installments(inst.id)
+                already = await invoices.accounts_billed_for(inst.id)
                 by_payer: dict[uuid.UUID, list[DraftLine]] = defaultdict(list)
                 payers: dict[uuid.UUID, PayerAccount] = {}
                 for family in families:
@@ -143,11 +163,11 @@ class GenerateInvoices(InvoicingUseCase):
                     if payer_id in already:
                         continue
                     invoice = self._invoice(payers[payer_id], plan.id, inst, by_payer[payer_id])
-                    repo.add(invoice)
+                    invoices.add(invoice)
                     created.append(invoice)
             if cmd.finalize:
                 for invoice in created:
-                    await self.finalize(repo, invoice)
+                    await self.finalize(invoice)
             await self.uow.commit()
             return created
 
@@ -196,10 +216,8 @@ class NewInvoice:
 
 
 class InvoiceEditing(InvoicingUseCase):
-    async def add_lines(
-        self, repo: SqlBilling, account: PayerAccount, invoice: Invoice, lines: list[LineIn]
-    ) -> None:
-        categories = await repo.categories()
+    async def add_lines(self, account: PayerAccount, invoice: Invoice, lines: list[LineIn]) -> None:
+        categories = await SqlAlchemyFeeCategories(self.uow.session, account.institution_id).by_id()
         problems: list[FieldProblem] = []
         for n, ln in enumerate(lines):
             if ln.student_id is not None and ln.student_id not in account.student_ids:
@@ -226,8 +244,8 @@ class DraftInvoice(InvoiceEditing):
     async def __call__(self, principal: Principal, cmd: NewInvoice) -> Invoice:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            account = await repo.account(cmd.account_id)
+            session, inst = self.uow.session, principal.institution_id
+            account = await SqlAlchemyPayerAccounts(session, inst).get(cmd.account_id)
             if account is None:
                 raise InvalidError(
                     "Unknown account.", [FieldProblem(("account_id",), "no such account")]
@@ -241,8 +259,8 @@ class DraftInvoice(InvoiceEditing):
                 created_at=self.now(),
                 memo=cmd.memo,
             )
-            await self.add_lines(repo, account, invoice, cmd.lines)
-            repo.add(invoice)
+            await self.add_lines(account, invoice, cmd.lines)
+            SqlAlchemyInvoices(session, inst).add(invoice)
             await self.uow.commit()
             return invoice
 
@@ -255,11 +273,11 @@ class AddInvoiceLines(InvoiceEditing):
     ) -> Invoice:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            invoice = await self.locked_invoice(repo, invoice_id)
-            account = await repo.account(invoice.account_id)
+            inst = principal.institution_id
+            invoice = await self.locked_invoice(inst, invoice_id)
+            account = await SqlAlchemyPayerAccounts(self.uow.session, inst).get(invoice.account_id)
             assert account is not None
-            await self.add_lines(repo, account, invoice, lines)
+            await self.add_lines(account, invoice, lines)
             await self.uow.commit()
             return invoice
 
@@ -271,9 +289,8 @@ class FinalizeInvoice(InvoicingUseCase):
     async def __call__(self, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            invoice = await self.locked_invoice(repo, invoice_id)
-            await self.finalize(repo, invoice)
+            invoice = await self.locked_invoice(principal.institution_id, invoice_id)
+            await self.finalize(invoice)
             await self.uow.commit()
             return invoice
 
@@ -284,12 +301,11 @@ class VoidInvoice(InvoicingUseCase):
     async def __call__(self, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            invoice = await self.locked_invoice(repo, invoice_id)
+            invoice = await self.locked_invoice(principal.institution_id, invoice_id)
             cancelled = invoice.void(self.now())
             if cancelled:
                 await self.post(
-                    repo,
+                    invoice.institution_id,
                     ledger.reduce_receivable(
                         ledger.EntryKind.INVOICE_VOIDED,
                         invoice.account_id,
@@ -308,12 +324,11 @@ class MarkInvoiceUncollectible(InvoicingUseCase):
     async def __call__(self, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            invoice = await self.locked_invoice(repo, invoice_id)
+            invoice = await self.locked_invoice(principal.institution_id, invoice_id)
             written_off = invoice.mark_uncollectible(self.now())
             if written_off:
                 await self.post(
-                    repo,
+                    invoice.institution_id,
                     ledger.reduce_receivable(
                         ledger.EntryKind.INVOICE_WRITTEN_OFF,
                         invoice.account_id,
@@ -346,9 +361,9 @@ class IssueCreditNote(InvoicingUseCase):
     ) -> CreditNote:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            invoice = await self.locked_invoice(repo, invoice_id)
-            account = await repo.account(invoice.account_id)
+            inst = principal.institution_id
+            invoice = await self.locked_invoice(inst, invoice_id)
+            account = await SqlAlchemyPayerAccounts(self.uow.session, inst).get(invoice.account_id)
             assert account is not None
             if cmd.currency is not None:
                 account.require_currency(cmd.currency)
@@ -359,16 +374,16 @@ class IssueCreditNote(InvoicingUseCase):
                 institution_id=principal.institution_id,
                 invoice_id=invoice.id,
                 account_id=invoice.account_id,
-                number=await repo.next_number("credit_note"),
+                number=await self.next_number(inst, "credit_note"),
                 currency=invoice.currency,
                 amount_minor=amount,
                 reason=cmd.reason,
                 created_at=self.now(),
                 created_by=principal.person_id,
             )
-            repo.add(note)
+            SqlAlchemyCreditNotes(self.uow.session, inst).add(note)
             await self.post(
-                repo,
+                inst,
                 ledger.reduce_receivable(
                     ledger.EntryKind.CREDIT_NOTE,
                     invoice.account_id,

@@ -33,7 +33,14 @@ from edtech.billing.domain.provider import (
     ProviderEvent,
     ProviderIntent,
 )
-from edtech.billing.infrastructure.repository import SqlBilling, checkout_by_ref
+from edtech.billing.infrastructure.repositories.accounts import SqlAlchemyPayerAccounts
+from edtech.billing.infrastructure.repositories.invoices import SqlAlchemyInvoices
+from edtech.billing.infrastructure.repositories.payments import (
+    SqlAlchemyCheckouts,
+    SqlAlchemyPayments,
+    SqlAlchemyRefunds,
+    checkout_by_ref,
+)
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.kernel.ids import new_id
@@ -60,7 +67,6 @@ class NewPayment:
 class PaymentUseCase(UseCase):
     async def receive(
         self,
-        repo: SqlBilling,
         account: PayerAccount,
         amount_minor: int,
         method: PaymentMethod,
@@ -81,23 +87,25 @@ class PaymentUseCase(UseCase):
             currency=account.currency,
             method=method,
             reference=reference,
-            receipt=await repo.next_number("receipt"),
+            receipt=await self.next_number(account.institution_id, "receipt"),
             received_at=received_at,
             recorded_by=recorded_by,
             provider=provider,
             provider_ref=provider_ref,
         )
-        repo.add(payment)
-        await repo.session.flush()  # allocations refer to it; the ORM does not know that
+        payments = SqlAlchemyPayments(self.uow.session, account.institution_id)
+        payments.add(payment)
+        await self.uow.session.flush()  # allocations refer to it; the ORM does not know that
         if explicit is None:
-            explicit = oldest_first(await repo.open_invoices(account.id), amount_minor)
+            invoices = SqlAlchemyInvoices(self.uow.session, account.institution_id)
+            explicit = oldest_first(await invoices.open_of(account.id), amount_minor)
         for invoice, amount in explicit:
-            repo.add(
+            payments.add_allocation(
                 payment.allocate(invoice, amount, AllocationKind.PAYMENT, new_id(), self.now())
             )
         payment.received(self.now(), await self.family_guardians(account, account.student_ids))
         await self.post(
-            repo,
+            account.institution_id,
             ledger.payment_received(
                 account.id, payment.id, account.currency, amount_minor, payment.allocated_minor
             ),
@@ -125,8 +133,8 @@ class RecordPayment(PaymentUseCase):
                 [FieldProblem(("method",), "use cash, cheque or bank_transfer")],
             )
         async with self.uow:
-            repo = self.repo(principal)
-            account = await repo.account(account_id, lock=True)
+            accounts = SqlAlchemyPayerAccounts(self.uow.session, principal.institution_id)
+            account = await accounts.get(account_id, lock=True)
             if account is None:
                 raise not_found("Account")
             account.require_currency(cmd.currency)
@@ -137,9 +145,8 @@ class RecordPayment(PaymentUseCase):
                 )
             explicit = None
             if cmd.allocations is not None:
-                explicit = await self._explicit(repo, account, amount, cmd.allocations)
+                explicit = await self._explicit(account, amount, cmd.allocations)
             payment = await self.receive(
-                repo,
                 account,
                 amount,
                 cmd.method,
@@ -152,13 +159,14 @@ class RecordPayment(PaymentUseCase):
             return payment
 
     async def _explicit(
-        self, repo: SqlBilling, account: PayerAccount, amount: int, given: list[AllocationIn]
+        self, account: PayerAccount, amount: int, given: list[AllocationIn]
     ) -> list[tuple[Invoice, int]]:
+        invoices = SqlAlchemyInvoices(self.uow.session, account.institution_id)
         problems: list[FieldProblem] = []
         plan: list[tuple[Invoice, int]] = []
         seen: set[uuid.UUID] = set()
         for n, a in enumerate(given):
-            invoice = await repo.invoice(a.invoice_id, lock=True)
+            invoice = await invoices.get(a.invoice_id, lock=True)
             if invoice is None or invoice.account_id != account.id:
                 problems.append(FieldProblem(("allocations", n, "invoice_id"), "no such invoice"))
                 continue
@@ -228,23 +236,27 @@ class RefundPayment(ProviderUseCase):
     ) -> Refund:
         require_manager(principal)
         async with self.uow:
-            repo = self.repo(principal)
-            payment = await repo.payment(payment_id)
+            inst, session = principal.institution_id, self.uow.session
+            payments = SqlAlchemyPayments(session, inst)
+            invoices = SqlAlchemyInvoices(session, inst)
+            payment = await payments.get(payment_id)
             if payment is None:
                 raise not_found("Payment")
-            account = await repo.account(payment.account_id, lock=True)
+            account = await SqlAlchemyPayerAccounts(session, inst).get(
+                payment.account_id, lock=True
+            )
             assert account is not None
-            payment = await repo.payment(payment_id, lock=True)
+            payment = await payments.get(payment_id, lock=True)
             assert payment is not None
             if cmd.currency is not None:
                 account.require_currency(cmd.currency)
             amount = Money.parse(cmd.amount, payment.currency).minor
             net: dict[uuid.UUID, int] = {}
-            for alloc in await repo.allocations_of(payment.id):
+            for alloc in await payments.allocations_of(payment.id):
                 net[alloc.invoice_id] = net.get(alloc.invoice_id, 0) + alloc.amount_minor
             # Money on a written-off invoice stays there: only open or paid ones give it back.
             for invoice_id in list(net):
-                invoice = await repo.invoice(invoice_id, lock=True)
+                invoice = await invoices.get(invoice_id, lock=True)
                 if invoice is None or invoice.status not in ("open", "paid"):
                     del net[invoice_id]
             plan = plan_refund(payment, amount, list(net.items()))
@@ -253,7 +265,7 @@ class RefundPayment(ProviderUseCase):
                 institution_id=payment.institution_id,
                 account_id=payment.account_id,
                 payment_id=payment.id,
-                number=await repo.next_number("refund"),
+                number=await self.next_number(inst, "refund"),
                 currency=payment.currency,
                 amount_minor=amount,
                 reason=cmd.reason,
@@ -261,9 +273,9 @@ class RefundPayment(ProviderUseCase):
                 created_by=principal.person_id,
             )
             for invoice_id, take in plan.from_invoices:
-                invoice = await repo.invoice(invoice_id, lock=True)
+                invoice = await invoices.get(invoice_id, lock=True)
                 assert invoice is not None
-                repo.add(payment.take_back(invoice, take, new_id(), self.now()))
+                payments.add_allocation(payment.take_back(invoice, take, new_id(), self.now()))
             if payment.provider is not None and payment.provider_ref is not None:
                 # Last, once our side is sure to hold. The key names this refund by what was
                 # refunded before it, so a retry after a rolled-back commit asks the provider
@@ -275,9 +287,9 @@ class RefundPayment(ProviderUseCase):
                     idempotency_key=f"edtech-refund-{payment.id}-{payment.refunded_minor}-{amount}",
                 )
             payment.refunded_minor += amount
-            repo.add(refund)
+            SqlAlchemyRefunds(session, inst).add(refund)
             await self.post(
-                repo,
+                inst,
                 ledger.refund(
                     payment.account_id,
                     refund.id,
@@ -325,7 +337,6 @@ class StartCheckout(ProviderUseCase):
     ) -> Checkout:
         provider = self.card_provider()
         async with self.uow:
-            repo = self.repo(principal)
             account.require_currency(cmd.currency)
             amount = Money.parse(cmd.amount, account.currency).minor
             if amount <= 0:
@@ -339,7 +350,8 @@ class StartCheckout(ProviderUseCase):
                 reference=str(account.id),
                 idempotency_key="edtech-checkout-" + hashlib.sha256(asked.encode()).hexdigest(),
             )
-            checkout_id = await repo.add_checkout(
+            checkouts = SqlAlchemyCheckouts(self.uow.session, principal.institution_id)
+            checkout_id = await checkouts.add(
                 account_id=account.id,
                 provider=provider.name,
                 ref=intent.ref,
@@ -367,20 +379,21 @@ class ReceiveProviderEvent(ProviderUseCase):
             row = await checkout_by_ref(self.uow.session, provider.name, event.intent_ref)
             if row is None:
                 raise not_found("Checkout")
-            repo = self.repo(row.institution_id)
-            if not await repo.remember_provider_event(provider.name, event.event_id, self.now()):
+            checkouts = SqlAlchemyCheckouts(self.uow.session, row.institution_id)
+            if not await checkouts.remember_event(provider.name, event.event_id, self.now()):
                 return None
-            account = await repo.account(row.account_id, lock=True)
+            accounts = SqlAlchemyPayerAccounts(self.uow.session, row.institution_id)
+            account = await accounts.get(row.account_id, lock=True)
             assert account is not None
             account.require_currency(event.currency)
             if event.amount_minor <= 0:
                 raise InvalidError("The provider reported a non-positive amount.")
-            existing = await repo.payment_by_provider_ref(provider.name, event.intent_ref)
+            payments = SqlAlchemyPayments(self.uow.session, row.institution_id)
+            existing = await payments.by_provider_ref(provider.name, event.intent_ref)
             if existing is not None:
                 await self.uow.commit()  # remember the event id; the intent is already paid
                 return None
             payment = await self.receive(
-                repo,
                 account,
                 event.amount_minor,
                 PaymentMethod.CARD,
