@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from edtech.billing.infrastructure.provider import CardPayments, FakePaymentProvider
 from edtech.billing.public import check_consistency, remind_overdue
 from edtech.demo import DemoSummary
 from edtech.platform.services import Services
@@ -59,8 +60,9 @@ async def test_guardian_pays_online_once_despite_replayed_webhooks(
         {**guardian, **key()},
     )
     assert checkout["provider"] == "fake"
-    provider = app.state.billing_provider
     services: Services = app.state.services
+    provider = services.components.get(CardPayments).provider
+    assert isinstance(provider, FakePaymentProvider)
     body = provider.event_body(
         event_id="evt_1", intent_ref=checkout["intent_ref"], amount_minor=6000, currency="USD"
     )

@@ -22,9 +22,11 @@ from edtech.billing.domain.provider import (
 )
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure import tables as t
+from edtech.billing.infrastructure.provider import CardPayments
 from edtech.billing.infrastructure.roster import InstitutionsRoster, billing_children
 from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.kernel.principal import Principal
+from edtech.platform.http.deps import ServicesDep
 from edtech.platform.idempotency import Scope, request_hash, run_once
 from edtech.platform.services import Services
 
@@ -109,10 +111,14 @@ async def idempotent(
     return JSONResponse(stored.body, status_code=stored.status)
 
 
-def node_provider(request: Request) -> PaymentProvider | None:
-    """The node's payment provider, built once by the composition root (None: not set up)."""
-    provider: PaymentProvider | None = request.app.state.billing_provider
-    return provider
+def payment_provider(services: Services) -> PaymentProvider | None:
+    """The node's payment provider, a component built once by the composition root (None:
+    card payments are not set up)."""
+    return services.components.get(CardPayments).provider
+
+
+def node_provider(services: ServicesDep) -> PaymentProvider | None:
+    return payment_provider(services)
 
 
 ProviderDep = Annotated[PaymentProvider | None, Depends(node_provider)]

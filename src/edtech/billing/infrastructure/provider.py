@@ -22,6 +22,7 @@ from edtech.billing.domain.provider import (
     ProviderIntent,
 )
 from edtech.kernel.errors import AuthenticationError, InvalidError
+from edtech.platform.services import Services
 from edtech.settings import Settings
 
 SIGNATURE_HEADER = "edtech-signature"
@@ -123,3 +124,21 @@ def build_payment_provider(settings: Settings) -> PaymentProvider | None:
             api_base=settings.stripe_api_base,
         )
     return None
+
+
+class CardPayments:
+    """The node's payment provider as a component: built once from the settings by the
+    composition root, stopped with the node. `provider` is None when card payments are not
+    set up (one class whatever the provider, so routes find it by `component(CardPayments)`)."""
+
+    def __init__(self, provider: PaymentProvider | None) -> None:
+        self.provider = provider
+
+    async def stop(self) -> None:
+        if self.provider is not None:
+            await self.provider.stop()
+
+
+def build_card_payments(services: Services) -> CardPayments:
+    """The component factory named in `billing/slice.py`."""
+    return CardPayments(build_payment_provider(services.settings))
