@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.application.common import MANAGERS, BeforeCommit
+from edtech.billing.application.ports import RosterFactory
 from edtech.billing.domain.accounts import AccountKind, PayerAccount
 from edtech.billing.domain.provider import (
     PaymentProvider,
@@ -23,7 +25,7 @@ from edtech.billing.domain.provider import (
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure import tables as t
 from edtech.billing.infrastructure.provider import CardPayments
-from edtech.billing.infrastructure.roster import InstitutionsRoster, billing_children
+from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ServicesDep
@@ -40,8 +42,9 @@ IDEMPOTENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-def deps(services: Services) -> tuple[Any, Any, InstitutionsRoster]:
-    return services.uow(), services.clock, InstitutionsRoster()
+def roster(services: Services) -> RosterFactory:
+    """The roster port of billing's use cases (`use_case(cls, roster)`): bound per session."""
+    return InstitutionsRoster
 
 
 def require_manager(principal: Principal) -> None:
@@ -50,11 +53,11 @@ def require_manager(principal: Principal) -> None:
 
 
 async def visible_account(
-    session: Any, principal: Principal, account_id: uuid.UUID
+    session: AsyncSession, principal: Principal, account_id: uuid.UUID
 ) -> PayerAccount:
     """Managers see every account; a guardian sees a family account of a child whose link
     allows billing (never a sponsor's); anyone else gets 404, exactly as for a missing one."""
-    account = (
+    account: PayerAccount | None = (
         await session.scalars(
             sa.select(PayerAccount).where(
                 t.account.c.id == account_id, t.account.c.institution_id == principal.institution_id
@@ -64,19 +67,19 @@ async def visible_account(
     if account is None:
         raise NotFoundError("Account not found.")
     if principal.roles & MANAGERS:
-        return account  # type: ignore[no-any-return]
-    children = await billing_children(session, principal)
+        return account
+    children = await InstitutionsRoster(session).billing_children(principal)
     if account.kind == AccountKind.FAMILY and children & set(account.student_ids):
-        return account  # type: ignore[no-any-return]
+        return account
     raise NotFoundError("Account not found.")
 
 
-async def visible_account_ids(session: Any, principal: Principal) -> set[uuid.UUID] | None:
+async def visible_account_ids(session: AsyncSession, principal: Principal) -> set[uuid.UUID] | None:
     """The accounts `principal` may list (as `visible_account` decides one by one), or None
     for managers, who see them all."""
     if principal.roles & MANAGERS:
         return None
-    children = await billing_children(session, principal)
+    children = await InstitutionsRoster(session).billing_children(principal)
     ids = await reads.account_ids_of_students(session, principal.institution_id, children)
     if not ids:
         return set()

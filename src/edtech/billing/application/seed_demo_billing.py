@@ -10,21 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from edtech.billing.application.accounts import AccountStudentIn, NewAccount, OpenPayerAccount
-from edtech.billing.application.catalogue import (
-    ApproveGrant,
-    DefineFeeCategory,
-    DefineFeeItem,
-    DefineFeePlan,
-    NewCategory,
-    NewFeeItem,
-    NewFeePlan,
-    NewGrant,
-    NewInstallment,
-)
+from edtech.billing.application.approve_grant import ApproveGrant, NewGrant
 from edtech.billing.application.common import UseCase
-from edtech.billing.application.invoicing import GenerateInvoices, GenerateInvoicesCmd
-from edtech.billing.application.payments import AllocationIn, NewPayment, RecordPayment
+from edtech.billing.application.define_fee_category import DefineFeeCategory, NewCategory
+from edtech.billing.application.define_fee_item import DefineFeeItem, NewFeeItem
+from edtech.billing.application.define_fee_plan import DefineFeePlan, NewFeePlan, NewInstallment
+from edtech.billing.application.generate_invoices import GenerateInvoices, GenerateInvoicesCmd
+from edtech.billing.application.open_payer_account import (
+    AccountStudentIn,
+    NewAccount,
+    OpenPayerAccount,
+)
+from edtech.billing.application.record_payment import AllocationIn, NewPayment, RecordPayment
 from edtech.billing.domain.accounts import AccountKind
 from edtech.billing.domain.catalogue import GrantKind, Target
 from edtech.billing.domain.money import Money
@@ -98,7 +95,7 @@ class SeedDemoBilling(UseCase):
         self, accountant: Principal, families: Sequence[DemoFamily]
     ) -> dict[str, int]:
         counts = dict.fromkeys(("categories", "items", "plans", "grants", "accounts"), 0)
-        deps = (self.uow, self.clock, self.roster)
+        deps = (self.uow, self.clock, self.roster_factory)
         students = [s for f in families for s in f.student_ids]
         async with self.uow:
             inst, session = accountant.institution_id, self.uow.session
@@ -240,7 +237,7 @@ class SeedDemoBilling(UseCase):
         allocations: list[tuple[uuid.UUID, int]],
     ) -> None:
         total = sum(amount for _, amount in allocations)
-        await RecordPayment(self.uow, self.clock, self.roster)(
+        await RecordPayment(self.uow, self.clock, self.roster_factory)(
             accountant,
             account_id,
             NewPayment(

@@ -1,12 +1,11 @@
-"""Use cases for payer accounts: families and sponsors."""
+"""The use case that opens a payer account: a family or a sponsor."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 
-from edtech.billing.application.catalogue import CatalogueUseCase
-from edtech.billing.application.common import require_manager
+from edtech.billing.application.common import CatalogueUseCase, require_manager
 from edtech.billing.domain.accounts import AccountKind, PayerAccount
 from edtech.billing.infrastructure.repositories.accounts import SqlAlchemyPayerAccounts
 from edtech.billing.infrastructure.repositories.catalogue import (
@@ -60,9 +59,7 @@ class OpenPayerAccount(CatalogueUseCase):
             students = [("students", n, s.student_id) for n, s in enumerate(cmd.students)]
             students += [("sponsorships", n, s.student_id) for n, s in enumerate(cmd.sponsorships)]
             for where, n, sid in students:
-                profile = await self.roster.student_profile(
-                    self.uow.session, principal.institution_id, sid, today
-                )
+                profile = await self.roster.student_profile(principal.institution_id, sid, today)
                 if profile is None:
                     problems.append(FieldProblem((where, n, "student_id"), "no such student"))
             for n, s in enumerate(cmd.students):
