@@ -28,7 +28,7 @@ from edtech.billing.infrastructure.provider import CardPayments
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.kernel.principal import Principal
-from edtech.platform.http.deps import ServicesDep
+from edtech.platform.http.deps import component
 from edtech.platform.idempotency import Scope, request_hash, run_once
 from edtech.platform.services import Services
 
@@ -120,11 +120,8 @@ def payment_provider(services: Services) -> PaymentProvider | None:
     return services.components.get(CardPayments).provider
 
 
-def node_provider(services: ServicesDep) -> PaymentProvider | None:
-    return payment_provider(services)
+CardPaymentsDep = Annotated[CardPayments, Depends(component(CardPayments))]
 
-
-ProviderDep = Annotated[PaymentProvider | None, Depends(node_provider)]
 
 PROVIDER_RESPONSES: dict[int | str, dict[str, Any]] = {
     **IDEMPOTENT,

@@ -14,7 +14,7 @@ from edtech.billing.api.common import (
     IDEMPOTENT,
     NOT_FOUND,
     PROVIDER_RESPONSES,
-    ProviderDep,
+    CardPaymentsDep,
     idempotent,
     payment_provider,
     provider_problems,
@@ -197,9 +197,10 @@ async def provider_webhook(
     provider_name: str,
     request: Request,
     services: ServicesDep,
-    provider: ProviderDep,
+    cards: CardPaymentsDep,
     uc: ReceiveProviderEventDep,
 ) -> s.WebhookOut:
+    provider = cards.provider
     if provider is None or provider_name != provider.name:
         raise NotFoundError("Unknown payment provider.")
     body = await request.body()
