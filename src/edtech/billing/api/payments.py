@@ -186,7 +186,7 @@ async def start_checkout(
 
 
 @router.post(
-    "/webhooks/{provider_name}",
+    "/webhooks/{provider}",
     responses={
         401: {"description": "Missing, bad or stale signature; nothing was changed."},
         404: {"description": "Not this node's payment provider, or an unknown checkout."},
@@ -194,16 +194,16 @@ async def start_checkout(
     description=ReceiveProviderEvent.__doc__,
 )
 async def provider_webhook(
-    provider_name: str,
+    provider: str,
     request: Request,
     services: ServicesDep,
     cards: CardPaymentsDep,
     uc: ReceiveProviderEventDep,
 ) -> s.WebhookOut:
-    provider = cards.provider
-    if provider is None or provider_name != provider.name:
+    adapter = cards.provider
+    if adapter is None or provider != adapter.name:
         raise NotFoundError("Unknown payment provider.")
     body = await request.body()
-    event = provider.verify_webhook(request.headers, body, services.clock.now())
+    event = adapter.verify_webhook(request.headers, body, services.clock.now())
     payment = await uc(event)
     return s.WebhookOut(recorded=payment is not None, payment_id=payment.id if payment else None)
