@@ -95,6 +95,8 @@ class UseCase:
 
 
 class CatalogueUseCase(UseCase):
+    """A use case that prices things in the institution's one currency."""
+
     async def institution_currency(self, institution_id: uuid.UUID, given: str | None) -> str:
         """One currency per institution: what it bills in; a different one is refused."""
         currency = await self.roster.currency(institution_id)
@@ -117,6 +119,8 @@ class LineIn:
 
 
 class InvoiceUseCase(UseCase):
+    """A use case that changes invoices: locks them in the one order, issues, adds lines."""
+
     async def locked_invoice(self, institution_id: uuid.UUID, invoice_id: uuid.UUID) -> Invoice:
         """Lock the invoice's account, then the invoice: every money movement locks in that
         order (account first), so concurrent ones queue instead of deadlocking."""
@@ -193,6 +197,8 @@ class InvoiceUseCase(UseCase):
 
 
 class PaymentUseCase(UseCase):
+    """A use case that takes money in (by hand or from the provider)."""
+
     async def receive(
         self,
         account: PayerAccount,
