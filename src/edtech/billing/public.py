@@ -20,8 +20,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from edtech.billing.application.demo import DemoFamily, SeedDemoBilling
-from edtech.billing.application.overdue import REMIND_EVERY_DAYS, RemindOverdueInvoices
+from edtech.billing.application.remind_overdue_invoices import (
+    REMIND_EVERY_DAYS,
+    RemindOverdueInvoices,
+)
+from edtech.billing.application.seed_demo_billing import DemoFamily, SeedDemoBilling
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.institutions.public import acting_as
@@ -54,7 +57,7 @@ async def check(
 async def remind_overdue(services: Services, every_days: int = REMIND_EVERY_DAYS) -> int:
     """One pass of the overdue job; also forgets Idempotency-Keys past their 24 h. Returns
     how many reminders went out."""
-    sent = await RemindOverdueInvoices(services.uow(), services.clock, InstitutionsRoster())(
+    sent = await RemindOverdueInvoices(services.uow(), services.clock, InstitutionsRoster)(
         every_days
     )
     async with services.session_factory() as session:
@@ -110,4 +113,4 @@ async def seed_demo(
                 DemoFamily(f"Family of {' and '.join(names)}", ids, sibling_discount, paid, toward)
             )
     uow = UnitOfWork(session_factory)  # no sinks: nobody is watching a school being seeded
-    return await SeedDemoBilling(uow, clock, InstitutionsRoster())(accountant, families)
+    return await SeedDemoBilling(uow, clock, InstitutionsRoster)(accountant, families)

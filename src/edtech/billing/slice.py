@@ -1,9 +1,11 @@
-"""The billing slice as the composition root sees it: routes, channels, the overdue run."""
+"""The billing slice as the composition root sees it: routes, channels, the node's payment
+provider, the overdue run."""
 
 from __future__ import annotations
 
 from edtech.billing import channels, infrastructure
 from edtech.billing.api import router
+from edtech.billing.infrastructure.provider import build_card_payments
 from edtech.billing.public import overdue_loop
 from edtech.manifest import Job, Slice
 
@@ -12,5 +14,6 @@ SLICE = Slice(
     routers=[router],
     channels=channels.register,
     tables=[infrastructure],
+    components=[build_card_payments],
     jobs=[Job("billing.overdue", overdue_loop)],
 )

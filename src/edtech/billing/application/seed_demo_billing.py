@@ -10,25 +10,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from edtech.billing.application.accounts import AccountStudentIn, NewAccount, OpenPayerAccount
-from edtech.billing.application.catalogue import (
-    ApproveGrant,
-    DefineFeeCategory,
-    DefineFeeItem,
-    DefineFeePlan,
-    NewCategory,
-    NewFeeItem,
-    NewFeePlan,
-    NewGrant,
-    NewInstallment,
-)
+from edtech.billing.application.approve_grant import ApproveGrant, NewGrant
 from edtech.billing.application.common import UseCase
-from edtech.billing.application.invoicing import GenerateInvoices, GenerateInvoicesCmd
-from edtech.billing.application.payments import AllocationIn, NewPayment, RecordPayment
+from edtech.billing.application.define_fee_category import DefineFeeCategory, NewCategory
+from edtech.billing.application.define_fee_item import DefineFeeItem, NewFeeItem
+from edtech.billing.application.define_fee_plan import DefineFeePlan, NewFeePlan, NewInstallment
+from edtech.billing.application.generate_invoices import GenerateInvoices, GenerateInvoicesCmd
+from edtech.billing.application.open_payer_account import (
+    AccountStudentIn,
+    NewAccount,
+    OpenPayerAccount,
+)
+from edtech.billing.application.record_payment import AllocationIn, NewPayment, RecordPayment
 from edtech.billing.domain.accounts import AccountKind
 from edtech.billing.domain.catalogue import GrantKind, Target
 from edtech.billing.domain.money import Money
 from edtech.billing.domain.payments import PaymentMethod
+from edtech.billing.infrastructure.repositories.accounts import SqlAlchemyPayerAccounts
+from edtech.billing.infrastructure.repositories.catalogue import (
+    SqlAlchemyFeeCategories,
+    SqlAlchemyFeeItems,
+    SqlAlchemyFeePlans,
+    SqlAlchemyGrants,
+)
+from edtech.billing.infrastructure.repositories.invoices import SqlAlchemyInvoices
+from edtech.billing.infrastructure.repositories.payments import SqlAlchemyPayments
 from edtech.kernel.principal import Principal
 
 CATEGORIES = (("tuition", "Tuition"), ("meals", "Meals"), ("trips", "Field trips"))
@@ -89,16 +95,22 @@ class SeedDemoBilling(UseCase):
         self, accountant: Principal, families: Sequence[DemoFamily]
     ) -> dict[str, int]:
         counts = dict.fromkeys(("categories", "items", "plans", "grants", "accounts"), 0)
-        deps = (self.uow, self.clock, self.roster)
+        deps = (self.uow, self.clock, self.roster_factory)
         students = [s for f in families for s in f.student_ids]
         async with self.uow:
-            repo = self.repo(accountant)
-            categories = {c.code: c.id for c in (await repo.categories()).values()}
-            items = {i.name: i.id for i in await repo.all_items()}
-            plan_id = next((p.id for p in await repo.plans() if p.name == PLAN), None)
-            granted = {(g.student_id, g.name) for g in await repo.grants_for(students)}
+            inst, session = accountant.institution_id, self.uow.session
+            categories = {
+                c.code: c.id
+                for c in (await SqlAlchemyFeeCategories(session, inst).by_id()).values()
+            }
+            items = {i.name: i.id for i in await SqlAlchemyFeeItems(session, inst).all()}
+            plans = await SqlAlchemyFeePlans(session, inst).all()
+            plan_id = next((p.id for p in plans if p.name == PLAN), None)
+            grants = await SqlAlchemyGrants(session, inst).of_students(students)
+            granted = {(g.student_id, g.name) for g in grants}
+            payers = SqlAlchemyPayerAccounts(session, inst)
             accounts = {
-                f.student_ids[0]: await repo.student_account(f.student_ids[0]) for f in families
+                f.student_ids[0]: await payers.family_of(f.student_ids[0]) for f in families
             }
         for code, name in CATEGORIES:
             if code not in categories:
@@ -167,17 +179,19 @@ class SeedDemoBilling(UseCase):
     async def _pay(self, accountant: Principal, account_id: uuid.UUID, family: DemoFamily) -> int:
         """The family's payments: its earliest invoices in full, then part of the next one."""
         async with self.uow:
-            repo = self.repo(accountant)
+            inst, session = accountant.institution_id, self.uow.session
             invoices = [
-                (i.id, i.amount_due_minor, i.due_on) for i in await repo.invoices_of(account_id)
+                (i.id, i.amount_due_minor, i.due_on)
+                for i in await SqlAlchemyInvoices(session, inst).of_account(account_id)
             ]
-            account = await repo.account(account_id)
+            account = await SqlAlchemyPayerAccounts(session, inst).get(account_id)
+            payments = SqlAlchemyPayments(session, inst)
             assert account is not None
             currency = account.currency
             done = {
                 ref
                 for ref in (PAID_IN_FULL, PAID_TOWARD)
-                if await repo.payment_by_reference(account_id, ref) is not None
+                if await payments.by_reference(account_id, ref) is not None
             }
         made = 0
         earliest = invoices[: family.paid_in_full]
@@ -223,7 +237,7 @@ class SeedDemoBilling(UseCase):
         allocations: list[tuple[uuid.UUID, int]],
     ) -> None:
         total = sum(amount for _, amount in allocations)
-        await RecordPayment(self.uow, self.clock, self.roster)(
+        await RecordPayment(self.uow, self.clock, self.roster_factory)(
             accountant,
             account_id,
             NewPayment(

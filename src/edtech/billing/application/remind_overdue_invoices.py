@@ -5,7 +5,11 @@ from __future__ import annotations
 import uuid
 
 from edtech.billing.application.common import UseCase
-from edtech.billing.infrastructure.repository import institutions_with_overdue
+from edtech.billing.infrastructure.repositories.accounts import SqlAlchemyPayerAccounts
+from edtech.billing.infrastructure.repositories.invoices import (
+    SqlAlchemyInvoices,
+    institutions_with_overdue,
+)
 
 REMIND_EVERY_DAYS = 7
 
@@ -28,9 +32,10 @@ class RemindOverdueInvoices(UseCase):
     async def _institution(self, institution_id: uuid.UUID, every_days: int) -> int:
         sent = 0
         async with self.uow:
-            repo = self.repo(institution_id)
-            for invoice in await repo.overdue_candidates(self.now().date()):
-                account = await repo.account(invoice.account_id)
+            invoices = SqlAlchemyInvoices(self.uow.session, institution_id)
+            accounts = SqlAlchemyPayerAccounts(self.uow.session, institution_id)
+            for invoice in await invoices.overdue(self.now().date()):
+                account = await accounts.get(invoice.account_id)
                 recipients = await self.family_guardians(
                     account, account.student_ids if account is not None else []
                 )
