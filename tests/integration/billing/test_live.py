@@ -11,7 +11,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from edtech.demo import DemoSummary
-from tests.integration.billing.conftest import key, post, sign_in
+from tests.integration.billing.helpers import key, post, sign_in
 from tests.servers import LiveServer
 
 

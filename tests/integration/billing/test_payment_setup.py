@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from edtech.billing.infrastructure import tables as t
 from edtech.demo import DemoSummary
 from edtech.platform.services import Services
-from tests.integration.billing.conftest import API, key, sign_in
+from tests.integration.billing.helpers import API, key, sign_in
 from tests.integration.billing.test_provider_and_jobs import family_with_invoice
 
 

@@ -15,7 +15,7 @@ from edtech.billing.public import check_consistency, remind_overdue
 from edtech.demo import DemoSummary
 from edtech.platform.services import Services
 from edtech.settings import Settings
-from tests.integration.billing.conftest import API, key, post, sign_in
+from tests.integration.billing.helpers import API, key, post, sign_in
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from edtech.billing.public import check_consistency
 from edtech.demo import DemoSummary
 from edtech.platform.services import Services
 from edtech.settings import Settings
-from tests.integration.billing.conftest import API, key, post, sign_in
+from tests.integration.billing.helpers import API, key, post, sign_in
 from tests.integration.billing.stripe_server import StripeServer, recorded
 from tests.integration.billing.test_provider_and_jobs import family_with_invoice
 
