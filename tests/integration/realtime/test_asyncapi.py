@@ -44,7 +44,7 @@ def test_document_describes_channel_types_and_their_payloads() -> None:
 
 
 def test_each_slice_keeps_its_own_models_under_its_own_name() -> None:
-    doc = yaml.safe_load(render_default())
+    doc = yaml.safe_load(render_default(channel_registrations()))
     schemas = doc["components"]["schemas"]
     board = doc["channels"]["attendance-session-id"]["messages"]
     scan = schemas["attendance.ScanRecordedData"]
@@ -57,7 +57,7 @@ def test_each_slice_keeps_its_own_models_under_its_own_name() -> None:
 
 
 def test_the_inbox_lists_every_event_the_slices_route_to_it() -> None:
-    doc = yaml.safe_load(render_default())
+    doc = yaml.safe_load(render_default(channel_registrations()))
     inbox = doc["channels"]["user-id"]["messages"]
     for event_type in (
         "grades.published",
@@ -80,7 +80,7 @@ def test_the_inbox_lists_every_event_the_slices_route_to_it() -> None:
 
 
 def test_replies_are_documented_per_op_and_ping_is_answered_by_pong() -> None:
-    doc = yaml.safe_load(render_default())
+    doc = yaml.safe_load(render_default(channel_registrations()))
     schemas = doc["components"]["schemas"]
     subscribe = doc["operations"]["subscribe"]["reply"]["messages"]
     assert {"$ref": "#/channels/socket/messages/SubscribeReply"} in subscribe
