@@ -6,7 +6,7 @@ when it is a server error, or its status, content type, headers or body are not 
 document says.
 
 Bounded for CI (a few examples per operation); `EDTECH_FULL_SCHEMATHESIS=1` runs the long
-profile (see README, "Testing").
+profile (see README, "Development").
 """
 
 from __future__ import annotations
@@ -180,5 +180,7 @@ def test_workflows_answer_as_documented(
         f"--max-examples={MAX_EXAMPLES}",
         "--no-color",
     ]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    run = subprocess.run(  # in tmp_path: the engine keeps its state in ./.schemathesis
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=1800, check=False
+    )
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-5_000:]
