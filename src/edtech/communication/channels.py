@@ -104,6 +104,49 @@ class ReadData(BaseModel):
     read_seq: int
 
 
+class MessagePreviewData(BaseModel):
+    """A new message, as announced on a participant's inbox: a preview, not the message."""
+
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    sender_id: uuid.UUID
+    preview: str = Field(description="The body's first 140 characters.")
+    created_at: datetime
+
+
+class ConversationStartedData(BaseModel):
+    conversation_id: uuid.UUID
+    kind: str
+    started_by: uuid.UUID
+    participant_ids: list[uuid.UUID]
+
+
+class NotificationsReleasedData(BaseModel):
+    """Quiet hours ended: the messages held meanwhile."""
+
+    person_id: uuid.UUID
+    conversation_ids: list[uuid.UUID]
+    message_ids: list[uuid.UUID]
+
+
+class AnnouncementPublishedData(BaseModel):
+    announcement_id: uuid.UUID
+    sender_id: uuid.UUID
+    title: str
+    body: str
+    priority: str
+    requires_ack: bool
+    published_at: datetime
+
+
+class AnnouncementAcknowledgedData(BaseModel):
+    announcement_id: uuid.UUID
+    sender_id: uuid.UUID
+    person_id: uuid.UUID
+    acknowledged_at: datetime
+
+
 async def participants_only(
     principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
 ) -> bool:
@@ -263,3 +306,14 @@ def register(registry: Registrar) -> None:
     registry.route(NotificationsReleased, lambda e: [inbox(e.person_id)])
     registry.route(AnnouncementPublished, _announced)
     registry.route(AnnouncementAcknowledged, lambda e: [inbox(e.sender_id)])
+    registry.describe(
+        "user.{id}",
+        {
+            ConversationStarted.type: ConversationStartedData,
+            MessagePosted.type: MessagePreviewData,
+            ConversationRead.type: ReadData,
+            NotificationsReleased.type: NotificationsReleasedData,
+            AnnouncementPublished.type: AnnouncementPublishedData,
+            AnnouncementAcknowledged.type: AnnouncementAcknowledgedData,
+        },
+    )

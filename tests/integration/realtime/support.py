@@ -55,6 +55,11 @@ class RoomPostedData(BaseModel):
     text: str
 
 
+class NoticedData(BaseModel):
+    person_id: uuid.UUID
+    text: str
+
+
 class PostIn(BaseModel):
     text: str
     n: int
@@ -114,6 +119,7 @@ def register(registry: Registrar) -> None:
         lambda e: [ROOM.name(id=e.room_id), FLASH.name(id=e.room_id)],
     )
     registry.route(Noticed, lambda e: [f"user.{e.person_id}"])
+    registry.describe("user.{id}", {Noticed.type: NoticedData})
 
 
 def new_room(tenant: uuid.UUID = TENANT_A) -> uuid.UUID:

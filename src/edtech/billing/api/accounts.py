@@ -88,7 +88,7 @@ async def get_account(
 
 @router.get(
     "/accounts/{account_id}/statement",
-    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
+    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}, "text/html": {}}}},
     description="Opening balance, movements and closing balance, derived from the ledger. "
     "`format=csv` gives the same as CSV, `format=html` as a printable (PDF-ready) page.",
 )

@@ -6,7 +6,14 @@ import uuid
 from datetime import date, datetime, time
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from edtech.institutions.domain import ClassType, EnrollmentRole, OrgType, SessionKind, Weekday
 from edtech.kernel.principal import Role
@@ -138,6 +145,15 @@ class MeetingTimeIO(BaseModel):
     weekday: Weekday
     starts_at: time
     ends_at: time
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _wall_clock(cls, value: time) -> time:
+        # An offset (or a number, which pydantic reads as seconds in UTC) has no meaning in a
+        # school's wall-clock time, and such a time cannot be compared with a plain one.
+        if value.tzinfo is not None:
+            raise ValueError("a wall-clock time, HH:MM[:SS], without an offset")
+        return value
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
