@@ -9,7 +9,7 @@ import structlog
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from edtech.platform.http.problems import problem
+from edtech.platform.http.problems import internal_error, problem
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.observability.metrics import HttpMetrics
 
@@ -18,7 +18,11 @@ REQUEST_ID_HEADER = b"x-request-id"
 
 
 class RequestContextMiddleware:
-    """Give every request an id (the caller's `X-Request-ID` if sane), log it, measure it."""
+    """Give every request an id (the caller's `X-Request-ID` if sane), log it, measure it.
+
+    It also answers any error nothing else handled: a 500 problem carrying the request id as
+    `correlation_id` (the same id is in the error's log line), and the connection lives on.
+    """
 
     def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
         self.app = app
@@ -37,18 +41,38 @@ class RequestContextMiddleware:
             return
         status = 500
         started = time.perf_counter()
+        response_started = response_complete = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started, response_complete
             if message["type"] == "http.response.start":
+                response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
                 message["headers"] = headers
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                response_complete = True
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            try:
+                await self.app(scope, receive, send_wrapper)
+            except Exception as exc:
+                # Letting it reach the server makes uvicorn log "Exception in ASGI application"
+                # and close the connection, resetting the client's next keep-alive request.
+                # Only a half-sent response has to end that way: the client must not take it
+                # for whole.
+                if response_started and not response_complete:
+                    raise
+                log.error(
+                    "unhandled_error",
+                    path=scope["path"],
+                    correlation_id=request_id,
+                    exc_info=exc,
+                )
+                if not response_started:
+                    await internal_error(scope["path"], request_id)(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
