@@ -24,7 +24,11 @@ from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.health import router as health_router
-from edtech.platform.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from edtech.platform.http.middleware import (
+    BodyLimitMiddleware,
+    NulGuardMiddleware,
+    RequestContextMiddleware,
+)
 from edtech.platform.http.problems import install_problem_handlers
 from edtech.platform.observability.logging import configure_logging, get_logger
 from edtech.platform.observability.metrics import HttpMetrics
@@ -87,6 +91,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NulGuardMiddleware)
     http_metrics = HttpMetrics(registry)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics)
     app.include_router(health_router)
