@@ -184,3 +184,27 @@ async def test_a_session_longer_than_a_day_is_refused(
     )
     body = _problem(r)
     assert "at most a day" in str(body["errors"])
+
+
+async def test_roster_dates_outside_the_calendar_are_refused(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    section = demo.section_ids[0]
+    r = await client.get(
+        f"/api/v1/sections/{section}/meetings",
+        params={"from": "9999-12-31", "to": "9999-12-31"},
+        headers=admin,
+    )
+    _problem(r, "query", "from")
+    r = await client.post(
+        "/api/v1/terms",
+        json={
+            "kind": "school_year",
+            "title": "Far",
+            "starts_on": "0001-01-01",
+            "ends_on": "9999-12-31",
+        },
+        headers=admin,
+    )
+    _problem(r, "body", "starts_on")
