@@ -18,7 +18,11 @@ from edtech.communication.api import router as communication_router
 from edtech.communication.public import run_release_loop
 from edtech.grades.api import router as grades_router
 from edtech.identity.api import router as identity_router
-from edtech.identity.public import principal_from_access_token, session_prune_loop
+from edtech.identity.public import (
+    principal_from_access_token,
+    principal_signed_in,
+    session_prune_loop,
+)
 from edtech.institutions.api import router as institutions_router
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.engine import make_engine, make_session_factory
@@ -111,4 +115,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         check_token=lambda token: principal_from_access_token(services, token),
         registrations=slice_registrations(),
     )
+    # Sockets whose sign-in ended (logout, revoked session, disabled login) close on notice.
+    realtime.access.verify = lambda principal: principal_signed_in(services, principal)
     return app

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from edtech.identity.domain import Account, RevokeReason, check_email
+from edtech.identity.domain import Account, RevokeReason, SignInsRevoked, check_email
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyAuthSessions
 from edtech.institutions.public import person_grants
 from edtech.kernel.clock import Clock
@@ -78,6 +78,14 @@ class SetLogin:
                 account.is_active = cmd.is_active
                 await SqlAlchemyAuthSessions(uow.session).revoke_all(
                     account.id, now, RevokeReason.LOGIN_CHANGED
+                )
+                uow.emit(
+                    SignInsRevoked(
+                        institution_id=account.institution_id,
+                        occurred_at=now,
+                        person_id=account.person_id,
+                        reason=RevokeReason.LOGIN_CHANGED,
+                    )
                 )
             try:
                 await uow.commit()
