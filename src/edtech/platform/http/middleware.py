@@ -204,6 +204,7 @@ class NulGuardMiddleware:
             await response(scope, receive, send)
             return
         kind = _content_type(scope)
+        finder: _JsonNul | _FormNul
         if kind == "application/json" or kind.endswith("+json"):
             finder = _JsonNul()
         elif kind == "application/x-www-form-urlencoded":
