@@ -38,16 +38,16 @@ from edtech.platform.services import Services
 router = APIRouter(prefix=PREFIX, tags=[TAG])
 
 
+def build_scan_ingester(services: Services) -> ScanIngester:
+    """The node's scan ingester, with its cache of system codes (a per-node component)."""
+    codes = SystemCodeCache()
+    return ScanIngester(lambda: RecordScans(services.uow(), services.clock, codes))
+
+
 def node_scan_ingester(app: Starlette) -> ScanIngester:
-    """The node's scan ingester (created on first use, kept on the app's state), with its
-    cache of system codes."""
-    ingester: ScanIngester | None = getattr(app.state, "attendance_scan_ingester", None)
-    if ingester is None:
-        services: Services = app.state.services
-        codes = SystemCodeCache()
-        ingester = ScanIngester(lambda: RecordScans(services.uow(), services.clock, codes))
-        app.state.attendance_scan_ingester = ingester
-    return ingester
+    """The node's scan ingester, built and stopped by the composition root."""
+    services: Services = app.state.services
+    return services.components.get(ScanIngester)
 
 
 def scan_ingester(request: Request) -> ScanIngester:

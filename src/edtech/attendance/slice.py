@@ -1,0 +1,26 @@
+"""The attendance slice as the composition root sees it: routes, the live board's channels,
+the scan ingester, the scan upload served ahead of FastAPI, and the close-time loop."""
+
+from __future__ import annotations
+
+from edtech.attendance import channels, infrastructure
+from edtech.attendance.api import SCANS_ROUTE, ScanUpload, router
+from edtech.attendance.api.devices import build_scan_ingester
+from edtech.attendance.public import run_closer
+from edtech.manifest import FastRoute, Job, Slice
+
+SLICE = Slice(
+    name="attendance",
+    routers=[router],
+    channels=channels.register,
+    tables=[infrastructure],
+    components=[build_scan_ingester],
+    jobs=[Job("attendance.closer", run_closer)],
+    # Scanners post a request per tap: that route is served ahead of FastAPI's stack.
+    fast_routes=[
+        FastRoute(
+            *SCANS_ROUTE,
+            build=lambda app, services: ScanUpload(app, services.settings.max_body_bytes),
+        )
+    ],
+)
