@@ -195,3 +195,145 @@ async def test_records_of_children_follow_the_policy(
                     assert answer.status_code in (403, 404), (who, url, answer.status_code)
     assert all(s == {True, False} for s in seen.values()), seen
     assert not wrong, "\n".join(wrong)
+
+
+@dataclass(frozen=True)
+class Sections:
+    """Sections, sessions and conversations with the facts their rules read."""
+
+    school_of: dict[uuid.UUID, uuid.UUID]  # section -> school
+    section_of_session: dict[uuid.UUID, uuid.UUID]
+    grants: dict[uuid.UUID, set[tuple[str, uuid.UUID | None]]]  # person -> (role, school)
+    teachers: dict[uuid.UUID, set[uuid.UUID]]  # section -> teachers and aides
+    participants: dict[uuid.UUID, set[uuid.UUID]]  # conversation -> people
+    gradebooks: set[uuid.UUID]  # sections whose gradebook is set up
+
+    def holds(self, who: uuid.UUID, roles: set[str], school: uuid.UUID | None) -> bool:
+        """Holds one of `roles` institution-wide, or for `school` (any school when None)."""
+        return any(
+            role in roles and (where is None or school is None or where == school)
+            for role, where in self.grants.get(who, set())
+        )
+
+
+SectionRule = Callable[[Sections, uuid.UUID, uuid.UUID], bool]
+
+
+def section_office(s: Sections, who: uuid.UUID, section: uuid.UUID) -> bool:
+    """A roster: the section's teachers and aides, and the office (whose reads span the
+    institution)."""
+    return who in s.teachers.get(section, set()) or s.holds(who, OFFICE, None)
+
+
+def attendance_staff(s: Sections, who: uuid.UUID, section: uuid.UUID) -> bool:
+    """Attendance figures of a section: its teachers and aides, attendance officers and
+    administrators of its school (not the accountant)."""
+    return who in s.teachers.get(section, set()) or s.holds(
+        who, {"attendance_officer", "school_admin", "institution_admin"}, s.school_of[section]
+    )
+
+
+def gradebook_staff(s: Sections, who: uuid.UUID, section: uuid.UUID) -> bool:
+    """Drafts: the section's teachers and aides, and the administrators of its school."""
+    return who in s.teachers.get(section, set()) or s.holds(
+        who, {"institution_admin", "school_admin"}, s.school_of[section]
+    )
+
+
+def board_watchers(s: Sections, who: uuid.UUID, session: uuid.UUID) -> bool:
+    """A session's board: the section's teachers and aides, attendance officers and
+    administrators of its school."""
+    section = s.section_of_session[session]
+    return who in s.teachers.get(section, set()) or s.holds(
+        who, {"attendance_officer", "school_admin", "institution_admin"}, s.school_of[section]
+    )
+
+
+def participants(s: Sections, who: uuid.UUID, conversation: uuid.UUID) -> bool:
+    """A conversation: its participants only."""
+    return who in s.participants.get(conversation, set())
+
+
+SECTION_POLICY: dict[str, tuple[SectionRule, str]] = {
+    "GET /api/v1/sections/{section_id}/roster": (section_office, "section"),
+    "GET /api/v1/attendance/reports/sections/{section_id}?first={today}&last={today}": (
+        attendance_staff,
+        "section",
+    ),
+    "GET /api/v1/sections/{section_id}/gradebook": (gradebook_staff, "gradebook"),
+    "GET /api/v1/sections/{section_id}/assessments": (gradebook_staff, "section"),
+    "GET /api/v1/sections/{section_id}/gradebook/grid": (gradebook_staff, "section"),
+    "GET /api/v1/sections/{section_id}/gradebook.csv": (gradebook_staff, "section"),
+    "GET /api/v1/attendance/sessions/{session_id}/board": (board_watchers, "session"),
+    "GET /api/v1/conversations/{conversation_id}": (participants, "conversation"),
+    "GET /api/v1/conversations/{conversation_id}/messages": (participants, "conversation"),
+}
+
+
+async def sections(world: World) -> Sections:
+    t = metadata().tables
+    today = date.today()
+    demo = world.demo.institution_id
+    engine = make_engine(world.settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            sec = t["section"]
+            school_of = {
+                r.id: r.school_id
+                for r in await conn.execute(sa.select(sec).where(sec.c.institution_id == demo))
+            }
+            ses = t["attendance_session"]
+            section_of_session = {
+                r.id: r.section_id
+                for r in await conn.execute(sa.select(ses).where(ses.c.institution_id == demo))
+            }
+            grants: dict[uuid.UUID, set[tuple[str, uuid.UUID | None]]] = {}
+            for r in await conn.execute(sa.select(t["role_assignment"])):
+                if r.institution_id == demo and (r.ends_on is None or r.ends_on >= today):
+                    grants.setdefault(r.person_id, set()).add((r.role, r.school_id))
+            teachers: dict[uuid.UUID, set[uuid.UUID]] = {}
+            for r in await conn.execute(sa.select(t["enrollment"])):
+                if r.role != "student" and (r.ends_on is None or r.ends_on >= today):
+                    teachers.setdefault(r.section_id, set()).add(r.person_id)
+            gb = t["gradebook"]
+            gradebooks = set(
+                await conn.scalars(sa.select(gb.c.section_id).where(gb.c.institution_id == demo))
+            )
+            people: dict[uuid.UUID, set[uuid.UUID]] = {}
+            for r in await conn.execute(sa.select(t["conversation_participant"])):
+                people.setdefault(r.conversation_id, set()).add(r.person_id)
+    finally:
+        await engine.dispose()
+    return Sections(school_of, section_of_session, grants, teachers, people, gradebooks)
+
+
+async def test_sections_boards_and_conversations_follow_the_policy(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    s = await sections(world)
+    people = (await roster(world)).people
+    targets = {
+        "section": sorted(s.school_of),
+        "session": sorted(s.section_of_session),
+        "conversation": sorted(s.participants),
+        "gradebook": sorted(s.gradebooks),
+    }
+    assert all(targets.values()), targets
+    wrong: list[str] = []
+    seen: dict[str, set[bool]] = {op: set() for op in SECTION_POLICY}
+    for op, (rule, kind) in SECTION_POLICY.items():
+        method, template = op.split(" ")
+        for who in (w for w in LOGINS if w.endswith("@demo.test")):
+            for target in targets[kind]:
+                param = template[template.index("{") : template.index("}") + 1]
+                url = template.replace(param, str(target)).replace("{today}", str(date.today()))
+                answer = await client.request(method, url, headers=world.headers[who])
+                assert answer.status_code < 500, (who, url, answer.text)
+                expected = rule(s, people[who], target)
+                seen[op].add(expected)
+                if (answer.status_code == 200) != expected:
+                    wrong.append(f"{who} {op} [{target}]: {answer.status_code}, policy={expected}")
+                elif not expected:
+                    assert answer.status_code in (403, 404), (who, url, answer.status_code)
+    assert all(v == {True, False} for v in seen.values()), seen
+    assert not wrong, "\n".join(wrong)
