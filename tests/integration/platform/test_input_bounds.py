@@ -15,6 +15,8 @@ import pytest
 from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
+from tests.conftest import LiveServer
+from tests.integration.realtime.support import Client
 from tests.roster import login
 
 HUGE_OFFSET = "9223372036854775808"
@@ -208,3 +210,28 @@ async def test_roster_dates_outside_the_calendar_are_refused(
         headers=admin,
     )
     _problem(r, "body", "starts_on")
+
+
+async def test_nul_characters_are_refused_over_the_websocket(
+    client: httpx.AsyncClient, live_server: LiveServer, demo: DemoSummary
+) -> None:
+    guardian = await login(client, "guardian1@demo.test")
+    r = await client.post(
+        "/api/v1/conversations",
+        json={"kind": "direct", "participant_ids": [str(demo.teacher1_id)]},
+        headers=guardian,
+    )
+    assert r.status_code == 201, r.text
+    conversation = r.json()["id"]
+    channel = f"chat.conversation.{conversation}"
+    socket = await Client.open(live_server.ws_url, guardian["Authorization"].split()[1])
+    try:
+        assert (await socket.subscribe(channel))["ok"] is True
+        reply = await socket.request("send", channel=channel, id="n-1", data={"body": "a\u0000b"})
+        assert (reply["ok"], reply["error"]["code"]) == (False, "invalid"), reply
+        reply = await socket.request("send", channel=channel, id="n-2", data={"body": "a\\u0000b"})
+        assert reply["ok"] is True, reply  # an escaped backslash: plain text
+    finally:
+        await socket.close()
+    messages = await client.get(f"/api/v1/conversations/{conversation}/messages", headers=guardian)
+    assert [m["body"] for m in messages.json()["items"]] == ["a\\u0000b"]

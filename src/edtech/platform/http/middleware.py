@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from edtech.platform.http.problems import internal_error, problem
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.observability.metrics import HttpMetrics
+from edtech.platform.text import escapes_nul, unfinished_tail
 
 log = get_logger("edtech.http")
 REQUEST_ID_HEADER = b"x-request-id"
@@ -251,25 +252,14 @@ class _FormNul:
 
 
 class _JsonNul:
-    """Finds a `\\u0000` escape not itself escaped (an odd run of backslashes before `u0000`),
-    across chunk boundaries."""
+    """Finds a `\\u0000` escape across chunk boundaries (`platform.text.escapes_nul`)."""
 
     def __init__(self) -> None:
         self.tail = b""
 
     def feed(self, chunk: bytes) -> bool:
         data = self.tail + chunk
-        start = 0
-        while (at := data.find(b"u0000", start)) != -1:
-            run = 0
-            while at - run - 1 >= 0 and data[at - run - 1] == 0x5C:  # backslash
-                run += 1
-            if run % 2 == 1:
-                return True
-            start = at + 1
-        # Keep the end of this chunk: a split escape, and the backslash run before it.
-        keep = len(data) - 4
-        while keep > 0 and data[keep - 1] == 0x5C:
-            keep -= 1
-        self.tail = data[max(keep, 0) :]
+        if escapes_nul(data):
+            return True
+        self.tail = unfinished_tail(data)
         return False
