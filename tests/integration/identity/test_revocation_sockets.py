@@ -9,18 +9,21 @@ dialects, in-process broker) and two nodes over PostgreSQL and Redis.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from edtech.demo import DEMO_PASSWORD, DemoSummary
-from tests.conftest import LiveServer
-from tests.integration.communication.test_two_nodes import Node, nodes  # noqa: F401
+from edtech.app import create_app
+from edtech.demo import DEMO_PASSWORD, SMALL, DemoSummary, seed_demo
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.settings import Settings
+from tests import databases
 from tests.integration.realtime.support import Client
 from tests.roster import login
+from tests.servers import TEST_SECRET, LiveServer
 
 T1 = "teacher1@demo.test"
 AUTH_FAILED = 4001
@@ -158,18 +161,59 @@ async def test_logout_closes_only_that_sessions_sockets(
         await on_laptop.close()
 
 
+class Node:
+    def __init__(self, server: LiveServer, client: httpx.AsyncClient) -> None:
+        self.server = server
+        self.client = client
+
+
+@pytest.fixture
+async def two_nodes(
+    postgres_database: str, redis_url: str, demo_password_hash: str
+) -> AsyncIterator[tuple[DemoSummary, Node, Node]]:
+    """Two nodes over one PostgreSQL database and one Redis, with the small demo school."""
+    await databases.truncate_all(postgres_database)
+    engine = make_engine(postgres_database)
+    try:
+        demo = await seed_demo(
+            make_session_factory(engine), SMALL, password_hash=demo_password_hash
+        )
+    finally:
+        await engine.dispose()
+    nodes: list[Node] = []
+    try:
+        for name in ("a", "b"):
+            settings = Settings(
+                database_url=postgres_database,
+                broker_url=redis_url,
+                secret_key=TEST_SECRET,
+                node_name=name,
+                log_json=True,
+                log_level="WARNING",
+            )
+            server = LiveServer(create_app(settings))
+            await server.start()
+            nodes.append(Node(server, httpx.AsyncClient(base_url=server.url, timeout=30)))
+        yield demo, nodes[0], nodes[1]
+    finally:
+        for node in nodes:
+            await node.client.aclose()
+            await node.server.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
 async def test_logout_on_one_node_closes_the_socket_on_the_other(
-    nodes: tuple[Node, Node],  # noqa: F811
+    two_nodes: tuple[DemoSummary, Node, Node],
 ) -> None:
-    a, b = nodes
-    demo = a.people.demo
-    tokens = await sign_in(a.people.client)
+    demo, a, b = two_nodes
+    tokens = await sign_in(a.client)
     socket = await subscribed_socket(b.server.ws_url, tokens, str(demo.teacher1_id))
-    other = await sign_in(b.people.client)
+    other = await sign_in(b.client)
     bystander = await subscribed_socket(b.server.ws_url, other, str(demo.teacher1_id))
     try:
         started = asyncio.get_running_loop().time()
-        await _logout(a.people.client, tokens, demo)
+        await _logout(a.client, tokens, demo)
         assert await close_code(socket) == AUTH_FAILED
         assert asyncio.get_running_loop().time() - started < WITHIN
         assert await still_open(bystander)

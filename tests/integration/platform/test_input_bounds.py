@@ -15,9 +15,9 @@ import pytest
 from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import Client
 from tests.roster import login
+from tests.servers import LiveServer
 
 HUGE_OFFSET = "9223372036854775808"
 LATE = "9999-12-31T23:00:00-23:59"  # past year 9999 once in UTC

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from edtech.app import create_app
 from edtech.settings import Settings
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 
 @pytest.fixture
