@@ -16,13 +16,17 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from edtech import __version__
-from edtech.identity.public import principal_from_access_token
+from edtech.identity.public import principal_from_access_token, principal_signed_in
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.manifest import Slice
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.health import router as health_router
-from edtech.platform.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from edtech.platform.http.middleware import (
+    BodyLimitMiddleware,
+    NulGuardMiddleware,
+    RequestContextMiddleware,
+)
 from edtech.platform.http.openapi import install_openapi
 from edtech.platform.http.problems import install_problem_handlers
 from edtech.platform.observability.logging import configure_logging, get_logger
@@ -101,6 +105,7 @@ def create_app(
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NulGuardMiddleware)
     http_metrics = HttpMetrics(registry)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics)
     app.include_router(health_router)
@@ -117,6 +122,8 @@ def create_app(
         settings=settings.realtime,
         registrations=[part.channels for part in slices if part.channels is not None],
     )
+    # Sockets whose sign-in ended (logout, revoked session, disabled login) close on notice.
+    realtime.access.verify = lambda principal: principal_signed_in(services, principal)
     add_websocket_route(app, realtime)
     app.state.realtime = realtime
     return app

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         ge=0,
         description="How long an ended sign-in session (revoked or expired) is kept, then pruned.",
     )
+    password_min_length: int = Field(
+        10, ge=8, le=256, description="Shortest password a login may be given."
+    )
     login_max_failures: int = Field(
         5, ge=1, description="Failed logins per account or address before throttling."
     )

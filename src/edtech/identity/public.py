@@ -16,6 +16,7 @@ from edtech.identity.api.deps import (
     OptionalPrincipalDep,
     authenticate_device,
     principal_from_access_token,
+    principal_signed_in,
     require_any_role,
 )
 from edtech.identity.application.prune_sessions import PruneSessions
@@ -34,6 +35,7 @@ __all__ = [
     "create_accounts_bulk",
     "create_device",
     "principal_from_access_token",
+    "principal_signed_in",
     "prune_sessions",
     "require_any_role",
     "session_prune_loop",

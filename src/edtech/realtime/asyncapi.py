@@ -31,7 +31,11 @@ CLOSE_CODES = {
     CloseCode.NORMAL: "Normal closure.",
     CloseCode.MESSAGE_TOO_BIG: "A frame over the size limit (64 KiB).",
     CloseCode.SERVER_RESTART: "The node is draining: reconnect (any node) and resume by offset.",
-    CloseCode.AUTH_FAILED: "No token, a bad token, or an access token that expired unrenewed.",
+    CloseCode.AUTH_FAILED: (
+        "No token, a bad token, an access token that expired unrenewed, or a sign-in that "
+        "ended (logout, a revoked session, refresh-token reuse, a changed or disabled login, "
+        "a person who left): sign in again."
+    ),
     CloseCode.POLICY_VIOLATION: "Rate limit exceeded (too many frames).",
     CloseCode.SLOW_CONSUMER: "The send queue filled: reconnect and resume by offset.",
 }
