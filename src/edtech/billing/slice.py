@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from edtech.billing import channels, infrastructure
 from edtech.billing.api import router
-from edtech.billing.public import overdue_loop
-from edtech.manifest import Job, Slice
+from edtech.billing.public import remind_overdue
+from edtech.manifest import Scheduled, Slice
 
 SLICE = Slice(
     name="billing",
     routers=[router],
     channels=channels.register,
     tables=[infrastructure],
-    jobs=[Job("billing.overdue", overdue_loop)],
+    schedules=[Scheduled("billing.overdue", timedelta(hours=1), remind_overdue)],
 )
