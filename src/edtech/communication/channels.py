@@ -26,7 +26,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from edtech.communication.application import (
-    Collaborators,
     DirectoryFactory,
     RecordDeliveries,
     post_message,
@@ -130,9 +129,11 @@ async def send_message(
 ) -> Mapping[str, Any]:
     """Store a chat message once per client id; the reply carries the stored message."""
     assert isinstance(data, SendMessageData)
-    deps = Collaborators(uow=ctx.uow, clock=ctx.clock, directory_factory=directory)
+    bound = directory(ctx.uow.session, ctx.clock.now().date())
     try:
-        posted = await post_message(deps, ctx.principal, ctx.params["id"], ctx.client_id, data.body)
+        posted = await post_message(
+            ctx.uow, ctx.clock, bound, ctx.principal, ctx.params["id"], ctx.client_id, data.body
+        )
     except NotFoundError as exc:
         raise ForbiddenError("you are not in this conversation") from exc
     msg = posted.message
@@ -212,7 +213,7 @@ class DeliveryReceipts:
             )
         if not reached:
             return
-        await RecordDeliveries(Collaborators(uow=ctx.uow(), clock=ctx.clock))(reached)
+        await RecordDeliveries(ctx.uow(), ctx.clock)(reached)
         for r in reached:
             self._recorded[(str(r.message_id), r.person_id)] = None
         while len(self._recorded) > self._remember:
