@@ -53,7 +53,7 @@ class Slice:
     read the complete metadata from `edtech.slices.metadata()`)."""
     components: Sequence[ComponentFactory] = ()
     jobs: Sequence[JobFunction] = ()
-    """Job functions a use case may defer by name (`SqlJobs(uow.session).defer(name, args)`)."""
+    """Job functions a use case may defer by name (through `jobs_port`, ADR-0007)."""
     schedules: Sequence[Scheduled] = ()
     """Jobs run every so often, on one node at a time (ADR-0007)."""
     fast_routes: Sequence[FastRoute] = field(default_factory=tuple)

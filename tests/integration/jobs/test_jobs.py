@@ -19,7 +19,18 @@ from fastapi import FastAPI
 from edtech.app import create_app
 from edtech.demo import DemoSummary
 from edtech.kernel.clock import FixedClock
-from edtech.platform.jobs import JobFunction, JobRunner, Scheduled, SqlJobs, job_table
+from edtech.kernel.errors import ConflictError
+from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.jobs import (
+    JobFunction,
+    JobRunner,
+    JobsFactory,
+    Scheduled,
+    SqlJobs,
+    job_table,
+    jobs_port,
+)
+from edtech.platform.jobs import store as job_store
 from edtech.platform.services import Services
 from edtech.settings import Settings
 from tests import databases
@@ -86,13 +97,27 @@ async def drain(runner: JobRunner) -> int:
     return total
 
 
+class RecordThing:
+    """A use case in the one wiring shape `(uow, clock, jobs)`: it defers its follow-up in its
+    own transaction, and refuses (raising before commit) when told to."""
+
+    def __init__(self, uow: UnitOfWork, clock: FixedClock, jobs: JobsFactory) -> None:
+        self.uow, self.clock, self.jobs = uow, clock, jobs
+
+    async def __call__(self, key: str, *, refuse: bool = False) -> None:
+        async with self.uow:
+            await self.jobs(self.uow.session).defer("test.record", {"key": key})
+            if refuse:
+                raise ConflictError("refused after deferring")
+            await self.uow.commit()
+
+
 async def test_a_job_deferred_in_a_rolled_back_unit_of_work_never_runs(node: Services) -> None:
     ledger = Ledger()
     runner = JobRunner(node, functions(ledger))
-    async with node.uow() as uow:
-        await SqlJobs(uow.session, node.clock).defer("test.record", {"key": "lost"})
-        # leaving without commit rolls back, as a use case that raised would
-    await defer(node, "test.record", "kept")
+    with pytest.raises(ConflictError):
+        await RecordThing(node.uow(), node.clock, jobs_port(node))("lost", refuse=True)
+    await RecordThing(node.uow(), node.clock, jobs_port(node))("kept")
 
     assert await drain(runner) == 1
     assert ledger.runs == Counter({"kept": 1})
@@ -147,6 +172,45 @@ async def test_a_failing_job_backs_off_exponentially_then_lands_in_the_dead_lett
         row = (await session.execute(sa.select(job_table))).one()
     assert (row.state, row.attempts) == ("failed", 3)
     assert row.last_error == "RuntimeError: the printer is on fire (x)"
+
+
+async def test_a_job_whose_node_vanished_is_taken_over_once_its_lease_runs_out(
+    node: Services, clock: FixedClock
+) -> None:
+    ledger = Ledger()
+    runner = JobRunner(node, functions(ledger))
+    await defer(node, "test.record", "orphan")
+    async with node.session_factory() as session:  # a node claims it, then dies
+        [claimed] = await job_store.claim(session, "dead-node", clock.now(), 1, runner.lease)
+    assert claimed.attempts == 1
+    assert await runner.run_once() == 0  # still leased
+    clock.advance(runner.lease + timedelta(seconds=1))
+    assert await runner.run_once() == 1
+    async with node.session_factory() as session:
+        row = (await session.execute(sa.select(job_table))).one()
+    assert (row.state, row.attempts, row.node) == ("succeeded", 2, node.node_name)
+    assert ledger.runs == Counter({"orphan": 1})
+
+
+async def test_a_stopping_node_hands_its_job_back_without_counting_the_attempt(
+    node: Services,
+) -> None:
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def slow(_services: Services, _args: Mapping[str, Any]) -> None:
+        started.set()
+        await never.wait()
+
+    runner = JobRunner(node, [JobFunction("test.slow", slow)])
+    await defer(node, "test.slow", "s")
+    task = asyncio.create_task(runner.run_once())
+    await asyncio.wait_for(started.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with node.session_factory() as session:
+        row = (await session.execute(sa.select(job_table))).one()
+    assert (row.state, row.attempts, row.node) == ("queued", 0, None)
 
 
 async def test_a_job_nobody_declared_fails_instead_of_vanishing(

@@ -1,7 +1,8 @@
 """Durable background jobs: one table, one runner, the same semantics on every database.
 
-A use case defers a job with `SqlJobs(uow.session).defer(...)`: the row is written in the
-use case's own transaction, so a rolled-back change never runs its job and a committed one
+A use case takes the `jobs_port` (a `Callable[[AsyncSession], Jobs]`, like a roster port) and
+defers with `await self.jobs(self.uow.session).defer(...)`: the row is written in its own
+transaction, so a rolled-back change never runs its job and a committed one
 always does. Nodes with `EDTECH_BACKGROUND_JOBS` on run a `JobRunner` that claims due jobs
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two nodes never run the same job), retries a
 failure with exponential backoff and leaves it `failed` (the dead-letter state) after its last
@@ -11,7 +12,7 @@ See ADR-0007.
 
 from edtech.platform.jobs.declarations import JobFunction, JobRun, Scheduled, ScheduleRun
 from edtech.platform.jobs.runner import JobRunner
-from edtech.platform.jobs.store import JobState, SqlJobs, retry_failed
+from edtech.platform.jobs.store import JobsFactory, JobState, SqlJobs, jobs_port, retry_failed
 from edtech.platform.jobs.table import job_table
 
 __all__ = [
@@ -19,9 +20,11 @@ __all__ = [
     "JobRun",
     "JobRunner",
     "JobState",
+    "JobsFactory",
     "ScheduleRun",
     "Scheduled",
     "SqlJobs",
     "job_table",
+    "jobs_port",
     "retry_failed",
 ]

@@ -67,7 +67,14 @@ class JobRunner:
                 session, services.node_name, services.clock.now(), self.concurrency, self.lease
             )
         if claimed:
-            await asyncio.gather(*(self._work(job) for job in claimed))
+            # Let every claimed job record its outcome before a failure to record one (the
+            # database went away) crashes the loop for the supervisor to restart.
+            outcomes = await asyncio.gather(
+                *(self._work(job) for job in claimed), return_exceptions=True
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
         return len(claimed)
 
     async def _work(self, job: ClaimedJob) -> None:

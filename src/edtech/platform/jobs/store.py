@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
+from edtech.kernel.jobs import Jobs
 from edtech.platform.jobs.table import job_table
+from edtech.platform.services import Services
 
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR_CHARS = 4000
@@ -28,9 +30,19 @@ class JobState(enum.StrEnum):
     FAILED = "failed"
 
 
+JobsFactory = Callable[[AsyncSession], Jobs]
+"""The jobs port in the roster port's shape: a use case binds it to `uow.session`."""
+
+
+def jobs_port(services: Services) -> JobsFactory:
+    """The port a route passes to `use_case(cls, ..., jobs_port)`; the use case then does
+    `await self.jobs(self.uow.session).defer(...)` before it commits."""
+    return lambda session: SqlJobs(session, services.clock)
+
+
 class SqlJobs:
-    """The `Jobs` port on a session: `defer` writes the job in the session's transaction, so it
-    exists exactly when the caller's change commits (bind it to `uow.session`)."""
+    """The `Jobs` port (`edtech.kernel.jobs`) on a session: `defer` writes the job in the
+    session's transaction, so it exists exactly when the caller's change commits."""
 
     def __init__(self, session: AsyncSession, clock: Clock | None = None) -> None:
         self.session = session
