@@ -257,6 +257,31 @@ async def test_a_schedule_runs_on_one_node_every_interval(
             await services.engine.dispose()
 
 
+async def test_a_cron_schedule_runs_at_its_times_in_utc(node: Services, clock: FixedClock) -> None:
+    ledger = Ledger()
+
+    async def morning(services: Services) -> None:
+        await ledger.record(services, {"key": "morning"})
+
+    runner = JobRunner(
+        node, schedules=[Scheduled("test.morning", None, morning, cron="30 8 * * *")]
+    )
+    await runner.ensure_schedules()  # START is 08:00 UTC: the first run is at 08:30, not now
+    assert await runner.run_once() == 0
+    clock.advance(timedelta(minutes=30))
+    assert await runner.run_once() == 1
+    clock.advance(timedelta(hours=23, minutes=59))
+    assert await runner.run_once() == 0
+    clock.advance(timedelta(minutes=1))
+    assert await runner.run_once() == 1
+    assert ledger.runs == Counter({"morning": 2})
+    async with node.session_factory() as session:
+        queued = await session.scalar(
+            sa.select(job_table.c.run_at).where(job_table.c.state == "queued")
+        )
+    assert queued == START + timedelta(days=2, minutes=30)
+
+
 @pytest.mark.postgres
 async def test_two_nodes_on_one_database_never_run_the_same_job_twice(
     postgres_database: str,

@@ -46,9 +46,13 @@ class JobRunner:
         makes this a no-op where another node, or an earlier start, already did)."""
         async with self.services.session_factory() as session:
             jobs = SqlJobs(session, self.services.clock)
+            now = self.services.clock.now()
             for schedule in self.schedules:
                 await jobs.defer(
-                    schedule.name, lock=schedule.lock, max_attempts=schedule.max_attempts
+                    schedule.name,
+                    at=schedule.first_run(now),
+                    lock=schedule.lock,
+                    max_attempts=schedule.max_attempts,
                 )
             await session.commit()
 
@@ -112,7 +116,7 @@ class JobRunner:
                 # Same transaction as the outcome: the lock frees and the next run takes it.
                 await SqlJobs(session, services.clock).defer(
                     schedule.name,
-                    at=now + schedule.every,
+                    at=schedule.next_after(now),
                     lock=schedule.lock,
                     max_attempts=schedule.max_attempts,
                 )
