@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     jobs_poll_seconds: float = Field(
         1.0, gt=0, description="How often an idle node looks for due jobs."
     )
+    jobs_retention_seconds: int = Field(
+        7 * 24 * 3600,
+        ge=0,
+        description="How long a succeeded job is kept before `jobs.prune` deletes it (failed "
+        "ones stay until retried).",
+    )
     jobs_lease_seconds: int = Field(
         600,
         ge=1,

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from edtech.app import create_app
 from edtech.demo import DemoSummary
+from edtech.jobs.prune import prune_jobs
 from edtech.kernel.clock import FixedClock
 from edtech.kernel.errors import ConflictError
 from edtech.platform.db.uow import UnitOfWork
@@ -211,6 +212,27 @@ async def test_a_stopping_node_hands_its_job_back_without_counting_the_attempt(
     async with node.session_factory() as session:
         row = (await session.execute(sa.select(job_table))).one()
     assert (row.state, row.attempts, row.node) == ("queued", 0, None)
+
+
+async def test_succeeded_jobs_are_pruned_after_the_retention_and_failed_ones_kept(
+    node: Services, clock: FixedClock
+) -> None:
+    ledger = Ledger()
+    runner = JobRunner(node, functions(ledger))
+    await defer(node, "test.record", "old")
+    await defer(node, "test.explode", "dead")
+    await runner.run_once()
+    clock.advance(timedelta(days=1))
+    await runner.run_once()
+    clock.advance(timedelta(days=1))
+    await runner.run_once()  # "dead" is now failed
+    await defer(node, "test.record", "recent")
+    await runner.run_once()
+    retention = timedelta(seconds=node.settings.jobs_retention_seconds)
+    clock.advance(retention - timedelta(days=1))
+
+    assert await prune_jobs(node) == 1
+    assert await states(node) == {"dead": "failed", "recent": "succeeded"}
 
 
 async def test_a_job_nobody_declared_fails_instead_of_vanishing(

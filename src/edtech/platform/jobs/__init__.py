@@ -12,7 +12,14 @@ See ADR-0007.
 
 from edtech.platform.jobs.declarations import JobFunction, JobRun, Scheduled, ScheduleRun
 from edtech.platform.jobs.runner import JobRunner
-from edtech.platform.jobs.store import JobsFactory, JobState, SqlJobs, jobs_port, retry_failed
+from edtech.platform.jobs.store import (
+    JobsFactory,
+    JobState,
+    SqlJobs,
+    jobs_port,
+    prune_succeeded,
+    retry_failed,
+)
 from edtech.platform.jobs.table import job_table
 
 __all__ = [
@@ -26,5 +33,6 @@ __all__ = [
     "SqlJobs",
     "job_table",
     "jobs_port",
+    "prune_succeeded",
     "retry_failed",
 ]

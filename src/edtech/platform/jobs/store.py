@@ -104,6 +104,10 @@ async def claim(
         sa.and_(job_table.c.state == JobState.QUEUED.value, job_table.c.run_at <= now),
         sa.and_(job_table.c.state == JobState.RUNNING.value, job_table.c.lease_until < now),
     )
+    # An idle poll only reads: no write lock taken every second (SQLite has one writer).
+    if await session.scalar(sa.select(job_table.c.id).where(due).limit(1)) is None:
+        await session.rollback()
+        return []
     candidates = (
         sa.select(job_table.c.id)
         .where(due)
@@ -199,6 +203,17 @@ def _held(job_id: uuid.UUID, node: str) -> sa.ColumnElement[bool]:
         job_table.c.state == JobState.RUNNING.value,
         job_table.c.node == node,
     )
+
+
+async def prune_succeeded(session: AsyncSession, before: datetime) -> int:
+    """Delete succeeded jobs that finished before `before`; failed ones stay (the dead letter
+    is for people to read and retry). Returns how many went."""
+    result = await session.execute(
+        sa.delete(job_table).where(
+            job_table.c.state == JobState.SUCCEEDED.value, job_table.c.finished_at < before
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def retry_failed(session: AsyncSession, job_id: uuid.UUID, now: datetime) -> bool:
