@@ -1,16 +1,16 @@
 """The composition root: `create_app(settings)` builds a node from the explicit list of slices.
 
 Everything per node is built here and started and stopped by the lifespan: the services, the
-realtime hub, every slice's components (in list order; stopped in reverse), its scheduled jobs
-(under the hub's supervisor), its routes, channels and fast routes. Nothing is created on first
-use; a slice adds itself by its manifest (`<slice>/slice.py`), never by a case in this file.
+realtime hub, every slice's components (in list order; stopped in reverse), the job runner over
+every slice's job functions and schedules (under the hub's supervisor), its routes, channels
+and fast routes. Nothing is created on first use; a slice adds itself by its manifest
+(`<slice>/slice.py`), never by a case in this file.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from functools import partial
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
@@ -29,6 +29,7 @@ from edtech.platform.http.middleware import (
 )
 from edtech.platform.http.openapi import install_openapi
 from edtech.platform.http.problems import install_problem_handlers
+from edtech.platform.jobs import JobRunner
 from edtech.platform.observability.logging import configure_logging, get_logger
 from edtech.platform.observability.metrics import HttpMetrics
 from edtech.platform.security.tokens import TokenSigner
@@ -67,6 +68,14 @@ def create_app(
     for part in slices:
         for build in part.components:
             services.components.add(build(services))
+    # One runner per node over every slice's job functions and schedules (ADR-0007); it works
+    # jobs only where `EDTECH_BACKGROUND_JOBS` is on, but the node always knows it.
+    jobs = JobRunner(
+        services,
+        functions=[job for part in slices for job in part.jobs],
+        schedules=[schedule for part in slices for schedule in part.schedules],
+    )
+    services.components.add(jobs)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,8 +90,7 @@ def create_app(
                 started.append(component)
             if settings.background_jobs:
                 # Supervised: a crash is logged, restarted, and shows in readiness meanwhile.
-                for job in (job for part in slices for job in part.jobs):
-                    realtime.supervisor.start(job.name, partial(job.run, services))
+                realtime.supervisor.start("jobs", jobs.run)
             yield
         finally:
             for component in reversed(started):

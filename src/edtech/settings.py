@@ -54,7 +54,23 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size per node.")
     background_jobs: bool = Field(
         True,
-        description="Run the scheduled jobs (closing attendance, overdue reminders) on this node.",
+        description="Work background jobs (deferred and scheduled) on this node; `edtech worker` "
+        "always does.",
+    )
+    jobs_concurrency: int = Field(4, ge=1, description="Jobs a node runs at once.")
+    jobs_poll_seconds: float = Field(
+        1.0, gt=0, description="How often an idle node looks for due jobs."
+    )
+    jobs_retention_seconds: int = Field(
+        7 * 24 * 3600,
+        ge=0,
+        description="How long a succeeded job is kept before `jobs.prune` deletes it (failed "
+        "ones stay until retried).",
+    )
+    jobs_lease_seconds: int = Field(
+        600,
+        ge=1,
+        description="A running job whose node vanished is taken over by another after this.",
     )
     node_name: str = Field(
         "", description="Name of this node in logs and metrics (default: host:pid)."

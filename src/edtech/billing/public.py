@@ -1,9 +1,9 @@
 """What the rest of the system may use from billing: the consistency check, the overdue job and
 the demo bills.
 
-Composition root::
+Scheduled hourly by `slice.py` (ADR-0007)::
 
-    supervisor.start("billing.overdue", lambda: overdue_loop(services))
+    Scheduled("billing.overdue", timedelta(hours=1), remind_overdue)
 
 CLI (`edtech billing check`)::
 
@@ -13,7 +13,6 @@ CLI (`edtech billing check`)::
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -38,7 +37,6 @@ __all__ = [
     "ConsistencyReport",
     "check",
     "check_consistency",
-    "overdue_loop",
     "remind_overdue",
     "seed_demo",
 ]
@@ -66,14 +64,6 @@ async def remind_overdue(services: Services, every_days: int = REMIND_EVERY_DAYS
     if sent or purged:
         log.info("billing_overdue_pass", reminders=sent, idempotency_keys_purged=purged)
     return sent
-
-
-async def overdue_loop(services: Services, interval_seconds: float = 3600.0) -> None:
-    """Run `remind_overdue` forever, every `interval_seconds`; for a supervisor (it raises on
-    failure, so the supervisor logs and restarts it)."""
-    while True:
-        await remind_overdue(services)
-        await asyncio.sleep(interval_seconds)
 
 
 # The demo families (see `edtech.demo`): student N's family, guardian5's two children together.

@@ -3,11 +3,13 @@ provider, the overdue run."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from edtech.billing import channels, infrastructure
 from edtech.billing.api import router
 from edtech.billing.infrastructure.provider import build_card_payments
-from edtech.billing.public import overdue_loop
-from edtech.manifest import Job, Slice
+from edtech.billing.public import remind_overdue
+from edtech.manifest import Scheduled, Slice
 
 SLICE = Slice(
     name="billing",
@@ -15,5 +17,5 @@ SLICE = Slice(
     channels=channels.register,
     tables=[infrastructure],
     components=[build_card_payments],
-    jobs=[Job("billing.overdue", overdue_loop)],
+    schedules=[Scheduled("billing.overdue", timedelta(hours=1), remind_overdue)],
 )

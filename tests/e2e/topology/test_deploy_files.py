@@ -112,3 +112,12 @@ def test_local_caddyfile_is_valid_for_caddy(tmp_path: Path) -> None:
 def test_local_caddyfile_needs_an_upstream() -> None:
     with pytest.raises(ValueError, match="upstream"):
         render_local_caddyfile(host="127.0.0.1", port=1, upstreams=[])
+
+
+def test_compose_runs_a_job_worker_after_migrations_without_an_http_probe() -> None:
+    worker = compose()["services"]["worker"]
+    assert worker["command"] == ["edtech", "worker", "--no-migrate"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["environment"]["EDTECH_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    assert worker["healthcheck"] == {"disable": True}
+    assert worker["stop_signal"] == "SIGTERM"
