@@ -34,8 +34,8 @@ from schemathesis.specs.openapi.checks import (
 from edtech.app import create_app
 from edtech.settings import Settings
 from tests import databases
-from tests.conftest import TEST_SECRET
 from tests.contract.node import ThreadedNode
+from tests.servers import TEST_SECRET
 
 FULL = os.environ.get("EDTECH_FULL_SCHEMATHESIS") == "1"
 MAX_EXAMPLES = int(os.environ.get("EDTECH_SCHEMATHESIS_EXAMPLES", 200 if FULL else 3))

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 RECORDED = Path(__file__).parent / "stripe"
 

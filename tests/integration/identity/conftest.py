@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,8 +15,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 
 from edtech.app import create_app
 from edtech.identity.public import create_account, create_device
@@ -27,18 +24,18 @@ from edtech.kernel.principal import Role
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.types import UTCDateTime
 from edtech.settings import Settings
-from tests.servers import TEST_SECRET
-
-PASSWORD = "correct horse battery"
-# A real argon2id hash with cheap parameters: verifying reads them from the hash, so sign-ins in
-# tests cost milliseconds; production hashes use pwdlib's defaults.
-PASSWORD_HASH = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)).hash(
-    PASSWORD
+from tests.integration.identity.helpers import (
+    ACCESS_TTL_SECONDS,
+    DEVICE_KEY,
+    MAX_FAILURES,
+    PASSWORD_HASH,
+    WINDOW_SECONDS,
+    Login,
+    World,
+    bearer,
+    tokens,
 )
-DEVICE_KEY = "demo-scanner-key"
-MAX_FAILURES = 3
-WINDOW_SECONDS = 60
-ACCESS_TTL_SECONDS = 120
+from tests.servers import TEST_SECRET
 
 _institution = sa.table(
     "institution",
@@ -74,27 +71,6 @@ _role = sa.table(
     sa.column("school_id", sa.Uuid()),
     sa.column("begins_on", sa.Date()),
 )
-
-
-@dataclass
-class Login:
-    email: str
-    person_id: uuid.UUID
-    account_id: uuid.UUID | None
-    institution_id: uuid.UUID
-
-
-@dataclass
-class World:
-    """Institution A (two schools) and institution B, with a login for each kind of person."""
-
-    institution_id: uuid.UUID
-    school_id: uuid.UUID
-    other_school_id: uuid.UUID
-    other_institution_id: uuid.UUID
-    foreign_school_id: uuid.UUID
-    logins: dict[str, Login] = field(default_factory=dict)
-    device_id: uuid.UUID | None = None
 
 
 @pytest.fixture
@@ -228,30 +204,6 @@ async def world(settings: Settings, clock: FixedClock) -> AsyncIterator[World]:
         yield world
     finally:
         await engine.dispose()
-
-
-async def sign_in(
-    client: httpx.AsyncClient,
-    email: str,
-    password: str = PASSWORD,
-    *,
-    address: str | None = None,
-) -> httpx.Response:
-    headers = {"X-Forwarded-For": address} if address else {}
-    return await client.post(
-        "/api/v1/auth/token", data={"username": email, "password": password}, headers=headers
-    )
-
-
-async def tokens(client: httpx.AsyncClient, email: str) -> dict[str, Any]:
-    r = await sign_in(client, email)
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

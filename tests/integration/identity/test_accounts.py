@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.integration.identity.conftest import PASSWORD, World, bearer, sign_in, tokens
+from tests.integration.identity.helpers import PASSWORD, World, bearer, sign_in, tokens
 
 
 def login_url(person_id: object) -> str:

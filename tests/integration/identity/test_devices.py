@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from edtech.identity.public import CurrentDeviceDep
 from edtech.kernel.clock import FixedClock
-from tests.integration.identity.conftest import DEVICE_KEY, World, bearer, tokens
+from tests.integration.identity.helpers import DEVICE_KEY, World, bearer, tokens
 
 probe = APIRouter()
 

@@ -17,7 +17,7 @@ from edtech.identity.public import (
 from edtech.kernel.errors import AuthenticationError
 from edtech.kernel.principal import Principal, Role, RoleGrant
 from edtech.platform.services import Services
-from tests.integration.identity.conftest import World, bearer, tokens
+from tests.integration.identity.helpers import World, bearer, tokens
 
 probe = APIRouter()
 

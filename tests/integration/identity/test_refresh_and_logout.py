@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from edtech.kernel.clock import FixedClock
-from tests.integration.identity.conftest import World, bearer, tokens
+from tests.integration.identity.helpers import World, bearer, tokens
 
 
 async def refresh(client: httpx.AsyncClient, refresh_token: str) -> httpx.Response:

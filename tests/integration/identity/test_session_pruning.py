@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from edtech.identity.infrastructure import auth_session_table, refresh_token_table
 from edtech.identity.public import prune_sessions
 from edtech.kernel.clock import FixedClock
-from tests.integration.identity.conftest import World, bearer, tokens
+from tests.integration.identity.helpers import World, bearer, tokens
 from tests.integration.identity.test_refresh_and_logout import refresh, sessions
 
 DAY = timedelta(days=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import jwt
 
-from tests.integration.identity.conftest import (
+from tests.integration.identity.helpers import (
     ACCESS_TTL_SECONDS,
     PASSWORD,
     World,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import httpx
 
 from edtech.kernel.clock import FixedClock
-from tests.integration.identity.conftest import (
+from tests.integration.identity.helpers import (
     MAX_FAILURES,
     PASSWORD,
     WINDOW_SECONDS,

@@ -9,7 +9,7 @@ import jwt
 
 from edtech.kernel.clock import FixedClock
 from edtech.platform.security.tokens import TokenSigner
-from tests.integration.identity.conftest import ACCESS_TTL_SECONDS, World, bearer, tokens
+from tests.integration.identity.helpers import ACCESS_TTL_SECONDS, World, bearer, tokens
 from tests.servers import TEST_SECRET
 
 

@@ -13,7 +13,7 @@ from edtech.app import create_app
 from edtech.platform.http.openapi import install_openapi
 from edtech.platform.http.problems import PROBLEM_JSON
 from edtech.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.servers import TEST_SECRET
 
 PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
