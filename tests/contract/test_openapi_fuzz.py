@@ -23,7 +23,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup, ServerError
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -50,38 +49,6 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-
-INT64 = 2**63 - 1
-
-
-def _values(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _values(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _values(item)
-    else:
-        yield value
-
-
-def known_defect(case: schemathesis.Case) -> str | None:
-    """Why a server error on `case` is a known input-bounds defect, or None.
-
-    These are being fixed apart (values out of the database's range reach it unchecked); they
-    are reported as xfail with the reason — never skipped — so that the run shows what is still
-    open and a fixed one simply passes. Anything else a server error is, fails.
-    """
-    parts = (case.query, case.body, case.path_parameters, case.headers)
-    for value in _values([p for p in parts if p is not None]):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64:
-            return "an integer beyond 64 bits reaches the database"
-        if isinstance(value, str) and "\x00" in value:
-            return "a NUL character reaches PostgreSQL"
-        if isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) > INT64:
-            return "an integer beyond 64 bits reaches the database"
-    return None
-
 
 LOGINS = {"admin": "admin@demo.test", "guardian": "guardian1@demo.test"}
 
@@ -147,13 +114,7 @@ schema = schemathesis.openapi.from_dict(_document()).exclude(
 def test_api_answers_as_documented(
     case: schemathesis.Case, node: ThreadedNode, auth: dict[str, str]
 ) -> None:
-    try:
-        case.call_and_validate(base_url=node.url, headers=auth, checks=CHECKS, timeout=30)
-    except FailureGroup as failures:
-        reason = known_defect(case)
-        if reason and all(isinstance(f, ServerError) for f in failures.exceptions):
-            pytest.xfail(f"known input-bounds defect: {reason}")
-        raise
+    case.call_and_validate(base_url=node.url, headers=auth, checks=CHECKS, timeout=30)
 
 
 @pytest.mark.skipif(not FULL, reason="stateful workflows run in the long profile only")
