@@ -23,6 +23,7 @@ from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.health import router as health_router
 from edtech.platform.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from edtech.platform.http.origins import install_cors
 from edtech.platform.http.problems import install_problem_handlers
 from edtech.platform.observability.logging import configure_logging, get_logger
 from edtech.platform.observability.metrics import HttpMetrics
@@ -98,6 +99,7 @@ def create_app(
     app.state.services = services
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_cors(app, settings.allowed_origins)
     http_metrics = HttpMetrics(registry)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics)
     app.include_router(health_router)

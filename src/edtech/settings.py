@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET = "insecure-demo-secret-change-me-before-production"
 
@@ -54,6 +54,19 @@ class Settings(BaseSettings):
     node_name: str = Field(
         "", description="Name of this node in logs and metrics (default: host:pid)."
     )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins (scheme://host[:port], comma-separated) allowed besides the "
+        "node's own: CORS on the REST API and the `Origin` check of websocket handshakes; `*` "
+        "allows any. Default: none (same-origin only).",
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:

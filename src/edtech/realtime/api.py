@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from edtech.kernel.errors import AuthenticationError
 from edtech.platform.http.asgi import NodeApp
+from edtech.platform.http.origins import WebSocketOriginCheck
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime.connection import Connection
 from edtech.realtime.lifecycle import Realtime
@@ -86,7 +87,8 @@ async def _close(send: Send, code: CloseCode, reason: str) -> None:
 
 def add_route(app: FastAPI, rt: Realtime) -> None:
     """`/ws` on the app; on a `NodeApp`, ahead of the middleware stack (memory per socket)."""
-    endpoint = WebSocketEndpoint(rt)
+    # A foreign page's handshake is refused (403) before the upgrade: see platform.http.origins.
+    endpoint = WebSocketOriginCheck(WebSocketEndpoint(rt), rt.services.settings.allowed_origins)
     app.router.routes.append(WebSocketRoute("/ws", endpoint, name="ws"))
     if isinstance(app, NodeApp):
         app.raw_websockets["/ws"] = endpoint
