@@ -9,21 +9,31 @@ from string import Template
 # (a plain-HTTP site must stay reachable); a CSP for pages — the API's own HTML needs no more
 # than inline style, /docs loads Swagger UI from its CDN. Logs: the access token a websocket may
 # carry in `?token=`, and the headers that hold credentials, never reach a log line.
-SECURITY_SNIPPET = """\
-(security_headers) {
-	header {
-		X-Content-Type-Options nosniff
-		Referrer-Policy no-referrer
-		X-Frame-Options DENY
-	}
-	@tls protocol https
-	header @tls Strict-Transport-Security "max-age=31536000; includeSubDomains"
-	@docs path /docs /docs/* /redoc
-	header @docs Content-Security-Policy "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-	@pages not path /docs /docs/* /redoc
-	header @pages Content-Security-Policy "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-}
-"""
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'"
+)
+PAGES_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+SECURITY_SNIPPET = (
+    "(security_headers) {\n"
+    "\theader {\n"
+    "\t\tX-Content-Type-Options nosniff\n"
+    "\t\tReferrer-Policy no-referrer\n"
+    "\t\tX-Frame-Options DENY\n"
+    "\t}\n"
+    "\t@tls protocol https\n"
+    '\theader @tls Strict-Transport-Security "max-age=31536000; includeSubDomains"\n'
+    "\t@docs path /docs /docs/* /redoc\n"
+    f'\theader @docs Content-Security-Policy "{DOCS_CSP}"\n'
+    "\t@pages not path /docs /docs/* /redoc\n"
+    f'\theader @pages Content-Security-Policy "{PAGES_CSP}"\n'
+    "}\n"
+)
 LOG_FILTER = """\
 format filter {
 	wrap json

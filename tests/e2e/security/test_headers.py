@@ -76,7 +76,7 @@ async def test_hsts_is_sent_over_tls_only(tmp_path: Path) -> None:
     caddy.start()
     try:
         caddy.wait_healthy(30)
-        async with httpx.AsyncClient(verify=False, timeout=10) as client:  # noqa: S501 - own CA
+        async with httpx.AsyncClient(verify=False, timeout=10) as client:  # Caddy's own CA
             secure = await client.get(f"https://127.0.0.1:{tls_port}/")
             plain = await client.get(f"http://127.0.0.1:{http_port}/")
     finally:
