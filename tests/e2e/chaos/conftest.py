@@ -27,6 +27,8 @@ from tests.services import REQUIRE_SERVICES
 
 SECRET = "chaos-secret-key-not-for-production-0123"
 ROOT = Path(__file__).resolve().parents[3]
+CADDY_HEALTH_INTERVAL = 1.0
+"""The local Caddyfile's `health_interval`."""
 FULL = os.environ.get("EDTECH_CHAOS_FULL") == "1"
 """The full profile (2,000 storm clients); the default is the CI profile."""
 
@@ -91,6 +93,9 @@ class Chaos:
         if not self.topology.caddy.alive():
             self.topology.caddy.start()
         await asyncio.to_thread(self.topology.caddy.wait_healthy, STARTUP_SECONDS)
+        # Caddy probes /readyz every second: let it see every node ready again (a node it still
+        # counts out after the last fault would get no client of the next).
+        await asyncio.sleep(CADDY_HEALTH_INTERVAL * 2)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

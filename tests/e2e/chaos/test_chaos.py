@@ -260,6 +260,8 @@ async def test_node_killed_9_and_restarted(chaos: Chaos) -> None:
     # node2 could reach everything throughout: never red.
     node2 = run.answers("node2")
     run.assert_nothing_lost()
+    moved = [c.name for c in run.clients if c.connects >= 2]
+    assert moved, "no client was on node1: the kill tested nothing"
     assert node2 == {"200"}, run.watch and run.watch.tail()
 
 
