@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -34,7 +35,19 @@ from edtech.platform.security.tokens import TokenSigner
 from edtech.topology.processes import free_port
 from tests.integration.realtime.support import token_for
 
-PG_BIN = Path(os.environ.get("EDTECH_CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """Where initdb and pg_ctl are: EDTECH_CHAOS_PG_BIN, else Debian's newest server version."""
+    if configured := os.environ.get("EDTECH_CHAOS_PG_BIN"):
+        return Path(configured)
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 CLOSED = (ConnectionClosed, OSError, InvalidHandshake, TimeoutError)
 
 
@@ -353,36 +366,42 @@ class Publisher:
 
 @dataclass
 class ReadinessWatch:
-    """Polls each node's own `/readyz` (not through Caddy) and keeps what it answered, when."""
+    """Polls each node's own `/readyz` (not through Caddy) and keeps what it answered, when.
+
+    It runs in a thread of its own: the test's event loop, busy with thousands of clients in a
+    storm, would otherwise delay the probes and count its own slowness as the node's."""
 
     nodes: dict[str, str]
     every: float = 0.2
     samples: dict[str, list[tuple[float, str, str]]] = field(default_factory=dict)
-    task: asyncio.Task[None] | None = None
+    thread: threading.Thread | None = None
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> ReadinessWatch:
         self.samples = {name: [] for name in self.nodes}
-        self.task = asyncio.create_task(self._run())
+        self.thread = threading.Thread(target=self._run, name="readiness watch", daemon=True)
+        self.thread.start()
         return self
 
-    async def _run(self) -> None:
-        async with httpx.AsyncClient(timeout=5) as http:
-            while True:
-                await asyncio.gather(*(self._probe(http, n, u) for n, u in self.nodes.items()))
-                await asyncio.sleep(self.every)
+    def _run(self) -> None:
+        with httpx.Client(timeout=5) as http:
+            while not self.stopping.is_set():
+                for name, url in self.nodes.items():
+                    self._probe(http, name, url)
+                self.stopping.wait(self.every)
 
-    async def _probe(self, http: httpx.AsyncClient, name: str, url: str) -> None:
+    def _probe(self, http: httpx.Client, name: str, url: str) -> None:
         try:
-            r = await http.get(f"{url}/readyz")
+            r = http.get(f"{url}/readyz")
             failing = [k for k, v in r.json().get("checks", {}).items() if v != "ok"]
             self.samples[name].append((time.monotonic(), str(r.status_code), ",".join(failing)))
         except httpx.HTTPError as exc:
             self.samples[name].append((time.monotonic(), type(exc).__name__, ""))
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+        self.stopping.set()
+        if self.thread is not None:
+            await asyncio.to_thread(self.thread.join, 10)
 
     def between(self, name: str, start: float, end: float) -> list[tuple[float, str, str]]:
         return [s for s in self.samples[name] if start <= s[0] <= end]
@@ -404,6 +423,10 @@ class ReadinessWatch:
                 return
             await asyncio.sleep(0.1)
         raise AssertionError(f"not every node ready again within {timeout}s: {self.tail()}")
+
+    def not_ready(self) -> dict[str, list[tuple[str, str]]]:
+        """Every answer other than 200, per node: (status or error, failing checks)."""
+        return {n: [(c, f) for _, c, f in s if c != "200"] for n, s in self.samples.items()}
 
     def tail(self) -> dict[str, list[tuple[str, str]]]:
         return {n: [(c, f) for _, c, f in s[-5:]] for n, s in self.samples.items()}
