@@ -7,6 +7,8 @@ from typing import Annotated, Any, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from edtech.realtime.settings import RealtimeSettings
+
 DEFAULT_SECRET = "insecure-demo-secret-change-me-before-production"
 
 
@@ -53,6 +55,11 @@ class Settings(BaseSettings):
     )
     node_name: str = Field(
         "", description="Name of this node in logs and metrics (default: host:pid)."
+    )
+    # The hub's knobs keep their flat names (`EDTECH_WS_SEND_QUEUE_BYTES`, …): they are read
+    # from the same environment and `.env` when the settings are built, not by the hub.
+    realtime: RealtimeSettings = Field(
+        default_factory=RealtimeSettings, description="The realtime hub's limits and intervals."
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

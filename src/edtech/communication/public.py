@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.communication.application import (
     AnnounceCommand,
-    Collaborators,
     CreateAnnouncement,
     PostMessage,
     ReleaseDue,
     StartConversation,
     StartConversationCommand,
+    roster_directory,
 )
 from edtech.communication.domain import (
     Audience,
@@ -46,7 +46,7 @@ RELEASE_INTERVAL_SECONDS = 15.0
 
 async def release_due(services: Services) -> int:
     """One sweep: release what quiet hours held and publish due announcements; returns a count."""
-    return await ReleaseDue(Collaborators(services.uow(), services.clock))()
+    return await ReleaseDue(services.uow(), services.clock, roster_directory(services.clock))()
 
 
 async def run_release_loop(services: Services, interval: float = RELEASE_INTERVAL_SECONDS) -> None:
@@ -85,17 +85,20 @@ async def seed_demo(
         guardian = await acting_as(session, institution_id, summary.guardian1_id, today)
         teacher = await acting_as(session, institution_id, summary.teacher1_id, today)
 
-    def deps() -> Collaborators:
-        return Collaborators(UnitOfWork(session_factory), clock)
+    def uow() -> UnitOfWork:
+        return UnitOfWork(session_factory)
 
-    started = await StartConversation(deps())(
+    directory = roster_directory(clock)
+    started = await StartConversation(uow(), clock, directory)(
         guardian,
         StartConversationCommand(ConversationKind.DIRECT, [teacher.person_id], context),
     )
     for n, (who, body) in enumerate(DEMO_MESSAGES, start=1):
         author = guardian if who == "guardian" else teacher
-        await PostMessage(deps())(author, started.conversation_id, f"demo-{n}", body)
-    await CreateAnnouncement(deps())(
+        await PostMessage(uow(), clock, directory)(
+            author, started.conversation_id, f"demo-{n}", body
+        )
+    await CreateAnnouncement(uow(), clock, directory)(
         teacher,
         AnnounceCommand(
             title="Field trip on Friday",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from edtech.grades.application.access import require_scheme_author
-from edtech.grades.application.ports import RosterFactory
+from edtech.grades.application.common import require_scheme_author
 from edtech.grades.domain import GradingScheme, LetterBand, SchemeKind
-from edtech.grades.infrastructure.repositories import SqlAlchemySchemes
+from edtech.grades.infrastructure.repositories import SqlAlchemySchemes, conflicts_as
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError
 from edtech.kernel.ids import new_id
@@ -27,7 +26,7 @@ class SchemeDraft:
 class CreateScheme:
     """Teachers and admins define the institution's schemes; names are unique per institution."""
 
-    def __init__(self, uow: UnitOfWork, roster: RosterFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
         self.clock = clock
 
@@ -40,11 +39,12 @@ class CreateScheme:
             kind=draft.kind,
             bands=draft.bands,
             pass_percent=draft.pass_percent,
+            created_at=self.clock.now(),
         )
-        async with self.uow as uow:
+        async with self.uow as uow, conflicts_as("the institution's grading schemes"):
             schemes = SqlAlchemySchemes(uow.session)
             if await schemes.name_taken(principal.institution_id, draft.name):
                 raise ConflictError(f"a grading scheme named {draft.name.strip()!r} exists already")
-            await schemes.add(scheme, self.clock.now())
+            schemes.add(scheme)
             await uow.commit()
         return scheme
