@@ -16,14 +16,21 @@ from edtech.realtime.settings import RealtimeSettings
 from edtech.settings import Settings
 from edtech.topology.caddyfile import render_local_caddyfile
 from edtech.topology.graceful import LifecycleSettings
-from tests.e2e.conftest import caddy_binary
+from tests.services import caddy_binary
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = [Settings, RealtimeSettings, LifecycleSettings]
 
 
 def env_names() -> list[str]:
-    return [f"EDTECH_{name.upper()}" for cls in SETTINGS for name in cls.model_fields]
+    """Every variable a node reads (a nested group, such as `Settings.realtime`, is read under
+    its own fields' names, which `RealtimeSettings` lists)."""
+    return [
+        f"EDTECH_{name.upper()}"
+        for cls in SETTINGS
+        for name, field in cls.model_fields.items()
+        if field.annotation not in SETTINGS
+    ]
 
 
 def compose() -> dict[str, Any]:

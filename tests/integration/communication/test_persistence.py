@@ -12,7 +12,7 @@ from edtech.communication.infrastructure import SqlAlchemyMessages, conflicts_as
 from edtech.kernel.errors import ConflictError
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
 

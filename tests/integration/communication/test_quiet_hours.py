@@ -13,9 +13,9 @@ from edtech.app import create_app
 from edtech.communication.application import ReleaseDue, roster_directory
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
-from tests.conftest import LiveServer
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 from tests.integration.communication.test_live_chat import open_as
+from tests.servers import LiveServer
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
 DEMO_ZONE = ZoneInfo("America/New_York")

@@ -17,7 +17,7 @@ from edtech.platform.http.deps import component
 from edtech.platform.services import Services
 from edtech.settings import Settings
 from edtech.slices import SLICES
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 
 class Journal:
