@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.chaos.conftest import FULL, Chaos
 from tests.e2e.chaos.harness import (
     ChaosClient,
     Publisher,
@@ -27,6 +26,7 @@ from tests.e2e.chaos.harness import (
     check,
     final_offsets,
 )
+from tests.e2e.chaos.topology import FULL, Chaos
 
 pytestmark = [
     pytest.mark.e2e,

@@ -12,7 +12,7 @@ import pytest
 from edtech.topology.caddyfile import LOG_FILTER, SECURITY_SNIPPET, _indent
 from edtech.topology.local import LocalTopology
 from edtech.topology.processes import ManagedProcess, free_port
-from tests.e2e.conftest import caddy_binary
+from tests.services import caddy_binary
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from edtech.settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.integration.identity.conftest import app, clock, world  # noqa: F401 - fixtures
+from tests.servers import TEST_SECRET
 
 ACCESS_TTL_SECONDS = 300
 REFRESH_TTL_SECONDS = 3600

@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from edtech.app import create_app
 from edtech.platform.http.origins import normalize_origin, origin_allowed
 from edtech.settings import Settings
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 LISTED = "https://School.Example:443"
 
