@@ -58,8 +58,7 @@ async def burst(ctx: SendContext, body: Any) -> Mapping[str, Any]:
                 text=body.text,
             )
         )
-    # `offset: None` asks the hub for the offset of the command's first event.
-    return {"n": body.n, "offset": None}
+    return {"n": body.n}  # the hub adds `offset` (send_offset=True): the first event's
 
 
 ROOM = ChannelType(
@@ -71,6 +70,7 @@ ROOM = ChannelType(
     events={"test.room_posted": RoomPostedData},
     send=burst,
     send_model=BurstIn,
+    send_offset=True,
 )
 
 
