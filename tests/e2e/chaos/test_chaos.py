@@ -341,19 +341,24 @@ async def test_slow_consumer_is_cut_off_and_resumes_while_others_keep_up(chaos: 
         "cut-off) reads a frame every 0.5 s with an 8 KiB receive buffer while 8 KB events flow "
         "to it and to six clients through Caddy; the node's send queue per socket is 256 KiB.",
     )
+    node1 = chaos.node_urls()["node1"]
+    # Counted before the slow client exists: it may be cut off before it is even waited for.
+    before = await node_metric(node1, "edtech_ws_slow_consumer_closes_total")
     await run.begin(count=10, text="x" * 8000, interval=0.01)
     slow = run.client(url=chaos.node_ws_url("node1"), read_delay=0.5, rcvbuf=8192)
     await run.subscribed([slow])
 
-    node1 = chaos.node_urls()["node1"]
-    before = await node_metric(node1, "edtech_ws_slow_consumer_closes_total")
-
     async def lag() -> None:
         # The node cuts it off when its queue is full; the client learns of it only once it has
         # read what the kernel buffered before the close frame, so ask the node.
-        async with asyncio.timeout(60):
-            while await node_metric(node1, "edtech_ws_slow_consumer_closes_total") == before:
-                await asyncio.sleep(0.2)
+        metric = "edtech_ws_slow_consumer_closes_total"
+        deadline = time.monotonic() + 60
+        while (closes := await node_metric(node1, metric)) == before:
+            assert time.monotonic() < deadline, (
+                f"node1 never cut the slow consumer off: {metric} {closes}, client closes "
+                f"{dict(slow.closes)}, committed {run.publisher and run.publisher.committed}"
+            )
+            await asyncio.sleep(0.2)
         slow.read_delay = 0
 
     await run.inject(lag)
