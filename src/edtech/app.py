@@ -28,6 +28,7 @@ from edtech.platform.http.middleware import (
     RequestContextMiddleware,
 )
 from edtech.platform.http.openapi import install_openapi
+from edtech.platform.http.origins import install_cors
 from edtech.platform.http.problems import install_problem_handlers
 from edtech.platform.jobs import JobRunner
 from edtech.platform.observability.logging import configure_logging, get_logger
@@ -114,6 +115,7 @@ def create_app(
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(NulGuardMiddleware)
+    install_cors(app, settings.allowed_origins)
     http_metrics = HttpMetrics(registry)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics)
     app.include_router(health_router)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from edtech.realtime.settings import RealtimeSettings
 
@@ -98,6 +98,19 @@ class Settings(BaseSettings):
     realtime: RealtimeSettings = Field(
         default_factory=RealtimeSettings, description="The realtime hub's limits and intervals."
     )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins (scheme://host[:port], comma-separated) allowed besides the "
+        "node's own: CORS on the REST API and the `Origin` check of websocket handshakes; `*` "
+        "allows any. Default: none (same-origin only).",
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:

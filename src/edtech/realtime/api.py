@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from edtech.kernel.errors import AuthenticationError
 from edtech.platform.http.asgi import NodeApp
+from edtech.platform.http.origins import WebSocketOriginCheck
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime.connection import Connection, SocketContext
 from edtech.realtime.lifecycle import Realtime
@@ -97,7 +98,11 @@ async def _close(send: Send, code: CloseCode, reason: str) -> None:
 def add_route(app: FastAPI, rt: Realtime) -> None:
     """`/ws` on the app, served by `rt`'s sockets; on a `NodeApp`, ahead of the middleware
     stack (memory per socket). The composition root calls it."""
-    endpoint = WebSocketEndpoint(rt.sockets, rt.connections, lambda: rt.services.draining)
+    # A foreign page's handshake is refused (403) before the upgrade: see platform.http.origins.
+    endpoint = WebSocketOriginCheck(
+        WebSocketEndpoint(rt.sockets, rt.connections, lambda: rt.services.draining),
+        rt.services.settings.allowed_origins,
+    )
     app.router.routes.append(WebSocketRoute("/ws", endpoint, name="ws"))
     if isinstance(app, NodeApp):
         app.raw_websockets["/ws"] = endpoint

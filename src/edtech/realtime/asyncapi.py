@@ -43,6 +43,8 @@ CLOSE_CODES = {
 PROTOCOL = """\
 One multiplexed socket per client: `GET /ws?token=<access token>`, or offer the subprotocols
 `edtech.v1` and `bearer.<access token>` (the server selects `edtech.v1`). JSON text frames.
+A handshake whose `Origin` is neither the server's own nor listed in `EDTECH_ALLOWED_ORIGINS`
+is refused with HTTP 403 before the upgrade; clients that send no `Origin` (apps) are not.
 
 Client ops: subscribe (optional `since: {offset, epoch}`), unsubscribe, send (with a client
 `id`: a retry with the same id takes effect once), typing, presence, refresh (a new access

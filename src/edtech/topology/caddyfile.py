@@ -4,6 +4,56 @@ from __future__ import annotations
 
 from string import Template
 
+# The security headers and the log filter, word for word the production `Caddyfile`'s (a test
+# compares them). Headers: no MIME sniffing; no URL in Referer; no framing; HSTS only over TLS
+# (a plain-HTTP site must stay reachable); a CSP for pages — the API's own HTML needs no more
+# than inline style, /docs loads Swagger UI from its CDN. Logs: the access token a websocket may
+# carry in `?token=`, and the headers that hold credentials, never reach a log line.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'"
+)
+PAGES_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+SECURITY_SNIPPET = (
+    "(security_headers) {\n"
+    "\theader {\n"
+    "\t\tX-Content-Type-Options nosniff\n"
+    "\t\tReferrer-Policy no-referrer\n"
+    "\t\tX-Frame-Options DENY\n"
+    "\t}\n"
+    "\t@tls protocol https\n"
+    '\theader @tls Strict-Transport-Security "max-age=31536000; includeSubDomains"\n'
+    "\t@docs path /docs /docs/* /redoc\n"
+    f'\theader @docs Content-Security-Policy "{DOCS_CSP}"\n'
+    "\t@pages not path /docs /docs/* /redoc\n"
+    f'\theader @pages Content-Security-Policy "{PAGES_CSP}"\n'
+    "}\n"
+)
+LOG_FILTER = """\
+format filter {
+	wrap json
+	fields {
+		request>uri query {
+			replace token REDACTED
+		}
+		request>headers>Authorization delete
+		request>headers>Cookie delete
+		request>headers>X-Device-Key delete
+		request>headers>Sec-Websocket-Protocol delete
+	}
+}
+"""
+
+
+def _indent(text: str, tabs: int) -> str:
+    return "".join("\t" * tabs + line if line else line for line in text.splitlines(True))
+
+
 # Kept in step with the production `Caddyfile` at the repository root: same load balancing,
 # health checks and streaming, but plain HTTP on a loopback port, fast health-check intervals, and
 # an admin endpoint of its own (or none) so it never collides with another Caddy.
@@ -13,10 +63,18 @@ LOCAL_CADDYFILE = Template(
 {
 	admin $admin
 	auto_https off
+	# Caddy's own messages (errors name the request) through the same filter as access logs.
+	log {
+$global_log_filter	}
 }
 
+$security_snippet
 http://:$port {
 	bind $host
+	import security_headers
+	log {
+		output stdout
+$site_log_filter	}
 
 	reverse_proxy $upstreams {
 		lb_policy $lb_policy
@@ -69,6 +127,9 @@ def render_local_caddyfile(
         raise ValueError("at least one upstream is needed")
     return LOCAL_CADDYFILE.substitute(
         admin=admin,
+        security_snippet=SECURITY_SNIPPET,
+        global_log_filter=_indent(LOG_FILTER, 2),
+        site_log_filter=_indent(LOG_FILTER, 2),
         host=host,
         port=port,
         upstreams=" ".join(upstreams),

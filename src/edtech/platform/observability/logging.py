@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
+
+# A websocket may carry its access token in the URL (`/ws?token=`), and uvicorn logs each
+# handshake's path with its query string.
+_TOKEN_IN_URL = re.compile(r"([?&](?:token|access_token|refresh_token)=)[^&\s\"']+")
+
+
+class RedactTokensInUrls(logging.Filter):
+    """Cut tokens out of URLs in stdlib log records (uvicorn's) before they are written. Our own
+    structlog events carry a dict and never hold a token; they pass untouched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            message = record.getMessage()
+            redacted = _TOKEN_IN_URL.sub(r"\1REDACTED", message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        return True
 
 
 def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
@@ -38,6 +56,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
             ],
         )
     )
+    handler.addFilter(RedactTokensInUrls())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
