@@ -6,8 +6,9 @@ event against its channel's message (an event type the channel does not list fai
 against the reply of the op the client sent with that `ref`, other frames against theirs. A
 violation fails the `recv` that got it and, should a test swallow that, the test's teardown.
 
-The test channel types of `tests.integration.realtime.support` are not part of the product's
-contract; frames on them are checked against the same generator's document of those types.
+The test channel types of `tests.integration.realtime.support` and of the chaos suite's node are
+not part of the product's contract; frames on them are checked against the same generator's
+document of those types.
 """
 
 from __future__ import annotations
@@ -140,11 +141,13 @@ def contract() -> Contract:
     from edtech.realtime import channels
     from edtech.realtime.asyncapi import render
     from edtech.realtime.registry import ChannelRegistry
+    from tests.e2e.chaos import node as chaos
     from tests.integration.realtime import support
 
     test_types = ChannelRegistry()
     channels.register(test_types)
     support.register(test_types)
+    chaos.register(test_types)
     return Contract([yaml.safe_load(CONTRACT.read_text()), yaml.safe_load(render(test_types))])
 
 
