@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from edtech import __version__
-from edtech.attendance.api import SCANS_ROUTE, ScanUpload
+from edtech.attendance.api import SCAN_UPLOAD
 from edtech.attendance.api import router as attendance_router
 from edtech.attendance.public import run_closer
 from edtech.billing.api import router as billing_router
@@ -23,6 +23,7 @@ from edtech.institutions.api import router as institutions_router
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.http.asgi import NodeApp
+from edtech.platform.http.fast_route import mount_fast_route
 from edtech.platform.http.health import router as health_router
 from edtech.platform.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edtech.platform.http.problems import install_problem_handlers
@@ -97,9 +98,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(grades_router)
     app.include_router(communication_router)
     # Scanners post a request per tap: that route is served ahead of FastAPI's stack.
-    app.raw_http[SCANS_ROUTE] = RequestContextMiddleware(
-        ScanUpload(app, settings.max_body_bytes), metrics=http_metrics
-    )
+    mount_fast_route(app, SCAN_UPLOAD, max_body_bytes=settings.max_body_bytes, metrics=http_metrics)
     realtime = install_realtime(
         app,
         services,
