@@ -20,7 +20,7 @@ from edtech.attendance.domain import (
     credential_hash,
     time_problem,
 )
-from edtech.attendance.infrastructure.arrivals import ScanKey, SqlAlchemyArrivals
+from edtech.attendance.infrastructure.arrivals import Resolution, ScanKey, SqlAlchemyArrivals
 from edtech.attendance.infrastructure.records import SqlAlchemyScans
 from edtech.attendance.infrastructure.repositories import SqlAlchemyHistory
 from edtech.kernel.clock import Clock
@@ -75,16 +75,6 @@ Upload = tuple[DevicePrincipal, Sequence[ScanIn]]
 """One request's scans, with the device that sent them."""
 
 
-@dataclass(frozen=True)
-class _Item:
-    device: DevicePrincipal
-    scan: ScanIn
-
-    @property
-    def key(self) -> tuple[uuid.UUID, str]:
-        return (self.device.device_id, self.scan.scan_id)
-
-
 class RecordScans:
     """Resolve each scan: credential → student → the session they are expected in at the scan's
     time → present or tardy by the session's windows.
@@ -108,9 +98,8 @@ class RecordScans:
         """Several devices' uploads of one institution in one transaction; outcomes per upload."""
         if len({device.institution_id for device, _ in uploads}) > 1:
             raise ValueError("uploads of one institution only")
-        items = [_Item(device, scan) for device, scans in uploads for scan in scans]
         outcomes = await retrying(
-            lambda: self._record(items), extra=(ConcurrentUploadError, StaleArrivalsError)
+            lambda: self._record(uploads), extra=(ConcurrentUploadError, StaleArrivalsError)
         )
         out, at = [], 0
         for _, scans in uploads:
@@ -118,176 +107,217 @@ class RecordScans:
             at += len(scans)
         return out
 
-    async def _record(self, items: Sequence[_Item]) -> list[ScanOutcome]:
-        if not items:
-            return []
+    async def _record(self, uploads: Sequence[Upload]) -> list[ScanOutcome]:
+        """One attempt: resolve every scan, decide the arrivals, write; all in one transaction."""
         now = self.clock.now()
-        institution_id = items[0].device.institution_id
+        batch = [_Scan.of(device, scan) for device, scans in uploads for scan in scans]
+        if not batch:
+            return []
         async with self.uow as uow:
-            db = uow.session
-            arrivals = SqlAlchemyArrivals(db)
-            hashes = [credential_hash(institution_id, it.scan.credential) for it in items]
-            found = await arrivals.resolve(
-                institution_id,
-                [
-                    ScanKey(it.device.device_id, it.scan.scan_id, h, it.scan.scanned_at)
-                    for it, h in zip(items, hashes, strict=True)
-                ],
+            arrivals = SqlAlchemyArrivals(uow.session)
+            found = await arrivals.resolve(batch[0].institution_id, [s.key for s in batch])
+            arriving = _resolve(batch, found, now)
+            codes: SystemCodes = (
+                await self.codes.system_codes(uow.session, batch[0].institution_id)
+                if found.candidates
+                else {}
             )
-            outcomes: dict[int, ScanOutcome] = {}
-            first_of: dict[tuple[uuid.UUID, str], int] = {}
-            fresh: list[int] = []
-            for i, it in enumerate(items):
-                scan = it.scan
-                if it.key in found.known:
-                    stored = found.known[it.key]
-                    outcomes[i] = ScanOutcome(
-                        scan.scan_id,
-                        ScanResult.DUPLICATE,
-                        student_id=stored.student_id,
-                        session_id=stored.session_id,
-                        original=stored.result,
-                    )
-                elif it.key in first_of:
-                    outcomes[i] = ScanOutcome(scan.scan_id, ScanResult.DUPLICATE)
-                else:
-                    first_of[it.key] = i
-                    problem = time_problem(scan.scanned_at, now)
-                    if problem:
-                        outcomes[i] = ScanOutcome(scan.scan_id, ScanResult.REJECTED, reason=problem)
-                    else:
-                        fresh.append(i)
-
-            codes = await self.codes.system_codes(db, institution_id) if found.candidates else None
-            targets: dict[int, tuple[Mark, AttendanceSession]] = {}
-            for i in fresh:
-                scan = items[i].scan
-                student_id = found.students.get(hashes[i])
-                if student_id is None:
-                    outcomes[i] = ScanOutcome(scan.scan_id, ScanResult.UNKNOWN_CREDENTIAL)
-                    continue
-                target = pick_session(found.candidates.get(student_id, ()), scan.scanned_at)
-                if target is None:
-                    outcomes[i] = ScanOutcome(
-                        scan.scan_id, ScanResult.NO_SESSION, student_id=student_id
-                    )
-                    continue
-                targets[i] = target
-
             events: list[DomainEvent] = []
-            changes: dict[int, MarkChange] = {}
-            pending = dict(targets)
             for _ in range(RACES):
-                assert codes is not None or not pending
-                written = await _arrive(
-                    arrivals, items, pending, codes, now, outcomes, changes, events
-                )
-                lost = {i: t for i, t in pending.items() if t[0].id not in written}
+                changed = _decide(arriving, codes, now)
+                lost = await _write_marks(arrivals, arriving, changed, now, events)
                 if not lost:
                     break
                 # Someone marked these first (the closer at close time, a teacher): read them
                 # as committed now and decide again — closed, already marked, or try again.
-                for i in lost:
-                    changes.pop(i, None)
-                again = await arrivals.reload({m.id for m, _ in lost.values()})
-                pending = {}
-                for i, (mark, _att) in lost.items():
-                    pending[i] = next(
-                        c for c in again.candidates[mark.student_id] if c[0].id == mark.id
-                    )
+                arriving = await _reread(arrivals, lost)
             else:
                 raise StaleArrivalsError
-
-            # A repeat inside the batch reports what its first occurrence got.
-            for i, it in enumerate(items):
-                if outcomes[i].result == ScanResult.DUPLICATE and outcomes[i].original is None:
-                    first = outcomes[first_of[it.key]]
-                    outcomes[i] = replace(
-                        first, result=ScanResult.DUPLICATE, original=first.result.value
-                    )
-
-            rows: list[dict[str, Any]] = [
-                {
-                    "device_id": items[i].device.device_id,
-                    "scan_id": items[i].scan.scan_id,
-                    "institution_id": institution_id,
-                    "scanned_at": items[i].scan.scanned_at,
-                    "received_at": now,
-                    "result": outcomes[i].result.value,
-                    "reason": outcomes[i].reason,
-                    "student_id": outcomes[i].student_id,
-                    "session_id": outcomes[i].session_id,
-                }
-                for i in first_of.values()
-            ]
-            if rows:
-                inserted = await SqlAlchemyScans(db).insert_new(rows)
-                if len(inserted) != len(rows):
-                    raise ConcurrentUploadError
-            await SqlAlchemyHistory(db).append([changes[i] for i in sorted(changes)])
-            for event in events:
-                uow.emit(event)
-            await uow.commit()
-        return [outcomes[i] for i in range(len(items))]
+            await _write_scans(uow, batch, events, now)
+        return [s.outcome for s in batch]
 
 
-async def _arrive(
-    arrivals: SqlAlchemyArrivals,
-    items: Sequence[_Item],
-    targets: dict[int, tuple[Mark, AttendanceSession]],
-    codes: SystemCodes | None,
-    now: datetime,
-    outcomes: dict[int, ScanOutcome],
-    changes: dict[int, MarkChange],
-    events: list[DomainEvent],
-) -> set[uuid.UUID]:
-    """Apply the arrival rule to each target mark and write the marks that changed; returns
-    the ids of marks written or left alone (a mark someone else changed meanwhile is not)."""
-    changed: dict[uuid.UUID, Mark] = {}
-    windows: dict[uuid.UUID, Windows] = {}
-    for i, (mark, att) in targets.items():
-        scan = items[i].scan
-        if not att.takes_arrivals:
-            outcomes[i] = ScanOutcome(
-                scan.scan_id,
-                ScanResult.SESSION_CLOSED,
-                student_id=mark.student_id,
-                session_id=att.id,
+@dataclass(slots=True)
+class _Scan:
+    """One scan of a batch, and what has become of it so far."""
+
+    device: DevicePrincipal
+    scan: ScanIn
+    key: ScanKey
+    outcome: ScanOutcome
+    is_new: bool = False
+    """Neither uploaded before nor a repeat within the batch: it gets stored."""
+    first: _Scan | None = None
+    """The earlier scan of this batch with the same (device, scan id): this one repeats it."""
+    target: tuple[Mark, AttendanceSession] | None = None
+    """The student's mark in the session they are expected in (while the arrival is decided)."""
+    change: MarkChange | None = None
+    """What the arrival changed on that mark, once it is decided and written."""
+
+    @classmethod
+    def of(cls, device: DevicePrincipal, scan: ScanIn) -> _Scan:
+        value_hash = credential_hash(device.institution_id, scan.credential)
+        key = ScanKey(device.device_id, scan.scan_id, value_hash, scan.scanned_at)
+        # Every scan gets an outcome as soon as it is decided; this one is overwritten.
+        return cls(device, scan, key, ScanOutcome(scan.scan_id, ScanResult.RECORDED))
+
+    @property
+    def institution_id(self) -> uuid.UUID:
+        return self.device.institution_id
+
+    @property
+    def mark(self) -> Mark:
+        assert self.target is not None, "a scan without a target marks nobody"
+        return self.target[0]
+
+    @property
+    def session(self) -> AttendanceSession:
+        assert self.target is not None, "a scan without a target marks nobody"
+        return self.target[1]
+
+    def settle(self, result: ScanResult, **facts: Any) -> None:
+        self.outcome = ScanOutcome(self.scan.scan_id, result, **facts)
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        """Its row in `attendance_scan`: what makes a later upload of it a duplicate."""
+        return {
+            "device_id": self.key.device_id,
+            "scan_id": self.key.scan_id,
+            "institution_id": self.institution_id,
+            "scanned_at": self.scan.scanned_at,
+            "received_at": now,
+            "result": self.outcome.result.value,
+            "reason": self.outcome.reason,
+            "student_id": self.outcome.student_id,
+            "session_id": self.outcome.session_id,
+        }
+
+
+def _resolve(batch: Sequence[_Scan], found: Resolution, now: datetime) -> list[_Scan]:
+    """Settle every scan that marks nobody (a duplicate, a time out of bounds, an unknown card,
+    no session at that time); return the others, each with its target mark."""
+    firsts: dict[tuple[uuid.UUID, str], _Scan] = {}
+    arriving: list[_Scan] = []
+    for s in batch:
+        key = (s.key.device_id, s.key.scan_id)
+        stored = found.known.get(key)
+        if stored is not None:
+            s.settle(
+                ScanResult.DUPLICATE,
+                student_id=stored.student_id,
+                session_id=stored.session_id,
+                original=stored.result,
             )
             continue
-        assert codes is not None
-        arrival = windows.setdefault(att.id, att.windows).classify(scan.scanned_at)
-        change = mark.arrive(
+        if key in firsts:
+            s.first = firsts[key]  # settled once its first occurrence is (`_write_scans`)
+            continue
+        firsts[key] = s
+        s.is_new = True
+        problem = time_problem(s.scan.scanned_at, now)
+        student_id = found.students.get(s.key.value_hash)
+        if problem:
+            s.settle(ScanResult.REJECTED, reason=problem)
+        elif student_id is None:
+            s.settle(ScanResult.UNKNOWN_CREDENTIAL)
+        else:
+            s.target = pick_session(found.candidates.get(student_id, ()), s.scan.scanned_at)
+            if s.target is None:
+                s.settle(ScanResult.NO_SESSION, student_id=student_id)
+            else:
+                arriving.append(s)
+    return arriving
+
+
+def _decide(arriving: Sequence[_Scan], codes: SystemCodes, now: datetime) -> dict[uuid.UUID, Mark]:
+    """Apply the arrival rule to each scan's target mark (no I/O); return the marks it changed.
+
+    Of two scans of one student, the first marks and the second finds the mark marked."""
+    changed: dict[uuid.UUID, Mark] = {}
+    windows: dict[uuid.UUID, Windows] = {}  # computed once per session, not once per scan
+    for s in arriving:
+        mark, att = s.mark, s.session
+        if not att.takes_arrivals:
+            s.change = None
+            s.settle(ScanResult.SESSION_CLOSED, student_id=mark.student_id, session_id=att.id)
+            continue
+        if att.id not in windows:
+            windows[att.id] = att.windows
+        arrival = windows[att.id].classify(s.scan.scanned_at)
+        s.change = mark.arrive(
             codes[arrival.category],
-            at=scan.scanned_at,
+            at=s.scan.scanned_at,
             minutes_late=arrival.minutes_late,
             source=Source.SCAN,
-            actor_id=items[i].device.device_id,
+            actor_id=s.device.device_id,
             now=now,
         )
-        if change is not None:
-            changes[i] = change
+        if s.change is not None:
             changed[mark.id] = mark
-        outcomes[i] = ScanOutcome(
-            scan.scan_id,
-            ScanResult.ALREADY_MARKED if change is None else ScanResult.RECORDED,
+        s.settle(
+            ScanResult.RECORDED if s.change else ScanResult.ALREADY_MARKED,
             student_id=mark.student_id,
             session_id=att.id,
             category=mark.category.value if mark.category else None,
             minutes_late=mark.minutes_late,
         )
-    untouched = {m.id for m, _ in targets.values()} - changed.keys()
+    return changed
+
+
+async def _write_marks(
+    arrivals: SqlAlchemyArrivals,
+    arriving: Sequence[_Scan],
+    changed: dict[uuid.UUID, Mark],
+    now: datetime,
+    events: list[DomainEvent],
+) -> list[_Scan]:
+    """Open the scheduled sessions that get an arrival and write the changed marks, each only
+    if nobody else wrote it since we read it; return the scans whose mark someone else did."""
     if not changed:
-        return untouched
-    sessions = {att.id: att for mark, att in targets.values() if mark.id in changed}
-    scheduled = [s for s in sessions.values() if s.state == SessionState.SCHEDULED]
-    opened = await arrivals.open_scheduled([s.id for s in scheduled], now)
+        return []
+    sessions = {s.session.id: s.session for s in arriving if s.mark.id in changed}
+    scheduled = [att for att in sessions.values() if att.state == SessionState.SCHEDULED]
+    opened = await arrivals.open_scheduled([att.id for att in scheduled], now)
     for att in scheduled:
         if att.id in opened:
             att.open(now)
             events.extend(att.pull_events())
     written = await arrivals.arrive(list(changed.values()), now)
-    for i, (mark, _att) in targets.items():
-        if i in changes and mark.id in written:
-            events.extend(mark.pull_events())
-    return untouched | written
+    lost: list[_Scan] = []
+    for s in arriving:
+        if s.mark.id in changed and s.mark.id not in written:
+            s.change = None
+            lost.append(s)
+        elif s.change is not None:
+            events.extend(s.mark.pull_events())
+    return lost
+
+
+async def _reread(arrivals: SqlAlchemyArrivals, lost: Sequence[_Scan]) -> list[_Scan]:
+    """The lost scans again, each with its mark (and session) as committed now."""
+    again = await arrivals.reload({s.mark.id for s in lost})
+    for s in lost:
+        mark = s.mark
+        s.target = next(c for c in again.candidates[mark.student_id] if c[0].id == mark.id)
+    return list(lost)
+
+
+async def _write_scans(
+    uow: UnitOfWork, batch: Sequence[_Scan], events: Sequence[DomainEvent], now: datetime
+) -> None:
+    """Store each new scan with its outcome and the marks' history, emit the events, commit.
+
+    A repeat inside the batch reports what its first occurrence got."""
+    for s in batch:
+        if s.first is not None:
+            first = s.first.outcome
+            s.outcome = replace(first, result=ScanResult.DUPLICATE, original=first.result.value)
+    rows = [s.row(now) for s in batch if s.is_new]
+    if rows:
+        inserted = await SqlAlchemyScans(uow.session).insert_new(rows)
+        if len(inserted) != len(rows):
+            raise ConcurrentUploadError
+    await SqlAlchemyHistory(uow.session).append([s.change for s in batch if s.change])
+    for event in events:
+        uow.emit(event)
+    await uow.commit()
