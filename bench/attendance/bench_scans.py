@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from websockets.asyncio.client import connect
 
 from bench.attendance.scanners import Fleet
-from edtech.attendance.application.sessions import PlanSessions
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.attendance.public import seed_demo as seed_attendance
 from edtech.demo import FULL, seed_demo

@@ -13,7 +13,8 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from edtech.attendance.application.sessions import CloseDueSessions, PlanSessions
+from edtech.attendance.application.close_due_sessions import CloseDueSessions
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.domain import CredentialKind, credential_hash
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
 from edtech.attendance.infrastructure.roster import InstitutionsRoster

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.util import await_
 
-from edtech.attendance.application.sessions import CloseDueSessions, PlanSessions
+from edtech.attendance.application.close_due_sessions import CloseDueSessions
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.clock import FixedClock
 from edtech.platform.db.engine import make_engine, make_session_factory

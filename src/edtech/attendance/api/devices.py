@@ -20,15 +20,13 @@ from edtech.attendance.api.schemas import (
     ScanBatchOut,
     ScanResultOut,
 )
-from edtech.attendance.application.check_in import CheckIn, IssueQrCode
-from edtech.attendance.application.codes import (
-    AssignCredential,
-    CredentialCommand,
-    RevokeCredential,
-)
+from edtech.attendance.application.assign_credential import AssignCredential, CredentialCommand
+from edtech.attendance.application.check_in import CheckIn
 from edtech.attendance.application.common import SystemCodeCache
-from edtech.attendance.application.ingest import ScanIngester
-from edtech.attendance.application.scans import RecordScans, ScanIn
+from edtech.attendance.application.ingest_scans import IngestScans
+from edtech.attendance.application.issue_qr_code import IssueQrCode
+from edtech.attendance.application.record_scans import RecordScans, ScanIn
+from edtech.attendance.application.revoke_credential import RevokeCredential
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentDeviceDep, CurrentPrincipalDep
 from edtech.kernel.principal import DevicePrincipal
@@ -38,27 +36,27 @@ from edtech.platform.services import Services
 router = APIRouter(prefix=PREFIX, tags=[TAG])
 
 
-def node_scan_ingester(app: Starlette) -> ScanIngester:
+def node_scan_ingester(app: Starlette) -> IngestScans:
     """The node's scan ingester (created on first use, kept on the app's state), with its
     cache of system codes."""
-    ingester: ScanIngester | None = getattr(app.state, "attendance_scan_ingester", None)
+    ingester: IngestScans | None = getattr(app.state, "attendance_scan_ingester", None)
     if ingester is None:
         services: Services = app.state.services
         codes = SystemCodeCache()
-        ingester = ScanIngester(lambda: RecordScans(services.uow(), services.clock, codes))
+        ingester = IngestScans(lambda: RecordScans(services.uow(), services.clock, codes))
         app.state.attendance_scan_ingester = ingester
     return ingester
 
 
-def scan_ingester(request: Request) -> ScanIngester:
+def scan_ingester(request: Request) -> IngestScans:
     return node_scan_ingester(request.app)
 
 
-ScanIngesterDep = Annotated[ScanIngester, Depends(scan_ingester)]
+IngestScansDep = Annotated[IngestScans, Depends(scan_ingester)]
 
 
 async def upload_scans(
-    ingester: ScanIngester, device: DevicePrincipal, body: ScanBatchIn
+    ingester: IngestScans, device: DevicePrincipal, body: ScanBatchIn
 ) -> ScanBatchOut:
     """Record an upload; each item's result, and how many got each."""
     outcomes = await ingester.submit(
@@ -82,7 +80,7 @@ async def upload_scans(
 
 @router.post("/scans", response_model=ScanBatchOut, summary="Upload scans from a device")
 async def post_scans(
-    body: ScanBatchIn, device: CurrentDeviceDep, ingester: ScanIngesterDep
+    body: ScanBatchIn, device: CurrentDeviceDep, ingester: IngestScansDep
 ) -> ScanBatchOut:
     """One scan or an offline batch of up to 1,000, authenticated by `X-Device-Key`.
 

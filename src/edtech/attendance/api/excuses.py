@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request, status
 from edtech.attendance.api.common import PREFIX, TAG, excuse_out
 from edtech.attendance.api.schemas import DecisionIn, ExcuseIn, ExcuseOut
 from edtech.attendance.application.common import is_attendance_staff
-from edtech.attendance.application.excuses import DecideExcuse, SubmitExcuse, SubmitExcuseCommand
+from edtech.attendance.application.decide_excuse import DecideExcuse
+from edtech.attendance.application.submit_excuse import SubmitExcuse, SubmitExcuseCommand
 from edtech.attendance.domain import ExcuseState
 from edtech.attendance.infrastructure import queries
 from edtech.attendance.infrastructure.roster import InstitutionsRoster

@@ -25,17 +25,17 @@ from edtech.attendance.api.schemas import (
     SessionOut,
     StudentRef,
 )
-from edtech.attendance.application.codes import ChangeCode, CodeCommand, CreateCode, ListCodes
+from edtech.attendance.application.change_code import ChangeCode
+from edtech.attendance.application.close_session import CloseSession
 from edtech.attendance.application.common import is_attendance_staff
-from edtech.attendance.application.marks import MarkAllPresent, MarkCommand, MarkStudent
-from edtech.attendance.application.sessions import (
-    CloseSession,
-    CreateSession,
-    CreateSessionCommand,
-    LockSession,
-    OpenSession,
-    PlanSessions,
-)
+from edtech.attendance.application.create_code import CodeCommand, CreateCode
+from edtech.attendance.application.create_session import CreateSession, CreateSessionCommand
+from edtech.attendance.application.list_codes import ListCodes
+from edtech.attendance.application.lock_session import LockSession
+from edtech.attendance.application.mark_all_present import MarkAllPresent
+from edtech.attendance.application.mark_student import MarkCommand, MarkStudent
+from edtech.attendance.application.open_session import OpenSession
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.channels import board_channel
 from edtech.attendance.domain import AttendanceCode
 from edtech.attendance.infrastructure import attendance_session, queries

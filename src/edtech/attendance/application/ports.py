@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from edtech.attendance.domain import PlannedMeeting
 from edtech.kernel.principal import Principal
 
-__all__ = ["PlannedMeeting", "Roster"]
+__all__ = ["PlannedMeeting", "Roster", "RosterFactory"]
 
 
 class Roster(Protocol):
@@ -52,3 +54,7 @@ class Roster(Protocol):
     async def names(
         self, institution_id: uuid.UUID, person_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, str]: ...
+
+
+RosterFactory = Callable[[AsyncSession, date], Roster]
+"""The roster as of a day, read in a database session (the use case's own)."""
