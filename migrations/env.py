@@ -9,7 +9,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from edtech.platform.db.engine import make_engine
-from edtech.platform.db.tables import metadata
+from edtech.slices import metadata as all_tables
+
+metadata = all_tables()
 
 config = context.config
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from edtech.platform.db.engine import make_engine
 from edtech.platform.db.migrations import upgrade
-from edtech.platform.db.tables import metadata
+from edtech.slices import metadata as all_tables
 from tests.services import POSTGRES_URL
 
 
@@ -79,7 +79,7 @@ def drop_postgres_database(url: str) -> None:
 
 async def truncate_all(url: str) -> None:
     """Empty every table of the model (not alembic_version) so each test starts clean."""
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    names = ", ".join(f'"{t.name}"' for t in all_tables().sorted_tables)
     if not names:
         return
     engine = make_engine(url)

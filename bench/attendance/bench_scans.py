@@ -93,7 +93,7 @@ async def prepare(url: str) -> list[tuple[str, str, datetime, datetime]]:
     summary = await seed_demo(factory, FULL)
     await seed_attendance(factory, summary, clock=clock)
     today = clock.now().date()
-    await PlanSessions(UnitOfWork(factory), clock, InstitutionsRoster)(
+    await PlanSessions(UnitOfWork(factory), clock, InstitutionsRoster.on_clock(clock))(
         None, summary.institution_id, today - timedelta(days=6), today - timedelta(days=1)
     )
     card_of = {

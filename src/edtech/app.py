@@ -1,29 +1,26 @@
-"""The composition root: `create_app(settings)` wires every slice, the hub and the lifespan."""
+"""The composition root: `create_app(settings)` builds a node from the explicit list of slices.
+
+Everything per node is built here and started and stopped by the lifespan: the services, the
+realtime hub, every slice's components (in list order; stopped in reverse), its scheduled jobs
+(under the hub's supervisor), its routes, channels and fast routes. Nothing is created on first
+use; a slice adds itself by its manifest (`<slice>/slice.py`), never by a case in this file.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from edtech import __version__
-from edtech.attendance.api import SCAN_UPLOAD
-from edtech.attendance.api import router as attendance_router
-from edtech.attendance.public import run_closer
-from edtech.billing.api import router as billing_router
-from edtech.billing.public import overdue_loop
-from edtech.communication.api import router as communication_router
-from edtech.communication.public import run_release_loop
-from edtech.grades.api import router as grades_router
-from edtech.identity.api import router as identity_router
-from edtech.identity.public import principal_from_access_token, session_prune_loop
-from edtech.institutions.api import router as institutions_router
+from edtech.identity.public import principal_from_access_token
 from edtech.kernel.clock import Clock, SystemClock
+from edtech.manifest import Slice
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.http.asgi import NodeApp
-from edtech.platform.http.fast_route import mount_fast_route
 from edtech.platform.http.health import router as health_router
 from edtech.platform.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edtech.platform.http.problems import install_problem_handlers
@@ -32,8 +29,8 @@ from edtech.platform.observability.metrics import HttpMetrics
 from edtech.platform.security.tokens import TokenSigner
 from edtech.platform.services import Services
 from edtech.realtime.lifecycle import install as install_realtime
-from edtech.realtime.lifecycle import slice_registrations
 from edtech.settings import Settings
+from edtech.slices import SLICES
 
 log = get_logger(__name__)
 
@@ -44,7 +41,9 @@ parent–teacher communication. REST for everything that is not live; `/ws` for 
 """
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, slices: Sequence[Slice] = SLICES
+) -> FastAPI:
     """Build a node: its services, routes and lifespan, from `settings` alone."""
     configure_logging(settings.log_level, settings.log_json)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -59,20 +58,31 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     if settings.node_name:
         services.node_name = settings.node_name
+    for part in slices:
+        for build in part.components:
+            services.components.add(build(services))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("node_starting", node=services.node_name, database=engine.url.drivername)
         await realtime.start()
-        if settings.background_jobs:
-            # Supervised: a crash is logged, restarted, and shows in readiness meanwhile.
-            realtime.supervisor.start("attendance.closer", lambda: run_closer(services))
-            realtime.supervisor.start("billing.overdue", lambda: overdue_loop(services))
-            realtime.supervisor.start("communication.release", lambda: run_release_loop(services))
-            realtime.supervisor.start("identity.prune", lambda: session_prune_loop(services))
+        started: list[object] = []
         try:
+            for component in services.components:
+                start = getattr(component, "start", None)
+                if start is not None:
+                    await start()
+                started.append(component)
+            if settings.background_jobs:
+                # Supervised: a crash is logged, restarted, and shows in readiness meanwhile.
+                for job in (job for part in slices for job in part.jobs):
+                    realtime.supervisor.start(job.name, partial(job.run, services))
             yield
         finally:
+            for component in reversed(started):
+                stop = getattr(component, "stop", None)
+                if stop is not None:
+                    await stop()
             await realtime.stop()  # drains sockets with 1012 in batches, flushes the outbox
             await engine.dispose()
             log.info("node_stopped", node=services.node_name)
@@ -91,18 +101,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     http_metrics = HttpMetrics(registry)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics)
     app.include_router(health_router)
-    app.include_router(identity_router)
-    app.include_router(institutions_router)
-    app.include_router(billing_router)
-    app.include_router(attendance_router)
-    app.include_router(grades_router)
-    app.include_router(communication_router)
-    # Scanners post a request per tap: that route is served ahead of FastAPI's stack.
-    mount_fast_route(app, SCAN_UPLOAD, max_body_bytes=settings.max_body_bytes, metrics=http_metrics)
+    for part in slices:
+        for router in part.routers:
+            app.include_router(router)
+        for fast in part.fast_routes:
+            app.raw_http[(fast.method, fast.path)] = RequestContextMiddleware(
+                fast.build(app, services), metrics=http_metrics
+            )
     realtime = install_realtime(
         app,
         services,
         check_token=lambda token: principal_from_access_token(services, token),
-        registrations=slice_registrations(),
+        registrations=[part.channels for part in slices if part.channels is not None],
     )
     return app

@@ -168,8 +168,9 @@ def channels_export(
 ) -> None:
     """Write the websocket contract (AsyncAPI 3.0) generated from the channel registry."""
     from edtech.realtime.asyncapi import render_default
+    from edtech.slices import channel_registrations
 
-    text = render_default()
+    text = render_default(channel_registrations())
     if check:
         current = output.read_text() if output.exists() else ""
         if current != text:

@@ -51,7 +51,9 @@ class _DemoSummary(Protocol):
 
 async def close_due_sessions(services: Services) -> int:
     """Close every session whose close time has passed; returns how many were closed."""
-    return await CloseDueSessions(services.uow(), services.clock, InstitutionsRoster)(CLOSE_BATCH)
+    return await CloseDueSessions(
+        services.uow(), services.clock, InstitutionsRoster.on_clock(services.clock)
+    )(CLOSE_BATCH)
 
 
 async def run_closer(services: Services, interval: float = CLOSE_INTERVAL_SECONDS) -> None:
@@ -77,9 +79,9 @@ async def seed_demo(
     clock = clock or SystemClock()
     day = day or clock.now().date()
     institution_id = summary.institution_id
-    created = await PlanSessions(UnitOfWork(session_factory), clock, InstitutionsRoster)(
-        None, institution_id, day
-    )
+    created = await PlanSessions(
+        UnitOfWork(session_factory), clock, InstitutionsRoster.on_clock(clock)
+    )(None, institution_id, day)
     async with session_factory() as session:
         await SqlAlchemyCodes(session).book(institution_id)
         await create_device(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,6 +19,39 @@ from edtech.settings import Settings
 ReadinessCheck = Callable[[], Awaitable[str | None]]
 """Returns None when healthy, or a short reason why not."""
 
+T = TypeVar("T")
+
+
+class Components:
+    """The node's per-node objects (caches, ingesters, providers), one per class, built by the
+    composition root from the slices' manifests. A route reaches one with
+    `platform.http.deps.component(SomeClass)`; asking for one that was never built is a wiring
+    error, loud at the first request, never a fallback."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[type, object] = {}
+
+    def add(self, component: object) -> None:
+        kind = type(component)
+        if kind in self._by_type:
+            raise RuntimeError(f"two components of type {kind.__qualname__}")
+        self._by_type[kind] = component
+
+    def get(self, kind: type[T]) -> T:
+        for candidate in self._by_type.values():
+            if isinstance(candidate, kind):
+                return candidate
+        raise LookupError(f"no {kind.__qualname__} is wired into this node")
+
+    def find(self, kind: type[T]) -> T | None:
+        try:
+            return self.get(kind)
+        except LookupError:
+            return None
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(list(self._by_type.values()))
+
 
 @dataclass
 class Services:
@@ -29,6 +63,7 @@ class Services:
     metrics_registry: CollectorRegistry
     sinks: list[EventSink] = field(default_factory=list)
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    components: Components = field(default_factory=Components)
     node_name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     draining: bool = False
 

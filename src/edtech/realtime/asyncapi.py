@@ -4,6 +4,7 @@ the committed file differs from what the code would write."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import yaml
@@ -21,7 +22,7 @@ from edtech.realtime.protocol import (
     TypingFrame,
     UnsubscribeFrame,
 )
-from edtech.realtime.registry import ChannelRegistry, ChannelType
+from edtech.realtime.registry import ChannelRegistry, ChannelType, Registrar
 
 REF = "#/components/schemas/{model}"
 
@@ -232,12 +233,12 @@ def render(registry: ChannelRegistry) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
-def render_default() -> str:
-    """The document for the channel types the nodes serve (the hub's own and every slice's)."""
+def render_default(registrations: Iterable[Callable[[Registrar], None]]) -> str:
+    """The document for the channel types the nodes serve: the hub's own and those of the
+    slices' `registrations` (the composition root's list, `edtech.slices`)."""
     from edtech.realtime import channels
-    from edtech.realtime.lifecycle import slice_registrations
 
     registry = ChannelRegistry()
-    for register in (channels.register, *slice_registrations()):
+    for register in (channels.register, *registrations):
         register(registry)
     return render(registry)

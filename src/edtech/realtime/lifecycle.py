@@ -182,33 +182,6 @@ def install(
     return rt
 
 
-def slice_registrations() -> list[Callable[[Registrar], None]]:
-    """Every slice's `channels.register`, found by convention (`edtech.<slice>.channels`).
-
-    One list for the composition root and for `edtech channels export`, so the published
-    contract is exactly what the nodes serve.
-    """
-    import importlib
-    import pkgutil
-
-    import edtech
-
-    found: list[Callable[[Registrar], None]] = []
-    for info in sorted(pkgutil.iter_modules(edtech.__path__), key=lambda i: i.name):
-        if not info.ispkg or info.name in ("realtime", "kernel", "platform"):
-            continue
-        try:
-            module = importlib.import_module(f"edtech.{info.name}.channels")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"edtech.{info.name}.channels":
-                continue
-            raise
-        register = getattr(module, "register", None)
-        if callable(register):
-            found.append(register)
-    return found
-
-
 class _Exitable(Protocol):
     should_exit: bool
 

@@ -46,7 +46,7 @@ class Closer:
     def __init__(self, app: FastAPI, settings: Settings, clock: FixedClock) -> None:
         self.engine = make_engine(settings.database_url)
         self.close = CloseDueSessions(
-            UnitOfWork(make_session_factory(self.engine)), clock, InstitutionsRoster
+            UnitOfWork(make_session_factory(self.engine)), clock, InstitutionsRoster.on_clock(clock)
         )
         self.closed = 0
         self.armed = False
@@ -85,9 +85,9 @@ async def past_marks(settings: Settings, school: School) -> list[tuple[str, str,
     try:
         factory = make_session_factory(engine)
         today = school.clock.now().date()
-        await PlanSessions(UnitOfWork(factory), school.clock, InstitutionsRoster)(
-            None, school.demo.institution_id, today - timedelta(days=6), today - timedelta(days=1)
-        )
+        await PlanSessions(
+            UnitOfWork(factory), school.clock, InstitutionsRoster.on_clock(school.clock)
+        )(None, school.demo.institution_id, today - timedelta(days=6), today - timedelta(days=1))
         async with factory() as s:
             rows = (
                 await s.execute(

@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 
 from edtech.platform.db.engine import make_engine
 from edtech.platform.db.migrations import alembic_config, downgrade, upgrade
-from edtech.platform.db.tables import metadata
+from edtech.slices import metadata as all_tables
 from tests import databases
 from tests.services import need
 
@@ -47,7 +47,7 @@ def test_history_is_linear() -> None:
 
 async def test_upgrade_then_downgrade_to_base_then_upgrade_again(empty_database: str) -> None:
     await upgrade(empty_database)
-    model_tables = {t.name for t in metadata.sorted_tables}
+    model_tables = {t.name for t in all_tables().sorted_tables}
     assert model_tables <= await _table_names(empty_database)
     await downgrade(empty_database, "base")
     assert await _table_names(empty_database) <= {"alembic_version"}
@@ -72,7 +72,7 @@ async def test_migrated_schema_matches_the_model(empty_database: str) -> None:
         async with engine.connect() as conn:
             diff = await conn.run_sync(
                 lambda c: compare_metadata(
-                    MigrationContext.configure(c, opts={"compare_type": True}), metadata
+                    MigrationContext.configure(c, opts={"compare_type": True}), all_tables()
                 )
             )
     finally:

@@ -12,7 +12,8 @@ from starlette.requests import Request
 
 from edtech.kernel.errors import ConflictError
 from edtech.platform.http.asgi import NodeApp
-from edtech.platform.http.fast_route import FastRequest, FastRouteSpec, mount_fast_route
+from edtech.platform.http.fast_route import FastRequest, FastRouteApp
+from edtech.platform.http.middleware import RequestContextMiddleware
 from edtech.platform.http.problems import install_problem_handlers
 from edtech.platform.observability.metrics import HttpMetrics
 
@@ -38,8 +39,9 @@ def node() -> tuple[NodeApp, CollectorRegistry]:
         return {"stack": (await request.body()).decode()}
 
     registry = CollectorRegistry()
-    spec = FastRouteSpec("POST", PATH, handler, requires=(b"x-key",))
-    mount_fast_route(app, spec, max_body_bytes=64, metrics=HttpMetrics(registry))
+    fast = FastRouteApp(app, PATH, handler, max_body_bytes=64, requires=(b"x-key",))
+    # as the composition root mounts a slice's fast route
+    app.raw_http[("POST", PATH)] = RequestContextMiddleware(fast, metrics=HttpMetrics(registry))
     return app, registry
 
 

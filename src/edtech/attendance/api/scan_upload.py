@@ -11,28 +11,43 @@ from __future__ import annotations
 from pydantic import TypeAdapter, ValidationError
 
 from edtech.attendance.api.common import PREFIX
-from edtech.attendance.api.devices import node_scan_ingester, upload_scans
+from edtech.attendance.api.devices import upload_scans
 from edtech.attendance.api.schemas import ScanBatchIn
+from edtech.attendance.application.ingest_scans import IngestScans
 from edtech.identity.public import authenticate_device
 from edtech.kernel.errors import AuthenticationError
-from edtech.platform.http.fast_route import FastRequest, FastRouteSpec
+from edtech.platform.http.asgi import NodeApp
+from edtech.platform.http.fast_route import FastHandler, FastRequest, FastRouteApp
 
+SCANS_ROUTE = ("POST", f"{PREFIX}/scans")
 DEVICE_KEY = b"x-device-key"
 
 _BATCH = TypeAdapter(ScanBatchIn)
 
 
-async def answer_scan_upload(request: FastRequest) -> bytes | None:
-    """The upload's results as JSON; `None` (the documented route answers) when the body does
-    not validate or the device key does not authenticate."""
-    try:
-        batch = _BATCH.validate_json(request.body)
-        device = await authenticate_device(request.app, request.header(DEVICE_KEY))
-    except (ValidationError, AuthenticationError):
-        return None
-    out = await upload_scans(node_scan_ingester(request.app), device, batch)
-    return out.model_dump_json().encode()
+def scan_upload_handler(ingester: IngestScans) -> FastHandler:
+    """Records through the node's `ingester`."""
+
+    async def answer(request: FastRequest) -> bytes | None:
+        """The upload's results as JSON; `None` (the documented route answers) when the body
+        does not validate or the device key does not authenticate."""
+        try:
+            batch = _BATCH.validate_json(request.body)
+            device = await authenticate_device(request.app, request.header(DEVICE_KEY))
+        except (ValidationError, AuthenticationError):
+            return None
+        out = await upload_scans(ingester, device, batch)
+        return out.model_dump_json().encode()
+
+    return answer
 
 
-SCAN_UPLOAD = FastRouteSpec("POST", f"{PREFIX}/scans", answer_scan_upload, requires=(DEVICE_KEY,))
-SCANS_ROUTE = (SCAN_UPLOAD.method, SCAN_UPLOAD.path)
+def scan_upload(app: NodeApp, ingester: IngestScans, max_body_bytes: int) -> FastRouteApp:
+    """The fast route of `SCANS_ROUTE` on `app`."""
+    return FastRouteApp(
+        app,
+        SCANS_ROUTE[1],
+        scan_upload_handler(ingester),
+        max_body_bytes=max_body_bytes,
+        requires=(DEVICE_KEY,),
+    )

@@ -49,7 +49,7 @@ class AssignCredential:
             )
         now = self.clock.now()
         async with self.uow as uow:
-            roster = self.roster(uow.session, now.date())
+            roster = self.roster(uow.session)
             if cmd.student_id not in await roster.names(principal.institution_id, [cmd.student_id]):
                 raise NotFoundError("Student not found.", field="student_id")
             creds = SqlAlchemyCredentials(uow.session)

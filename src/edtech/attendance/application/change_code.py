@@ -6,6 +6,7 @@ from typing import Any
 
 from edtech.attendance.application.common import code_book, require_admin
 from edtech.attendance.domain import AttendanceCode
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
@@ -14,8 +15,8 @@ from edtech.platform.db.uow import UnitOfWork
 class ChangeCode:
     """Rename, re-weight, re-categorise or (de)activate a code; system codes keep their category."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
 
     async def __call__(
         self, principal: Principal, code: str, changes: dict[str, Any]

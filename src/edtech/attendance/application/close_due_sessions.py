@@ -37,6 +37,6 @@ class CloseDueSessions:
             att = await SqlAlchemySessions(uow.session).get(institution_id, session_id, lock=True)
             if att is None or not att.due_to_close(now):
                 return 0
-            await close_in(uow, att, self.roster(uow.session, now.date()), now, automatic=True)
+            await close_in(uow, att, self.roster(uow.session), now, automatic=True)
             await uow.commit()
         return 1

@@ -22,7 +22,7 @@ class CloseSession:
         async def attempt() -> AttendanceSession:
             async with self.uow as uow:
                 now = self.clock.now()
-                roster = self.roster(uow.session, now.date())
+                roster = self.roster(uow.session)
                 att = await load_session(uow.session, principal.institution_id, session_id)
                 await editor_for(principal, att, roster)
                 await close_in(uow, att, roster, now, automatic=False)

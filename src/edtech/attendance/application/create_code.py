@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from edtech.attendance.application.common import code_book, require_admin
 from edtech.attendance.domain import AttendanceCode, Category
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
@@ -24,8 +25,8 @@ class CodeCommand:
 class CreateCode:
     """Add a code of the institution's own (say `L`, late bus → tardy); codes are unique."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
 
     async def __call__(self, principal: Principal, cmd: CodeCommand) -> AttendanceCode:
         require_admin(principal)

@@ -36,8 +36,7 @@ class CreateSession:
 
     async def __call__(self, principal: Principal, cmd: CreateSessionCommand) -> AttendanceSession:
         async with self.uow as uow:
-            today = self.clock.now().date()
-            roster = self.roster(uow.session, today)
+            roster = self.roster(uow.session)
             school_id = await roster.school_of_section(principal.institution_id, cmd.section_id)
             if school_id is None:
                 raise NotFoundError("Section not found.", field="section_id")

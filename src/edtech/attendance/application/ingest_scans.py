@@ -72,6 +72,17 @@ class IngestScans:
             )
         return await result
 
+    async def stop(self) -> None:
+        """Let the transactions under way finish (a stopping node still answers its requests),
+        for at most five seconds; then cancel whatever is left, so nobody waits for ever."""
+        drains = list(self._drains.values())
+        if not drains:
+            return
+        _, pending = await asyncio.wait(drains, timeout=5)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
     def _next_batch(self, queue: deque[_Waiting]) -> list[_Waiting]:
         batch = [queue.popleft()]
         size = len(batch[0].scans)

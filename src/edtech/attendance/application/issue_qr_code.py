@@ -34,7 +34,7 @@ class IssueQrCode:
         now = self.clock.now()
         async with self.uow as uow:
             att = await load_session(uow.session, principal.institution_id, session_id)
-            if not await may_watch(principal, att, self.roster(uow.session, now.date())):
+            if not await may_watch(principal, att, self.roster(uow.session)):
                 raise NotFoundError("Session not found.")
             if not att.takes_arrivals:
                 raise ConflictError("The session is closed.", state=att.state.value)

@@ -22,7 +22,7 @@ class LockSession:
         async with self.uow as uow:
             now = self.clock.now()
             att = await load_session(uow.session, principal.institution_id, session_id)
-            await editor_for(principal, att, self.roster(uow.session, now.date()))
+            await editor_for(principal, att, self.roster(uow.session))
             att.lock(now)
             await uow.commit()
         return att

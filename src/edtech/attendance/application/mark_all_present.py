@@ -24,7 +24,7 @@ class MarkAllPresent:
             async with self.uow as uow:
                 now = self.clock.now()
                 att = await load_session(uow.session, principal.institution_id, session_id)
-                editor = await editor_for(principal, att, self.roster(uow.session, now.date()))
+                editor = await editor_for(principal, att, self.roster(uow.session))
                 present = (await code_book(uow.session, att.institution_id)).system(
                     Category.PRESENT
                 )

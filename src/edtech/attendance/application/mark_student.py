@@ -44,7 +44,7 @@ class MarkStudent:
             async with self.uow as uow:
                 now = self.clock.now()
                 att = await load_session(uow.session, principal.institution_id, cmd.session_id)
-                editor = await editor_for(principal, att, self.roster(uow.session, now.date()))
+                editor = await editor_for(principal, att, self.roster(uow.session))
                 code = (await code_book(uow.session, att.institution_id)).usable(cmd.code)
                 mark = await SqlAlchemyMarks(uow.session).get(att.id, cmd.student_id)
                 if mark is None:

@@ -57,10 +57,12 @@ class PlanSessions:
         created: list[uuid.UUID] = []
         async with self.uow as uow:
             sessions, marks = SqlAlchemySessions(uow.session), SqlAlchemyMarks(uow.session)
+            roster = self.roster(uow.session)
             day = first
             while day <= last:
-                roster = self.roster(uow.session, day)
-                meetings = await roster.meetings_on(institution_id, day, section_ids)
+                # Each day's sessions get the students enrolled that day.
+                on_day = roster.as_of(day)
+                meetings = await on_day.meetings_on(institution_id, day, section_ids)
                 have = await sessions.existing_starts(
                     institution_id, list({m.section_id for m in meetings}), day
                 )
@@ -79,7 +81,7 @@ class PlanSessions:
                     )
                     sessions.add(att)
                     await uow.session.flush()
-                    students = await roster.students_of_section(institution_id, meeting.section_id)
+                    students = await on_day.students_of_section(institution_id, meeting.section_id)
                     await marks.add_unmarked(att, students)
                     created.append(att.id)
                 day += timedelta(days=1)

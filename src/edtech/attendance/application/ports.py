@@ -51,10 +51,16 @@ class Roster(Protocol):
         self, institution_id: uuid.UUID, student_id: uuid.UUID
     ) -> list[uuid.UUID]: ...
 
+    def as_of(self, day: date) -> Roster:
+        """The same roster judged on `day` (enrollments, roles and links of that day)."""
+        ...
+
     async def names(
         self, institution_id: uuid.UUID, person_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, str]: ...
 
 
-RosterFactory = Callable[[AsyncSession, date], Roster]
-"""The roster as of a day, read in a database session (the use case's own)."""
+RosterFactory = Callable[[AsyncSession], Roster]
+"""The roster read in a database session: a use case binds it to `uow.session`, a read route
+to its read session. It judges dated facts on the node clock's today (`Roster.as_of` for
+another day)."""

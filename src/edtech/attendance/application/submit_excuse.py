@@ -36,7 +36,7 @@ class SubmitExcuse:
     async def __call__(self, principal: Principal, cmd: SubmitExcuseCommand) -> Excuse:
         now = self.clock.now()
         async with self.uow as uow:
-            roster = self.roster(uow.session, now.date())
+            roster = self.roster(uow.session)
             names = await roster.names(principal.institution_id, [cmd.student_id])
             if cmd.student_id not in names:
                 raise NotFoundError("Student not found.", field="student_id")

@@ -69,11 +69,9 @@ async def current_principal(
 
 
 def node_device_keys(app: Starlette) -> DeviceKeys:
-    """This node's cache of checked device keys (kept on the app's state)."""
-    keys: DeviceKeys | None = getattr(app.state, "identity_device_keys", None)
-    if keys is None:
-        keys = app.state.identity_device_keys = DeviceKeys()
-    return keys
+    """This node's cache of checked device keys (a component built by the composition root)."""
+    services: Services = app.state.services
+    return services.components.get(DeviceKeys)
 
 
 async def authenticate_device(app: Starlette, key: str | None) -> DevicePrincipal:

@@ -9,7 +9,7 @@ it is of use to a socket that does its own error handling and closes with docume
 `raw_http` does the same for a hot HTTP route, by method and exact path, where FastAPI's
 routing and dependency machinery cost more than the work: such an app answers what it can and
 hands anything else to `stack` — FastAPI's own handling, with its documented route — so the two
-never answer differently. `fast_route.py` builds such apps (`mount_fast_route`).
+never answer differently. `fast_route.FastRouteApp` is such an app for a JSON route.
 """
 
 from __future__ import annotations

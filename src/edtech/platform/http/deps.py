@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,3 +44,38 @@ def clock(services: ServicesDep) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(clock)]
+
+
+U = TypeVar("U")
+T = TypeVar("T")
+
+Port = Callable[[Services], Any]
+"""Builds one of a use case's ports (a roster factory, a provider, a cache) from the node."""
+
+
+def use_case(cls: Callable[..., U], *ports: Port) -> Callable[[Services], U]:
+    """The one way a route gets a use case: a dependency that builds
+    `cls(uow, clock, *ports)` on a fresh unit of work of this request, the node's clock and
+    each port built from the node's services, in the order given.
+
+    Every use case therefore takes `(uow, clock, …its ports)` in that order; the use case, not
+    the route, opens and commits the unit of work. Use it as
+    `Annotated[RecordScans, Depends(use_case(RecordScans, roster))]`.
+    """
+
+    def build(services: ServicesDep) -> U:
+        return cls(services.uow(), services.clock, *(port(services) for port in ports))
+
+    build.__name__ = f"use_case_{getattr(cls, '__name__', 'use_case')}"
+    return build
+
+
+def component(kind: type[T]) -> Callable[[HTTPConnection], T]:
+    """A dependency returning this node's instance of `kind`, built and started by the
+    composition root from a slice manifest (never created on first use)."""
+
+    def get(conn: HTTPConnection) -> T:
+        return get_services(conn).components.get(kind)
+
+    get.__name__ = f"component_{kind.__name__}"
+    return get

@@ -2,13 +2,14 @@
 
 Some requests come so often and cost so little that FastAPI's routing over every route, its
 middleware layers and its dependency solving cost more than the work (a scanner posts a request
-per tap). A `FastRoute` answers the common case of such a route itself: a JSON body of declared
+per tap). A `FastRouteApp` answers the common case of such a route itself: a JSON body of declared
 length within the limit, with the headers it needs, that its handler accepts. Anything else —
 another content type, a chunked or oversized body, a missing header, or a request the handler
 declines (invalid, unauthenticated) — goes to FastAPI's stack with the body replayed, so the
 route documented in the OpenAPI words every refusal and the two never answer differently.
 
-`mount_fast_route` puts it on `NodeApp.raw_http`, wrapped in the request middleware so the
+A slice declares one in its manifest (`edtech.manifest.FastRoute`, building a `FastRouteApp`);
+the composition root puts it on `NodeApp.raw_http`, wrapped in the request middleware so the
 access log and the request metrics see it under its route template like any other route.
 """
 
@@ -20,9 +21,8 @@ from dataclasses import dataclass
 from starlette.types import Message, Receive, Scope, Send
 
 from edtech.platform.http.asgi import NodeApp
-from edtech.platform.http.middleware import RequestContextMiddleware, content_length
+from edtech.platform.http.middleware import content_length
 from edtech.platform.http.problems import respond_with_problem
-from edtech.platform.observability.metrics import HttpMetrics
 
 JSON = b"application/json"
 
@@ -46,26 +46,26 @@ FastHandler = Callable[[FastRequest], Awaitable[bytes | None]]
 route. An exception is answered as FastAPI's exception handlers would answer it."""
 
 
-@dataclass(frozen=True, slots=True)
-class FastRouteSpec:
-    """What a slice declares: the route's method and exact path, its handler, the headers
-    without which the handler cannot answer (requests lacking one go straight to the stack)."""
+class FastRouteApp:
+    """The raw ASGI app of a fast route (see the module's docstring): it takes a JSON body of
+    declared length up to `max_body_bytes` with every header in `requires`, and serves it
+    with `handler`; anything else, and whatever the handler declines, goes to `app.stack`."""
 
-    method: str
-    path: str
-    handler: FastHandler
-    requires: tuple[bytes, ...] = ()
-
-
-class FastRoute:
-    """The raw ASGI app of a `FastRouteSpec` on `app` (see the module's docstring)."""
-
-    def __init__(self, app: NodeApp, spec: FastRouteSpec, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: NodeApp,
+        path: str,
+        handler: FastHandler,
+        *,
+        max_body_bytes: int,
+        requires: tuple[bytes, ...] = (),
+    ) -> None:
         self.app = app
-        self.spec = spec
+        self.handler = handler
         self.max_body_bytes = max_body_bytes
+        self.requires = requires
         # What the access log and the request metrics read the route template from.
-        self.route = _Template(spec.path)
+        self.route = _Template(path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: dict[bytes, bytes] = {}
@@ -80,7 +80,7 @@ class FastRoute:
             return
         replay = _replaying(body, receive)
         try:
-            content = await self.spec.handler(FastRequest(self.app, headers, body))
+            content = await self.handler(FastRequest(self.app, headers, body))
         except Exception as exc:  # as FastAPI's exception handlers would answer it
             await respond_with_problem(scope, replay, send, exc)
             return
@@ -107,16 +107,8 @@ class FastRoute:
             content_type == JSON
             and length is not None
             and 0 <= length <= self.max_body_bytes
-            and all(name in headers for name in self.spec.requires)
+            and all(name in headers for name in self.requires)
         )
-
-
-def mount_fast_route(
-    app: NodeApp, spec: FastRouteSpec, *, max_body_bytes: int, metrics: HttpMetrics
-) -> None:
-    """Serve `spec` ahead of `app`'s stack, logged and measured like every other request."""
-    route = FastRoute(app, spec, max_body_bytes)
-    app.raw_http[(spec.method, spec.path)] = RequestContextMiddleware(route, metrics=metrics)
 
 
 @dataclass(frozen=True, slots=True)

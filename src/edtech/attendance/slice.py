@@ -1,0 +1,41 @@
+"""The attendance slice as the composition root sees it: routes, the live board's channels,
+the scan ingester (a per-node component), the scan upload served ahead of FastAPI, and the
+close-time loop."""
+
+from __future__ import annotations
+
+from edtech.attendance import channels, infrastructure
+from edtech.attendance.api import SCANS_ROUTE, router, scan_upload
+from edtech.attendance.application.common import SystemCodeCache
+from edtech.attendance.application.ingest_scans import IngestScans
+from edtech.attendance.application.record_scans import RecordScans
+from edtech.attendance.public import run_closer
+from edtech.manifest import FastRoute, Job, Slice
+from edtech.platform.services import Services
+
+
+def scan_ingester(services: Services) -> IngestScans:
+    """The node's group commit of scan uploads, with its cache of system codes; stopped with
+    the node (the transactions under way finish first)."""
+    codes = SystemCodeCache()
+    return IngestScans(lambda: RecordScans(services.uow(), services.clock, codes))
+
+
+SLICE = Slice(
+    name="attendance",
+    routers=[router],
+    channels=channels.register,
+    tables=[infrastructure],
+    # The device keys the scans are authenticated with are identity's component (its slice.py).
+    components=[scan_ingester],
+    jobs=[Job("attendance.closer", run_closer)],
+    # Scanners post a request per tap: that route is served ahead of FastAPI's stack.
+    fast_routes=[
+        FastRoute(
+            *SCANS_ROUTE,
+            build=lambda app, services: scan_upload(
+                app, services.components.get(IngestScans), services.settings.max_body_bytes
+            ),
+        )
+    ],
+)
