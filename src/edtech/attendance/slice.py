@@ -1,16 +1,18 @@
 """The attendance slice as the composition root sees it: routes, the live board's channels,
 the scan ingester (a per-node component), the scan upload served ahead of FastAPI, and the
-close-time loop."""
+close-time schedule."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from edtech.attendance import channels, infrastructure
 from edtech.attendance.api import SCANS_ROUTE, router, scan_upload
 from edtech.attendance.application.common import SystemCodeCache
 from edtech.attendance.application.ingest_scans import IngestScans
 from edtech.attendance.application.record_scans import RecordScans
-from edtech.attendance.public import run_closer
-from edtech.manifest import FastRoute, Job, Slice
+from edtech.attendance.public import CLOSE_INTERVAL_SECONDS, run_closer
+from edtech.manifest import FastRoute, Scheduled, Slice
 from edtech.platform.services import Services
 
 
@@ -28,7 +30,9 @@ SLICE = Slice(
     tables=[infrastructure],
     # The device keys the scans are authenticated with are identity's component (its slice.py).
     components=[scan_ingester],
-    jobs=[Job("attendance.closer", run_closer)],
+    schedules=[
+        Scheduled("attendance.closer", timedelta(seconds=CLOSE_INTERVAL_SECONDS), run_closer)
+    ],
     # Scanners post a request per tap: that route is served ahead of FastAPI's stack.
     fast_routes=[
         FastRoute(

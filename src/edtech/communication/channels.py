@@ -9,14 +9,13 @@
   messages (held while a staff member is in quiet hours, then `chat.notifications_released`),
   their own read cursors (unread counts on every device), announcements and acknowledgements.
 * Delivery receipts: the hub tells `DeliveryReceipts` whenever it hands a `chat.message_posted`
-  frame (on the conversation or as an inbox notification) to someone's socket; the first time
+  event (on the conversation or as an inbox notification) to someone's socket; the first time
   a message reaches a participant other than its sender, that is recorded and announced as
   `chat.delivered` on the conversation.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from edtech.communication.application import (
-    Collaborators,
     DirectoryFactory,
     RecordDeliveries,
     post_message,
@@ -106,6 +104,49 @@ class ReadData(BaseModel):
     read_seq: int
 
 
+class MessagePreviewData(BaseModel):
+    """A new message, as announced on a participant's inbox: a preview, not the message."""
+
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    sender_id: uuid.UUID
+    preview: str = Field(description="The body's first 140 characters.")
+    created_at: datetime
+
+
+class ConversationStartedData(BaseModel):
+    conversation_id: uuid.UUID
+    kind: str
+    started_by: uuid.UUID
+    participant_ids: list[uuid.UUID]
+
+
+class NotificationsReleasedData(BaseModel):
+    """Quiet hours ended: the messages held meanwhile."""
+
+    person_id: uuid.UUID
+    conversation_ids: list[uuid.UUID]
+    message_ids: list[uuid.UUID]
+
+
+class AnnouncementPublishedData(BaseModel):
+    announcement_id: uuid.UUID
+    sender_id: uuid.UUID
+    title: str
+    body: str
+    priority: str
+    requires_ack: bool
+    published_at: datetime
+
+
+class AnnouncementAcknowledgedData(BaseModel):
+    announcement_id: uuid.UUID
+    sender_id: uuid.UUID
+    person_id: uuid.UUID
+    acknowledged_at: datetime
+
+
 async def participants_only(
     principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
 ) -> bool:
@@ -131,9 +172,11 @@ async def send_message(
 ) -> Mapping[str, Any]:
     """Store a chat message once per client id; the reply carries the stored message."""
     assert isinstance(data, SendMessageData)
-    deps = Collaborators(uow=ctx.uow, clock=ctx.clock, directory_factory=directory)
+    bound = directory(ctx.uow.session, ctx.clock.now().date())
     try:
-        posted = await post_message(deps, ctx.principal, ctx.params["id"], ctx.client_id, data.body)
+        posted = await post_message(
+            ctx.uow, ctx.clock, bound, ctx.principal, ctx.params["id"], ctx.client_id, data.body
+        )
     except NotFoundError as exc:
         raise ForbiddenError("you are not in this conversation") from exc
     msg = posted.message
@@ -143,8 +186,7 @@ async def send_message(
         "seq": msg.seq,
         "created_at": msg.created_at,
         "replayed": posted.replayed,
-        # filled in by the hub at commit: where the message stands in this channel
-        "offset": None,
+        # `offset` is added by the hub (`send_offset`): where the message stands in the channel
         "notices": [
             {"person_id": n.person_id, "display_name": n.display_name, "until": n.until}
             for n in posted.notices
@@ -177,11 +219,12 @@ CONVERSATION = ChannelType(
     },
     send=send_message,
     send_model=SendMessageData,
+    send_offset=True,
 )
 
 
 class DeliveryReceipts:
-    """The hub's delivery observer for `chat.message_posted`: turns "this frame went to that
+    """The hub's delivery observer for `chat.message_posted`: turns "this event went to that
     person's socket" into receipts (`RecordDeliveries`), one transaction per batch.
 
     Remembers the receipts this node recorded lately, so a message reaching a person's other
@@ -196,7 +239,7 @@ class DeliveryReceipts:
         now = ctx.clock.now()
         reached: list[Reached] = []
         for d in batch:
-            data = json.loads(d.frame)["data"]
+            data = d.event.data
             person_id = d.principal.person_id
             if (data["message_id"], person_id) in self._recorded:
                 continue
@@ -213,7 +256,7 @@ class DeliveryReceipts:
             )
         if not reached:
             return
-        await RecordDeliveries(Collaborators(uow=ctx.uow(), clock=ctx.clock))(reached)
+        await RecordDeliveries(ctx.uow(), ctx.clock)(reached)
         for r in reached:
             self._recorded[(str(r.message_id), r.person_id)] = None
         while len(self._recorded) > self._remember:
@@ -263,3 +306,14 @@ def register(registry: Registrar) -> None:
     registry.route(NotificationsReleased, lambda e: [inbox(e.person_id)])
     registry.route(AnnouncementPublished, _announced)
     registry.route(AnnouncementAcknowledged, lambda e: [inbox(e.sender_id)])
+    registry.describe(
+        "user.{id}",
+        {
+            ConversationStarted.type: ConversationStartedData,
+            MessagePosted.type: MessagePreviewData,
+            ConversationRead.type: ReadData,
+            NotificationsReleased.type: NotificationsReleasedData,
+            AnnouncementPublished.type: AnnouncementPublishedData,
+            AnnouncementAcknowledged.type: AnnouncementAcknowledgedData,
+        },
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from edtech.identity.api.deps import (
     OptionalPrincipalDep,
     authenticate_device,
     principal_from_access_token,
+    principal_signed_in,
     require_any_role,
 )
 from edtech.identity.application.prune_sessions import PruneSessions
@@ -34,9 +34,9 @@ __all__ = [
     "create_accounts_bulk",
     "create_device",
     "principal_from_access_token",
+    "principal_signed_in",
     "prune_sessions",
     "require_any_role",
-    "session_prune_loop",
 ]
 
 
@@ -128,11 +128,3 @@ async def prune_sessions(services: Services) -> int:
     `EDTECH_AUTH_SESSION_RETENTION_SECONDS`; returns how many."""
     retention = timedelta(seconds=services.settings.auth_session_retention_seconds)
     return await PruneSessions(services.uow(), services.clock)(retention)
-
-
-async def session_prune_loop(services: Services, interval_seconds: float = 3600.0) -> None:
-    """`prune_sessions` forever, every `interval_seconds`; for a supervisor (it raises on
-    failure, so the supervisor logs and restarts it)."""
-    while True:
-        await prune_sessions(services)
-        await asyncio.sleep(interval_seconds)

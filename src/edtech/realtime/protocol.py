@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -25,7 +26,7 @@ class CloseCode(enum.IntEnum):
     NORMAL = 1000
     MESSAGE_TOO_BIG = 1009  # a frame over the limit (sent by the server library itself)
     SERVER_RESTART = 1012  # the node is draining: reconnect (to any node) and resume by offset
-    AUTH_FAILED = 4001  # no token, a bad token, or an access token that expired unrenewed
+    AUTH_FAILED = 4001  # no/bad/expired token, or its sign-in ended (logout, revoked, disabled)
     POLICY_VIOLATION = 4008  # too many frames (rate limit) or a binary frame flood
     SLOW_CONSUMER = 4009  # the send queue filled: reconnect and resume by offset
 
@@ -127,6 +128,8 @@ def parse_client_frame(text: str) -> ClientFrame:
         raw = json.loads(text)
     except ValueError as exc:
         raise FrameError(ErrorCode.BAD_JSON, "Frame is not valid JSON.") from exc
+    except RecursionError as exc:  # `[` × 30,000: the decoder gives up, the socket must not
+        raise FrameError(ErrorCode.BAD_JSON, "Frame is nested too deeply.") from exc
     if not isinstance(raw, dict):
         raise FrameError(ErrorCode.BAD_JSON, "Frame must be a JSON object.")
     ref = raw.get("ref")
@@ -166,6 +169,22 @@ def event_frame(
             "ts": ts.isoformat(),
         }
     )
+
+
+@dataclass(frozen=True)
+class ChannelEvent:
+    """One event on one channel at one offset: what an `event` frame carries."""
+
+    channel: str
+    offset: int
+    type: str
+    data: Mapping[str, Any]
+
+
+def decode_event(frame: str) -> ChannelEvent:
+    """The event of an encoded `event` frame (one of ours: `event_frame` wrote it)."""
+    raw = json.loads(frame)
+    return ChannelEvent(raw["channel"], raw["offset"], raw["type"], raw["data"])
 
 
 def signal_frame(channel: str, type_: str, data: Mapping[str, Any]) -> str:

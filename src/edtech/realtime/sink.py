@@ -1,5 +1,8 @@
 """The unit of work's `EventSink`: routed events become outbox rows with their channel offsets
-in the same transaction, and are handed to the publisher right after commit."""
+in the same transaction, and are handed to the publisher right after commit.
+
+`stage` answers what it staged (`Staged`): a websocket command stages its events itself and reads
+the offsets they got there, inside its transaction (`commands`)."""
 
 from __future__ import annotations
 
@@ -19,9 +22,16 @@ from edtech.realtime.relay import Publisher
 
 
 @dataclass(frozen=True)
-class _Staged:
+class Staged:
+    """A transaction's outbox rows (offsets allocated, not yet committed), and whose access
+    its events may have withdrawn."""
+
     rows: list[OutboxRow]
     affected: frozenset[uuid.UUID] = frozenset()
+
+    def first_offset(self, channel: str) -> int | None:
+        """The offset of the transaction's first event on `channel` (None if it put none)."""
+        return next((r.offset for r in self.rows if r.channel == channel), None)
 
 
 class OutboxSink:
@@ -39,14 +49,14 @@ class OutboxSink:
         self._clock = clock
         self._reauthorize = reauthorize
 
-    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> Staged:
         by_channel: dict[str, list[tuple[DomainEvent, Mapping[str, Any]]]] = {}
         for event in events:
             for resolved, data in self._registry.deliveries(event):
                 by_channel.setdefault(resolved.name, []).append((event, data))
         affected = self._registry.affected_people(events)
         if not by_channel:
-            return _Staged([], affected)
+            return Staged([], affected)
         now = self._clock.now()
         values: list[dict[str, Any]] = []
         # One statement for every channel; it locks them in name order, so two transactions
@@ -75,10 +85,10 @@ class OutboxSink:
             OutboxRow(i, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
             for i, v in zip(ids, values, strict=True)
         ]
-        return _Staged(rows, affected)
+        return Staged(rows, affected)
 
     async def committed(self, staged: object) -> None:
-        assert isinstance(staged, _Staged)
+        assert isinstance(staged, Staged)
         if staged.rows:
             self._publisher.submit(staged.rows)
         if staged.affected and self._reauthorize is not None:
