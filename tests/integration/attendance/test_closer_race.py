@@ -49,18 +49,20 @@ class Closer:
             UnitOfWork(make_session_factory(self.engine)), clock, InstitutionsRoster.on_clock(clock)
         )
         self.closed = 0
-        self.armed = False
+        # Per connection: other work of the node (its job runner, the outbox publisher) begins
+        # transactions on the same engine meanwhile, and must not re-arm the batch's.
+        self.armed: set[Any] = set()
         self.app_engine = app.state.services.engine.sync_engine
         sa.event.listen(self.app_engine, "begin", self._begin)
         sa.event.listen(self.app_engine, "before_cursor_execute", self._before)
 
-    def _begin(self, _conn: Any) -> None:
-        self.armed = True
+    def _begin(self, conn: Any) -> None:
+        self.armed.add(conn)
 
-    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _before(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         writes = statement.lstrip().upper().startswith(("INSERT", "UPDATE"))
-        if self.armed and writes and "attendance_" in statement:
-            self.armed = False
+        if conn in self.armed and writes and "attendance_" in statement:
+            self.armed.discard(conn)
             # Inside the request's greenlet: run the closer to its commit, then go on.
             self.closed += await_(self.close(limit=1))
 
