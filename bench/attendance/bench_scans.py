@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from websockets.asyncio.client import connect
 
 from bench.attendance.scanners import Fleet
-from edtech.attendance.application.sessions import PlanSessions
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.attendance.public import seed_demo as seed_attendance
 from edtech.demo import FULL, seed_demo
@@ -93,7 +93,7 @@ async def prepare(url: str) -> list[tuple[str, str, datetime, datetime]]:
     summary = await seed_demo(factory, FULL)
     await seed_attendance(factory, summary, clock=clock)
     today = clock.now().date()
-    await PlanSessions(UnitOfWork(factory), clock, InstitutionsRoster)(
+    await PlanSessions(UnitOfWork(factory), clock, InstitutionsRoster.on_clock(clock))(
         None, summary.institution_id, today - timedelta(days=6), today - timedelta(days=1)
     )
     card_of = {

@@ -13,7 +13,8 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from edtech.attendance.application.sessions import CloseDueSessions, PlanSessions
+from edtech.attendance.application.close_due_sessions import CloseDueSessions
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.domain import CredentialKind, credential_hash
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
@@ -50,7 +51,9 @@ class _DemoSummary(Protocol):
 
 async def close_due_sessions(services: Services) -> int:
     """Close every session whose close time has passed; returns how many were closed."""
-    return await CloseDueSessions(services.uow(), services.clock, InstitutionsRoster)(CLOSE_BATCH)
+    return await CloseDueSessions(
+        services.uow(), services.clock, InstitutionsRoster.on_clock(services.clock)
+    )(CLOSE_BATCH)
 
 
 async def run_closer(services: Services) -> int:
@@ -79,9 +82,9 @@ async def seed_demo(
     clock = clock or SystemClock()
     day = day or clock.now().date()
     institution_id = summary.institution_id
-    created = await PlanSessions(UnitOfWork(session_factory), clock, InstitutionsRoster)(
-        None, institution_id, day
-    )
+    created = await PlanSessions(
+        UnitOfWork(session_factory), clock, InstitutionsRoster.on_clock(clock)
+    )(None, institution_id, day)
     async with session_factory() as session:
         await SqlAlchemyCodes(session).book(institution_id)
         await create_device(

@@ -1,22 +1,35 @@
 """The attendance slice as the composition root sees it: routes, the live board's channels,
-the scan ingester, the scan upload served ahead of FastAPI, and the close-time schedule."""
+the scan ingester (a per-node component), the scan upload served ahead of FastAPI, and the
+close-time schedule."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from edtech.attendance import channels, infrastructure
-from edtech.attendance.api import SCANS_ROUTE, ScanUpload, router
-from edtech.attendance.api.devices import build_scan_ingester
+from edtech.attendance.api import SCANS_ROUTE, router, scan_upload
+from edtech.attendance.application.common import SystemCodeCache
+from edtech.attendance.application.ingest_scans import IngestScans
+from edtech.attendance.application.record_scans import RecordScans
 from edtech.attendance.public import CLOSE_INTERVAL_SECONDS, run_closer
 from edtech.manifest import FastRoute, Scheduled, Slice
+from edtech.platform.services import Services
+
+
+def scan_ingester(services: Services) -> IngestScans:
+    """The node's group commit of scan uploads, with its cache of system codes; stopped with
+    the node (the transactions under way finish first)."""
+    codes = SystemCodeCache()
+    return IngestScans(lambda: RecordScans(services.uow(), services.clock, codes))
+
 
 SLICE = Slice(
     name="attendance",
     routers=[router],
     channels=channels.register,
     tables=[infrastructure],
-    components=[build_scan_ingester],
+    # The device keys the scans are authenticated with are identity's component (its slice.py).
+    components=[scan_ingester],
     schedules=[
         Scheduled("attendance.closer", timedelta(seconds=CLOSE_INTERVAL_SECONDS), run_closer)
     ],
@@ -24,7 +37,9 @@ SLICE = Slice(
     fast_routes=[
         FastRoute(
             *SCANS_ROUTE,
-            build=lambda app, services: ScanUpload(app, services.settings.max_body_bytes),
+            build=lambda app, services: scan_upload(
+                app, services.components.get(IngestScans), services.settings.max_body_bytes
+            ),
         )
     ],
 )

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.util import await_
 
-from edtech.attendance.application.sessions import CloseDueSessions, PlanSessions
+from edtech.attendance.application.close_due_sessions import CloseDueSessions
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.clock import FixedClock
 from edtech.platform.db.engine import make_engine, make_session_factory
@@ -45,21 +46,23 @@ class Closer:
     def __init__(self, app: FastAPI, settings: Settings, clock: FixedClock) -> None:
         self.engine = make_engine(settings.database_url)
         self.close = CloseDueSessions(
-            UnitOfWork(make_session_factory(self.engine)), clock, InstitutionsRoster
+            UnitOfWork(make_session_factory(self.engine)), clock, InstitutionsRoster.on_clock(clock)
         )
         self.closed = 0
-        self.armed = False
+        # Per connection: other work of the node (its job runner, the outbox publisher) begins
+        # transactions on the same engine meanwhile, and must not re-arm the batch's.
+        self.armed: set[Any] = set()
         self.app_engine = app.state.services.engine.sync_engine
         sa.event.listen(self.app_engine, "begin", self._begin)
         sa.event.listen(self.app_engine, "before_cursor_execute", self._before)
 
-    def _begin(self, _conn: Any) -> None:
-        self.armed = True
+    def _begin(self, conn: Any) -> None:
+        self.armed.add(conn)
 
-    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _before(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         writes = statement.lstrip().upper().startswith(("INSERT", "UPDATE"))
-        if self.armed and writes and "attendance_" in statement:
-            self.armed = False
+        if conn in self.armed and writes and "attendance_" in statement:
+            self.armed.discard(conn)
             # Inside the request's greenlet: run the closer to its commit, then go on.
             self.closed += await_(self.close(limit=1))
 
@@ -84,9 +87,9 @@ async def past_marks(settings: Settings, school: School) -> list[tuple[str, str,
     try:
         factory = make_session_factory(engine)
         today = school.clock.now().date()
-        await PlanSessions(UnitOfWork(factory), school.clock, InstitutionsRoster)(
-            None, school.demo.institution_id, today - timedelta(days=6), today - timedelta(days=1)
-        )
+        await PlanSessions(
+            UnitOfWork(factory), school.clock, InstitutionsRoster.on_clock(school.clock)
+        )(None, school.demo.institution_id, today - timedelta(days=6), today - timedelta(days=1))
         async with factory() as s:
             rows = (
                 await s.execute(

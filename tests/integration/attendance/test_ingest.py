@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from edtech.attendance.application.scans import RecordScans, ScanIn
+from edtech.attendance.application.record_scans import RecordScans, ScanIn
 from edtech.identity.public import create_device
 from edtech.kernel.principal import DevicePrincipal
 from edtech.platform.db.engine import make_engine, make_session_factory

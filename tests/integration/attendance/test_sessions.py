@@ -40,3 +40,43 @@ async def test_an_evening_session_is_dated_by_the_schools_calendar_not_by_utc(
         headers=officer,
     )
     assert made.json()["id"] not in {s["id"] for s in utc_day.json()["items"]}
+
+
+async def test_planning_a_range_gives_each_days_sessions_the_students_enrolled_that_day(
+    client: httpx.AsyncClient, school: School
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    student = str(school.person("student1@demo.test"))
+    enrollments = await client.get(
+        "/api/v1/enrollments",
+        params={"section_id": str(school.s01), "role": "student"},
+        headers=admin,
+    )
+    (enrollment,) = [e for e in enrollments.json()["items"] if e["person_id"] == student]
+    first = school.clock.now().date() + timedelta(days=1)
+    leaves_on = first + timedelta(days=5)  # any five days hold school days on either side
+    ended = await client.post(
+        f"/api/v1/enrollments/{enrollment['id']}/end",
+        json={"ends_on": leaves_on.isoformat()},
+        headers=admin,
+    )
+    assert ended.status_code == 200, ended.text
+
+    planned = await client.post(
+        "/api/v1/attendance/sessions/plan",
+        json={
+            "first": first.isoformat(),
+            "last": (first + timedelta(days=9)).isoformat(),
+            "section_ids": [str(school.s01)],
+        },
+        headers=admin,
+    )
+    assert planned.status_code == 201, planned.text
+    on_roster: dict[bool, set[bool]] = {True: set(), False: set()}  # enrolled that day → ?
+    for session_id in planned.json()["created"]:
+        board = (
+            await client.get(f"/api/v1/attendance/sessions/{session_id}/board", headers=admin)
+        ).json()
+        enrolled = board["session"]["day"] < leaves_on.isoformat()
+        on_roster[enrolled].add(student in {m["student_id"] for m in board["marks"]})
+    assert on_roster == {True: {True}, False: {False}}

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from edtech.attendance.application.ingest import ScanIngester
-from edtech.attendance.application.scans import ScanIn, ScanOutcome, Upload
+from edtech.attendance.application.ingest_scans import IngestScans
+from edtech.attendance.application.record_scans import ScanIn, ScanOutcome, Upload
 from edtech.attendance.domain import ScanResult
 from edtech.kernel.principal import DevicePrincipal
 
@@ -58,7 +58,7 @@ async def settle() -> None:
 
 async def test_a_lone_upload_starts_its_transaction_at_once() -> None:
     fake = FakeRecorder()
-    ingester = ScanIngester(fake)
+    ingester = IngestScans(fake)
     fake.release.set()
     gate = device()
     out = await ingester.submit(gate, scans("a", "b"))
@@ -73,7 +73,7 @@ async def test_uploads_arriving_during_a_transaction_share_the_next_with_their_o
     None
 ):
     fake = FakeRecorder()
-    ingester = ScanIngester(fake)
+    ingester = IngestScans(fake)
     first = asyncio.create_task(ingester.submit(device(), scans("a")))
     await settle()
     gates = [device() for _ in range(3)]
@@ -94,7 +94,7 @@ async def test_uploads_arriving_during_a_transaction_share_the_next_with_their_o
 
 async def test_a_transaction_takes_whole_uploads_up_to_the_limit() -> None:
     fake = FakeRecorder()
-    ingester = ScanIngester(fake, limit=4, alone_from=10)
+    ingester = IngestScans(fake, limit=4, alone_from=10)
     first = asyncio.create_task(ingester.submit(device(), scans("a")))
     await settle()
     queued = [
@@ -109,7 +109,7 @@ async def test_a_transaction_takes_whole_uploads_up_to_the_limit() -> None:
 
 async def test_a_failed_transaction_fails_each_of_its_uploads_and_the_next_one_goes_on() -> None:
     fake = FakeRecorder()
-    ingester = ScanIngester(fake)
+    ingester = IngestScans(fake)
     fake.fail_next = True
     first = asyncio.create_task(ingester.submit(device(), scans("a")))
     await settle()
@@ -123,7 +123,7 @@ async def test_a_failed_transaction_fails_each_of_its_uploads_and_the_next_one_g
 
 async def test_institutions_do_not_wait_for_each_other() -> None:
     fake = FakeRecorder()
-    ingester = ScanIngester(fake)
+    ingester = IngestScans(fake)
     one = asyncio.create_task(ingester.submit(device(), scans("a")))
     other = asyncio.create_task(ingester.submit(device(uuid.uuid4()), scans("b")))
     await settle()
@@ -134,7 +134,7 @@ async def test_institutions_do_not_wait_for_each_other() -> None:
 
 async def test_an_upload_whose_request_went_away_is_dropped_unapplied() -> None:
     fake = FakeRecorder()
-    ingester = ScanIngester(fake)
+    ingester = IngestScans(fake)
     first = asyncio.create_task(ingester.submit(device(), scans("a")))
     await settle()
     gone = asyncio.create_task(ingester.submit(device(), scans("gone")))
@@ -149,7 +149,7 @@ async def test_an_upload_whose_request_went_away_is_dropped_unapplied() -> None:
 
 async def test_a_large_upload_runs_in_its_own_transaction_without_queueing() -> None:
     fake = FakeRecorder()
-    ingester = ScanIngester(fake, alone_from=3)
+    ingester = IngestScans(fake, alone_from=3)
     small = asyncio.create_task(ingester.submit(device(), scans("a")))
     await settle()
     large = asyncio.create_task(ingester.submit(device(), scans("x", "y", "z")))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from edtech.attendance.application.scans import pick_session
+from edtech.attendance.application.record_scans import pick_session
 from edtech.attendance.domain import (
     Category,
     Excuse,

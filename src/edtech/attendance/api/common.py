@@ -1,20 +1,23 @@
-"""Helpers shared by the attendance routes: conversions and the roster for reads."""
+"""Helpers shared by the attendance routes: conversions, the roster port, the roster for reads."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Depends
 
 from edtech.attendance.api.schemas import ExcuseOut, SessionOut
 from edtech.attendance.application.common import is_attendance_staff
+from edtech.attendance.application.ports import Roster, RosterFactory
 from edtech.attendance.domain import AttendanceSession, Excuse
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.security.tokens import TokenSigner
+from edtech.platform.services import Services
 
 TAG = "attendance"
 PREFIX = "/api/v1/attendance"
@@ -37,11 +40,29 @@ def excuse_out(excuse: Excuse | Any) -> ExcuseOut:
     return ExcuseOut.model_validate(data)
 
 
+def roster(services: Services) -> RosterFactory:
+    """The roster port of the use cases (`use_case(cls, roster)`), on the node's clock."""
+    return InstitutionsRoster.on_clock(services.clock)
+
+
+def signer(services: Services) -> TokenSigner:
+    """The signer of the rotating QR codes (`use_case(cls, signer)`)."""
+    return services.signer
+
+
+def read_roster(db: ReadSessionDep, services: ServicesDep) -> Roster:
+    """The roster bound to the request's read session."""
+    return roster(services)(db)
+
+
+ReadRosterDep = Annotated[Roster, Depends(read_roster)]
+
+
 async def require_watch(
-    db: AsyncSession, principal: Principal, section_id: uuid.UUID, school_id: uuid.UUID, today: date
+    roster: Roster, principal: Principal, section_id: uuid.UUID, school_id: uuid.UUID
 ) -> None:
     """Boards, histories and section reports: the section's teachers and attendance staff."""
     if is_attendance_staff(principal, school_id):
         return
-    if not await InstitutionsRoster(db, today).teaches_section(principal, section_id):
+    if not await roster.teaches_section(principal, section_id):
         raise NotFoundError("Session not found.")

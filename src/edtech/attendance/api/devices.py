@@ -6,10 +6,9 @@ import uuid
 from collections import Counter
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
-from starlette.applications import Starlette
+from fastapi import APIRouter, Depends, status
 
-from edtech.attendance.api.common import PREFIX, TAG
+from edtech.attendance.api.common import PREFIX, TAG, roster, signer
 from edtech.attendance.api.schemas import (
     CheckInIn,
     CheckInOut,
@@ -20,45 +19,24 @@ from edtech.attendance.api.schemas import (
     ScanBatchOut,
     ScanResultOut,
 )
-from edtech.attendance.application.check_in import CheckIn, IssueQrCode
-from edtech.attendance.application.codes import (
-    AssignCredential,
-    CredentialCommand,
-    RevokeCredential,
-)
-from edtech.attendance.application.common import SystemCodeCache
-from edtech.attendance.application.ingest import ScanIngester
-from edtech.attendance.application.scans import RecordScans, ScanIn
-from edtech.attendance.infrastructure.roster import InstitutionsRoster
+from edtech.attendance.application.assign_credential import AssignCredential, CredentialCommand
+from edtech.attendance.application.check_in import CheckIn
+from edtech.attendance.application.ingest_scans import IngestScans
+from edtech.attendance.application.issue_qr_code import IssueQrCode
+from edtech.attendance.application.record_scans import ScanIn
+from edtech.attendance.application.revoke_credential import RevokeCredential
 from edtech.identity.public import CurrentDeviceDep, CurrentPrincipalDep
 from edtech.kernel.principal import DevicePrincipal
-from edtech.platform.http.deps import ServicesDep
-from edtech.platform.services import Services
+from edtech.platform.http.deps import component, use_case
 
 router = APIRouter(prefix=PREFIX, tags=[TAG])
 
 
-def build_scan_ingester(services: Services) -> ScanIngester:
-    """The node's scan ingester, with its cache of system codes (a per-node component)."""
-    codes = SystemCodeCache()
-    return ScanIngester(lambda: RecordScans(services.uow(), services.clock, codes))
-
-
-def node_scan_ingester(app: Starlette) -> ScanIngester:
-    """The node's scan ingester, built and stopped by the composition root."""
-    services: Services = app.state.services
-    return services.components.get(ScanIngester)
-
-
-def scan_ingester(request: Request) -> ScanIngester:
-    return node_scan_ingester(request.app)
-
-
-ScanIngesterDep = Annotated[ScanIngester, Depends(scan_ingester)]
+IngestScansDep = Annotated[IngestScans, Depends(component(IngestScans))]
 
 
 async def upload_scans(
-    ingester: ScanIngester, device: DevicePrincipal, body: ScanBatchIn
+    ingester: IngestScans, device: DevicePrincipal, body: ScanBatchIn
 ) -> ScanBatchOut:
     """Record an upload; each item's result, and how many got each."""
     outcomes = await ingester.submit(
@@ -82,7 +60,7 @@ async def upload_scans(
 
 @router.post("/scans", response_model=ScanBatchOut, summary="Upload scans from a device")
 async def post_scans(
-    body: ScanBatchIn, device: CurrentDeviceDep, ingester: ScanIngesterDep
+    body: ScanBatchIn, device: CurrentDeviceDep, ingester: IngestScansDep
 ) -> ScanBatchOut:
     """One scan or an offline batch of up to 1,000, authenticated by `X-Device-Key`.
 
@@ -97,10 +75,12 @@ async def post_scans(
 
 @router.post("/credentials", response_model=CredentialOut, status_code=status.HTTP_201_CREATED)
 async def assign_credential(
-    body: CredentialIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: CredentialIn,
+    principal: CurrentPrincipalDep,
+    assign: Annotated[AssignCredential, Depends(use_case(AssignCredential, roster))],
 ) -> CredentialOut:
     """Assign a card UID, NFC tag, barcode or static QR to a student (stored hashed)."""
-    credential_id = await AssignCredential(services.uow(), services.clock, InstitutionsRoster)(
+    credential_id = await assign(
         principal, CredentialCommand(body.student_id, body.kind, body.value)
     )
     return CredentialOut(id=credential_id)
@@ -108,31 +88,33 @@ async def assign_credential(
 
 @router.delete("/credentials/{credential_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_credential(
-    credential_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    credential_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    revoke: Annotated[RevokeCredential, Depends(use_case(RevokeCredential))],
 ) -> None:
-    await RevokeCredential(services.uow(), services.clock)(principal, credential_id)
+    await revoke(principal, credential_id)
 
 
 @router.get("/sessions/{session_id}/qr", response_model=QrOut, summary="The rotating QR code")
 async def get_qr(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    session_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    issue: Annotated[IssueQrCode, Depends(use_case(IssueQrCode, roster, signer))],
 ) -> QrOut:
     """A signed code valid for ~15 s; the board shows it and fetches the next before expiry."""
-    qr = await IssueQrCode(services.uow(), services.clock, InstitutionsRoster, services.signer)(
-        principal, session_id
-    )
+    qr = await issue(principal, session_id)
     return QrOut(session_id=session_id, token=qr.token, expires_at=qr.expires_at)
 
 
 @router.post("/check-ins", response_model=CheckInOut, summary="Self check-in with the QR code")
 async def check_in(
-    body: CheckInIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: CheckInIn,
+    principal: CurrentPrincipalDep,
+    check: Annotated[CheckIn, Depends(use_case(CheckIn, signer))],
 ) -> CheckInOut:
     """Refused (403, `reason`) when the code expired, the student is not enrolled, the session
     is not taking arrivals, or this device already checked in another student."""
-    done = await CheckIn(services.uow(), services.clock, services.signer)(
-        principal, body.token, body.device_id
-    )
+    done = await check(principal, body.token, body.device_id)
     return CheckInOut(
         result=done.result.value,
         session_id=done.session_id,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from edtech.attendance.api.common import PREFIX, TAG, require_watch
+from edtech.attendance.api.common import PREFIX, TAG, ReadRosterDep, require_watch
 from edtech.attendance.api.schemas import (
     DayReportOut,
     ReportSessionOut,
@@ -25,11 +25,9 @@ from edtech.attendance.api.schemas import (
 from edtech.attendance.application.common import is_attendance_staff
 from edtech.attendance.domain import Category, MarkFigure, summarize
 from edtech.attendance.infrastructure import queries
-from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.institutions.public import Policy
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep
 
 router = APIRouter(prefix=f"{PREFIX}/reports", tags=[TAG])
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
@@ -92,14 +90,13 @@ async def student_report(
     student_id: uuid.UUID,
     principal: CurrentPrincipalDep,
     db: ReadSessionDep,
-    services: ServicesDep,
+    roster: ReadRosterDep,
     first: Annotated[date, Query()],
     last: Annotated[date, Query()],
     fmt: Format = "json",
 ) -> Any:
     """Sessions, present %, tardies, minutes late, absences excused and unexcused."""
     _range(first, last)
-    roster = InstitutionsRoster(db, services.clock.now().date())
     if not await roster.may_view_student(principal, student_id):
         raise NotFoundError("Student not found.")
     rows = await queries.report_rows(
@@ -155,25 +152,22 @@ async def section_report(
     section_id: uuid.UUID,
     principal: CurrentPrincipalDep,
     db: ReadSessionDep,
-    services: ServicesDep,
+    roster: ReadRosterDep,
     first: Annotated[date, Query()],
     last: Annotated[date, Query()],
     fmt: Format = "json",
 ) -> Any:
     """One line per student of the section's sessions in the range (teachers and the office)."""
     _range(first, last)
-    today = services.clock.now().date()
-    school_id = await Policy(db, today=today).school_of_section(
-        principal.institution_id, section_id
-    )
+    school_id = await roster.school_of_section(principal.institution_id, section_id)
     if school_id is None:
         raise NotFoundError("Section not found.")
-    await require_watch(db, principal, section_id, school_id, today)
+    await require_watch(roster, principal, section_id, school_id)
     rows = await queries.report_rows(
         db, principal.institution_id, first, last, section_id=section_id
     )
     by_student = _group(rows, "student_id")
-    names = await InstitutionsRoster(db, today).names(principal.institution_id, list(by_student))
+    names = await roster.names(principal.institution_id, list(by_student))
     lines = sorted(
         (
             StudentLineOut(student_id=sid, name=names.get(sid), summary=_summary(rs))

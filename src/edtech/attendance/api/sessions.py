@@ -6,9 +6,16 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
-from edtech.attendance.api.common import PREFIX, TAG, require_watch, session_out
+from edtech.attendance.api.common import (
+    PREFIX,
+    TAG,
+    ReadRosterDep,
+    require_watch,
+    roster,
+    session_out,
+)
 from edtech.attendance.api.schemas import (
     BoardOut,
     ChannelPosition,
@@ -25,25 +32,24 @@ from edtech.attendance.api.schemas import (
     SessionOut,
     StudentRef,
 )
-from edtech.attendance.application.codes import ChangeCode, CodeCommand, CreateCode, ListCodes
+from edtech.attendance.application.change_code import ChangeCode
+from edtech.attendance.application.close_session import CloseSession
 from edtech.attendance.application.common import is_attendance_staff
-from edtech.attendance.application.marks import MarkAllPresent, MarkCommand, MarkStudent
-from edtech.attendance.application.sessions import (
-    CloseSession,
-    CreateSession,
-    CreateSessionCommand,
-    LockSession,
-    OpenSession,
-    PlanSessions,
-)
+from edtech.attendance.application.create_code import CodeCommand, CreateCode
+from edtech.attendance.application.create_session import CreateSession, CreateSessionCommand
+from edtech.attendance.application.list_codes import ListCodes
+from edtech.attendance.application.lock_session import LockSession
+from edtech.attendance.application.mark_all_present import MarkAllPresent
+from edtech.attendance.application.mark_student import MarkCommand, MarkStudent
+from edtech.attendance.application.open_session import OpenSession
+from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.channels import board_channel
 from edtech.attendance.domain import AttendanceCode
 from edtech.attendance.infrastructure import attendance_session, queries
-from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.institutions.public import Policy
 from edtech.kernel.errors import NotFoundError
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix=PREFIX, tags=[TAG])
@@ -62,16 +68,20 @@ def code_out(code: AttendanceCode) -> CodeOut:
 
 
 @router.get("/codes", response_model=list[CodeOut], summary="The institution's attendance codes")
-async def list_codes(principal: CurrentPrincipalDep, services: ServicesDep) -> list[CodeOut]:
+async def list_codes(
+    principal: CurrentPrincipalDep, codes: Annotated[ListCodes, Depends(use_case(ListCodes))]
+) -> list[CodeOut]:
     """System codes first (`P`, `T`, `A`, `E`, `ED`), each mapped to its Ed-Fi category."""
-    return [code_out(c) for c in await ListCodes(services.uow())(principal)]
+    return [code_out(c) for c in await codes(principal)]
 
 
 @router.post("/codes", response_model=CodeOut, status_code=status.HTTP_201_CREATED)
 async def create_code(
-    body: CodeIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: CodeIn,
+    principal: CurrentPrincipalDep,
+    create: Annotated[CreateCode, Depends(use_case(CreateCode))],
 ) -> CodeOut:
-    code = await CreateCode(services.uow())(
+    code = await create(
         principal, CodeCommand(body.code, body.name, body.category, body.present_percent)
     )
     return code_out(code)
@@ -79,18 +89,23 @@ async def create_code(
 
 @router.patch("/codes/{code}", response_model=CodeOut)
 async def change_code(
-    code: str, body: CodePatch, principal: CurrentPrincipalDep, services: ServicesDep
+    code: str,
+    body: CodePatch,
+    principal: CurrentPrincipalDep,
+    change: Annotated[ChangeCode, Depends(use_case(ChangeCode))],
 ) -> CodeOut:
-    changed = await ChangeCode(services.uow())(principal, code, body.model_dump(exclude_none=True))
+    changed = await change(principal, code, body.model_dump(exclude_none=True))
     return code_out(changed)
 
 
 @router.post("/sessions/plan", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
 async def plan_sessions(
-    body: PlanIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: PlanIn,
+    principal: CurrentPrincipalDep,
+    plan: Annotated[PlanSessions, Depends(use_case(PlanSessions, roster))],
 ) -> PlanOut:
     """Create sessions from the sections' meeting patterns for a day or a range (idempotent)."""
-    created = await PlanSessions(services.uow(), services.clock, InstitutionsRoster)(
+    created = await plan(
         principal, principal.institution_id, body.first, body.last, body.section_ids
     )
     return PlanOut(created=created)
@@ -98,9 +113,11 @@ async def plan_sessions(
 
 @router.post("/sessions", response_model=SessionOut, status_code=status.HTTP_201_CREATED)
 async def create_session(
-    body: SessionIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: SessionIn,
+    principal: CurrentPrincipalDep,
+    create: Annotated[CreateSession, Depends(use_case(CreateSession, roster))],
 ) -> SessionOut:
-    att = await CreateSession(services.uow(), services.clock, InstitutionsRoster)(
+    att = await create(
         principal,
         CreateSessionCommand(
             section_id=body.section_id,
@@ -136,7 +153,7 @@ async def list_sessions(
 
 @router.get("/sessions/{session_id}/board", response_model=BoardOut, summary="The live board")
 async def get_board(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, db: ReadSessionDep, services: ServicesDep
+    session_id: uuid.UUID, principal: CurrentPrincipalDep, db: ReadSessionDep, roster: ReadRosterDep
 ) -> BoardOut:
     """The roster with each student's mark, the tally, who is still missing, and the channel
     offset this snapshot reflects: subscribe with `since` = that offset to miss nothing."""
@@ -144,16 +161,8 @@ async def get_board(
     snap = await queries.board(db, principal.institution_id, session_id, channel)
     if snap is None:
         raise NotFoundError("Session not found.")
-    await require_watch(
-        db,
-        principal,
-        snap.session["section_id"],
-        snap.session["school_id"],
-        services.clock.now().date(),
-    )
-    names = await InstitutionsRoster(db, services.clock.now().date()).names(
-        principal.institution_id, [m["student_id"] for m in snap.marks]
-    )
+    await require_watch(roster, principal, snap.session["section_id"], snap.session["school_id"])
+    names = await roster.names(principal.institution_id, [m["student_id"] for m in snap.marks])
     marks = sorted(
         (MarkOut(name=names.get(m["student_id"]), **m) for m in snap.marks),
         key=lambda m: (m.name or "", str(m.student_id)),
@@ -171,7 +180,7 @@ async def get_board(
 
 @router.get("/sessions/{session_id}", response_model=SessionOut)
 async def get_session(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, db: ReadSessionDep, services: ServicesDep
+    session_id: uuid.UUID, principal: CurrentPrincipalDep, db: ReadSessionDep, roster: ReadRosterDep
 ) -> SessionOut:
     stmt = queries.sessions_query(
         principal.institution_id, section_id=None, day=None, sections=None
@@ -179,7 +188,7 @@ async def get_session(
     row = (await db.execute(stmt.where(attendance_session.c.id == session_id))).first()
     if row is None:
         raise NotFoundError("Session not found.")
-    await require_watch(db, principal, row.section_id, row.school_id, services.clock.now().date())
+    await require_watch(roster, principal, row.section_id, row.school_id)
     return session_out(dict(row._mapping))
 
 
@@ -193,11 +202,11 @@ async def put_mark(
     student_id: uuid.UUID,
     body: MarkIn,
     principal: CurrentPrincipalDep,
-    services: ServicesDep,
+    mark_student: Annotated[MarkStudent, Depends(use_case(MarkStudent, roster))],
 ) -> MarkOut:
     """Teachers record what they saw; the office sets the official code. Send the `version`
     you loaded: a stale one gets 409 with the current mark. After lock: office + reason."""
-    mark = await MarkStudent(services.uow(), services.clock, InstitutionsRoster)(
+    mark = await mark_student(
         principal,
         MarkCommand(
             session_id=session_id,
@@ -219,49 +228,47 @@ async def mark_history(
     student_id: uuid.UUID,
     principal: CurrentPrincipalDep,
     db: ReadSessionDep,
-    services: ServicesDep,
+    roster: ReadRosterDep,
 ) -> list[MarkChangeOut]:
     """Every change of the mark, oldest first: who, when, before, after, why."""
-    await get_session(session_id, principal, db, services)
+    await get_session(session_id, principal, db, roster)
     rows = await queries.mark_history(db, principal.institution_id, session_id, student_id)
     return [MarkChangeOut.model_validate(dict(r._mapping)) for r in rows]
 
 
 @router.post("/sessions/{session_id}/mark-all-present", response_model=CountOut)
 async def mark_all_present(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    session_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    mark_all: Annotated[MarkAllPresent, Depends(use_case(MarkAllPresent, roster))],
 ) -> CountOut:
-    changed = await MarkAllPresent(services.uow(), services.clock, InstitutionsRoster)(
-        principal, session_id
-    )
+    changed = await mark_all(principal, session_id)
     return CountOut(changed=changed)
 
 
 @router.post("/sessions/{session_id}/open", response_model=SessionOut)
 async def open_session(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    session_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    open_: Annotated[OpenSession, Depends(use_case(OpenSession, roster))],
 ) -> SessionOut:
-    return session_out(
-        await OpenSession(services.uow(), services.clock, InstitutionsRoster)(principal, session_id)
-    )
+    return session_out(await open_(principal, session_id))
 
 
 @router.post("/sessions/{session_id}/close", response_model=SessionOut)
 async def close_session(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    session_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    close: Annotated[CloseSession, Depends(use_case(CloseSession, roster))],
 ) -> SessionOut:
     """Close now: unmarked students become absent and guardians are told."""
-    return session_out(
-        await CloseSession(services.uow(), services.clock, InstitutionsRoster)(
-            principal, session_id
-        )
-    )
+    return session_out(await close(principal, session_id))
 
 
 @router.post("/sessions/{session_id}/lock", response_model=SessionOut)
 async def lock_session(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    session_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    lock: Annotated[LockSession, Depends(use_case(LockSession, roster))],
 ) -> SessionOut:
-    return session_out(
-        await LockSession(services.uow(), services.clock, InstitutionsRoster)(principal, session_id)
-    )
+    return session_out(await lock(principal, session_id))

@@ -1,29 +1,16 @@
-"""Use cases for rotating-QR self check-in: the board shows a code, the student's app posts it."""
+"""Use case: a student checks in with the board's rotating QR code, from their own device."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
-from edtech.attendance.application.common import (
-    code_book,
-    load_session,
-    may_watch,
-    retrying,
-)
-from edtech.attendance.application.sessions import RosterFactory
-from edtech.attendance.domain import (
-    QR_TOKEN_TYPE,
-    QR_TTL,
-    ScanResult,
-    Source,
-    qr_device_refusal,
-)
+from edtech.attendance.application.common import code_book, load_session, retrying
+from edtech.attendance.domain import QR_TOKEN_TYPE, ScanResult, Source, qr_device_refusal
 from edtech.attendance.infrastructure.records import SqlAlchemyCheckIns
 from edtech.attendance.infrastructure.repositories import SqlAlchemyHistory, SqlAlchemyMarks
 from edtech.kernel.clock import Clock
-from edtech.kernel.errors import AuthenticationError, ConflictError, ForbiddenError, NotFoundError
+from edtech.kernel.errors import AuthenticationError, ForbiddenError
 from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.security.tokens import TokenSigner
@@ -33,34 +20,6 @@ class CheckInRefusedError(ForbiddenError):
     """A QR check-in that does not count: expired or forged code, not enrolled, borrowed device."""
 
     code = "check_in_refused"
-
-
-@dataclass(frozen=True)
-class QrCode:
-    token: str
-    expires_at: datetime
-
-
-class IssueQrCode:
-    """A signed code for the session's board, valid ~15 s; the board fetches a new one each time."""
-
-    def __init__(
-        self, uow: UnitOfWork, clock: Clock, roster: RosterFactory, signer: TokenSigner
-    ) -> None:
-        self.uow, self.clock, self.roster, self.signer = uow, clock, roster, signer
-
-    async def __call__(self, principal: Principal, session_id: uuid.UUID) -> QrCode:
-        now = self.clock.now()
-        async with self.uow as uow:
-            att = await load_session(uow.session, principal.institution_id, session_id)
-            if not await may_watch(principal, att, self.roster(uow.session, now.date())):
-                raise NotFoundError("Session not found.")
-            if not att.takes_arrivals:
-                raise ConflictError("The session is closed.", state=att.state.value)
-            token = self.signer.issue(
-                QR_TOKEN_TYPE, str(att.id), now, QR_TTL, ins=str(att.institution_id)
-            )
-        return QrCode(token, now + QR_TTL)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Shared pieces of the use cases: who counts as attendance staff, retries, the code book."""
+"""Shared pieces of the use cases: who counts as attendance staff, retries, the code book,
+closing a session."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -11,10 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from edtech.attendance.application.ports import Roster
-from edtech.attendance.domain import AttendanceCode, AttendanceSession, Category, CodeBook, Editor
-from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes, SqlAlchemySessions
+from edtech.attendance.domain import (
+    AbsenceReported,
+    AttendanceCode,
+    AttendanceSession,
+    Category,
+    CodeBook,
+    Editor,
+    MarkChange,
+)
+from edtech.attendance.infrastructure.records import SqlAlchemyExcuses
+from edtech.attendance.infrastructure.repositories import (
+    SqlAlchemyCodes,
+    SqlAlchemyHistory,
+    SqlAlchemyMarks,
+    SqlAlchemySessions,
+)
 from edtech.kernel.errors import ConflictError, ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal, Role
+from edtech.platform.db.uow import UnitOfWork
 
 T = TypeVar("T")
 RETRIES = 4
@@ -131,3 +148,62 @@ async def retrying(
             if remaining == 0:
                 raise ConflictError("Too many concurrent changes; try again.") from exc
     raise AssertionError("unreachable")
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_institution_admin:
+        raise ForbiddenError("Only institution administrators edit attendance codes.")
+
+
+async def close_in(
+    uow: UnitOfWork, att: AttendanceSession, roster: Roster, now: datetime, *, automatic: bool
+) -> int:
+    """Close `att` inside an open unit of work: unmarked → absent (or excused when an approved
+    note covers the day), then tell the guardians and the student of each absence or tardy."""
+    db = uow.session
+    book = await code_book(db, att.institution_id)
+    marks = await SqlAlchemyMarks(db).of_session(att.id)
+    unmarked = [m.student_id for m in marks if not m.is_marked]
+    excused = (
+        await SqlAlchemyExcuses(db).approved_covering(att.institution_id, unmarked, att.day)
+        if unmarked
+        else set()
+    )
+    changes: list[MarkChange] = []
+    absent = 0
+    for mark in marks:
+        change = mark.close_unmarked(book.system(Category.ABSENT), now=now)
+        if change is None:
+            continue
+        absent += 1
+        changes.append(change)
+        if mark.student_id in excused:
+            again = mark.excuse(
+                book.system(Category.EXCUSED_ABSENCE),
+                now=now,
+                actor_id=None,
+                reason="approved note",
+            )
+            if again is not None:
+                changes.append(again)
+    att.close(now, automatic=automatic, marked_absent=absent)
+    await SqlAlchemyHistory(db).append(changes)
+    for mark in marks:
+        if mark.category not in (Category.ABSENT, Category.TARDY):
+            continue
+        guardians = await roster.guardians_to_notify(att.institution_id, mark.student_id)
+        uow.emit(
+            AbsenceReported(
+                institution_id=att.institution_id,
+                occurred_at=now,
+                session_id=att.id,
+                section_id=att.section_id,
+                student_id=mark.student_id,
+                day=att.day,
+                category=mark.category.value,
+                code=mark.official_code or "",
+                minutes_late=mark.minutes_late,
+                recipients=(*guardians, mark.student_id),
+            )
+        )
+    return absent

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from edtech.attendance.domain import PlannedMeeting
 from edtech.kernel.principal import Principal
 
-__all__ = ["PlannedMeeting", "Roster"]
+__all__ = ["PlannedMeeting", "Roster", "RosterFactory"]
 
 
 class Roster(Protocol):
@@ -49,6 +51,16 @@ class Roster(Protocol):
         self, institution_id: uuid.UUID, student_id: uuid.UUID
     ) -> list[uuid.UUID]: ...
 
+    def as_of(self, day: date) -> Roster:
+        """The same roster judged on `day` (enrollments, roles and links of that day)."""
+        ...
+
     async def names(
         self, institution_id: uuid.UUID, person_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, str]: ...
+
+
+RosterFactory = Callable[[AsyncSession], Roster]
+"""The roster read in a database session: a use case binds it to `uow.session`, a read route
+to its read session. It judges dated facts on the node clock's today (`Roster.as_of` for
+another day)."""

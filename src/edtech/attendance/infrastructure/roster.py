@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.attendance.domain import PlannedMeeting
 from edtech.institutions.public import Policy, display_names, meetings_on, section_zone
+from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 
 FLAG = "can_view_attendance"
@@ -22,6 +23,15 @@ class InstitutionsRoster:
     def __init__(self, session: AsyncSession, today: date) -> None:
         self.session = session
         self.policy = Policy(session, today=today)
+
+    @classmethod
+    def on_clock(cls, clock: Clock) -> Callable[[AsyncSession], InstitutionsRoster]:
+        """The roster factory of the use cases: bound to a session, judged on the day (UTC)
+        of `clock` when bound."""
+        return lambda session: cls(session, clock.now().date())
+
+    def as_of(self, day: date) -> InstitutionsRoster:
+        return InstitutionsRoster(self.session, day)
 
     async def meetings_on(
         self, institution_id: uuid.UUID, day: date, section_ids: Sequence[uuid.UUID] | None

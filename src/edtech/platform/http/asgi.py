@@ -6,10 +6,10 @@ exception wrapper. With thousands of sockets per node that is most of their memo
 it is of use to a socket that does its own error handling and closes with documented codes.
 `raw_websockets` maps an exact path to an ASGI app that gets the socket directly.
 
-`raw_http` does the same for a hot HTTP route, by method and exact path: a scanner posts a
-request per tap, and FastAPI's routing and dependency machinery cost more than the scan. Such
-an app answers what it can and hands anything else to `stack` — FastAPI's own handling, with
-its documented route — so the two never answer differently.
+`raw_http` does the same for a hot HTTP route, by method and exact path, where FastAPI's
+routing and dependency machinery cost more than the work: such an app answers what it can and
+hands anything else to `stack` — FastAPI's own handling, with its documented route — so the two
+never answer differently. `fast_route.FastRouteApp` is such an app for a JSON route.
 """
 
 from __future__ import annotations

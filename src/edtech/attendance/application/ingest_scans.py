@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from edtech.attendance.application.scans import ScanIn, ScanOutcome, Upload
+from edtech.attendance.application.record_scans import ScanIn, ScanOutcome, Upload
 from edtech.attendance.domain import MAX_BATCH
 from edtech.kernel.principal import DevicePrincipal
 
@@ -32,7 +32,7 @@ ALONE_FROM = 100
 so live single scans never queue behind them."""
 
 
-class ScanIngester:
+class IngestScans:
     """Coalesce the scan uploads of an institution that arrive while one is being recorded.
 
     A request that finds no transaction running for its institution starts one at once, so a

@@ -1,4 +1,4 @@
-"""Use cases for marks: a teacher or the office marks one student, or everyone left present."""
+"""Use case: a teacher or the office sets one student's code in a session."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from edtech.attendance.application.common import (
-    code_book,
-    editor_for,
-    load_session,
-    retrying,
-)
-from edtech.attendance.application.sessions import RosterFactory
-from edtech.attendance.domain import Category, Mark, MarkChange
+from edtech.attendance.application.common import code_book, editor_for, load_session, retrying
+from edtech.attendance.application.ports import RosterFactory
+from edtech.attendance.domain import Mark
 from edtech.attendance.infrastructure.repositories import SqlAlchemyHistory, SqlAlchemyMarks
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import FieldProblem, InvalidError
@@ -49,7 +44,7 @@ class MarkStudent:
             async with self.uow as uow:
                 now = self.clock.now()
                 att = await load_session(uow.session, principal.institution_id, cmd.session_id)
-                editor = await editor_for(principal, att, self.roster(uow.session, now.date()))
+                editor = await editor_for(principal, att, self.roster(uow.session))
                 code = (await code_book(uow.session, att.institution_id)).usable(cmd.code)
                 mark = await SqlAlchemyMarks(uow.session).get(att.id, cmd.student_id)
                 if mark is None:
@@ -74,44 +69,5 @@ class MarkStudent:
                     await SqlAlchemyHistory(uow.session).append([change])
                 await uow.commit()
             return mark
-
-        return await retrying(attempt)
-
-
-class MarkAllPresent:
-    """Mark every student still unmarked present (the teacher's one-click roll call)."""
-
-    def __init__(self, uow: UnitOfWork, clock: Clock, roster: RosterFactory) -> None:
-        self.uow, self.clock, self.roster = uow, clock, roster
-
-    async def __call__(self, principal: Principal, session_id: uuid.UUID) -> int:
-        async def attempt() -> int:
-            async with self.uow as uow:
-                now = self.clock.now()
-                att = await load_session(uow.session, principal.institution_id, session_id)
-                editor = await editor_for(principal, att, self.roster(uow.session, now.date()))
-                present = (await code_book(uow.session, att.institution_id)).system(
-                    Category.PRESENT
-                )
-                changes: list[MarkChange] = []
-                marks = await SqlAlchemyMarks(uow.session).of_session(att.id)
-                for mark in marks:
-                    if mark.is_marked:
-                        continue
-                    change = mark.edit(
-                        present,
-                        editor=editor,
-                        actor_id=principal.person_id,
-                        now=now,
-                        locked=att.is_locked,
-                        reason="mark all unmarked present" if att.is_locked else None,
-                    )
-                    if change is not None:
-                        changes.append(change)
-                if changes:
-                    att.open(now)
-                    await SqlAlchemyHistory(uow.session).append(changes)
-                await uow.commit()
-            return len(changes)
 
         return await retrying(attempt)

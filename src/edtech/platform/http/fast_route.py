@@ -1,0 +1,141 @@
+"""A hot route served ahead of FastAPI's stack, that hands every refusal to the documented route.
+
+Some requests come so often and cost so little that FastAPI's routing over every route, its
+middleware layers and its dependency solving cost more than the work (a scanner posts a request
+per tap). A `FastRouteApp` answers the common case of such a route itself: a JSON body of declared
+length within the limit, with the headers it needs, that its handler accepts. Anything else —
+another content type, a chunked or oversized body, a missing header, or a request the handler
+declines (invalid, unauthenticated) — goes to FastAPI's stack with the body replayed, so the
+route documented in the OpenAPI words every refusal and the two never answer differently.
+
+A slice declares one in its manifest (`edtech.manifest.FastRoute`, building a `FastRouteApp`);
+the composition root puts it on `NodeApp.raw_http`, wrapped in the request middleware so the
+access log and the request metrics see it under its route template like any other route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.types import Message, Receive, Scope, Send
+
+from edtech.platform.http.asgi import NodeApp
+from edtech.platform.http.middleware import content_length
+from edtech.platform.http.problems import respond_with_problem
+
+JSON = b"application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class FastRequest:
+    """A request a fast route may answer: its node, its headers and its whole body."""
+
+    app: NodeApp
+    headers: dict[bytes, bytes]
+    """Lower-case names; of repeated headers the first, as Starlette reads them."""
+    body: bytes
+
+    def header(self, name: bytes) -> str | None:
+        value = self.headers.get(name)
+        return value.decode("latin-1") if value is not None else None
+
+
+FastHandler = Callable[[FastRequest], Awaitable[bytes | None]]
+"""Answers with a JSON body (status 200), or `None` to hand the request to the documented
+route. An exception is answered as FastAPI's exception handlers would answer it."""
+
+
+class FastRouteApp:
+    """The raw ASGI app of a fast route (see the module's docstring): it takes a JSON body of
+    declared length up to `max_body_bytes` with every header in `requires`, and serves it
+    with `handler`; anything else, and whatever the handler declines, goes to `app.stack`."""
+
+    def __init__(
+        self,
+        app: NodeApp,
+        path: str,
+        handler: FastHandler,
+        *,
+        max_body_bytes: int,
+        requires: tuple[bytes, ...] = (),
+    ) -> None:
+        self.app = app
+        self.handler = handler
+        self.max_body_bytes = max_body_bytes
+        self.requires = requires
+        # What the access log and the request metrics read the route template from.
+        self.route = _Template(path)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name, value)  # the first of repeated headers, as Starlette reads
+        scope["route"] = self.route
+        if not self._takes(scope, headers):
+            await self.app.stack(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:  # the client went away
+            return
+        replay = _replaying(body, receive)
+        try:
+            content = await self.handler(FastRequest(self.app, headers, body))
+        except Exception as exc:  # as FastAPI's exception handlers would answer it
+            await respond_with_problem(scope, replay, send, exc)
+            return
+        if content is None:
+            await self.app.stack(scope, replay, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", JSON),
+                    (b"content-length", str(len(content)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": content})
+
+    def _takes(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
+        """A JSON body of declared length within the limit, and the headers the handler needs."""
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        length = content_length(scope)
+        return (
+            content_type == JSON
+            and length is not None
+            and 0 <= length <= self.max_body_bytes
+            and all(name in headers for name in self.requires)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    path: str
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the stack: the body already read, then whatever the client sends next."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
