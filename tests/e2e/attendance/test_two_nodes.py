@@ -15,7 +15,7 @@ from edtech.app import create_app
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
 from tests import databases
-from tests.integration.attendance.conftest import School, Socket, scan, session_of
+from tests.integration.attendance.helpers import School, Socket, scan, session_of
 from tests.roster import login
 from tests.servers import TEST_SECRET, LiveServer
 from tests.services import need

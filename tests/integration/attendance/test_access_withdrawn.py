@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.integration.attendance.conftest import (
+from tests.integration.attendance.helpers import (
     School,
     Socket,
     scan,

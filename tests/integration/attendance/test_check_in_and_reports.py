@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from edtech.attendance.public import close_due_sessions
-from tests.integration.attendance.conftest import School, scan, school_time, session_of
+from tests.integration.attendance.helpers import School, scan, school_time, session_of
 from tests.roster import login
 
 CHECK_IN = "/api/v1/attendance/check-ins"

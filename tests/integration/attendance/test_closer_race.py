@@ -26,7 +26,7 @@ from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
 from edtech.settings import Settings
 from tests import databases
-from tests.integration.attendance.conftest import School, scan
+from tests.integration.attendance.helpers import School, scan
 from tests.services import need
 
 pytestmark = pytest.mark.postgres

@@ -10,7 +10,7 @@ import httpx
 from edtech.attendance.public import replay_scanner, seed_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.settings import Settings
-from tests.integration.attendance.conftest import SCHOOL_ZONE, School
+from tests.integration.attendance.helpers import SCHOOL_ZONE, School
 from tests.roster import login
 
 

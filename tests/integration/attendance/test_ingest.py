@@ -16,7 +16,7 @@ from edtech.kernel.principal import DevicePrincipal
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
 from edtech.settings import Settings
-from tests.integration.attendance.conftest import School, scan, school_time
+from tests.integration.attendance.helpers import School, scan, school_time
 
 GATE_KEY = "south-gate-key"
 

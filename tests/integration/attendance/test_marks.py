@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from edtech.demo import OtherSummary
-from tests.integration.attendance.conftest import School, session_of
+from tests.integration.attendance.helpers import School, session_of
 from tests.roster import login
 
 MARKS = "/api/v1/attendance/sessions/{}/marks/{}"

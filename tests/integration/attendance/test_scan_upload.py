@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from edtech.attendance.api import SCANS_ROUTE
-from tests.integration.attendance.conftest import KEY, School, scan, school_time
+from tests.integration.attendance.helpers import KEY, School, scan, school_time
 
 PATH = SCANS_ROUTE[1]
 

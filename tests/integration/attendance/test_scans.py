@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from tests.integration.attendance.conftest import School, scan, school_time, session_of
+from tests.integration.attendance.helpers import School, scan, school_time, session_of
 from tests.roster import login
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from tests.integration.attendance.conftest import SCHOOL_ZONE, School, school_time
+from tests.integration.attendance.helpers import SCHOOL_ZONE, School, school_time
 from tests.roster import login
 
 

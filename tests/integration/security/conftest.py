@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from edtech.settings import Settings
-from tests.integration.identity.conftest import app, clock, world  # noqa: F401 - fixtures
+from tests.integration.identity.fixtures import app, clock, world
+from tests.integration.security.helpers import ACCESS_TTL_SECONDS, REFRESH_TTL_SECONDS
 from tests.servers import TEST_SECRET
 
-ACCESS_TTL_SECONDS = 300
-REFRESH_TTL_SECONDS = 3600
+__all__ = ["app", "clock", "settings", "world"]
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import httpx
 import jwt
 
 from edtech.kernel.clock import FixedClock
-from tests.integration.identity.conftest import World, tokens
-from tests.integration.security.conftest import ACCESS_TTL_SECONDS, REFRESH_TTL_SECONDS
+from tests.integration.identity.helpers import World, tokens
+from tests.integration.security.helpers import ACCESS_TTL_SECONDS, REFRESH_TTL_SECONDS
 
 
 async def refresh(client: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
