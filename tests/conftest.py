@@ -17,7 +17,7 @@ from edtech.settings import Settings
 from tests import databases
 from tests.services import REDIS_URL, need
 
-pytest_plugins = ["tests.roster", "tests.watchdog"]
+pytest_plugins = ["tests.roster", "tests.smtp", "tests.watchdog"]
 
 TEST_SECRET = "test-secret-key-not-for-production"
 

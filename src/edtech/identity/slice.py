@@ -7,11 +7,14 @@ from edtech.identity.api import router
 from edtech.identity.application.devices import DeviceKeys
 from edtech.identity.public import session_prune_loop
 from edtech.manifest import Job, Slice
+from edtech.platform.mail import mail_from_settings
 
 SLICE = Slice(
     name="identity",
     routers=[router],
     tables=[infrastructure],
-    components=[lambda _services: DeviceKeys()],
+    # The mail port: identity sends invitations and reset links; a notifications slice would
+    # take this component over (ADR-0006: built once, reached by `component(Mail)`).
+    components=[lambda _services: DeviceKeys(), lambda s: mail_from_settings(s.settings)],
     jobs=[Job("identity.prune", session_prune_loop)],
 )
