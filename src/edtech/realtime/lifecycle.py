@@ -32,6 +32,7 @@ from edtech.realtime.relay import Pruner, Publisher, Relay
 from edtech.realtime.settings import RealtimeSettings
 from edtech.realtime.sink import OutboxSink
 from edtech.realtime.supervisor import Supervisor
+from edtech.realtime.tenants import TenantSockets
 
 log = get_logger(__name__)
 
@@ -93,10 +94,22 @@ class Realtime:
         self.pruner = Pruner(services.session_factory, services.clock, self.settings)
         self.connections: set[Any] = set()
         self.access = AccessChecks(self.hub.broker, self.connections, self.hub.spawn)
-        self.hub.on_notice = self.access.heard
-        self.sink = OutboxSink(self.registry, self.publisher, services.clock, self.access.changed)
+        self.tenants = TenantSockets(self.hub.broker, self.connections, self.hub.spawn)
+        self.hub.on_notice = self._notice
+        self.sink = OutboxSink(
+            self.registry,
+            self.publisher,
+            services.clock,
+            self.access.changed,
+            close_institutions=self.tenants.closed,
+        )
         self.supervisor = Supervisor(on_crash=self._crashed)
         self.started = False
+
+    def _notice(self, message: str) -> None:
+        """A notice to every node: each handler acts on its own prefix only."""
+        self.access.heard(message)
+        self.tenants.heard(message)
 
     def _size_of(self, channel: str) -> int:
         resolved = self.registry.resolve(channel)

@@ -22,6 +22,7 @@ from edtech.realtime.relay import Publisher
 class _Staged:
     rows: list[OutboxRow]
     affected: frozenset[uuid.UUID] = frozenset()
+    closed: frozenset[uuid.UUID] = frozenset()
 
 
 class OutboxSink:
@@ -33,11 +34,13 @@ class OutboxSink:
         publisher: Publisher,
         clock: Clock,
         reauthorize: Callable[[frozenset[uuid.UUID]], None] | None = None,
+        close_institutions: Callable[[frozenset[uuid.UUID]], None] | None = None,
     ) -> None:
         self._registry = registry
         self._publisher = publisher
         self._clock = clock
         self._reauthorize = reauthorize
+        self._close_institutions = close_institutions
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
         by_channel: dict[str, list[tuple[DomainEvent, Mapping[str, Any]]]] = {}
@@ -45,8 +48,9 @@ class OutboxSink:
             for resolved, data in self._registry.deliveries(event):
                 by_channel.setdefault(resolved.name, []).append((event, data))
         affected = self._registry.affected_people(events)
+        closed = self._registry.closed_institutions(events)
         if not by_channel:
-            return _Staged([], affected)
+            return _Staged([], affected, closed)
         now = self._clock.now()
         values: list[dict[str, Any]] = []
         # One statement for every channel; it locks them in name order, so two transactions
@@ -75,7 +79,7 @@ class OutboxSink:
             OutboxRow(i, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
             for i, v in zip(ids, values, strict=True)
         ]
-        return _Staged(rows, affected)
+        return _Staged(rows, affected, closed)
 
     async def committed(self, staged: object) -> None:
         assert isinstance(staged, _Staged)
@@ -83,3 +87,5 @@ class OutboxSink:
             self._publisher.submit(staged.rows)
         if staged.affected and self._reauthorize is not None:
             self._reauthorize(staged.affected)
+        if staged.closed and self._close_institutions is not None:
+            self._close_institutions(staged.closed)
