@@ -17,9 +17,11 @@ from fastapi import FastAPI
 
 from edtech.app import create_app
 from edtech.kernel.principal import Principal
+from edtech.manifest import Slice
 from edtech.platform.serving import freeze_heap, uvicorn_config
 from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
 from edtech.settings import Settings
+from edtech.slices import SLICES
 
 SECRET = "bench-secret-not-for-production-0123456789"
 TOKEN_TYPE = "bench"
@@ -50,9 +52,8 @@ def settings(database_url: str, broker_url: str, name: str = "") -> Settings:
 
 
 def bench_app(s: Settings) -> FastAPI:
-    app = create_app(s)
+    app = create_app(s, slices=[*SLICES, Slice(name="bench", channels=register)])
     rt = app.state.realtime
-    rt.register(register)
     signer = app.state.services.signer
 
     async def check(token: str) -> Principal:

@@ -28,6 +28,7 @@ from edtech.platform.observability.logging import configure_logging, get_logger
 from edtech.platform.observability.metrics import HttpMetrics
 from edtech.platform.security.tokens import TokenSigner
 from edtech.platform.services import Services
+from edtech.realtime.api import add_route as add_websocket_route
 from edtech.realtime.lifecycle import install as install_realtime
 from edtech.settings import Settings
 from edtech.slices import SLICES
@@ -109,9 +110,11 @@ def create_app(
                 fast.build(app, services), metrics=http_metrics
             )
     realtime = install_realtime(
-        app,
         services,
         check_token=lambda token: principal_from_access_token(services, token),
+        settings=settings.realtime,
         registrations=[part.channels for part in slices if part.channels is not None],
     )
+    add_websocket_route(app, realtime)
+    app.state.realtime = realtime
     return app

@@ -7,6 +7,8 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from edtech.realtime.settings import RealtimeSettings
+
 DEFAULT_SECRET = "insecure-demo-secret-change-me-before-production"
 
 
@@ -77,6 +79,11 @@ class Settings(BaseSettings):
         "",
         description="A bearer token that acts as a platform operator on /api/v1/institutions "
         "(automation); unset: only operator logins may.",
+    )
+    # The hub's knobs keep their flat names (`EDTECH_WS_SEND_QUEUE_BYTES`, …): they are read
+    # from the same environment and `.env` when the settings are built, not by the hub.
+    realtime: RealtimeSettings = Field(
+        default_factory=RealtimeSettings, description="The realtime hub's limits and intervals."
     )
 
     @model_validator(mode="after")

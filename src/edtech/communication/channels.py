@@ -9,14 +9,13 @@
   messages (held while a staff member is in quiet hours, then `chat.notifications_released`),
   their own read cursors (unread counts on every device), announcements and acknowledgements.
 * Delivery receipts: the hub tells `DeliveryReceipts` whenever it hands a `chat.message_posted`
-  frame (on the conversation or as an inbox notification) to someone's socket; the first time
+  event (on the conversation or as an inbox notification) to someone's socket; the first time
   a message reaches a participant other than its sender, that is recorded and announced as
   `chat.delivered` on the conversation.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -143,8 +142,7 @@ async def send_message(
         "seq": msg.seq,
         "created_at": msg.created_at,
         "replayed": posted.replayed,
-        # filled in by the hub at commit: where the message stands in this channel
-        "offset": None,
+        # `offset` is added by the hub (`send_offset`): where the message stands in the channel
         "notices": [
             {"person_id": n.person_id, "display_name": n.display_name, "until": n.until}
             for n in posted.notices
@@ -177,11 +175,12 @@ CONVERSATION = ChannelType(
     },
     send=send_message,
     send_model=SendMessageData,
+    send_offset=True,
 )
 
 
 class DeliveryReceipts:
-    """The hub's delivery observer for `chat.message_posted`: turns "this frame went to that
+    """The hub's delivery observer for `chat.message_posted`: turns "this event went to that
     person's socket" into receipts (`RecordDeliveries`), one transaction per batch.
 
     Remembers the receipts this node recorded lately, so a message reaching a person's other
@@ -196,7 +195,7 @@ class DeliveryReceipts:
         now = ctx.clock.now()
         reached: list[Reached] = []
         for d in batch:
-            data = json.loads(d.frame)["data"]
+            data = d.event.data
             person_id = d.principal.person_id
             if (data["message_id"], person_id) in self._recorded:
                 continue

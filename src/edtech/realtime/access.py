@@ -13,20 +13,40 @@ lifetime, and normally by a few milliseconds.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Sequence
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime.broker import NODES, Broker
+from edtech.realtime.registry import AuthorizationContext, ResolvedChannel
 
 log = get_logger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
-"""Runs a coroutine in the background until it ends or the node stops (`Hub.spawn`)."""
+"""Runs a coroutine in the background until it ends or the node stops (`Background.spawn`)."""
 
 NOTICE = "a"
 """The prefix of an access notice on `NODES`: `a<person id>,<person id>,…`."""
+
+
+class Authorization:
+    """Each channel type's `authorize` rule, asked over one read-only session."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+
+    async def refused(self, principal: Principal, channels: Sequence[ResolvedChannel]) -> list[str]:
+        """The names of those channels `principal` may not subscribe to (now)."""
+        async with self._session_factory() as session:
+            ctx = AuthorizationContext(session, self._clock)
+            return [
+                c.name for c in channels if not await c.type.authorize(principal, c.params, ctx)
+            ]
 
 
 class Checked(Protocol):

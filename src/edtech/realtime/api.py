@@ -8,6 +8,7 @@ browsers cannot read the status of a refused handshake.
 
 from __future__ import annotations
 
+from collections.abc import Callable, MutableSet
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from edtech.kernel.errors import AuthenticationError
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.observability.logging import get_logger
-from edtech.realtime.connection import Connection
+from edtech.realtime.connection import Connection, SocketContext
 from edtech.realtime.lifecycle import Realtime
 from edtech.realtime.protocol import CloseCode
 
@@ -41,10 +42,17 @@ def token_from_scope(scope: Scope) -> tuple[str | None, str | None]:
 
 
 class WebSocketEndpoint:
-    """ASGI app behind `/ws`."""
+    """ASGI app behind `/ws`: the node's sockets (`connections`) and what each one needs."""
 
-    def __init__(self, rt: Realtime) -> None:
-        self.rt = rt
+    def __init__(
+        self,
+        sockets: SocketContext,
+        connections: MutableSet[Connection],
+        draining: Callable[[], bool],
+    ) -> None:
+        self.sockets = sockets
+        self.connections = connections
+        self.draining = draining
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = await receive()
@@ -52,14 +60,14 @@ class WebSocketEndpoint:
             return
         token, subprotocol = token_from_scope(scope)
         accept: dict[str, Any] = {"type": "websocket.accept", "subprotocol": subprotocol}
-        if self.rt.services.draining:
+        if self.draining():
             await send(accept)
             await _close(send, CloseCode.SERVER_RESTART, "server restart: reconnect")
             return
         auth: tuple[Any, float | None] | None = None
         if token:
             try:
-                auth = await self.rt.authenticate(token)
+                auth = await self.sockets.authenticate(token)
             except AuthenticationError:
                 auth = None
             except Exception:
@@ -67,17 +75,19 @@ class WebSocketEndpoint:
                 auth = None
         await send(accept)
         if auth is None:
-            self.rt.metrics.closes.labels(str(int(CloseCode.AUTH_FAILED))).inc()
+            self.sockets.metrics.closes.labels(str(int(CloseCode.AUTH_FAILED))).inc()
             await _close(send, CloseCode.AUTH_FAILED, "authentication failed")
             return
-        conn = Connection(self.rt, send, auth[0], auth[1])
-        self.rt.connections.add(conn)
-        self.rt.metrics.connections.inc()
+        conn = Connection(self.sockets, send, auth[0], auth[1])
+        self.connections.add(conn)
+        self.sockets.metrics.connections.inc()
         try:
             await conn.run(receive)
+        except Exception:  # never into uvicorn, which would drop the socket without a code
+            log.exception("ws_connection_failed")
         finally:
-            self.rt.connections.discard(conn)
-            self.rt.metrics.connections.dec()
+            self.connections.discard(conn)
+            self.sockets.metrics.connections.dec()
 
 
 async def _close(send: Send, code: CloseCode, reason: str) -> None:
@@ -85,8 +95,9 @@ async def _close(send: Send, code: CloseCode, reason: str) -> None:
 
 
 def add_route(app: FastAPI, rt: Realtime) -> None:
-    """`/ws` on the app; on a `NodeApp`, ahead of the middleware stack (memory per socket)."""
-    endpoint = WebSocketEndpoint(rt)
+    """`/ws` on the app, served by `rt`'s sockets; on a `NodeApp`, ahead of the middleware
+    stack (memory per socket). The composition root calls it."""
+    endpoint = WebSocketEndpoint(rt.sockets, rt.connections, lambda: rt.services.draining)
     app.router.routes.append(WebSocketRoute("/ws", endpoint, name="ws"))
     if isinstance(app, NodeApp):
         app.raw_websockets["/ws"] = endpoint

@@ -35,6 +35,7 @@ NODES = "_nodes"
 channel (channel names start with a letter)."""
 
 OnMessage = Callable[[str, str], None]
+"""`on_message(channel, message)`: a message published on a hub channel (or on `NODES`)."""
 
 
 class Broker:
@@ -44,18 +45,16 @@ class Broker:
         self,
         url: str,
         node_name: str,
-        on_message: OnMessage,
         metrics: RealtimeMetrics,
         *,
-        on_reconnect: Callable[[], None] = lambda: None,
         probe_interval: float = 1.0,
         stale_after: float = 5.0,
     ) -> None:
         self.url = url
         self.scaled = not url.startswith("memory://")
         self._metrics = metrics
-        self._on_message = on_message
-        self._on_reconnect_hook = on_reconnect
+        self.reconnected = asyncio.Event()
+        """Set at each reconnection: what was published meanwhile must be caught up."""
         self.backend: BroadcastBackend = (
             ResilientRedisBackend(url, on_reconnect=self._reconnected)
             if self.scaled
@@ -82,16 +81,16 @@ class Broker:
 
     def _reconnected(self) -> None:
         self._metrics.broker_reconnects.inc()
-        self._on_reconnect_hook()
+        self.reconnected.set()
 
-    async def listen(self) -> None:
-        """Dispatch every message to the hub; runs under the supervisor."""
+    async def listen(self, on_message: OnMessage) -> None:
+        """Dispatch every message (`NODES` notices included); runs under the supervisor."""
         while True:
             event = await self.backend.next_published()
             if event.channel == self._probe_channel:
                 self._last_probe_seen = time.monotonic()
                 continue
-            self._on_message(event.channel[len(PREFIX) :], event.message)
+            on_message(event.channel[len(PREFIX) :], event.message)
 
     async def probe(self) -> None:
         """Publish to our own probe channel forever; `listen` records when it comes back."""

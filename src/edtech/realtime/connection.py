@@ -13,13 +13,15 @@ import contextlib
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from edtech.kernel.errors import AuthenticationError
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
-from edtech.realtime import commands
+from edtech.realtime.hub import Subscribed, Subscriber
+from edtech.realtime.metrics import RealtimeMetrics
 from edtech.realtime.protocol import (
     ClientFrame,
     CloseCode,
@@ -29,6 +31,7 @@ from edtech.realtime.protocol import (
     PresenceFrame,
     RefreshFrame,
     SendFrame,
+    Since,
     SubscribeFrame,
     TypingFrame,
     UnsubscribeFrame,
@@ -39,10 +42,8 @@ from edtech.realtime.protocol import (
     signal_frame,
     unsubscribed_frame,
 )
-from edtech.realtime.registry import AuthorizationContext, ResolvedChannel
-
-if TYPE_CHECKING:
-    from edtech.realtime.lifecycle import Realtime
+from edtech.realtime.registry import ResolvedChannel
+from edtech.realtime.settings import RealtimeSettings
 
 log = get_logger(__name__)
 
@@ -50,6 +51,49 @@ RECOVERY_DRAIN_TIMEOUT = 30.0
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+
+Authenticate = Callable[[str], Awaitable[tuple[Principal, float | None]]]
+"""A token's principal and its expiry (epoch seconds, None if none); raises
+`AuthenticationError` for a bad one."""
+
+
+class Channels(Protocol):
+    """The hub, as a socket uses it."""
+
+    async def subscribe(
+        self, subscriber: Subscriber, resolved: ResolvedChannel, since: Since | None
+    ) -> Subscribed: ...
+
+    async def unsubscribe(self, subscriber: Subscriber, name: str) -> bool: ...
+
+    async def publish_signal(self, channel: str, sender: str, frame: str) -> None: ...
+
+
+class PresenceView(Protocol):
+    """Presence, as a socket uses it."""
+
+    async def join(self, channel: str, conn: Any) -> None: ...
+
+    async def leave(self, channel: str, conn: Any) -> None: ...
+
+    async def query(self, channel: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SocketContext:
+    """Everything a socket needs of its node, and nothing more."""
+
+    settings: RealtimeSettings
+    metrics: RealtimeMetrics
+    authenticate: Authenticate
+    resolve: Callable[[str], ResolvedChannel | None]
+    """The channel type and params of a name (the registry), or None."""
+    refused: Callable[[Principal, Sequence[ResolvedChannel]], Awaitable[list[str]]]
+    """Which of these channels the principal may not subscribe to (now)."""
+    hub: Channels
+    presence: PresenceView
+    command: Callable[[Principal, ResolvedChannel, SendFrame], Awaitable[str]]
+    """Run a `send` frame; returns the reply frame."""
 
 
 class Connection:
@@ -70,29 +114,29 @@ class Connection:
         "_typing_at",
         "_writer",
         "closing",
+        "ctx",
         "id",
         "principal",
-        "rt",
         "subscriptions",
     )
 
     def __init__(
-        self, rt: Realtime, send: Send, principal: Principal, expires_at: float | None
+        self, ctx: SocketContext, send: Send, principal: Principal, expires_at: float | None
     ) -> None:
         self.id = secrets.token_hex(6)
-        self.rt = rt
+        self.ctx = ctx
         self.principal = principal
         self._send = send
         self._loop = asyncio.get_running_loop()
         self._out: deque[str] | None = None
         self._out_bytes = 0
-        self._cap = rt.settings.ws_send_queue_bytes
+        self._cap = ctx.settings.ws_send_queue_bytes
         self._writer: asyncio.Task[None] | None = None
         self._room: asyncio.Event | None = None
         self._closer: asyncio.Task[None] | None = None
         self.closing = False
         self.subscriptions: dict[str, ResolvedChannel] = {}
-        self._tokens = float(rt.settings.ws_rate_burst)
+        self._tokens = float(ctx.settings.ws_rate_burst)
         self._tokens_at = time.monotonic()
         self._typing_at: dict[str, float] | None = None
         self._expiry: asyncio.TimerHandle | None = None
@@ -106,7 +150,7 @@ class Connection:
             return
         size = len(frame)
         if self._out_bytes + size > self._cap:
-            self.rt.metrics.slow_consumers.inc()
+            self.ctx.metrics.slow_consumers.inc()
             self.close(CloseCode.SLOW_CONSUMER, "slow consumer: resubscribe with since")
             return
         out = self._out
@@ -129,7 +173,7 @@ class Connection:
                         self._room.clear()
                         await self._room.wait()
             except TimeoutError:
-                self.rt.metrics.slow_consumers.inc()
+                self.ctx.metrics.slow_consumers.inc()
                 self.close(CloseCode.SLOW_CONSUMER, "slow consumer: resubscribe with since")
             finally:
                 self._room = None
@@ -154,7 +198,7 @@ class Connection:
         if self.closing:
             return
         self.closing = True
-        self.rt.metrics.closes.labels(str(int(code))).inc()
+        self.ctx.metrics.closes.labels(str(int(code))).inc()
         self._out = None
         self._out_bytes = 0
         if self._writer is not None:
@@ -188,9 +232,9 @@ class Connection:
             await self._leave(name)
 
     async def _leave(self, name: str) -> None:
-        await self.rt.hub.unsubscribe(self, name)
-        self.rt.metrics.subscriptions.dec()
-        await self.rt.presence.leave(name, self)
+        await self.ctx.hub.unsubscribe(self, name)
+        self.ctx.metrics.subscriptions.dec()
+        await self.ctx.presence.leave(name, self)
 
     async def run(self, receive: Receive) -> None:
         """The receive loop, until the peer or the server closes."""
@@ -211,13 +255,17 @@ class Connection:
                         reply_error(None, ErrorCode.BAD_FRAME, "Binary frames are not supported.")
                     )
                     continue
-                if len(text) > self.rt.settings.ws_max_frame_bytes:
+                if len(text) > self.ctx.settings.ws_max_frame_bytes:
                     self.close(CloseCode.MESSAGE_TOO_BIG, "frame too big")
                     continue
                 try:
                     frame = parse_client_frame(text)
                 except FrameError as exc:
                     self.enqueue(reply_error(exc.ref, exc.code, exc.message))
+                    continue
+                except Exception:  # a frame must never end the socket without a close code
+                    log.exception("ws_frame_unparsed")
+                    self.enqueue(reply_error(None, ErrorCode.BAD_FRAME, "Frame not understood."))
                     continue
                 try:
                     await self._dispatch(frame)
@@ -236,9 +284,9 @@ class Connection:
 
     def _take_token(self) -> bool:
         now = time.monotonic()
-        rate = self.rt.settings.ws_rate_per_second
+        rate = self.ctx.settings.ws_rate_per_second
         self._tokens = min(
-            float(self.rt.settings.ws_rate_burst), self._tokens + (now - self._tokens_at) * rate
+            float(self.ctx.settings.ws_rate_burst), self._tokens + (now - self._tokens_at) * rate
         )
         self._tokens_at = now
         if self._tokens < 1.0:
@@ -274,11 +322,11 @@ class Connection:
         if frame.channel in self.subscriptions:
             del self.subscriptions[frame.channel]  # resubscribing: start over, maybe with since
             await self._leave(frame.channel)
-        resolved = self.rt.registry.resolve(frame.channel)
+        resolved = self.ctx.resolve(frame.channel)
         if resolved is None:
             self.enqueue(reply_error(ref, ErrorCode.BAD_CHANNEL, "No such channel type."))
             return
-        if len(self.subscriptions) >= self.rt.settings.ws_max_subscriptions:
+        if len(self.subscriptions) >= self.ctx.settings.ws_max_subscriptions:
             self.enqueue(
                 reply_error(ref, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "Too many subscriptions.")
             )
@@ -289,16 +337,16 @@ class Connection:
             return
         if self.closing:
             return
-        subscribed = await self.rt.hub.subscribe(self, resolved, frame.since)
+        subscribed = await self.ctx.hub.subscribe(self, resolved, frame.since)
         if self.closing:  # closed while subscribing: do not leak the subscription
-            await self.rt.hub.unsubscribe(self, resolved.name)
+            await self.ctx.hub.unsubscribe(self, resolved.name)
             return
         self.subscriptions[resolved.name] = resolved
-        self.rt.metrics.subscriptions.inc()
+        self.ctx.metrics.subscriptions.inc()
         self.enqueue(reply_ok(ref, subscribed.data))
         await subscribed.finish()
         if resolved.type.presence:
-            await self.rt.presence.join(resolved.name, self)
+            await self.ctx.presence.join(resolved.name, self)
 
     async def reauthorize(self) -> None:
         """Check every subscription again; end those no longer allowed, saying so."""
@@ -314,20 +362,14 @@ class Connection:
 
     async def _refused(self, channels: list[ResolvedChannel]) -> list[str]:
         """The names of those channels this socket's principal may not subscribe to (now)."""
-        async with self.rt.session_factory() as session:
-            ctx = AuthorizationContext(session, self.rt.clock)
-            return [
-                c.name
-                for c in channels
-                if not await c.type.authorize(self.principal, c.params, ctx)
-            ]
+        return await self.ctx.refused(self.principal, channels)
 
     async def _send_command(self, frame: SendFrame) -> None:
         resolved = self.subscriptions.get(frame.channel)
         if resolved is None:
             self.enqueue(reply_error(frame.ref, ErrorCode.NOT_SUBSCRIBED, "Subscribe first."))
             return
-        self.enqueue(await commands.run(self.rt, self.principal, resolved, frame))
+        self.enqueue(await self.ctx.command(self.principal, resolved, frame))
 
     async def _typing(self, frame: TypingFrame) -> None:
         if frame.channel not in self.subscriptions:
@@ -335,13 +377,13 @@ class Connection:
             return
         now = time.monotonic()
         typing_at = self._typing_at if self._typing_at is not None else {}
-        if now - typing_at.get(frame.channel, -1e9) < self.rt.settings.ws_typing_interval_seconds:
+        if now - typing_at.get(frame.channel, -1e9) < self.ctx.settings.ws_typing_interval_seconds:
             self.enqueue(reply_error(frame.ref, ErrorCode.RATE_LIMITED, "Typing too often."))
             return
         typing_at[frame.channel] = now
         self._typing_at = typing_at
         who = {"person_id": str(self.principal.person_id), "name": self.principal.display_name}
-        await self.rt.hub.publish_signal(
+        await self.ctx.hub.publish_signal(
             frame.channel, self.id, signal_frame(frame.channel, "typing", who)
         )
         self.enqueue(reply_ok(frame.ref))
@@ -353,11 +395,11 @@ class Connection:
         elif not resolved.type.presence:
             self.enqueue(reply_error(frame.ref, ErrorCode.NOT_SUPPORTED, "No presence here."))
         else:
-            self.enqueue(reply_ok(frame.ref, await self.rt.presence.query(frame.channel)))
+            self.enqueue(reply_ok(frame.ref, await self.ctx.presence.query(frame.channel)))
 
     async def _refresh(self, frame: RefreshFrame) -> None:
         try:
-            principal, expires_at = await self.rt.authenticate(frame.token)
+            principal, expires_at = await self.ctx.authenticate(frame.token)
         except AuthenticationError as exc:
             self.enqueue(reply_error(frame.ref, ErrorCode.AUTH_FAILED, exc.message))
             return

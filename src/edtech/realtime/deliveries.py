@@ -1,5 +1,5 @@
-"""Delivery notes: which person's socket each observed event frame was handed to, gathered
-and handed to the observers (`ChannelRegistry.observe_deliveries`) in debounced batches."""
+"""Delivery notes: which person's socket each observed event was handed to, gathered and handed
+to the observers (`ChannelRegistry.observe_deliveries`) in debounced batches."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from edtech.platform.observability.logging import get_logger
+from edtech.realtime.protocol import ChannelEvent
 from edtech.realtime.registry import Delivered, DeliveryContext, DeliveryObserver
 
 log = get_logger(__name__)
@@ -17,16 +18,6 @@ DELIVERY_FLUSH_SECONDS = 0.05
 DELIVERY_BATCH = 500
 DELIVERY_BACKLOG = 100_000
 """Notes beyond this many, waiting for slow observers, are dropped (and logged)."""
-
-
-def event_type_of(frame: str) -> str:
-    """The `type` of an encoded `event` frame, without decoding it (`protocol.event_frame`
-    writes `op`, `channel`, `offset`, then `type`; none of them can hold a quote)."""
-    start = frame.find('"type":"')
-    if start < 0:
-        return ""
-    start += 8
-    return frame[start : frame.find('"', start)]
 
 
 class DeliveryNotes:
@@ -39,16 +30,14 @@ class DeliveryNotes:
         self._count = 0
         self._timer: asyncio.Task[None] | None = None
 
-    def note(self, observer: DeliveryObserver, channel: str, frame: str, to: object) -> None:
+    def note(self, observer: DeliveryObserver, event: ChannelEvent, to: object) -> None:
         principal = getattr(to, "principal", None)
         if principal is None or getattr(to, "closing", False):
             return  # not a person's socket (a test double), or cut off: nothing was given
         if self._count >= DELIVERY_BACKLOG:
-            log.warning("delivery_notes_dropped", channel=channel)
+            log.warning("delivery_notes_dropped", channel=event.channel)
             return
-        self._pending.setdefault(observer, []).append(
-            Delivered(channel, event_type_of(frame), frame, principal)
-        )
+        self._pending.setdefault(observer, []).append(Delivered(event, principal))
         self._count += 1
         if self._timer is None:
             self._timer = self._spawn(self._flush_soon())

@@ -5,9 +5,12 @@ Each channel with local subscribers is subscribed on the broker once. Events arr
 duplicates (at-least-once) are dropped, and an event that arrives ahead of a missing one waits
 briefly while the gap is filled from the database, where every committed event is.
 
-Channels whose type has delivery observers (`ChannelRegistry.observe_deliveries`) also note
-which person each observed event frame was handed to; the notes go to the observers in
-debounced batches. Other channels do no more than before.
+Channels whose type has delivery observers (`ChannelRegistry.observe_deliveries`) decode each
+event once and note which person each observed event was handed to; the notes go to the
+observers in debounced batches. Other channels never look inside their frames.
+
+The hub is built whole by the node (`lifecycle`): its broker, hot history, background tasks and
+delivery notes are given to it, and the node's listener hands it what the broker delivers.
 """
 
 from __future__ import annotations
@@ -15,28 +18,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.kernel.clock import Clock
-from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime import outbox
-from edtech.realtime.broker import NODES, Broker
-from edtech.realtime.deliveries import DeliveryNotes, event_type_of
+from edtech.realtime.broker import Broker
+from edtech.realtime.deliveries import DeliveryNotes
 from edtech.realtime.history import HotHistory
 from edtech.realtime.metrics import RealtimeMetrics
-from edtech.realtime.protocol import Since
-from edtech.realtime.registry import (
-    ChannelType,
-    DeliveryContext,
-    DeliveryObserver,
-    ResolvedChannel,
-)
+from edtech.realtime.protocol import ChannelEvent, Since, decode_event
+from edtech.realtime.registry import ChannelType, DeliveryObserver, ResolvedChannel
 from edtech.realtime.settings import RealtimeSettings
+from edtech.realtime.supervisor import Background
 
 log = get_logger(__name__)
 
@@ -89,9 +87,10 @@ class LocalChannel:
         """Note that `frame` went to `to`, if its event type is observed here."""
         if self.observers is None or self.notes is None:
             return
-        observer = self.observers.get(event_type_of(frame))
+        event = decode_event(frame)
+        observer = self.observers.get(event.type)
         if observer is not None:
-            self.notes.note(observer, self.name, frame, to)
+            self.notes.note(observer, event, to)
 
     def accept(self, offset: int, frame: str) -> int:
         """Take an event in any order; deliver what is now in order. Returns frames queued."""
@@ -108,10 +107,11 @@ class LocalChannel:
         return queued
 
     def _deliver(self, offset: int, frame: str) -> int:
-        if self.observers is not None:  # once per event, never per socket
-            observer = self.observers.get(event_type_of(frame))
+        if self.observers is not None:  # decoded once per event, never per socket
+            event = decode_event(frame)
+            observer = self.observers.get(event.type)
             if observer is not None:
-                return self._deliver_observed(offset, frame, observer)
+                return self._deliver_observed(offset, frame, event, observer)
         queued = 0
         for sub in list(self.subs.values()):
             if sub.pending is not None:
@@ -121,8 +121,10 @@ class LocalChannel:
                 queued += 1
         return queued
 
-    def _deliver_observed(self, offset: int, frame: str, observer: DeliveryObserver) -> int:
-        """`_deliver`, noting who the frame went to (only for observed event types)."""
+    def _deliver_observed(
+        self, offset: int, frame: str, event: ChannelEvent, observer: DeliveryObserver
+    ) -> int:
+        """`_deliver`, noting who the event went to (only for observed event types)."""
         assert self.notes is not None
         queued = 0
         for sub in list(self.subs.values()):
@@ -131,7 +133,7 @@ class LocalChannel:
             elif offset > sub.after:
                 sub.subscriber.enqueue(frame)
                 queued += 1
-                self.notes.note(observer, self.name, frame, sub.subscriber)
+                self.notes.note(observer, event, sub.subscriber)
         return queued
 
     def skip_to(self, offset: int) -> int:
@@ -161,48 +163,32 @@ class Hub:
 
     def __init__(
         self,
-        broker_url: str,
-        node_name: str,
+        broker: Broker,
+        history: HotHistory,
         session_factory: async_sessionmaker[AsyncSession],
         clock: Clock,
         settings: RealtimeSettings,
         metrics: RealtimeMetrics,
-        uow_factory: Callable[[], UnitOfWork] | None = None,
+        background: Background,
+        notes: DeliveryNotes | None = None,
     ) -> None:
+        self.broker = broker
+        self.history = history
         self.session_factory = session_factory
         self.clock = clock
         self.settings = settings
         self.metrics = metrics
+        self.background = background
+        self.notes = notes
+        """Who was handed observed events; without it (a bare hub, in tests) nobody is told."""
         self.channels: dict[str, LocalChannel] = {}
         self._creating: dict[str, asyncio.Future[None]] = {}
-        self.broker = Broker(
-            broker_url,
-            node_name,
-            self.on_message,
-            metrics,
-            on_reconnect=self.request_resync,
-            probe_interval=settings.probe_interval_seconds,
-            stale_after=settings.probe_stale_seconds,
-        )
-        self.history: HotHistory | None = None  # set by the lifecycle once connected
-        self._resync_wanted = asyncio.Event()
-        self.on_notice: Callable[[str], None] | None = None
-        """Set by the node: what to do with a notice to every node (`broker.NODES`)."""
-        self._background: set[asyncio.Task[None]] = set()
-        # Without units of work (a hub built bare, in tests) nobody is told of deliveries.
-        self.notes = (
-            DeliveryNotes(DeliveryContext(uow_factory, clock), self.spawn)
-            if uow_factory is not None
-            else None
-        )
 
     # -- from the broker ---------------------------------------------------------------
 
     def on_message(self, channel: str, message: str) -> None:
         lc = self.channels.get(channel)
         if lc is None or not message:
-            if channel == NODES and self.on_notice is not None:
-                self.on_notice(message)
             return
         kind = message[0]
         if kind == "e":
@@ -212,19 +198,12 @@ class Hub:
                 self.metrics.delivered.inc(queued)
                 self.metrics.lag.observe(max(0.0, time.time() - int(ts_s) / 1000))
             if lc.ahead and lc.gap_task is None:
-                lc.gap_task = self.spawn(self._fill_gap(lc))
+                lc.gap_task = self.background.spawn(self._fill_gap(lc))
         elif kind == "s":
             sender, frame = message[1:].split("|", 1)
             lc.broadcast(frame, exclude=sender)
         elif kind == "p":
             lc.broadcast(message[1:])
-
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """Run `coro` in the background until it ends or the hub stops (which cancels it)."""
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return task
 
     async def _fill_gap(self, lc: LocalChannel) -> None:
         try:
@@ -242,7 +221,7 @@ class Hub:
         finally:
             lc.gap_task = None
             if lc.ahead and self.channels.get(lc.name) is lc:
-                lc.gap_task = self.spawn(self._fill_gap(lc))
+                lc.gap_task = self.background.spawn(self._fill_gap(lc))
 
     async def _catch_up(self, lc: LocalChannel, upto: int) -> None:
         """Deliver lc's committed events up to `upto` from the database."""
@@ -255,17 +234,15 @@ class Hub:
             self.metrics.gap_fills.inc(len(rows))
             self.metrics.delivered.inc(queued)
 
-    def request_resync(self) -> None:
-        self._resync_wanted.set()
-
     async def resync_loop(self, period: float = 5.0) -> None:
         """After a broker reconnect (and every `period`), catch every local channel up with
         the database: events published while this node was not listening are not lost."""
+        reconnected = self.broker.reconnected
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(period):
-                    await self._resync_wanted.wait()
-            self._resync_wanted.clear()
+                    await reconnected.wait()
+            reconnected.clear()
             await self.resync()
 
     async def resync(self) -> None:
@@ -363,14 +340,13 @@ class Hub:
         if current - since.offset > self.settings.recovery_max_events:
             return False, [], "too_far"
         wanted = range(since.offset + 1, current + 1)
-        if self.history is not None:
-            try:
-                hot = await self.history.read(lc.name, since.offset)
-            except Exception as exc:  # broker down: the database may still have it
-                log.warning("hot_history_unavailable", error=str(exc))
-                hot = {}
-            if all(o in hot for o in wanted):
-                return True, [hot[o] for o in wanted], "hot"
+        try:
+            hot = await self.history.read(lc.name, since.offset)
+        except Exception as exc:  # broker down: the database may still have it
+            log.warning("hot_history_unavailable", error=str(exc))
+            hot = {}
+        if all(o in hot for o in wanted):
+            return True, [hot[o] for o in wanted], "hot"
         if lc.type.durable:
             async with self.session_factory() as session:
                 rows = await outbox.read_range(session, lc.name, since.offset, current)
@@ -394,8 +370,7 @@ class Hub:
         await self.broker.publish(channel, f"s{sender}|{frame}")
 
     async def stop(self) -> None:
-        if self.notes is not None:  # what sockets were given before the end still counts
+        """Hand over the last delivery notes (what sockets were given before the end counts);
+        the node then stops the background tasks."""
+        if self.notes is not None:
             await self.notes.stop()
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)

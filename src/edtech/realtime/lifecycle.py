@@ -1,37 +1,39 @@
 """Wiring the hub into a node: build it, start and stop its supervised tasks, drain on SIGTERM.
 
-`install(app, services)` is all the composition root calls; the returned `Realtime` is on
-`app.state.realtime` and its `start()`/`stop()` run in the app's lifespan.
+The composition root calls `install(services, check_token, settings.realtime)`, adds `/ws` with
+`realtime.api.add_route`, keeps the returned `Realtime` on `app.state.realtime` and runs its
+`start()`/`stop()` in the app's lifespan.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol
+from typing import Protocol
 
 import jwt
 from fastapi import FastAPI
 from redis import asyncio as aioredis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
-from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
-from edtech.realtime.access import AccessChecks
+from edtech.realtime.access import AccessChecks, Authorization
+from edtech.realtime.broker import NODES, Broker
+from edtech.realtime.commands import Commands
+from edtech.realtime.connection import Connection, SocketContext
+from edtech.realtime.deliveries import DeliveryNotes
 from edtech.realtime.history import HotHistory, MemoryHistory, RedisHistory
 from edtech.realtime.hub import Hub
 from edtech.realtime.metrics import RealtimeMetrics
 from edtech.realtime.presence import Presence
 from edtech.realtime.protocol import CloseCode
 from edtech.realtime.redis_backend import client_for
-from edtech.realtime.registry import ChannelRegistry, Registrar
+from edtech.realtime.registry import ChannelRegistry, DeliveryContext, Registrar
 from edtech.realtime.relay import Pruner, Publisher, Relay
 from edtech.realtime.settings import RealtimeSettings
 from edtech.realtime.sink import OutboxSink
-from edtech.realtime.supervisor import Supervisor
+from edtech.realtime.supervisor import Background, Supervisor
 from edtech.realtime.tenants import TenantSockets
 
 log = get_logger(__name__)
@@ -48,68 +50,76 @@ def token_expiry(token: str) -> float | None:
 
 
 class Realtime:
-    """The hub of one node and everything around it."""
+    """The hub of one node and everything around it, built whole from the node's services and
+    the hub's settings (`Settings.realtime`)."""
 
     def __init__(
-        self,
-        services: Services,
-        check_token: TokenCheck,
-        settings: RealtimeSettings | None = None,
+        self, services: Services, check_token: TokenCheck, settings: RealtimeSettings
     ) -> None:
         self.services = services
-        self.settings = settings or RealtimeSettings()
+        self.settings = settings
+        self.check_token = check_token
         self.registry = ChannelRegistry()
         self.metrics = RealtimeMetrics(services.metrics_registry)
-        self.session_factory: async_sessionmaker[AsyncSession] = services.session_factory
-        self.clock: Clock = services.clock
-        self.check_token = check_token
-        self.hub = Hub(
-            services.settings.broker_url,
+        broker_url, clock = services.settings.broker_url, services.clock
+        self.broker = Broker(
+            broker_url,
             services.node_name,
-            services.session_factory,
-            services.clock,
-            self.settings,
             self.metrics,
-            uow_factory=services.uow,
+            probe_interval=settings.probe_interval_seconds,
+            stale_after=settings.probe_stale_seconds,
         )
         self._redis: aioredis.Redis | None = None
-        self.history: HotHistory = MemoryHistory(self.hub.broker)
-        if self.hub.broker.scaled:
-            self._redis = client_for(services.settings.broker_url)
-            self.history = RedisHistory(self._redis, self.settings.hot_history_ttl_seconds)
-        self.hub.history = self.history
+        self.history: HotHistory = MemoryHistory(self.broker)
+        if self.broker.scaled:
+            self._redis = client_for(broker_url)
+            self.history = RedisHistory(self._redis, settings.hot_history_ttl_seconds)
+        self.background = Background()
+        self.hub = Hub(
+            self.broker,
+            self.history,
+            services.session_factory,
+            clock,
+            settings,
+            self.metrics,
+            self.background,
+            DeliveryNotes(DeliveryContext(services.uow, clock), self.background.spawn),
+        )
         self.presence = Presence(
-            self.hub.broker,
+            self.broker,
             services.node_name,
             self._redis,
-            self.settings.presence_cap,
-            self.settings.presence_ttl_seconds,
+            settings.presence_cap,
+            settings.presence_ttl_seconds,
         )
         self.publisher = Publisher(
-            self.history, services.session_factory, services.clock, self._size_of, self.metrics
+            self.history, services.session_factory, clock, self._size_of, self.metrics
         )
-        self.relay = Relay(
-            self.publisher, services.session_factory, services.clock, self.settings, self.metrics
-        )
-        self.pruner = Pruner(services.session_factory, services.clock, self.settings)
-        self.connections: set[Any] = set()
-        self.access = AccessChecks(self.hub.broker, self.connections, self.hub.spawn)
-        self.tenants = TenantSockets(self.hub.broker, self.connections, self.hub.spawn)
-        self.hub.on_notice = self._notice
+        self.relay = Relay(self.publisher, services.session_factory, clock, settings, self.metrics)
+        self.pruner = Pruner(services.session_factory, clock, settings)
+        self.connections: set[Connection] = set()
+        self.access = AccessChecks(self.broker, self.connections, self.background.spawn)
+        self.tenants = TenantSockets(self.broker, self.connections, self.background.spawn)
         self.sink = OutboxSink(
             self.registry,
             self.publisher,
-            services.clock,
+            clock,
             self.access.changed,
             close_institutions=self.tenants.closed,
         )
+        self.sockets = SocketContext(
+            settings=settings,
+            metrics=self.metrics,
+            authenticate=self.authenticate,
+            resolve=self.registry.resolve,
+            refused=Authorization(services.session_factory, clock).refused,
+            hub=self.hub,
+            presence=self.presence,
+            command=Commands(services.session_factory, clock, self.sink).run,
+        )
+        """What each socket is given (`connection.Connection`)."""
         self.supervisor = Supervisor(on_crash=self._crashed)
         self.started = False
-
-    def _notice(self, message: str) -> None:
-        """A notice to every node: each handler acts on its own prefix only."""
-        self.access.heard(message)
-        self.tenants.heard(message)
 
     def _size_of(self, channel: str) -> int:
         resolved = self.registry.resolve(channel)
@@ -118,8 +128,13 @@ class Realtime:
     def _crashed(self, task: str) -> None:
         self.metrics.task_crashes.labels(task).inc()
 
-    def uow(self) -> UnitOfWork:
-        return self.services.uow()
+    def _heard(self, channel: str, message: str) -> None:
+        """What the broker delivers: notices to every node, or a hub channel's traffic."""
+        if channel == NODES:  # each handler acts on its own prefix only
+            self.access.heard(message)
+            self.tenants.heard(message)
+        else:
+            self.hub.on_message(channel, message)
 
     async def authenticate(self, token: str) -> tuple[Principal, float | None]:
         principal = await self.check_token(token)
@@ -131,20 +146,20 @@ class Realtime:
             register(self.registry)
 
     async def start(self) -> None:
-        await self.hub.broker.connect()
+        await self.broker.connect()
         sup = self.supervisor
-        sup.start("broker-listener", self.hub.broker.listen)
-        sup.start("broker-probe", self.hub.broker.probe)
+        sup.start("broker-listener", lambda: self.broker.listen(self._heard))
+        sup.start("broker-probe", self.broker.probe)
         sup.start("publisher", self.publisher.run)
         sup.start("relay", self.relay.run)
         sup.start("pruner", self.pruner.run)
         sup.start("resync", self.hub.resync_loop)
         sup.start("presence", self.presence.run)
         self.started = True
-        log.info("realtime_started", broker=self.hub.broker.url.split("@")[-1])
+        log.info("realtime_started", broker=self.broker.url.split("@")[-1])
 
     async def readiness(self) -> str | None:
-        return self.supervisor.alive() or await self.hub.broker.readiness()
+        return self.supervisor.alive() or await self.broker.readiness()
 
     async def drain(self) -> None:
         """Stop taking sockets; close open ones with 1012 in batches so they spread out."""
@@ -165,9 +180,10 @@ class Realtime:
         await self.publisher.flush()
         await self.supervisor.stop()
         await self.hub.stop()
+        await self.background.stop()
         try:  # never let a dead broker hold up the node's exit
             async with asyncio.timeout(5):
-                await self.hub.broker.disconnect()
+                await self.broker.disconnect()
             if self._redis is not None:
                 async with asyncio.timeout(5):
                     await self._redis.aclose()
@@ -177,21 +193,19 @@ class Realtime:
 
 
 def install(
-    app: FastAPI,
     services: Services,
     check_token: TokenCheck,
+    settings: RealtimeSettings,
     registrations: Iterable[Callable[[Registrar], None]] = (),
-    settings: RealtimeSettings | None = None,
 ) -> Realtime:
-    """Build the hub, register channel types, add `/ws`, the outbox sink and readiness."""
-    from edtech.realtime import api, channels
+    """Build the hub, register channel types, plug in the outbox sink and readiness. The
+    composition root adds `/ws` (`realtime.api.add_route`) and runs `start`/`stop`."""
+    from edtech.realtime import channels
 
     rt = Realtime(services, check_token, settings)
     rt.register(channels.register, *registrations)
     services.sinks.append(rt.sink)
     services.readiness_checks["broker"] = rt.readiness
-    api.add_route(app, rt)
-    app.state.realtime = rt
     return rt
 
 

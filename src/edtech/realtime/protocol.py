@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -127,6 +128,8 @@ def parse_client_frame(text: str) -> ClientFrame:
         raw = json.loads(text)
     except ValueError as exc:
         raise FrameError(ErrorCode.BAD_JSON, "Frame is not valid JSON.") from exc
+    except RecursionError as exc:  # `[` × 30,000: the decoder gives up, the socket must not
+        raise FrameError(ErrorCode.BAD_JSON, "Frame is nested too deeply.") from exc
     if not isinstance(raw, dict):
         raise FrameError(ErrorCode.BAD_JSON, "Frame must be a JSON object.")
     ref = raw.get("ref")
@@ -166,6 +169,22 @@ def event_frame(
             "ts": ts.isoformat(),
         }
     )
+
+
+@dataclass(frozen=True)
+class ChannelEvent:
+    """One event on one channel at one offset: what an `event` frame carries."""
+
+    channel: str
+    offset: int
+    type: str
+    data: Mapping[str, Any]
+
+
+def decode_event(frame: str) -> ChannelEvent:
+    """The event of an encoded `event` frame (one of ours: `event_frame` wrote it)."""
+    raw = json.loads(frame)
+    return ChannelEvent(raw["channel"], raw["offset"], raw["type"], raw["data"])
 
 
 def signal_frame(channel: str, type_: str, data: Mapping[str, Any]) -> str:

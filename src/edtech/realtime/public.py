@@ -11,6 +11,7 @@ Events reach channels through the unit of work: commit them, and the hub does th
 
 from __future__ import annotations
 
+from edtech.realtime.protocol import ChannelEvent
 from edtech.realtime.registry import (
     Affected,
     AuthorizationContext,
@@ -30,6 +31,7 @@ __all__ = [
     "Affected",
     "AuthorizationContext",
     "Authorize",
+    "ChannelEvent",
     "ChannelType",
     "Delivered",
     "Delivery",

@@ -7,7 +7,7 @@ presence, the payload model of each event type it carries (for `channels/asyncap
 optionally a `send` handler for commands over the socket.
 
 A slice may also ask to hear when events of a type reach people (`observe_deliveries`): the hub
-then hands it, in batches, each (event frame, person) it gave to a socket on the channel types
+then hands it, in batches, each (event, person) it gave to a socket on the channel types
 named. Channel types nobody observes pay nothing for it.
 """
 
@@ -26,6 +26,7 @@ from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
 from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
+from edtech.realtime.protocol import ChannelEvent
 
 _SEGMENT = re.compile(r"^(?:\{(?P<param>[a-z_][a-z0-9_]*)\}|(?P<literal>[a-z][a-z0-9_]*))$")
 MAX_CHANNEL_LENGTH = 200
@@ -62,21 +63,19 @@ class SendContext:
 SendHandler = Callable[[SendContext, Any], Awaitable[Mapping[str, Any]]]
 """`send(ctx, body) -> reply data`; `body` is an instance of the channel type's `send_model`.
 
-Reply data with an `"offset": None` entry gets the channel offset of the command's first event
-on its channel filled in at commit (None if it put none there)."""
+A channel type declared with `send_offset=True` gets `offset` added to the reply: the channel
+offset of the command's first event on its channel (None if it put none there)."""
 
 
 @dataclass(frozen=True)
 class Delivered:
-    """An event frame the hub handed to the socket of `principal` (live, or when recovering).
+    """An event the hub handed to the socket of `principal` (live, or when recovering).
 
     Handed to the socket, not yet acknowledged by the client: a socket that dies right after
-    may not have shown it. `frame` is the encoded `event` frame exactly as sent.
+    may not have shown it.
     """
 
-    channel: str
-    type: str
-    frame: str
+    event: ChannelEvent
     principal: Principal
 
 
@@ -109,6 +108,9 @@ class ChannelType:
     events: Mapping[str, type[BaseModel]] = field(default_factory=dict)
     send: SendHandler | None = None
     send_model: type[BaseModel] | None = None
+    send_offset: bool = False
+    """The `send` reply carries `offset`: where the command's first event on this channel
+    stands (None if it put none there), so a client can recognise its own event."""
 
     def __post_init__(self) -> None:
         segments = self.pattern.split(".")

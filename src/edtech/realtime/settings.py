@@ -1,4 +1,8 @@
-"""Knobs of the realtime hub (env prefix `EDTECH_`), kept beside the hub that reads them."""
+"""Knobs of the realtime hub (env prefix `EDTECH_`), kept beside the hub that reads them.
+
+The app's `Settings.realtime` holds them: they are read from the environment (and `.env`) when
+the node's settings are built, under their flat names (`EDTECH_WS_SEND_QUEUE_BYTES`, …); the hub
+itself only ever receives them."""
 
 from __future__ import annotations
 

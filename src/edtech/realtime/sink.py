@@ -1,5 +1,8 @@
 """The unit of work's `EventSink`: routed events become outbox rows with their channel offsets
-in the same transaction, and are handed to the publisher right after commit."""
+in the same transaction, and are handed to the publisher right after commit.
+
+`stage` answers what it staged (`Staged`): a websocket command stages its events itself and reads
+the offsets they got there, inside its transaction (`commands`)."""
 
 from __future__ import annotations
 
@@ -19,10 +22,17 @@ from edtech.realtime.relay import Publisher
 
 
 @dataclass(frozen=True)
-class _Staged:
+class Staged:
+    """A transaction's outbox rows (offsets allocated, not yet committed), whose access its
+    events may have withdrawn, and which institutions' sockets they close."""
+
     rows: list[OutboxRow]
     affected: frozenset[uuid.UUID] = frozenset()
     closed: frozenset[uuid.UUID] = frozenset()
+
+    def first_offset(self, channel: str) -> int | None:
+        """The offset of the transaction's first event on `channel` (None if it put none)."""
+        return next((r.offset for r in self.rows if r.channel == channel), None)
 
 
 class OutboxSink:
@@ -42,7 +52,7 @@ class OutboxSink:
         self._reauthorize = reauthorize
         self._close_institutions = close_institutions
 
-    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> Staged:
         by_channel: dict[str, list[tuple[DomainEvent, Mapping[str, Any]]]] = {}
         for event in events:
             for resolved, data in self._registry.deliveries(event):
@@ -50,7 +60,7 @@ class OutboxSink:
         affected = self._registry.affected_people(events)
         closed = self._registry.closed_institutions(events)
         if not by_channel:
-            return _Staged([], affected, closed)
+            return Staged([], affected, closed)
         now = self._clock.now()
         values: list[dict[str, Any]] = []
         # One statement for every channel; it locks them in name order, so two transactions
@@ -79,10 +89,10 @@ class OutboxSink:
             OutboxRow(i, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
             for i, v in zip(ids, values, strict=True)
         ]
-        return _Staged(rows, affected, closed)
+        return Staged(rows, affected, closed)
 
     async def committed(self, staged: object) -> None:
-        assert isinstance(staged, _Staged)
+        assert isinstance(staged, Staged)
         if staged.rows:
             self._publisher.submit(staged.rows)
         if staged.affected and self._reauthorize is not None:

@@ -1,10 +1,12 @@
-"""Supervised background tasks: a task that dies is logged and restarted with backoff."""
+"""Supervised background loops (a loop that dies is logged and restarted with backoff), and the
+node's short-lived background tasks."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from edtech.platform.observability.logging import get_logger
 
@@ -51,3 +53,22 @@ class Supervisor:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class Background:
+    """Short-lived work a node starts on the side (gap fills, delivery notes, access re-checks):
+    each task runs until it ends or the node stops, which cancels what is left."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -15,16 +15,18 @@ inside it: that one narrows what a socket hears, this one ends the socket.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
-from typing import Protocol
+from collections.abc import Callable, Collection, Coroutine
+from typing import Any, Protocol
 
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
-from edtech.realtime.access import Spawn
 from edtech.realtime.broker import NODES, Broker
 from edtech.realtime.protocol import CloseCode
 
 log = get_logger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, None]], object]
+"""Runs a coroutine in the background until it ends or the node stops."""
 
 NOTICE = "t"
 """The prefix of a tenant notice on `NODES`: `t<institution id>,<institution id>,…`."""

@@ -16,10 +16,7 @@ from edtech.realtime.metrics import RealtimeMetrics
 
 
 async def test_the_broker_probe_always_stops_when_cancelled() -> None:
-    broker = Broker(
-        "memory://", "node", lambda _c, _m: None, RealtimeMetrics(CollectorRegistry()),
-        probe_interval=0,
-    )  # fmt: skip
+    broker = Broker("memory://", "node", RealtimeMetrics(CollectorRegistry()), probe_interval=0)
     await broker.connect()
     try:
         for delay in range(300):  # cancel at every step of the loop, one after the other

@@ -1,5 +1,5 @@
-"""Delivery observers: the hub notes observed event frames it hands to people's sockets, and
-hands the notes over in batches; unobserved types and channels cost nothing."""
+"""Delivery observers: the hub notes observed events it hands to people's sockets, and hands the
+notes over in batches as event objects; unobserved channels never look inside their frames."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from edtech.kernel.clock import FixedClock
 from edtech.kernel.principal import Principal
 from edtech.realtime import hub as hub_module
-from edtech.realtime.deliveries import DeliveryNotes, event_type_of
+from edtech.realtime.deliveries import DeliveryNotes
 from edtech.realtime.hub import LocalChannel, Subscription
-from edtech.realtime.protocol import event_frame
+from edtech.realtime.protocol import ChannelEvent, decode_event, event_frame
 from edtech.realtime.registry import (
     AuthorizationContext,
     ChannelRegistry,
@@ -85,9 +85,10 @@ def notes() -> tuple[DeliveryNotes, set[asyncio.Task[None]]]:
     return DeliveryNotes(DeliveryContext(no_uow, FixedClock(NOW)), spawn), tasks
 
 
-def test_the_event_type_is_read_without_decoding_the_frame() -> None:
-    assert event_type_of(frame(7, "chat.message_posted")) == "chat.message_posted"
-    assert event_type_of('{"op":"signal"}') == ""
+def test_an_event_frame_decodes_to_the_event_it_carries() -> None:
+    assert decode_event(frame(7, "chat.message_posted")) == ChannelEvent(
+        "room.x", 7, "chat.message_posted", {"n": 7}
+    )
 
 
 async def test_observed_types_reaching_people_are_noted_and_handed_over_in_one_batch() -> None:
@@ -116,21 +117,20 @@ async def test_observed_types_reaching_people_are_noted_and_handed_over_in_one_b
     assert recorder.batches == []  # debounced, not one call per frame
     await asyncio.gather(*tasks)
     (batch,) = recorder.batches
-    assert [(d.principal, d.type, d.channel) for d in batch] == [
-        (alice, "t.posted", "room.x"),
-        (bob, "t.posted", "room.x"),
-        (alice, "t.posted", "room.x"),
+    assert [(d.principal, d.event) for d in batch] == [
+        (alice, ChannelEvent("room.x", 1, "t.posted", {"n": 1})),
+        (bob, ChannelEvent("room.x", 1, "t.posted", {"n": 1})),
+        (alice, ChannelEvent("room.x", 3, "t.posted", {"n": 3})),
     ]
-    assert batch[0].frame == frame(1, "t.posted")
 
 
 async def test_a_channel_nobody_observes_never_looks_at_its_frames(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def looked(frame: str) -> str:
-        raise AssertionError("an unobserved channel parsed a frame")
+    def looked(frame: str) -> ChannelEvent:
+        raise AssertionError("an unobserved channel decoded a frame")
 
-    monkeypatch.setattr(hub_module, "event_type_of", looked)
+    monkeypatch.setattr(hub_module, "decode_event", looked)
     delivery_notes, _ = notes()
     lc = LocalChannel(
         "room.x", ChannelType("room.{id}", anyone, "t"), 1, "ep", None, delivery_notes

@@ -43,6 +43,7 @@ def test_send_needs_a_client_id_and_object_data() -> None:
     [
         ("nope", ErrorCode.BAD_JSON),
         ('"a string"', ErrorCode.BAD_JSON),
+        ("[" * 30_000, ErrorCode.BAD_JSON),  # too deep for the decoder: an error, not a crash
         ('{"op":"fly"}', ErrorCode.BAD_FRAME),
         ('{"op":"ping","extra":1}', ErrorCode.BAD_FRAME),
         ('{"op":"subscribe","channel":"UPPER.case"}', ErrorCode.BAD_FRAME),
