@@ -2,7 +2,8 @@
 
 * `smtp_server`: a server on a free port that keeps every message it receives; its
   `mail_url` is what `EDTECH_MAIL_URL` should say (no TLS, no auth).
-* `await smtp_server.wait_for(to, count)`: the messages received for `to`, waiting for them.
+* `await smtp_server.wait_for(to, count)`: the messages received for the address `to`, waiting
+  for them.
 * `link_in(message, path)`: the first link in a message's text whose path is `path`.
 * `SmtpServer(...)` builds one with STARTTLS and authentication for the adapter's own tests.
 """
@@ -16,6 +17,7 @@ import subprocess
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +85,15 @@ class SmtpServer:
         """The messages addressed to `to`, once at least `count` arrived."""
         async with asyncio.timeout(timeout):
             while True:
-                found = [m for m in self.inbox if to.lower() in str(m["To"]).lower()]
+                found = [m for m in self.inbox if to.lower() in addresses(m)]
                 if len(found) >= count:
                     return found
                 await asyncio.sleep(0.02)
+
+
+def addresses(message: EmailMessage) -> set[str]:
+    """The message's recipients, lowercase."""
+    return {address.lower() for _, address in getaddresses([str(message["To"])])}
 
 
 def text_of(message: EmailMessage) -> str:

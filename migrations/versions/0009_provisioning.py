@@ -1,5 +1,5 @@
-"""identity and institutions: provisioning — invitations, password resets, platform operators,
-the identity audit trail (audit_entry) and suspensions of institutions.
+"""identity and institutions: provisioning — invitations, password resets, email changes,
+platform operators, the identity audit trail (audit_entry) and suspensions of institutions.
 
 Revision ID: 0009
 Revises: 0008
@@ -138,6 +138,39 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "email_change",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("institution_id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("new_email", sa.String(length=254), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_email_change_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institution.id"],
+            name=op.f("fk_email_change_institution_id_institution"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_change")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_email_change_token_hash")),
+    )
+    with op.batch_alter_table("email_change", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_email_change_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_email_change_institution_id"), ["institution_id"], unique=False
+        )
+
+    op.create_table(
         "platform_operator",
         sa.Column("account_id", sa.Uuid(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -153,6 +186,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("platform_operator")
+    with op.batch_alter_table("email_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_email_change_institution_id"))
+        batch_op.drop_index(batch_op.f("ix_email_change_account_id"))
+
+    op.drop_table("email_change")
     with op.batch_alter_table("password_reset", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_password_reset_institution_id"))
         batch_op.drop_index(batch_op.f("ix_password_reset_account_id"))

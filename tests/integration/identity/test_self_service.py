@@ -253,3 +253,42 @@ async def test_a_node_on_an_empty_database_says_how_to_create_the_first_institut
     await server.start()
     await server.stop()
     assert not again.state.services.components.get(FirstRunHint).shown
+
+
+async def test_a_new_sign_in_address_counts_once_confirmed_from_it(
+    client: httpx.AsyncClient, admin: dict[str, str], smtp_server: SmtpServer
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.smtp import link_in, text_of
+
+    school = await post(client, "/api/v1/schools", admin, {"name": "Hill"})
+    await sign_in_as_new_student(client, admin, school)
+    change = {"current_password": PASSWORD, "new_email": "New.Office@hill.example"}
+    wrong = await client.post(
+        "/api/v1/me/email", headers=admin, json={**change, "current_password": "not it"}
+    )
+    assert wrong.status_code == 422
+    taken = await client.post(
+        "/api/v1/me/email", headers=admin, json={**change, "new_email": "stu@hill.example"}
+    )
+    assert taken.status_code == 409
+    r = await client.post("/api/v1/me/email", headers=admin, json=change)
+    assert r.status_code == 202, r.text
+    [notice] = await smtp_server.wait_for("office@hill.example")
+    assert "new.office@hill.example" in text_of(notice)
+    [confirm] = await smtp_server.wait_for("new.office@hill.example")
+    token = parse_qs(urlsplit(link_in(confirm, "/app/confirm-email")).query)["token"][0]
+    await sign_in(client, "office@hill.example", PASSWORD)  # nothing changed yet
+
+    r = await client.post("/api/v1/auth/email-change/confirm", json={"token": token})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"email": "new.office@hill.example"}
+    assert (await client.get("/api/v1/me", headers=admin)).status_code == 401
+    await sign_in(client, "new.office@hill.example", PASSWORD)
+    old = await client.post(
+        "/api/v1/auth/token", data={"username": "office@hill.example", "password": PASSWORD}
+    )
+    assert old.status_code == 401
+    again = await client.post("/api/v1/auth/email-change/confirm", json={"token": token})
+    assert again.json()["code"] == "link_used"

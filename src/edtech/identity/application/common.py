@@ -28,6 +28,8 @@ log = get_logger("edtech.identity")
 
 INVITATION_PATH = "/app/invitation"
 RESET_PATH = "/app/reset-password"
+EMAIL_PATH = "/app/confirm-email"
+EMAIL_TOKEN_PREFIX = "eml_"
 INVITATION_TOKEN_PREFIX = "inv_"
 RESET_TOKEN_PREFIX = "pwr_"
 
@@ -152,5 +154,30 @@ def reset_message(to: str, url: str, expires_at: datetime) -> Message:
             f"Choose a new password here:\n\n{url}\n\n"
             f"The link works once, until {expires_at:%Y-%m-%d %H:%M} UTC. Using it signs you "
             "out everywhere.\nIf you did not ask, ignore this message: nothing changes.\n"
+        ),
+    )
+
+
+def email_change_message(to: str, url: str, expires_at: datetime) -> Message:
+    return Message(
+        to=to,
+        subject="Confirm your new email address",
+        text=(
+            "Someone (we hope you) asked to sign in with this address from now on.\n\n"
+            f"Confirm it here:\n\n{url}\n\n"
+            f"The link works once, until {expires_at:%Y-%m-%d %H:%M} UTC. Confirming signs you "
+            "out everywhere.\nIf you did not ask, ignore this message: nothing changes.\n"
+        ),
+    )
+
+
+def email_change_notice(to: str, new_email: str) -> Message:
+    return Message(
+        to=to,
+        subject="Your sign-in address is about to change",
+        text=(
+            f"A change of your sign-in address to {new_email} was requested. It takes effect "
+            "only when confirmed from that address.\nIf this was not you, change your password "
+            "now.\n"
         ),
     )

@@ -155,3 +155,32 @@ PASSWORD_CHANGED = "password_changed"
 """Why the other sessions of a login ended when its owner changed the password."""
 PASSWORD_RESET = "password_reset"
 """Why every session of a login ended when a reset link set a new password."""
+
+
+@dataclass(eq=False)
+class EmailChange:
+    """A login's request to use a new email address, proven by a link sent to that address.
+
+    Until the link is followed the login keeps its old address; the link is single-use and
+    short-lived, and following it fails if another login took the address meanwhile.
+    """
+
+    id: uuid.UUID
+    institution_id: uuid.UUID
+    account_id: uuid.UUID
+    new_email: str
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    def use(self, at: datetime) -> None:
+        if self.used_at is not None:
+            raise LinkUsedError()
+        if self.expires_at <= at:
+            raise LinkExpiredError()
+        self.used_at = at
+
+
+EMAIL_CHANGED = "email_changed"
+"""Why every session of a login ended when its email address changed."""

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.identity.domain.links import Invitation, InvitationState, PasswordReset
+from edtech.identity.domain.links import EmailChange, Invitation, InvitationState, PasswordReset
 from edtech.kernel.ids import new_id
 from edtech.platform.db.metadata import mapper_registry, metadata
 from edtech.platform.db.types import UTCDateTime, id_column, institution_column
@@ -57,6 +57,25 @@ password_reset_table = sa.Table(
     sa.Column("client_address", sa.String(64), nullable=True),
 )
 
+email_change_table = sa.Table(
+    "email_change",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column(
+        "account_id",
+        sa.Uuid(),
+        sa.ForeignKey("account.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("new_email", sa.String(254), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("used_at", UTCDateTime(), nullable=True),
+)
+
 # Not tenant-owned in spirit (an operator works across tenants), but an operator is a login,
 # and a login belongs to one institution.
 platform_operator_table = sa.Table(
@@ -86,6 +105,7 @@ audit_entry_table = sa.Table(
 
 mapper_registry.map_imperatively(Invitation, invitation_table)
 mapper_registry.map_imperatively(PasswordReset, password_reset_table)
+mapper_registry.map_imperatively(EmailChange, email_change_table)
 
 
 class SqlAlchemyInvitations:
@@ -139,6 +159,18 @@ class SqlAlchemyPasswordResets:
 
     async def by_token_hash(self, token_hash: str) -> PasswordReset | None:
         stmt = sa.select(PasswordReset).where(password_reset_table.c.token_hash == token_hash)
+        return (await self.session.scalars(stmt)).one_or_none()
+
+
+class SqlAlchemyEmailChanges:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, change: EmailChange) -> None:
+        self.session.add(change)
+
+    async def by_token_hash(self, token_hash: str) -> EmailChange | None:
+        stmt = sa.select(EmailChange).where(email_change_table.c.token_hash == token_hash)
         return (await self.session.scalars(stmt)).one_or_none()
 
 
