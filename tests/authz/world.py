@@ -44,6 +44,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "announcement_id": ("announcement", "id"),
     "device_id": ("device", "id"),
     "invitation_id": ("invitation", "id"),
+    "request_id": ("pairing_request", "id"),
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -152,6 +153,19 @@ async def discover(
     )
     assert r.status_code == 201, r.text
     await _add_invitation(settings, demo)
+    # A pairing request, so `request_id` has a target: teacher2 asks with student1's code.
+    code = await client.post(
+        "/api/v1/pairing-codes",
+        headers=headers["admin@demo.test"],
+        json={"student_id": str(demo.student1_id)},
+    )
+    assert code.status_code == 201, code.text
+    asked = await client.post(
+        "/api/v1/pairing-requests",
+        headers=headers["teacher2@demo.test"],
+        json={"code": code.json()["code"]},
+    )
+    assert asked.status_code == 201, asked.text
     firsts, every = await _demo_rows(settings, demo.institution_id)
     ids = {
         **firsts,
