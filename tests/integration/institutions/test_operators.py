@@ -76,6 +76,7 @@ async def test_the_bootstrap_token_opens_an_institution_and_mails_the_setup_link
     r = await client.post("/api/v1/institutions", json=body, headers=auth(BOOTSTRAP))
     assert r.status_code == 201, r.text
     opened = r.json()
+    assert opened["setup_link_mailed"] is True
     assert "token" not in r.text  # the link goes to the administrator only
     [message] = await smtp_server.wait_for("office@hill.example")
     token = parse_qs(urlsplit(link_in(message, "/app/invitation")).query)["token"][0]
@@ -211,3 +212,54 @@ async def test_without_mail_nothing_that_must_send_is_done(database_url: str) ->
             assert reset.status_code == 503
     finally:
         await server.stop()
+
+
+async def test_a_refused_setup_mail_leaves_the_institution_and_forgot_password_works(
+    database_url: str, smtp_server: SmtpServer
+) -> None:
+    """The institution exists once created: a mail server that refuses the setup link does not
+    undo it (a retry would only be a 409); the administrator gets in with "forgot password"."""
+    from edtech.app import create_app
+
+    base = {
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "log_json": True,
+        "log_level": "WARNING",
+        "background_jobs": False,
+        "bootstrap_token": BOOTSTRAP,
+    }
+    down = LiveServer(create_app(Settings(**base, mail_url="smtp://127.0.0.1:1?starttls=0")))
+    await down.start()
+    try:
+        async with httpx.AsyncClient(base_url=down.url) as client:
+            body = {
+                "name": "Hill",
+                "timezone": "UTC",
+                "locale": "en",
+                "currency": "EUR",
+                "admin_email": "office@hill.example",
+            }
+            r = await client.post("/api/v1/institutions", json=body, headers=auth(BOOTSTRAP))
+            assert r.status_code == 201, r.text
+            assert r.json()["setup_link_mailed"] is False
+    finally:
+        await down.stop()
+    up = LiveServer(create_app(Settings(**base, mail_url=smtp_server.mail_url)))
+    await up.start()
+    try:
+        async with httpx.AsyncClient(base_url=up.url) as client:
+            r = await client.post(
+                "/api/v1/auth/password-reset", json={"email": "office@hill.example"}
+            )
+            assert r.status_code == 202
+            [message] = await smtp_server.wait_for("office@hill.example")
+            token = parse_qs(urlsplit(link_in(message, "/app/reset-password")).query)["token"][0]
+            done = await client.post(
+                "/api/v1/auth/password-reset/complete",
+                json={"token": token, "new_password": PASSWORD},
+            )
+            assert done.status_code == 204, done.text
+            assert (await sign_in(client, "office@hill.example")).status_code == 200
+    finally:
+        await up.stop()

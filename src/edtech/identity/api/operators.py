@@ -94,7 +94,11 @@ class ProvisionedOut(BaseModel):
     admin_person_id: uuid.UUID
     invitation_id: uuid.UUID | None
     setup_link_expires_at: datetime | None = Field(
-        description="The setup link was mailed to the administrator; it works once until then."
+        description="The setup link mailed to the administrator works once until then."
+    )
+    setup_link_mailed: bool = Field(
+        description="False when the mail server refused it: the administrator then uses "
+        "'forgot password' (POST /api/v1/auth/password-reset) once mail works."
     )
 
 
@@ -153,6 +157,7 @@ async def create_institution(
         admin_person_id=done.admin_person_id,
         invitation_id=done.invitation_id,
         setup_link_expires_at=done.expires_at,
+        setup_link_mailed=done.mailed,
     )
 
 

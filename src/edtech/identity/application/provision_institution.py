@@ -21,7 +21,7 @@ from edtech.identity.infrastructure import SqlAlchemyAccounts
 from edtech.identity.infrastructure.links import SqlAlchemyAudit, SqlAlchemyInvitations
 from edtech.institutions.public import NewTenant, open_institution
 from edtech.kernel.clock import Clock
-from edtech.kernel.errors import ConflictError
+from edtech.kernel.errors import ConflictError, UnavailableError
 from edtech.kernel.ids import new_id
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.mail import Mail, require_mail
@@ -39,6 +39,7 @@ class Provisioned:
     invitation_id: uuid.UUID | None
     setup_url: str | None
     expires_at: datetime | None
+    mailed: bool = False
 
 
 class ProvisionInstitution:
@@ -49,7 +50,9 @@ class ProvisionInstitution:
     unless a password is given — a setup link: a single-use invitation, valid
     `EDTECH_INVITATION_TTL_SECONDS`, through which the administrator chooses a password. With
     `send`, the link is mailed to the administrator (503 before anything is created when this
-    node cannot send mail); otherwise it is returned (the command line prints it).
+    node cannot send mail; if the mail server refuses the message, the institution stays created
+    and `mailed` says false — the administrator then uses "forgot password"); otherwise it is
+    returned (the command line prints it).
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, mail: Mail, links: Links) -> None:
@@ -118,18 +121,26 @@ class ProvisionInstitution:
             except IntegrityError as exc:  # a concurrent request took the slug or the email
                 raise ConflictError("The slug or the email was taken meanwhile.") from exc
         url = self.links.url(INVITATION_PATH, token) if token is not None else None
+        mailed = False
         if send and invitation is not None and url is not None:
             message = invitation_message(
                 email, f"{tenant.admin_given_name}", tenant.name, url, invitation.expires_at
             )
-            await self.mail.send(message.to, message.subject, message.text)
-            async with self.uow as uow:
-                sent = await SqlAlchemyInvitations(uow.session).get(
-                    invitation.institution_id, invitation.id
-                )
-                if sent is not None:
-                    sent.mark_sent(self.clock.now())
-                await uow.commit()
+            try:
+                await self.mail.send(message.to, message.subject, message.text)
+            except UnavailableError:
+                # The institution exists: refusing now would only make a retry a 409. The
+                # administrator gets in with "forgot password" once mail works again.
+                mailed = False
+            else:
+                mailed = True
+                async with self.uow as uow:
+                    sent = await SqlAlchemyInvitations(uow.session).get(
+                        invitation.institution_id, invitation.id
+                    )
+                    if sent is not None:
+                        sent.mark_sent(self.clock.now())
+                    await uow.commit()
         log.info(
             "institution_provisioned",
             institution_id=str(opened.institution_id),
@@ -143,4 +154,5 @@ class ProvisionInstitution:
             invitation_id=invitation.id if invitation is not None else None,
             setup_url=None if send else url,
             expires_at=invitation.expires_at if invitation is not None else None,
+            mailed=mailed,
         )
