@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from edtech.app import create_app
-from edtech.platform.serving import bind_socket, uvicorn_config
 from edtech.settings import Settings
 from tests import databases
+from tests.servers import TEST_SECRET, LiveServer
 from tests.services import REDIS_URL, need
 
-pytest_plugins = ["tests.roster", "tests.smtp", "tests.watchdog"]
-
-TEST_SECRET = "test-secret-key-not-for-production"
+pytest_plugins = ["tests.roster", "tests.smtp", "tests.watchdog", "tests.contract.frames"]
 
 
 @pytest.fixture(scope="session")
@@ -68,40 +64,6 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
     return create_app(settings)
-
-
-class LiveServer:
-    """A real uvicorn server on a free loopback port, running in the test's event loop."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-        self.sock = bind_socket()
-        port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.ws_url = f"ws://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn_config(app, port=port))
-        self.server.capture_signals = _no_signal_capture  # type: ignore[method-assign]
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
-        while not self.server.started:
-            if self._task.done():
-                self._task.result()
-                raise RuntimeError("uvicorn stopped before it started")
-            await asyncio.sleep(0.01)
-
-    async def stop(self) -> None:
-        self.server.should_exit = True
-        if self._task is not None:
-            await self._task
-        self.sock.close()
-
-
-def _no_signal_capture() -> object:
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 @pytest.fixture

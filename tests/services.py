@@ -7,6 +7,7 @@ EDTECH_REQUIRE_SERVICES=1 (CI) it fails instead, so a missing service never hide
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from urllib.parse import urlsplit
 
@@ -43,6 +44,17 @@ def need(service: str) -> None:
     if _reachable(url, port):
         return
     reason = f"{service} is not reachable at {urlsplit(url).netloc}: {HOW_TO_START[service]}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"EDTECH_REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def caddy_binary() -> str:
+    """Caddy's path; skips (fails under EDTECH_REQUIRE_SERVICES=1) when it is not installed."""
+    found = shutil.which("caddy")
+    if found:
+        return found
+    reason = "caddy is not installed: `apt-get install caddy` (Debian's package is enough)"
     if REQUIRE_SERVICES:
         pytest.fail(f"EDTECH_REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)

@@ -1,29 +1,35 @@
 """The composition root: `create_app(settings)` builds a node from the explicit list of slices.
 
 Everything per node is built here and started and stopped by the lifespan: the services, the
-realtime hub, every slice's components (in list order; stopped in reverse), its scheduled jobs
-(under the hub's supervisor), its routes, channels and fast routes. Nothing is created on first
-use; a slice adds itself by its manifest (`<slice>/slice.py`), never by a case in this file.
+realtime hub, every slice's components (in list order; stopped in reverse), the job runner over
+every slice's job functions and schedules (under the hub's supervisor), its routes, channels
+and fast routes. Nothing is created on first use; a slice adds itself by its manifest
+(`<slice>/slice.py`), never by a case in this file.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from functools import partial
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from edtech import __version__
-from edtech.identity.public import principal_from_access_token
+from edtech.identity.public import principal_from_access_token, principal_signed_in
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.manifest import Slice
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.health import router as health_router
-from edtech.platform.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from edtech.platform.http.middleware import (
+    BodyLimitMiddleware,
+    NulGuardMiddleware,
+    RequestContextMiddleware,
+)
+from edtech.platform.http.openapi import install_openapi
 from edtech.platform.http.problems import install_problem_handlers
+from edtech.platform.jobs import JobRunner
 from edtech.platform.observability.logging import configure_logging, get_logger
 from edtech.platform.observability.metrics import HttpMetrics
 from edtech.platform.security.tokens import TokenSigner
@@ -62,6 +68,14 @@ def create_app(
     for part in slices:
         for build in part.components:
             services.components.add(build(services))
+    # One runner per node over every slice's job functions and schedules (ADR-0007); it works
+    # jobs only where `EDTECH_BACKGROUND_JOBS` is on, but the node always knows it.
+    jobs = JobRunner(
+        services,
+        functions=[job for part in slices for job in part.jobs],
+        schedules=[schedule for part in slices for schedule in part.schedules],
+    )
+    services.components.add(jobs)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -76,8 +90,7 @@ def create_app(
                 started.append(component)
             if settings.background_jobs:
                 # Supervised: a crash is logged, restarted, and shows in readiness meanwhile.
-                for job in (job for part in slices for job in part.jobs):
-                    realtime.supervisor.start(job.name, partial(job.run, services))
+                realtime.supervisor.start("jobs", jobs.run)
             yield
         finally:
             for component in reversed(started):
@@ -98,7 +111,9 @@ def create_app(
     )
     app.state.services = services
     install_problem_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NulGuardMiddleware)
     http_metrics = HttpMetrics(registry)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics)
     app.include_router(health_router)
@@ -115,6 +130,8 @@ def create_app(
         settings=settings.realtime,
         registrations=[part.channels for part in slices if part.channels is not None],
     )
+    # Sockets whose sign-in ended (logout, revoked session, disabled login) close on notice.
+    realtime.access.verify = lambda principal: principal_signed_in(services, principal)
     add_websocket_route(app, realtime)
     app.state.realtime = realtime
     return app

@@ -1,4 +1,4 @@
-"""The `edtech` command: serve a node, migrate, seed the demo school, export contracts."""
+"""The `edtech` command: serve a node, work jobs, migrate, seed the demo, export contracts."""
 
 from __future__ import annotations
 
@@ -69,6 +69,28 @@ def serve(
     )
     freeze_heap()
     serve_gracefully(config, lifecycle)
+
+
+@app.command()
+def worker(
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before working.")] = True,
+) -> None:
+    """Run a node that only works background jobs (deferred and scheduled), without HTTP.
+
+    `serve` works jobs too unless EDTECH_BACKGROUND_JOBS=false; stops cleanly on SIGTERM.
+    """
+    from edtech.jobs.worker import run_worker
+    from edtech.topology.graceful import LifecycleSettings
+
+    settings = _settings(False)
+    _wait_for_dependencies(
+        settings.database_url, settings.broker_url, LifecycleSettings().startup_wait_seconds
+    )
+    if migrate:
+        _migrate(settings.database_url)
+    console.print("edtech worker: working background jobs (Ctrl-C or SIGTERM to stop)")
+    asyncio.run(run_worker(settings))
+    console.print("edtech worker stopped")
 
 
 @app.command()
@@ -200,9 +222,6 @@ def institution_create(
 
     settings = _settings(False)
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    if password is not None and len(password) < 8:
-        console.print("[red]the password must have at least 8 characters[/red]")
-        raise typer.Exit(2)
     _migrate(settings.database_url)
     tenant = NewTenant(
         name=name,

@@ -1,5 +1,8 @@
 """What a slice declares to the composition root: routes, channels, tables, parts and jobs.
 
+`JobFunction` and `Scheduled` are re-exported here: a slice declares its background work with
+them and the node's `JobRunner` runs it (ADR-0007).
+
 Each slice has a `slice.py` holding one `Slice`; `edtech.slices.SLICES` lists them in order and
 `create_app` iterates that list — no discovery at import time, no special case per slice. A
 slice never builds a per-node object itself: it names a factory in `components`, the composition
@@ -9,7 +12,7 @@ stops it after the node has stopped serving (see CONTRIBUTING.md and ADR-0006).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -17,21 +20,15 @@ from fastapi import APIRouter
 from starlette.types import ASGIApp
 
 from edtech.platform.http.asgi import NodeApp
+from edtech.platform.jobs import JobFunction, Scheduled
 from edtech.platform.services import Services
 from edtech.realtime.public import Registrar
+
+__all__ = ["ComponentFactory", "FastRoute", "JobFunction", "Scheduled", "Slice"]
 
 ComponentFactory = Callable[[Services], object]
 """Builds one per-node object from the node's services. If the object has `async start()` or
 `async stop()`, the lifespan calls them."""
-
-
-@dataclass(frozen=True)
-class Job:
-    """A scheduled loop of a slice, run under the node's supervisor (restarted if it crashes,
-    and readiness turns red meanwhile) on nodes with `EDTECH_BACKGROUND_JOBS` on."""
-
-    name: str
-    run: Callable[[Services], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -55,5 +52,8 @@ class Slice:
     """Modules that declare the slice's tables on the shared `metadata` (Alembic and tests
     read the complete metadata from `edtech.slices.metadata()`)."""
     components: Sequence[ComponentFactory] = ()
-    jobs: Sequence[Job] = ()
+    jobs: Sequence[JobFunction] = ()
+    """Job functions a use case may defer by name (through `jobs_port`, ADR-0007)."""
+    schedules: Sequence[Scheduled] = ()
+    """Jobs run every so often, on one node at a time (ADR-0007)."""
     fast_routes: Sequence[FastRoute] = field(default_factory=tuple)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         ge=0,
         description="How long an ended sign-in session (revoked or expired) is kept, then pruned.",
     )
+    password_min_length: int = Field(
+        10, ge=8, le=256, description="Shortest password a login may be given."
+    )
     login_max_failures: int = Field(
         5, ge=1, description="Failed logins per account or address before throttling."
     )
@@ -51,7 +54,23 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size per node.")
     background_jobs: bool = Field(
         True,
-        description="Run the scheduled jobs (closing attendance, overdue reminders) on this node.",
+        description="Work background jobs (deferred and scheduled) on this node; `edtech worker` "
+        "always does.",
+    )
+    jobs_concurrency: int = Field(4, ge=1, description="Jobs a node runs at once.")
+    jobs_poll_seconds: float = Field(
+        1.0, gt=0, description="How often an idle node looks for due jobs."
+    )
+    jobs_retention_seconds: int = Field(
+        7 * 24 * 3600,
+        ge=0,
+        description="How long a succeeded job is kept before `jobs.prune` deletes it (failed "
+        "ones stay until retried).",
+    )
+    jobs_lease_seconds: int = Field(
+        600,
+        ge=1,
+        description="A running job whose node vanished is taken over by another after this.",
     )
     node_name: str = Field(
         "", description="Name of this node in logs and metrics (default: host:pid)."
@@ -80,6 +99,24 @@ class Settings(BaseSettings):
         description="A bearer token that acts as a platform operator on /api/v1/institutions "
         "(automation); unset: only operator logins may.",
     )
+    payments_provider: Literal["none", "fake", "stripe"] | None = Field(
+        None,
+        description="Card payments: none, fake (demo mode only) or stripe; "
+        "unset means fake in demo mode and none otherwise.",
+    )
+    stripe_secret_key: str = Field("", description="Stripe secret API key (sk_live_… / sk_test_…).")
+    stripe_webhook_secret: str = Field(
+        "", description="Signing secret of the Stripe webhook endpoint (whsec_…)."
+    )
+    stripe_api_base: str = Field(
+        "https://api.stripe.com", description="Stripe API address (tests point it at loopback)."
+    )
+    payments_success_url: str = Field(
+        "", description="Where the provider sends a payer after paying (required with stripe)."
+    )
+    payments_cancel_url: str = Field(
+        "", description="Where the provider sends a payer who gives up (required with stripe)."
+    )
     # The hub's knobs keep their flat names (`EDTECH_WS_SEND_QUEUE_BYTES`, …): they are read
     # from the same environment and `.env` when the settings are built, not by the hub.
     realtime: RealtimeSettings = Field(
@@ -97,4 +134,26 @@ class Settings(BaseSettings):
             raise ValueError("EDTECH_SECRET_KEY must be at least 32 characters")
         if self.bootstrap_token and len(self.bootstrap_token) < 32:  # it is a root credential
             raise ValueError("EDTECH_BOOTSTRAP_TOKEN must be at least 32 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_half_configured_payments(self) -> Self:
+        # The fake provider "collects" whatever a signed webhook says: never on a real node.
+        if self.payments_provider == "fake" and not self.demo:
+            raise ValueError(
+                "EDTECH_PAYMENTS_PROVIDER=fake takes no real money: it is for demo mode only"
+            )
+        if self.payments_provider == "stripe":
+            missing = [
+                f"EDTECH_{name.upper()}"
+                for name in (
+                    "stripe_secret_key",
+                    "stripe_webhook_secret",
+                    "payments_success_url",
+                    "payments_cancel_url",
+                )
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f"EDTECH_PAYMENTS_PROVIDER=stripe needs {', '.join(missing)}")
         return self

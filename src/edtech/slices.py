@@ -17,13 +17,22 @@ from edtech.communication.slice import SLICE as COMMUNICATION
 from edtech.grades.slice import SLICE as GRADES
 from edtech.identity.slice import SLICE as IDENTITY
 from edtech.institutions.slice import SLICE as INSTITUTIONS
+from edtech.jobs.slice import SLICE as JOBS
 from edtech.manifest import Slice
 from edtech.platform import idempotency
 from edtech.platform.db.metadata import metadata as _metadata
 from edtech.realtime import infrastructure as realtime_tables
 from edtech.realtime.public import Registrar
 
-SLICES: tuple[Slice, ...] = (IDENTITY, INSTITUTIONS, BILLING, ATTENDANCE, GRADES, COMMUNICATION)
+SLICES: tuple[Slice, ...] = (
+    IDENTITY,
+    INSTITUTIONS,
+    BILLING,
+    ATTENDANCE,
+    GRADES,
+    COMMUNICATION,
+    JOBS,
+)
 
 # Tables that belong to no slice: the hub's outbox and channel offsets, idempotent responses.
 PLATFORM_TABLES = (realtime_tables, idempotency)

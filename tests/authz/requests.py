@@ -89,6 +89,8 @@ class Bodies:
             return schema["enum"][0]
         if "default" in schema and schema["default"] is not None:
             return schema["default"]
+        if schema.get("examples"):  # e.g. wall-clock times: a pattern, no format
+            return schema["examples"][0]
         kind = schema.get("type")
         fmt = schema.get("format", "")
         if kind == "object" or "properties" in schema:

@@ -19,7 +19,7 @@ from edtech.realtime import channels as hub_channels
 from edtech.realtime.registry import ChannelRegistry
 from edtech.slices import channel_registrations, metadata
 from tests.authz.world import LOGINS, World
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 OFFICE_WIDE = {"institution_admin"}
 

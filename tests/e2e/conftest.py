@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -17,7 +16,7 @@ from edtech.demo import SMALL, DemoSummary, seed_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.topology.local import LocalTopology, TopologyConfig
 from tests import databases
-from tests.services import REDIS_URL, REQUIRE_SERVICES, need
+from tests.services import REDIS_URL, caddy_binary, need
 
 E2E_SECRET = "e2e-secret-key-not-for-production"
 E2E_REDIS_DB = 13
@@ -29,17 +28,6 @@ STARTUP_SECONDS = float(os.environ.get("EDTECH_E2E_STARTUP_SECONDS", "90"))
 
 NODE_COMMAND = os.environ.get("EDTECH_E2E_NODE_COMMAND", "")
 """Run the nodes' CLI differently (e.g. `uv run edtech`); default: this environment's `edtech`."""
-
-
-def caddy_binary() -> str:
-    """Caddy's path; skips (fails under EDTECH_REQUIRE_SERVICES=1) when it is not installed."""
-    found = shutil.which("caddy")
-    if found:
-        return found
-    reason = "caddy is not installed: `apt-get install caddy` (Debian's package is enough)"
-    if REQUIRE_SERVICES:
-        pytest.fail(f"EDTECH_REQUIRE_SERVICES=1 but {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

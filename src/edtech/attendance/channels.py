@@ -136,3 +136,7 @@ def register(registry: Registrar) -> None:
         registry.route(event_class, _to_board)
     registry.route(AbsenceReported, _to_recipients)
     registry.route(ExcuseDecided, _to_submitter)
+    registry.describe(
+        "user.{id}",
+        {AbsenceReported.type: AbsenceReportedData, ExcuseDecided.type: ExcuseDecidedData},
+    )

@@ -53,15 +53,18 @@ async def close_due_sessions(services: Services) -> int:
     return await CloseDueSessions(services.uow(), services.clock, InstitutionsRoster)(CLOSE_BATCH)
 
 
-async def run_closer(services: Services, interval: float = CLOSE_INTERVAL_SECONDS) -> None:
-    """The close-time loop for a supervisor: sweep, sleep, forever (an error crashes the loop,
-    which the supervisor logs and restarts)."""
+async def run_closer(services: Services) -> int:
+    """One scheduled pass (every `CLOSE_INTERVAL_SECONDS`): close due sessions batch by batch
+    until none is left; returns how many."""
+    total = 0
     while True:
         closed = await close_due_sessions(services)
-        if closed:
-            log.info("attendance_sessions_closed", count=closed)
-        if closed < CLOSE_BATCH:  # a full sweep means more may be waiting: go again at once
-            await asyncio.sleep(interval)
+        total += closed
+        if closed < CLOSE_BATCH:  # a full batch means more may be waiting: go again at once
+            break
+    if total:
+        log.info("attendance_sessions_closed", count=total)
+    return total
 
 
 async def seed_demo(

@@ -137,6 +137,14 @@ def register(registry: Registrar) -> None:
     registry.add(DASHBOARD)
     for told in (InvoiceIssued, PaymentReceived, InvoiceOverdue):
         registry.route(told, _dashboard_and_guardians)
+    registry.describe(
+        "user.{id}",
+        {
+            InvoiceIssued.type: InvoiceIssuedData,
+            PaymentReceived.type: PaymentReceivedData,
+            InvoiceOverdue.type: InvoiceOverdueData,
+        },
+    )
     for internal in (
         InvoicePaid,
         InvoiceVoided,

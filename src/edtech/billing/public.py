@@ -1,9 +1,9 @@
 """What the rest of the system may use from billing: the consistency check, the overdue job and
 the demo bills.
 
-Composition root::
+Scheduled hourly by `slice.py` (ADR-0007)::
 
-    supervisor.start("billing.overdue", lambda: overdue_loop(services))
+    Scheduled("billing.overdue", timedelta(hours=1), remind_overdue)
 
 CLI (`edtech billing check`)::
 
@@ -13,15 +13,17 @@ CLI (`edtech billing check`)::
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from edtech.billing.application.demo import DemoFamily, SeedDemoBilling
-from edtech.billing.application.overdue import REMIND_EVERY_DAYS, RemindOverdueInvoices
+from edtech.billing.application.remind_overdue_invoices import (
+    REMIND_EVERY_DAYS,
+    RemindOverdueInvoices,
+)
+from edtech.billing.application.seed_demo_billing import DemoFamily, SeedDemoBilling
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.institutions.public import acting_as
@@ -35,7 +37,6 @@ __all__ = [
     "ConsistencyReport",
     "check",
     "check_consistency",
-    "overdue_loop",
     "remind_overdue",
     "seed_demo",
 ]
@@ -54,7 +55,7 @@ async def check(
 async def remind_overdue(services: Services, every_days: int = REMIND_EVERY_DAYS) -> int:
     """One pass of the overdue job; also forgets Idempotency-Keys past their 24 h. Returns
     how many reminders went out."""
-    sent = await RemindOverdueInvoices(services.uow(), services.clock, InstitutionsRoster())(
+    sent = await RemindOverdueInvoices(services.uow(), services.clock, InstitutionsRoster)(
         every_days
     )
     async with services.session_factory() as session:
@@ -63,14 +64,6 @@ async def remind_overdue(services: Services, every_days: int = REMIND_EVERY_DAYS
     if sent or purged:
         log.info("billing_overdue_pass", reminders=sent, idempotency_keys_purged=purged)
     return sent
-
-
-async def overdue_loop(services: Services, interval_seconds: float = 3600.0) -> None:
-    """Run `remind_overdue` forever, every `interval_seconds`; for a supervisor (it raises on
-    failure, so the supervisor logs and restarts it)."""
-    while True:
-        await remind_overdue(services)
-        await asyncio.sleep(interval_seconds)
 
 
 # The demo families (see `edtech.demo`): student N's family, guardian5's two children together.
@@ -110,4 +103,4 @@ async def seed_demo(
                 DemoFamily(f"Family of {' and '.join(names)}", ids, sibling_discount, paid, toward)
             )
     uow = UnitOfWork(session_factory)  # no sinks: nobody is watching a school being seeded
-    return await SeedDemoBilling(uow, clock, InstitutionsRoster())(accountant, families)
+    return await SeedDemoBilling(uow, clock, InstitutionsRoster)(accountant, families)

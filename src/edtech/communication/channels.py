@@ -26,7 +26,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from edtech.communication.application import (
-    Collaborators,
     DirectoryFactory,
     RecordDeliveries,
     post_message,
@@ -105,6 +104,49 @@ class ReadData(BaseModel):
     read_seq: int
 
 
+class MessagePreviewData(BaseModel):
+    """A new message, as announced on a participant's inbox: a preview, not the message."""
+
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    sender_id: uuid.UUID
+    preview: str = Field(description="The body's first 140 characters.")
+    created_at: datetime
+
+
+class ConversationStartedData(BaseModel):
+    conversation_id: uuid.UUID
+    kind: str
+    started_by: uuid.UUID
+    participant_ids: list[uuid.UUID]
+
+
+class NotificationsReleasedData(BaseModel):
+    """Quiet hours ended: the messages held meanwhile."""
+
+    person_id: uuid.UUID
+    conversation_ids: list[uuid.UUID]
+    message_ids: list[uuid.UUID]
+
+
+class AnnouncementPublishedData(BaseModel):
+    announcement_id: uuid.UUID
+    sender_id: uuid.UUID
+    title: str
+    body: str
+    priority: str
+    requires_ack: bool
+    published_at: datetime
+
+
+class AnnouncementAcknowledgedData(BaseModel):
+    announcement_id: uuid.UUID
+    sender_id: uuid.UUID
+    person_id: uuid.UUID
+    acknowledged_at: datetime
+
+
 async def participants_only(
     principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
 ) -> bool:
@@ -130,9 +172,11 @@ async def send_message(
 ) -> Mapping[str, Any]:
     """Store a chat message once per client id; the reply carries the stored message."""
     assert isinstance(data, SendMessageData)
-    deps = Collaborators(uow=ctx.uow, clock=ctx.clock, directory_factory=directory)
+    bound = directory(ctx.uow.session, ctx.clock.now().date())
     try:
-        posted = await post_message(deps, ctx.principal, ctx.params["id"], ctx.client_id, data.body)
+        posted = await post_message(
+            ctx.uow, ctx.clock, bound, ctx.principal, ctx.params["id"], ctx.client_id, data.body
+        )
     except NotFoundError as exc:
         raise ForbiddenError("you are not in this conversation") from exc
     msg = posted.message
@@ -212,7 +256,7 @@ class DeliveryReceipts:
             )
         if not reached:
             return
-        await RecordDeliveries(Collaborators(uow=ctx.uow(), clock=ctx.clock))(reached)
+        await RecordDeliveries(ctx.uow(), ctx.clock)(reached)
         for r in reached:
             self._recorded[(str(r.message_id), r.person_id)] = None
         while len(self._recorded) > self._remember:
@@ -262,3 +306,14 @@ def register(registry: Registrar) -> None:
     registry.route(NotificationsReleased, lambda e: [inbox(e.person_id)])
     registry.route(AnnouncementPublished, _announced)
     registry.route(AnnouncementAcknowledged, lambda e: [inbox(e.sender_id)])
+    registry.describe(
+        "user.{id}",
+        {
+            ConversationStarted.type: ConversationStartedData,
+            MessagePosted.type: MessagePreviewData,
+            ConversationRead.type: ReadData,
+            NotificationsReleased.type: NotificationsReleasedData,
+            AnnouncementPublished.type: AnnouncementPublishedData,
+            AnnouncementAcknowledged.type: AnnouncementAcknowledgedData,
+        },
+    )

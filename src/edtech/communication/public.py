@@ -1,26 +1,25 @@
 """What the rest of the system may use from communication: the release job and the demo data.
 
-Wiring (composition root): run `run_release_loop(services)` under the node's supervisor. It
+Wiring: `slice.py` schedules `run_release(services)` every 15 s (ADR-0007). It
 releases the notifications and read receipts held during staff quiet hours once they end, and
-publishes scheduled announcements when due. Every node may run it (rows are claimed with
-SKIP LOCKED on PostgreSQL).
+publishes scheduled announcements when due. One node at a time runs it (one job per
+schedule), and rows are claimed with SKIP LOCKED on PostgreSQL besides.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.communication.application import (
     AnnounceCommand,
-    Collaborators,
     CreateAnnouncement,
     PostMessage,
     ReleaseDue,
     StartConversation,
     StartConversationCommand,
+    roster_directory,
 )
 from edtech.communication.domain import (
     Audience,
@@ -38,7 +37,7 @@ from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
 
-__all__ = ["RELEASE_INTERVAL_SECONDS", "release_due", "run_release_loop", "seed_demo"]
+__all__ = ["RELEASE_INTERVAL_SECONDS", "release_due", "run_release", "seed_demo"]
 
 log = get_logger(__name__)
 RELEASE_INTERVAL_SECONDS = 15.0
@@ -46,17 +45,15 @@ RELEASE_INTERVAL_SECONDS = 15.0
 
 async def release_due(services: Services) -> int:
     """One sweep: release what quiet hours held and publish due announcements; returns a count."""
-    return await ReleaseDue(Collaborators(services.uow(), services.clock))()
+    return await ReleaseDue(services.uow(), services.clock, roster_directory(services.clock))()
 
 
-async def run_release_loop(services: Services, interval: float = RELEASE_INTERVAL_SECONDS) -> None:
-    """The release loop for a supervisor: sweep, sleep, forever (an error crashes the loop,
-    which the supervisor logs and restarts)."""
-    while True:
-        released = await release_due(services)
-        if released:
-            log.info("communication_released", count=released)
-        await asyncio.sleep(interval)
+async def run_release(services: Services) -> int:
+    """One scheduled pass (every `RELEASE_INTERVAL_SECONDS`) of `release_due`, logged."""
+    released = await release_due(services)
+    if released:
+        log.info("communication_released", count=released)
+    return released
 
 
 DEMO_MESSAGES = (
@@ -85,17 +82,20 @@ async def seed_demo(
         guardian = await acting_as(session, institution_id, summary.guardian1_id, today)
         teacher = await acting_as(session, institution_id, summary.teacher1_id, today)
 
-    def deps() -> Collaborators:
-        return Collaborators(UnitOfWork(session_factory), clock)
+    def uow() -> UnitOfWork:
+        return UnitOfWork(session_factory)
 
-    started = await StartConversation(deps())(
+    directory = roster_directory(clock)
+    started = await StartConversation(uow(), clock, directory)(
         guardian,
         StartConversationCommand(ConversationKind.DIRECT, [teacher.person_id], context),
     )
     for n, (who, body) in enumerate(DEMO_MESSAGES, start=1):
         author = guardian if who == "guardian" else teacher
-        await PostMessage(deps())(author, started.conversation_id, f"demo-{n}", body)
-    await CreateAnnouncement(deps())(
+        await PostMessage(uow(), clock, directory)(
+            author, started.conversation_id, f"demo-{n}", body
+        )
+    await CreateAnnouncement(uow(), clock, directory)(
         teacher,
         AnnounceCommand(
             title="Field trip on Friday",

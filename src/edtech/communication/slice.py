@@ -3,15 +3,19 @@ their channels, and the release of notifications held by quiet hours."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from edtech.communication import channels, infrastructure
 from edtech.communication.api import router
-from edtech.communication.public import run_release_loop
-from edtech.manifest import Job, Slice
+from edtech.communication.public import RELEASE_INTERVAL_SECONDS, run_release
+from edtech.manifest import Scheduled, Slice
 
 SLICE = Slice(
     name="communication",
     routers=[router],
     channels=channels.register,
     tables=[infrastructure],
-    jobs=[Job("communication.release", run_release_loop)],
+    schedules=[
+        Scheduled("communication.release", timedelta(seconds=RELEASE_INTERVAL_SECONDS), run_release)
+    ],
 )

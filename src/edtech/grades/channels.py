@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from edtech.grades.domain import AssessmentPublished, CellChanged, GradesPublished
 from edtech.grades.infrastructure.roster import InstitutionsRoster
@@ -52,6 +53,26 @@ class AssessmentPublishedData(BaseModel):
     changes: list[ChangeData]
 
 
+class ResultData(MarkData):
+    max_points: str
+
+
+class GradesPublishedData(BaseModel):
+    """A student's newly visible result, on the student's and entitled guardians' inboxes."""
+
+    section_id: uuid.UUID
+    assessment_id: uuid.UUID
+    assessment_title: str
+    publication_id: uuid.UUID
+    student_id: uuid.UUID
+    result: ResultData
+    previous: MarkData | None
+    changes: list[str]
+    total: dict[str, Any] = Field(
+        description="The student's published total in the section, as the gradebook shows it."
+    )
+
+
 async def teachers_of_the_section(
     principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
 ) -> bool:
@@ -89,3 +110,4 @@ def register(registry: Registrar) -> None:
     registry.route(CellChanged, _section)
     registry.route(AssessmentPublished, _section)
     registry.route(GradesPublished, _inboxes)
+    registry.describe("user.{id}", {GradesPublished.type: GradesPublishedData})

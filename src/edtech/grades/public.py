@@ -24,10 +24,8 @@ from edtech.grades.domain import (
 from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
     SqlAlchemyGradebooks,
-    SqlAlchemySchemes,
-)
-from edtech.grades.infrastructure.results import (
     SqlAlchemyResults,
+    SqlAlchemySchemes,
 )
 from edtech.grades.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.ids import new_id
@@ -68,18 +66,26 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], summary: 
             name="Letters A–F",
             kind=SchemeKind.LETTER,
             bands=tuple(LetterBand(letter, Decimal(low)) for letter, low in LETTERS),
+            created_at=now,
         )
         points = GradingScheme(
-            id=new_id(), institution_id=institution_id, name="Points", kind=SchemeKind.POINTS
+            id=new_id(),
+            institution_id=institution_id,
+            name="Points",
+            kind=SchemeKind.POINTS,
+            created_at=now,
         )
         for scheme in (letters, points):
             if not await schemes.name_taken(institution_id, scheme.name):
-                await schemes.add(scheme, now)
+                schemes.add(scheme)
+        # no relationship() ties gradebooks, assessments and schemes together, so the flush
+        # would not order their INSERTs by foreign key: flush each layer before the next
+        await session.flush()
         categories = {
             "Homework": Category(id=new_id(), name="Homework", weight_ppm=400_000),
             "Tests": Category(id=new_id(), name="Tests", weight_ppm=600_000),
         }
-        await books.save(
+        books.add(
             Gradebook(
                 section_id=section_id,
                 institution_id=institution_id,
@@ -87,9 +93,10 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], summary: 
                 post_policy=PostPolicy.MANUAL,
                 total_scheme_id=letters.id,
                 categories=list(categories.values()),
-            ),
-            now,
+                updated_at=now,
+            )
         )
+        await session.flush()
         assessments = SqlAlchemyAssessments(session)
         results = SqlAlchemyResults(session)
         students = await roster.students_of_section(institution_id, section_id)
@@ -106,11 +113,11 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], summary: 
                 due_at=now + timedelta(days=due_in),
                 created_at=now,
             )
-            await assessments.add(a)
+            assessments.add(a)
             for i, student_id in enumerate(students):
                 top = Decimal(max_points)
                 score = top - Decimal((i * 3 + n * 2) % 5) * top / 10
-                await results.save(
+                results.add(
                     Result(
                         id=new_id(),
                         institution_id=institution_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -16,10 +15,12 @@ from edtech.identity.api.deps import (
     OptionalPrincipalDep,
     authenticate_device,
     principal_from_access_token,
+    principal_signed_in,
     require_any_role,
 )
 from edtech.identity.application.common import links_from_settings
 from edtech.identity.application.make_operator import MakeOperator
+from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.application.provision_institution import Provisioned, ProvisionInstitution
 from edtech.identity.application.prune_sessions import PruneSessions
 from edtech.identity.domain import Account, Device, normalize_email
@@ -45,10 +46,10 @@ __all__ = [
     "create_device",
     "make_operator",
     "principal_from_access_token",
+    "principal_signed_in",
     "provision_institution",
     "prune_sessions",
     "require_any_role",
-    "session_prune_loop",
 ]
 
 
@@ -142,14 +143,6 @@ async def prune_sessions(services: Services) -> int:
     return await PruneSessions(services.uow(), services.clock)(retention)
 
 
-async def session_prune_loop(services: Services, interval_seconds: float = 3600.0) -> None:
-    """`prune_sessions` forever, every `interval_seconds`; for a supervisor (it raises on
-    failure, so the supervisor logs and restarts it)."""
-    while True:
-        await prune_sessions(services)
-        await asyncio.sleep(interval_seconds)
-
-
 async def provision_institution(
     settings: Settings, tenant: NewTenant, password: str | None = None
 ) -> Provisioned:
@@ -163,6 +156,7 @@ async def provision_institution(
             SystemClock(),
             MailNotSetUp(),
             links_from_settings(settings),
+            PasswordPolicy(settings.password_min_length),
         )
         return await provision(tenant, actor="command_line", password=password)
     finally:

@@ -7,6 +7,10 @@ stored response; the same key with a different request is refused (422); a dupli
 while the first is still running gets 409. A claim whose request died before committing (its
 lock is older than `LOCK_TIMEOUT`) may be taken over. Keys are scoped per institution,
 principal and route, and kept for `KEEP_FOR` (24 h) before `purge_expired` may drop them.
+
+A key names one intended operation, so one caller's key is not reused on another endpoint:
+within its retention such a key is refused (422 `idempotency_key_reused`) rather than silently
+starting a second, unrelated operation. Two callers may use the same key without meeting.
 """
 
 from __future__ import annotations
@@ -56,7 +60,10 @@ IdempotencyKeyHeader = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=255,
-        description="A unique key per intended operation (a UUID); retries reuse it.",
+        description="A unique key per intended operation (a UUID); retries reuse it. Scoped "
+        "to the caller and kept 24 h: a retry with the same body replays the first response; "
+        "the same key with another body, or on another endpoint, is refused (422 "
+        "`idempotency_key_reused`); while the first request runs, 409.",
     ),
 ]
 
@@ -164,9 +171,11 @@ async def claim(
                     )
                 )
                 await session.commit()
-                return Claim(new, now)
             except IntegrityError:
                 await session.rollback()
+            else:
+                await _refuse_if_used_elsewhere(session, scope, new, now)
+                return Claim(new, now)
             row = (await session.execute(sa.select(t).where(*where))).one_or_none()
             if row is None:
                 continue
@@ -200,6 +209,39 @@ async def claim(
                 "A request with this Idempotency-Key is still being processed; retry shortly."
             )
     raise IdempotencyInProgressError("Could not claim the Idempotency-Key; retry shortly.")
+
+
+async def _refuse_if_used_elsewhere(
+    session: AsyncSession, scope: Scope, claimed: uuid.UUID, now: datetime
+) -> None:
+    """Give the fresh claim back and refuse if the caller holds the key on another endpoint.
+
+    Checked after the claim commits, so two requests racing with one key on two endpoints see
+    each other and are both refused (a retry with a new key succeeds), never both run.
+    """
+    t = idempotency_key
+    elsewhere = (
+        await session.execute(
+            sa.select(t.c.route)
+            .where(
+                t.c.institution_id == scope.institution_id,
+                t.c.principal_id == scope.principal_id,
+                t.c.key == scope.key,
+                t.c.route != scope.route,
+                t.c.expires_at > now,
+            )
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if elsewhere is None:
+        return
+    await session.execute(sa.delete(t).where(t.c.id == claimed))
+    await session.commit()
+    raise IdempotencyKeyReusedError(
+        f"This Idempotency-Key was already used on another endpoint ({elsewhere}); "
+        "use a new key for a new operation.",
+        [FieldProblem(("header", "Idempotency-Key"), "already used on another endpoint")],
+    )
 
 
 async def release(session_factory: async_sessionmaker[AsyncSession], held: Claim) -> None:

@@ -8,6 +8,12 @@ those no longer allowed end with an `unsubscribed` frame. A notice lost while th
 down is made good at the socket's next `refresh` (which checks every subscription again) or
 its token's expiry (which closes it), so access outlives its withdrawal by at most one token
 lifetime, and normally by a few milliseconds.
+
+The same notice ends sockets whose sign-in ended (logout, a revoked session, refresh-token
+reuse, a changed or disabled login, a person who left): before its subscriptions, each of
+those people's sockets is asked whether its sign-in still holds (`verify`, set by the
+composition root from identity); one that does not is closed with 4001 (`AUTH_FAILED`), so
+other sessions of the same person stay open.
 """
 
 from __future__ import annotations
@@ -22,12 +28,16 @@ from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime.broker import NODES, Broker
+from edtech.realtime.protocol import CloseCode
 from edtech.realtime.registry import AuthorizationContext, ResolvedChannel
 
 log = get_logger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 """Runs a coroutine in the background until it ends or the node stops (`Background.spawn`)."""
+
+Verify = Callable[[Principal], Coroutine[Any, Any, bool]]
+"""Whether the sign-in behind a socket's principal still holds (identity's check)."""
 
 NOTICE = "a"
 """The prefix of an access notice on `NODES`: `a<person id>,<person id>,…`."""
@@ -56,6 +66,8 @@ class Checked(Protocol):
 
     async def reauthorize(self) -> None: ...
 
+    def close(self, code: CloseCode, reason: str) -> None: ...
+
 
 class AccessChecks:
     """Announces withdrawn access to every node, and acts on what is announced."""
@@ -64,6 +76,8 @@ class AccessChecks:
         self._broker = broker
         self._sockets = sockets
         self._spawn = spawn
+        self.verify: Verify | None = None
+        """Set by the composition root; without it sockets are not asked (unit tests)."""
 
     def changed(self, people: frozenset[uuid.UUID]) -> None:
         """After commit: these people's access may be narrower now; tell every node."""
@@ -91,11 +105,14 @@ class AccessChecks:
         """Check again every subscription of these people's sockets on this node."""
         for socket in list(self._sockets):
             if socket.principal.person_id in people:
-                self._spawn(_recheck(socket))
+                self._spawn(_recheck(socket, self.verify))
 
 
-async def _recheck(socket: Checked) -> None:
+async def _recheck(socket: Checked, verify: Verify | None) -> None:
     try:
+        if verify is not None and not await verify(socket.principal):
+            socket.close(CloseCode.AUTH_FAILED, "signed out: sign in again")
+            return
         await socket.reauthorize()
     except Exception:  # the next notice or refresh checks again; the token's expiry ends it
         log.exception("access_check_failed")

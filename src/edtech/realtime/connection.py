@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from edtech.kernel.errors import AuthenticationError
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
+from edtech.platform.text import escapes_nul
 from edtech.realtime.hub import Subscribed, Subscriber
 from edtech.realtime.metrics import RealtimeMetrics
 from edtech.realtime.protocol import (
@@ -266,6 +267,9 @@ class Connection:
                 except Exception:  # a frame must never end the socket without a close code
                     log.exception("ws_frame_unparsed")
                     self.enqueue(reply_error(None, ErrorCode.BAD_FRAME, "Frame not understood."))
+                    continue
+                if "u0000" in text and escapes_nul(text.encode()):  # PostgreSQL cannot store it
+                    self.enqueue(reply_error(frame.ref, ErrorCode.INVALID, "Text with U+0000."))
                     continue
                 try:
                     await self._dispatch(frame)

@@ -26,7 +26,7 @@ class CloseCode(enum.IntEnum):
     NORMAL = 1000
     MESSAGE_TOO_BIG = 1009  # a frame over the limit (sent by the server library itself)
     SERVER_RESTART = 1012  # the node is draining: reconnect (to any node) and resume by offset
-    AUTH_FAILED = 4001  # no token, a bad token, or an access token that expired unrenewed
+    AUTH_FAILED = 4001  # no/bad/expired token, or its sign-in ended (logout, revoked, disabled)
     POLICY_VIOLATION = 4008  # too many frames (rate limit) or a binary frame flood
     SLOW_CONSUMER = 4009  # the send queue filled: reconnect and resume by offset
 

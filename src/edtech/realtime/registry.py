@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -185,6 +185,8 @@ class Registrar(Protocol):
 
     def route(self, event_class: type[DomainEvent], route: Route) -> None: ...
 
+    def describe(self, pattern: str, events: Mapping[str, type[BaseModel]]) -> None: ...
+
     def reauthorize_on(self, event_class: type[DomainEvent], affected: Affected) -> None: ...
 
     def close_sockets_on(self, event_class: type[DomainEvent], institutions: Closes) -> None: ...
@@ -215,6 +217,17 @@ class ChannelRegistry:
 
     def route(self, event_class: type[DomainEvent], route: Route) -> None:
         self._routes.setdefault(event_class, []).append(route)
+
+    def describe(self, pattern: str, events: Mapping[str, type[BaseModel]]) -> None:
+        """Declare the payload models of event types a slice routes to a channel type declared
+        by someone else (the hub's `user.{id}` inbox): they belong to its contract too."""
+        channel_type = self._types.get(pattern)
+        if channel_type is None:
+            raise LookupError(f"describing events of undeclared channel type {pattern!r}")
+        for event_type, model in events.items():
+            if channel_type.events.get(event_type, model) is not model:
+                raise ValueError(f"{event_type} on {pattern!r} described twice")
+        self._types[pattern] = replace(channel_type, events={**channel_type.events, **events})
 
     def reauthorize_on(self, event_class: type[DomainEvent], affected: Affected) -> None:
         """Once an event of `event_class` commits, every node checks again each subscription of

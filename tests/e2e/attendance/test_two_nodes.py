@@ -15,9 +15,9 @@ from edtech.app import create_app
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
 from tests import databases
-from tests.conftest import TEST_SECRET, LiveServer
 from tests.integration.attendance.conftest import School, Socket, scan, session_of
 from tests.roster import login
+from tests.servers import TEST_SECRET, LiveServer
 from tests.services import need
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

@@ -5,17 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
-from edtech.app import create_app
 from edtech.settings import Settings
-from tests.integration.realtime import support
-
-
-def realtime_app(settings: Settings) -> FastAPI:
-    app = create_app(settings)
-    rt = app.state.realtime
-    rt.register(support.register)
-    rt.check_token = support.fake_check_token(app.state.services)
-    return app
+from tests.integration.realtime.support import realtime_app
 
 
 @pytest.fixture

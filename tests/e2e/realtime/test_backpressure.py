@@ -10,8 +10,8 @@ from datetime import datetime
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import Client, commit_batch, new_room, token_for
+from tests.servers import LiveServer
 
 
 async def test_slow_consumer_is_closed_with_4009_while_others_stay_fast(

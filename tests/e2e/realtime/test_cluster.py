@@ -10,15 +10,15 @@ import pytest
 
 from edtech.settings import Settings
 from tests import databases
-from tests.conftest import TEST_SECRET, LiveServer
-from tests.e2e.realtime.conftest import realtime_app
 from tests.integration.realtime.support import (
     Client,
     RedisProcess,
     commit_posts,
     new_room,
+    realtime_app,
     token_for,
 )
+from tests.servers import TEST_SECRET, LiveServer
 from tests.services import need
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

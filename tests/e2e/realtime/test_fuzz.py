@@ -21,8 +21,8 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 
 from edtech.realtime.protocol import CloseCode, ErrorCode
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import Client, commit_posts, new_room, token_for
+from tests.servers import LiveServer
 
 FULL = os.environ.get("EDTECH_FUZZ_FULL") == "1"
 FRAMES = 4000 if FULL else 400

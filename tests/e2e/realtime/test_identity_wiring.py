@@ -9,8 +9,8 @@ from websockets.exceptions import ConnectionClosed
 
 from edtech.app import create_app
 from edtech.settings import Settings
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import Client, token_for
+from tests.servers import LiveServer
 
 
 async def test_tokens_identity_does_not_know_are_refused_with_4001(settings: Settings) -> None:

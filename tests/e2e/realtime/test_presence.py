@@ -8,8 +8,8 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import Client, new_room, token_for
+from tests.servers import LiveServer
 
 
 async def test_presence_lists_people_and_sends_coalesced_diffs(live_server: LiveServer) -> None:

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from edtech.realtime import relay
 from edtech.realtime.infrastructure import outbox_event
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import commit_posts, new_room
+from tests.servers import LiveServer
 
 
 async def marks(server: LiveServer, channel: str) -> list[object]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import Client, commit_posts, new_room, token_for
+from tests.servers import LiveServer
 
 
 def services(server: LiveServer):

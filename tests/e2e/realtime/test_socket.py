@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import LiveServer
 from tests.integration.realtime.support import (
     TENANT_B,
     Client,
@@ -19,6 +18,7 @@ from tests.integration.realtime.support import (
     new_room,
     token_for,
 )
+from tests.servers import LiveServer
 
 
 def services(server: LiveServer):

@@ -16,14 +16,21 @@ from edtech.realtime.settings import RealtimeSettings
 from edtech.settings import Settings
 from edtech.topology.caddyfile import render_local_caddyfile
 from edtech.topology.graceful import LifecycleSettings
-from tests.e2e.conftest import caddy_binary
+from tests.services import caddy_binary
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = [Settings, RealtimeSettings, LifecycleSettings]
 
 
 def env_names() -> list[str]:
-    return [f"EDTECH_{name.upper()}" for cls in SETTINGS for name in cls.model_fields]
+    """Every variable a node reads (a nested group, such as `Settings.realtime`, is read under
+    its own fields' names, which `RealtimeSettings` lists)."""
+    return [
+        f"EDTECH_{name.upper()}"
+        for cls in SETTINGS
+        for name, field in cls.model_fields.items()
+        if field.annotation not in SETTINGS
+    ]
 
 
 def compose() -> dict[str, Any]:
@@ -105,3 +112,12 @@ def test_local_caddyfile_is_valid_for_caddy(tmp_path: Path) -> None:
 def test_local_caddyfile_needs_an_upstream() -> None:
     with pytest.raises(ValueError, match="upstream"):
         render_local_caddyfile(host="127.0.0.1", port=1, upstreams=[])
+
+
+def test_compose_runs_a_job_worker_after_migrations_without_an_http_probe() -> None:
+    worker = compose()["services"]["worker"]
+    assert worker["command"] == ["edtech", "worker", "--no-migrate"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["environment"]["EDTECH_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    assert worker["healthcheck"] == {"disable": True}
+    assert worker["stop_signal"] == "SIGTERM"

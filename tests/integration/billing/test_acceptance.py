@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from edtech.demo import DemoSummary
-from tests.integration.billing.conftest import API, key, post, set_currency, sign_in
+from tests.integration.billing.helpers import API, key, post, set_currency, sign_in
 
 # Worked by hand (see tests/unit/billing/test_fees.py): tuition split 1:1:1 by largest
 # remainder, bus likewise, 7.5 % sibling discount on the second child's tuition, computed

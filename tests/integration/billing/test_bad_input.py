@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from edtech.demo import DemoSummary, OtherSummary
-from tests.integration.billing.conftest import API, key, post, sign_in
+from tests.integration.billing.helpers import API, key, post, sign_in
 
 
 async def setup(client: httpx.AsyncClient, school: DemoSummary) -> tuple[dict[str, str], Any]:

@@ -13,10 +13,26 @@ import pytest
 import sqlalchemy as sa
 
 from edtech.app import create_app
-from edtech.billing.application import accounts as acc_uc
-from edtech.billing.application import catalogue as cat_uc
-from edtech.billing.application import invoicing as inv_uc
-from edtech.billing.application import payments as pay_uc
+from edtech.billing.application.approve_grant import ApproveGrant, NewGrant
+from edtech.billing.application.common import LineIn
+from edtech.billing.application.define_fee_category import DefineFeeCategory, NewCategory
+from edtech.billing.application.define_fee_item import DefineFeeItem, NewFeeItem
+from edtech.billing.application.define_fee_plan import DefineFeePlan, NewFeePlan, NewInstallment
+from edtech.billing.application.draft_invoice import DraftInvoice, NewInvoice
+from edtech.billing.application.finalize_invoice import FinalizeInvoice
+from edtech.billing.application.generate_invoices import GenerateInvoices, GenerateInvoicesCmd
+from edtech.billing.application.issue_credit_note import IssueCreditNote, NewCreditNote
+from edtech.billing.application.mark_invoice_uncollectible import MarkInvoiceUncollectible
+from edtech.billing.application.open_payer_account import (
+    AccountStudentIn,
+    NewAccount,
+    OpenPayerAccount,
+    SponsorshipIn,
+)
+from edtech.billing.application.ports import RosterFactory
+from edtech.billing.application.record_payment import NewPayment, RecordPayment
+from edtech.billing.application.refund_payment import NewRefund, RefundPayment
+from edtech.billing.application.void_invoice import VoidInvoice
 from edtech.billing.domain.accounts import AccountKind
 from edtech.billing.domain.catalogue import GrantKind
 from edtech.billing.domain.payments import PaymentMethod
@@ -24,8 +40,10 @@ from edtech.billing.infrastructure import tables as t
 from edtech.billing.infrastructure.consistency import check_consistency
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.demo import DemoSummary
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import DomainError
 from edtech.kernel.principal import Principal, Role, RoleGrant
+from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.services import Services
 from edtech.settings import Settings
 
@@ -50,8 +68,9 @@ def accountant(school: DemoSummary) -> Principal:
     )
 
 
-def deps(services: Services) -> tuple[object, object, InstitutionsRoster]:
-    return services.uow(), services.clock, InstitutionsRoster()
+def deps(services: Services) -> tuple[UnitOfWork, Clock, RosterFactory]:
+    """What `use_case` gives a route's use case: a fresh unit of work, the clock, the roster."""
+    return services.uow(), services.clock, InstitutionsRoster
 
 
 async def footprint(services: Services) -> tuple[int, ...]:
@@ -76,60 +95,52 @@ async def test_ledger_stays_consistent_through_a_random_run(
     rng = random.Random(20261126)
     me = accountant(school)
     d = deps(services)
-    cat = await cat_uc.DefineFeeCategory(*d)(me, cat_uc.NewCategory("tuition", "Tuition"))  # type: ignore[arg-type]
-    meals = await cat_uc.DefineFeeCategory(*deps(services))(
-        me, cat_uc.NewCategory("meals", "Meals")
-    )  # type: ignore[arg-type]
+    cat = await DefineFeeCategory(*d)(me, NewCategory("tuition", "Tuition"))
+    meals = await DefineFeeCategory(*deps(services))(me, NewCategory("meals", "Meals"))
     items = [
-        await cat_uc.DefineFeeItem(*deps(services))(
-            me, cat_uc.NewFeeItem(cat.id, "Tuition", "1000.01")
-        ),  # type: ignore[arg-type]
-        await cat_uc.DefineFeeItem(*deps(services))(
-            me, cat_uc.NewFeeItem(meals.id, "Meals", "333.33")
-        ),  # type: ignore[arg-type]
+        await DefineFeeItem(*deps(services))(me, NewFeeItem(cat.id, "Tuition", "1000.01")),
+        await DefineFeeItem(*deps(services))(me, NewFeeItem(meals.id, "Meals", "333.33")),
     ]
-    plan = await cat_uc.DefineFeePlan(*deps(services))(
+    plan = await DefineFeePlan(*deps(services))(
         me,
-        cat_uc.NewFeePlan(  # type: ignore[arg-type]
+        NewFeePlan(
             "Year",
             [i.id for i in items],
-            [cat_uc.NewInstallment(f"I{n}", date(2026, n, 1), n) for n in (1, 2, 3)],
+            [NewInstallment(f"I{n}", date(2026, n, 1), n) for n in (1, 2, 3)],
         ),
     )
     students = [school.person(f"student{n}@demo.test") for n in range(1, 7)]
-    await cat_uc.ApproveGrant(*deps(services))(
+    await ApproveGrant(*deps(services))(
         me,
-        cat_uc.NewGrant(  # type: ignore[arg-type]
-            students[1], GrantKind.SIBLING, "Sibling", percent="12.5"
-        ),
+        NewGrant(students[1], GrantKind.SIBLING, "Sibling", percent="12.5"),
     )
     accounts = []
     for a, b in ((0, 1), (2, 3), (4, 5)):
         accounts.append(
-            await acc_uc.OpenPayerAccount(*deps(services))(
+            await OpenPayerAccount(*deps(services))(
                 me,
-                acc_uc.NewAccount(  # type: ignore[arg-type]
+                NewAccount(
                     AccountKind.FAMILY,
                     f"Family {a}",
                     [
-                        acc_uc.AccountStudentIn(students[a], plan.id),
-                        acc_uc.AccountStudentIn(students[b], plan.id),
+                        AccountStudentIn(students[a], plan.id),
+                        AccountStudentIn(students[b], plan.id),
                     ],
                 ),
             )
         )
-    sponsor = await acc_uc.OpenPayerAccount(*deps(services))(
+    sponsor = await OpenPayerAccount(*deps(services))(
         me,
-        acc_uc.NewAccount(  # type: ignore[arg-type]
+        NewAccount(
             AccountKind.SPONSOR,
             "Meal charity",
-            sponsorships=[acc_uc.SponsorshipIn(students[2], [meals.id])],
+            sponsorships=[SponsorshipIn(students[2], [meals.id])],
         ),
     )
     accounts.append(sponsor)
-    first = await inv_uc.GenerateInvoices(*deps(services))(
-        me, inv_uc.GenerateInvoicesCmd(plan.id, due_by=date(2026, 2, 1))
-    )  # type: ignore[arg-type]
+    first = await GenerateInvoices(*deps(services))(
+        me, GenerateInvoicesCmd(plan.id, due_by=date(2026, 2, 1))
+    )
     # Two instalments are due by 1 February: per instalment, one invoice per family and the
     # sponsor's, which carries only student 3's meals.
     assert len(first) == 8
@@ -173,10 +184,10 @@ async def test_ledger_stays_consistent_through_a_random_run(
             if op == "pay":
                 account = rng.choice(accounts)
                 amount = f"{rng.randint(1, 150000) / 100:.2f}"
-                p = await pay_uc.RecordPayment(*deps(services))(
+                p = await RecordPayment(*deps(services))(
                     me,
                     account.id,
-                    pay_uc.NewPayment(  # type: ignore[arg-type]
+                    NewPayment(
                         amount, rng.choice(["USD", "USD", "USD", "EUR"]), PaymentMethod.CASH
                     ),
                 )
@@ -184,45 +195,37 @@ async def test_ledger_stays_consistent_through_a_random_run(
             elif op == "credit" and open_invoices:
                 inv_id, due = rng.choice(open_invoices)
                 amount = rng.randint(1, due + 50)
-                await inv_uc.IssueCreditNote(*deps(services))(
+                await IssueCreditNote(*deps(services))(
                     me,
                     inv_id,
-                    inv_uc.NewCreditNote(  # type: ignore[arg-type]
-                        f"{amount / 100:.2f}", "goodwill"
-                    ),
+                    NewCreditNote(f"{amount / 100:.2f}", "goodwill"),
                 )
             elif op == "refund" and payments:
-                await pay_uc.RefundPayment(*deps(services))(
+                await RefundPayment(*deps(services), None)(
                     me,
                     rng.choice(payments),
-                    pay_uc.NewRefund(  # type: ignore[arg-type]
-                        f"{rng.randint(1, 100000) / 100:.2f}", "asked"
-                    ),
+                    NewRefund(f"{rng.randint(1, 100000) / 100:.2f}", "asked"),
                 )
             elif op == "void" and open_invoices:
-                await inv_uc.VoidInvoice(*deps(services))(me, rng.choice(open_invoices)[0])  # type: ignore[arg-type]
+                await VoidInvoice(*deps(services))(me, rng.choice(open_invoices)[0])
             elif op == "writeoff" and open_invoices:
-                await inv_uc.MarkInvoiceUncollectible(*deps(services))(
-                    me, rng.choice(open_invoices)[0]
-                )  # type: ignore[arg-type]
+                await MarkInvoiceUncollectible(*deps(services))(me, rng.choice(open_invoices)[0])
             elif op == "draft":
-                await inv_uc.DraftInvoice(*deps(services))(
+                await DraftInvoice(*deps(services))(
                     me,
-                    inv_uc.NewInvoice(  # type: ignore[arg-type]
+                    NewInvoice(
                         rng.choice(accounts).id,
                         date(2026, 1, rng.randint(1, 28)),
                         "trip",
-                        [inv_uc.LineIn("Trip", f"{rng.randint(-2000, 9000) / 100:.2f}")],
+                        [LineIn("Trip", f"{rng.randint(-2000, 9000) / 100:.2f}")],
                     ),
                 )
             elif op == "finalize" and drafts:
-                await inv_uc.FinalizeInvoice(*deps(services))(me, rng.choice(drafts))  # type: ignore[arg-type]
+                await FinalizeInvoice(*deps(services))(me, rng.choice(drafts))
             elif op == "generate":
-                await inv_uc.GenerateInvoices(*deps(services))(
+                await GenerateInvoices(*deps(services))(
                     me,
-                    inv_uc.GenerateInvoicesCmd(  # type: ignore[arg-type]
-                        plan.id, due_by=date(2026, rng.randint(1, 3), 1)
-                    ),
+                    GenerateInvoicesCmd(plan.id, due_by=date(2026, rng.randint(1, 3), 1)),
                 )
             done[op] += 1
         except DomainError:
@@ -240,18 +243,16 @@ async def test_ledger_stays_consistent_through_a_random_run(
 
 async def test_check_finds_a_tampered_ledger(services: Services, school: DemoSummary) -> None:
     me = accountant(school)
-    account = await acc_uc.OpenPayerAccount(*deps(services))(
+    account = await OpenPayerAccount(*deps(services))(
         me,
-        acc_uc.NewAccount(  # type: ignore[arg-type]
-            AccountKind.FAMILY, "F", [acc_uc.AccountStudentIn(school.person("student1@demo.test"))]
+        NewAccount(
+            AccountKind.FAMILY, "F", [AccountStudentIn(school.person("student1@demo.test"))]
         ),
     )
-    await pay_uc.RecordPayment(*deps(services))(
+    await RecordPayment(*deps(services))(
         me,
         account.id,
-        pay_uc.NewPayment(  # type: ignore[arg-type]
-            "10.00", "USD", PaymentMethod.CASH
-        ),
+        NewPayment("10.00", "USD", PaymentMethod.CASH),
     )
     await assert_consistent(services)
     async with services.session_factory() as s:

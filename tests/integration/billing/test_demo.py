@@ -15,7 +15,7 @@ from edtech.billing.public import seed_demo as seed_billing
 from edtech.demo import SMALL, DemoSummary
 from edtech.demo_product import seed_product_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
-from tests.integration.billing.conftest import API, sign_in
+from tests.integration.billing.helpers import API, sign_in
 
 TABLES = (
     t.fee_category,

@@ -28,7 +28,7 @@ from edtech.platform.idempotency import (
     run_once,
 )
 from edtech.settings import Settings
-from tests.integration.billing.conftest import API, key, post, sign_in
+from tests.integration.billing.helpers import API, key, post, sign_in
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from edtech.demo import DemoSummary
-from tests.conftest import LiveServer
-from tests.integration.billing.conftest import key, post, sign_in
+from tests.integration.billing.helpers import key, post, sign_in
+from tests.servers import LiveServer
 
 
 class Socket:

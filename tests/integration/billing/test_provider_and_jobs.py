@@ -1,4 +1,5 @@
-"""Online payments through the fake provider (signed, replay-safe webhooks) and the overdue job."""
+"""Online payments through the fake provider in demo mode (signed, replay-safe webhooks) and the
+overdue job."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from edtech.billing.infrastructure.provider import CardPayments, FakePaymentProvider
 from edtech.billing.public import check_consistency, remind_overdue
 from edtech.demo import DemoSummary
 from edtech.platform.services import Services
-from tests.integration.billing.conftest import API, key, post, sign_in
+from edtech.settings import Settings
+from tests.integration.billing.helpers import API, key, post, sign_in
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Demo mode: no provider is configured, so the node takes card payments with the fake."""
+    return Settings(**{**settings.model_dump(), "demo": True})
 
 
 async def family_with_invoice(
@@ -50,8 +59,10 @@ async def test_guardian_pays_online_once_despite_replayed_webhooks(
         {"amount": "60.00", "currency": "USD"},
         {**guardian, **key()},
     )
-    provider = app.state.billing_provider
+    assert checkout["provider"] == "fake"
     services: Services = app.state.services
+    provider = services.components.get(CardPayments).provider
+    assert isinstance(provider, FakePaymentProvider)
     body = provider.event_body(
         event_id="evt_1", intent_ref=checkout["intent_ref"], amount_minor=6000, currency="USD"
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import LiveServer
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 from tests.integration.communication.test_live_chat import open_as
+from tests.servers import LiveServer
 
 T1 = "teacher1@demo.test"
 S01_GUARDIANS = {f"guardian{n}@demo.test" for n in (1, 3, 5, 7, 9, 11, 13, 15, 17)}

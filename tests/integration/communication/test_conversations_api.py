@@ -8,7 +8,7 @@ import httpx
 
 from edtech.communication.domain import MAX_BODY
 from edtech.demo import OtherSummary
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 
 G1, T1, T3 = "guardian1@demo.test", "teacher1@demo.test", "teacher3@demo.test"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.conftest import LiveServer
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 from tests.integration.communication.test_live_chat import event_where, open_as
+from tests.servers import LiveServer
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
 

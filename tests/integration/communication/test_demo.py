@@ -6,7 +6,7 @@ from edtech.communication.public import seed_demo
 from edtech.demo import DemoSummary
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.settings import Settings
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 
 
 async def test_seed_demo_is_idempotent_and_visible(

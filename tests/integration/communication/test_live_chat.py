@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from tests.conftest import LiveServer
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 from tests.integration.realtime.support import Client
+from tests.servers import LiveServer
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
 

@@ -10,12 +10,12 @@ import pytest
 from fastapi import FastAPI
 
 from edtech.app import create_app
-from edtech.communication.application import Collaborators, ReleaseDue
+from edtech.communication.application import ReleaseDue, roster_directory
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
-from tests.conftest import LiveServer
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 from tests.integration.communication.test_live_chat import open_as
+from tests.servers import LiveServer
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
 DEMO_ZONE = ZoneInfo("America/New_York")
@@ -33,7 +33,7 @@ def app(settings: Settings, clock: FixedClock) -> FastAPI:
 
 async def release(live_server: LiveServer, clock: FixedClock) -> int:
     services = live_server.app.state.services
-    return await ReleaseDue(Collaborators(services.uow(), clock))()
+    return await ReleaseDue(services.uow(), clock, roster_directory(clock))()
 
 
 async def test_message_to_teacher_in_quiet_hours_notifies_only_when_they_end(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 
 G1, T1, ADMIN = "guardian1@demo.test", "teacher1@demo.test", "admin@demo.test"
 

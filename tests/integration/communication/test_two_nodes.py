@@ -15,10 +15,10 @@ from edtech.demo import SMALL, seed_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.settings import Settings
 from tests import databases
-from tests.conftest import TEST_SECRET, LiveServer
-from tests.integration.communication.conftest import People
+from tests.integration.communication.helpers import People
 from tests.integration.communication.test_live_chat import event_where
 from tests.integration.realtime.support import Client
+from tests.servers import TEST_SECRET, LiveServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -15,9 +15,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from edtech.app import create_app
 from edtech.demo import DemoSummary
 from edtech.settings import Settings
-from tests.conftest import LiveServer
 from tests.integration.grades.helpers import item, make_book, ok
 from tests.roster import login
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.redis
 

@@ -27,7 +27,7 @@ from edtech.kernel.principal import Role
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.types import UTCDateTime
 from edtech.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.servers import TEST_SECRET
 
 PASSWORD = "correct horse battery"
 # A real argon2id hash with cheap parameters: verifying reads them from the hash, so sign-ins in

@@ -15,7 +15,7 @@ from edtech.identity.public import provision_institution
 from edtech.institutions.public import NewTenant
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
-from tests.conftest import TEST_SECRET, LiveServer
+from tests.servers import TEST_SECRET, LiveServer
 from tests.smtp import SmtpServer
 
 PASSWORD = "a long passphrase 42"
@@ -78,6 +78,13 @@ async def test_changing_ones_password_ends_the_other_sessions_only(
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["loc"] == ["current_password"]
     assert (await client.get("/api/v1/me", headers=other)).status_code == 200  # nothing changed
+    weak = await client.post(
+        "/api/v1/me/password",
+        headers=admin,
+        json={"current_password": PASSWORD, "new_password": "password12"},
+    )
+    assert weak.status_code == 422  # the password policy applies here too
+    assert weak.json()["errors"][0]["type"] == "weak_password"
     r = await client.post(
         "/api/v1/me/password",
         headers=admin,

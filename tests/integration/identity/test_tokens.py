@@ -9,8 +9,8 @@ import jwt
 
 from edtech.kernel.clock import FixedClock
 from edtech.platform.security.tokens import TokenSigner
-from tests.conftest import TEST_SECRET
 from tests.integration.identity.conftest import ACCESS_TTL_SECONDS, World, bearer, tokens
+from tests.servers import TEST_SECRET
 
 
 def assert_unauthenticated(r: httpx.Response) -> None:

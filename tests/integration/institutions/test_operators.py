@@ -20,7 +20,7 @@ from edtech.identity.public import authenticate_device, make_operator, provision
 from edtech.institutions.public import NewTenant
 from edtech.kernel.errors import AuthenticationError
 from edtech.settings import Settings
-from tests.conftest import TEST_SECRET, LiveServer
+from tests.servers import TEST_SECRET, LiveServer
 from tests.smtp import SmtpServer, link_in
 
 BOOTSTRAP = "bootstrap-token-for-tests-0123456789abcdef"

@@ -16,7 +16,7 @@ from edtech.identity.public import provision_institution
 from edtech.institutions.public import NewTenant
 from edtech.settings import Settings
 from tests import databases
-from tests.conftest import TEST_SECRET, LiveServer
+from tests.servers import TEST_SECRET, LiveServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

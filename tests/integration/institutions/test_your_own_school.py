@@ -25,7 +25,7 @@ from fastapi import FastAPI
 from edtech.app import create_app
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.servers import TEST_SECRET
 from tests.smtp import SmtpServer, link_in
 
 PUBLIC_URL = "https://school.example"

@@ -1,9 +1,10 @@
 """`create_app` builds a node from slice manifests: components started before the node serves
-and stopped after, in reverse order; jobs supervised; routes and fast routes served."""
+and stopped after, in reverse order; scheduled jobs run; routes and fast routes served."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Annotated
 
 import httpx
@@ -12,12 +13,12 @@ from starlette.responses import PlainTextResponse
 from starlette.types import Receive, Scope, Send
 
 from edtech.app import create_app
-from edtech.manifest import FastRoute, Job, Slice
+from edtech.manifest import FastRoute, Scheduled, Slice
 from edtech.platform.http.deps import component
 from edtech.platform.services import Services
 from edtech.settings import Settings
 from edtech.slices import SLICES
-from tests.conftest import LiveServer
+from tests.servers import LiveServer
 
 
 class Journal:
@@ -60,7 +61,6 @@ async def fast(scope: Scope, receive: Receive, send: Send) -> None:
 def make_slice(journal: Journal, ran: asyncio.Event) -> Slice:
     async def job(services: Services) -> None:
         ran.set()
-        await asyncio.sleep(3600)
 
     return Slice(
         name="test",
@@ -69,7 +69,7 @@ def make_slice(journal: Journal, ran: asyncio.Event) -> Slice:
             lambda _s: Counter(journal, "first"),
             lambda _s: Second(journal, "second"),
         ],
-        jobs=[Job("test.job", job)],
+        schedules=[Scheduled("test.job", timedelta(hours=1), job)],
         fast_routes=[FastRoute("GET", "/test/fast", build=lambda _app, _s: fast)],
     )
 

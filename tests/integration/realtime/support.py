@@ -10,12 +10,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from fastapi import FastAPI
 from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
 
+from edtech.app import create_app
 from edtech.kernel.errors import AuthenticationError, ConflictError
 from edtech.kernel.events import DomainEvent
 from edtech.kernel.principal import Principal, Role, RoleGrant
+from edtech.manifest import Slice
 from edtech.platform.services import Services
 from edtech.realtime.public import (
     AuthorizationContext,
@@ -23,6 +26,8 @@ from edtech.realtime.public import (
     Registrar,
     SendContext,
 )
+from edtech.settings import Settings
+from edtech.slices import SLICES
 
 TEST_TOKEN = "ws-test"
 TENANT_A = uuid.UUID("00000000-0000-7000-8000-00000000000a")
@@ -47,6 +52,11 @@ class Noticed(DomainEvent):
 class RoomPostedData(BaseModel):
     room_id: uuid.UUID
     n: int
+    text: str
+
+
+class NoticedData(BaseModel):
+    person_id: uuid.UUID
     text: str
 
 
@@ -109,6 +119,7 @@ def register(registry: Registrar) -> None:
         lambda e: [ROOM.name(id=e.room_id), FLASH.name(id=e.room_id)],
     )
     registry.route(Noticed, lambda e: [f"user.{e.person_id}"])
+    registry.describe("user.{id}", {Noticed.type: NoticedData})
 
 
 def new_room(tenant: uuid.UUID = TENANT_A) -> uuid.UUID:
@@ -285,3 +296,10 @@ class RedisProcess:
             self.proc.kill()
             await self.proc.wait()
         self.proc = None
+
+
+def realtime_app(settings: Settings) -> FastAPI:
+    """A node with the test channel types (as one more slice) and test tokens accepted."""
+    app = create_app(settings, slices=[*SLICES, Slice(name="test", channels=register)])
+    app.state.realtime.check_token = fake_check_token(app.state.services)
+    return app

@@ -8,9 +8,8 @@ import pytest
 from fastapi import FastAPI
 
 from edtech.settings import Settings
-from tests.conftest import LiveServer
-from tests.e2e.realtime.conftest import realtime_app
-from tests.integration.realtime.support import Client, new_room, token_for
+from tests.integration.realtime.support import Client, new_room, realtime_app, token_for
+from tests.servers import LiveServer
 
 
 @pytest.fixture

@@ -11,8 +11,13 @@ from fastapi import FastAPI
 
 from edtech.realtime.infrastructure import outbox_event
 from edtech.settings import Settings
-from tests.e2e.realtime.conftest import realtime_app
-from tests.integration.realtime.support import TENANT_A, RoomPosted, commit_posts, new_room
+from tests.integration.realtime.support import (
+    TENANT_A,
+    RoomPosted,
+    commit_posts,
+    new_room,
+    realtime_app,
+)
 
 
 def make_app(settings: Settings) -> FastAPI:

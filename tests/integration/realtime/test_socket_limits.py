@@ -9,9 +9,8 @@ from fastapi import FastAPI
 from websockets.exceptions import ConnectionClosed
 
 from edtech.settings import Settings
-from tests.conftest import LiveServer
-from tests.e2e.realtime.conftest import realtime_app
-from tests.integration.realtime.support import Client, token_for
+from tests.integration.realtime.support import Client, realtime_app, token_for
+from tests.servers import LiveServer
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from edtech.billing.application.demo import ITEMS, installments
+from edtech.billing.application.seed_demo_billing import ITEMS, installments
 from edtech.billing.domain.money import Money
 
 

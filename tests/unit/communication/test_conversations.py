@@ -197,3 +197,20 @@ def test_read_in_quiet_hours_is_hidden_until_they_end() -> None:
     assert part.visible_read_seq(NOW) == 0
     assert part.visible_read_seq(until) == 1
     assert conv.pull_events() == []
+
+
+def test_a_held_read_receipt_is_shown_when_quiet_hours_end() -> None:
+    conv = direct()
+    conv.pull_events()
+    conv.take_seq(NOW)
+    conv.take_seq(NOW)
+    until = NOW + timedelta(hours=1)
+    assert conv.read(B, 2, NOW, until)
+    assert conv.pull_events() == []
+    assert not conv.show_held_read(B, NOW + timedelta(minutes=30))  # still quiet
+    assert conv.show_held_read(B, until)
+    (event,) = conv.pull_events()
+    assert isinstance(event, ConversationRead)
+    assert (event.person_id, event.read_seq) == (B, 2)
+    assert conv.participants[B].visible_read_seq(until) == 2
+    assert not conv.show_held_read(uuid.uuid4(), until)  # not a participant

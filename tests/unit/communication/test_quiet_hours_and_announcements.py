@@ -10,6 +10,7 @@ import pytest
 
 from edtech.communication.domain import (
     Announcement,
+    AnnouncementAcknowledged,
     AnnouncementPublished,
     Audience,
     AudienceKind,
@@ -113,6 +114,16 @@ def test_announcement_is_published_once_without_its_sender() -> None:
     assert event.recipient_ids == (r,)
     with pytest.raises(ConflictError):
         a.publish([r], at("2026-11-26T10:01"))
+
+
+def test_acknowledging_tells_the_sender_who_and_when() -> None:
+    a = announcement()
+    reader = uuid.uuid4()
+    a.acknowledge(reader, at("2026-11-26T11:00"))
+    (event,) = a.pull_events()
+    assert isinstance(event, AnnouncementAcknowledged)
+    assert (event.sender_id, event.person_id) == (TEACHER.person_id, reader)
+    assert event.acknowledged_at == at("2026-11-26T11:00")
 
 
 def test_announcement_needs_title_and_body() -> None:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from edtech.grades.domain import Mark, PublishScope, publish
+from edtech.grades.domain import (
+    AssessmentPublished,
+    GradesPublished,
+    Mark,
+    PublishScope,
+    publish,
+)
 from edtech.kernel.errors import InvalidError
 from edtech.kernel.ids import new_id
 from tests.unit.grades.factories import INSTITUTION, NOW, SECTION, mark, result
@@ -74,3 +82,30 @@ def test_republication_records_only_what_changed_since_the_last_one() -> None:
     assert change.summary == ["score 9 → 10", "comment added"]
     assert change.as_data()["before"]["points"] == "9"
     assert run([a, b], PublishScope.ALL).changes == ()
+
+
+def test_announce_tells_each_changed_student_and_guardians_then_the_teachers() -> None:
+    changed, unchanged = result(draft=mark("8")), result()
+    guardian = new_id()
+    pub = run([changed, unchanged], PublishScope.ALL)
+    total = {"percent": "80.0"}
+    pub.announce(
+        assessment_title="Quiz",
+        max_points=Decimal("10"),
+        totals={changed.student_id: total},
+        guardians={changed.student_id: [guardian]},
+    )
+    first, last = pub.pull_events()
+    assert isinstance(first, GradesPublished)
+    assert first.student_id == changed.student_id
+    assert first.recipients == (changed.student_id, guardian)
+    assert (first.result["points"], first.result["max_points"]) == ("8", "10")
+    assert (first.total, first.previous) == (total, None)
+    assert isinstance(last, AssessmentPublished)
+    assert [c["student_id"] for c in last.changes] == [str(changed.student_id)]
+
+
+def test_announce_after_a_publication_that_changed_nothing_tells_nobody() -> None:
+    pub = run([result()], PublishScope.ALL)
+    pub.announce(assessment_title="Quiz", max_points=Decimal("10"), totals={}, guardians={})
+    assert pub.pull_events() == []

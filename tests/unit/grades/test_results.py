@@ -8,6 +8,7 @@ import pytest
 
 from edtech.grades.domain import (
     EMPTY,
+    CellChanged,
     Editor,
     Flag,
     Mark,
@@ -133,3 +134,14 @@ def test_mark_round_trips_through_data() -> None:
     m = mark("8.25", "late", "extra_credit", comment="c")
     assert Mark.from_data(m.as_data()) == m
     assert m.as_data()["flags"] == ["extra_credit", "late"]
+
+
+def test_a_changed_draft_tells_the_teachers_with_the_editor_and_an_unchanged_one_does_not() -> None:
+    r = result()
+    r.enter(mark("8"), editor=TEACHER, at=NOW, expected_version=0, reason=None)
+    r.enter(mark("8"), editor=TEACHER, at=NOW, expected_version=None, reason=None)
+    (event,) = r.pull_events()
+    assert isinstance(event, CellChanged)
+    assert (event.student_id, event.version, event.published) == (r.student_id, 1, None)
+    assert event.draft == mark("8").as_data()
+    assert (event.editor_id, event.editor_name) == (TEACHER.person_id, TEACHER.name)

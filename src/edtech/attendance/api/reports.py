@@ -35,6 +35,12 @@ router = APIRouter(prefix=f"{PREFIX}/reports", tags=[TAG])
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
 MAX_RANGE_DAYS = 400
 SUMMARY_FIELDS = list(SummaryOut.model_fields)
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report; with `format=csv`, the same as CSV.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
 
 
 def _range(first: date, last: date) -> None:
@@ -77,7 +83,10 @@ def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
 
 
 @router.get(
-    "/students/{student_id}", response_model=StudentReportOut, summary="A student's attendance"
+    "/students/{student_id}",
+    response_model=StudentReportOut,
+    summary="A student's attendance",
+    responses=CSV,
 )
 async def student_report(
     student_id: uuid.UUID,
@@ -137,7 +146,10 @@ async def student_report(
 
 
 @router.get(
-    "/sections/{section_id}", response_model=SectionReportOut, summary="A section's attendance"
+    "/sections/{section_id}",
+    response_model=SectionReportOut,
+    summary="A section's attendance",
+    responses=CSV,
 )
 async def section_report(
     section_id: uuid.UUID,
@@ -178,7 +190,12 @@ async def section_report(
     return SectionReportOut(section_id=section_id, first=first, last=last, students=lines)
 
 
-@router.get("/days/{day}", response_model=DayReportOut, summary="A day's attendance, per session")
+@router.get(
+    "/days/{day}",
+    response_model=DayReportOut,
+    summary="A day's attendance, per session",
+    responses=CSV,
+)
 async def day_report(
     day: date,
     principal: CurrentPrincipalDep,

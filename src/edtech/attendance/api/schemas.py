@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from edtech.attendance.domain import MAX_BATCH, Category, CredentialKind, SessionKind
+from edtech.platform.http.types import BoundedDate, BoundedDatetime
 
 
 class CodeOut(BaseModel):
@@ -52,20 +53,31 @@ class SessionOut(BaseModel):
     locked_at: datetime | None
 
 
+MAX_SESSION_LENGTH = timedelta(days=1)
+
+
 class SessionIn(BaseModel):
     """A session on demand; its `day` is the date of `starts_at` in the school's time zone."""
 
     section_id: uuid.UUID
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: BoundedDatetime
+    ends_at: BoundedDatetime
     grace_minutes: int = Field(5, ge=0, le=240)
     late_cutoff_minutes: int = Field(20, ge=0, le=600)
     opens_before_minutes: int = Field(15, ge=0, le=240)
 
+    @model_validator(mode="after")
+    def _at_most_a_day(self) -> SessionIn:
+        # A register is taken for one lesson or one school day; a longer span is a typo, and
+        # the board, reports and the closer all reason about one day.
+        if self.ends_at - self.starts_at > MAX_SESSION_LENGTH:
+            raise ValueError("a session lasts at most a day (ends_at - starts_at <= 24 h)")
+        return self
+
 
 class PlanIn(BaseModel):
-    first: date
-    last: date | None = None
+    first: BoundedDate
+    last: BoundedDate | None = None
     section_ids: list[uuid.UUID] | None = Field(None, max_length=1000)
 
 
@@ -111,8 +123,8 @@ class MarkIn(BaseModel):
     code: str = Field(min_length=1, max_length=16)
     version: int | None = Field(None, ge=0, description="The version you loaded; 409 if stale.")
     minutes_late: int | None = Field(None, ge=0, le=1440)
-    arrived_at: AwareDatetime | None = None
-    departed_at: AwareDatetime | None = None
+    arrived_at: BoundedDatetime | None = None
+    departed_at: BoundedDatetime | None = None
     reason: str | None = Field(None, max_length=1000)
 
 
@@ -132,7 +144,7 @@ class CountOut(BaseModel):
 class ScanItem(BaseModel):
     id: str = Field(min_length=1, max_length=64, description="The device's own id of this scan.")
     credential: str = Field(min_length=1, max_length=256)
-    scanned_at: AwareDatetime
+    scanned_at: BoundedDatetime
 
 
 class ScanBatchIn(BaseModel):
@@ -185,8 +197,8 @@ class CredentialOut(BaseModel):
 
 class ExcuseIn(BaseModel):
     student_id: uuid.UUID
-    starts_on: date
-    ends_on: date
+    starts_on: BoundedDate
+    ends_on: BoundedDate
     reason: str = Field(min_length=1, max_length=2000)
     attachment_ref: str | None = Field(None, max_length=500)
 

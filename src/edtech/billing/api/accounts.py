@@ -10,45 +10,52 @@ from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import HTMLResponse
 
 from edtech.billing.api import schemas as s
 from edtech.billing.api.common import (
     NOT_FOUND,
-    deps,
     require_manager,
+    roster,
     visible_account,
     visible_account_ids,
 )
-from edtech.billing.application import accounts as acc_uc
+from edtech.billing.application.open_payer_account import (
+    AccountStudentIn,
+    NewAccount,
+    OpenPayerAccount,
+    SponsorshipIn,
+)
 from edtech.billing.domain.accounts import PayerAccount
 from edtech.billing.domain.ledger import balances
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure import tables as t
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
+
+OpenPayerAccountDep = Annotated[OpenPayerAccount, Depends(use_case(OpenPayerAccount, roster))]
 
 
 # -- accounts --------------------------------------------------------------------------------
 
 
 @router.post(
-    "/accounts", status_code=201, responses=NOT_FOUND, description=acc_uc.OpenPayerAccount.__doc__
+    "/accounts", status_code=201, responses=NOT_FOUND, description=OpenPayerAccount.__doc__
 )
 async def open_account(
-    body: s.AccountIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: s.AccountIn, principal: CurrentPrincipalDep, uc: OpenPayerAccountDep
 ) -> s.AccountOut:
-    account = await acc_uc.OpenPayerAccount(*deps(services))(
+    account = await uc(
         principal,
-        acc_uc.NewAccount(
+        NewAccount(
             body.kind,
             body.name,
-            [acc_uc.AccountStudentIn(x.student_id, x.fee_plan_id) for x in body.students],
-            [acc_uc.SponsorshipIn(x.student_id, x.category_ids) for x in body.sponsorships],
+            [AccountStudentIn(x.student_id, x.fee_plan_id) for x in body.students],
+            [SponsorshipIn(x.student_id, x.category_ids) for x in body.sponsorships],
         ),
     )
     return s.AccountOut.of(account)
@@ -81,7 +88,7 @@ async def get_account(
 
 @router.get(
     "/accounts/{account_id}/statement",
-    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
+    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}, "text/html": {}}}},
     description="Opening balance, movements and closing balance, derived from the ledger. "
     "`format=csv` gives the same as CSV, `format=html` as a printable (PDF-ready) page.",
 )
@@ -181,7 +188,7 @@ async def aging_report(
 ) -> s.AgingOut:
     require_manager(principal)
     day = as_of or services.clock.now().date()
-    cur = await InstitutionsRoster().currency(session, principal.institution_id) or "EUR"
+    cur = await InstitutionsRoster(session).currency(principal.institution_id) or "EUR"
     rows = await reads.aging(session, principal.institution_id, day)
     m = s.MoneyOut.of
     return s.AgingOut(

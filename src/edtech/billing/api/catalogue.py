@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from edtech.billing.api import schemas as s
-from edtech.billing.api.common import (
-    NOT_FOUND,
-    deps,
-    require_manager,
-)
-from edtech.billing.application import catalogue as cat_uc
+from edtech.billing.api.common import NOT_FOUND, require_manager, roster
+from edtech.billing.application.approve_grant import ApproveGrant, NewGrant
+from edtech.billing.application.define_fee_category import DefineFeeCategory, NewCategory
+from edtech.billing.application.define_fee_item import DefineFeeItem, NewFeeItem
+from edtech.billing.application.define_fee_plan import DefineFeePlan, NewFeePlan, NewInstallment
 from edtech.billing.domain.catalogue import FeeCategory, FeeItem, FeePlan
 from edtech.billing.infrastructure import tables as t
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, use_case
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
+
+ApproveGrantDep = Annotated[ApproveGrant, Depends(use_case(ApproveGrant, roster))]
+DefineFeeCategoryDep = Annotated[DefineFeeCategory, Depends(use_case(DefineFeeCategory, roster))]
+DefineFeeItemDep = Annotated[DefineFeeItem, Depends(use_case(DefineFeeItem, roster))]
+DefineFeePlanDep = Annotated[DefineFeePlan, Depends(use_case(DefineFeePlan, roster))]
 
 
 # -- catalogue -------------------------------------------------------------------------------
@@ -27,14 +33,12 @@ router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
     "/fee-categories",
     status_code=201,
     responses=NOT_FOUND,
-    description=cat_uc.DefineFeeCategory.__doc__,
+    description=DefineFeeCategory.__doc__,
 )
 async def create_category(
-    body: s.CategoryIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: s.CategoryIn, principal: CurrentPrincipalDep, uc: DefineFeeCategoryDep
 ) -> s.CategoryOut:
-    cat = await cat_uc.DefineFeeCategory(*deps(services))(
-        principal, cat_uc.NewCategory(body.code, body.name)
-    )
+    cat = await uc(principal, NewCategory(body.code, body.name))
     return s.CategoryOut.of(cat)
 
 
@@ -51,15 +55,13 @@ async def list_categories(
     return [s.CategoryOut.of(c) for c in rows]
 
 
-@router.post(
-    "/fee-items", status_code=201, responses=NOT_FOUND, description=cat_uc.DefineFeeItem.__doc__
-)
+@router.post("/fee-items", status_code=201, responses=NOT_FOUND, description=DefineFeeItem.__doc__)
 async def create_fee_item(
-    body: s.FeeItemIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: s.FeeItemIn, principal: CurrentPrincipalDep, uc: DefineFeeItemDep
 ) -> s.FeeItemOut:
-    item = await cat_uc.DefineFeeItem(*deps(services))(
+    item = await uc(
         principal,
-        cat_uc.NewFeeItem(
+        NewFeeItem(
             body.category_id, body.name, body.amount, body.currency, body.target, body.target_value
         ),
     )
@@ -79,21 +81,16 @@ async def list_fee_items(
     return [s.FeeItemOut.of(i) for i in rows]
 
 
-@router.post(
-    "/fee-plans", status_code=201, responses=NOT_FOUND, description=cat_uc.DefineFeePlan.__doc__
-)
+@router.post("/fee-plans", status_code=201, responses=NOT_FOUND, description=DefineFeePlan.__doc__)
 async def create_fee_plan(
-    body: s.FeePlanIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: s.FeePlanIn, principal: CurrentPrincipalDep, uc: DefineFeePlanDep
 ) -> s.FeePlanOut:
-    plan = await cat_uc.DefineFeePlan(*deps(services))(
+    plan = await uc(
         principal,
-        cat_uc.NewFeePlan(
+        NewFeePlan(
             body.name,
             body.item_ids,
-            [
-                cat_uc.NewInstallment(i.label, i.due_on, i.share, i.term_id)
-                for i in body.installments
-            ],
+            [NewInstallment(i.label, i.due_on, i.share, i.term_id) for i in body.installments],
         ),
     )
     return s.FeePlanOut.of(plan)
@@ -112,15 +109,13 @@ async def list_fee_plans(
     return [s.FeePlanOut.of(p) for p in rows]
 
 
-@router.post(
-    "/grants", status_code=201, responses=NOT_FOUND, description=cat_uc.ApproveGrant.__doc__
-)
+@router.post("/grants", status_code=201, responses=NOT_FOUND, description=ApproveGrant.__doc__)
 async def approve_grant(
-    body: s.GrantIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: s.GrantIn, principal: CurrentPrincipalDep, uc: ApproveGrantDep
 ) -> s.GrantOut:
-    grant = await cat_uc.ApproveGrant(*deps(services))(
+    grant = await uc(
         principal,
-        cat_uc.NewGrant(
+        NewGrant(
             body.student_id,
             body.kind,
             body.name,

@@ -1,26 +1,34 @@
 """Shared by the billing routes: who may see an account, the Idempotency-Key wrapper, the
-payment provider."""
+node's payment provider and its problems."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.application.common import MANAGERS, BeforeCommit
+from edtech.billing.application.ports import RosterFactory
 from edtech.billing.domain.accounts import AccountKind, PayerAccount
-from edtech.billing.domain.provider import PaymentProvider
+from edtech.billing.domain.provider import (
+    PaymentProvider,
+    PaymentsNotSetUpError,
+    ProviderUnavailableError,
+)
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure import tables as t
-from edtech.billing.infrastructure.provider import FakePaymentProvider, webhook_secret
-from edtech.billing.infrastructure.roster import InstitutionsRoster, billing_children
-from edtech.kernel.errors import NotFoundError
+from edtech.billing.infrastructure.provider import CardPayments
+from edtech.billing.infrastructure.roster import InstitutionsRoster
+from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.kernel.principal import Principal
+from edtech.platform.http.deps import component
 from edtech.platform.idempotency import Scope, request_hash, run_once
 from edtech.platform.services import Services
 
@@ -34,8 +42,9 @@ IDEMPOTENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-def deps(services: Services) -> tuple[Any, Any, InstitutionsRoster]:
-    return services.uow(), services.clock, InstitutionsRoster()
+def roster(services: Services) -> RosterFactory:
+    """The roster port of billing's use cases (`use_case(cls, roster)`): bound per session."""
+    return InstitutionsRoster
 
 
 def require_manager(principal: Principal) -> None:
@@ -44,11 +53,11 @@ def require_manager(principal: Principal) -> None:
 
 
 async def visible_account(
-    session: Any, principal: Principal, account_id: uuid.UUID
+    session: AsyncSession, principal: Principal, account_id: uuid.UUID
 ) -> PayerAccount:
     """Managers see every account; a guardian sees a family account of a child whose link
     allows billing (never a sponsor's); anyone else gets 404, exactly as for a missing one."""
-    account = (
+    account: PayerAccount | None = (
         await session.scalars(
             sa.select(PayerAccount).where(
                 t.account.c.id == account_id, t.account.c.institution_id == principal.institution_id
@@ -58,19 +67,19 @@ async def visible_account(
     if account is None:
         raise NotFoundError("Account not found.")
     if principal.roles & MANAGERS:
-        return account  # type: ignore[no-any-return]
-    children = await billing_children(session, principal)
+        return account
+    children = await InstitutionsRoster(session).billing_children(principal)
     if account.kind == AccountKind.FAMILY and children & set(account.student_ids):
-        return account  # type: ignore[no-any-return]
+        return account
     raise NotFoundError("Account not found.")
 
 
-async def visible_account_ids(session: Any, principal: Principal) -> set[uuid.UUID] | None:
+async def visible_account_ids(session: AsyncSession, principal: Principal) -> set[uuid.UUID] | None:
     """The accounts `principal` may list (as `visible_account` decides one by one), or None
     for managers, who see them all."""
     if principal.roles & MANAGERS:
         return None
-    children = await billing_children(session, principal)
+    children = await InstitutionsRoster(session).billing_children(principal)
     ids = await reads.account_ids_of_students(session, principal.institution_id, children)
     if not ids:
         return set()
@@ -105,11 +114,43 @@ async def idempotent(
     return JSONResponse(stored.body, status_code=stored.status)
 
 
-def payment_provider(request: Request) -> PaymentProvider:
-    """The node's provider: `app.state.billing_provider`, else the fake one (demo, tests)."""
-    provider: PaymentProvider | None = getattr(request.app.state, "billing_provider", None)
-    if provider is None:
-        secret = request.app.state.services.settings.secret_key
-        provider = FakePaymentProvider(webhook_secret(secret))
-        request.app.state.billing_provider = provider
-    return provider
+def payment_provider(services: Services) -> PaymentProvider | None:
+    """The node's payment provider, a component built once by the composition root (None:
+    card payments are not set up)."""
+    return services.components.get(CardPayments).provider
+
+
+CardPaymentsDep = Annotated[CardPayments, Depends(component(CardPayments))]
+
+
+PROVIDER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **IDEMPOTENT,
+    409: {
+        "description": "A request with this Idempotency-Key is still running, or the payment "
+        "provider refused the request (`code` payment_provider_refused)."
+    },
+    503: {
+        "description": "Card payments are not set up for this institution (`code` "
+        "payments_not_set_up), or the payment provider is not answering (`code` "
+        "payment_provider_unavailable); nothing was changed.",
+        "content": {"application/problem+json": {}},
+    },
+}
+
+
+class ProviderProblem(HTTPException):
+    """A provider that is missing or not answering, as a 503 problem (the handler reads `code`)."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(503, error.message)
+        self.code = error.code
+
+
+@contextmanager
+def provider_problems() -> Iterator[None]:
+    """Answer 503 when card payments are not set up or the provider is not answering: the
+    request may succeed later, unlike a refusal (409) or bad input (422)."""
+    try:
+        yield
+    except (PaymentsNotSetUpError, ProviderUnavailableError) as exc:
+        raise ProviderProblem(exc) from None

@@ -3,31 +3,46 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Annotated, Protocol
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from edtech.billing.api import schemas as s
 from edtech.billing.api.common import (
     IDEMPOTENT,
     NOT_FOUND,
-    deps,
     idempotent,
     require_manager,
+    roster,
     visible_account,
     visible_account_ids,
 )
-from edtech.billing.application import invoicing as inv_uc
+from edtech.billing.application.add_invoice_lines import AddInvoiceLines
+from edtech.billing.application.common import LineIn
+from edtech.billing.application.draft_invoice import DraftInvoice, NewInvoice
+from edtech.billing.application.finalize_invoice import FinalizeInvoice
+from edtech.billing.application.generate_invoices import GenerateInvoices, GenerateInvoicesCmd
+from edtech.billing.application.issue_credit_note import IssueCreditNote, NewCreditNote
+from edtech.billing.application.mark_invoice_uncollectible import MarkInvoiceUncollectible
+from edtech.billing.application.void_invoice import VoidInvoice
 from edtech.billing.domain.invoices import Invoice
 from edtech.billing.infrastructure import tables as t
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.kernel.principal import Principal
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
+
+AddInvoiceLinesDep = Annotated[AddInvoiceLines, Depends(use_case(AddInvoiceLines, roster))]
+DraftInvoiceDep = Annotated[DraftInvoice, Depends(use_case(DraftInvoice, roster))]
+GenerateInvoicesDep = Annotated[GenerateInvoices, Depends(use_case(GenerateInvoices, roster))]
+IssueCreditNoteDep = Annotated[IssueCreditNote, Depends(use_case(IssueCreditNote, roster))]
 
 
 # -- invoices --------------------------------------------------------------------------------
@@ -37,69 +52,73 @@ router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
     "/invoices/generate",
     status_code=201,
     responses=NOT_FOUND,
-    description=inv_uc.GenerateInvoices.__doc__,
+    description=GenerateInvoices.__doc__,
 )
 async def generate_invoices(
-    body: s.GenerateIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: s.GenerateIn, principal: CurrentPrincipalDep, uc: GenerateInvoicesDep
 ) -> list[s.InvoiceOut]:
-    created = await inv_uc.GenerateInvoices(*deps(services))(
+    created = await uc(
         principal,
-        inv_uc.GenerateInvoicesCmd(body.plan_id, body.term_id, body.due_by, body.finalize),
+        GenerateInvoicesCmd(body.plan_id, body.term_id, body.due_by, body.finalize),
     )
     return [s.InvoiceOut.of(i) for i in created]
 
 
-@router.post(
-    "/invoices", status_code=201, responses=NOT_FOUND, description=inv_uc.DraftInvoice.__doc__
-)
+@router.post("/invoices", status_code=201, responses=NOT_FOUND, description=DraftInvoice.__doc__)
 async def draft_invoice(
-    body: s.InvoiceIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: s.InvoiceIn, principal: CurrentPrincipalDep, uc: DraftInvoiceDep
 ) -> s.InvoiceOut:
-    invoice = await inv_uc.DraftInvoice(*deps(services))(
+    invoice = await uc(
         principal,
-        inv_uc.NewInvoice(
+        NewInvoice(
             body.account_id,
             body.due_on,
             body.memo,
-            [
-                inv_uc.LineIn(x.description, x.amount, x.student_id, x.category_id)
-                for x in body.lines
-            ],
+            [LineIn(x.description, x.amount, x.student_id, x.category_id) for x in body.lines],
         ),
     )
     return s.InvoiceOut.of(invoice)
 
 
 @router.post(
-    "/invoices/{invoice_id}/lines", responses=NOT_FOUND, description=inv_uc.AddInvoiceLines.__doc__
+    "/invoices/{invoice_id}/lines", responses=NOT_FOUND, description=AddInvoiceLines.__doc__
 )
 async def add_lines(
-    invoice_id: uuid.UUID, body: s.LinesIn, principal: CurrentPrincipalDep, services: ServicesDep
+    invoice_id: uuid.UUID, body: s.LinesIn, principal: CurrentPrincipalDep, uc: AddInvoiceLinesDep
 ) -> s.InvoiceOut:
-    invoice = await inv_uc.AddInvoiceLines(*deps(services))(
+    invoice = await uc(
         principal,
         invoice_id,
-        [inv_uc.LineIn(x.description, x.amount, x.student_id, x.category_id) for x in body.lines],
+        [LineIn(x.description, x.amount, x.student_id, x.category_id) for x in body.lines],
     )
     return s.InvoiceOut.of(invoice)
 
 
-def _invoice_action(uc: type[inv_uc.InvoicingUseCase], path: str) -> None:
+class InvoiceAction(Protocol):
+    """Finalize, void or write off: one invoice, by id."""
+
+    async def __call__(self, principal: Principal, invoice_id: uuid.UUID) -> Invoice: ...
+
+
+def _invoice_action(cls: Callable[..., InvoiceAction], path: str) -> None:
+    # A default, not `Annotated`: these annotations are strings resolved in the module, where
+    # an alias local to this function does not exist.
     async def act(
-        invoice_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+        invoice_id: uuid.UUID,
+        principal: CurrentPrincipalDep,
+        action: InvoiceAction = Depends(use_case(cls, roster)),
     ) -> s.InvoiceOut:
-        invoice: Invoice = await uc(*deps(services))(principal, invoice_id)  # type: ignore[operator]
-        return s.InvoiceOut.of(invoice)
+        return s.InvoiceOut.of(await action(principal, invoice_id))
 
     act.__name__ = f"{path.replace('-', '_')}_invoice"
-    router.post(f"/invoices/{{invoice_id}}/{path}", responses=NOT_FOUND, description=uc.__doc__)(
+    router.post(f"/invoices/{{invoice_id}}/{path}", responses=NOT_FOUND, description=cls.__doc__)(
         act
     )
 
 
-_invoice_action(inv_uc.FinalizeInvoice, "finalize")
-_invoice_action(inv_uc.VoidInvoice, "void")
-_invoice_action(inv_uc.MarkInvoiceUncollectible, "mark-uncollectible")
+_invoice_action(FinalizeInvoice, "finalize")
+_invoice_action(VoidInvoice, "void")
+_invoice_action(MarkInvoiceUncollectible, "mark-uncollectible")
 
 
 @router.get("/invoices", responses=NOT_FOUND)
@@ -146,7 +165,7 @@ async def get_invoice(
     "/invoices/{invoice_id}/credit-notes",
     status_code=201,
     responses=IDEMPOTENT,
-    description=inv_uc.IssueCreditNote.__doc__,
+    description=IssueCreditNote.__doc__,
 )
 async def issue_credit_note(
     invoice_id: uuid.UUID,
@@ -154,11 +173,11 @@ async def issue_credit_note(
     request: Request,
     key: IdempotencyKeyHeader,
     principal: CurrentPrincipalDep,
+    uc: IssueCreditNoteDep,
     services: ServicesDep,
 ) -> JSONResponse:
     require_manager(principal)
-    uc = inv_uc.IssueCreditNote(*deps(services))
-    cmd = inv_uc.NewCreditNote(body.amount, body.reason, body.currency)
+    cmd = NewCreditNote(body.amount, body.reason, body.currency)
     return await idempotent(
         request,
         services,

@@ -3,32 +3,50 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from edtech.billing.api import schemas as s
 from edtech.billing.api.common import (
     IDEMPOTENT,
     NOT_FOUND,
-    deps,
+    PROVIDER_RESPONSES,
+    CardPaymentsDep,
     idempotent,
     payment_provider,
+    provider_problems,
     require_manager,
+    roster,
     visible_account,
     visible_account_ids,
 )
-from edtech.billing.application import payments as pay_uc
+from edtech.billing.application.receive_provider_event import ReceiveProviderEvent
+from edtech.billing.application.record_payment import AllocationIn, NewPayment, RecordPayment
+from edtech.billing.application.refund_payment import NewRefund, RefundPayment
+from edtech.billing.application.start_checkout import Checkout, NewCheckout, StartCheckout
 from edtech.billing.domain.payments import Payment
 from edtech.billing.infrastructure import tables as t
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
+
+ReceiveProviderEventDep = Annotated[
+    ReceiveProviderEvent, Depends(use_case(ReceiveProviderEvent, roster, payment_provider))
+]
+RecordPaymentDep = Annotated[RecordPayment, Depends(use_case(RecordPayment, roster))]
+RefundPaymentDep = Annotated[
+    RefundPayment, Depends(use_case(RefundPayment, roster, payment_provider))
+]
+StartCheckoutDep = Annotated[
+    StartCheckout, Depends(use_case(StartCheckout, roster, payment_provider))
+]
 
 
 # -- payments --------------------------------------------------------------------------------
@@ -39,7 +57,7 @@ router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
     status_code=201,
     responses=IDEMPOTENT,
     response_model=s.PaymentOut,
-    description=pay_uc.RecordPayment.__doc__,
+    description=RecordPayment.__doc__,
 )
 async def record_payment(
     account_id: uuid.UUID,
@@ -47,11 +65,11 @@ async def record_payment(
     request: Request,
     key: IdempotencyKeyHeader,
     principal: CurrentPrincipalDep,
+    uc: RecordPaymentDep,
     services: ServicesDep,
 ) -> JSONResponse:
     require_manager(principal)
-    uc = pay_uc.RecordPayment(*deps(services))
-    cmd = pay_uc.NewPayment(
+    cmd = NewPayment(
         body.amount,
         body.currency,
         body.method,
@@ -59,7 +77,7 @@ async def record_payment(
         body.received_at,
         None
         if body.allocations is None
-        else [pay_uc.AllocationIn(a.invoice_id, a.amount) for a in body.allocations],
+        else [AllocationIn(a.invoice_id, a.amount) for a in body.allocations],
     )
     return await idempotent(
         request,
@@ -95,9 +113,9 @@ async def list_payments(
 @router.post(
     "/payments/{payment_id}/refunds",
     status_code=201,
-    responses=IDEMPOTENT,
+    responses=PROVIDER_RESPONSES,
     response_model=s.RefundOut,
-    description=pay_uc.RefundPayment.__doc__,
+    description=RefundPayment.__doc__,
 )
 async def refund_payment(
     payment_id: uuid.UUID,
@@ -105,20 +123,21 @@ async def refund_payment(
     request: Request,
     key: IdempotencyKeyHeader,
     principal: CurrentPrincipalDep,
+    uc: RefundPaymentDep,
     services: ServicesDep,
 ) -> JSONResponse:
     require_manager(principal)
-    uc = pay_uc.RefundPayment(*deps(services))
-    cmd = pay_uc.NewRefund(body.amount, body.reason, body.currency)
-    return await idempotent(
-        request,
-        services,
-        principal,
-        key,
-        body,
-        lambda hook: uc(principal, payment_id, cmd, hook),
-        s.RefundOut.of,
-    )
+    cmd = NewRefund(body.amount, body.reason, body.currency)
+    with provider_problems():
+        return await idempotent(
+            request,
+            services,
+            principal,
+            key,
+            body,
+            lambda hook: uc(principal, payment_id, cmd, hook),
+            s.RefundOut.of,
+        )
 
 
 # -- online payments -------------------------------------------------------------------------
@@ -127,9 +146,9 @@ async def refund_payment(
 @router.post(
     "/accounts/{account_id}/checkouts",
     status_code=201,
-    responses=IDEMPOTENT,
+    responses=PROVIDER_RESPONSES,
     response_model=s.CheckoutOut,
-    description=pay_uc.StartCheckout.__doc__,
+    description=StartCheckout.__doc__,
 )
 async def start_checkout(
     account_id: uuid.UUID,
@@ -137,14 +156,14 @@ async def start_checkout(
     request: Request,
     key: IdempotencyKeyHeader,
     principal: CurrentPrincipalDep,
+    uc: StartCheckoutDep,
     services: ServicesDep,
     session: ReadSessionDep,
 ) -> JSONResponse:
     account = await visible_account(session, principal, account_id)
-    uc = pay_uc.StartCheckout(*deps(services), provider=payment_provider(request))
-    cmd = pay_uc.NewCheckout(body.amount, body.currency)
+    cmd = NewCheckout(body.amount, body.currency, key)
 
-    def render(c: pay_uc.Checkout) -> s.CheckoutOut:
+    def render(c: Checkout) -> s.CheckoutOut:
         return s.CheckoutOut(
             id=c.id,
             account_id=c.account_id,
@@ -154,27 +173,37 @@ async def start_checkout(
             redirect_url=c.intent.redirect_url,
         )
 
-    return await idempotent(
-        request,
-        services,
-        principal,
-        key,
-        body,
-        lambda hook: uc(principal, account, cmd, hook),
-        render,
-    )
+    with provider_problems():
+        return await idempotent(
+            request,
+            services,
+            principal,
+            key,
+            body,
+            lambda hook: uc(principal, account, cmd, hook),
+            render,
+        )
 
 
 @router.post(
     "/webhooks/{provider}",
-    responses={401: {"description": "Bad or stale signature."}, 404: NOT_FOUND[404]},
-    description=pay_uc.ReceiveProviderEvent.__doc__,
+    responses={
+        401: {"description": "Missing, bad or stale signature; nothing was changed."},
+        404: {"description": "Not this node's payment provider, or an unknown checkout."},
+    },
+    description=ReceiveProviderEvent.__doc__,
 )
-async def provider_webhook(provider: str, request: Request, services: ServicesDep) -> s.WebhookOut:
-    adapter = payment_provider(request)
-    if provider != adapter.name:
+async def provider_webhook(
+    provider: str,
+    request: Request,
+    services: ServicesDep,
+    cards: CardPaymentsDep,
+    uc: ReceiveProviderEventDep,
+) -> s.WebhookOut:
+    adapter = cards.provider
+    if adapter is None or provider != adapter.name:
         raise NotFoundError("Unknown payment provider.")
     body = await request.body()
     event = adapter.verify_webhook(request.headers, body, services.clock.now())
-    payment = await pay_uc.ReceiveProviderEvent(*deps(services), provider=adapter)(event)
+    payment = await uc(event)
     return s.WebhookOut(recorded=payment is not None, payment_id=payment.id if payment else None)

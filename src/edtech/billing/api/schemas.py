@@ -13,6 +13,7 @@ from edtech.billing.domain.catalogue import FeeCategory, FeeItem, FeePlan, Grant
 from edtech.billing.domain.invoices import CreditNote, Invoice, credit_note_number
 from edtech.billing.domain.money import Money
 from edtech.billing.domain.payments import Payment, PaymentMethod, Refund, refund_number
+from edtech.platform.http.types import BoundedDate, BoundedDatetime
 
 Amount = Annotated[
     str,
@@ -83,7 +84,7 @@ class FeeItemOut(BaseModel):
 
 class InstallmentIn(BaseModel):
     label: Text
-    due_on: date
+    due_on: BoundedDate
     share: Annotated[int, Field(gt=0, le=1_000_000, description="Relative weight (1:1:1).")]
     term_id: uuid.UUID | None = None
 
@@ -138,8 +139,8 @@ class GrantIn(BaseModel):
     percent: Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,2})?$")] | None = None
     amount: Amount | None = None
     category_id: uuid.UUID | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: BoundedDate | None = None
+    valid_to: BoundedDate | None = None
 
 
 class GrantOut(BaseModel):
@@ -232,7 +233,7 @@ class LineIn(BaseModel):
 
 class InvoiceIn(BaseModel):
     account_id: uuid.UUID
-    due_on: date
+    due_on: BoundedDate
     memo: Annotated[str, Field(max_length=500)] = ""
     lines: Annotated[list[LineIn], Field(max_length=200)] = []
 
@@ -244,7 +245,7 @@ class LinesIn(BaseModel):
 class GenerateIn(BaseModel):
     plan_id: uuid.UUID
     term_id: uuid.UUID | None = None
-    due_by: date | None = None
+    due_by: BoundedDate | None = None
     finalize: bool = True
 
 
@@ -340,7 +341,7 @@ class PaymentIn(BaseModel):
     currency: Currency
     method: PaymentMethod
     reference: Annotated[str, Field(max_length=200)] = ""
-    received_at: datetime | None = None
+    received_at: BoundedDatetime | None = None
     allocations: Annotated[list[AllocationIn], Field(max_length=100)] | None = Field(
         None, description="Where the money goes; default: oldest due invoices first."
     )

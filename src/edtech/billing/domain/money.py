@@ -200,6 +200,12 @@ class CurrencyMismatchError(InvalidError):
     code = "currency_mismatch"
 
 
+MAX_AMOUNT_MINOR = 10**13
+"""The largest amount one input may name, in minor units of its currency (100 billion EUR,
+10 trillion JPY, 10 billion KWD). The ledger holds signed 64-bit minor units (9.2 × 10^18):
+an invoice of 200 such lines, and thousands of such invoices on one account, still fit."""
+
+
 @dataclass(frozen=True, order=False)
 class Money:
     """An amount in minor units (cents, fils, yen) of one currency."""
@@ -231,6 +237,9 @@ class Money:
             raise InvalidError(
                 f"{text} has more decimals than {currency} allows ({exponent(currency)})."
             )
+        if abs(scaled) > MAX_AMOUNT_MINOR:
+            largest = Money(MAX_AMOUNT_MINOR, currency).format()
+            raise InvalidError(f"{text} {currency} is over the largest amount ({largest}).")
         return cls(int(scaled), currency)
 
     def to_decimal(self) -> Decimal:

@@ -15,22 +15,26 @@ BILLING_FLAG = "can_view_billing"
 
 
 class InstitutionsRoster:
-    """Billing's view of the roster: currency, students, and who may see whose bills."""
+    """Billing's view of the roster, bound to a session (a use case's, or a read route's):
+    currency, students, and who may see whose bills."""
 
-    async def currency(self, session: AsyncSession, institution_id: uuid.UUID) -> str | None:
-        found = await roster.institution_settings(session, institution_id)
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def currency(self, institution_id: uuid.UUID) -> str | None:
+        found = await roster.institution_settings(self.session, institution_id)
         return None if found is None else found.currency
 
     async def student_profile(
-        self, session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID, on: date
+        self, institution_id: uuid.UUID, student_id: uuid.UUID, on: date
     ) -> StudentProfile | None:
-        grants = await roster.person_grants(session, institution_id, student_id, on)
+        grants = await roster.person_grants(self.session, institution_id, student_id, on)
         if grants is None or not any(g.role == Role.STUDENT for g in grants.grants):
             return None
-        sections = await roster.Policy(session, today=on).sections_of_person(
+        sections = await roster.Policy(self.session, today=on).sections_of_person(
             institution_id, student_id
         )
-        level = await roster.grade_level(session, institution_id, student_id)
+        level = await roster.grade_level(self.session, institution_id, student_id)
         return StudentProfile(
             student_id=student_id,
             grade_levels=frozenset({level} if level else ()),
@@ -41,24 +45,17 @@ class InstitutionsRoster:
         )
 
     async def billing_guardians(
-        self, session: AsyncSession, institution_id: uuid.UUID, student_ids: list[uuid.UUID]
+        self, institution_id: uuid.UUID, student_ids: list[uuid.UUID]
     ) -> list[uuid.UUID]:
-        return await billing_guardians(session, institution_id, student_ids)
+        """Guardians to tell about a family's bills: those allowed to see any of its students."""
+        policy = roster.Policy(self.session)
+        out: dict[uuid.UUID, None] = {}
+        for sid in student_ids:
+            for gid in await policy.guardians_to_notify(institution_id, sid, BILLING_FLAG):
+                out[gid] = None
+        return list(out)
 
-
-async def billing_children(session: AsyncSession, principal: Principal) -> set[uuid.UUID]:
-    """The students whose bills this guardian may see (`can_view_billing`, no custody bar)."""
-    links = await roster.Policy(session).children_links(principal)
-    return {link.student_id for link in links if link.allows(BILLING_FLAG)}
-
-
-async def billing_guardians(
-    session: AsyncSession, institution_id: uuid.UUID, student_ids: list[uuid.UUID]
-) -> list[uuid.UUID]:
-    """Guardians to tell about a family's bills: those allowed to see any of its students."""
-    policy = roster.Policy(session)
-    out: dict[uuid.UUID, None] = {}
-    for sid in student_ids:
-        for gid in await policy.guardians_to_notify(institution_id, sid, BILLING_FLAG):
-            out[gid] = None
-    return list(out)
+    async def billing_children(self, principal: Principal) -> set[uuid.UUID]:
+        """The students whose bills this guardian may see (`can_view_billing`, no custody bar)."""
+        links = await roster.Policy(self.session).children_links(principal)
+        return {link.student_id for link in links if link.allows(BILLING_FLAG)}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
-from edtech.communication.api.deps import CollaboratorsDep, DirectoryDep
+from edtech.communication.api.deps import DirectoryDep, directory_port
 from edtech.communication.api.schemas import (
     AcknowledgementOut,
     AcknowledgementsOut,
@@ -26,7 +26,7 @@ from edtech.communication.domain import Announcement, Audience
 from edtech.communication.infrastructure import queries
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
-from edtech.platform.http.deps import ReadSessionDep
+from edtech.platform.http.deps import ReadSessionDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1/announcements", tags=["communication"])
@@ -41,7 +41,9 @@ router = APIRouter(prefix="/api/v1/announcements", tags=["communication"])
     responses={403: {"description": "You may not announce to this audience."}},
 )
 async def create_announcement(
-    body: AnnouncementIn, principal: CurrentPrincipalDep, deps: CollaboratorsDep
+    body: AnnouncementIn,
+    principal: CurrentPrincipalDep,
+    use: Annotated[CreateAnnouncement, Depends(use_case(CreateAnnouncement, directory_port))],
 ) -> AnnouncementOut:
     a = body.audience
     cmd = AnnounceCommand(
@@ -52,7 +54,7 @@ async def create_announcement(
         requires_ack=body.requires_ack,
         publish_at=body.publish_at,
     )
-    return announcement_out(await CreateAnnouncement(deps)(principal, cmd))
+    return announcement_out(await use(principal, cmd))
 
 
 @router.get(
@@ -109,9 +111,11 @@ async def sent(
     responses={404: {"description": "Not an announcement you received."}},
 )
 async def acknowledge(
-    announcement_id: uuid.UUID, principal: CurrentPrincipalDep, deps: CollaboratorsDep
+    announcement_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    use: Annotated[AcknowledgeAnnouncement, Depends(use_case(AcknowledgeAnnouncement))],
 ) -> Response:
-    await AcknowledgeAnnouncement(deps)(principal, announcement_id)
+    await use(principal, announcement_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

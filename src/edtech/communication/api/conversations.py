@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from edtech.communication.api.deps import CollaboratorsDep, DirectoryDep
+from edtech.communication.api.deps import DirectoryDep, directory_port
 from edtech.communication.api.schemas import (
     ContextOut,
     ConversationIn,
@@ -37,7 +37,7 @@ from edtech.communication.domain import Context, Message
 from edtech.communication.infrastructure import conversation, delivered_to, queries
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
-from edtech.platform.http.deps import ClockDep, ReadSessionDep
+from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
 from edtech.platform.http.pagination import PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["communication"])
@@ -62,14 +62,14 @@ NOT_YOURS: dict[int | str, dict[str, Any]] = {
 async def start_conversation(
     body: ConversationIn,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[StartConversation, Depends(use_case(StartConversation, directory_port))],
     session: ReadSessionDep,
     directory: DirectoryDep,
     clock: ClockDep,
     response: Response,
 ) -> ConversationOut:
     context = Context(body.context.kind, body.context.id) if body.context else None
-    started = await StartConversation(deps)(
+    started = await use(
         principal,
         StartConversationCommand(body.kind, body.participant_ids, context, body.title),
     )
@@ -169,10 +169,10 @@ async def post_message(
     conversation_id: uuid.UUID,
     body: MessageIn,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[PostMessage, Depends(use_case(PostMessage, directory_port))],
     response: Response,
 ) -> PostedOut:
-    posted = await PostMessage(deps)(principal, conversation_id, body.client_id, body.body)
+    posted = await use(principal, conversation_id, body.client_id, body.body)
     if posted.replayed:
         response.status_code = status.HTTP_200_OK
     return PostedOut(
@@ -201,9 +201,9 @@ async def edit_message(
     message_id: uuid.UUID,
     body: MessageEditIn,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[EditMessage, Depends(use_case(EditMessage, directory_port))],
 ) -> MessageOut:
-    msg = await EditMessage(deps)(principal, conversation_id, message_id, body.body)
+    msg = await use(principal, conversation_id, message_id, body.body)
     return message_out(msg)
 
 
@@ -221,9 +221,9 @@ async def retract_message(
     conversation_id: uuid.UUID,
     message_id: uuid.UUID,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[RetractMessage, Depends(use_case(RetractMessage, directory_port))],
 ) -> MessageOut:
-    msg = await RetractMessage(deps)(principal, conversation_id, message_id)
+    msg = await use(principal, conversation_id, message_id)
     return message_out(msg)
 
 
@@ -262,9 +262,9 @@ async def mark_read(
     conversation_id: uuid.UUID,
     body: ReadIn,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[MarkRead, Depends(use_case(MarkRead, directory_port))],
 ) -> ReadOut:
-    state = await MarkRead(deps)(principal, conversation_id, body.up_to_seq)
+    state = await use(principal, conversation_id, body.up_to_seq)
     return ReadOut(
         read_seq=state.read_seq, last_seq=state.last_seq, receipt_held=state.receipt_held
     )

@@ -1,4 +1,5 @@
-"""Dependencies of the communication routes: the use cases' collaborators and the roster."""
+"""Dependencies of the communication routes: the directory port for use cases (built with
+`edtech.platform.http.deps.use_case(cls, directory_port)`) and the read routes' directory."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from edtech.communication.application import Collaborators
+from edtech.communication.application import DirectoryPort, roster_directory
 from edtech.communication.infrastructure import RosterDirectory
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep, UnitOfWorkDep
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.services import Services
 
 
-def collaborators(services: ServicesDep, uow: UnitOfWorkDep) -> Collaborators:
-    return Collaborators(uow=uow, clock=services.clock, directory_factory=RosterDirectory)
-
-
-CollaboratorsDep = Annotated[Collaborators, Depends(collaborators)]
+def directory_port(services: Services) -> DirectoryPort:
+    """The use cases' directory port: the roster judged on the node clock's date."""
+    return roster_directory(services.clock)
 
 
 def read_directory(services: ServicesDep, session: ReadSessionDep) -> RosterDirectory:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
-from edtech.communication.api.deps import CollaboratorsDep, DirectoryDep
+from edtech.communication.api.deps import DirectoryDep, directory_port
 from edtech.communication.api.schemas import (
     BlockIn,
     BlockOut,
@@ -33,7 +34,7 @@ from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.events import to_jsonable
 from edtech.kernel.principal import Principal, Role
-from edtech.platform.http.deps import ClockDep, ReadSessionDep
+from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["communication"])
@@ -52,9 +53,9 @@ async def report_message(
     message_id: uuid.UUID,
     body: ReasonIn,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[ReportMessage, Depends(use_case(ReportMessage))],
 ) -> ReportOut:
-    report_id = await ReportMessage(deps)(principal, conversation_id, message_id, body.reason)
+    report_id = await use(principal, conversation_id, message_id, body.reason)
     return ReportOut(id=report_id)
 
 
@@ -90,9 +91,9 @@ async def export_conversation(
     conversation_id: uuid.UUID,
     body: ReasonIn,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[ExportConversation, Depends(use_case(ExportConversation, directory_port))],
 ) -> ExportOut:
-    export = await ExportConversation(deps)(principal, conversation_id, body.reason)
+    export = await use(principal, conversation_id, body.reason)
     return ExportOut(
         export_id=export.export_id,
         conversation=to_jsonable(export.conversation),
@@ -144,8 +145,12 @@ async def list_blocks(
     description=BlockPerson.__doc__,
     responses={403: {"description": "Admins cannot be blocked."}},
 )
-async def block(body: BlockIn, principal: CurrentPrincipalDep, deps: CollaboratorsDep) -> Response:
-    await BlockPerson(deps)(principal, body.person_id)
+async def block(
+    body: BlockIn,
+    principal: CurrentPrincipalDep,
+    use: Annotated[BlockPerson, Depends(use_case(BlockPerson, directory_port))],
+) -> Response:
+    await use(principal, body.person_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -156,9 +161,11 @@ async def block(body: BlockIn, principal: CurrentPrincipalDep, deps: Collaborato
     description=UnblockPerson.__doc__,
 )
 async def unblock(
-    person_id: uuid.UUID, principal: CurrentPrincipalDep, deps: CollaboratorsDep
+    person_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    use: Annotated[UnblockPerson, Depends(use_case(UnblockPerson))],
 ) -> Response:
-    await UnblockPerson(deps)(principal, person_id)
+    await use(principal, person_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -191,21 +198,23 @@ async def get_quiet_hours(
 async def put_quiet_hours(
     body: QuietHoursIn,
     principal: CurrentPrincipalDep,
-    deps: CollaboratorsDep,
+    use: Annotated[SetQuietHours, Depends(use_case(SetQuietHours))],
     session: ReadSessionDep,
     directory: DirectoryDep,
     clock: ClockDep,
 ) -> QuietHoursOut:
     hours = QuietHours(body.starts_at, body.ends_at, frozenset(body.weekdays))
-    await SetQuietHours(deps)(principal, hours)
+    await use(principal, hours)
     return await get_quiet_hours(principal, session, directory, clock)
 
 
 @router.delete(
     "/quiet-hours/me", status_code=status.HTTP_204_NO_CONTENT, summary="Clear your quiet hours"
 )
-async def delete_quiet_hours(principal: CurrentPrincipalDep, deps: CollaboratorsDep) -> Response:
-    await SetQuietHours(deps)(principal, None)
+async def delete_quiet_hours(
+    principal: CurrentPrincipalDep, use: Annotated[SetQuietHours, Depends(use_case(SetQuietHours))]
+) -> Response:
+    await use(principal, None)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -228,9 +237,11 @@ async def get_settings(
     description=SetMessagingSettings.__doc__,
 )
 async def put_settings(
-    body: MessagingSettingsIO, principal: CurrentPrincipalDep, deps: CollaboratorsDep
+    body: MessagingSettingsIO,
+    principal: CurrentPrincipalDep,
+    use: Annotated[SetMessagingSettings, Depends(use_case(SetMessagingSettings))],
 ) -> MessagingSettingsIO:
-    saved = await SetMessagingSettings(deps)(principal, PolicySettings(**body.model_dump()))
+    saved = await use(principal, PolicySettings(**body.model_dump()))
     return MessagingSettingsIO(**vars(saved))
 
 

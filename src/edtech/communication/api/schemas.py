@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime, time
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from edtech.communication.domain import AudienceKind, ContextKind, ConversationKind, Priority
 from edtech.kernel.principal import Role
 from edtech.platform.http.pagination import Page
+from edtech.platform.http.types import BoundedDatetime
 
 
 class _In(BaseModel):
@@ -213,7 +214,7 @@ class AnnouncementIn(_In):
     audience: AudienceIO
     priority: Priority = Priority.NORMAL
     requires_ack: bool = False
-    publish_at: AwareDatetime | None = Field(None, description="Later publication; now if null.")
+    publish_at: BoundedDatetime | None = Field(None, description="Later publication; now if null.")
 
 
 class AnnouncementOut(BaseModel):

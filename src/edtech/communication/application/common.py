@@ -1,70 +1,35 @@
-"""What the use cases share: the roster port, tenant-scoped loading, handing events over."""
+"""What the use cases share: tenant-scoped loading, the caller's profile and the policy,
+publishing an announcement, and the websocket path's bundle of collaborators."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from typing import Protocol
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.domain import Audience, Conversation, MessagingPolicy, Profile
+from edtech.communication.application.ports import Directory, DirectoryPort
+from edtech.communication.domain import Announcement, Conversation, MessagingPolicy, Profile
 from edtech.communication.infrastructure import (
     RosterDirectory,
+    SqlAlchemyAnnouncements,
     SqlAlchemyConversations,
     SqlAlchemySafety,
 )
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
-from edtech.kernel.events import Aggregate
 from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
 
 
-class Directory(Protocol):
-    """The roster facts this slice needs (adapter: `RosterDirectory` over institutions.public)."""
+def roster_directory(clock: Clock) -> DirectoryPort:
+    """The directory port over the roster (institutions' public module), judged on the clock's
+    date when it is bound."""
 
-    async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None: ...
+    def bind(session: AsyncSession) -> Directory:
+        return RosterDirectory(session, clock.now().date())
 
-    async def timezone(self, institution_id: uuid.UUID) -> ZoneInfo: ...
-
-    async def display_names(
-        self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]
-    ) -> dict[uuid.UUID, str]: ...
-
-    async def section_exists(self, institution_id: uuid.UUID, section_id: uuid.UUID) -> bool: ...
-
-    async def school_exists(self, institution_id: uuid.UUID, school_id: uuid.UUID) -> bool: ...
-
-    async def person_exists(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool: ...
-
-    async def audience(self, institution_id: uuid.UUID, audience: Audience) -> list[uuid.UUID]: ...
-
-
-DirectoryFactory = Callable[[AsyncSession, date], Directory]
-
-
-@dataclass
-class Collaborators:
-    """What a use case runs with: a unit of work, the clock and the roster."""
-
-    uow: UnitOfWork
-    clock: Clock
-    directory_factory: DirectoryFactory = RosterDirectory
-
-    def directory(self) -> Directory:
-        return self.directory_factory(self.uow.session, self.clock.now().date())
-
-
-def emit_from(uow: UnitOfWork, *aggregates: Aggregate) -> None:
-    """Hand the aggregates' events to the unit of work (rows are written with Core, so the
-    session does not track these aggregates itself)."""
-    for aggregate in aggregates:
-        for event in aggregate.pull_events():
-            uow.emit(event)
+    return bind
 
 
 NOT_FOUND = "conversation not found"
@@ -90,3 +55,14 @@ async def own_profile(directory: Directory, principal: Principal) -> Profile:
 
 async def policy_for(session: AsyncSession, institution_id: uuid.UUID) -> MessagingPolicy:
     return MessagingPolicy(await SqlAlchemySafety(session).settings(institution_id))
+
+
+async def publish_announcement(
+    uow: UnitOfWork, directory: Directory, announcement: Announcement, now: datetime
+) -> None:
+    """Resolve the audience now, record the recipients; the announcement raises
+    `announcement.published` (collected by the unit of work with the rest)."""
+    recipients = await directory.audience(announcement.institution_id, announcement.audience)
+    announcement.publish(recipients, now)
+    kept = [r for r in dict.fromkeys(recipients) if r != announcement.sender_id]
+    await SqlAlchemyAnnouncements(uow.session).add_recipients(announcement, tuple(kept))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from edtech.communication.application.common import Collaborators, conversation_for, emit_from
+from edtech.communication.application.common import conversation_for
+from edtech.communication.application.ports import DirectoryPort
 from edtech.communication.infrastructure import SqlAlchemyConversations, SqlAlchemySafety
+from edtech.kernel.clock import Clock
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -22,20 +25,22 @@ class MarkRead:
     """Read up to message number `up_to` (never backwards). The others see the receipt at
     once — unless the reader is in quiet hours, then only when quiet hours end."""
 
-    def __init__(self, deps: Collaborators) -> None:
-        self.deps = deps
+    def __init__(self, uow: UnitOfWork, clock: Clock, directory: DirectoryPort) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.directory = directory
 
     async def __call__(
         self, principal: Principal, conversation_id: uuid.UUID, up_to: int
     ) -> ReadState:
-        async with self.deps.uow as uow:
-            now = self.deps.clock.now()
+        async with self.uow as uow:
+            now = self.clock.now()
             conv = await conversation_for(uow.session, principal, conversation_id)
             safety = SqlAlchemySafety(uow.session)
             hidden_until = None
             hours = (await safety.quiet_hours([principal.person_id])).get(principal.person_id)
             if hours is not None:
-                tz = await self.deps.directory().timezone(principal.institution_id)
+                tz = await self.directory(uow.session).timezone(principal.institution_id)
                 hidden_until = hours.quiet_until(now, tz)
             moved = conv.read(principal.person_id, up_to, now, hidden_until)
             if moved:
@@ -52,7 +57,6 @@ class MarkRead:
                         created_at=now,
                         released_at=None,
                     )
-                emit_from(uow, conv)
                 await uow.commit()
             me = conv.participants[principal.person_id]
             return ReadState(me.read_seq, conv.last_seq, hidden_until is not None)

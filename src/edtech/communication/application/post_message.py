@@ -9,13 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.application.common import (
-    Collaborators,
-    Directory,
-    conversation_for,
-    emit_from,
-    policy_for,
-)
+from edtech.communication.application.common import conversation_for, policy_for
+from edtech.communication.application.ports import Directory, DirectoryPort
 from edtech.communication.domain import (
     Conversation,
     ConversationKind,
@@ -30,9 +25,11 @@ from edtech.communication.infrastructure import (
     SqlAlchemyMessages,
     SqlAlchemySafety,
 )
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -63,28 +60,36 @@ class PostMessage:
     saying when to expect a reply.
     """
 
-    def __init__(self, deps: Collaborators) -> None:
-        self.deps = deps
+    def __init__(self, uow: UnitOfWork, clock: Clock, directory: DirectoryPort) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.directory = directory
 
     async def __call__(
         self, principal: Principal, conversation_id: uuid.UUID, client_id: str, body: str
     ) -> Posted:
-        async with self.deps.uow as uow:
-            posted = await post_message(self.deps, principal, conversation_id, client_id, body)
+        async with self.uow as uow:
+            directory = self.directory(uow.session)
+            posted = await post_message(
+                uow, self.clock, directory, principal, conversation_id, client_id, body
+            )
             if not posted.replayed:
                 await uow.commit()
             return posted
 
 
 async def post_message(
-    deps: Collaborators,
+    uow: UnitOfWork,
+    clock: Clock,
+    directory: Directory,
     principal: Principal,
     conversation_id: uuid.UUID,
     client_id: str,
     body: str,
 ) -> Posted:
-    """Post inside the caller's open unit of work (the caller commits)."""
-    uow, now = deps.uow, deps.clock.now()
+    """Post inside the caller's open unit of work (the caller commits); the websocket `send`
+    shares it."""
+    now = clock.now()
     text = clean_body(body)
     check_client_id(client_id)
     session = uow.session
@@ -93,7 +98,6 @@ async def post_message(
     existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
     if existing is not None:
         return Posted(existing, replayed=True)
-    directory = deps.directory()
     await check_may_send(session, directory, principal, conv)
     conversations = SqlAlchemyConversations(session)
     seq = await conversations.next_seq(conv, now)
@@ -126,7 +130,6 @@ async def post_message(
     conv.read(principal.person_id, seq, now, None)
     conv.pull_events()  # reading your own message tells nobody anything
     await conversations.save_cursor(conv, principal.person_id)
-    emit_from(uow, message)
     notices: list[QuietNotice] = []
     names = await directory.display_names(principal.institution_id, list(held)) if held else {}
     for person_id, until in held.items():
@@ -157,7 +160,6 @@ async def post_message(
                 kind=MessageKind.NOTICE,
             )
             await messages.add(note)
-            emit_from(uow, note)
     return Posted(message, replayed=False, notices=notices)
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.communication.application.announce import publish
-from edtech.communication.application.common import Collaborators
-from edtech.communication.domain import ConversationRead, NotificationsReleased
+from edtech.communication.application.common import publish_announcement
+from edtech.communication.application.ports import DirectoryPort
+from edtech.communication.domain import NotificationsReleased
 from edtech.communication.infrastructure import (
     SqlAlchemyAnnouncements,
     SqlAlchemyConversations,
     SqlAlchemySafety,
 )
+from edtech.kernel.clock import Clock
+from edtech.platform.db.uow import UnitOfWork
 
 
 class ReleaseDue:
@@ -19,23 +21,28 @@ class ReleaseDue:
     and their held read receipts are shown; scheduled announcements whose time has come are
     published. Safe to run on every node at once (rows are claimed with SKIP LOCKED)."""
 
-    def __init__(self, deps: Collaborators) -> None:
-        self.deps = deps
+    def __init__(self, uow: UnitOfWork, clock: Clock, directory: DirectoryPort) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.directory = directory
 
     async def __call__(self) -> int:
         """Release what is due; returns how many held items and announcements went out."""
-        async with self.deps.uow as uow:
-            now = self.deps.clock.now()
+        # Two transactions, in this order: the inbox release is an event of no aggregate, and
+        # the unit of work commits such events after the aggregates' own (read receipts,
+        # announcements); committing it first keeps staff hearing "released" before the
+        # receipts. A crash in between leaves the rest for the next sweep (nothing is lost).
+        return await self._release_inbox() + await self._release_reads_and_announcements()
+
+    async def _release_inbox(self) -> int:
+        async with self.uow as uow:
+            now = self.clock.now()
             safety = SqlAlchemySafety(uow.session)
-            rows = await safety.due(now)
+            rows = await safety.due(now, "message")
             inbox: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, uuid.UUID]]] = {}
-            reads: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID], None] = {}
             for r in rows:
-                if r.kind == "message":
-                    items = inbox.setdefault((r.institution_id, r.person_id), [])
-                    items.append((r.conversation_id, r.message_id))
-                else:
-                    reads[(r.institution_id, r.conversation_id, r.person_id)] = None
+                items = inbox.setdefault((r.institution_id, r.person_id), [])
+                items.append((r.conversation_id, r.message_id))
             for (inst, person_id), items in inbox.items():
                 uow.emit(
                     NotificationsReleased(
@@ -46,31 +53,29 @@ class ReleaseDue:
                         message_ids=tuple(m for _, m in items),
                     )
                 )
+            if rows:
+                await safety.mark_released([r.id for r in rows], now)
+                await uow.commit()
+            return len(rows)
+
+    async def _release_reads_and_announcements(self) -> int:
+        async with self.uow as uow:
+            now = self.clock.now()
+            safety = SqlAlchemySafety(uow.session)
+            rows = await safety.due(now, "read")
             conversations = SqlAlchemyConversations(uow.session)
+            reads = dict.fromkeys((r.institution_id, r.conversation_id, r.person_id) for r in rows)
             for inst, conversation_id, person_id in reads:
                 conv = await conversations.get(inst, conversation_id)
-                me = conv.participants.get(person_id) if conv else None
-                if conv is None or me is None:
-                    continue
-                if me.read_hidden_until is not None and me.read_hidden_until > now:
-                    continue  # a newer quiet period hides it still; its own row releases it
-                me.shown_read_seq, me.read_hidden_until = me.read_seq, None
-                await conversations.save_cursor(conv, person_id)
-                uow.emit(
-                    ConversationRead(
-                        institution_id=inst,
-                        occurred_at=now,
-                        conversation_id=conversation_id,
-                        person_id=person_id,
-                        read_seq=me.read_seq,
-                    )
-                )
+                # a newer quiet period may hide it still: its own row releases it
+                if conv is not None and conv.show_held_read(person_id, now):
+                    await conversations.save_cursor(conv, person_id)
             await safety.mark_released([r.id for r in rows], now)
             due = await SqlAlchemyAnnouncements(uow.session).due(now)
             if due:
-                directory = self.deps.directory()
+                directory = self.directory(uow.session)
                 for announcement in due:
-                    await publish(uow, directory, announcement, now)
+                    await publish_announcement(uow, directory, announcement, now)
             if rows or due:
                 await uow.commit()
             return len(rows) + len(due)

@@ -6,12 +6,10 @@ import uuid
 from dataclasses import dataclass
 
 from edtech.communication.application.common import (
-    Collaborators,
-    Directory,
-    emit_from,
     own_profile,
     policy_for,
 )
+from edtech.communication.application.ports import Directory, DirectoryPort
 from edtech.communication.domain import (
     Context,
     ContextKind,
@@ -21,9 +19,11 @@ from edtech.communication.domain import (
     direct_key,
 )
 from edtech.communication.infrastructure import SqlAlchemyConversations, SqlAlchemySafety
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,15 @@ class StartConversation:
     that already exists (same two people, same context) returns the existing one.
     """
 
-    def __init__(self, deps: Collaborators) -> None:
-        self.deps = deps
+    def __init__(self, uow: UnitOfWork, clock: Clock, directory: DirectoryPort) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.directory = directory
 
     async def __call__(self, principal: Principal, cmd: StartConversationCommand) -> Started:
-        uow, now = self.deps.uow, self.deps.clock.now()
+        uow, now = self.uow, self.clock.now()
         async with uow:
-            directory = self.deps.directory()
+            directory = self.directory(uow.session)
             inst = principal.institution_id
             starter = await own_profile(directory, principal)
             await _check_context(directory, inst, cmd.context)
@@ -84,8 +86,7 @@ class StartConversation:
                 others=others,
                 at=now,
             )
-            await conversations.add(conv)
-            emit_from(uow, conv)
+            conversations.add(conv)
             await uow.commit()
             return Started(conv.id, created=True)
 

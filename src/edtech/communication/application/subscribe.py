@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.application.common import Directory
+from edtech.communication.application.ports import Directory
 from edtech.communication.application.post_message import check_may_send
 from edtech.communication.infrastructure import SqlAlchemyConversations
 from edtech.kernel.errors import ForbiddenError

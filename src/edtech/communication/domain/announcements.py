@@ -123,12 +123,16 @@ class Announcement(Aggregate):
             )
         )
 
-    def acknowledged(self, person_id: uuid.UUID, at: datetime) -> AnnouncementAcknowledged:
-        return AnnouncementAcknowledged(
-            institution_id=self.institution_id,
-            occurred_at=at,
-            announcement_id=self.id,
-            sender_id=self.sender_id,
-            person_id=person_id,
-            acknowledged_at=at,
+    def acknowledge(self, person_id: uuid.UUID, at: datetime) -> None:
+        """A recipient confirms they read it: the sender hears of it (the caller records the
+        receipt once per recipient)."""
+        self.record(
+            AnnouncementAcknowledged(
+                institution_id=self.institution_id,
+                occurred_at=at,
+                announcement_id=self.id,
+                sender_id=self.sender_id,
+                person_id=person_id,
+                acknowledged_at=at,
+            )
         )

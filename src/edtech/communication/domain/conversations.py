@@ -165,6 +165,27 @@ class Conversation(Aggregate):
         )
         return True
 
+    def show_held_read(self, person_id: uuid.UUID, at: datetime) -> bool:
+        """The reader's quiet hours ended: the others now see how far they read. A newer quiet
+        period that still hides it keeps it hidden (its own release shows it). Returns whether
+        the others are told."""
+        participant = self.participants.get(person_id)
+        if participant is None:
+            return False
+        if participant.read_hidden_until is not None and participant.read_hidden_until > at:
+            return False
+        participant.shown_read_seq, participant.read_hidden_until = participant.read_seq, None
+        self.record(
+            ConversationRead(
+                institution_id=self.institution_id,
+                occurred_at=at,
+                conversation_id=self.id,
+                person_id=person_id,
+                read_seq=participant.read_seq,
+            )
+        )
+        return True
+
 
 def direct_key(people: list[uuid.UUID], context: Context | None) -> str:
     ids = ":".join(sorted(str(p) for p in people))

@@ -47,7 +47,7 @@ def check_client_id(client_id: str, loc: tuple[str | int, ...] = ("client_id",))
     return client_id
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class MessageVersion:
     """A body the message had before an edit."""
 

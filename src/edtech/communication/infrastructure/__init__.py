@@ -4,6 +4,7 @@ from edtech.communication.infrastructure.announcements import SqlAlchemyAnnounce
 from edtech.communication.infrastructure.conversations import (
     SqlAlchemyConversations,
     SqlAlchemyMessages,
+    conflicts_as,
 )
 from edtech.communication.infrastructure.deliveries import SqlAlchemyDeliveries, delivered_to
 from edtech.communication.infrastructure.directory import (
@@ -39,6 +40,7 @@ __all__ = [
     "SqlAlchemySafety",
     "announcement",
     "announcement_recipient",
+    "conflicts_as",
     "conversation",
     "conversation_export",
     "conversation_participant",

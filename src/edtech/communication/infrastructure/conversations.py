@@ -1,42 +1,45 @@
-"""Repositories for conversations and messages (Core statements, domain objects out)."""
+"""Repositories for conversations and messages, on the unit of work's session.
+
+Both aggregates are mapped imperatively (`tables.py`), so the session tracks what a use case
+loads or adds and the unit of work collects their events. Two writes stay Core statements on
+the hot path of every message, because the ORM cannot express them: taking the next message
+number (`UPDATE … RETURNING`, the row lock orders concurrent senders on every node) and moving
+a read cursor that must never move back when two devices race (`WHERE read_seq <= new`). Each
+puts the values it wrote into the session as committed, so the flush does not write them again.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
-from edtech.communication.domain import (
-    Context,
-    ContextKind,
-    Conversation,
-    ConversationKind,
-    Message,
-    MessageKind,
-    MessageVersion,
-    Participant,
-)
+from edtech.communication.domain import Conversation, Message
 from edtech.communication.infrastructure.tables import (
     conversation,
     conversation_participant,
     message,
-    message_version,
 )
+from edtech.kernel.errors import ConflictError
+
+CURSOR_FIELDS = ("read_seq", "read_at", "shown_read_seq", "read_hidden_until")
 
 
-def _participant(row: Any, prefix: str = "") -> Participant:
-    """A participant from a row of `conversation_participant` (its columns maybe prefixed)."""
-    return Participant(
-        person_id=row[f"{prefix}person_id"],
-        joined_at=row[f"{prefix}joined_at"],
-        read_seq=row[f"{prefix}read_seq"],
-        read_at=row[f"{prefix}read_at"],
-        shown_read_seq=row[f"{prefix}shown_read_seq"],
-        read_hidden_until=row[f"{prefix}read_hidden_until"],
-    )
+@asynccontextmanager
+async def conflicts_as(message: str) -> AsyncIterator[None]:
+    """A concurrent change noticed at flush (a message version that moved since we loaded it,
+    or an earlier version another edit stored first) is a conflict (409), not a failure."""
+    try:
+        yield
+    except (StaleDataError, sa.exc.IntegrityError):
+        raise ConflictError(message) from None
 
 
 class SqlAlchemyConversations:
@@ -49,74 +52,24 @@ class SqlAlchemyConversations:
         self, institution_id: uuid.UUID, conversation_id: uuid.UUID
     ) -> Conversation | None:
         """The conversation with its participants, in one round trip (every message loads it)."""
-        p = conversation_participant
-        rows = (
-            await self.session.execute(
-                sa.select(conversation, *[c.label(f"p_{c.name}") for c in p.c])
-                .join(p, p.c.conversation_id == conversation.c.id)
-                .where(
-                    conversation.c.institution_id == institution_id,
-                    conversation.c.id == conversation_id,
-                )
-                .order_by(p.c.joined_at, p.c.person_id)
+        stmt = (
+            sa.select(Conversation)
+            .options(joinedload(Conversation.participants))  # type: ignore[arg-type]
+            .where(
+                conversation.c.institution_id == institution_id,
+                conversation.c.id == conversation_id,
             )
-        ).all()
-        if not rows:
-            return None
-        parts = [_participant(r._mapping, prefix="p_") for r in rows]
-        return _conversation(rows[0]._mapping, parts)
+        )
+        return (await self.session.scalars(stmt)).unique().first()
 
     async def find_direct(self, institution_id: uuid.UUID, key: str) -> Conversation | None:
-        row = (
-            await self.session.execute(
-                sa.select(conversation).where(
-                    conversation.c.institution_id == institution_id,
-                    conversation.c.direct_key == key,
-                )
-            )
-        ).first()
-        return None if row is None else await self._load(row._mapping)
+        stmt = sa.select(Conversation).where(
+            conversation.c.institution_id == institution_id, conversation.c.direct_key == key
+        )
+        return (await self.session.scalars(stmt)).first()
 
-    async def _load(self, row: Any) -> Conversation:
-        parts = await self.session.execute(
-            sa.select(conversation_participant)
-            .where(conversation_participant.c.conversation_id == row["id"])
-            .order_by(conversation_participant.c.joined_at, conversation_participant.c.person_id)
-        )
-        return _conversation(row, [_participant(p._mapping) for p in parts])
-
-    async def add(self, conv: Conversation) -> None:
-        await self.session.execute(
-            sa.insert(conversation).values(
-                id=conv.id,
-                institution_id=conv.institution_id,
-                kind=conv.kind.value,
-                context_kind=conv.context.kind.value if conv.context else None,
-                context_id=conv.context.id if conv.context else None,
-                title=conv.title,
-                created_by=conv.created_by,
-                created_at=conv.created_at,
-                last_seq=conv.last_seq,
-                last_message_at=conv.last_message_at,
-                direct_key=conv.direct_key,
-            )
-        )
-        await self.session.execute(
-            sa.insert(conversation_participant),
-            [
-                {
-                    "conversation_id": conv.id,
-                    "person_id": p.person_id,
-                    "institution_id": conv.institution_id,
-                    "joined_at": p.joined_at,
-                    "read_seq": p.read_seq,
-                    "read_at": p.read_at,
-                    "shown_read_seq": p.shown_read_seq,
-                    "read_hidden_until": p.read_hidden_until,
-                }
-                for p in conv.participants.values()
-            ],
-        )
+    def add(self, conv: Conversation) -> None:
+        self.session.add(conv)
 
     async def next_seq(self, conv: Conversation, at: datetime) -> int:
         """Take the next message number atomically: the row stays locked until commit, so
@@ -129,8 +82,8 @@ class SqlAlchemyConversations:
                 .returning(conversation.c.last_seq)
             )
         ).scalar_one()
-        conv.last_seq = seq
-        conv.last_message_at = at
+        set_committed_value(conv, "last_seq", seq)
+        set_committed_value(conv, "last_message_at", at)
         return seq
 
     async def save_cursor(self, conv: Conversation, person_id: uuid.UUID) -> None:
@@ -150,26 +103,8 @@ class SqlAlchemyConversations:
                 read_hidden_until=p.read_hidden_until,
             )
         )
-
-
-def _conversation(row: Any, parts: list[Participant]) -> Conversation:
-    context = (
-        Context(ContextKind(row["context_kind"]), row["context_id"])
-        if row["context_kind"] is not None
-        else None
-    )
-    return Conversation(
-        id=row["id"],
-        institution_id=row["institution_id"],
-        kind=ConversationKind(row["kind"]),
-        context=context,
-        title=row["title"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        last_seq=row["last_seq"],
-        last_message_at=row["last_message_at"],
-        participants={p.person_id: p for p in parts},
-    )
+        for name in CURSOR_FIELDS:
+            set_committed_value(p, name, getattr(p, name))
 
 
 class SqlAlchemyMessages:
@@ -181,11 +116,19 @@ class SqlAlchemyMessages:
     async def by_client_id(
         self, conversation_id: uuid.UUID, sender_id: uuid.UUID, client_id: str
     ) -> Message | None:
-        return await self._one(
+        """The message this sender already posted with this client id (a replay), as stored.
+
+        It is answered as is and never changed, so it leaves the session: a unit of work that
+        ends without commit rolls back, which would expire it before the caller reads it.
+        """
+        found = await self._one(
             message.c.conversation_id == conversation_id,
             message.c.sender_id == sender_id,
             message.c.client_id == client_id,
         )
+        if found is not None:
+            self.session.expunge(found)
+        return found
 
     async def get(
         self, institution_id: uuid.UUID, conversation_id: uuid.UUID, message_id: uuid.UUID
@@ -197,83 +140,7 @@ class SqlAlchemyMessages:
         )
 
     async def _one(self, *where: sa.ColumnElement[bool]) -> Message | None:
-        row = (await self.session.execute(sa.select(message).where(*where))).first()
-        if row is None:
-            return None
-        versions = await self.session.execute(
-            sa.select(message_version)
-            .where(message_version.c.message_id == row.id)
-            .order_by(message_version.c.version)
-        )
-        return Message(
-            id=row.id,
-            institution_id=row.institution_id,
-            conversation_id=row.conversation_id,
-            seq=row.seq,
-            sender_id=row.sender_id,
-            client_id=row.client_id,
-            kind=MessageKind(row.kind),
-            body=row.body,
-            version=row.version,
-            created_at=row.created_at,
-            edited_at=row.edited_at,
-            retracted_at=row.retracted_at,
-            earlier=[MessageVersion(v.version, v.body, v.written_at) for v in versions],
-        )
+        return (await self.session.scalars(sa.select(Message).where(*where))).first()
 
     async def add(self, msg: Message) -> None:
-        await self.session.execute(
-            sa.insert(message).values(
-                id=msg.id,
-                institution_id=msg.institution_id,
-                conversation_id=msg.conversation_id,
-                seq=msg.seq,
-                sender_id=msg.sender_id,
-                client_id=msg.client_id,
-                kind=msg.kind.value,
-                body=msg.body,
-                version=msg.version,
-                created_at=msg.created_at,
-                edited_at=msg.edited_at,
-                retracted_at=msg.retracted_at,
-            )
-        )
-
-    async def save(self, msg: Message, loaded_version: int, known_versions: int) -> bool:
-        """Write an edit or retraction, adding the earlier versions not stored yet.
-
-        Returns False when someone else changed the message since it was loaded.
-        """
-        result = await self.session.execute(
-            sa.update(message)
-            .where(message.c.id == msg.id, message.c.version == loaded_version)
-            .values(
-                body=msg.body,
-                version=msg.version,
-                edited_at=msg.edited_at,
-                retracted_at=msg.retracted_at,
-            )
-        )
-        if _rowcount(result) != 1:
-            return False
-        new = msg.earlier[known_versions:]
-        if new:
-            await self.session.execute(
-                sa.insert(message_version),
-                [
-                    {
-                        "message_id": msg.id,
-                        "version": v.version,
-                        "institution_id": msg.institution_id,
-                        "body": v.body,
-                        "written_at": v.written_at,
-                    }
-                    for v in new
-                ],
-            )
-        return True
-
-
-def _rowcount(result: Any) -> int:
-    count: int = result.rowcount
-    return count
+        self.session.add(msg)

@@ -149,11 +149,16 @@ class SqlAlchemySafety:
     async def hold(self, **values: Any) -> None:
         await self.session.execute(sa.insert(held_notification).values(**values))
 
-    async def due(self, now: datetime, limit: int = 500) -> list[Any]:
-        """Held notifications whose quiet hours are over, oldest first (locked on PostgreSQL)."""
+    async def due(self, now: datetime, kind: str, limit: int = 500) -> list[Any]:
+        """Held notifications of one kind (`message`, `read`) whose quiet hours are over, oldest
+        first (locked on PostgreSQL)."""
         stmt = (
             sa.select(held_notification)
-            .where(held_notification.c.released_at.is_(None), held_notification.c.release_at <= now)
+            .where(
+                held_notification.c.released_at.is_(None),
+                held_notification.c.release_at <= now,
+                held_notification.c.kind == kind,
+            )
             .order_by(held_notification.c.release_at, held_notification.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

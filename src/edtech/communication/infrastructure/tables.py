@@ -1,13 +1,46 @@
-"""The communication slice's tables (SQLAlchemy Core; repositories translate rows to the domain)."""
+"""The communication slice's tables, with its aggregates mapped onto them imperatively.
+
+Conversations (with their participants), messages (with their earlier versions) and
+announcements are one class each; the other tables are records without behaviour (settings,
+blocks, quiet hours, reports, exports, held notifications, receipts) written by Core statements.
+"""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import attribute_keyed_dict, composite, relationship
 
-from edtech.platform.db.metadata import metadata
+from edtech.communication.domain import (
+    Announcement,
+    Audience,
+    AudienceKind,
+    Context,
+    ContextKind,
+    Conversation,
+    ConversationKind,
+    Message,
+    MessageKind,
+    MessageVersion,
+    Participant,
+    Priority,
+)
+from edtech.kernel.principal import Role
+from edtech.platform.db.metadata import mapper_registry, metadata
 from edtech.platform.db.types import UTCDateTime, id_column, institution_column
+
+
+def _enum(cls: type[enum.StrEnum], length: int) -> sa.Enum:
+    """A string column holding the enum's values (no native type, no CHECK: the same VARCHAR)."""
+    return sa.Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 def _conversation_fk() -> sa.Column[Any]:
@@ -43,8 +76,8 @@ conversation = sa.Table(
     metadata,
     id_column(),
     institution_column(),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("context_kind", sa.String(16), nullable=True),
+    sa.Column("kind", _enum(ConversationKind, 16), nullable=False),
+    sa.Column("context_kind", _enum(ContextKind, 16), nullable=True),
     sa.Column("context_id", sa.Uuid(), nullable=True),
     sa.Column("title", sa.String(200), nullable=True),
     sa.Column("created_by", sa.Uuid(), nullable=False),
@@ -83,7 +116,7 @@ message = sa.Table(
     sa.Column("seq", sa.Integer(), nullable=False),
     sa.Column("sender_id", sa.Uuid(), nullable=False),
     sa.Column("client_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("kind", _enum(MessageKind, 16), nullable=False),
     sa.Column("body", sa.Text(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -191,11 +224,11 @@ announcement = sa.Table(
     sa.Column("sender_id", sa.Uuid(), nullable=False),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("body", sa.Text(), nullable=False),
-    sa.Column("priority", sa.String(16), nullable=False),
-    sa.Column("audience_kind", sa.String(32), nullable=False),
+    sa.Column("priority", _enum(Priority, 16), nullable=False),
+    sa.Column("audience_kind", _enum(AudienceKind, 32), nullable=False),
     sa.Column("audience_school_id", sa.Uuid(), nullable=True),
     sa.Column("audience_section_id", sa.Uuid(), nullable=True),
-    sa.Column("audience_role", sa.String(32), nullable=True),
+    sa.Column("audience_role", _enum(Role, 32), nullable=True),
     sa.Column("requires_ack", sa.Boolean(), nullable=False),
     sa.Column("publish_at", UTCDateTime(), nullable=False),
     sa.Column("published_at", UTCDateTime(), nullable=True),
@@ -218,3 +251,72 @@ announcement_recipient = sa.Table(
     sa.Index("ix_announcement_recipient_person_id", "person_id"),
 )
 """Who an announcement was published to (fixed at publication) and who acknowledged it."""
+
+
+def _same_institution(parent: Any, child: Any, _initiator: object) -> None:
+    """Participant and version rows name their institution: their aggregate's."""
+    child.institution_id = parent.institution_id
+
+
+def _conversation_columns(_mapper: object, _connection: object, conv: Any) -> None:
+    """The context and the direct key are columns the domain does not hold as such."""
+    conv._context_kind = conv.context.kind if conv.context else None
+    conv._context_id = conv.context.id if conv.context else None
+    conv._direct_key = conv.direct_key
+
+
+def _conversation_loaded(conv: Any, _context: object) -> None:
+    kind, context_id = conv._context_kind, conv._context_id
+    conv.__dict__["context"] = None if kind is None else Context(kind, context_id)
+
+
+mapper_registry.map_imperatively(Participant, conversation_participant)
+mapper_registry.map_imperatively(
+    Conversation,
+    conversation,
+    properties={
+        "_context_kind": conversation.c.context_kind,
+        "_context_id": conversation.c.context_id,
+        "_direct_key": conversation.c.direct_key,
+        "participants": relationship(
+            Participant,
+            collection_class=attribute_keyed_dict("person_id"),
+            order_by=[conversation_participant.c.joined_at, conversation_participant.c.person_id],
+            cascade="all",
+            lazy="selectin",
+        ),
+    },
+)
+sa.event.listen(Conversation.participants, "append", _same_institution)
+sa.event.listen(Conversation, "before_insert", _conversation_columns)
+sa.event.listen(Conversation, "load", _conversation_loaded)
+
+mapper_registry.map_imperatively(MessageVersion, message_version)
+# The domain bumps `version` on an edit; the ORM adds `WHERE version = <loaded>` to every
+# UPDATE (an edit or a retraction), so a concurrent change fails the flush (a 409).
+mapper_registry.map_imperatively(
+    Message,
+    message,
+    version_id_col=message.c.version,
+    version_id_generator=False,
+    properties={
+        "earlier": relationship(
+            MessageVersion, order_by=message_version.c.version, cascade="all", lazy="selectin"
+        )
+    },
+)
+sa.event.listen(Message.earlier, "append", _same_institution)
+
+mapper_registry.map_imperatively(
+    Announcement,
+    announcement,
+    properties={
+        "audience": composite(
+            Audience,
+            announcement.c.audience_kind,
+            announcement.c.audience_school_id,
+            announcement.c.audience_section_id,
+            announcement.c.audience_role,
+        )
+    },
+)

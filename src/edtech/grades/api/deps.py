@@ -1,35 +1,28 @@
-"""Dependencies of the grades routes: use cases wired from the node's services, the roster."""
+"""Dependencies of the grades routes: the roster port and the read routes' permission checks.
+
+Use cases come from `edtech.platform.http.deps.use_case(cls, roster)`."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.grades.application.access import require_gradebook_manager
+from edtech.grades.application.common import require_gradebook_manager
 from edtech.grades.application.ports import RosterFactory
 from edtech.grades.domain import Editor
 from edtech.grades.infrastructure.roster import InstitutionsRoster
-from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal
-from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.services import Services
 
 
-class UseCase(Protocol):
-    def __init__(self, uow: UnitOfWork, roster: RosterFactory, clock: Clock) -> None: ...
-
-
-U = TypeVar("U", bound=UseCase)
-
-
-def roster_factory(services: Services) -> RosterFactory:
-    """Roster answers judged on today's date (UTC) of the node's clock."""
+def roster(services: Services) -> RosterFactory:
+    """The use cases' roster port (`use_case(cls, roster)`): answers judged on today's date
+    (UTC) of the node's clock, bound by the use case to its unit of work's session."""
     today = services.clock.now().date()
 
     def bind(session: AsyncSession) -> InstitutionsRoster:
@@ -38,19 +31,12 @@ def roster_factory(services: Services) -> RosterFactory:
     return bind
 
 
-def use_case(cls: type[U]) -> Callable[[Services], U]:
-    def build(services: ServicesDep) -> U:
-        return cls(services.uow(), roster_factory(services), services.clock)
-
-    return build
-
-
 class Reader:
     """Permission checks for read routes, on the request's read-only session."""
 
     def __init__(self, services: Services, session: AsyncSession) -> None:
         self.session = session
-        self.roster = roster_factory(services)(session)
+        self.roster = roster(services)(session)
 
     async def manager(self, principal: Principal, section_id: uuid.UUID) -> Editor:
         return await require_gradebook_manager(self.roster, principal, section_id)

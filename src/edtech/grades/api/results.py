@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from edtech.grades.api.deps import ReaderDep, roster_factory, use_case
+from edtech.grades.api.deps import ReaderDep, roster
 from edtech.grades.api.schemas import (
     BatchIn,
     BatchItemOut,
@@ -32,7 +32,7 @@ from edtech.grades.infrastructure.queries import history_query, publications_que
 from edtech.grades.infrastructure.repositories import SqlAlchemyAssessments
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import FieldProblem, InvalidError, NotFoundError
-from edtech.platform.http.deps import ServicesDep
+from edtech.platform.http.deps import ServicesDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.idempotency import Claim, Scope, request_hash, run_once
 
@@ -67,7 +67,7 @@ async def enter_batch(
     section_id: uuid.UUID,
     body: BatchIn,
     principal: CurrentPrincipalDep,
-    enter: Annotated[EnterResults, Depends(use_case(EnterResults))],
+    enter: Annotated[EnterResults, Depends(use_case(EnterResults, roster))],
 ) -> BatchOut:
     entries = [
         ResultEntry(
@@ -95,7 +95,7 @@ async def enter_one(
     body: ResultIn,
     principal: CurrentPrincipalDep,
     reader: ReaderDep,
-    enter: Annotated[EnterResults, Depends(use_case(EnterResults))],
+    enter: Annotated[EnterResults, Depends(use_case(EnterResults, roster))],
 ) -> BatchItemOut:
     found = await SqlAlchemyAssessments(reader.session).get(principal.institution_id, assessment_id)
     if found is None:
@@ -142,10 +142,10 @@ async def publish(
     body: PublishIn,
     principal: CurrentPrincipalDep,
     services: ServicesDep,
+    use: Annotated[PublishAssessment, Depends(use_case(PublishAssessment, roster))],
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    use = PublishAssessment(services.uow(), roster_factory(services), services.clock)
     wanted = PublishRequest(body.scope, body.student_ids, body.reason)
 
     def render(p: Publication) -> tuple[int, object]:
@@ -196,7 +196,7 @@ async def list_publications(
         raise NotFoundError("assessment not found")
     await reader.manager(principal, found.section_id)
     stmt = publications_query(principal.institution_id, assessment_id)
-    return await paginate(reader.session, stmt, params, request, PublicationOut.of_row)
+    return await paginate(reader.session, stmt, params, request, lambda r: PublicationOut.of(r[0]))
 
 
 @router.get(

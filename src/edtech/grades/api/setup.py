@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from edtech.grades.api.deps import ReaderDep, use_case
+from edtech.grades.api.deps import ReaderDep, roster
 from edtech.grades.api.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -35,11 +35,10 @@ from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
     SqlAlchemyGradebooks,
     SqlAlchemySchemes,
-    assessment_from_row,
-    scheme_from_row,
 )
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
+from edtech.platform.http.deps import use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["grades"])
@@ -71,9 +70,7 @@ async def list_schemes(
     kind: SchemeKind | None = None,
 ) -> Page[SchemeOut]:
     stmt = schemes_query(principal.institution_id, kind.value if kind else None)
-    return await paginate(
-        reader.session, stmt, params, request, lambda r: SchemeOut.of(scheme_from_row(r))
-    )
+    return await paginate(reader.session, stmt, params, request, lambda r: SchemeOut.of(r[0]))
 
 
 @router.get("/grade-schemes/{scheme_id}", response_model=SchemeOut, summary="One scheme")
@@ -111,7 +108,7 @@ async def put_gradebook(
     section_id: uuid.UUID,
     body: GradebookIn,
     principal: CurrentPrincipalDep,
-    configure: Annotated[ConfigureGradebook, Depends(use_case(ConfigureGradebook))],
+    configure: Annotated[ConfigureGradebook, Depends(use_case(ConfigureGradebook, roster))],
 ) -> GradebookOut:
     setup = GradebookSetup(
         weighting=body.weighting,
@@ -136,7 +133,7 @@ async def create_assessment(
     section_id: uuid.UUID,
     body: AssessmentIn,
     principal: CurrentPrincipalDep,
-    create: Annotated[CreateAssessment, Depends(use_case(CreateAssessment))],
+    create: Annotated[CreateAssessment, Depends(use_case(CreateAssessment, roster))],
 ) -> AssessmentOut:
     draft = AssessmentDraft(**body.model_dump())
     return AssessmentOut.of(await create(principal, section_id, draft))
@@ -158,9 +155,7 @@ async def list_assessments(
 ) -> Page[AssessmentOut]:
     await reader.manager(principal, section_id)
     stmt = assessments_query(principal.institution_id, section_id, grading_period_id, category_id)
-    return await paginate(
-        reader.session, stmt, params, request, lambda r: AssessmentOut.of(assessment_from_row(r))
-    )
+    return await paginate(reader.session, stmt, params, request, lambda r: AssessmentOut.of(r[0]))
 
 
 async def _assessment_for_manager(
@@ -190,7 +185,7 @@ async def patch_assessment(
     assessment_id: uuid.UUID,
     body: AssessmentPatchIn,
     principal: CurrentPrincipalDep,
-    update: Annotated[UpdateAssessment, Depends(use_case(UpdateAssessment))],
+    update: Annotated[UpdateAssessment, Depends(use_case(UpdateAssessment, roster))],
 ) -> AssessmentOut:
     fields = frozenset(body.model_fields_set - {"version", "reason"})
     patch = AssessmentPatch(

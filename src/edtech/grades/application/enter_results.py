@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from edtech.grades.application.access import require_gradebook_manager
+from edtech.grades.application.common import publish_results, require_gradebook_manager
 from edtech.grades.application.ports import Roster, RosterFactory
-from edtech.grades.application.publishing import publish_results
 from edtech.grades.domain import (
     Assessment,
-    CellChanged,
     Change,
     Editor,
     Flag,
@@ -26,12 +24,11 @@ from edtech.grades.domain import (
 from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
     SqlAlchemyGradebooks,
-    SqlAlchemySchemes,
-)
-from edtech.grades.infrastructure.results import (
-    SqlAlchemyHistory,
     SqlAlchemyResults,
+    SqlAlchemySchemes,
+    conflicts_as,
 )
+from edtech.grades.infrastructure.results import SqlAlchemyHistory
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import (
     ConflictError,
@@ -75,10 +72,10 @@ class EnterResults:
     automatically posted assessments are published as they are entered.
     """
 
-    def __init__(self, uow: UnitOfWork, roster: RosterFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, roster: RosterFactory) -> None:
         self.uow = uow
-        self.roster = roster
         self.clock = clock
+        self.roster = roster
 
     async def __call__(
         self,
@@ -90,7 +87,7 @@ class EnterResults:
         now = self.clock.now()
         if not entries:
             raise InvalidError("no results given", [FieldProblem(("items",), "must not be empty")])
-        async with self.uow as uow:
+        async with self.uow as uow, conflicts_as("a result"):
             roster = self.roster(uow.session)
             editor = await require_gradebook_manager(roster, principal, section_id)
             iid = principal.institution_id
@@ -117,6 +114,7 @@ class EnterResults:
                     student_id=entry.student_id,
                     updated_at=now,
                 )
+                is_new = key not in existing
                 existing[key] = result
                 try:
                     change = result.enter(
@@ -135,6 +133,8 @@ class EnterResults:
                 outcome.changed.append(change is not None)
                 if change is not None:
                     changes.append((result, change))
+                    if is_new:
+                        results_repo.add(result)
             if conflicts:
                 raise ConflictError(
                     f"{len(conflicts)} of {len(entries)} items are stale; nothing was saved",
@@ -142,28 +142,11 @@ class EnterResults:
                         {"loc": list(p.loc), "msg": p.message, "type": p.type} for p in conflicts
                     ],
                 )
-            for result, _ in changes:
-                await results_repo.save(result)
             await SqlAlchemyHistory(uow.session).record(
                 changes, actor_id=editor.person_id, actor_name=editor.name, at=now
             )
-            for result, _ in changes:
-                uow.emit(
-                    CellChanged(
-                        institution_id=iid,
-                        occurred_at=now,
-                        section_id=section_id,
-                        assessment_id=result.assessment_id,
-                        student_id=result.student_id,
-                        draft=result.draft.as_data(),
-                        published=None if result.published is None else result.published.as_data(),
-                        version=result.version,
-                        editor_id=editor.person_id,
-                        editor_name=editor.name,
-                    )
-                )
             outcome.publications = await self._post_automatically(
-                uow, roster, results_repo, assessments, changes, existing, editor, reason
+                uow, roster, assessments, changes, existing, editor, reason
             )
             await uow.commit()
         return outcome
@@ -242,7 +225,6 @@ class EnterResults:
         self,
         uow: UnitOfWork,
         roster: Roster,
-        results_repo: SqlAlchemyResults,
         assessments: dict[uuid.UUID, Assessment],
         changes: list[tuple[Result, Change]],
         existing: dict[tuple[uuid.UUID, uuid.UUID], Result],
@@ -265,7 +247,6 @@ class EnterResults:
                 await publish_results(
                     uow,
                     roster,
-                    results_repo,
                     assessment=a,
                     results=[r for (aid, _), r in existing.items() if aid == assessment_id],
                     scope=PublishScope.STUDENTS,

@@ -8,15 +8,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.grades.application.access import require_gradebook_manager
+from edtech.grades.application.common import publish_results, require_gradebook_manager
 from edtech.grades.application.ports import RosterFactory
-from edtech.grades.application.publishing import publish_results
 from edtech.grades.domain import Publication, PublishScope, guard_edit
 from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
-)
-from edtech.grades.infrastructure.results import (
     SqlAlchemyResults,
+    conflicts_as,
 )
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
@@ -44,10 +42,10 @@ class PublishAssessment:
     In a closed grading period only an admin may publish, with a reason.
     """
 
-    def __init__(self, uow: UnitOfWork, roster: RosterFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, roster: RosterFactory) -> None:
         self.uow = uow
-        self.roster = roster
         self.clock = clock
+        self.roster = roster
 
     async def __call__(
         self,
@@ -59,7 +57,7 @@ class PublishAssessment:
         before_commit: BeforeCommit | None = None,
     ) -> Publication:
         now = self.clock.now()
-        async with self.uow as uow:
+        async with self.uow as uow, conflicts_as("a result"):
             roster = self.roster(uow.session)
             iid = principal.institution_id
             assessment = await SqlAlchemyAssessments(uow.session).get(iid, assessment_id)
@@ -74,12 +72,10 @@ class PublishAssessment:
                     reason=request.reason,
                     closes_on=period.closes_on,
                 )
-            results_repo = SqlAlchemyResults(uow.session)
-            results = await results_repo.for_assessments(iid, [assessment_id])
+            results = await SqlAlchemyResults(uow.session).for_assessments(iid, [assessment_id])
             publication = await publish_results(
                 uow,
                 roster,
-                results_repo,
                 assessment=assessment,
                 results=results,
                 scope=request.scope,

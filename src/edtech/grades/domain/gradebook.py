@@ -32,9 +32,12 @@ class PostPolicy(enum.StrEnum):
     MANUAL = "manual"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(eq=False, kw_only=True)
 class Category:
-    """A group of assessments (Homework, Tests) with a weight and how many lowest scores to drop."""
+    """A group of assessments (Homework, Tests) with a weight and how many lowest scores to drop.
+
+    An entity of its gradebook: reconfiguring keeps a category (by id) and changes it in place.
+    """
 
     id: uuid.UUID
     name: str
@@ -97,11 +100,14 @@ class Gradebook(Aggregate):
     total_scheme_id: uuid.UUID | None = None
     categories: list[Category]
     version: int = 1
+    updated_at: datetime | None = None
 
     def __post_init__(self) -> None:
         problems = category_problems(self.weighting, self.categories)
         if problems:
             raise InvalidError("invalid gradebook", problems)
+        for c in self.categories:
+            c.name = c.name.strip()
 
     def reconfigure(
         self,
@@ -130,7 +136,17 @@ class Gradebook(Aggregate):
         self.weighting = weighting
         self.post_policy = post_policy
         self.total_scheme_id = total_scheme_id
-        self.categories = list(categories)
+        current = {c.id: c for c in self.categories}
+        merged = []
+        for c in categories:
+            kept_one = current.get(c.id)
+            if kept_one is None:
+                kept_one = c
+            else:
+                kept_one.weight_ppm, kept_one.drop_lowest = c.weight_ppm, c.drop_lowest
+            kept_one.name = c.name.strip()
+            merged.append(kept_one)
+        self.categories = merged
         self.version += 1
 
     def category(self, category_id: uuid.UUID) -> Category | None:

@@ -6,9 +6,12 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from edtech.grades.domain.events import AssessmentPublished, GradesPublished
 from edtech.grades.domain.results import Change, Result, describe_change
+from edtech.grades.domain.schemes import plain
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.kernel.events import Aggregate
 
@@ -57,6 +60,51 @@ class Publication(Aggregate):
     published_at: datetime
     idempotency_key: str | None
     changes: tuple[PublishedChange, ...]
+
+    def announce(
+        self,
+        *,
+        assessment_title: str,
+        max_points: Decimal,
+        totals: dict[uuid.UUID, dict[str, Any]],
+        guardians: dict[uuid.UUID, list[uuid.UUID]],
+    ) -> None:
+        """Tell each student whose visible result changed, and their entitled guardians, with
+        the new published total (`totals`, per student); then the section's teachers. A
+        publication that changed nothing tells nobody."""
+        if not self.changes:
+            return
+        for change in self.changes:
+            before = change.change.before
+            self.record(
+                GradesPublished(
+                    institution_id=self.institution_id,
+                    occurred_at=self.published_at,
+                    section_id=self.section_id,
+                    assessment_id=self.assessment_id,
+                    assessment_title=assessment_title,
+                    publication_id=self.id,
+                    student_id=change.student_id,
+                    result={**change.change.after.as_data(), "max_points": plain(max_points)},
+                    previous=None if before is None else before.as_data(),
+                    changes=change.summary,
+                    total=totals[change.student_id],
+                    recipients=(change.student_id, *guardians[change.student_id]),
+                )
+            )
+        self.record(
+            AssessmentPublished(
+                institution_id=self.institution_id,
+                occurred_at=self.published_at,
+                section_id=self.section_id,
+                assessment_id=self.assessment_id,
+                publication_id=self.id,
+                scope=self.scope.value,
+                published_by=self.published_by,
+                published_by_name=self.published_by_name,
+                changes=[c.as_data() for c in self.changes],
+            )
+        )
 
 
 def select_results(

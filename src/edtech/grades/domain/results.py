@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from edtech.grades.domain.events import CellChanged
 from edtech.grades.domain.gradebook import Assessment, check_version
 from edtech.grades.domain.schemes import GradingScheme, plain
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError
@@ -144,7 +145,6 @@ def guard_edit(*, locked: bool, editor: Editor, reason: str | None, closes_on: o
 class Change:
     """One before/after of a result's draft or published value, for the audit history."""
 
-    result_id: uuid.UUID
     student_id: uuid.UUID
     field: str  # "draft" or "published"
     before: Mark | None
@@ -185,7 +185,10 @@ class Result(Aggregate):
         expected_version: int | None,
         reason: str | None,
     ) -> Change | None:
-        """Set the draft; nothing happens (and no version is spent) when it is unchanged."""
+        """Set the draft; nothing happens (and no version is spent) when it is unchanged.
+
+        A change tells the section's teachers at once (`grades.cell_changed`, with the editor).
+        """
         check_version(expected_version, self.version, "the result")
         if mark == self.draft:
             return None
@@ -194,7 +197,21 @@ class Result(Aggregate):
         self.version += 1
         self.updated_at = at
         self.updated_by = editor.person_id
-        return Change(self.id, self.student_id, "draft", before, mark, _reason(reason))
+        self.record(
+            CellChanged(
+                institution_id=self.institution_id,
+                occurred_at=at,
+                section_id=self.section_id,
+                assessment_id=self.assessment_id,
+                student_id=self.student_id,
+                draft=mark.as_data(),
+                published=None if self.published is None else self.published.as_data(),
+                version=self.version,
+                editor_id=editor.person_id,
+                editor_name=editor.name,
+            )
+        )
+        return Change(self.student_id, "draft", before, mark, _reason(reason))
 
     def publish(self, *, at: datetime, by: uuid.UUID, reason: str | None = None) -> Change | None:
         """Make the draft visible; nothing happens when students already see exactly it."""
@@ -206,7 +223,7 @@ class Result(Aggregate):
         self.version += 1
         self.updated_at = at
         self.updated_by = by
-        return Change(self.id, self.student_id, "published", before, self.draft, _reason(reason))
+        return Change(self.student_id, "published", before, self.draft, _reason(reason))
 
 
 def _reason(reason: str | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from edtech.kernel.errors import FieldProblem, InvalidError
@@ -66,7 +67,7 @@ class LetterBand:
         return self.min_percent if self.value_percent is None else self.value_percent
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(eq=False, kw_only=True)
 class GradingScheme:
     """An institution's scheme: points, percent, letter bands (highest first), or pass/fail.
 
@@ -80,6 +81,7 @@ class GradingScheme:
     kind: SchemeKind
     bands: tuple[LetterBand, ...] = field(default_factory=tuple)
     pass_percent: Decimal | None = None
+    created_at: datetime | None = None
 
     def __post_init__(self) -> None:
         problems = scheme_problems(self.name, self.kind, self.bands, self.pass_percent)

@@ -1,4 +1,8 @@
-"""Read queries for lists and views (reads bypass the domain)."""
+"""Read queries for lists and views.
+
+Lists of schemes and publications select the mapped classes (their columns hold domain values);
+the history and the sections a student has grades in are plain Core reads.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.grades.domain import GradingScheme, Publication
 from edtech.grades.infrastructure.tables import (
     grade_change,
     grade_publication,
@@ -17,7 +22,7 @@ from edtech.grades.infrastructure.tables import (
 
 
 def schemes_query(institution_id: uuid.UUID, kind: str | None = None) -> sa.Select[Any]:
-    stmt = sa.select(grade_scheme).where(grade_scheme.c.institution_id == institution_id)
+    stmt = sa.select(GradingScheme).where(grade_scheme.c.institution_id == institution_id)
     if kind is not None:
         stmt = stmt.where(grade_scheme.c.kind == kind)
     return stmt.order_by(grade_scheme.c.name, grade_scheme.c.id)
@@ -39,7 +44,7 @@ def history_query(
 def publications_query(institution_id: uuid.UUID, assessment_id: uuid.UUID) -> sa.Select[Any]:
     """An assessment's publications, newest first."""
     return (
-        sa.select(grade_publication)
+        sa.select(Publication)
         .where(
             grade_publication.c.institution_id == institution_id,
             grade_publication.c.assessment_id == assessment_id,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, field_validator
 
 from edtech.identity.api.deps import CurrentPrincipalDep
+from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.application.set_login import SetLogin, SetLoginCommand
 from edtech.identity.domain import EMAIL_MAX_LENGTH, Account, check_email
 from edtech.identity.infrastructure import SqlAlchemyAccounts
@@ -28,7 +29,13 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 class AccountIn(BaseModel):
     email: str = Field(max_length=EMAIL_MAX_LENGTH, examples=["teacher1@demo.test"])
-    password: str = Field(min_length=8, max_length=256)
+    password: str = Field(
+        min_length=8,
+        max_length=256,
+        description="At least EDTECH_PASSWORD_MIN_LENGTH characters (10 by default), not a "
+        "common password, not containing the email's local part, not easy to guess "
+        "(422 `weak_password` otherwise).",
+    )
     is_active: bool = Field(True, description="False keeps the login but refuses sign-in.")
 
     @field_validator("email")
@@ -77,7 +84,8 @@ async def set_login(
     services: ServicesDep,
     response: Response,
 ) -> AccountOut:
-    account, created = await SetLogin(services.uow(), services.clock)(
+    passwords = PasswordPolicy(services.settings.password_min_length)
+    account, created = await SetLogin(services.uow(), services.clock, passwords)(
         principal,
         SetLoginCommand(
             person_id=person_id, email=body.email, password=body.password, is_active=body.is_active

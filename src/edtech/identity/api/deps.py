@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.applications import Starlette
 
-from edtech.identity.application.authenticate import authenticate_access_token
+from edtech.identity.application.authenticate import authenticate_access_token, still_signed_in
 from edtech.identity.application.devices import AuthenticateDevice, DeviceKeys
 from edtech.identity.application.tokens import TokenIssuer
 from edtech.identity.domain import LoginThrottle
@@ -48,6 +48,12 @@ async def principal_from_access_token(services: Services, token: str) -> Princip
         return await authenticate_access_token(
             session, services.signer, token, services.clock.now()
         )
+
+
+async def principal_signed_in(services: Services, principal: Principal) -> bool:
+    """Whether the sign-in behind a websocket's principal still holds (`still_signed_in`)."""
+    async with services.session_factory() as session:
+        return await still_signed_in(session, principal, services.clock.now())
 
 
 async def optional_principal(

@@ -14,7 +14,7 @@ from edtech.identity.api.auth import TokenOut
 from edtech.identity.api.deps import CurrentPrincipalDep, login_throttle, token_issuer
 from edtech.identity.api.operators import client_address, mail
 from edtech.identity.application.accept_invitation import AcceptInvitation
-from edtech.identity.application.common import links
+from edtech.identity.application.common import links, password_policy
 from edtech.identity.application.invite_people import InvitePeople, InviteTargets, Outcome
 from edtech.identity.application.open_invitation import OpenInvitation
 from edtech.identity.application.revoke_invitation import RevokeInvitation
@@ -238,7 +238,8 @@ async def accept_invitation(
     body: AcceptIn,
     request: Request,
     accept: Annotated[
-        AcceptInvitation, Depends(use_case(AcceptInvitation, login_throttle, token_issuer))
+        AcceptInvitation,
+        Depends(use_case(AcceptInvitation, login_throttle, token_issuer, password_policy)),
     ],
 ) -> AcceptedOut:
     done = await accept(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from edtech.identity.api.deps import bearer
 from edtech.identity.application.authenticate_operator import Operator, authenticate_operator
-from edtech.identity.application.common import links
+from edtech.identity.application.common import links, password_policy
 from edtech.identity.application.devices import DeviceKeys
 from edtech.identity.application.provision_institution import ProvisionInstitution
 from edtech.identity.domain import EMAIL_MAX_LENGTH, check_email
@@ -146,7 +146,7 @@ async def create_institution(
     operator: OperatorDep,
     request: Request,
     provision: Annotated[
-        ProvisionInstitution, Depends(use_case(ProvisionInstitution, mail, links))
+        ProvisionInstitution, Depends(use_case(ProvisionInstitution, mail, links, password_policy))
     ],
 ) -> ProvisionedOut:
     done = await provision(

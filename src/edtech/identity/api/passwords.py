@@ -13,7 +13,7 @@ from edtech.identity.api.deps import CurrentPrincipalDep, login_throttle
 from edtech.identity.api.invitations import LINK_PROBLEMS
 from edtech.identity.api.operators import client_address, mail
 from edtech.identity.application.change_password import ChangePassword
-from edtech.identity.application.common import Message, links
+from edtech.identity.application.common import Message, links, password_policy
 from edtech.identity.application.confirm_email_change import ConfirmEmailChange
 from edtech.identity.application.request_email_change import RequestEmailChange
 from edtech.identity.application.request_password_reset import RequestPasswordReset
@@ -70,7 +70,9 @@ async def change_password(
     body: ChangePasswordIn,
     principal: CurrentPrincipalDep,
     request: Request,
-    change: Annotated[ChangePassword, Depends(use_case(ChangePassword, login_throttle))],
+    change: Annotated[
+        ChangePassword, Depends(use_case(ChangePassword, login_throttle, password_policy))
+    ],
 ) -> Response:
     await change(principal, body.current_password, body.new_password, client_address(request))
     return Response(status_code=204)
@@ -120,7 +122,9 @@ async def request_password_reset(
 async def complete_password_reset(
     body: ResetCompleteIn,
     request: Request,
-    reset: Annotated[ResetPassword, Depends(use_case(ResetPassword, login_throttle))],
+    reset: Annotated[
+        ResetPassword, Depends(use_case(ResetPassword, login_throttle, password_policy))
+    ],
 ) -> Response:
     await reset(body.token, body.new_password, client_address(request))
     return Response(status_code=204)

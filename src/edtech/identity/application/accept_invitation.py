@@ -9,8 +9,15 @@ from sqlalchemy.exc import IntegrityError
 
 from edtech.identity.application.common import choose_password
 from edtech.identity.application.open_invitation import usable_invitation
+from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.application.tokens import IssuedTokens, TokenIssuer
-from edtech.identity.domain import Account, AuthSession, LoginThrottle, RevokeReason
+from edtech.identity.domain import (
+    Account,
+    AuthSession,
+    LoginThrottle,
+    RevokeReason,
+    SignInsRevoked,
+)
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyAuthSessions
 from edtech.identity.infrastructure.links import SqlAlchemyAudit
 from edtech.institutions.public import person_grants
@@ -40,9 +47,15 @@ class AcceptInvitation:
     """
 
     def __init__(
-        self, uow: UnitOfWork, clock: Clock, throttle: LoginThrottle, issuer: TokenIssuer
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        throttle: LoginThrottle,
+        issuer: TokenIssuer,
+        passwords: PasswordPolicy | None = None,
     ) -> None:
         self.uow, self.clock, self.throttle, self.issuer = uow, clock, throttle, issuer
+        self.passwords = passwords or PasswordPolicy()
 
     async def __call__(
         self,
@@ -56,7 +69,7 @@ class AcceptInvitation:
             invitation = await usable_invitation(uow, self.throttle, token, now, client_address)
             # Hashed inside the transaction: the login's email is known only now (rare, and
             # a refused password changes nothing).
-            password_hash = await choose_password(password, invitation.email)
+            password_hash = await choose_password(password, invitation.email, self.passwords)
             iid, person_id = invitation.institution_id, invitation.person_id
             if await person_grants(uow.session, iid, person_id, now.date()) is None:
                 raise ConflictError("This person can no longer sign in here.")
@@ -82,6 +95,15 @@ class AcceptInvitation:
                 account.password_hash = password_hash
                 account.is_active = True
                 await sessions.revoke_all(account.id, now, RevokeReason.LOGIN_CHANGED)
+                # Sockets opened with the ended sessions close on every node.
+                uow.emit(
+                    SignInsRevoked(
+                        institution_id=iid,
+                        occurred_at=now,
+                        person_id=person_id,
+                        reason=RevokeReason.LOGIN_CHANGED,
+                    )
+                )
             invitation.accept(now)
             account.signed_in(now)
             family = AuthSession(

@@ -49,3 +49,16 @@ async def authenticate_access_token(
         grants=person.grants,
         session_id=session_id,
     )
+
+
+async def still_signed_in(session: AsyncSession, principal: Principal, now: datetime) -> bool:
+    """Does the sign-in behind `principal` still hold: login active, session not revoked,
+    person still on the roll? (What every access token is checked for, without the token:
+    an open websocket is asked this when someone's access may have been withdrawn.)"""
+    if principal.session_id is None:
+        return False
+    login = await live_login(session, principal.account_id, principal.session_id)
+    if login is None or login != (principal.person_id, principal.institution_id):
+        return False
+    person = await person_grants(session, principal.institution_id, principal.person_id, now.date())
+    return person is not None

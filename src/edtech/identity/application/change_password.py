@@ -7,8 +7,9 @@ import asyncio
 import sqlalchemy as sa
 
 from edtech.identity.application.common import choose_password, refuse_if_throttled
+from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.application.sign_in import ACCOUNT
-from edtech.identity.domain import EMAIL_MAX_LENGTH, LoginThrottle
+from edtech.identity.domain import EMAIL_MAX_LENGTH, LoginThrottle, SignInsRevoked
 from edtech.identity.domain.links import PASSWORD_CHANGED
 from edtech.identity.infrastructure import (
     SqlAlchemyAccounts,
@@ -28,8 +29,15 @@ class ChangePassword:
     stays signed in). A wrong current password counts as a failed sign-in for the login, so it
     is throttled together with sign-in (429)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, throttle: LoginThrottle) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        throttle: LoginThrottle,
+        passwords: PasswordPolicy | None = None,
+    ) -> None:
         self.uow, self.clock, self.throttle = uow, clock, throttle
+        self.passwords = passwords or PasswordPolicy()
 
     async def __call__(
         self, principal: Principal, current: str, new: str, client_address: str | None = None
@@ -54,7 +62,7 @@ class ChangePassword:
                 "The current password is wrong.",
                 [FieldProblem(("current_password",), "not your current password")],
             )
-        password_hash = await choose_password(new, email)
+        password_hash = await choose_password(new, email, self.passwords)
         async with self.uow as uow:
             account = await SqlAlchemyAccounts(uow.session).get(principal.account_id)
             if account is None:
@@ -69,6 +77,15 @@ class ChangePassword:
                     s.c.id != principal.session_id,
                 )
                 .values(revoked_at=now, revoked_reason=PASSWORD_CHANGED)
+            )
+            # Sockets opened with the ended sessions close on every node.
+            uow.emit(
+                SignInsRevoked(
+                    institution_id=account.institution_id,
+                    occurred_at=now,
+                    person_id=principal.person_id,
+                    reason=PASSWORD_CHANGED,
+                )
             )
             await SqlAlchemyAudit(uow.session).record(
                 institution_id=account.institution_id,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import LoginThrottle
 from edtech.identity.infrastructure import SqlAlchemyLoginAttempts
 from edtech.kernel.errors import TooManyRequestsError
@@ -79,11 +80,18 @@ def links_from_settings(s: Settings) -> Links:
     )
 
 
-async def choose_password(password: str, email: str) -> str:
-    """The hash of a password a person chose for the login `email` (argon2 runs off the event
-    loop). Every password identity is given passes here — invitations, setup links, resets,
-    changes, `--password-stdin` — so the password policy is applied here, once."""
+async def choose_password(password: str, email: str, policy: PasswordPolicy) -> str:
+    """The hash of a password a person chose for the login `email`, once the password policy
+    accepts it (422 otherwise; both run off the event loop). Every password identity's links
+    and self-service set — invitations, setup links, resets, changes, `--password-stdin` —
+    passes here."""
+    await asyncio.to_thread(policy.check, password, email)
     return await asyncio.to_thread(hash_password, password)
+
+
+def password_policy(services: Services) -> PasswordPolicy:
+    """The port a use case that sets passwords gets (`EDTECH_PASSWORD_MIN_LENGTH`)."""
+    return PasswordPolicy(services.settings.password_min_length)
 
 
 async def unusable_password() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from edtech.identity.application.common import LINK_ADDRESS, count_attempt, refuse_if_throttled
-from edtech.identity.domain import LoginThrottle
+from edtech.identity.domain import LoginThrottle, SignInsRevoked
 from edtech.identity.domain.links import EMAIL_CHANGED, LinkInvalidError
 from edtech.identity.infrastructure import (
     SqlAlchemyAccounts,
@@ -52,6 +52,15 @@ class ConfirmEmailChange:
             old = account.email
             account.email = change.new_email
             await SqlAlchemyAuthSessions(uow.session).revoke_all(account.id, now, EMAIL_CHANGED)
+            # Sockets opened with the ended sessions close on every node.
+            uow.emit(
+                SignInsRevoked(
+                    institution_id=account.institution_id,
+                    occurred_at=now,
+                    person_id=account.person_id,
+                    reason=EMAIL_CHANGED,
+                )
+            )
             await SqlAlchemyAudit(uow.session).record(
                 institution_id=account.institution_id,
                 at=now,

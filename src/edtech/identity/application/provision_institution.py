@@ -15,6 +15,7 @@ from edtech.identity.application.common import (
     invitation_message,
     unusable_password,
 )
+from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import Account, check_email
 from edtech.identity.domain.links import Invitation
 from edtech.identity.infrastructure import SqlAlchemyAccounts
@@ -55,8 +56,16 @@ class ProvisionInstitution:
     returned (the command line prints it).
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, mail: Mail, links: Links) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        mail: Mail,
+        links: Links,
+        passwords: PasswordPolicy | None = None,
+    ) -> None:
         self.uow, self.clock, self.mail, self.links = uow, clock, mail, links
+        self.passwords = passwords or PasswordPolicy()
 
     async def __call__(
         self,
@@ -71,7 +80,7 @@ class ProvisionInstitution:
             require_mail(self.mail)
         email = check_email(tenant.admin_email)
         password_hash = (
-            await choose_password(password, email)
+            await choose_password(password, email, self.passwords)
             if password is not None
             else await unusable_password()
         )

@@ -8,7 +8,8 @@ from edtech.identity.application.common import (
     count_attempt,
     refuse_if_throttled,
 )
-from edtech.identity.domain import LoginThrottle
+from edtech.identity.application.password_policy import PasswordPolicy
+from edtech.identity.domain import LoginThrottle, SignInsRevoked
 from edtech.identity.domain.links import PASSWORD_RESET, LinkInvalidError
 from edtech.identity.infrastructure import (
     SqlAlchemyAccounts,
@@ -34,8 +35,15 @@ class ResetPassword:
     refused with a problem saying which and nothing changes; unknown tokens count against the
     client's address like failed sign-ins."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, throttle: LoginThrottle) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        throttle: LoginThrottle,
+        passwords: PasswordPolicy | None = None,
+    ) -> None:
         self.uow, self.clock, self.throttle = uow, clock, throttle
+        self.passwords = passwords or PasswordPolicy()
 
     async def __call__(
         self, token: str, new_password: str, client_address: str | None = None
@@ -55,8 +63,19 @@ class ResetPassword:
             account = await SqlAlchemyAccounts(uow.session).get(reset.account_id)
             if account is None:
                 raise LinkInvalidError()
-            account.password_hash = await choose_password(new_password, account.email)
+            account.password_hash = await choose_password(
+                new_password, account.email, self.passwords
+            )
             await SqlAlchemyAuthSessions(uow.session).revoke_all(account.id, now, PASSWORD_RESET)
+            # Sockets opened with the ended sessions close on every node.
+            uow.emit(
+                SignInsRevoked(
+                    institution_id=account.institution_id,
+                    occurred_at=now,
+                    person_id=account.person_id,
+                    reason=PASSWORD_RESET,
+                )
+            )
             # A pending invitation would be a second way in: its link goes too.
             await SqlAlchemyInvitations(uow.session).revoke_live(account.person_id, now)
             await SqlAlchemyAudit(uow.session).record(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edtech.identity.application.tokens import IssuedTokens, TokenIssuer
-from edtech.identity.domain import RefreshTokenReusedError, RevokeReason
+from edtech.identity.domain import RefreshTokenReusedError, RevokeReason, SignInsRevoked
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyAuthSessions
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import AuthenticationError
@@ -19,8 +19,9 @@ class RotateRefreshToken:
 
     A refresh token is spent by its exchange. If a spent token is presented again, two parties
     hold the same token (one of them stole it), and we cannot tell which one is the owner: the
-    whole session is revoked, so both the thief's and the owner's tokens stop working and the
-    owner signs in again (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+    whole session is revoked, so both the thief's and the owner's tokens stop working (and
+    their open websockets close) and the owner signs in again (OAuth 2.0 Security BCP,
+    RFC 9700 §4.14.2).
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, issuer: TokenIssuer) -> None:
@@ -48,6 +49,14 @@ class RotateRefreshToken:
                     raise RefreshTokenReusedError()  # a concurrent exchange spent it first
             except RefreshTokenReusedError:
                 family.revoke(now, RevokeReason.REUSE_DETECTED)
+                uow.emit(
+                    SignInsRevoked(
+                        institution_id=account.institution_id,
+                        occurred_at=now,
+                        person_id=account.person_id,
+                        reason=RevokeReason.REUSE_DETECTED,
+                    )
+                )
                 await uow.commit()
                 log.warning(
                     "refresh_token_reuse_detected",

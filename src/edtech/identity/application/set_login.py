@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from edtech.identity.domain import Account, RevokeReason, check_email
+from edtech.identity.application.password_policy import PasswordPolicy
+from edtech.identity.domain import Account, RevokeReason, SignInsRevoked, check_email
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyAuthSessions
 from edtech.institutions.public import person_grants
 from edtech.kernel.clock import Clock
@@ -34,19 +35,24 @@ class SetLogin:
     """Give a person of the institution a login (email + password), or replace it.
 
     Only institution admins may. An email belongs to one login in the whole system (409
-    otherwise). Changing a login signs the person out everywhere: whoever knew the old
-    password keeps no session.
+    otherwise). The password must satisfy the password policy (long enough, not a common
+    password, not containing the email's local part, not easy to guess). Changing a login signs
+    the person out everywhere: whoever knew the old password keeps no session.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, passwords: PasswordPolicy | None = None
+    ) -> None:
         self.uow = uow
         self.clock = clock
+        self.passwords = passwords or PasswordPolicy()
 
     async def __call__(self, principal: Principal, cmd: SetLoginCommand) -> tuple[Account, bool]:
         """Returns the account and whether it was created."""
         if not principal.is_institution_admin:
             raise ForbiddenError("Only institution administrators may set logins.")
         email = check_email(cmd.email)
+        await asyncio.to_thread(self.passwords.check, cmd.password, email)
         password_hash = await asyncio.to_thread(hash_password, cmd.password)
         now = self.clock.now()
         async with self.uow as uow:
@@ -78,6 +84,14 @@ class SetLogin:
                 account.is_active = cmd.is_active
                 await SqlAlchemyAuthSessions(uow.session).revoke_all(
                     account.id, now, RevokeReason.LOGIN_CHANGED
+                )
+                uow.emit(
+                    SignInsRevoked(
+                        institution_id=account.institution_id,
+                        occurred_at=now,
+                        person_id=account.person_id,
+                        reason=RevokeReason.LOGIN_CHANGED,
+                    )
                 )
             try:
                 await uow.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.identity.domain import RevokeReason
+from edtech.identity.domain import RevokeReason, SignInsRevoked
 from edtech.identity.infrastructure import SqlAlchemyAuthSessions
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
@@ -19,7 +19,7 @@ class SignOut:
     """Revoke the caller's session (or, with `everywhere`, every session of their login).
 
     A revoked session's refresh tokens no longer rotate and its access tokens are refused at
-    once, not only when they expire.
+    once, not only when they expire; websockets opened with them close (4001) on every node.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -43,6 +43,15 @@ class SignOut:
                 if family is None or family.account_id != principal.account_id:
                     raise NotFoundError("Session not found.")
                 family.revoke(now, RevokeReason.LOGOUT)
+            # Sockets opened with the revoked session's tokens close on every node.
+            uow.emit(
+                SignInsRevoked(
+                    institution_id=principal.institution_id,
+                    occurred_at=now,
+                    person_id=principal.person_id,
+                    reason=RevokeReason.LOGOUT_ALL if everywhere else RevokeReason.LOGOUT,
+                )
+            )
             await uow.commit()
         log.info(
             "signed_out",

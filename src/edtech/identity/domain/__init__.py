@@ -7,8 +7,10 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from edtech.kernel.errors import AuthenticationError, FieldProblem, InvalidError
+from edtech.kernel.events import DomainEvent
 from edtech.kernel.ids import new_id
 
 EMAIL_MAX_LENGTH = 254
@@ -79,6 +81,20 @@ class RevokeReason:
     LOGOUT_ALL = "logout_all"
     REUSE_DETECTED = "refresh_token_reuse"
     LOGIN_CHANGED = "login_changed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInsRevoked(DomainEvent):
+    """Sign-in sessions of a person ended before their time (logout, a revoked session, a
+    reused refresh token, a changed or disabled login): their open sockets must close.
+
+    Published on no channel; every node checks that person's sockets again (identity
+    `channels.py`) and closes those whose session no longer holds.
+    """
+
+    type: ClassVar[str] = "identity.sign_ins_revoked"
+    person_id: uuid.UUID
+    reason: str
 
 
 @dataclass(eq=False)

@@ -6,10 +6,18 @@ import uuid
 from datetime import date, datetime, time
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from edtech.institutions.domain import ClassType, EnrollmentRole, OrgType, SessionKind, Weekday
 from edtech.kernel.principal import Role
+from edtech.platform.http.types import BoundedDate
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -33,7 +41,9 @@ class Out(BaseModel):
 
 
 class EndIn(In):
-    ends_on: date | None = Field(None, description="First day it no longer holds; default today.")
+    ends_on: BoundedDate | None = Field(
+        None, description="First day it no longer holds; default today."
+    )
 
 
 # -- institution, schools, calendar, courses ---------------------------------------------------
@@ -82,18 +92,20 @@ class SchoolOut(Out):
 class TermIn(In):
     kind: SessionKind
     title: Title
-    starts_on: date
-    ends_on: date
+    starts_on: BoundedDate
+    ends_on: BoundedDate
     school_id: uuid.UUID | None = None
     parent_id: uuid.UUID | None = None
-    closes_on: date | None = Field(None, description="Grading periods only: grades lock after it.")
+    closes_on: BoundedDate | None = Field(
+        None, description="Grading periods only: grades lock after it."
+    )
 
 
 class TermPatch(In):
     title: Title | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    closes_on: date | None = None
+    starts_on: BoundedDate | None = None
+    ends_on: BoundedDate | None = None
+    closes_on: BoundedDate | None = None
 
 
 class TermOut(Out):
@@ -138,6 +150,15 @@ class MeetingTimeIO(BaseModel):
     weekday: Weekday
     starts_at: time
     ends_at: time
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _wall_clock(cls, value: time) -> time:
+        # An offset (or a number, which pydantic reads as seconds in UTC) has no meaning in a
+        # school's wall-clock time, and such a time cannot be compared with a plain one.
+        if value.tzinfo is not None:
+            raise ValueError("a wall-clock time, HH:MM[:SS], without an offset")
+        return value
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
@@ -206,8 +227,8 @@ class RosterEntryOut(Out):
 class RoleIn(In):
     role: Role
     school_id: uuid.UUID | None = Field(None, description="None: institution-wide.")
-    begins_on: date | None = Field(None, description="Default today.")
-    ends_on: date | None = None
+    begins_on: BoundedDate | None = Field(None, description="Default today.")
+    ends_on: BoundedDate | None = None
 
 
 class RoleOut(Out):
@@ -225,7 +246,7 @@ class PersonIn(In):
     email: Email | None = None
     sourced_id: SourcedId | None = None
     grade_level: Code | None = None
-    birth_date: date | None = None
+    birth_date: BoundedDate | None = None
     roles: list[RoleIn] = Field(default_factory=list, max_length=20)
 
 
@@ -235,7 +256,7 @@ class PersonPatch(In):
     email: Email | None = None
     sourced_id: SourcedId | None = None
     grade_level: Code | None = None
-    birth_date: date | None = None
+    birth_date: BoundedDate | None = None
 
 
 class PersonOut(Out):
@@ -259,13 +280,13 @@ class EnrollmentIn(In):
     person_id: uuid.UUID
     role: EnrollmentRole
     is_primary: bool = False
-    begins_on: date | None = Field(None, description="Default today.")
-    ends_on: date | None = None
+    begins_on: BoundedDate | None = Field(None, description="Default today.")
+    ends_on: BoundedDate | None = None
 
 
 class EnrollmentPatch(In):
     is_primary: bool | None = None
-    begins_on: date | None = None
+    begins_on: BoundedDate | None = None
 
 
 class EnrollmentOut(Out):
@@ -297,7 +318,7 @@ class GuardianLinkIn(In, GuardianFlags):
     contact_priority: int = Field(1, ge=1, le=99)
     custody_restriction: bool = False
     custody_note: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    begins_on: date | None = None
+    begins_on: BoundedDate | None = None
 
 
 class GuardianLinkPatch(In):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -27,6 +27,7 @@ from edtech.institutions.policy import Policy
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
+from edtech.platform.http.types import BoundedDate
 
 router = APIRouter(prefix="/api/v1", tags=["sections"])
 MAX_MEETING_DAYS = 62
@@ -152,9 +153,11 @@ async def get_meetings(
     principal: CurrentPrincipalDep,
     policy: PolicyDep,
     from_: Annotated[
-        date | None, Query(alias="from", description="First day (default today).")
+        BoundedDate | None, Query(alias="from", description="First day (default today).")
     ] = None,
-    to: Annotated[date | None, Query(description="Last day, inclusive (default = from).")] = None,
+    to: Annotated[
+        BoundedDate | None, Query(description="Last day, inclusive (default = from).")
+    ] = None,
 ) -> list[MeetingOut]:
     """The section's meetings as UTC instants, generated from its weekly pattern within its term."""
     if not await policy.may_view_section(principal, section_id):

@@ -25,7 +25,11 @@ class NewEnrollment:
 
 
 class EnrollPerson(UseCase):
-    """Admins of the section's school enroll a current person, once at a time per section."""
+    """Admins of the section's school enroll a current person, once at a time per section.
+
+    A school admin enrolls only people of their own schools (or not yet placed anywhere);
+    a person of another school is enrolled by an institution admin.
+    """
 
     async def __call__(self, principal: Principal, cmd: NewEnrollment) -> uuid.UUID:
         async with self.uow:
@@ -42,6 +46,8 @@ class EnrollPerson(UseCase):
             assert section is not None
             assert person is not None
             Policy.require_admin(principal, section.school_id)
+            # Enrolling another school's person would make them a person of the caller's school.
+            await self.policy().require_manager_of(principal, person.id)
             enrollment = Enrollment(
                 id=new_id(),
                 institution_id=principal.institution_id,

@@ -34,7 +34,7 @@ class NewGuardianLink:
 
 
 class LinkGuardian(UseCase):
-    """Admins link an adult to a student; one open link per pair."""
+    """Admins of the student's school link an adult to the student; one open link per pair."""
 
     async def __call__(self, principal: Principal, cmd: NewGuardianLink) -> uuid.UUID:
         Policy.require_people_admin(principal)
@@ -50,6 +50,8 @@ class LinkGuardian(UseCase):
             ]
             if problems:
                 raise InvalidError("unknown student or guardian", problems)
+            # The family belongs to the child's school: its admins decide who guards the child.
+            await self.policy().require_manager_of(principal, cmd.student_id)
             fields = {k: v for k, v in cmd.__dict__.items() if k != "begins_on"}
             link = GuardianLink(
                 id=new_id(),
@@ -69,7 +71,10 @@ class LinkGuardian(UseCase):
 
 
 class UpdateGuardianLink(UseCase):
-    """Change a link's relationship, priority, flags or custody restriction; effective at once."""
+    """Change a link's relationship, priority, flags or custody restriction; effective at once.
+
+    Only admins of the student's school (or the institution) change a child's family links.
+    """
 
     FIELDS = frozenset(
         {
@@ -95,12 +100,16 @@ class UpdateGuardianLink(UseCase):
             link = await self.roster().get(GuardianLink, principal.institution_id, link_id)
             if link is None:
                 raise not_found("guardian link")
+            await self.policy().require_manager_of(principal, link.student_id)
             link.change({k: v for k, v in changes.items() if k in self.FIELDS}, self.now())
             await self.commit()
 
 
 class EndGuardianLink(UseCase):
-    """End a link (it stays as history); the adult loses access from `ends_on`."""
+    """End a link (it stays as history); the adult loses access from `ends_on`.
+
+    Only admins of the student's school (or the institution) end a child's family links.
+    """
 
     async def __call__(
         self, principal: Principal, link_id: uuid.UUID, ends_on: date | None = None
@@ -110,5 +119,6 @@ class EndGuardianLink(UseCase):
             link = await self.roster().get(GuardianLink, principal.institution_id, link_id)
             if link is None:
                 raise not_found("guardian link")
+            await self.policy().require_manager_of(principal, link.student_id)
             link.end(ends_on or self.today(), self.now())
             await self.commit()

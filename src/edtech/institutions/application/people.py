@@ -105,7 +105,10 @@ async def _assignment(
 
 
 class UpdatePerson(UseCase):
-    """Correct a person's names, email, grade level or birth date; the email stays unique."""
+    """Correct a person's names, email, grade level or birth date; the email stays unique.
+
+    A school admin corrects only the people of their own schools (`Policy.belonging`).
+    """
 
     FIELDS = frozenset(
         {"given_name", "family_name", "email", "sourced_id", "grade_level", "birth_date"}
@@ -124,6 +127,7 @@ class UpdatePerson(UseCase):
             person = await roster.get(Person, principal.institution_id, person_id)
             if person is None:
                 raise not_found("person")
+            await self.policy().require_manager_of(principal, person.id)
             if changes.get("email") and await roster.email_taken(
                 principal.institution_id, changes["email"], but=person.id
             ):
@@ -139,7 +143,10 @@ class UpdatePerson(UseCase):
 
 
 class EndPerson(UseCase):
-    """A person leaves: nothing is deleted; their roles, enrollments and guardian links end too."""
+    """A person leaves: nothing is deleted; their roles, enrollments and guardian links end too.
+
+    A school admin ends only the people of their own schools.
+    """
 
     async def __call__(
         self, principal: Principal, person_id: uuid.UUID, ends_on: date | None = None
@@ -151,6 +158,7 @@ class EndPerson(UseCase):
             person = await roster.get(Person, principal.institution_id, person_id)
             if person is None:
                 raise not_found("person")
+            await self.policy().require_manager_of(principal, person.id)
             if person.id == principal.person_id:
                 raise ConflictError("you cannot end your own membership")
             person.end(ends_on, self.now())
@@ -161,7 +169,10 @@ class EndPerson(UseCase):
 
 
 class AssignRole(UseCase):
-    """Give a person a dated role; the same role for the same scope cannot be held twice at once."""
+    """Give a person a dated role; the same role for the same scope cannot be held twice at once.
+
+    A school admin gives roles of their school to the people of their schools only.
+    """
 
     async def __call__(self, principal: Principal, person_id: uuid.UUID, new: NewRole) -> uuid.UUID:
         async with self.uow:
@@ -169,6 +180,8 @@ class AssignRole(UseCase):
             person = await roster.get(Person, principal.institution_id, person_id)
             if person is None:
                 raise not_found("person")
+            # A school role of my school given to another school's person would make them mine.
+            await self.policy().require_manager_of(principal, person.id)
             assignment = await _assignment(self, principal, person.id, new, ())
             if await roster.overlapping_role(
                 principal.institution_id, person.id, new.role, new.school_id, assignment.begins_on

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.domain import GUARDIAN_FLAGS, EnrollmentRole
 from edtech.institutions.infrastructure.tables import enrollment, guardian_link, person, section
+from edtech.institutions.policy.belonging import Belonging, belonging
 from edtech.institutions.policy.scopes import OFFICE_ROLES, TEACHING_ROLES, Scopes, active
 from edtech.institutions.policy.views import GuardianLinkView, SectionMembership, link_view
 from edtech.kernel.errors import ForbiddenError
@@ -25,6 +26,7 @@ from edtech.kernel.principal import Principal, Role
 __all__ = [
     "OFFICE_ROLES",
     "TEACHING_ROLES",
+    "Belonging",
     "GuardianLinkView",
     "Policy",
     "SectionMembership",
@@ -191,6 +193,22 @@ class Policy(Scopes):
         """People belong to the whole institution: its admins or any school admin manage them."""
         if not (principal.is_institution_admin or principal.has_role(Role.SCHOOL_ADMIN)):
             raise ForbiddenError("only an administrator may change people and families")
+
+    async def belonging(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Belonging:
+        """The schools a person belongs to (their roles, sections, and children's schools)."""
+        return await belonging(self.session, institution_id, person_id, self.today)
+
+    async def may_manage_person(self, principal: Principal, person_id: uuid.UUID) -> bool:
+        """A school admin manages the people of their own schools only (see `belonging`)."""
+        if principal.is_institution_admin:
+            return True
+        found = await self.belonging(principal.institution_id, person_id)
+        return found.managed_by(principal)
+
+    async def require_manager_of(self, principal: Principal, person_id: uuid.UUID) -> None:
+        """Refuse (403) a change to a person of a school the caller does not administer."""
+        if not await self.may_manage_person(principal, person_id):
+            raise ForbiddenError("only an administrator of this person's school may change this")
 
     async def may_view_person(self, principal: Principal, person_id: uuid.UUID) -> bool:
         stmt = sa.select(person.c.id).where(

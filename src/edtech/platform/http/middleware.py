@@ -9,16 +9,21 @@ import structlog
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from edtech.platform.http.problems import problem
+from edtech.platform.http.problems import internal_error, problem
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.observability.metrics import HttpMetrics
+from edtech.platform.text import escapes_nul, unfinished_tail
 
 log = get_logger("edtech.http")
 REQUEST_ID_HEADER = b"x-request-id"
 
 
 class RequestContextMiddleware:
-    """Give every request an id (the caller's `X-Request-ID` if sane), log it, measure it."""
+    """Give every request an id (the caller's `X-Request-ID` if sane), log it, measure it.
+
+    It also answers any error nothing else handled: a 500 problem carrying the request id as
+    `correlation_id` (the same id is in the error's log line), and the connection lives on.
+    """
 
     def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
         self.app = app
@@ -37,18 +42,38 @@ class RequestContextMiddleware:
             return
         status = 500
         started = time.perf_counter()
+        response_started = response_complete = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started, response_complete
             if message["type"] == "http.response.start":
+                response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
                 message["headers"] = headers
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                response_complete = True
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            try:
+                await self.app(scope, receive, send_wrapper)
+            except Exception as exc:
+                # Letting it reach the server makes uvicorn log "Exception in ASGI application"
+                # and close the connection, resetting the client's next keep-alive request.
+                # Only a half-sent response has to end that way: the client must not take it
+                # for whole.
+                if response_started and not response_complete:
+                    raise
+                log.error(
+                    "unhandled_error",
+                    path=scope["path"],
+                    correlation_id=request_id,
+                    exc_info=exc,
+                )
+                if not response_started:
+                    await internal_error(scope["path"], request_id)(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
@@ -136,3 +161,105 @@ def content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class NulCharacter(HTTPException):
+    """A NUL character in a text input: PostgreSQL cannot store it, so it is refused (422)."""
+
+    code = "nul_character"
+
+    def __init__(self, where: list[str | int]) -> None:
+        super().__init__(422, "Text may not contain the NUL character (U+0000).")
+        self.extra = {
+            "errors": [{"loc": where, "msg": "may not contain U+0000", "type": "nul_character"}]
+        }
+
+
+class NulGuardMiddleware:
+    """Refuse the NUL character in query strings and in JSON or form bodies, on every route.
+
+    PostgreSQL text cannot hold U+0000 (SQLite can, so the same input would work on one
+    dialect and fail with a 500 on the other). One guard at the edge covers every text field of
+    every slice. In JSON a NUL can only arrive escaped (`\\u0000`, digits only, so one byte
+    search finds it; an escaped backslash before it makes it plain text), in a query string or
+    a form as `%00`. The body is checked as it streams, like the body limit.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        name = _nul_query_parameter(scope.get("query_string", b""))
+        if name is not None:
+            refused = NulCharacter(["query", name])
+            response = problem(
+                422,
+                refused.detail,
+                code=refused.code,
+                instance=scope.get("path"),
+                extra=refused.extra,
+            )
+            await response(scope, receive, send)
+            return
+        kind = _content_type(scope)
+        finder: _JsonNul | _FormNul
+        if kind == "application/json" or kind.endswith("+json"):
+            finder = _JsonNul()
+        elif kind == "application/x-www-form-urlencoded":
+            finder = _FormNul()
+        else:
+            await self.app(scope, receive, send)
+            return
+
+        async def checking_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and finder.feed(message.get("body", b"")):
+                raise NulCharacter(["body"])
+            return message
+
+        await self.app(scope, checking_receive, send)
+
+
+def _nul_query_parameter(query: bytes) -> str | None:
+    if b"%00" not in query:
+        return None
+    for pair in query.split(b"&"):
+        if b"%00" in pair:
+            return pair.partition(b"=")[0].decode("latin-1")
+    return None  # pragma: no cover - the search above found one
+
+
+def _content_type(scope: Scope) -> str:
+    for key, value in scope.get("headers", []):
+        if key == b"content-type":
+            return str(value.decode("latin-1").partition(";")[0].strip().lower())
+    return ""
+
+
+class _FormNul:
+    """Finds `%00` across chunk boundaries."""
+
+    def __init__(self) -> None:
+        self.tail = b""
+
+    def feed(self, chunk: bytes) -> bool:
+        data = self.tail + chunk
+        self.tail = data[-2:]
+        return b"%00" in data
+
+
+class _JsonNul:
+    """Finds a `\\u0000` escape across chunk boundaries (`platform.text.escapes_nul`)."""
+
+    def __init__(self) -> None:
+        self.tail = b""
+
+    def feed(self, chunk: bytes) -> bool:
+        data = self.tail + chunk
+        if escapes_nul(data):
+            return True
+        self.tail = unfinished_tail(data)
+        return False

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+MAX_OFFSET = 2**31 - 1
+"""The largest offset accepted: far past any list, and what every SQL backend's OFFSET holds
+(PostgreSQL's is a bigint, SQLite's an int64; a larger number was a 500)."""
 
 
 class PageParams(BaseModel):
@@ -21,7 +24,7 @@ class PageParams(BaseModel):
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

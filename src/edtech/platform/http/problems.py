@@ -128,9 +128,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def internal_error(path: str | None, correlation_id: str | None) -> JSONResponse:
+    """The 500 problem for an unhandled error: nothing of the error itself is disclosed, only
+    the correlation id (the request id, also in the log line) that finds it in the logs."""
+    extra = {"correlation_id": correlation_id} if correlation_id else None
+    return problem(
+        500, "An unexpected error occurred.", code="internal", instance=path, extra=extra
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", path=request.url.path)
-    return problem(500, "An unexpected error occurred.", code="internal", instance=request.url.path)
+    correlation_id = request.scope.get("state", {}).get("request_id")
+    log.error("unhandled_error", path=request.url.path, correlation_id=correlation_id, exc_info=exc)
+    return internal_error(request.url.path, correlation_id)
 
 
 _HANDLERS = (

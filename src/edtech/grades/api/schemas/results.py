@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -121,10 +120,6 @@ class PublicationOut(BaseModel):
             published_at=p.published_at,
             changes=[PublishedChangeOut.model_validate(c.as_data()) for c in p.changes],
         )
-
-    @classmethod
-    def of_row(cls, row: Any) -> PublicationOut:
-        return cls.model_validate({**row._mapping, "student_ids": row.student_ids})
 
 
 class BatchItemOut(BaseModel):

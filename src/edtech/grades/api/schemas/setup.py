@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from edtech.grades.domain import (
     Assessment,
@@ -17,6 +17,7 @@ from edtech.grades.domain import (
     Weighting,
     plain,
 )
+from edtech.platform.http.types import BoundedDatetime
 
 Reason = Field(
     default=None,
@@ -124,7 +125,7 @@ class AssessmentIn(BaseModel):
     grading_period_id: uuid.UUID
     scheme_id: uuid.UUID
     max_points: Decimal
-    due_at: AwareDatetime | None = None
+    due_at: BoundedDatetime | None = None
     post_policy: PostPolicy | None = Field(
         default=None, description="Null follows the gradebook's default."
     )
@@ -135,7 +136,7 @@ class AssessmentPatchIn(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     category_id: uuid.UUID | None = None
     max_points: Decimal | None = None
-    due_at: AwareDatetime | None = None
+    due_at: BoundedDatetime | None = None
     post_policy: PostPolicy | None = None
     version: int | None = None
     reason: str | None = Reason

@@ -1,0 +1,186 @@
+"""Schemathesis over `/openapi.json`: whatever a client may send, the API answers as documented.
+
+Every operation is called with generated requests (valid and invalid ones), as an institution
+admin and as a guardian, against a node seeded with the product demo. A response fails the test
+when it is a server error, or its status, content type, headers or body are not what the
+document says.
+
+Bounded for CI (a few examples per operation); `EDTECH_FULL_SCHEMATHESIS=1` runs the long
+profile (see README, "Development").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup, ServerError
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from edtech.app import create_app
+from edtech.settings import Settings
+from tests import databases
+from tests.conftest import TEST_SECRET
+from tests.contract.node import ThreadedNode
+
+FULL = os.environ.get("EDTECH_FULL_SCHEMATHESIS") == "1"
+MAX_EXAMPLES = int(os.environ.get("EDTECH_SCHEMATHESIS_EXAMPLES", 200 if FULL else 3))
+PHASES = [Phase.explicit, Phase.generate] if FULL else [Phase.generate]
+"""`explicit` adds schemathesis's coverage cases (every boundary and wrong type of every field:
+thorough, and many); the CI profile keeps to a few generated cases per operation."""
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+INT64 = 2**63 - 1
+
+
+def _values(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _values(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _values(item)
+    else:
+        yield value
+
+
+def known_defect(case: schemathesis.Case) -> str | None:
+    """Why a server error on `case` is a known input-bounds defect, or None.
+
+    These are being fixed apart (values out of the database's range reach it unchecked); they
+    are reported as xfail with the reason — never skipped — so that the run shows what is still
+    open and a fixed one simply passes. Anything else a server error is, fails.
+    """
+    parts = (case.query, case.body, case.path_parameters, case.headers)
+    for value in _values([p for p in parts if p is not None]):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64:
+            return "an integer beyond 64 bits reaches the database"
+        if isinstance(value, str) and "\x00" in value:
+            return "a NUL character reaches PostgreSQL"
+        if isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) > INT64:
+            return "an integer beyond 64 bits reaches the database"
+    return None
+
+
+LOGINS = {"admin": "admin@demo.test", "guardian": "guardian1@demo.test"}
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def node(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ThreadedNode]:
+    if request.param == "sqlite":
+        url = databases.fresh_sqlite(sqlite_template, tmp_path_factory.mktemp("fuzz"))
+    else:
+        url = request.getfixturevalue("postgres_database")
+        databases.run_blocking(databases.truncate_all(url))
+    server = ThreadedNode(
+        Settings(
+            database_url=url,
+            broker_url="memory://",
+            secret_key=TEST_SECRET,
+            log_json=True,
+            log_level="CRITICAL",  # the fuzzer's 4xx are expected; 500s fail the check
+            background_jobs=False,
+        )
+    )
+    server.start()
+    # Both sign in before the fuzzer sends wrong passwords and gets the address throttled.
+    server.logins = {role: server.bearer(email) for role, email in LOGINS.items()}
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=list(LOGINS))
+def auth(request: pytest.FixtureRequest, node: ThreadedNode) -> dict[str, str]:
+    """The bearer header of the role the operations are called as."""
+    return node.logins[request.param]
+
+
+def _document() -> dict[str, Any]:
+    """The document every node serves at `/openapi.json` (built without touching a database)."""
+    app = create_app(Settings(database_url="sqlite+aiosqlite://", secret_key=TEST_SECRET))
+    document: dict[str, Any] = app.openapi()
+    return document
+
+
+schema = schemathesis.openapi.from_dict(_document()).exclude(
+    # Ends the very session the run signs in with; the rest would be 401s.
+    path="/api/v1/auth/logout",
+)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    phases=PHASES,
+    database=None,
+    derandomize=not FULL,  # CI: the same cases every run
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_answers_as_documented(
+    case: schemathesis.Case, node: ThreadedNode, auth: dict[str, str]
+) -> None:
+    try:
+        case.call_and_validate(base_url=node.url, headers=auth, checks=CHECKS, timeout=30)
+    except FailureGroup as failures:
+        reason = known_defect(case)
+        if reason and all(isinstance(f, ServerError) for f in failures.exceptions):
+            pytest.xfail(f"known input-bounds defect: {reason}")
+        raise
+
+
+@pytest.mark.skipif(not FULL, reason="stateful workflows run in the long profile only")
+def test_workflows_answer_as_documented(
+    node: ThreadedNode, auth: dict[str, str], tmp_path: Path
+) -> None:
+    """Sequences of calls, linked by what one answer gives the next (a created resource's id
+    used to read, change or end it), with the links schemathesis infers from the document.
+
+    Run by schemathesis's own engine (its command line): the node's data changes under a
+    workflow, so a replay need not take the same links, which Hypothesis's pytest runner
+    refuses as flaky generation."""
+    document = tmp_path / "openapi.json"
+    document.write_text(json.dumps(node.openapi))
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        str(document),
+        f"--url={node.url}",
+        "--phases=stateful",
+        f"--checks={','.join(check.__name__ for check in CHECKS)}",
+        f"--header=Authorization: {auth['Authorization']}",
+        "--exclude-path=/api/v1/auth/logout",
+        f"--max-examples={MAX_EXAMPLES}",
+        "--no-color",
+    ]
+    run = subprocess.run(  # in tmp_path: the engine keeps its state in ./.schemathesis
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=1800, check=False
+    )
+    assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-5_000:]

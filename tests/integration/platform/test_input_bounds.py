@@ -1,0 +1,237 @@
+"""Numbers, dates, money and text at the edge are refused with a 422 problem, never a 500.
+
+Issue #14, defects 3 and 7: a 64-bit offset, instants whose UTC lies outside years 1-9999,
+invoice totals past 64-bit minor units, NUL characters, sessions longer than a day. Over real
+HTTP, on both dialects (PostgreSQL is where most of these used to fail).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from edtech.demo import DemoSummary
+from tests.integration.realtime.support import Client
+from tests.roster import login
+from tests.servers import LiveServer
+
+HUGE_OFFSET = "9223372036854775808"
+LATE = "9999-12-31T23:00:00-23:59"  # past year 9999 once in UTC
+EARLY = "0001-01-01T00:00:00+23:59"  # before year 1 once in UTC
+
+
+def _paginated_lists(app: FastAPI) -> list[str]:
+    """Every GET operation of the OpenAPI document that takes an `offset`."""
+    return [
+        path
+        for path, operations in app.openapi()["paths"].items()
+        if any(p["name"] == "offset" for p in operations.get("get", {}).get("parameters", []))
+    ]
+
+
+def _problem(r: httpx.Response, *field: str) -> dict[str, Any]:
+    assert r.status_code == 422, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = r.json()
+    if field:
+        assert any(tuple(e["loc"][-len(field) :]) == field for e in body["errors"]), body
+    return body
+
+
+async def test_a_huge_offset_is_refused_on_every_paginated_list(
+    app: FastAPI, client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    paths = _paginated_lists(app)
+    assert len(paths) >= 10, paths  # the walk found the lists
+    for path in paths:
+        url = path
+        for name in ("{" + p + "}" for p in _path_params(path)):
+            url = url.replace(name, str(demo.section_ids[0]))
+        r = await client.get(url, params={"offset": HUGE_OFFSET}, headers=admin)
+        _problem(r, "query", "offset")
+    # The largest accepted offset answers an empty page.
+    r = await client.get("/api/v1/people", params={"offset": 2**31 - 1}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["items"] == []
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+@pytest.mark.parametrize("instant", [LATE, EARLY])
+async def test_instants_outside_the_calendar_are_refused(
+    client: httpx.AsyncClient, demo: DemoSummary, instant: str
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    any_id = str(uuid.uuid4())
+    section = str(demo.section_ids[0])
+    cases: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
+        (
+            "/api/v1/attendance/sessions",
+            {"section_id": section, "starts_at": instant, "ends_at": instant},
+            ("starts_at",),
+        ),
+        (
+            f"/api/v1/billing/accounts/{any_id}/payments",
+            {"amount": "5.00", "currency": "USD", "method": "cash", "received_at": instant},
+            ("received_at",),
+        ),
+        (
+            f"/api/v1/sections/{section}/assessments",
+            {
+                "title": "Quiz",
+                "category_id": any_id,
+                "grading_period_id": any_id,
+                "scheme_id": any_id,
+                "max_points": "10",
+                "due_at": instant,
+            },
+            ("due_at",),
+        ),
+        (
+            "/api/v1/announcements",
+            {
+                "title": "Hello",
+                "body": "World",
+                "audience": {"kind": "institution"},
+                "publish_at": instant,
+            },
+            ("publish_at",),
+        ),
+        (
+            "/api/v1/attendance/sessions/plan",
+            {"first": instant[:10], "last": instant[:10]},
+            ("first",),
+        ),
+    ]
+    for path, body, field in cases:
+        r = await client.post(
+            path, json=body, headers={**admin, "Idempotency-Key": str(uuid.uuid4())}
+        )
+        _problem(r, *field)
+
+
+async def test_invoice_amounts_are_bounded_to_what_the_ledger_holds(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    acc = await login(client, "accountant@demo.test")
+    student = str(demo.person("student1@demo.test"))
+    r = await client.post(
+        "/api/v1/billing/accounts",
+        json={"name": "F", "students": [{"student_id": student}]},
+        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert r.status_code == 201, r.text
+    account = r.json()["id"]
+    lines = [{"description": f"line {i}", "amount": "999999999999999.99"} for i in range(93)]
+    r = await client.post(
+        "/api/v1/billing/invoices",
+        json={"account_id": account, "due_on": "2030-01-01", "lines": lines},
+        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    body = _problem(r)
+    assert "largest amount" in body["detail"]
+    # The largest amount itself is taken, 200 times, and adds up exactly.
+    lines = [{"description": f"line {i}", "amount": "100000000000.00"} for i in range(200)]
+    r = await client.post(
+        "/api/v1/billing/invoices",
+        json={"account_id": account, "due_on": "2030-01-01", "lines": lines},
+        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["total"]["minor"] == 200 * 10**13
+
+
+async def test_nul_characters_are_refused_in_bodies_forms_and_queries(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    r = await client.post(
+        "/api/v1/people", json={"given_name": "A\u0000B", "family_name": "C"}, headers=admin
+    )
+    body = _problem(r, "body")
+    assert body["code"] == "nul_character"
+    r = await client.get("/api/v1/people", params={"q": "a\x00b"}, headers=admin)
+    _problem(r, "query", "q")
+    r = await client.post(
+        "/api/v1/auth/token", data={"username": "admin@demo.test\x00", "password": "x"}
+    )
+    _problem(r, "body")
+    # An escaped backslash before "u0000" is plain text, not a NUL.
+    r = await client.post(
+        "/api/v1/people", json={"given_name": "A\\u0000B", "family_name": "C"}, headers=admin
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["given_name"] == "A\\u0000B"
+
+
+async def test_a_session_longer_than_a_day_is_refused(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    r = await client.post(
+        "/api/v1/attendance/sessions",
+        json={
+            "section_id": str(demo.section_ids[0]),
+            "starts_at": "2030-01-07T08:00:00+00:00",
+            "ends_at": "2030-01-08T08:00:01+00:00",
+        },
+        headers=admin,
+    )
+    body = _problem(r)
+    assert "at most a day" in str(body["errors"])
+
+
+async def test_roster_dates_outside_the_calendar_are_refused(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    section = demo.section_ids[0]
+    r = await client.get(
+        f"/api/v1/sections/{section}/meetings",
+        params={"from": "9999-12-31", "to": "9999-12-31"},
+        headers=admin,
+    )
+    _problem(r, "query", "from")
+    r = await client.post(
+        "/api/v1/terms",
+        json={
+            "kind": "school_year",
+            "title": "Far",
+            "starts_on": "0001-01-01",
+            "ends_on": "9999-12-31",
+        },
+        headers=admin,
+    )
+    _problem(r, "body", "starts_on")
+
+
+async def test_nul_characters_are_refused_over_the_websocket(
+    client: httpx.AsyncClient, live_server: LiveServer, demo: DemoSummary
+) -> None:
+    guardian = await login(client, "guardian1@demo.test")
+    r = await client.post(
+        "/api/v1/conversations",
+        json={"kind": "direct", "participant_ids": [str(demo.teacher1_id)]},
+        headers=guardian,
+    )
+    assert r.status_code == 201, r.text
+    conversation = r.json()["id"]
+    channel = f"chat.conversation.{conversation}"
+    socket = await Client.open(live_server.ws_url, guardian["Authorization"].split()[1])
+    try:
+        assert (await socket.subscribe(channel))["ok"] is True
+        reply = await socket.request("send", channel=channel, id="n-1", data={"body": "a\u0000b"})
+        assert (reply["ok"], reply["error"]["code"]) == (False, "invalid"), reply
+        reply = await socket.request("send", channel=channel, id="n-2", data={"body": "a\\u0000b"})
+        assert reply["ok"] is True, reply  # an escaped backslash: plain text
+    finally:
+        await socket.close()
+    messages = await client.get(f"/api/v1/conversations/{conversation}/messages", headers=guardian)
+    assert [m["body"] for m in messages.json()["items"]] == ["a\\u0000b"]
