@@ -179,6 +179,100 @@ def billing_check(
     raise typer.Exit(0 if report.ok else 1)
 
 
+institution_app = typer.Typer(
+    help="Institutions (tenants) of this deployment.", no_args_is_help=True
+)
+app.add_typer(institution_app, name="institution")
+operator_app = typer.Typer(
+    help="Platform operators (who manage institutions).", no_args_is_help=True
+)
+app.add_typer(operator_app, name="operator")
+
+
+@institution_app.command("create")
+def institution_create(
+    name: Annotated[str, typer.Option(help="The school's name.")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 code, e.g. EUR.")],
+    locale: Annotated[str, typer.Option(help="BCP 47 locale, e.g. de-DE.")],
+    admin_email: Annotated[str, typer.Option(help="The first administrator's email.")],
+    slug: Annotated[str | None, typer.Option(help="Default: made from the name.")] = None,
+    admin_given_name: Annotated[str, typer.Option(help="Administrator's given name.")] = "School",
+    admin_family_name: Annotated[
+        str, typer.Option(help="Administrator's family name.")
+    ] = "Administrator",
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the administrator's password from stdin (no link)."
+        ),
+    ] = False,
+) -> None:
+    """Create an institution and its first administrator; print their one-time setup link.
+
+    The link (valid EDTECH_INVITATION_TTL_SECONDS, 7 days) lets the administrator choose a
+    password and sign in. Run it where the nodes' settings are (same EDTECH_DATABASE_URL,
+    EDTECH_SECRET_KEY and EDTECH_PUBLIC_URL).
+    """
+    import sys
+
+    from edtech.identity.public import provision_institution
+    from edtech.institutions.public import NewTenant, slug_for
+    from edtech.kernel.errors import DomainError, InvalidError
+
+    settings = _settings(False)
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    _migrate(settings.database_url)
+    tenant = NewTenant(
+        name=name,
+        slug=slug or slug_for(name),
+        timezone=timezone,
+        locale=locale,
+        currency=currency,
+        admin_email=admin_email,
+        admin_given_name=admin_given_name,
+        admin_family_name=admin_family_name,
+    )
+    try:
+        done = asyncio.run(provision_institution(settings, tenant, password))
+    except DomainError as exc:
+        details = (
+            [f"{'.'.join(map(str, p.loc))}: {p.message}" for p in exc.problems]
+            if (isinstance(exc, InvalidError))
+            else []
+        )
+        console.print(f"[red]{exc.message}[/red] {'; '.join(details)}")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"institution {tenant.slug} created: {done.institution_id}; "
+        f"administrator {admin_email} (person {done.admin_person_id})"
+    )
+    if done.setup_url is not None:
+        console.print(f"one-time setup link for {admin_email} (valid until {done.expires_at}):")
+        typer.echo(done.setup_url)  # stdout, alone on its line: scripts can capture it
+    else:
+        console.print(f"sign in as {admin_email} with the password given")
+
+
+@operator_app.command("create")
+def operator_create(
+    email: Annotated[str, typer.Option(help="The email of an existing login.")],
+) -> None:
+    """Make an existing login a platform operator: it may then create, list, suspend and
+    reactivate institutions over REST (/api/v1/institutions). Only this command grants it."""
+    from edtech.identity.public import make_operator
+    from edtech.kernel.errors import DomainError
+
+    settings = _settings(False)
+    _migrate(settings.database_url)
+    try:
+        added = asyncio.run(make_operator(settings, email))
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"{email} is {'now' if added else 'already'} a platform operator")
+
+
 @channels_app.command("export")
 def channels_export(
     output: Annotated[Path, typer.Option(help="Where to write the AsyncAPI document.")] = (

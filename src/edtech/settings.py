@@ -75,6 +75,30 @@ class Settings(BaseSettings):
     node_name: str = Field(
         "", description="Name of this node in logs and metrics (default: host:pid)."
     )
+    mail_url: str = Field(
+        "",
+        description="smtp://user:pass@host:587 (STARTTLS; ?starttls=0 to turn off), "
+        "smtps://user:pass@host:465 or console:// (log only). Unset: console in demo mode, "
+        "else actions that send mail answer 503.",
+    )
+    mail_from: str = Field(
+        "edtech <no-reply@localhost>", description="The From of every message sent."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where people reach this deployment; links in mail start with it.",
+    )
+    invitation_ttl_seconds: int = Field(
+        7 * 24 * 3600, ge=60, description="How long an invitation or setup link stays valid."
+    )
+    password_reset_ttl_seconds: int = Field(
+        3600, ge=60, description="How long a password-reset link stays valid."
+    )
+    bootstrap_token: str = Field(
+        "",
+        description="A bearer token that acts as a platform operator on /api/v1/institutions "
+        "(automation); unset: only operator logins may.",
+    )
     payments_provider: Literal["none", "fake", "stripe"] | None = Field(
         None,
         description="Card payments: none, fake (demo mode only) or stripe; "
@@ -121,6 +145,8 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key.encode()) < 32:  # HS256 wants a key of at least 256 bits
             raise ValueError("EDTECH_SECRET_KEY must be at least 32 characters")
+        if self.bootstrap_token and len(self.bootstrap_token) < 32:  # it is a root credential
+            raise ValueError("EDTECH_BOOTSTRAP_TOKEN must be at least 32 characters")
         return self
 
     @model_validator(mode="after")

@@ -7,7 +7,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -43,6 +43,8 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "message_id": ("message", "id"),
     "announcement_id": ("announcement", "id"),
     "device_id": ("device", "id"),
+    "invitation_id": ("invitation", "id"),
+    "request_id": ("pairing_request", "id"),
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -150,15 +152,53 @@ async def discover(
         },
     )
     assert r.status_code == 201, r.text
+    await _add_invitation(settings, demo)
+    # A pairing request, so `request_id` has a target: teacher2 asks with student1's code.
+    code = await client.post(
+        "/api/v1/pairing-codes",
+        headers=headers["admin@demo.test"],
+        json={"student_id": str(demo.student1_id)},
+    )
+    assert code.status_code == 201, code.text
+    asked = await client.post(
+        "/api/v1/pairing-requests",
+        headers=headers["teacher2@demo.test"],
+        json={"code": code.json()["code"]},
+    )
+    assert asked.status_code == 201, asked.text
     firsts, every = await _demo_rows(settings, demo.institution_id)
     ids = {
         **firsts,
+        "institution_id": str(demo.institution_id),
         "person_id": str(demo.student1_id),
         "student_id": str(demo.student1_id),
         "day": date.today().isoformat(),
         "provider": "fake",
     }
     return World(demo, other, settings, ids, frozenset(every), headers)
+
+
+async def _add_invitation(settings: Settings, demo: DemoSummary) -> None:
+    """An invitation, so `invitation_id` has a target (invitations are mailed; none is seeded)."""
+    invitation = metadata().tables["invitation"]
+    now = datetime.now(UTC)
+    engine = make_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(invitation).values(
+                    id=uuid.uuid4(),
+                    institution_id=demo.institution_id,
+                    person_id=demo.student1_id,
+                    email="student1@demo.test",
+                    token_hash=hashlib.sha256(b"authz").hexdigest(),
+                    created_at=now,
+                    expires_at=now + timedelta(days=7),
+                    send_count=0,
+                )
+            )
+    finally:
+        await engine.dispose()
 
 
 def leaked(text: str, world: World, sent: set[str]) -> set[str]:

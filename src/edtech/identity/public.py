@@ -18,23 +18,36 @@ from edtech.identity.api.deps import (
     principal_signed_in,
     require_any_role,
 )
+from edtech.identity.application.common import links_from_settings
+from edtech.identity.application.make_operator import MakeOperator
+from edtech.identity.application.password_policy import PasswordPolicy
+from edtech.identity.application.provision_institution import Provisioned, ProvisionInstitution
 from edtech.identity.application.prune_sessions import PruneSessions
 from edtech.identity.domain import Account, Device, normalize_email
 from edtech.identity.infrastructure import SqlAlchemyDevices, insert_accounts
+from edtech.institutions.public import NewTenant
+from edtech.kernel.clock import SystemClock
 from edtech.kernel.ids import new_id
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.mail import MailNotSetUp
 from edtech.platform.security.keys import hash_secret
 from edtech.platform.services import Services
+from edtech.settings import Settings
 
 __all__ = [
     "CurrentDeviceDep",
     "CurrentPrincipalDep",
     "OptionalPrincipalDep",
+    "Provisioned",
     "authenticate_device",
     "create_account",
     "create_accounts_bulk",
     "create_device",
+    "make_operator",
     "principal_from_access_token",
     "principal_signed_in",
+    "provision_institution",
     "prune_sessions",
     "require_any_role",
 ]
@@ -128,3 +141,33 @@ async def prune_sessions(services: Services) -> int:
     `EDTECH_AUTH_SESSION_RETENTION_SECONDS`; returns how many."""
     retention = timedelta(seconds=services.settings.auth_session_retention_seconds)
     return await PruneSessions(services.uow(), services.clock)(retention)
+
+
+async def provision_institution(
+    settings: Settings, tenant: NewTenant, password: str | None = None
+) -> Provisioned:
+    """`edtech institution create`: a new institution, its first administrator and — without
+    `password` — the setup link to print (nothing is mailed from the command line)."""
+    engine = make_engine(settings.database_url)
+    try:
+        # Links are made as a node makes them: same public URL, key and lifetime.
+        provision = ProvisionInstitution(
+            UnitOfWork(make_session_factory(engine)),
+            SystemClock(),
+            MailNotSetUp(),
+            links_from_settings(settings),
+            PasswordPolicy(settings.password_min_length),
+        )
+        return await provision(tenant, actor="command_line", password=password)
+    finally:
+        await engine.dispose()
+
+
+async def make_operator(settings: Settings, email: str) -> bool:
+    """`edtech operator create`: mark the login using `email` as a platform operator."""
+    engine = make_engine(settings.database_url)
+    try:
+        uow = UnitOfWork(make_session_factory(engine))
+        return await MakeOperator(uow, SystemClock())(email)
+    finally:
+        await engine.dispose()

@@ -7,16 +7,25 @@ from datetime import timedelta
 from edtech.identity import infrastructure
 from edtech.identity.api import router
 from edtech.identity.application.devices import DeviceKeys
+from edtech.identity.application.first_run_hint import FirstRunHint
 from edtech.identity.channels import register
+from edtech.identity.infrastructure import links
 from edtech.identity.public import prune_sessions
 from edtech.manifest import Scheduled, Slice
+from edtech.platform.mail import mail_from_settings
 
 SLICE = Slice(
     name="identity",
     routers=[router],
     channels=register,
-    tables=[infrastructure],
-    components=[lambda _services: DeviceKeys()],
+    tables=[infrastructure, links],
+    # The mail port: identity sends invitations and reset links; a notifications slice would
+    # take this component over (ADR-0006: built once, reached by `component(Mail)`).
+    components=[
+        lambda _services: DeviceKeys(),
+        lambda s: mail_from_settings(s.settings),
+        lambda s: FirstRunHint(s.session_factory, s.settings.demo),
+    ],
     # Ended sign-in sessions are pruned hourly (EDTECH_AUTH_SESSION_RETENTION_SECONDS old).
     schedules=[Scheduled("identity.prune", timedelta(hours=1), prune_sessions)],
 )

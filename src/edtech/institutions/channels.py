@@ -15,6 +15,7 @@ from edtech.institutions.domain import (
     PersonEnded,
     RoleEnded,
 )
+from edtech.institutions.domain.tenancy import InstitutionSuspended
 from edtech.realtime.public import Registrar
 
 
@@ -24,3 +25,5 @@ def register(registry: Registrar) -> None:
     registry.reauthorize_on(GuardianLinkEnded, lambda e: [e.guardian_id])
     registry.reauthorize_on(PersonEnded, lambda e: [e.person_id])
     registry.reauthorize_on(RoleEnded, lambda e: [e.person_id])
+    # A suspended tenant's sockets close on every node (sign-in and tokens refuse it already).
+    registry.close_sockets_on(InstitutionSuspended, lambda e: [e.institution_id])

@@ -14,8 +14,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.institutions.application.open_institution import (
+    NewTenant,
+    OpenedTenant,
+    open_institution,
+    slug_for,
+)
+from edtech.institutions.application.reactivate_institution import ReactivateInstitution
+from edtech.institutions.application.suspend_institution import SuspendInstitution
 from edtech.institutions.domain import GUARDIAN_FLAGS, Meeting, MeetingTime, Weekday
 from edtech.institutions.infrastructure.bulk import ORDER, RosterBulk
+from edtech.institutions.infrastructure.directory import (
+    Contact,
+    contacts,
+    guardians_of_section,
+    people_query,
+)
 from edtech.institutions.infrastructure.meetings import (
     meetings_on,
     section_meetings,
@@ -31,6 +45,7 @@ from edtech.institutions.infrastructure.tables import (
     school,
     section,
 )
+from edtech.institutions.infrastructure.tenancy import institutions_query, suspended
 from edtech.institutions.policy import (
     OFFICE_ROLES,
     GuardianLinkView,
@@ -44,25 +59,36 @@ __all__ = [
     "GUARDIAN_FLAGS",
     "OFFICE_ROLES",
     "AcademicSessionInfo",
+    "Contact",
     "GuardianLinkView",
     "InstitutionSettings",
     "Meeting",
     "MeetingTime",
+    "NewTenant",
+    "OpenedTenant",
     "PersonGrants",
     "Policy",
+    "ReactivateInstitution",
     "RosterBulk",
     "SectionMembership",
+    "SuspendInstitution",
     "Weekday",
     "academic_session",
     "academic_sessions_on",
     "academic_sessions_under",
     "acting_as",
+    "contacts",
     "display_names",
     "grade_level",
+    "guardians_of_section",
     "institution_by_slug",
     "institution_settings",
+    "institution_suspended",
+    "institutions_query",
     "meetings_on",
+    "open_institution",
     "people_by_email",
+    "people_query",
     "people_with_roles",
     "person_grants",
     "person_in_institution",
@@ -73,6 +99,7 @@ __all__ = [
     "section_meetings",
     "section_zone",
     "sections_of_institution",
+    "slug_for",
     "students_of_section",
     "teachers_of_section",
 ]
@@ -98,11 +125,14 @@ class InstitutionSettings:
 async def person_grants(
     session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
 ) -> PersonGrants | None:
-    """The person's name and the roles they hold on `on`; None if unknown here or gone."""
+    """The person's name and the roles they hold on `on`; None if unknown here or gone, or if
+    the institution is suspended (so sign-in, tokens and sockets refuse them at once)."""
     row = (
         await session.execute(
             sa.select(person.c.given_name, person.c.family_name, person.c.ends_on).where(
-                person.c.institution_id == institution_id, person.c.id == person_id
+                person.c.institution_id == institution_id,
+                person.c.id == person_id,
+                ~suspended(institution_id),
             )
         )
     ).first()
@@ -149,6 +179,11 @@ async def institution_settings(
     if row is None:
         return None
     return InstitutionSettings(row.id, row.name, row.timezone, row.locale, row.currency)
+
+
+async def institution_suspended(session: AsyncSession, institution_id: uuid.UUID) -> bool:
+    """Whether the institution is out of service now (a platform operator suspended it)."""
+    return bool(await session.scalar(sa.select(suspended(institution_id))))
 
 
 async def school_in_institution(

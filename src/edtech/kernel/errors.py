@@ -54,6 +54,12 @@ class TooManyRequestsError(DomainError):
         self.retry_after = retry_after
 
 
+class UnavailableError(DomainError):
+    """A service the request needs (mail, a provider) is not set up or not reachable."""
+
+    code = "unavailable"
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """One invalid field: where it is (a path of keys and indexes) and what is wrong."""

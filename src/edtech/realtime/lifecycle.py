@@ -34,6 +34,7 @@ from edtech.realtime.relay import Pruner, Publisher, Relay
 from edtech.realtime.settings import RealtimeSettings
 from edtech.realtime.sink import OutboxSink
 from edtech.realtime.supervisor import Background, Supervisor
+from edtech.realtime.tenants import TenantSockets
 
 log = get_logger(__name__)
 
@@ -98,7 +99,14 @@ class Realtime:
         self.pruner = Pruner(services.session_factory, clock, settings)
         self.connections: set[Connection] = set()
         self.access = AccessChecks(self.broker, self.connections, self.background.spawn)
-        self.sink = OutboxSink(self.registry, self.publisher, clock, self.access.changed)
+        self.tenants = TenantSockets(self.broker, self.connections, self.background.spawn)
+        self.sink = OutboxSink(
+            self.registry,
+            self.publisher,
+            clock,
+            self.access.changed,
+            close_institutions=self.tenants.closed,
+        )
         self.sockets = SocketContext(
             settings=settings,
             metrics=self.metrics,
@@ -122,8 +130,9 @@ class Realtime:
 
     def _heard(self, channel: str, message: str) -> None:
         """What the broker delivers: notices to every node, or a hub channel's traffic."""
-        if channel == NODES:
+        if channel == NODES:  # each handler acts on its own prefix only
             self.access.heard(message)
+            self.tenants.heard(message)
         else:
             self.hub.on_message(channel, message)
 

@@ -174,6 +174,10 @@ Affected = Callable[[Any], Iterable[uuid.UUID]]
 """`affected(event) -> person ids` whose access to channels the event may have withdrawn."""
 
 
+Closes = Callable[[Any], Iterable[uuid.UUID]]
+"""`institutions(event) -> institution ids` every socket of which must close (a suspension)."""
+
+
 class Registrar(Protocol):
     """What a slice's `channels.register(registry)` may call."""
 
@@ -184,6 +188,8 @@ class Registrar(Protocol):
     def describe(self, pattern: str, events: Mapping[str, type[BaseModel]]) -> None: ...
 
     def reauthorize_on(self, event_class: type[DomainEvent], affected: Affected) -> None: ...
+
+    def close_sockets_on(self, event_class: type[DomainEvent], institutions: Closes) -> None: ...
 
     def observe_deliveries(
         self, event_type: str, observer: DeliveryObserver, *, on: Iterable[str]
@@ -198,6 +204,7 @@ class ChannelRegistry:
         self._routes: dict[type[DomainEvent], list[Route]] = {}
         self._observers: dict[str, dict[str, DeliveryObserver]] = {}
         self._reauthorize: dict[type[DomainEvent], list[Affected]] = {}
+        self._closes: dict[type[DomainEvent], list[Closes]] = {}
 
     def add(self, channel_type: ChannelType) -> ChannelType:
         if channel_type.pattern in self._types:
@@ -234,6 +241,19 @@ class ChannelRegistry:
             for event in events
             for affected in self._reauthorize.get(type(event), ())
             for person in affected(event)
+        )
+
+    def close_sockets_on(self, event_class: type[DomainEvent], institutions: Closes) -> None:
+        """Once an event of `event_class` commits, every node closes every socket of the
+        institutions `institutions(event)` names (`realtime.tenants`)."""
+        self._closes.setdefault(event_class, []).append(institutions)
+
+    def closed_institutions(self, events: Iterable[DomainEvent]) -> frozenset[uuid.UUID]:
+        return frozenset(
+            institution
+            for event in events
+            for institutions in self._closes.get(type(event), ())
+            for institution in institutions(event)
         )
 
     def observe_deliveries(

@@ -23,11 +23,12 @@ from edtech.realtime.relay import Publisher
 
 @dataclass(frozen=True)
 class Staged:
-    """A transaction's outbox rows (offsets allocated, not yet committed), and whose access
-    its events may have withdrawn."""
+    """A transaction's outbox rows (offsets allocated, not yet committed), whose access its
+    events may have withdrawn, and which institutions' sockets they close."""
 
     rows: list[OutboxRow]
     affected: frozenset[uuid.UUID] = frozenset()
+    closed: frozenset[uuid.UUID] = frozenset()
 
     def first_offset(self, channel: str) -> int | None:
         """The offset of the transaction's first event on `channel` (None if it put none)."""
@@ -43,11 +44,13 @@ class OutboxSink:
         publisher: Publisher,
         clock: Clock,
         reauthorize: Callable[[frozenset[uuid.UUID]], None] | None = None,
+        close_institutions: Callable[[frozenset[uuid.UUID]], None] | None = None,
     ) -> None:
         self._registry = registry
         self._publisher = publisher
         self._clock = clock
         self._reauthorize = reauthorize
+        self._close_institutions = close_institutions
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> Staged:
         by_channel: dict[str, list[tuple[DomainEvent, Mapping[str, Any]]]] = {}
@@ -55,8 +58,9 @@ class OutboxSink:
             for resolved, data in self._registry.deliveries(event):
                 by_channel.setdefault(resolved.name, []).append((event, data))
         affected = self._registry.affected_people(events)
+        closed = self._registry.closed_institutions(events)
         if not by_channel:
-            return Staged([], affected)
+            return Staged([], affected, closed)
         now = self._clock.now()
         values: list[dict[str, Any]] = []
         # One statement for every channel; it locks them in name order, so two transactions
@@ -85,7 +89,7 @@ class OutboxSink:
             OutboxRow(i, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
             for i, v in zip(ids, values, strict=True)
         ]
-        return Staged(rows, affected)
+        return Staged(rows, affected, closed)
 
     async def committed(self, staged: object) -> None:
         assert isinstance(staged, Staged)
@@ -93,3 +97,5 @@ class OutboxSink:
             self._publisher.submit(staged.rows)
         if staged.affected and self._reauthorize is not None:
             self._reauthorize(staged.affected)
+        if staged.closed and self._close_institutions is not None:
+            self._close_institutions(staged.closed)

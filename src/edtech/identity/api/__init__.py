@@ -1,4 +1,5 @@
-"""Identity's REST routes: sign-in and sessions, logins of people, scanner devices."""
+"""Identity's REST routes: sign-in and sessions, logins, devices, operators, invitations and
+passwords."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from fastapi import APIRouter
 from edtech.identity.api.accounts import router as accounts_router
 from edtech.identity.api.auth import router as auth_router
 from edtech.identity.api.devices import router as devices_router
+from edtech.identity.api.invitations import router as invitations_router
+from edtech.identity.api.operators import router as operators_router
+from edtech.identity.api.passwords import router as passwords_router
 
 router = APIRouter()
 router.include_router(auth_router)
 router.include_router(accounts_router)
 router.include_router(devices_router)
+router.include_router(operators_router)
+router.include_router(invitations_router)
+router.include_router(passwords_router)
 
 __all__ = ["router"]

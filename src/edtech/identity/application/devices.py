@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from edtech.identity.domain import Device
 from edtech.identity.infrastructure import SqlAlchemyDevices
-from edtech.institutions.public import school_in_institution
+from edtech.institutions.public import institution_suspended, school_in_institution
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import AuthenticationError, ForbiddenError, NotFoundError
 from edtech.kernel.principal import DevicePrincipal, Principal
@@ -59,6 +59,12 @@ class DeviceKeys:
         while len(self._entries) >= self._capacity:
             del self._entries[next(iter(self._entries))]
         self._entries[key_hash] = (self._now() + self._ttl, device)
+
+    def forget_institution(self, institution_id: uuid.UUID) -> None:
+        """Drop every key of a suspended institution (other nodes: within `ttl`)."""
+        for key_hash, (_, device) in list(self._entries.items()):
+            if device.institution_id == institution_id:
+                del self._entries[key_hash]
 
     def forget(self, device_id: uuid.UUID) -> None:
         for key_hash, (_, device) in list(self._entries.items()):
@@ -164,7 +170,11 @@ class AuthenticateDevice:
         async with self.uow as uow:
             devices = SqlAlchemyDevices(uow.session)
             device = await devices.by_key_hash(key_hash)
-            if device is None or device.is_revoked:
+            if (
+                device is None
+                or device.is_revoked
+                or await institution_suspended(uow.session, device.institution_id)
+            ):
                 raise AuthenticationError("Unknown or revoked device key.", reason="invalid")
             principal = DevicePrincipal(
                 device_id=device.id,

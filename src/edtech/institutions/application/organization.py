@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from edtech.institutions.application.common import UseCase, apply, not_found, refuse_nulls
@@ -16,6 +16,7 @@ from edtech.institutions.domain import (
     School,
     SessionKind,
 )
+from edtech.institutions.infrastructure.repositories import SqlAlchemyRoster
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError
 from edtech.kernel.ids import new_id
@@ -29,21 +30,43 @@ class CreateInstitution(UseCase):
         self, *, slug: str, name: str, timezone: str, locale: str, currency: str
     ) -> uuid.UUID:
         async with self.uow:
-            roster = self.roster()
-            if await roster.institution_by_slug(slug) is not None:
-                raise ConflictError(f"an institution with slug {slug!r} exists")
-            inst = Institution(
-                id=new_id(),
+            inst = await add_institution(
+                self.roster(),
                 slug=slug,
                 name=name,
                 timezone=timezone,
                 locale=locale,
                 currency=currency,
-                created_at=self.now(),
+                now=self.now(),
             )
-            roster.add(inst)
             await self.commit()
         return inst.id
+
+
+async def add_institution(
+    roster: SqlAlchemyRoster,
+    *,
+    slug: str,
+    name: str,
+    timezone: str,
+    locale: str,
+    currency: str,
+    now: datetime,
+) -> Institution:
+    """CreateInstitution's rule inside a unit of work someone else commits (provisioning)."""
+    if await roster.institution_by_slug(slug) is not None:
+        raise ConflictError(f"an institution with slug {slug!r} exists", field="slug")
+    inst = Institution(
+        id=new_id(),
+        slug=slug,
+        name=name,
+        timezone=timezone,
+        locale=locale,
+        currency=currency,
+        created_at=now,
+    )
+    roster.add(inst)
+    return inst
 
 
 class UpdateInstitution(UseCase):

@@ -18,6 +18,7 @@ from edtech.kernel.errors import (
     InvalidError,
     NotFoundError,
     TooManyRequestsError,
+    UnavailableError,
 )
 from edtech.platform.observability.logging import get_logger
 
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AuthenticationError: 401,
     TooManyRequestsError: 429,
     InvalidError: 422,
+    UnavailableError: 503,
 }
 
 TITLES = {
