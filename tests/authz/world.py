@@ -45,6 +45,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "device_id": ("device", "id"),
     "invitation_id": ("invitation", "id"),
     "request_id": ("pairing_request", "id"),
+    "job_id": ("job", "id"),
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -153,6 +154,7 @@ async def discover(
     )
     assert r.status_code == 201, r.text
     await _add_invitation(settings, demo)
+    await _add_failed_job(settings, demo)
     # A pairing request, so `request_id` has a target: teacher2 asks with student1's code.
     code = await client.post(
         "/api/v1/pairing-codes",
@@ -176,6 +178,32 @@ async def discover(
         "provider": "fake",
     }
     return World(demo, other, settings, ids, frozenset(every), headers)
+
+
+async def _add_failed_job(settings: Settings, demo: DemoSummary) -> None:
+    """A dead-lettered job of the demo institution, so `job_id` has a target."""
+    job = metadata().tables["job"]
+    now = datetime.now(UTC)
+    engine = make_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(job).values(
+                    id=uuid.uuid4(),
+                    name="authz.probe",
+                    args={},
+                    state="failed",
+                    attempts=5,
+                    max_attempts=5,
+                    run_at=now,
+                    institution_id=demo.institution_id,
+                    last_error="RuntimeError: probe",
+                    created_at=now,
+                    finished_at=now,
+                )
+            )
+    finally:
+        await engine.dispose()
 
 
 async def _add_invitation(settings: Settings, demo: DemoSummary) -> None:
