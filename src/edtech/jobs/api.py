@@ -13,16 +13,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from edtech.identity.public import CurrentPrincipalDep
+from edtech.jobs.infrastructure import is_institutions_job, job_row, jobs_query
 from edtech.kernel.errors import ConflictError, ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
-from edtech.platform.jobs import job_table, retry_failed
+from edtech.platform.jobs import retry_failed
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
@@ -70,13 +70,6 @@ def _require_admin(principal: Principal) -> None:
         raise ForbiddenError("only institution administrators see background jobs")
 
 
-def _visible(principal: Principal) -> sa.ColumnElement[bool]:
-    return job_table.c.institution_id == principal.institution_id
-
-
-COLUMNS = [c for c in job_table.c if c.name not in ("lock", "lease_until")]
-
-
 @router.get("", responses=ANSWERS)
 async def list_jobs(
     request: Request,
@@ -88,10 +81,7 @@ async def list_jobs(
     """Institution administrators: their institution's jobs, newest run time first, with the
     error of failed ones (`state=failed` is the dead-letter list)."""
     _require_admin(principal)
-    stmt = sa.select(*COLUMNS).where(_visible(principal))
-    if state is not None:
-        stmt = stmt.where(job_table.c.state == state.value)
-    stmt = stmt.order_by(job_table.c.run_at.desc(), job_table.c.id)
+    stmt = jobs_query(principal.institution_id, None if state is None else state.value)
     return await paginate(session, stmt, page, request, JobOut.of)
 
 
@@ -102,13 +92,10 @@ async def retry_job(
     """Queue a failed (dead) job again, for now, with a fresh set of attempts."""
     _require_admin(principal)
     async with services.session_factory() as session:
-        visible = await session.scalar(
-            sa.select(job_table.c.id).where(job_table.c.id == job_id, _visible(principal))
-        )
-        if visible is None:
+        if not await is_institutions_job(session, principal.institution_id, job_id):
             raise NotFoundError("no such job")
         if not await retry_failed(session, job_id, services.clock.now()):
             raise ConflictError("only a failed job can be retried, and only once at a time")
         await session.commit()
-        row = (await session.execute(sa.select(*COLUMNS).where(job_table.c.id == job_id))).one()
+        row = await job_row(session, job_id)
     return JobOut.of(row)

@@ -9,7 +9,6 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import HTMLResponse
 
@@ -27,10 +26,8 @@ from edtech.billing.application.open_payer_account import (
     OpenPayerAccount,
     SponsorshipIn,
 )
-from edtech.billing.domain.accounts import PayerAccount
 from edtech.billing.domain.ledger import balances
 from edtech.billing.infrastructure import reads
-from edtech.billing.infrastructure import tables as t
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
@@ -65,15 +62,10 @@ async def open_account(
 async def list_accounts(
     principal: CurrentPrincipalDep, session: ReadSessionDep
 ) -> list[s.AccountOut]:
-    stmt = (
-        sa.select(PayerAccount)
-        .where(t.account.c.institution_id == principal.institution_id)
-        .order_by(t.account.c.name, t.account.c.id)
-    )
     visible = await visible_account_ids(session, principal)
-    if visible is not None:
-        stmt = stmt.where(t.account.c.id.in_(visible))
-    return [s.AccountOut.of(a) for a in await session.scalars(stmt)]
+    return [
+        s.AccountOut.of(a) for a in await reads.accounts(session, principal.institution_id, visible)
+    ]
 
 
 @router.get("/accounts/{account_id}", responses=NOT_FOUND)

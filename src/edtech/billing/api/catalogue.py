@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends
 
 from edtech.billing.api import schemas as s
@@ -13,8 +12,7 @@ from edtech.billing.application.approve_grant import ApproveGrant, NewGrant
 from edtech.billing.application.define_fee_category import DefineFeeCategory, NewCategory
 from edtech.billing.application.define_fee_item import DefineFeeItem, NewFeeItem
 from edtech.billing.application.define_fee_plan import DefineFeePlan, NewFeePlan, NewInstallment
-from edtech.billing.domain.catalogue import FeeCategory, FeeItem, FeePlan
-from edtech.billing.infrastructure import tables as t
+from edtech.billing.infrastructure import reads
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.platform.http.deps import ReadSessionDep, use_case
 
@@ -47,11 +45,7 @@ async def list_categories(
     principal: CurrentPrincipalDep, session: ReadSessionDep
 ) -> list[s.CategoryOut]:
     require_manager(principal)
-    rows = await session.scalars(
-        sa.select(FeeCategory)
-        .where(t.fee_category.c.institution_id == principal.institution_id)
-        .order_by(t.fee_category.c.code)
-    )
+    rows = await reads.fee_categories(session, principal.institution_id)
     return [s.CategoryOut.of(c) for c in rows]
 
 
@@ -73,11 +67,7 @@ async def list_fee_items(
     principal: CurrentPrincipalDep, session: ReadSessionDep
 ) -> list[s.FeeItemOut]:
     require_manager(principal)
-    rows = await session.scalars(
-        sa.select(FeeItem)
-        .where(t.fee_item.c.institution_id == principal.institution_id)
-        .order_by(t.fee_item.c.name, t.fee_item.c.id)
-    )
+    rows = await reads.fee_items(session, principal.institution_id)
     return [s.FeeItemOut.of(i) for i in rows]
 
 
@@ -101,11 +91,7 @@ async def list_fee_plans(
     principal: CurrentPrincipalDep, session: ReadSessionDep
 ) -> list[s.FeePlanOut]:
     require_manager(principal)
-    rows = await session.scalars(
-        sa.select(FeePlan)
-        .where(t.fee_plan.c.institution_id == principal.institution_id)
-        .order_by(t.fee_plan.c.name, t.fee_plan.c.id)
-    )
+    rows = await reads.fee_plans(session, principal.institution_id)
     return [s.FeePlanOut.of(p) for p in rows]
 
 

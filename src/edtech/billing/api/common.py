@@ -8,11 +8,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.application.common import MANAGERS, BeforeCommit
 from edtech.billing.application.ports import RosterFactory
@@ -23,12 +21,11 @@ from edtech.billing.domain.provider import (
     ProviderUnavailableError,
 )
 from edtech.billing.infrastructure import reads
-from edtech.billing.infrastructure import tables as t
 from edtech.billing.infrastructure.provider import CardPayments
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.kernel.principal import Principal
-from edtech.platform.http.deps import component
+from edtech.platform.http.deps import ReadSessionDep, component
 from edtech.platform.idempotency import Scope, request_hash, run_once
 from edtech.platform.services import Services
 
@@ -53,17 +50,11 @@ def require_manager(principal: Principal) -> None:
 
 
 async def visible_account(
-    session: AsyncSession, principal: Principal, account_id: uuid.UUID
+    session: ReadSessionDep, principal: Principal, account_id: uuid.UUID
 ) -> PayerAccount:
     """Managers see every account; a guardian sees a family account of a child whose link
     allows billing (never a sponsor's); anyone else gets 404, exactly as for a missing one."""
-    account: PayerAccount | None = (
-        await session.scalars(
-            sa.select(PayerAccount).where(
-                t.account.c.id == account_id, t.account.c.institution_id == principal.institution_id
-            )
-        )
-    ).first()
+    account = await reads.account(session, principal.institution_id, account_id)
     if account is None:
         raise NotFoundError("Account not found.")
     if principal.roles & MANAGERS:
@@ -74,7 +65,9 @@ async def visible_account(
     raise NotFoundError("Account not found.")
 
 
-async def visible_account_ids(session: AsyncSession, principal: Principal) -> set[uuid.UUID] | None:
+async def visible_account_ids(
+    session: ReadSessionDep, principal: Principal
+) -> set[uuid.UUID] | None:
     """The accounts `principal` may list (as `visible_account` decides one by one), or None
     for managers, who see them all."""
     if principal.roles & MANAGERS:
@@ -83,12 +76,7 @@ async def visible_account_ids(session: AsyncSession, principal: Principal) -> se
     ids = await reads.account_ids_of_students(session, principal.institution_id, children)
     if not ids:
         return set()
-    family = await session.scalars(
-        sa.select(t.account.c.id).where(
-            t.account.c.id.in_(ids), t.account.c.kind == AccountKind.FAMILY
-        )
-    )
-    return set(family.all())
+    return await reads.family_account_ids(session, ids)
 
 
 async def idempotent(

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Protocol
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
@@ -29,7 +28,7 @@ from edtech.billing.application.issue_credit_note import IssueCreditNote, NewCre
 from edtech.billing.application.mark_invoice_uncollectible import MarkInvoiceUncollectible
 from edtech.billing.application.void_invoice import VoidInvoice
 from edtech.billing.domain.invoices import Invoice
-from edtech.billing.infrastructure import tables as t
+from edtech.billing.infrastructure import reads
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal
@@ -130,17 +129,13 @@ async def list_invoices(
     account_id: uuid.UUID | None = None,
     status: str | None = None,
 ) -> Page[s.InvoiceOut]:
-    stmt = sa.select(Invoice).where(t.invoice.c.institution_id == principal.institution_id)
+    accounts: set[uuid.UUID] | None
     if account_id is not None:
         await visible_account(session, principal, account_id)
-        stmt = stmt.where(t.invoice.c.account_id == account_id)
-    else:  # a guardian: the invoices of every account they may see
-        visible = await visible_account_ids(session, principal)
-        if visible is not None:
-            stmt = stmt.where(t.invoice.c.account_id.in_(visible))
-    if status is not None:
-        stmt = stmt.where(t.invoice.c.status == status)
-    stmt = stmt.order_by(t.invoice.c.due_on, t.invoice.c.id)
+        accounts = {account_id}
+    else:  # a guardian: the invoices of every account they may see (managers: None, all)
+        accounts = await visible_account_ids(session, principal)
+    stmt = reads.invoices_query(principal.institution_id, accounts, status)
     return await paginate(session, stmt, page, request, lambda r: s.InvoiceOut.of(r[0]))
 
 
@@ -148,13 +143,7 @@ async def list_invoices(
 async def get_invoice(
     invoice_id: uuid.UUID, principal: CurrentPrincipalDep, session: ReadSessionDep
 ) -> s.InvoiceOut:
-    invoice = (
-        await session.scalars(
-            sa.select(Invoice).where(
-                t.invoice.c.id == invoice_id, t.invoice.c.institution_id == principal.institution_id
-            )
-        )
-    ).first()
+    invoice = await reads.invoice(session, principal.institution_id, invoice_id)
     if invoice is None:
         raise NotFoundError("Invoice not found.")
     await visible_account(session, principal, invoice.account_id)

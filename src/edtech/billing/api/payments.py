@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
@@ -27,8 +26,7 @@ from edtech.billing.application.receive_provider_event import ReceiveProviderEve
 from edtech.billing.application.record_payment import AllocationIn, NewPayment, RecordPayment
 from edtech.billing.application.refund_payment import NewRefund, RefundPayment
 from edtech.billing.application.start_checkout import Checkout, NewCheckout, StartCheckout
-from edtech.billing.domain.payments import Payment
-from edtech.billing.infrastructure import tables as t
+from edtech.billing.infrastructure import reads
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
@@ -98,15 +96,13 @@ async def list_payments(
     page: PageParamsDep,
     account_id: uuid.UUID | None = None,
 ) -> Page[s.PaymentOut]:
-    stmt = sa.select(Payment).where(t.payment.c.institution_id == principal.institution_id)
+    accounts: set[uuid.UUID] | None
     if account_id is not None:
         await visible_account(session, principal, account_id)
-        stmt = stmt.where(t.payment.c.account_id == account_id)
-    else:  # a guardian: the payments of every account they may see
-        visible = await visible_account_ids(session, principal)
-        if visible is not None:
-            stmt = stmt.where(t.payment.c.account_id.in_(visible))
-    stmt = stmt.order_by(t.payment.c.received_at, t.payment.c.receipt)
+        accounts = {account_id}
+    else:  # a guardian: the payments of every account they may see (managers: None, all)
+        accounts = await visible_account_ids(session, principal)
+    stmt = reads.payments_query(principal.institution_id, accounts)
     return await paginate(session, stmt, page, request, lambda r: s.PaymentOut.of(r[0]))
 
 

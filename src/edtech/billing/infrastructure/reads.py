@@ -1,4 +1,5 @@
-"""Read models: statements, aging, ledger listings (reads bypass the domain)."""
+"""Read models: statements, aging, ledger listings, and the lookups and pages of the billing
+routes (reads bypass the domain; the routes run no SQL of their own)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.billing.domain.invoices import credit_note_number, invoice_number
+from edtech.billing.domain.accounts import AccountKind, PayerAccount
+from edtech.billing.domain.catalogue import FeeCategory, FeeItem, FeePlan
+from edtech.billing.domain.invoices import Invoice, credit_note_number, invoice_number
 from edtech.billing.domain.ledger import EntryKind, LedgerAccount
-from edtech.billing.domain.payments import receipt_number, refund_number
+from edtech.billing.domain.payments import Payment, receipt_number, refund_number
 from edtech.billing.infrastructure import tables as t
 
 # What a movement does to the balance the family owes: receivable and customer credit.
@@ -190,3 +193,105 @@ async def account_ids_of_students(
         )
     )
     return set(rows.all())
+
+
+async def account(
+    session: AsyncSession, institution_id: uuid.UUID, account_id: uuid.UUID
+) -> PayerAccount | None:
+    """One of the institution's payer accounts (None: missing or another institution's)."""
+    rows = await session.scalars(
+        sa.select(PayerAccount).where(
+            t.account.c.id == account_id, t.account.c.institution_id == institution_id
+        )
+    )
+    return rows.first()
+
+
+async def family_account_ids(session: AsyncSession, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `ids` that are family accounts (not a sponsor's)."""
+    rows = await session.scalars(
+        sa.select(t.account.c.id).where(
+            t.account.c.id.in_(ids), t.account.c.kind == AccountKind.FAMILY
+        )
+    )
+    return set(rows.all())
+
+
+async def accounts(
+    session: AsyncSession, institution_id: uuid.UUID, only: set[uuid.UUID] | None
+) -> list[PayerAccount]:
+    """The institution's accounts by name (only those in `only` unless it is None)."""
+    stmt = (
+        sa.select(PayerAccount)
+        .where(t.account.c.institution_id == institution_id)
+        .order_by(t.account.c.name, t.account.c.id)
+    )
+    if only is not None:
+        stmt = stmt.where(t.account.c.id.in_(only))
+    return list((await session.scalars(stmt)).all())
+
+
+def invoices_query(
+    institution_id: uuid.UUID,
+    account_ids: set[uuid.UUID] | None,
+    status: str | None,
+) -> sa.Select[Any]:
+    """The institution's invoices by due date (of `account_ids` unless None, in `status`
+    unless None), as one `Invoice` per row, for a page."""
+    stmt = sa.select(Invoice).where(t.invoice.c.institution_id == institution_id)
+    if account_ids is not None:
+        stmt = stmt.where(t.invoice.c.account_id.in_(account_ids))
+    if status is not None:
+        stmt = stmt.where(t.invoice.c.status == status)
+    return stmt.order_by(t.invoice.c.due_on, t.invoice.c.id)
+
+
+async def invoice(
+    session: AsyncSession, institution_id: uuid.UUID, invoice_id: uuid.UUID
+) -> Invoice | None:
+    """One of the institution's invoices (None: missing or another institution's)."""
+    rows = await session.scalars(
+        sa.select(Invoice).where(
+            t.invoice.c.id == invoice_id, t.invoice.c.institution_id == institution_id
+        )
+    )
+    return rows.first()
+
+
+def payments_query(institution_id: uuid.UUID, account_ids: set[uuid.UUID] | None) -> sa.Select[Any]:
+    """The institution's payments by receipt (of `account_ids` unless None), as one
+    `Payment` per row, for a page."""
+    stmt = sa.select(Payment).where(t.payment.c.institution_id == institution_id)
+    if account_ids is not None:
+        stmt = stmt.where(t.payment.c.account_id.in_(account_ids))
+    return stmt.order_by(t.payment.c.received_at, t.payment.c.receipt)
+
+
+async def fee_categories(session: AsyncSession, institution_id: uuid.UUID) -> list[FeeCategory]:
+    """The institution's fee categories by code."""
+    rows = await session.scalars(
+        sa.select(FeeCategory)
+        .where(t.fee_category.c.institution_id == institution_id)
+        .order_by(t.fee_category.c.code)
+    )
+    return list(rows.all())
+
+
+async def fee_items(session: AsyncSession, institution_id: uuid.UUID) -> list[FeeItem]:
+    """The institution's fee items by name."""
+    rows = await session.scalars(
+        sa.select(FeeItem)
+        .where(t.fee_item.c.institution_id == institution_id)
+        .order_by(t.fee_item.c.name, t.fee_item.c.id)
+    )
+    return list(rows.all())
+
+
+async def fee_plans(session: AsyncSession, institution_id: uuid.UUID) -> list[FeePlan]:
+    """The institution's fee plans by name."""
+    rows = await session.scalars(
+        sa.select(FeePlan)
+        .where(t.fee_plan.c.institution_id == institution_id)
+        .order_by(t.fee_plan.c.name, t.fee_plan.c.id)
+    )
+    return list(rows.all())

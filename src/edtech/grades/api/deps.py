@@ -5,10 +5,9 @@ Use cases come from `edtech.platform.http.deps.use_case(cls, roster)`."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.grades.application.common import require_gradebook_manager
 from edtech.grades.application.ports import RosterFactory
@@ -18,6 +17,9 @@ from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.services import Services
+
+if TYPE_CHECKING:  # a type only: the routes run no SQL (the roster adapter does)
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def roster(services: Services) -> RosterFactory:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends
-from sqlalchemy.engine import Row
 
 from edtech.institutions.application.common import UseCase
 from edtech.institutions.policy import Policy
@@ -41,7 +40,14 @@ def today(clock: ClockDep) -> date:
 TodayDep = Annotated[date, Depends(today)]
 
 
-def one(row: Row[Any] | None, what: str) -> dict[str, Any]:
+class Row(Protocol):
+    """A result row of the slice's read queries, read through its mapping of columns."""
+
+    @property
+    def _mapping(self) -> Mapping[Any, Any]: ...
+
+
+def one(row: Row | None, what: str) -> dict[str, Any]:
     """The row as a dict, or 404 — the same answer for missing and not-yours."""
     if row is None:
         raise NotFoundError(f"{what} not found")

@@ -31,7 +31,6 @@ from edtech.institutions.application import (
 )
 from edtech.institutions.domain import EnrollmentRole, is_active
 from edtech.institutions.infrastructure import queries
-from edtech.institutions.infrastructure.tables import enrollment, guardian_link
 from edtech.institutions.policy import Policy
 from edtech.kernel.principal import Principal
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
@@ -51,10 +50,9 @@ def _with_active(row: Any, on: date) -> dict[str, Any]:
 async def _enrollment(
     policy: Policy, principal: Principal, enrollment_id: uuid.UUID
 ) -> EnrollmentOut:
-    stmt = queries.enrollments(policy.visible_enrollments(principal), policy.today).where(
-        enrollment.c.id == enrollment_id
+    row = await queries.enrollment_row(
+        policy.session, policy.visible_enrollments(principal), policy.today, enrollment_id
     )
-    row = (await policy.session.execute(stmt)).first()
     one(row, "enrollment")
     return EnrollmentOut.model_validate(_with_active(row, policy.today))
 
@@ -160,10 +158,9 @@ async def delete_enrollment(
 
 
 async def _link(policy: Policy, principal: Principal, link_id: uuid.UUID) -> GuardianLinkOut:
-    stmt = queries.guardian_links(policy.visible_guardian_links(principal), policy.today).where(
-        guardian_link.c.id == link_id
+    row = await queries.guardian_link_row(
+        policy.session, policy.visible_guardian_links(principal), policy.today, link_id
     )
-    row = (await policy.session.execute(stmt)).first()
     one(row, "guardian link")
     return GuardianLinkOut.model_validate(_with_active(row, policy.today))
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.institutions.api.deps import PolicyDep, one, use_case
@@ -38,17 +36,14 @@ from edtech.institutions.application import (
 )
 from edtech.institutions.domain import SessionKind
 from edtech.institutions.infrastructure import queries
-from edtech.institutions.infrastructure.tables import academic_session, course, institution, school
 from edtech.platform.http.deps import ReadSessionDep
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["institutions"])
 
 
-async def _institution(session: AsyncSession, institution_id: uuid.UUID) -> InstitutionOut:
-    row = (
-        await session.execute(sa.select(institution).where(institution.c.id == institution_id))
-    ).first()
+async def _institution(session: ReadSessionDep, institution_id: uuid.UUID) -> InstitutionOut:
+    row = await queries.institution_row(session, institution_id)
     return InstitutionOut.model_validate(one(row, "institution"))
 
 
@@ -75,12 +70,10 @@ async def patch_my_institution(
 
 
 async def _school(
-    session: AsyncSession, institution_id: uuid.UUID, school_id: uuid.UUID
+    session: ReadSessionDep, institution_id: uuid.UUID, school_id: uuid.UUID
 ) -> SchoolOut:
-    stmt = sa.select(school).where(
-        school.c.institution_id == institution_id, school.c.id == school_id
-    )
-    return SchoolOut.model_validate(one((await session.execute(stmt)).first(), "school"))
+    row = await queries.school_row(session, institution_id, school_id)
+    return SchoolOut.model_validate(one(row, "school"))
 
 
 @router.get("/schools", response_model=Page[SchoolOut], summary="List schools")
@@ -136,10 +129,9 @@ async def patch_school(
 # -- academic sessions -------------------------------------------------------------------------
 
 
-async def _term(session: AsyncSession, institution_id: uuid.UUID, term_id: uuid.UUID) -> TermOut:
-    s = academic_session
-    stmt = sa.select(s).where(s.c.institution_id == institution_id, s.c.id == term_id)
-    return TermOut.model_validate(one((await session.execute(stmt)).first(), "academic session"))
+async def _term(session: ReadSessionDep, institution_id: uuid.UUID, term_id: uuid.UUID) -> TermOut:
+    row = await queries.term_row(session, institution_id, term_id)
+    return TermOut.model_validate(one(row, "academic session"))
 
 
 @router.get("/terms", response_model=Page[TermOut], summary="List academic sessions")
@@ -201,12 +193,10 @@ async def patch_term(
 
 
 async def _course(
-    session: AsyncSession, institution_id: uuid.UUID, course_id: uuid.UUID
+    session: ReadSessionDep, institution_id: uuid.UUID, course_id: uuid.UUID
 ) -> CourseOut:
-    stmt = sa.select(course).where(
-        course.c.institution_id == institution_id, course.c.id == course_id
-    )
-    return CourseOut.model_validate(one((await session.execute(stmt)).first(), "course"))
+    row = await queries.course_row(session, institution_id, course_id)
+    return CourseOut.model_validate(one(row, "course"))
 
 
 @router.get("/courses", response_model=Page[CourseOut], summary="List courses")

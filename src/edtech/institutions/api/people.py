@@ -6,7 +6,6 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from edtech.identity.public import CurrentPrincipalDep
@@ -34,7 +33,6 @@ from edtech.institutions.application import (
 )
 from edtech.institutions.domain import is_active
 from edtech.institutions.infrastructure import queries
-from edtech.institutions.infrastructure.tables import institution, person
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal, Role
@@ -58,8 +56,8 @@ def _person_out(row: dict[str, Any], roles: list[dict[str, Any]], on: date) -> P
 
 
 async def _person(policy: Policy, principal: Principal, person_id: uuid.UUID) -> PersonOut:
-    stmt = sa.select(person).where(person.c.id == person_id, policy.visible_people(principal))
-    row = one((await policy.session.execute(stmt)).first(), "person")
+    found = await queries.person_row(policy.session, policy.visible_people(principal), person_id)
+    row = one(found, "person")
     roles = await queries.roles_of(
         policy.session, principal.institution_id, [person_id], policy.today
     )
@@ -238,21 +236,11 @@ async def me(principal: CurrentPrincipalDep, policy: PolicyDep) -> MeOut:
     (for guardians, with what each link allows)."""
     session, on = policy.session, policy.today
     me_person = await _person(policy, principal, principal.person_id)
-    inst_row = (
-        await session.execute(
-            sa.select(institution).where(institution.c.id == principal.institution_id)
-        )
-    ).first()
-    sections = (
-        await session.execute(
-            queries.my_sections(principal.institution_id, principal.person_id, on)
-        )
-    ).all()
-    children = (
-        await session.execute(
-            queries.my_children(policy.visible_guardian_links(principal), principal.person_id, on)
-        )
-    ).all()
+    inst_row = await queries.institution_row(session, principal.institution_id)
+    sections = await queries.my_sections(session, principal.institution_id, principal.person_id, on)
+    children = await queries.my_children(
+        session, policy.visible_guardian_links(principal), principal.person_id, on
+    )
     return MeOut(
         person=me_person,
         institution=InstitutionOut.model_validate(one(inst_row, "institution")),

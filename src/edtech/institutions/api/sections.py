@@ -22,7 +22,6 @@ from edtech.institutions.application import CreateSection, NewSection, UpdateSec
 from edtech.institutions.domain import EnrollmentRole, MeetingTime
 from edtech.institutions.infrastructure import queries
 from edtech.institutions.infrastructure.meetings import section_meetings
-from edtech.institutions.infrastructure.tables import section
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
@@ -42,8 +41,8 @@ def _out(row: Any) -> SectionOut:
 
 
 async def _section(policy: Policy, principal: Principal, section_id: uuid.UUID) -> SectionOut:
-    stmt = queries.sections(policy.visible_sections(principal)).where(section.c.id == section_id)
-    return SectionOut.model_validate(one((await policy.session.execute(stmt)).first(), "section"))
+    row = await queries.section_row(policy.session, policy.visible_sections(principal), section_id)
+    return SectionOut.model_validate(one(row, "section"))
 
 
 @router.get("/sections", response_model=Page[SectionOut], summary="List sections")

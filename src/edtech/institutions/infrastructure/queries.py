@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.infrastructure.tables import (
@@ -15,6 +16,7 @@ from edtech.institutions.infrastructure.tables import (
     course,
     enrollment,
     guardian_link,
+    institution,
     person,
     role_assignment,
     school,
@@ -292,8 +294,11 @@ def guardian_links(
     )
 
 
-def my_sections(institution_id: uuid.UUID, person_id: uuid.UUID, on: date) -> sa.Select[Any]:
-    return (
+async def my_sections(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> list[Row[Any]]:
+    """The sections the person is enrolled in on `on` (with their role), by title."""
+    stmt: sa.Select[Any] = (
         sa.select(
             section.c.id.label("section_id"),
             section.c.title,
@@ -311,10 +316,15 @@ def my_sections(institution_id: uuid.UUID, person_id: uuid.UUID, on: date) -> sa
         )
         .order_by(section.c.title, section.c.id)
     )
+    return list((await session.execute(stmt)).all())
 
 
-def my_children(visible_links: Where, guardian_id: uuid.UUID, on: date) -> sa.Select[Any]:
-    return (
+async def my_children(
+    session: AsyncSession, visible_links: Where, guardian_id: uuid.UUID, on: date
+) -> list[Row[Any]]:
+    """The guardian's children through links in force on `on` (never under a custody
+    restriction), with what each link allows, by name."""
+    stmt: sa.Select[Any] = (
         sa.select(
             guardian_link.c.id.label("link_id"),
             guardian_link.c.student_id,
@@ -336,3 +346,73 @@ def my_children(visible_links: Where, guardian_id: uuid.UUID, on: date) -> sa.Se
         )
         .order_by(person.c.family_name, person.c.given_name, person.c.id)
     )
+    return list((await session.execute(stmt)).all())
+
+
+# -- one row by id, for the detail routes (None: missing, another institution's, or not visible)
+
+
+async def _first(session: AsyncSession, stmt: sa.Select[Any]) -> Row[Any] | None:
+    row: Row[Any] | None = (await session.execute(stmt)).first()
+    return row
+
+
+async def institution_row(session: AsyncSession, institution_id: uuid.UUID) -> Row[Any] | None:
+    return await _first(session, sa.select(institution).where(institution.c.id == institution_id))
+
+
+async def school_row(
+    session: AsyncSession, institution_id: uuid.UUID, school_id: uuid.UUID
+) -> Row[Any] | None:
+    stmt = sa.select(school).where(
+        school.c.institution_id == institution_id, school.c.id == school_id
+    )
+    return await _first(session, stmt)
+
+
+async def term_row(
+    session: AsyncSession, institution_id: uuid.UUID, term_id: uuid.UUID
+) -> Row[Any] | None:
+    s = academic_session
+    stmt = sa.select(s).where(s.c.institution_id == institution_id, s.c.id == term_id)
+    return await _first(session, stmt)
+
+
+async def course_row(
+    session: AsyncSession, institution_id: uuid.UUID, course_id: uuid.UUID
+) -> Row[Any] | None:
+    stmt = sa.select(course).where(
+        course.c.institution_id == institution_id, course.c.id == course_id
+    )
+    return await _first(session, stmt)
+
+
+async def person_row(
+    session: AsyncSession, visible_people: Where, person_id: uuid.UUID
+) -> Row[Any] | None:
+    """The person, if `visible_people` (the caller's policy) lets the caller see them."""
+    stmt = sa.select(person).where(person.c.id == person_id, visible_people)
+    return await _first(session, stmt)
+
+
+async def section_row(
+    session: AsyncSession, visible_sections: Where, section_id: uuid.UUID
+) -> Row[Any] | None:
+    """The section (as `sections` lists it), if the caller's policy lets them see it."""
+    return await _first(session, sections(visible_sections).where(section.c.id == section_id))
+
+
+async def enrollment_row(
+    session: AsyncSession, visible_enrollments: Where, on: date, enrollment_id: uuid.UUID
+) -> Row[Any] | None:
+    """The enrollment (as `enrollments` lists it), if the caller's policy lets them see it."""
+    stmt = enrollments(visible_enrollments, on).where(enrollment.c.id == enrollment_id)
+    return await _first(session, stmt)
+
+
+async def guardian_link_row(
+    session: AsyncSession, visible_links: Where, on: date, link_id: uuid.UUID
+) -> Row[Any] | None:
+    """The guardian link (as `guardian_links` lists it), if the caller's policy lets them see it."""
+    stmt = guardian_links(visible_links, on).where(guardian_link.c.id == link_id)
+    return await _first(session, stmt)
