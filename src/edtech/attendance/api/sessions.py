@@ -45,7 +45,7 @@ from edtech.attendance.application.open_session import OpenSession
 from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.channels import board_channel
 from edtech.attendance.domain import AttendanceCode
-from edtech.attendance.infrastructure import attendance_session, queries
+from edtech.attendance.infrastructure import queries
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.institutions.public import Policy
 from edtech.kernel.errors import NotFoundError
@@ -182,10 +182,7 @@ async def get_board(
 async def get_session(
     session_id: uuid.UUID, principal: CurrentPrincipalDep, db: ReadSessionDep, roster: ReadRosterDep
 ) -> SessionOut:
-    stmt = queries.sessions_query(
-        principal.institution_id, section_id=None, day=None, sections=None
-    )
-    row = (await db.execute(stmt.where(attendance_session.c.id == session_id))).first()
+    row = await queries.session_row(db, principal.institution_id, session_id)
     if row is None:
         raise NotFoundError("Session not found.")
     await require_watch(roster, principal, row.section_id, row.school_id)

@@ -39,6 +39,14 @@ def sessions_query(
     return stmt.order_by(s.c.starts_at, s.c.section_id, s.c.id)
 
 
+async def session_row(
+    session: AsyncSession, institution_id: uuid.UUID, session_id: uuid.UUID
+) -> Any:
+    """One attendance session of the institution, as `sessions_query` lists it (None if none)."""
+    stmt = sessions_query(institution_id, section_id=None, day=None, sections=None)
+    return (await session.execute(stmt.where(attendance_session.c.id == session_id))).first()
+
+
 def _channel_position(channel: str) -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
     """The board channel's last committed offset and epoch, as subqueries of the board query.
 

@@ -134,7 +134,7 @@ async def acknowledgements(
     row = await queries.announcement_row(session, principal.institution_id, announcement_id)
     if row is None or not (row.sender_id == principal.person_id or principal.is_institution_admin):
         raise NotFoundError("announcement not found", announcement_id=str(announcement_id))
-    rows = (await session.execute(queries.acknowledgements_query(announcement_id))).all()
+    rows = await queries.acknowledgements(session, announcement_id)
     names = await directory.display_names(principal.institution_id, [r.person_id for r in rows])
     out = [
         AcknowledgementOut(

@@ -34,7 +34,7 @@ from edtech.communication.application import (
 )
 from edtech.communication.application.common import conversation_for
 from edtech.communication.domain import Context, Message
-from edtech.communication.infrastructure import conversation, delivered_to, queries
+from edtech.communication.infrastructure import delivered_to, queries
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
@@ -75,8 +75,9 @@ async def start_conversation(
     )
     if not started.created:
         response.status_code = status.HTTP_200_OK
-    stmt = queries.conversations_query(principal.institution_id, principal.person_id)
-    row = (await session.execute(stmt.where(conversation.c.id == started.conversation_id))).one()
+    row = await queries.conversation_row(
+        session, principal.institution_id, principal.person_id, started.conversation_id
+    )
     (out,) = await _conversations_out(session, directory, clock.now(), [row])
     return out
 
@@ -122,8 +123,9 @@ async def get_conversation(
     clock: ClockDep,
 ) -> ConversationOut:
     await conversation_for(session, principal, conversation_id)
-    stmt = queries.conversations_query(principal.institution_id, principal.person_id)
-    row = (await session.execute(stmt.where(conversation.c.id == conversation_id))).one()
+    row = await queries.conversation_row(
+        session, principal.institution_id, principal.person_id, conversation_id
+    )
     (out,) = await _conversations_out(session, directory, clock.now(), [row])
     return out
 

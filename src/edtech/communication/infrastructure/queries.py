@@ -212,6 +212,22 @@ async def announcement_row(
     return (await session.execute(stmt)).first()
 
 
+async def conversation_row(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    person_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+) -> Any:
+    """One of the caller's conversations, as `conversations_query` lists it."""
+    stmt = conversations_query(institution_id, person_id)
+    return (await session.execute(stmt.where(conversation.c.id == conversation_id))).one()
+
+
+async def acknowledgements(session: AsyncSession, announcement_id: uuid.UUID) -> list[Any]:
+    """Recipients of an announcement, acknowledged first (in order), then those pending."""
+    return list((await session.execute(acknowledgements_query(announcement_id))).all())
+
+
 def acknowledgements_query(announcement_id: uuid.UUID) -> sa.Select[Any]:
     """Recipients, acknowledged first (in order), then those still pending."""
     return (
