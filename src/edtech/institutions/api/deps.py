@@ -1,28 +1,18 @@
-"""Dependencies of the roster routes: use cases built per request, and the caller's policy."""
+"""Dependencies of the roster routes: the caller's policy, today's date, one row or 404.
+
+Use cases are built by the platform's `use_case` (ADR-0006), like every slice's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends
 
-from edtech.institutions.application.common import UseCase
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import NotFoundError
-from edtech.platform.http.deps import ClockDep, ReadSessionDep, UnitOfWorkDep
-
-U = TypeVar("U", bound=UseCase)
-
-
-def use_case(cls: type[U]) -> Callable[[UnitOfWorkDep, ClockDep], U]:
-    """A dependency that builds the use case on this request's unit of work and clock."""
-
-    def build(uow: UnitOfWorkDep, clock: ClockDep) -> U:
-        return cls(uow, clock)
-
-    return build
+from edtech.platform.http.deps import ClockDep, ReadSessionDep
 
 
 def read_policy(session: ReadSessionDep, clock: ClockDep) -> Policy:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.institutions.api.deps import PolicyDep, one, use_case
+from edtech.institutions.api.deps import PolicyDep, one
 from edtech.institutions.api.schemas import (
     EndIn,
     EnrollmentIn,
@@ -33,6 +33,7 @@ from edtech.institutions.domain import EnrollmentRole, is_active
 from edtech.institutions.infrastructure import queries
 from edtech.institutions.policy import Policy
 from edtech.kernel.principal import Principal
+from edtech.platform.http.deps import use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["enrollments and families"])

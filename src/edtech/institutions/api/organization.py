@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.institutions.api.deps import PolicyDep, one, use_case
+from edtech.institutions.api.deps import PolicyDep, one
 from edtech.institutions.api.schemas import (
     CourseIn,
     CourseOut,
@@ -36,7 +36,7 @@ from edtech.institutions.application import (
 )
 from edtech.institutions.domain import SessionKind
 from edtech.institutions.infrastructure import queries
-from edtech.platform.http.deps import ReadSessionDep
+from edtech.platform.http.deps import ReadSessionDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["institutions"])

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.institutions.api.deps import PolicyDep, one, use_case
+from edtech.institutions.api.deps import PolicyDep, one
 from edtech.institutions.api.schemas import (
     ChildOut,
     EndIn,
@@ -36,6 +36,7 @@ from edtech.institutions.infrastructure import queries
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal, Role
+from edtech.platform.http.deps import use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["people"])

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.institutions.api.deps import PolicyDep, one, use_case
+from edtech.institutions.api.deps import PolicyDep, one
 from edtech.institutions.api.schemas import (
     MeetingOut,
     MeetingTimeIO,
@@ -25,6 +25,7 @@ from edtech.institutions.infrastructure.meetings import section_meetings
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
+from edtech.platform.http.deps import use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.http.types import BoundedDate
 
