@@ -9,15 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.demo import DemoSummary
-from edtech.institutions.application import (
-    AddPerson,
-    EndEnrollment,
-    EnrollPerson,
-    LinkGuardian,
-    NewEnrollment,
-    NewGuardianLink,
-    NewPerson,
-)
+from edtech.institutions.application.add_person import AddPerson, NewPerson
+from edtech.institutions.application.end_enrollment import EndEnrollment
+from edtech.institutions.application.enroll_person import EnrollPerson, NewEnrollment
+from edtech.institutions.application.link_guardian import LinkGuardian, NewGuardianLink
 from edtech.institutions.domain import EnrollmentRole
 from edtech.institutions.public import person_grants
 from edtech.kernel.clock import SystemClock

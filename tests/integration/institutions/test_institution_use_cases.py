@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edtech.institutions.application import CreateInstitution
+from edtech.institutions.application.create_institution import CreateInstitution
 from edtech.institutions.public import institution_by_slug, institution_settings
 from edtech.kernel.clock import SystemClock
 from edtech.kernel.errors import ConflictError, InvalidError

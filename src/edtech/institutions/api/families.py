@@ -19,16 +19,12 @@ from edtech.institutions.api.schemas import (
     GuardianLinkOut,
     GuardianLinkPatch,
 )
-from edtech.institutions.application import (
-    EndEnrollment,
-    EndGuardianLink,
-    EnrollPerson,
-    LinkGuardian,
-    NewEnrollment,
-    NewGuardianLink,
-    UpdateEnrollment,
-    UpdateGuardianLink,
-)
+from edtech.institutions.application.end_enrollment import EndEnrollment
+from edtech.institutions.application.end_guardian_link import EndGuardianLink
+from edtech.institutions.application.enroll_person import EnrollPerson, NewEnrollment
+from edtech.institutions.application.link_guardian import LinkGuardian, NewGuardianLink
+from edtech.institutions.application.update_enrollment import UpdateEnrollment
+from edtech.institutions.application.update_guardian_link import UpdateGuardianLink
 from edtech.institutions.domain import EnrollmentRole, is_active
 from edtech.institutions.infrastructure import queries
 from edtech.institutions.policy import Policy

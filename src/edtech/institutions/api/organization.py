@@ -22,18 +22,16 @@ from edtech.institutions.api.schemas import (
     TermOut,
     TermPatch,
 )
-from edtech.institutions.application import (
+from edtech.institutions.application.create_academic_session import (
     CreateAcademicSession,
-    CreateCourse,
-    CreateSchool,
     NewAcademicSession,
-    NewCourse,
-    NewSchool,
-    UpdateAcademicSession,
-    UpdateCourse,
-    UpdateInstitution,
-    UpdateSchool,
 )
+from edtech.institutions.application.create_course import CreateCourse, NewCourse
+from edtech.institutions.application.create_school import CreateSchool, NewSchool
+from edtech.institutions.application.update_academic_session import UpdateAcademicSession
+from edtech.institutions.application.update_course import UpdateCourse
+from edtech.institutions.application.update_institution import UpdateInstitution
+from edtech.institutions.application.update_school import UpdateSchool
 from edtech.institutions.domain import SessionKind
 from edtech.institutions.infrastructure import queries
 from edtech.platform.http.deps import ReadSessionDep, use_case

@@ -22,15 +22,12 @@ from edtech.institutions.api.schemas import (
     RoleIn,
     RoleOut,
 )
-from edtech.institutions.application import (
-    AddPerson,
-    AssignRole,
-    EndPerson,
-    EndRole,
-    NewPerson,
-    NewRole,
-    UpdatePerson,
-)
+from edtech.institutions.application.add_person import AddPerson, NewPerson
+from edtech.institutions.application.assign_role import AssignRole
+from edtech.institutions.application.common import NewRole
+from edtech.institutions.application.end_person import EndPerson
+from edtech.institutions.application.end_role import EndRole
+from edtech.institutions.application.update_person import UpdatePerson
 from edtech.institutions.domain import is_active
 from edtech.institutions.infrastructure import queries
 from edtech.institutions.policy import Policy

@@ -18,7 +18,8 @@ from edtech.institutions.api.schemas import (
     SectionOut,
     SectionPatch,
 )
-from edtech.institutions.application import CreateSection, NewSection, UpdateSection
+from edtech.institutions.application.create_section import CreateSection, NewSection
+from edtech.institutions.application.update_section import UpdateSection
 from edtech.institutions.domain import EnrollmentRole, MeetingTime
 from edtech.institutions.infrastructure import queries
 from edtech.institutions.infrastructure.meetings import section_meetings

@@ -1,17 +1,23 @@
-"""What every roster use case shares: its unit of work, its clock, and patch helpers."""
+"""What every roster use case shares: its unit of work, its clock, patch helpers, and the
+rules more than one use case applies (adding an institution, a new role assignment)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from edtech.institutions.domain import Institution, RoleAssignment, School
 from edtech.institutions.infrastructure.repositories import SqlAlchemyRoster
 from edtech.institutions.policy import Policy
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError, NotFoundError
+from edtech.kernel.ids import new_id
+from edtech.kernel.principal import Principal, Role
 from edtech.platform.db.uow import UnitOfWork
 
 
@@ -61,3 +67,66 @@ def apply(obj: object, changes: Mapping[str, Any], allowed: frozenset[str]) -> N
     for name, value in changes.items():
         if name in allowed:
             setattr(obj, name, value)
+
+
+async def add_institution(
+    roster: SqlAlchemyRoster,
+    *,
+    slug: str,
+    name: str,
+    timezone: str,
+    locale: str,
+    currency: str,
+    now: datetime,
+) -> Institution:
+    """CreateInstitution's rule inside a unit of work someone else commits (provisioning)."""
+    if await roster.institution_by_slug(slug) is not None:
+        raise ConflictError(f"an institution with slug {slug!r} exists", field="slug")
+    inst = Institution(
+        id=new_id(),
+        slug=slug,
+        name=name,
+        timezone=timezone,
+        locale=locale,
+        currency=currency,
+        created_at=now,
+    )
+    roster.add(inst)
+    return inst
+
+
+@dataclass(frozen=True)
+class NewRole:
+    """A role to give a person: with their first roles (AddPerson) or later (AssignRole)."""
+
+    role: Role
+    school_id: uuid.UUID | None = None
+    begins_on: date | None = None
+    ends_on: date | None = None
+
+
+async def new_role_assignment(
+    case: UseCase,
+    principal: Principal,
+    person_id: uuid.UUID,
+    new: NewRole,
+    loc: tuple[str | int, ...],
+) -> RoleAssignment:
+    """Institution-wide roles need an institution admin; school roles an admin of that school."""
+    Policy.require_admin(principal, new.school_id)
+    if (
+        new.school_id is not None
+        and await case.roster().get(School, principal.institution_id, new.school_id) is None
+    ):
+        raise InvalidError("unknown school", [FieldProblem((*loc, "school_id"), "no such school")])
+    assignment = RoleAssignment(
+        id=new_id(),
+        institution_id=principal.institution_id,
+        person_id=person_id,
+        role=new.role,
+        school_id=new.school_id,
+        begins_on=new.begins_on or case.today(),
+        ends_on=new.ends_on,
+    )
+    assignment.assigned(case.now())
+    return assignment

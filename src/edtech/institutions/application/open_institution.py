@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.institutions.application.organization import add_institution
+from edtech.institutions.application.common import add_institution
 from edtech.institutions.domain import Person, RoleAssignment
 from edtech.institutions.domain.people import normalise_email
 from edtech.institutions.infrastructure.repositories import SqlAlchemyRoster

@@ -1,4 +1,4 @@
-"""Use cases for enrollments: putting people in sections and taking them out (by end date)."""
+"""Use case: an admin of a section's school puts a current person in the section."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from edtech.institutions.application.common import UseCase, not_found
+from edtech.institutions.application.common import (
+    UseCase,
+)
 from edtech.institutions.domain import Enrollment, EnrollmentRole, Person, Section
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError
@@ -67,46 +69,3 @@ class EnrollPerson(UseCase):
             roster.add(enrollment)
             await self.commit()
         return enrollment.id
-
-
-class UpdateEnrollment(UseCase):
-    """Change who is the primary teacher, or correct an enrollment's start date."""
-
-    async def __call__(
-        self,
-        principal: Principal,
-        enrollment_id: uuid.UUID,
-        *,
-        is_primary: bool | None,
-        begins_on: date | None,
-    ) -> None:
-        async with self.uow:
-            roster = self.roster()
-            enrollment = await roster.get(Enrollment, principal.institution_id, enrollment_id)
-            if enrollment is None:
-                raise not_found("enrollment")
-            section = await roster.get(Section, principal.institution_id, enrollment.section_id)
-            Policy.require_admin(principal, section.school_id if section else None)
-            if is_primary is not None:
-                enrollment.is_primary = is_primary
-            if begins_on is not None:
-                enrollment.begins_on = begins_on
-            enrollment.check()
-            await self.commit()
-
-
-class EndEnrollment(UseCase):
-    """Ending an enrollment removes the person from the roster from `ends_on` (default today)."""
-
-    async def __call__(
-        self, principal: Principal, enrollment_id: uuid.UUID, ends_on: date | None = None
-    ) -> None:
-        async with self.uow:
-            roster = self.roster()
-            enrollment = await roster.get(Enrollment, principal.institution_id, enrollment_id)
-            if enrollment is None:
-                raise not_found("enrollment")
-            section = await roster.get(Section, principal.institution_id, enrollment.section_id)
-            Policy.require_admin(principal, section.school_id if section else None)
-            enrollment.end(ends_on or self.today(), self.now())
-            await self.commit()
