@@ -12,10 +12,10 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from edtech.identity.api.deps import CurrentPrincipalDep, login_throttle, token_issuer
+from edtech.identity.application.common import IssuedTokens
 from edtech.identity.application.rotate_refresh_token import RotateRefreshToken
 from edtech.identity.application.sign_in import SignIn, SignInCommand
 from edtech.identity.application.sign_out import SignOut
-from edtech.identity.application.tokens import IssuedTokens
 from edtech.identity.infrastructure import live_sessions_query
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate

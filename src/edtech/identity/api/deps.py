@@ -9,9 +9,13 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.applications import Starlette
 
-from edtech.identity.application.authenticate import authenticate_access_token, still_signed_in
-from edtech.identity.application.devices import AuthenticateDevice, DeviceKeys
-from edtech.identity.application.tokens import TokenIssuer
+from edtech.identity.application.authenticate_device import AuthenticateDevice
+from edtech.identity.application.common import (
+    TokenIssuer,
+    authenticate_access_token,
+    still_signed_in,
+)
+from edtech.identity.application.device_keys import DeviceKeys
 from edtech.identity.domain import LoginThrottle
 from edtech.kernel.errors import AuthenticationError, ForbiddenError
 from edtech.kernel.principal import DevicePrincipal, Principal, Role

@@ -11,12 +11,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from edtech.identity.api.deps import CurrentPrincipalDep, node_device_keys
-from edtech.identity.application.devices import (
-    RegisterDevice,
-    RegisterDeviceCommand,
-    RevokeDevice,
-    may_manage_devices,
-)
+from edtech.identity.application.common import may_manage_devices
+from edtech.identity.application.register_device import RegisterDevice, RegisterDeviceCommand
+from edtech.identity.application.revoke_device import RevokeDevice
 from edtech.identity.domain import Device
 from edtech.identity.infrastructure import SqlAlchemyDevices, devices_query
 from edtech.kernel.errors import ForbiddenError, NotFoundError
