@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from edtech.identity import infrastructure
 from edtech.identity.api import router
-from edtech.identity.application.devices import DeviceKeys
+from edtech.identity.application.device_keys import DeviceKeys
 from edtech.identity.application.first_run_hint import FirstRunHint
 from edtech.identity.channels import register
 from edtech.identity.infrastructure import links

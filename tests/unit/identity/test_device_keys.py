@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.identity.application.devices import DeviceKeys
+from edtech.identity.application.device_keys import DeviceKeys
 from edtech.kernel.principal import DevicePrincipal
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import inspect
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field, field_validator
 
 from edtech.identity.api.deps import CurrentPrincipalDep
-from edtech.identity.application.password_policy import PasswordPolicy
+from edtech.identity.application.common import password_policy
 from edtech.identity.application.set_login import SetLogin, SetLoginCommand
 from edtech.identity.domain import EMAIL_MAX_LENGTH, Account, check_email
 from edtech.identity.infrastructure import SqlAlchemyAccounts
 from edtech.kernel.errors import ForbiddenError, InvalidError, NotFoundError
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, use_case
 
 router = APIRouter(prefix="/api/v1/people", tags=["logins"])
 
@@ -81,11 +81,10 @@ async def set_login(
     person_id: uuid.UUID,
     body: AccountIn,
     principal: CurrentPrincipalDep,
-    services: ServicesDep,
     response: Response,
+    set_it: Annotated[SetLogin, Depends(use_case(SetLogin, password_policy))],
 ) -> AccountOut:
-    passwords = PasswordPolicy(services.settings.password_min_length)
-    account, created = await SetLogin(services.uow(), services.clock, passwords)(
+    account, created = await set_it(
         principal,
         SetLoginCommand(
             person_id=person_id, email=body.email, password=body.password, is_active=body.is_active

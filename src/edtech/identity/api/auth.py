@@ -12,12 +12,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from edtech.identity.api.deps import CurrentPrincipalDep, login_throttle, token_issuer
+from edtech.identity.application.common import IssuedTokens
 from edtech.identity.application.rotate_refresh_token import RotateRefreshToken
 from edtech.identity.application.sign_in import SignIn, SignInCommand
 from edtech.identity.application.sign_out import SignOut
-from edtech.identity.application.tokens import IssuedTokens
 from edtech.identity.infrastructure import live_sessions_query
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
@@ -25,6 +25,8 @@ router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Credentials or token wrong, expired or revoked (problem+json)."},
 }
+
+SignOutDep = Annotated[SignOut, Depends(use_case(SignOut))]
 
 
 class TokenOut(BaseModel):
@@ -71,12 +73,9 @@ class SessionOut(BaseModel):
 async def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
-    services: ServicesDep,
+    sign_in: Annotated[SignIn, Depends(use_case(SignIn, token_issuer, login_throttle))],
 ) -> TokenOut:
-    use_case = SignIn(
-        services.uow(), services.clock, token_issuer(services), login_throttle(services)
-    )
-    issued = await use_case(
+    issued = await sign_in(
         SignInCommand(
             email=form.username,
             password=form.password,
@@ -93,9 +92,11 @@ async def sign_in(
     description=inspect.cleandoc(RotateRefreshToken.__doc__ or ""),
     responses=PROBLEMS,
 )
-async def refresh(body: RefreshIn, services: ServicesDep) -> TokenOut:
-    use_case = RotateRefreshToken(services.uow(), services.clock, token_issuer(services))
-    return TokenOut.of(await use_case(body.refresh_token))
+async def refresh(
+    body: RefreshIn,
+    rotate: Annotated[RotateRefreshToken, Depends(use_case(RotateRefreshToken, token_issuer))],
+) -> TokenOut:
+    return TokenOut.of(await rotate(body.refresh_token))
 
 
 @router.post(
@@ -107,12 +108,12 @@ async def refresh(body: RefreshIn, services: ServicesDep) -> TokenOut:
 )
 async def logout(
     principal: CurrentPrincipalDep,
-    services: ServicesDep,
+    sign_out: SignOutDep,
     everywhere: Annotated[
         bool, Query(alias="all", description="Revoke every session of this login.")
     ] = False,
 ) -> Response:
-    await SignOut(services.uow(), services.clock)(principal, everywhere=everywhere)
+    await sign_out(principal, everywhere=everywhere)
     return Response(status_code=204)
 
 
@@ -145,7 +146,7 @@ async def list_sessions(
     responses={**PROBLEMS, 404: {"description": "Not one of the caller's sessions."}},
 )
 async def revoke_session(
-    session_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep
+    session_id: uuid.UUID, principal: CurrentPrincipalDep, sign_out: SignOutDep
 ) -> Response:
-    await SignOut(services.uow(), services.clock).revoke(principal, session_id)
+    await sign_out.revoke(principal, session_id)
     return Response(status_code=204)

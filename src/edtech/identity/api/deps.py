@@ -9,13 +9,17 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.applications import Starlette
 
-from edtech.identity.application.authenticate import authenticate_access_token, still_signed_in
-from edtech.identity.application.devices import AuthenticateDevice, DeviceKeys
-from edtech.identity.application.tokens import TokenIssuer
+from edtech.identity.application.authenticate_device import AuthenticateDevice
+from edtech.identity.application.common import (
+    TokenIssuer,
+    authenticate_access_token,
+    still_signed_in,
+)
+from edtech.identity.application.device_keys import DeviceKeys
 from edtech.identity.domain import LoginThrottle
 from edtech.kernel.errors import AuthenticationError, ForbiddenError
 from edtech.kernel.principal import DevicePrincipal, Principal, Role
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 from edtech.platform.services import Services
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -28,6 +32,7 @@ device_key = APIKeyHeader(
 )
 
 
+# Ports: each builds one of a use case's ports from the node (`use_case(Cls, token_issuer, …)`).
 def token_issuer(services: Services) -> TokenIssuer:
     s = services.settings
     return TokenIssuer(
@@ -74,16 +79,22 @@ async def current_principal(
     return principal
 
 
-def node_device_keys(app: Starlette) -> DeviceKeys:
+def device_keys(services: Services) -> DeviceKeys:
     """This node's cache of checked device keys (a component built by the composition root)."""
-    services: Services = app.state.services
     return services.components.get(DeviceKeys)
 
 
+build_authenticate_device = use_case(AuthenticateDevice, device_keys)
+
+
 async def authenticate_device(app: Starlette, key: str | None) -> DevicePrincipal:
-    """The device whose API key is `key`; AuthenticationError if missing, unknown or revoked."""
+    """The device whose API key is `key`; AuthenticationError if missing, unknown or revoked.
+
+    Takes the app, not a request: attendance's fast scan route calls it outside FastAPI's
+    dependency injection, so it builds the use case as `use_case` would, from the same ports.
+    """
     services: Services = app.state.services
-    return await AuthenticateDevice(services.uow(), services.clock, node_device_keys(app))(key)
+    return await build_authenticate_device(services)(key)
 
 
 async def current_device(

@@ -7,21 +7,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from edtech.identity.api.deps import CurrentPrincipalDep, node_device_keys
-from edtech.identity.application.devices import (
-    RegisterDevice,
-    RegisterDeviceCommand,
-    RevokeDevice,
-    may_manage_devices,
-)
+from edtech.identity.api.deps import CurrentPrincipalDep, device_keys
+from edtech.identity.application.common import may_manage_devices
+from edtech.identity.application.register_device import RegisterDevice, RegisterDeviceCommand
+from edtech.identity.application.revoke_device import RevokeDevice
 from edtech.identity.domain import Device
 from edtech.identity.infrastructure import SqlAlchemyDevices, devices_query
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal, Role
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.deps import ReadSessionDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
@@ -89,9 +86,11 @@ def administered_schools(principal: Principal) -> list[uuid.UUID] | None:
     responses=PROBLEMS,
 )
 async def register_device(
-    body: DeviceIn, principal: CurrentPrincipalDep, services: ServicesDep
+    body: DeviceIn,
+    principal: CurrentPrincipalDep,
+    register: Annotated[RegisterDevice, Depends(use_case(RegisterDevice))],
 ) -> DeviceCreatedOut:
-    device, key = await RegisterDevice(services.uow(), services.clock)(
+    device, key = await register(
         principal,
         RegisterDeviceCommand(school_id=body.school_id, name=body.name, location=body.location),
     )
@@ -132,8 +131,9 @@ async def get_device(
     responses=PROBLEMS,
 )
 async def revoke_device(
-    device_id: uuid.UUID, principal: CurrentPrincipalDep, services: ServicesDep, request: Request
+    device_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    revoke: Annotated[RevokeDevice, Depends(use_case(RevokeDevice, device_keys))],
 ) -> DeviceOut:
     administered_schools(principal)
-    revoke = RevokeDevice(services.uow(), services.clock, node_device_keys(request.app))
     return DeviceOut.of(await revoke(principal, device_id))

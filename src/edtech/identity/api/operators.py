@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from edtech.identity.api.deps import bearer
 from edtech.identity.application.authenticate_operator import Operator, authenticate_operator
 from edtech.identity.application.common import links, password_policy
-from edtech.identity.application.devices import DeviceKeys
+from edtech.identity.application.device_keys import DeviceKeys
 from edtech.identity.application.provision_institution import ProvisionInstitution
 from edtech.identity.domain import EMAIL_MAX_LENGTH, check_email
 from edtech.institutions.public import (

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from edtech.identity.application.common import choose_password
+from edtech.identity.application.common import IssuedTokens, TokenIssuer, choose_password
 from edtech.identity.application.open_invitation import usable_invitation
 from edtech.identity.application.password_policy import PasswordPolicy
-from edtech.identity.application.tokens import IssuedTokens, TokenIssuer
 from edtech.identity.domain import (
     Account,
     AuthSession,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.identity.application.authenticate import authenticate_access_token
+from edtech.identity.application.common import authenticate_access_token
 from edtech.identity.infrastructure.links import SqlAlchemyOperators
 from edtech.kernel.errors import ForbiddenError
 from edtech.platform.security.keys import same_secret

@@ -1,4 +1,5 @@
-"""What identity's link use cases share: tokens, link addresses, messages, passwords, throttling.
+"""What identity's use cases share: the token pair and access-token checks, link addresses,
+messages, passwords, throttling, who manages devices.
 
 `choose_password` is the one place a password someone chose (at an invitation, a reset, a
 change) becomes a hash: the password policy applies there.
@@ -15,13 +16,20 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.identity.application.password_policy import PasswordPolicy
-from edtech.identity.domain import LoginThrottle
-from edtech.identity.infrastructure import SqlAlchemyLoginAttempts
-from edtech.kernel.errors import TooManyRequestsError
+from edtech.identity.domain import Account, AuthSession, LoginThrottle, RefreshToken
+from edtech.identity.infrastructure import SqlAlchemyLoginAttempts, live_login
+from edtech.institutions.public import person_grants
+from edtech.kernel.errors import AuthenticationError, TooManyRequestsError
+from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
+from edtech.platform.security.keys import hash_secret, new_secret
 from edtech.platform.security.passwords import hash_password
+from edtech.platform.security.tokens import TokenSigner
 from edtech.platform.services import Services
 from edtech.settings import Settings
 
@@ -189,3 +197,106 @@ def email_change_notice(to: str, new_email: str) -> Message:
             "now.\n"
         ),
     )
+
+
+def may_manage_devices(principal: Principal, school_id: uuid.UUID) -> bool:
+    """Institution admins manage every school's devices; school admins their own school's."""
+    return principal.is_admin_of(school_id)
+
+
+ACCESS = "access"
+REFRESH_TOKEN_PREFIX = "rt_"
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    """What a client receives after signing in or refreshing (the refresh secret is shown once)."""
+
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    account_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+class TokenIssuer:
+    """Signs access tokens (claims: sub=account, pid=person, iid=institution, sid=session)."""
+
+    def __init__(self, signer: TokenSigner, access_ttl: timedelta, refresh_ttl: timedelta) -> None:
+        self.signer = signer
+        self.access_ttl = access_ttl
+        self.refresh_ttl = refresh_ttl
+
+    def issue(
+        self, account: Account, family: AuthSession, now: datetime
+    ) -> tuple[IssuedTokens, RefreshToken]:
+        """A new pair in `family`; the caller stores the returned refresh-token row."""
+        secret = new_secret(REFRESH_TOKEN_PREFIX)
+        row = family.issue_refresh_token(hash_secret(secret), now, self.refresh_ttl)
+        access = self.signer.issue(
+            ACCESS,
+            str(account.id),
+            now,
+            self.access_ttl,
+            pid=str(account.person_id),
+            iid=str(account.institution_id),
+            sid=str(family.id),
+        )
+        issued = IssuedTokens(
+            access_token=access,
+            expires_in=int(self.access_ttl.total_seconds()),
+            refresh_token=secret,
+            refresh_expires_in=int(self.refresh_ttl.total_seconds()),
+            account_id=account.id,
+            session_id=family.id,
+        )
+        return issued, row
+
+
+def _claim_id(claims: dict[str, Any], name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(claims[name]))
+    except (KeyError, ValueError) as exc:
+        raise AuthenticationError("Invalid token.", reason="invalid") from exc
+
+
+async def authenticate_access_token(
+    session: AsyncSession, signer: TokenSigner, token: str, now: datetime
+) -> Principal:
+    """Accept a signed, unexpired access token whose login is active and whose session is live.
+
+    Roles are read fresh on every request from the roster (not from the token), so a role that
+    ends or starts takes effect at once, and so does a revoked session or a disabled login.
+    """
+    claims = signer.verify(token, ACCESS, now)
+    account_id = _claim_id(claims, "sub")
+    session_id = _claim_id(claims, "sid")
+    login = await live_login(session, account_id, session_id)
+    if login is None:
+        raise AuthenticationError("Token has been revoked.", reason="revoked")
+    person_id, institution_id = login
+    person = await person_grants(session, institution_id, person_id, now.date())
+    if person is None:
+        raise AuthenticationError("Token has been revoked.", reason="revoked")
+    return Principal(
+        account_id=account_id,
+        person_id=person_id,
+        institution_id=institution_id,
+        display_name=person.display_name,
+        grants=person.grants,
+        session_id=session_id,
+    )
+
+
+async def still_signed_in(session: AsyncSession, principal: Principal, now: datetime) -> bool:
+    """Does the sign-in behind `principal` still hold: login active, session not revoked,
+    person still on the roll? (What every access token is checked for, without the token:
+    an open websocket is asked this when someone's access may have been withdrawn.)"""
+    if principal.session_id is None:
+        return False
+    login = await live_login(session, principal.account_id, principal.session_id)
+    if login is None or login != (principal.person_id, principal.institution_id):
+        return False
+    person = await person_grants(session, principal.institution_id, principal.person_id, now.date())
+    return person is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edtech.identity.application.tokens import IssuedTokens, TokenIssuer
+from edtech.identity.application.common import IssuedTokens, TokenIssuer
 from edtech.identity.domain import RefreshTokenReusedError, RevokeReason, SignInsRevoked
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyAuthSessions
 from edtech.kernel.clock import Clock

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from edtech.identity.application.tokens import IssuedTokens, TokenIssuer
+from edtech.identity.application.common import IssuedTokens, TokenIssuer
 from edtech.identity.domain import (
     EMAIL_MAX_LENGTH,
     Account,
