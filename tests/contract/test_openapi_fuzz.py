@@ -72,6 +72,9 @@ def node(
             log_json=True,
             log_level="CRITICAL",  # the fuzzer's 4xx are expected; 500s fail the check
             background_jobs=False,
+            # Routes that send mail run through (a 503 "mail is not set up" would stop them
+            # before anything the fuzzer sends is judged).
+            mail_url="console://",
         )
     )
     server.start()

@@ -89,6 +89,7 @@ async def _send(mailer: Mail, message: Message) -> None:
 @router.post(
     "/api/v1/auth/password-reset",
     status_code=202,
+    response_class=Response,  # an empty answer (documented without a body)
     summary="Forgot your password? Get a reset link by mail (always 202)",
     description=inspect.cleandoc(RequestPasswordReset.__doc__ or ""),
     responses={
@@ -133,6 +134,7 @@ async def complete_password_reset(
 @router.post(
     "/api/v1/me/email",
     status_code=202,
+    response_class=Response,  # an empty answer (documented without a body)
     summary="Sign in with a new email address, once confirmed from it",
     description=inspect.cleandoc(RequestEmailChange.__doc__ or ""),
     responses={
