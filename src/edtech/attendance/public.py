@@ -24,6 +24,7 @@ from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
 from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.http.deps import use_case
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
 
@@ -51,9 +52,8 @@ class _DemoSummary(Protocol):
 
 async def close_due_sessions(services: Services) -> int:
     """Close every session whose close time has passed; returns how many were closed."""
-    return await CloseDueSessions(
-        services.uow(), services.clock, InstitutionsRoster.on_clock(services.clock)
-    )(CLOSE_BATCH)
+    close = use_case(CloseDueSessions, lambda s: InstitutionsRoster.on_clock(s.clock))(services)
+    return await close(CLOSE_BATCH)
 
 
 async def run_closer(services: Services) -> int:

@@ -13,6 +13,7 @@ from edtech.attendance.application.ingest_scans import IngestScans
 from edtech.attendance.application.record_scans import RecordScans
 from edtech.attendance.public import CLOSE_INTERVAL_SECONDS, run_closer
 from edtech.manifest import FastRoute, Scheduled, Slice
+from edtech.platform.http.deps import use_case
 from edtech.platform.services import Services
 
 
@@ -20,7 +21,8 @@ def scan_ingester(services: Services) -> IngestScans:
     """The node's group commit of scan uploads, with its cache of system codes; stopped with
     the node (the transactions under way finish first)."""
     codes = SystemCodeCache()
-    return IngestScans(lambda: RecordScans(services.uow(), services.clock, codes))
+    record = use_case(RecordScans, lambda _services: codes)
+    return IngestScans(lambda: record(services))
 
 
 SLICE = Slice(

@@ -29,6 +29,7 @@ from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.institutions.public import acting_as
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.http.deps import use_case
 from edtech.platform.idempotency import purge_expired
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
@@ -55,9 +56,8 @@ async def check(
 async def remind_overdue(services: Services, every_days: int = REMIND_EVERY_DAYS) -> int:
     """One pass of the overdue job; also forgets Idempotency-Keys past their 24 h. Returns
     how many reminders went out."""
-    sent = await RemindOverdueInvoices(services.uow(), services.clock, InstitutionsRoster)(
-        every_days
-    )
+    remind = use_case(RemindOverdueInvoices, lambda _services: InstitutionsRoster)(services)
+    sent = await remind(every_days)
     async with services.session_factory() as session:
         purged = await purge_expired(session, services.clock.now())
         await session.commit()

@@ -34,6 +34,7 @@ from edtech.communication.infrastructure import SqlAlchemyConversations
 from edtech.institutions.public import acting_as
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.http.deps import use_case
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
 
@@ -45,7 +46,8 @@ RELEASE_INTERVAL_SECONDS = 15.0
 
 async def release_due(services: Services) -> int:
     """One sweep: release what quiet hours held and publish due announcements; returns a count."""
-    return await ReleaseDue(services.uow(), services.clock, roster_directory(services.clock))()
+    release = use_case(ReleaseDue, lambda s: roster_directory(s.clock))(services)
+    return await release()
 
 
 async def run_release(services: Services) -> int:

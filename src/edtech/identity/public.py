@@ -30,6 +30,7 @@ from edtech.kernel.clock import SystemClock
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.http.deps import use_case
 from edtech.platform.mail import MailNotSetUp
 from edtech.platform.security.keys import hash_secret
 from edtech.platform.services import Services
@@ -140,7 +141,7 @@ async def prune_sessions(services: Services) -> int:
     """Delete sign-in sessions (and their spent refresh tokens) that ended longer ago than
     `EDTECH_AUTH_SESSION_RETENTION_SECONDS`; returns how many."""
     retention = timedelta(seconds=services.settings.auth_session_retention_seconds)
-    return await PruneSessions(services.uow(), services.clock)(retention)
+    return await use_case(PruneSessions)(services)(retention)
 
 
 async def provision_institution(

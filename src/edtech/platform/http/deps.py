@@ -60,7 +60,9 @@ def use_case(cls: Callable[..., U], *ports: Port) -> Callable[[Services], U]:
 
     Every use case therefore takes `(uow, clock, …its ports)` in that order; the use case, not
     the route, opens and commits the unit of work. Use it as
-    `Annotated[RecordScans, Depends(use_case(RecordScans, roster))]`.
+    `Annotated[RecordScans, Depends(use_case(RecordScans, roster))]`; work that is not a
+    request (a scheduled job, the scan ingester) calls the same builder with the node's
+    services: `use_case(PruneSessions)(services)`.
     """
 
     def build(services: ServicesDep) -> U:
