@@ -56,6 +56,11 @@ class Publisher:
     def submit(self, rows: list[OutboxRow]) -> None:
         self._queue.put_nowait(rows)
 
+    @property
+    def unmarked(self) -> int:
+        """Rows sent to the broker and not yet marked published (they are, within a period)."""
+        return len(self._sent)
+
     async def send(self, rows: Sequence[OutboxRow]) -> None:
         """Append `rows` to hot history and fan them out; raises if the broker refused them."""
         sizes = {r.channel: self._size_of(r.channel) for r in rows}
