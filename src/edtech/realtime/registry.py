@@ -112,8 +112,12 @@ class ChannelType:
     """The `send` reply carries `offset`: where the command's first event on this channel
     stands (None if it put none there), so a client can recognise its own event."""
 
+    segments: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """The pattern's dot-separated parts (split once: `match` runs for every event)."""
+
     def __post_init__(self) -> None:
         segments = self.pattern.split(".")
+        object.__setattr__(self, "segments", tuple(segments))
         if not all(_SEGMENT.match(s) for s in segments) or not _SEGMENT.match(segments[0]):
             raise ValueError(f"bad channel pattern {self.pattern!r}")
         if segments[0].startswith("{"):
@@ -121,17 +125,14 @@ class ChannelType:
         if (self.send is None) != (self.send_model is None):
             raise ValueError("declare `send` and `send_model` together")
 
-    @property
-    def segments(self) -> tuple[str, ...]:
-        return tuple(self.pattern.split("."))
-
     def match(self, name: str) -> dict[str, uuid.UUID] | None:
         """The params of `name` if it is a channel of this type, else None."""
         parts = name.split(".")
-        if len(parts) != len(self.segments):
+        segments = self.segments
+        if len(parts) != len(segments) or parts[0] != segments[0]:
             return None
         params: dict[str, uuid.UUID] = {}
-        for seg, part in zip(self.segments, parts, strict=True):
+        for seg, part in zip(segments, parts, strict=True):
             if seg.startswith("{"):
                 try:
                     value = uuid.UUID(part)
