@@ -37,11 +37,11 @@ MEDIA_TYPES = {
     ".json": "application/json",
 }
 
+# The page policy, and no Referer (the mailed links carry tokens), on the node itself so that a
+# node serves the pages safely without Caddy; Caddy adds its other security headers in front.
 HEADERS = {
     "Content-Security-Policy": APP_CSP,
-    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
     # Pages and modules change with each deployment: revalidate, never serve a stale SDK.
     "Cache-Control": "no-cache",
 }

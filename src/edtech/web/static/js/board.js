@@ -5,7 +5,16 @@ import { client, connectionIndicator, el, signOutButton, signedIn, t, todayAt } 
 const $ = (id) => document.getElementById(id);
 const CATEGORIES = ["present", "tardy", "absent", "excused_absence", "early_departure"];
 
-const state = { session: null, marks: new Map(), sub: null, codes: [] };
+const state = { session: null, marks: new Map(), sub: null, codes: [], seen: 0, scans: 0 };
+
+/** Where the board stands in its channel, and how many events it applied (each offset once). */
+function showPosition(offset) {
+  const node = $("position");
+  node.dataset.offset = String(offset);
+  node.dataset.events = String(state.seen);
+  node.dataset.scans = String(state.scans);
+  node.textContent = `${t("position")} ${offset}`;
+}
 
 function initials(name) {
   return (name || "?").split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
@@ -98,7 +107,13 @@ async function open(sessionId) {
   const board = await loadBoard(sessionId);
   const sub = client.realtime.subscribe(board.channel.name, { since: board.channel });
   state.sub = sub;
+  state.seen = 0;
+  state.scans = 0;
+  showPosition(board.channel.offset);
   sub.on("event", (frame) => {
+    state.seen += 1;
+    if (frame.type === "attendance.scan_recorded") state.scans += 1;
+    showPosition(frame.offset);
     if (frame.type === "attendance.scan_recorded" || frame.type === "attendance.mark_changed") {
       apply(frame.data.mark);
     } else if (frame.type === "attendance.session_closed") {
@@ -108,6 +123,7 @@ async function open(sessionId) {
   sub.on("reload", async () => {
     const fresh = await loadBoard(sessionId);
     sub.reset(fresh.channel.offset, fresh.channel.epoch);
+    showPosition(fresh.channel.offset);
   });
   const url = new URL(location.href);
   url.searchParams.set("session", sessionId);

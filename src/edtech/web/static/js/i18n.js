@@ -26,7 +26,7 @@ const CATALOGUES = {
     emailConfirmed: "Your sign-in address is now", confirming: "Confirming…",
     linkProblem: "This link cannot be used", invitedTo: "You are invited to",
     due: "Due", amount: "Amount", state: "State", noInvoices: "No invoices.",
-    today: "Today", noMarks: "Nothing recorded today.",
+    today: "Today", noMarks: "Nothing recorded today.", position: "Channel position",
   },
   es: {
     signIn: "Iniciar sesión", email: "Correo", password: "Contraseña", signOut: "Cerrar sesión",
@@ -54,7 +54,7 @@ const CATALOGUES = {
     emailConfirmed: "Su dirección de acceso es ahora", confirming: "Confirmando…",
     linkProblem: "Este enlace no se puede usar", invitedTo: "Le invitan a",
     due: "Vence", amount: "Importe", state: "Estado", noInvoices: "No hay facturas.",
-    today: "Hoy", noMarks: "Nada registrado hoy.",
+    today: "Hoy", noMarks: "Nada registrado hoy.", position: "Posición en el canal",
   },
 };
 
