@@ -16,7 +16,6 @@ from tests import databases
 from tests.e2e.web.helpers import CHROMIUM_ARGS, chromium_binary
 from tests.services import caddy_binary
 
-
 SECRET = "web-e2e-secret-key-not-for-production"
 STARTUP_SECONDS = float(os.environ.get("EDTECH_E2E_STARTUP_SECONDS", "90"))
 NODE_COMMAND = os.environ.get("EDTECH_E2E_NODE_COMMAND", "")
