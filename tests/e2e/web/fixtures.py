@@ -62,7 +62,7 @@ def web_topology(
         create_database=False,
         caddy_bin=caddy_binary(),
         startup_timeout=STARTUP_SECONDS,
-        grace=10.0,
+        grace=3.0,  # teardown: SIGTERM, then SIGKILL after 3 s
         node_command=shlex.split(NODE_COMMAND) if NODE_COMMAND else None,
         extra_env={"EDTECH_LOG_LEVEL": "WARNING", "EDTECH_DRAIN_DELAY_SECONDS": "1"},
     )

@@ -112,12 +112,13 @@ def screenshots(page: Page, name: str) -> list[Path]:
     return paths
 
 
-def check_page(watched: Watched, name: str) -> None:
-    """Screenshots at 1280 and 360 px, no console error so far, and axe finds nothing."""
+def check_page(watched: Watched, name: str, axe_widths: tuple[int, ...] = WIDTHS) -> None:
+    """Screenshots at 1280 and 360 px, no console error so far, and axe finds nothing (at each
+    of `axe_widths`)."""
     page = watched.page
     shots = screenshots(page, name)
     assert all(p.stat().st_size > 0 for p in shots)
-    for width in WIDTHS:
+    for width in axe_widths:
         page.set_viewport_size({"width": width, "height": 900})
         assert axe_violations(page) == [], f"{name} at {width} px"
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -6,9 +6,13 @@ its explanation; a grandparent without the right sees no grades; every page is s
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -30,6 +34,7 @@ from tests.e2e.web.helpers import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
+CLIENTS_JS = Path(__file__).resolve().parents[3] / "clients" / "js"
 LIVE_MS = 1_000
 """The acceptance bound: a scan turns its tile within a second."""
 
@@ -207,4 +212,57 @@ def test_the_home_page_and_the_pages_mailed_links_open_are_served_accessible_and
             page.goto(f"{web_topology.url}{path}")
             expect(page.locator("main")).to_contain_text(shows)
             assert "token=" not in page.url  # a link's secret leaves the address bar at once
-            check_page(watched, name)
+            check_page(watched, name, axe_widths=(360,))  # phone-first; the big ones: both
+
+
+def test_the_sdk_passes_its_node_tests_against_the_topology_a_node_killed_mid_stream(
+    web_topology: LocalTopology, web_school: DemoSummary
+) -> None:
+    """`node --test clients/js/test/` against these two nodes behind Caddy (last in the module:
+    it kills a node)."""
+    node = shutil.which("node")
+    if node is None or not _node_has_websocket(node):
+        pytest.skip("Node.js 20+ is not installed (the SDK's own tests need its WebSocket)")
+    topology = web_topology
+    with httpx.Client(base_url=topology.url, timeout=20) as client:
+        teacher = login(client, "teacher1@demo.test")
+        session = new_session(client, teacher)
+        board = client.get(f"/api/v1/attendance/sessions/{session['id']}/board", headers=teacher)
+    cards = [card_of(web_school, m["student_id"]) for m in board.json()["marks"]][:6]
+    assert len(cards) == 6, cards
+    for process in topology.nodes:
+        if not process.alive():
+            topology.restart_node(process.name)
+    env = {
+        **os.environ,
+        "EDTECH_TEST_URL": topology.url,
+        "EDTECH_TEST_NODES": ",".join(f"{topology.node_url(n)}={n.pid}" for n in topology.nodes),
+        "EDTECH_TEST_CARDS": ",".join(cards),
+    }
+    done = subprocess.run(
+        [node, "--experimental-websocket", "--test", "test/"],
+        cwd=CLIENTS_JS,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "# fail 0" in done.stdout, done.stdout[-2000:]
+    assert "# skipped 0" in done.stdout, done.stdout[-2000:]
+
+
+def _node_has_websocket(node: str) -> bool:
+    probe = subprocess.run(
+        [
+            node,
+            "--experimental-websocket",
+            "-e",
+            "process.exit(typeof WebSocket === 'function' ? 0 : 1)",
+        ],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return probe.returncode == 0
