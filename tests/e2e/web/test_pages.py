@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, expect
 
 from edtech.demo import DemoSummary
 from edtech.topology.local import LocalTopology
+from edtech.web.csp import APP_CSP
 from tests.e2e.web.helpers import (
     card_of,
     check_page,
@@ -206,6 +207,10 @@ LINK_PAGES = [
 def test_the_home_page_and_the_pages_mailed_links_open_are_served_accessible_and_clean(
     web_topology: LocalTopology, browser: Browser
 ) -> None:
+    # Through Caddy the pages carry one policy, the pages' own (Caddy's replaces the node's).
+    served = httpx.get(f"{web_topology.url}/app/", timeout=20)
+    assert served.headers.get_list("content-security-policy") == [APP_CSP]
+    assert served.headers["x-content-type-options"] == "nosniff"
     with open_page(browser) as watched:
         page = watched.page
         for path, name, shows in LINK_PAGES:
