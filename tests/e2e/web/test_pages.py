@@ -7,6 +7,7 @@ its explanation; a grandparent without the right sees no grades; every page is s
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,7 +50,7 @@ def test_board_turns_tiles_live_and_resumes_on_another_node_after_its_node_is_ki
         session = new_session(client, teacher)
         board = client.get(f"/api/v1/attendance/sessions/{session['id']}/board", headers=teacher)
         students = [m["student_id"] for m in board.json()["marks"]]
-        assert len(students) >= 5, students
+        assert len(students) >= 6, students
         start_offset = board.json()["channel"]["offset"]
         page = watched.page
 
@@ -65,7 +66,24 @@ def test_board_turns_tiles_live_and_resumes_on_another_node_after_its_node_is_ki
             expect(tile).to_have_attribute("data-category", "present", timeout=LIVE_MS)
             expect(page.locator('[data-tally="present"]')).to_have_text(str(n), timeout=LIVE_MS)
             expect(page.locator('[data-tally="unmarked"]')).to_have_text(str(len(students) - n))
+        # Marking by hand: pick the student's tile, a code, save; the tile and tally follow.
+        by_hand = students[5]
+        page.click(f"#tile-{by_hand}")
+        expect(page.locator("#mark-student")).to_have_value(by_hand)
+        page.select_option("#mark-code", "A")
+        page.click("#mark-form button[type=submit]")
+        expect(page.locator(f"#tile-{by_hand}")).to_have_attribute("data-category", "absent")
+        expect(page.locator('[data-tally="absent"]')).to_have_text("1")
         check_page(watched, "board")
+
+        # The rotating QR code for self check-in, over the board (full screen on a projector).
+        page.click("#qr-open")
+        expect(page.locator("#qr-image")).to_have_attribute(
+            "src", re.compile(r"^data:image/gif;base64,"), timeout=5_000
+        )
+        check_page(watched, "board-qr")
+        page.keyboard.press("Escape")
+        expect(page.locator("#qr")).to_be_hidden()
 
         # The node behind the page: the only one holding a socket.
         holding = {n.name: ws_connections(topology.node_url(n)) for n in topology.nodes}
@@ -157,6 +175,7 @@ def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_expla
         while time.monotonic() < deadline and reply not in bodies:
             messages = client.get(f"/api/v1/conversations/{conversation}/messages", headers=teacher)
             bodies = [m["body"] for m in messages.json()["items"]]
+            time.sleep(0.1)
         assert bodies.count(reply) == 1, bodies
         check_page(watched, "parent-messages")
 

@@ -154,6 +154,44 @@ async function markByHand(event) {
   }
 }
 
+// -- the rotating QR code, full screen for a projector ----------------------------------------
+let qrTimer = null;
+
+async function showQr() {
+  clearTimeout(qrTimer);
+  const box = $("qr");
+  if (box.hidden || !state.session) return;
+  try {
+    const qr = await client.get(`/api/v1/attendance/sessions/${state.session.id}/qr`);
+    const code = globalThis.qrcode(0, "M");
+    code.addData(qr.token);
+    code.make();
+    $("qr-image").src = code.createDataURL(8, 4);
+    const until = new Date(qr.expires_at);
+    $("qr-expiry").textContent = `${t("qrUntil")} ${until.toLocaleTimeString()}`;
+    qrTimer = setTimeout(showQr, Math.max(1000, until - Date.now() - 1000));
+  } catch (err) {
+    closeQr();
+    $("board-message").textContent = err.message;
+    $("board-message").hidden = false;
+  }
+}
+
+function openQr() {
+  const box = $("qr");
+  box.hidden = false;
+  if (box.requestFullscreen) box.requestFullscreen().catch(() => null);
+  $("qr-close").focus();
+  showQr();
+}
+
+function closeQr() {
+  clearTimeout(qrTimer);
+  $("qr").hidden = true;
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => null);
+  $("qr-open").focus();
+}
+
 async function main() {
   const me = await signedIn($("signin"));
   signOutButton($("signout"));
@@ -182,6 +220,9 @@ async function main() {
     ...state.codes.filter((c) => c.is_active).map((c) => el("option", { value: c.code, text: `${c.code} · ${c.name}` })),
   );
   $("mark-form").addEventListener("submit", markByHand);
+  $("qr-open").addEventListener("click", openQr);
+  $("qr-close").addEventListener("click", closeQr);
+  $("qr").addEventListener("keydown", (e) => e.key === "Escape" && closeQr());
   await open(chosen);
 }
 

@@ -27,6 +27,8 @@ const CATALOGUES = {
     linkProblem: "This link cannot be used", invitedTo: "You are invited to",
     due: "Due", amount: "Amount", state: "State", noInvoices: "No invoices.",
     today: "Today", noMarks: "Nothing recorded today.", position: "Channel position",
+    qrOpen: "Self check-in QR code", qrTitle: "Scan to check in", close: "Close",
+    qrUntil: "New code at",
   },
   es: {
     signIn: "Iniciar sesión", email: "Correo", password: "Contraseña", signOut: "Cerrar sesión",
@@ -55,6 +57,8 @@ const CATALOGUES = {
     linkProblem: "Este enlace no se puede usar", invitedTo: "Le invitan a",
     due: "Vence", amount: "Importe", state: "Estado", noInvoices: "No hay facturas.",
     today: "Hoy", noMarks: "Nada registrado hoy.", position: "Posición en el canal",
+    qrOpen: "Código QR de registro", qrTitle: "Escanee para registrarse", close: "Cerrar",
+    qrUntil: "Nuevo código a las",
   },
 };
 
