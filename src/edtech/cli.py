@@ -61,6 +61,14 @@ def serve(
     if demo or settings.demo:
         _seed_and_print(settings)
     console.print(f"edtech serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    if demo or settings.demo:
+        base = f"http://{host}:{port}/app"
+        console.print(
+            f"  teacher's live board  {base}/board   sign in as teacher1@demo.test\n"
+            f"  parent app            {base}/parent  sign in as guardian1@demo.test "
+            "(guardian3@demo.test: no grades)\n"
+            "  password edtech-demo; `uv run edtech demo scanner` taps cards for the board"
+        )
     config = uvicorn_config(
         create_app(settings),
         host=host,

@@ -23,6 +23,7 @@ from edtech.platform import idempotency
 from edtech.platform.db.metadata import metadata as _metadata
 from edtech.realtime import infrastructure as realtime_tables
 from edtech.realtime.public import Registrar
+from edtech.web.slice import SLICE as WEB
 
 SLICES: tuple[Slice, ...] = (
     IDENTITY,
@@ -32,6 +33,7 @@ SLICES: tuple[Slice, ...] = (
     GRADES,
     COMMUNICATION,
     JOBS,
+    WEB,
 )
 
 # Tables that belong to no slice: the hub's outbox and channel offsets, idempotent responses.

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from string import Template
 
+from edtech.web.csp import APP_CSP
+
 # The security headers and the log filter, word for word the production `Caddyfile`'s (a test
 # compares them). Headers: no MIME sniffing; no URL in Referer; no framing; HSTS only over TLS
 # (a plain-HTTP site must stay reachable); a CSP for pages — the API's own HTML needs no more
-# than inline style, /docs loads Swagger UI from its CDN. Logs: the access token a websocket may
-# carry in `?token=`, and the headers that hold credentials, never reach a log line.
+# than inline style, /docs loads Swagger UI from its CDN, the /app pages load their own scripts
+# and styles and open the socket (the node sends that policy too; `defer` makes Caddy's replace
+# it rather than add a second header). Logs: the access token a websocket may carry in
+# `?token=`, and the headers that hold credentials, never reach a log line.
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -30,7 +34,12 @@ SECURITY_SNIPPET = (
     '\theader @tls Strict-Transport-Security "max-age=31536000; includeSubDomains"\n'
     "\t@docs path /docs /docs/* /redoc\n"
     f'\theader @docs Content-Security-Policy "{DOCS_CSP}"\n'
-    "\t@pages not path /docs /docs/* /redoc\n"
+    "\t@app path /app /app/*\n"
+    "\theader @app {\n"
+    f'\t\tContent-Security-Policy "{APP_CSP}"\n'
+    "\t\tdefer\n"
+    "\t}\n"
+    "\t@pages not path /docs /docs/* /redoc /app /app/*\n"
     f'\theader @pages Content-Security-Policy "{PAGES_CSP}"\n'
     "}\n"
 )
