@@ -33,6 +33,7 @@ from tests.e2e.web.helpers import (
     sign_in,
     ws_connections,
 )
+from tests.services import REQUIRE_SERVICES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
@@ -246,7 +247,10 @@ def test_the_sdk_passes_its_node_tests_against_the_topology_a_node_killed_mid_st
     it kills a node)."""
     node = shutil.which("node")
     if node is None or not _node_has_websocket(node):
-        pytest.skip("Node.js 20+ is not installed (the SDK's own tests need its WebSocket)")
+        reason = "Node.js 20+ is not installed (the SDK's own tests need its WebSocket)"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"EDTECH_REQUIRE_SERVICES=1 but {reason}")
+        pytest.skip(reason)
     topology = web_topology
     with httpx.Client(base_url=topology.url, timeout=20) as client:
         teacher = login(client, "teacher1@demo.test")
