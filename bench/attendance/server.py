@@ -19,18 +19,13 @@ from edtech.settings import Settings
 
 
 def main() -> None:
-    exec(open("/tmp/gcpatch.py").read(), globals())
     port = int(sys.argv[1])
     app = create_app(Settings(log_level="WARNING"))
     server = uvicorn.Server(uvicorn_config(app, port=port))
     freeze_heap()  # as `edtech serve` does
     profile_to = os.environ.get("EDTECH_BENCH_PROFILE")
     if not profile_to:
-        signal.signal(signal.SIGTERM, lambda _s, _f: None)
-        try:
-            server.run()
-        finally:
-            _dump()
+        server.run()
         return
     # uvicorn re-raises the SIGTERM it handled once it has stopped: ignore that one, so the
     # statistics get written.
