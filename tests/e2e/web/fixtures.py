@@ -48,7 +48,12 @@ def web_topology(
     e2e_broker_url: str,
     web_school: DemoSummary,
 ) -> Iterator[LocalTopology]:
-    """node1 and node2 behind Caddy (round robin), all ready, for the module."""
+    """node1 and node2 behind Caddy (round robin), all ready, for the module.
+
+    Looks for chromium first, so a machine without it skips before starting anything; the
+    browser itself starts after the topology (Playwright's sync API runs a loop in this thread,
+    and the topology's preparation runs its own)."""
+    chromium_binary()
     config = TopologyConfig(
         nodes=2,
         caddy_port=0,
