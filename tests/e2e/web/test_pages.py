@@ -43,7 +43,7 @@ LIVE_MS = 1_000
 
 
 def test_board_turns_tiles_live_and_resumes_on_another_node_after_its_node_is_killed(
-    browser: Browser, web_topology: LocalTopology, web_school: DemoSummary
+    web_topology: LocalTopology, web_school: DemoSummary, browser: Browser
 ) -> None:
     topology = web_topology
     with httpx.Client(base_url=topology.url, timeout=20) as client, open_page(browser) as watched:
@@ -141,7 +141,7 @@ def _conversation_with(client: httpx.Client, auth: dict[str, str], person_id: st
 
 
 def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_explanation(
-    browser: Browser, web_topology: LocalTopology, web_school: DemoSummary
+    web_topology: LocalTopology, web_school: DemoSummary, browser: Browser
 ) -> None:
     topology = web_topology
     with httpx.Client(base_url=topology.url, timeout=20) as client, open_page(browser) as watched:
@@ -201,7 +201,7 @@ def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_expla
 
 
 def test_guardian3_without_the_grades_right_sees_no_grades(
-    browser: Browser, web_topology: LocalTopology, web_school: DemoSummary
+    web_topology: LocalTopology, web_school: DemoSummary, browser: Browser
 ) -> None:
     with open_page(browser) as watched:
         page = watched.page
@@ -225,7 +225,7 @@ LINK_PAGES = [
 
 
 def test_the_home_page_and_the_pages_mailed_links_open_are_served_accessible_and_clean(
-    browser: Browser, web_topology: LocalTopology
+    web_topology: LocalTopology, browser: Browser
 ) -> None:
     # Through Caddy the pages carry one policy, the pages' own (Caddy's replaces the node's).
     served = httpx.get(f"{web_topology.url}/app/", timeout=20)
