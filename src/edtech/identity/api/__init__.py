@@ -11,6 +11,8 @@ from edtech.identity.api.devices import router as devices_router
 from edtech.identity.api.invitations import router as invitations_router
 from edtech.identity.api.operators import router as operators_router
 from edtech.identity.api.passwords import router as passwords_router
+from edtech.identity.api.sso import providers_router as sso_providers_router
+from edtech.identity.api.sso import sign_in_router as sso_router
 
 router = APIRouter()
 router.include_router(auth_router)
@@ -19,5 +21,7 @@ router.include_router(devices_router)
 router.include_router(operators_router)
 router.include_router(invitations_router)
 router.include_router(passwords_router)
+router.include_router(sso_router)
+router.include_router(sso_providers_router)
 
 __all__ = ["router"]
