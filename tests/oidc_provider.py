@@ -20,6 +20,7 @@ does not publish, an unsigned (`alg: none`) token, an unverified email.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import secrets
 import time
@@ -67,6 +68,14 @@ class _Grant:
     user: dict[str, Any]
 
 
+@functools.cache
+def _keys() -> tuple[rsa.RSAPrivateKey, rsa.RSAPrivateKey]:
+    """The provider's signing key and one it does not publish (made once per test run)."""
+    return tuple(  # type: ignore[return-value]
+        rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2)
+    )
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -75,8 +84,7 @@ class LoopbackProvider:
     """An OpenID provider (discovery, JWKS, authorize, token) served on a loopback port."""
 
     def __init__(self) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.foreign_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key, self.foreign_key = _keys()
         self.clients = {CLIENT_ID: (CLIENT_SECRET, REDIRECT_URI)}
         self.user: dict[str, Any] = {"sub": "user-1", "email": "someone@hill.example"}
         self.mint = Mint()
