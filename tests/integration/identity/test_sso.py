@@ -351,3 +351,61 @@ async def test_admins_configure_providers_and_may_turn_passwords_off(
     assert r.status_code == 200, r.text
     assert (await start(client)).status_code == 404
     assert (await sign_in(client, ADMIN_EMAIL, PASSWORD)).status_code == 200
+
+
+async def test_the_audit_trail_is_read_by_admins_and_operators_filtered_and_paged(
+    client: httpx.AsyncClient,
+    hill: dict[str, Any],
+    openid_provider: LoopbackProvider,
+    clock: FixedClock,
+) -> None:
+    before = clock.now()
+    clock.advance(timedelta(minutes=1))
+    teacher, _ = await journey(client, openid_provider, TEACHER)
+    assert teacher.status_code == 200, teacher.text
+    admin = hill["admin"]
+    everything = (await client.get("/api/v1/audit", headers=admin)).json()
+    actions = [e["action"] for e in everything["items"]]
+    # Newest first: the teacher's first sign-in after the admin's provider and provisioning.
+    assert actions[0] == "sso_linked"
+    assert {"sso_provider_added", "institution_provisioned"} <= set(actions)
+    linked = everything["items"][0]
+    assert linked["actor"] == f"person:{hill['teacher_person']}"
+    assert linked["subject_person_id"] == hill["teacher_person"]
+    assert linked["detail"] == {"provider": "google", "email": TEACHER_EMAIL}
+    assert linked["client_address"] == "127.0.0.1"
+
+    by_action = await client.get("/api/v1/audit", headers=admin, params={"action": "sso_linked"})
+    assert [e["id"] for e in by_action.json()["items"]] == [linked["id"]]
+    by_actor = await client.get(
+        "/api/v1/audit", headers=admin, params={"actor": f"person:{hill['admin_person']}"}
+    )
+    assert [e["action"] for e in by_actor.json()["items"]] == ["sso_provider_added"]
+    since = await client.get(
+        "/api/v1/audit",
+        headers=admin,
+        params={"since": (before + timedelta(seconds=30)).isoformat()},
+    )
+    assert [e["id"] for e in since.json()["items"]] == [linked["id"]]
+    until = await client.get("/api/v1/audit", headers=admin, params={"until": before.isoformat()})
+    assert linked["id"] not in [e["id"] for e in until.json()["items"]]
+    paged = await client.get("/api/v1/audit", headers=admin, params={"limit": 1})
+    assert paged.json()["total"] == everything["total"] >= 2
+    assert paged.json()["next"] is not None
+
+    # A teacher may not read it; an operator reads any institution's; nobody reads a void.
+    forbidden = await client.get("/api/v1/audit", headers=bearer(teacher.json()))
+    assert forbidden.status_code == 403
+    operator = {"Authorization": f"Bearer {BOOTSTRAP}"}
+    theirs = await client.get(
+        f"/api/v1/institutions/{hill['institution_id']}/audit", headers=operator
+    )
+    assert theirs.json()["total"] == everything["total"]
+    void = "00000000-0000-4000-8000-000000000000"
+    assert (
+        await client.get(f"/api/v1/institutions/{void}/audit", headers=operator)
+    ).status_code == 404
+    as_admin = await client.get(
+        f"/api/v1/institutions/{hill['institution_id']}/audit", headers=admin
+    )
+    assert as_admin.status_code == 403

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from edtech.identity.api.accounts import router as accounts_router
+from edtech.identity.api.audit import router as audit_router
 from edtech.identity.api.auth import router as auth_router
 from edtech.identity.api.devices import router as devices_router
 from edtech.identity.api.invitations import router as invitations_router
@@ -23,5 +24,6 @@ router.include_router(invitations_router)
 router.include_router(passwords_router)
 router.include_router(sso_router)
 router.include_router(sso_providers_router)
+router.include_router(audit_router)
 
 __all__ = ["router"]
