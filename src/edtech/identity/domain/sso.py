@@ -277,7 +277,8 @@ def check_id_token_claims(
         raise bad_signature("The ID token has no subject.")
     if not isinstance(email, str) or "@" not in email:
         raise SsoEmailUnverifiedError()
-    if claims.get("email_verified") not in (True, "true"):  # some providers send a string
+    verified = claims.get("email_verified")
+    if verified is not True and verified != "true":  # some providers send a string
         raise SsoEmailUnverifiedError()
     return VerifiedIdentity(subject=subject, email=email.strip().lower(), claims=claims)
 
