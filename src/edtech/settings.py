@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         description="A bearer token that acts as a platform operator on /api/v1/institutions "
         "(automation); unset: only operator logins may.",
     )
+    sso_allow_insecure_issuers: bool = Field(
+        False,
+        description="Let institution admins configure an http:// OpenID issuer on a loopback "
+        "address (tests, a provider on this machine); otherwise issuers must be https.",
+    )
     payments_provider: Literal["none", "fake", "stripe"] | None = Field(
         None,
         description="Card payments: none, fake (demo mode only) or stripe; "

@@ -46,6 +46,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "invitation_id": ("invitation", "id"),
     "request_id": ("pairing_request", "id"),
     "job_id": ("job", "id"),
+    "provider_id": ("sso_provider", "id"),
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -168,6 +169,20 @@ async def discover(
         json={"code": code.json()["code"]},
     )
     assert asked.status_code == 201, asked.text
+    # A single sign-on provider, so `provider_id` has a target (the demo configures none).
+    provider = await client.post(
+        "/api/v1/sso-providers",
+        headers=headers["admin@demo.test"],
+        json={
+            "name": "google",
+            "display_name": "Google",
+            "issuer": "https://accounts.google.com",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+            "allowed_domains": ["demo.test"],
+        },
+    )
+    assert provider.status_code == 201, provider.text
     firsts, every = await _demo_rows(settings, demo.institution_id)
     ids = {
         **firsts,

@@ -9,7 +9,8 @@ from edtech.identity.api import router
 from edtech.identity.application.device_keys import DeviceKeys
 from edtech.identity.application.first_run_hint import FirstRunHint
 from edtech.identity.channels import register
-from edtech.identity.infrastructure import links
+from edtech.identity.infrastructure import links, sso
+from edtech.identity.infrastructure.oidc import OpenIdClient
 from edtech.identity.public import prune_sessions
 from edtech.manifest import Scheduled, Slice
 from edtech.platform.mail import mail_from_settings
@@ -18,13 +19,14 @@ SLICE = Slice(
     name="identity",
     routers=[router],
     channels=register,
-    tables=[infrastructure, links],
+    tables=[infrastructure, links, sso],
     # The mail port: identity sends invitations and reset links; a notifications slice would
     # take this component over (ADR-0006: built once, reached by `component(Mail)`).
     components=[
         lambda _services: DeviceKeys(),
         lambda s: mail_from_settings(s.settings),
         lambda s: FirstRunHint(s.session_factory, s.settings.demo),
+        lambda _services: OpenIdClient(),
     ],
     # Ended sign-in sessions are pruned hourly (EDTECH_AUTH_SESSION_RETENTION_SECONDS old).
     schedules=[Scheduled("identity.prune", timedelta(hours=1), prune_sessions)],

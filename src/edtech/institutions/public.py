@@ -92,6 +92,7 @@ __all__ = [
     "people_with_roles",
     "person_grants",
     "person_in_institution",
+    "person_with_email",
     "roster_counts",
     "school_in_institution",
     "schools_of_institution",
@@ -251,6 +252,22 @@ async def people_by_email(session: AsyncSession, institution_id: uuid.UUID) -> d
         )
     )
     return {r.email: r.id for r in rows}
+
+
+async def person_with_email(
+    session: AsyncSession, institution_id: uuid.UUID, email: str
+) -> uuid.UUID | None:
+    """The person of the institution whose roster address is `email` (compared lowercase)."""
+    rows = await session.scalars(
+        sa.select(person.c.id)
+        .where(
+            person.c.institution_id == institution_id,
+            sa.func.lower(person.c.email) == email.strip().lower(),
+        )
+        .limit(2)
+    )
+    found = list(rows)
+    return found[0] if len(found) == 1 else None
 
 
 async def schools_of_institution(

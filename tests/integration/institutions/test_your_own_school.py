@@ -4,13 +4,14 @@ From an empty database (no demo seed): `edtech institution create` (the real com
 subprocess) prints a setup link; the administrator chooses a password through it and signs
 in; builds a section over REST; invites a teacher and a guardian, who accept through the links
 mailed to a real SMTP server on loopback (aiosmtpd); each then sees their own world. Then a
-password reset through the mail ends the old sessions, and reused, revoked, expired and forged
-links are refused with nothing changed.
+password reset through the mail ends the old sessions and their open sockets, and reused,
+revoked, expired and forged links are refused with nothing changed. On both dialects.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from datetime import UTC, datetime, timedelta
@@ -21,11 +22,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from edtech.app import create_app
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
-from tests.servers import TEST_SECRET
+from tests.servers import TEST_SECRET, LiveServer
 from tests.smtp import SmtpServer, link_in
 
 PUBLIC_URL = "https://school.example"
@@ -182,8 +185,34 @@ async def accept(
     return body
 
 
+async def open_socket(server: LiveServer, access_token: str) -> ClientConnection:
+    """A websocket signed in with `access_token`, known to be authenticated (it answered)."""
+    ws = await connect(f"{server.ws_url}/ws?token={access_token}")
+    await answers_ping(ws)
+    return ws
+
+
+async def answers_ping(ws: ClientConnection) -> None:
+    await ws.send(json.dumps({"op": "ping"}))
+    while json.loads(await asyncio.wait_for(ws.recv(), 5))["op"] != "pong":
+        pass
+
+
+async def close_code(ws: ClientConnection) -> int | None:
+    """The code the server closes the socket with (reading frames until it does)."""
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 5)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd is not None else None
+
+
 async def test_a_real_school_from_zero(
-    client: httpx.AsyncClient, settings: Settings, smtp_server: SmtpServer, clock: FixedClock
+    client: httpx.AsyncClient,
+    settings: Settings,
+    smtp_server: SmtpServer,
+    clock: FixedClock,
+    live_server: LiveServer,
 ) -> None:
     # 1. The command line, on an empty database: a tenant, its admin, a setup link.
     code, out, err = await run_cli(
@@ -260,8 +289,11 @@ async def test_a_real_school_from_zero(
     teachers = await client.get("/api/v1/invitations", headers=admin, params={"role": "teacher"})
     assert [p["state"] for p in teachers.json()["items"]] == ["accepted"]
 
-    # 5. Forgot password: the reset link ends every session; the old password stops working.
+    # 5. Forgot password: the reset link ends every session and its open sockets; the old
+    # password stops working.
     old_session = bearer(teacher)
+    teacher_socket = await open_socket(live_server, teacher["access_token"])
+    guardian_socket = await open_socket(live_server, guardian["access_token"])
     r = await client.post("/api/v1/auth/password-reset", json={"email": TEACHER_EMAIL.upper()})
     assert r.status_code == 202
     unknown = await client.post("/api/v1/auth/password-reset", json={"email": "who@x.example"})
@@ -275,7 +307,11 @@ async def test_a_real_school_from_zero(
         json={"token": reset, "new_password": "teacher-pass-2"},
     )
     assert r.status_code == 204, r.text
+    assert await close_code(teacher_socket) == 4001
     assert (await client.get("/api/v1/me", headers=old_session)).status_code == 401
+    # Someone else's socket is untouched.
+    await answers_ping(guardian_socket)
+    await guardian_socket.close()
     assert (await sign_in(client, TEACHER_EMAIL, "teacher-pass-1")).status_code == 401
     assert (await sign_in(client, TEACHER_EMAIL, "teacher-pass-2")).status_code == 200
     reused = await client.post(

@@ -73,6 +73,9 @@ class Links:
     def url(self, path: str, token: str) -> str:
         return f"{self.public_url.rstrip('/')}{path}?token={token}"
 
+    def url_of(self, path: str) -> str:
+        return f"{self.public_url.rstrip('/')}{path}"
+
 
 def links(services: Services) -> Links:
     """The port a link use case gets (`use_case(Cls, links, …)`)."""

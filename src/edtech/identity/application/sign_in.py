@@ -15,11 +15,13 @@ from edtech.identity.domain import (
     LoginThrottle,
     normalize_email,
 )
+from edtech.identity.domain.sso import PasswordsNotAllowedError
 from edtech.identity.infrastructure import (
     SqlAlchemyAccounts,
     SqlAlchemyAuthSessions,
     SqlAlchemyLoginAttempts,
 )
+from edtech.identity.infrastructure.sso import passwords_refused
 from edtech.institutions.public import person_grants
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import TooManyRequestsError
@@ -49,6 +51,8 @@ class SignIn:
     same answer in the same time, so a caller cannot tell which it was. After too many failures
     for one email, or from one address, sign-in is refused (429) until the lock passes, without
     checking the password. A success clears the email's failures and records the sign-in.
+    Where the institution allows only its single sign-on provider, a right password is
+    answered 403 `sso_required`.
     """
 
     def __init__(
@@ -91,7 +95,10 @@ class SignIn:
                 on_roll = await person_grants(
                     uow.session, account.institution_id, account.person_id, now.date()
                 )
+                sso_only = await passwords_refused(uow.session, account.institution_id)
             if on_roll is not None:
+                if sso_only:
+                    raise PasswordsNotAllowedError()
                 return await self._start_session(account, cmd, email, now)
         await self._record_failure(subjects, email, cmd, now)
         raise InvalidCredentialsError()

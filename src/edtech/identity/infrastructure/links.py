@@ -285,3 +285,29 @@ def invitations_by_person_query(
     if state is not None:
         stmt = stmt.where(invitation_state_column(now) == state.value)
     return stmt
+
+
+def audit_query(
+    institution_id: uuid.UUID,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    subject_person_id: uuid.UUID | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> sa.Select[Any]:
+    """The institution's audit trail, newest first, filtered by what is given (`since`
+    inclusive, `until` exclusive)."""
+    t = audit_entry_table
+    stmt = sa.select(t).where(t.c.institution_id == institution_id)
+    if action is not None:
+        stmt = stmt.where(t.c.action == action)
+    if actor is not None:
+        stmt = stmt.where(t.c.actor == actor)
+    if subject_person_id is not None:
+        stmt = stmt.where(t.c.subject_person_id == subject_person_id)
+    if since is not None:
+        stmt = stmt.where(t.c.at >= since)
+    if until is not None:
+        stmt = stmt.where(t.c.at < until)
+    return stmt.order_by(t.c.at.desc(), t.c.id.desc())
