@@ -25,8 +25,10 @@ PAGES = {
     "reset-password": "reset-password.html",
     "forgot-password": "forgot-password.html",
     "confirm-email": "confirm-email.html",
+    "sso/callback": "sso-callback.html",
 }
-"""Page paths under `/app/` (the identity slice mails links to the last three)."""
+"""Page paths under `/app/` (the identity slice mails links to invitation, reset-password and
+confirm-email; an OpenID provider sends the browser back to sso/callback)."""
 
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",

@@ -221,6 +221,7 @@ LINK_PAGES = [
     ("/app/reset-password?token=pwr_example", "reset-password", "Set password"),
     ("/app/invitation", "invitation-without-token", "This link cannot be used"),
     ("/app/confirm-email", "confirm-email-without-token", "This link cannot be used"),
+    ("/app/sso/callback?error=access_denied&state=s", "sso-callback-refused", "access_denied"),
 ]
 
 
@@ -236,7 +237,9 @@ def test_the_home_page_and_the_pages_mailed_links_open_are_served_accessible_and
         for path, name, shows in LINK_PAGES:
             page.goto(f"{web_topology.url}{path}")
             expect(page.locator("main")).to_contain_text(shows)
-            assert "token=" not in page.url  # a link's secret leaves the address bar at once
+            # A link's secret (and a provider's code and state) leaves the address bar at once.
+            assert "token=" not in page.url
+            assert "state=" not in page.url
             check_page(watched, name, axe_widths=(360,))  # phone-first; the big ones: both
 
 

@@ -125,11 +125,30 @@ async function confirmEmail(token) {
   }
 }
 
+// The provider sends the browser back here with `code` and `state` (or `error`): both go to
+// the API at once and leave the address bar (they are single use and must not stay in history).
+async function ssoCallback() {
+  const url = new URL(location.href);
+  const params = Object.fromEntries(["code", "state", "error", "error_description"].map((k) => [k, url.searchParams.get(k)]));
+  history.replaceState(null, "", url.pathname);
+  if (params.error) return linkProblem(new Error(params.error_description || params.error));
+  if (!params.code || !params.state) return linkProblem(new Error("The provider sent no code."));
+  main.replaceChildren(el("p", { role: "status", text: t("signingIn") }));
+  try {
+    const pair = await post("/api/v1/auth/sso/callback", { code: params.code, state: params.state });
+    client.useTokens(pair);
+    done(t("ssoSignedIn"));
+  } catch (err) {
+    linkProblem(err);
+  }
+}
+
 translate();
 const page = document.body.dataset.page;
-const token = page === "index" || page === "forgot-password" ? null : takeToken();
+const token = ["index", "forgot-password", "sso-callback"].includes(page) ? null : takeToken();
 if (page === "index") main.replaceChildren(home());
 else if (page === "forgot-password") forgotPassword();
+else if (page === "sso-callback") ssoCallback();
 else if (!token) linkProblem(new Error("The link has no token."));
 else if (page === "invitation") invitation(token);
 else if (page === "reset-password") resetPassword(token);
