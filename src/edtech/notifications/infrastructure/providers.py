@@ -44,14 +44,19 @@ class FcmPush(Push):
     device. `UNREGISTERED` and `INVALID_ARGUMENT` about the token disable the token; 429, 5xx
     and transport errors are retried by the ladder."""
 
-    def __init__(self, service_account: dict[str, Any], api_base: str) -> None:
+    def __init__(
+        self,
+        service_account: dict[str, Any],
+        api_base: str,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
         self.project = service_account["project_id"]
         self.client_email = service_account["client_email"]
         self.private_key = service_account["private_key"]
         self.token_uri = service_account.get("token_uri", "https://oauth2.googleapis.com/token")
         self.api_base = api_base.rstrip("/")
         self._token: tuple[str, float] | None = None
-        self._http = _client()
+        self._http = http or _client()
 
     async def stop(self) -> None:
         await self._http.aclose()
@@ -141,12 +146,19 @@ class TwilioSms(Sms):
     STOP (error 21610) or is not a valid mobile number is disabled for good; 429 and 5xx are
     retried by the ladder."""
 
-    def __init__(self, account_sid: str, auth_token: str, sender: str, api_base: str) -> None:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        api_base: str,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
         self.account_sid = account_sid
         self.auth = (account_sid, auth_token)
         self.sender = sender
         self.api_base = api_base.rstrip("/")
-        self._http = _client()
+        self._http = http or _client()
 
     async def stop(self) -> None:
         await self._http.aclose()
