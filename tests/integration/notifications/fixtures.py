@@ -29,9 +29,7 @@ async def fcm(tmp_path: Path) -> AsyncIterator[tuple[RecordedFcm, Path]]:
 
 
 @pytest.fixture
-def settings(
-    database_url: str, smtp_server: SmtpServer, fcm: tuple[RecordedFcm, Path]
-) -> Settings:
+def settings(database_url: str, smtp_server: SmtpServer, fcm: tuple[RecordedFcm, Path]) -> Settings:
     recorded, account = fcm
     return Settings(
         database_url=database_url,

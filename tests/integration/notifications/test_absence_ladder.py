@@ -108,7 +108,8 @@ async def test_opening_the_app_marks_read_and_stops_the_ladder(
     assert len(recorded.to(DEVICE)) == 1
 
     opened = await client.post("/api/v1/me/notifications/read", headers=guardian)
-    assert opened.status_code == 200 and opened.json()["read"] == 1
+    assert opened.status_code == 200
+    assert opened.json()["read"] == 1
 
     clock.advance(timedelta(seconds=EMAIL_DELAY_SECONDS + 1))
     await drain(app)

@@ -16,7 +16,9 @@ OAUTH_TOKEN_OK: dict[str, Any] = {
     "token_type": "Bearer",
 }
 
-FCM_SENT: dict[str, Any] = {"name": "projects/edtech-test/messages/0:1700000000000000%31bd1c9631bd1c96"}
+FCM_SENT: dict[str, Any] = {
+    "name": "projects/edtech-test/messages/0:1700000000000000%31bd1c9631bd1c96"
+}
 
 FCM_UNREGISTERED: dict[str, Any] = {
     "error": {
@@ -24,7 +26,10 @@ FCM_UNREGISTERED: dict[str, Any] = {
         "message": "Requested entity was not found.",
         "status": "NOT_FOUND",
         "details": [
-            {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNREGISTERED"}
+            {
+                "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                "errorCode": "UNREGISTERED",
+            }
         ],
     }
 }
@@ -35,7 +40,10 @@ FCM_UNAVAILABLE: dict[str, Any] = {
         "message": "The service is currently unavailable.",
         "status": "UNAVAILABLE",
         "details": [
-            {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNAVAILABLE"}
+            {
+                "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                "errorCode": "UNAVAILABLE",
+            }
         ],
     }
 }

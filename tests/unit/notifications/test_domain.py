@@ -41,7 +41,10 @@ def test_switching_off_email_or_push_of_a_mandatory_category_is_refused_naming_e
             None,
         )
     fields = {p.loc for p in refused.value.problems}
-    assert fields == {("categories", "absence", "email"), ("categories", "urgent_announcement", "push")}
+    assert fields == {
+        ("categories", "absence", "email"),
+        ("categories", "urgent_announcement", "push"),
+    }
 
 
 def test_sms_is_opt_in_even_for_mandatory_categories_and_needs_a_number() -> None:
@@ -82,7 +85,9 @@ def test_quiet_hours_in_the_school_zone_hold_a_rung_until_they_end() -> None:
 
 def test_urgent_announcements_bypass_quiet_hours_and_go_by_push_and_email_at_once() -> None:
     prefs = choose({}, QuietHours(time(21, 0), time(7, 0)), "+15551234567")
-    prefs = choose({(Category.URGENT_ANNOUNCEMENT, Channel.SMS): True}, prefs.quiet_hours, "+15551234567")
+    prefs = choose(
+        {(Category.URGENT_ANNOUNCEMENT, Channel.SMS): True}, prefs.quiet_hours, "+15551234567"
+    )
     created = at_school(23)
     rungs = plan(Category.URGENT_ANNOUNCEMENT, prefs, created, NY, DELAYS)
     assert [(r.channel, r.at - created) for r in rungs] == [

@@ -96,7 +96,8 @@ async def test_twilio_posts_the_text_with_basic_auth_and_returns_the_sid() -> No
     assert str(request.url) == "https://twilio.test/2010-04-01/Accounts/AC0000/Messages.json"
     assert request.headers["Authorization"].startswith("Basic ")
     form = parse_qs(request.content.decode())
-    assert form["To"] == ["+15551234567"] and form["From"] == ["+15550001111"]
+    assert form["To"] == ["+15551234567"]
+    assert form["From"] == ["+15550001111"]
     assert "School closes at noon." in form["Body"][0]
 
 
@@ -114,7 +115,8 @@ async def test_unconfigured_ports_refuse_outside_demo_and_log_in_demo() -> None:
     settings = NotificationSettings()
     push = push_from_settings(settings, demo=False)
     sms = sms_from_settings(settings, demo=False)
-    assert isinstance(push, PushNotSetUp) and isinstance(sms, SmsNotSetUp)
+    assert isinstance(push, PushNotSetUp)
+    assert isinstance(sms, SmsNotSetUp)
     with pytest.raises(PushNotSetUpError):
         await push.send(MESSAGE)
     with pytest.raises(SmsNotSetUpError):
@@ -126,8 +128,9 @@ def test_provider_urls_are_parsed_or_refused() -> None:
     twilio = sms_from_settings(
         NotificationSettings(sms_url="twilio://AC1:tok@?from=+15550001111"), demo=False
     )
-    assert isinstance(twilio, TwilioSms) and twilio.sender == "+15550001111"
-    with pytest.raises(ValueError):
+    assert isinstance(twilio, TwilioSms)
+    assert twilio.sender == "+15550001111"
+    with pytest.raises(ValueError, match="EDTECH_SMS_URL"):
         sms_from_settings(NotificationSettings(sms_url="twilio://AC1@"), demo=False)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="EDTECH_PUSH_URL"):
         push_from_settings(NotificationSettings(push_url="apns://x"), demo=False)
