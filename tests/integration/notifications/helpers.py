@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from edtech.platform.jobs import JobRunner
 from tests.unit.notifications import recorded
 
 
@@ -50,3 +52,18 @@ class RecordedFcm:
 
     def to(self, token: str) -> list[dict[str, Any]]:
         return [m for m in self.sent if m["token"] == token]
+
+
+async def drain(app: FastAPI) -> int:
+    """Run the node's due jobs until none is left (the tests' clock decides what is due)."""
+    runner = app.state.services.components.get(JobRunner)
+    total = 0
+    while ran := await runner.run_once():
+        total += ran
+    return total
+
+
+async def notifications(client: httpx.AsyncClient, auth: dict[str, str]) -> list[dict[str, Any]]:
+    r = await client.get("/api/v1/me/notifications", headers=auth)
+    assert r.status_code == 200, r.text
+    return list(r.json()["items"])

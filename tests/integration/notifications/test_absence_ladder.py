@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from edtech.kernel.clock import FixedClock
-from edtech.platform.jobs import JobRunner
 from tests.integration.attendance.helpers import School, session_of
 from tests.integration.notifications.fixtures import EMAIL_DELAY_SECONDS
-from tests.integration.notifications.helpers import RecordedFcm
+from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
 from tests.roster import login
 from tests.smtp import SmtpServer, addresses
 
@@ -23,25 +23,11 @@ GUARDIAN = "guardian1@demo.test"
 DEVICE = "fcm-device-token-of-guardian1-0001"
 
 
-async def drain(app: FastAPI) -> int:
-    runner = app.state.services.components.get(JobRunner)
-    total = 0
-    while ran := await runner.run_once():
-        total += ran
-    return total
-
-
 async def close_s01(client: httpx.AsyncClient, school: School) -> None:
     officer = await login(client, "officer@demo.test")
     s01 = await session_of(client, officer, school.s01)
     closed = await client.post(f"/api/v1/attendance/sessions/{s01['id']}/close", headers=officer)
     assert closed.status_code == 200, closed.text
-
-
-async def notifications(client: httpx.AsyncClient, auth: dict[str, str]) -> list[dict[str, Any]]:
-    r = await client.get("/api/v1/me/notifications", headers=auth)
-    assert r.status_code == 200, r.text
-    return list(r.json()["items"])
 
 
 def attempts(item: dict[str, Any]) -> dict[str, str]:
@@ -122,6 +108,7 @@ async def test_opening_the_app_marks_read_and_stops_the_ladder(
     assert [m for m in smtp_server.inbox if GUARDIAN not in addresses(m)]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-neutral
 async def test_an_unregistered_device_is_disabled_and_the_email_still_follows(
     app: FastAPI,
     client: httpx.AsyncClient,

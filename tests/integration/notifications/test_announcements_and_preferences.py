@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.integration.attendance.helpers import School, Socket, school_time
-from tests.integration.notifications.helpers import RecordedFcm
-from tests.integration.notifications.test_absence_ladder import drain, notifications
+from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
 from tests.roster import login
 from tests.servers import LiveServer
 from tests.smtp import SmtpServer, addresses
@@ -43,6 +43,7 @@ async def announce(
     return dict(r.json())
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-neutral
 async def test_mandatory_categories_cannot_be_switched_off_and_input_is_validated(
     client: httpx.AsyncClient, school: School
 ) -> None:
@@ -161,6 +162,7 @@ async def test_urgent_announcement_reaches_every_guardian_once_per_channel_with_
     assert hidden.status_code == 404
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-neutral
 async def test_normal_announcements_follow_preferences_and_wait_for_quiet_hours(
     app: FastAPI, client: httpx.AsyncClient, school: School, fcm: tuple[RecordedFcm, Path]
 ) -> None:
