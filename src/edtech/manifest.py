@@ -19,16 +19,22 @@ from types import ModuleType
 from fastapi import APIRouter
 from starlette.types import ASGIApp
 
+from edtech.platform.db.uow import EventSink
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.jobs import JobFunction, Scheduled
 from edtech.platform.services import Services
 from edtech.realtime.public import Registrar
 
-__all__ = ["ComponentFactory", "FastRoute", "JobFunction", "Scheduled", "Slice"]
+__all__ = ["ComponentFactory", "FastRoute", "JobFunction", "Scheduled", "SinkFactory", "Slice"]
 
 ComponentFactory = Callable[[Services], object]
 """Builds one per-node object from the node's services. If the object has `async start()` or
 `async stop()`, the lifespan calls them."""
+
+SinkFactory = Callable[[Services], EventSink]
+"""Builds an `EventSink` that sees every unit of work's events inside its transaction, before
+commit: work that must exist exactly when the change commits, such as the jobs a notification
+needs."""
 
 
 @dataclass(frozen=True)
@@ -57,3 +63,5 @@ class Slice:
     schedules: Sequence[Scheduled] = ()
     """Jobs run every so often, on one node at a time (ADR-0007)."""
     fast_routes: Sequence[FastRoute] = field(default_factory=tuple)
+    sinks: Sequence[SinkFactory] = ()
+    """Event sinks of the slice, staged in every unit of work's transaction."""

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from edtech.notifications.settings import NotificationSettings
 from edtech.realtime.settings import RealtimeSettings
 
 DEFAULT_SECRET = "insecure-demo-secret-change-me-before-production"
@@ -126,6 +127,10 @@ class Settings(BaseSettings):
     # from the same environment and `.env` when the settings are built, not by the hub.
     realtime: RealtimeSettings = Field(
         default_factory=RealtimeSettings, description="The realtime hub's limits and intervals."
+    )
+    notifications: NotificationSettings = Field(
+        default_factory=NotificationSettings,
+        description="Push and SMS providers and the escalation ladder's delays.",
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

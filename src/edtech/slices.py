@@ -19,6 +19,7 @@ from edtech.identity.slice import SLICE as IDENTITY
 from edtech.institutions.slice import SLICE as INSTITUTIONS
 from edtech.jobs.slice import SLICE as JOBS
 from edtech.manifest import Slice
+from edtech.notifications.slice import SLICE as NOTIFICATIONS
 from edtech.platform import idempotency
 from edtech.platform.db.metadata import metadata as _metadata
 from edtech.realtime import infrastructure as realtime_tables
@@ -33,6 +34,7 @@ SLICES: tuple[Slice, ...] = (
     GRADES,
     COMMUNICATION,
     JOBS,
+    NOTIFICATIONS,
     WEB,
 )
 

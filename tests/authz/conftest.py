@@ -8,6 +8,7 @@ import pytest
 
 from edtech.demo import SMALL, DemoSummary, OtherSummary
 from edtech.demo_product import seed_product_demo
+from edtech.notifications.settings import NotificationSettings
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.settings import Settings
 from tests.authz.world import World, discover
@@ -16,8 +17,11 @@ from tests.authz.world import World, discover
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The probes sign in wrongly on purpose (the token endpoint is probed too): no throttle.
-    Mail goes to the log, so the routes that send it are probed past their 503."""
-    return settings.model_copy(update={"login_max_failures": 100_000, "mail_url": "console://"})
+    Mail and push go to the log, so the routes that need them are probed past their 503."""
+    console = NotificationSettings(push_url="console://", sms_url="console://")
+    return settings.model_copy(
+        update={"login_max_failures": 100_000, "mail_url": "console://", "notifications": console}
+    )
 
 
 @pytest.fixture

@@ -87,12 +87,19 @@ def inbox(f: Facts, who: str, t: Target) -> bool:
     return f.people[who] == t.person
 
 
+def batch_counts(f: Facts, who: str, t: Target) -> bool:
+    """An announcement's delivery counts: its sender and the institution's administrators."""
+    p = f.people[who]
+    return p == t.person or f.has(p, "institution_admin")
+
+
 POLICY: dict[str, Rule] = {
     "attendance.session.{id}": board,
     "billing.institution.{id}": billing,
     "chat.conversation.{id}": conversation,
     "grades.section.{id}": gradebook,
     "user.{id}": inbox,
+    "notifications.batch.{id}": batch_counts,
 }
 
 
@@ -142,6 +149,10 @@ async def targets(world: World) -> list[Target]:
             conversations = (await conn.scalars(sa.select(c.c.id))).all()
             sec = tables["section"]
             sections = (await conn.execute(sa.select(sec.c.id, sec.c.institution_id))).all()
+            nb = tables["notification_batch"]
+            batches = (
+                await conn.execute(sa.select(nb.c.id, nb.c.institution_id, nb.c.sender_id))
+            ).all()
     finally:
         await engine.dispose()
     found = [
@@ -151,6 +162,9 @@ async def targets(world: World) -> list[Target]:
     found += [Target(f"chat.conversation.{c}", demo, conversation=c) for c in conversations]
     found += [Target(f"grades.section.{r.id}", r.institution_id, section=r.id) for r in sections]
     found += [Target(f"billing.institution.{i}", i) for i in (demo, world.other.institution_id)]
+    found += [
+        Target(f"notifications.batch.{r.id}", r.institution_id, person=r.sender_id) for r in batches
+    ]
     f = await facts(world)
     found += [
         Target(f"user.{p}", f.institution_of[email], person=p) for email, p in f.people.items()

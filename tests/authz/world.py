@@ -47,6 +47,8 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "request_id": ("pairing_request", "id"),
     "job_id": ("job", "id"),
     "provider_id": ("sso_provider", "id"),
+    "notification_id": ("notification", "id"),
+    "batch_id": ("notification_batch", "id"),
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -156,6 +158,19 @@ async def discover(
     assert r.status_code == 201, r.text
     await _add_invitation(settings, demo)
     await _add_failed_job(settings, demo)
+    # An urgent announcement to S01's guardians, so `batch_id` (its notifications' batch) and
+    # `notification_id` (guardian1's) have targets.
+    announced = await client.post(
+        "/api/v1/announcements",
+        headers=headers["admin@demo.test"],
+        json={
+            "title": "Early pick-up",
+            "body": "School closes at noon.",
+            "audience": {"kind": "section_guardians", "section_id": str(demo.section_ids[0])},
+            "priority": "urgent",
+        },
+    )
+    assert announced.status_code == 201, announced.text
     # A pairing request, so `request_id` has a target: teacher2 asks with student1's code.
     code = await client.post(
         "/api/v1/pairing-codes",

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from edtech.app import create_app
+from edtech.notifications.settings import NotificationSettings
 from edtech.settings import Settings
 from tests import databases
 from tests.contract.node import ThreadedNode
@@ -75,6 +76,8 @@ def node(
             # Routes that send mail run through (a 503 "mail is not set up" would stop them
             # before anything the fuzzer sends is judged).
             mail_url="console://",
+            # Likewise push: device registration answers 503 on a node without a provider.
+            notifications=NotificationSettings(push_url="console://", sms_url="console://"),
         )
     )
     server.start()

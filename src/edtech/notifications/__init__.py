@@ -1,0 +1,1 @@
+"""Notifications: reach a person whose app is closed, by push, email and SMS, and prove it."""

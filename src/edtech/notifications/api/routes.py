@@ -1,0 +1,194 @@
+"""Routes: a person's notification preferences, notifications, push devices; a sender's
+delivery counts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from edtech.identity.public import CurrentPrincipalDep
+from edtech.kernel.errors import NotFoundError
+from edtech.notifications.api.schemas import (
+    AttemptOut,
+    BatchOut,
+    ChannelCountsOut,
+    DeviceIn,
+    DeviceOut,
+    NotificationOut,
+    PreferencesIn,
+    PreferencesOut,
+    QuietHoursIO,
+    ReadOut,
+)
+from edtech.notifications.application import (
+    MarkRead,
+    RegisterDevice,
+    SetPreferences,
+    school_zone,
+)
+from edtech.notifications.domain import MANDATORY, QuietHours
+from edtech.notifications.infrastructure.queries import (
+    attempts_of,
+    batch_counts,
+    my_notifications_query,
+    preferences_of,
+)
+from edtech.notifications.ports import push_port
+from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
+from edtech.platform.http.pagination import Page, PageParamsDep, paginate
+
+router = APIRouter(prefix="/api/v1", tags=["notifications"])
+
+SetPreferencesDep = Annotated[SetPreferences, Depends(use_case(SetPreferences))]
+MarkReadDep = Annotated[MarkRead, Depends(use_case(MarkRead))]
+RegisterDeviceDep = Annotated[RegisterDevice, Depends(use_case(RegisterDevice, push_port))]
+
+PREFERENCE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "A mandatory category's push or email switched off (`mandatory`), SMS "
+        "switched on without a number, quiet hours that start when they end, or malformed input."
+    }
+}
+
+
+@router.get(
+    "/me/notification-preferences",
+    response_model=PreferencesOut,
+    summary="Your notification preferences",
+)
+async def get_preferences(
+    principal: CurrentPrincipalDep, session: ReadSessionDep
+) -> PreferencesOut:
+    prefs = await preferences_of(session, principal.person_id)
+    tz = await school_zone(session, principal.institution_id)
+    quiet = prefs.quiet_hours
+    return PreferencesOut(
+        categories=prefs.matrix(),
+        mandatory=sorted(MANDATORY),
+        quiet_hours=QuietHoursIO(starts_at=quiet.starts_at, ends_at=quiet.ends_at)
+        if quiet
+        else None,
+        sms_number=prefs.sms_number,
+        timezone=tz.key,
+    )
+
+
+@router.put(
+    "/me/notification-preferences",
+    response_model=PreferencesOut,
+    summary="Set your notification preferences",
+    description=SetPreferences.__doc__,
+    responses=PREFERENCE_ANSWERS,
+)
+async def put_preferences(
+    body: PreferencesIn,
+    principal: CurrentPrincipalDep,
+    use: SetPreferencesDep,
+    session: ReadSessionDep,
+) -> PreferencesOut:
+    switches = {
+        (c, ch): on for c, channels in body.categories.items() for ch, on in channels.items()
+    }
+    quiet = (
+        QuietHours(body.quiet_hours.starts_at, body.quiet_hours.ends_at)
+        if body.quiet_hours
+        else None
+    )
+    await use(principal, switches, quiet, body.sms_number)
+    return await get_preferences(principal, session)
+
+
+@router.get(
+    "/me/notifications",
+    response_model=Page[NotificationOut],
+    summary="Your notifications, newest first, with how each channel went",
+)
+async def list_notifications(
+    principal: CurrentPrincipalDep,
+    session: ReadSessionDep,
+    params: PageParamsDep,
+    request: Request,
+    unread: Annotated[bool, Query(description="Only those not read yet.")] = False,
+) -> Page[NotificationOut]:
+    page = await paginate(
+        session,
+        my_notifications_query(principal.person_id, unread),
+        params,
+        request,
+        lambda r: dict(r._mapping),
+    )
+    attempts = await attempts_of(session, [item["id"] for item in page.items])
+    return Page[NotificationOut](
+        items=[
+            NotificationOut(
+                **item, attempts=[AttemptOut(**a) for a in attempts.get(item["id"], [])]
+            )
+            for item in page.items
+        ],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+        next=page.next,
+    )
+
+
+@router.post(
+    "/me/notifications/{notification_id}/read",
+    response_model=ReadOut,
+    summary="Mark one of your notifications read (stops its ladder)",
+    description=MarkRead.__doc__,
+    responses={404: {"description": "No such notification of yours."}},
+)
+async def read_one(
+    notification_id: uuid.UUID, principal: CurrentPrincipalDep, use: MarkReadDep
+) -> ReadOut:
+    return ReadOut(read=await use(principal, notification_id))
+
+
+@router.post(
+    "/me/notifications/read",
+    response_model=ReadOut,
+    summary="Mark all your notifications read (the app was opened)",
+    description=MarkRead.__doc__,
+)
+async def read_all(principal: CurrentPrincipalDep, use: MarkReadDep) -> ReadOut:
+    return ReadOut(read=await use(principal, None))
+
+
+@router.post(
+    "/me/push-devices",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeviceOut,
+    summary="Register your app's push token",
+    description=RegisterDevice.__doc__,
+    responses={503: {"description": "Push is not set up on this server (`push_not_set_up`)."}},
+)
+async def register_device(
+    body: DeviceIn, principal: CurrentPrincipalDep, use: RegisterDeviceDep
+) -> DeviceOut:
+    return DeviceOut(id=await use(principal, body.platform, body.token))
+
+
+@router.get(
+    "/notification-batches/{batch_id}",
+    response_model=BatchOut,
+    summary="Delivery counts of an announcement (its sender, or an admin)",
+    responses={404: {"description": "No such batch you sent (or may see)."}},
+)
+async def get_batch(
+    batch_id: uuid.UUID, principal: CurrentPrincipalDep, session: ReadSessionDep, clock: ClockDep
+) -> BatchOut:
+    """Who was reached so far; subscribe to `channel` for the same counts live."""
+    counts = await batch_counts(session, principal, batch_id, clock.now())
+    if counts is None:
+        raise NotFoundError("no such notification batch")
+    return BatchOut(
+        batch_id=counts.batch_id,
+        total=counts.total,
+        reached=counts.reached,
+        percent=counts.percent,
+        channels={k: ChannelCountsOut(**v) for k, v in counts.channels.items()},
+        channel=f"notifications.batch.{batch_id}",
+    )

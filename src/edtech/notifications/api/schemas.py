@@ -1,0 +1,104 @@
+"""Request and response schemas of the notifications routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from edtech.notifications.domain import Category, Channel
+
+SmsNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$"),
+    Field(description="E.164, e.g. +15551234567.", examples=["+15551234567"]),
+]
+
+
+class QuietHoursIO(BaseModel):
+    """Every day from `starts_at` to `ends_at`, school time (may run past midnight)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: time
+    ends_at: time
+
+
+class PreferencesIn(BaseModel):
+    """Only what changes: channels per category not named keep their current value; quiet
+    hours and the SMS number are replaced (null clears them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categories: dict[Category, dict[Channel, bool]] = Field(
+        default_factory=dict,
+        description="Per category, per channel: on or off.",
+        examples=[{"grade_published": {"email": True}, "announcement": {"push": False}}],
+    )
+    quiet_hours: QuietHoursIO | None = None
+    sms_number: SmsNumber | None = None
+
+
+class PreferencesOut(BaseModel):
+    categories: dict[Category, dict[Channel, bool]]
+    mandatory: list[Category] = Field(
+        description="Categories whose push and email cannot be switched off."
+    )
+    quiet_hours: QuietHoursIO | None
+    sms_number: str | None
+    timezone: str = Field(description="The school's time zone, in which quiet hours count.")
+
+
+class AttemptOut(BaseModel):
+    channel: Channel
+    state: Literal["pending", "sending", "sent", "failed", "skipped"]
+    due_at: datetime
+    reason: str | None
+    tries: int
+    finished_at: datetime | None
+
+
+class NotificationOut(BaseModel):
+    id: uuid.UUID
+    category: Category
+    title: str
+    body: str
+    created_at: datetime
+    seen_at: datetime | None
+    read_at: datetime | None
+    attempts: list[AttemptOut]
+
+
+class ReadOut(BaseModel):
+    read: int = Field(description="How many notifications were newly marked read.")
+
+
+class DeviceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Literal["fcm"] = Field(description="The push service the token belongs to.")
+    token: Annotated[
+        str, StringConstraints(min_length=20, max_length=4096, pattern=r"^[A-Za-z0-9_:\-\.]+$")
+    ] = Field(description="The app's registration token.")
+
+
+class DeviceOut(BaseModel):
+    id: uuid.UUID
+
+
+class ChannelCountsOut(BaseModel):
+    sent: int
+    failed: int
+    skipped: int
+    pending: int
+
+
+class BatchOut(BaseModel):
+    batch_id: uuid.UUID
+    total: int
+    reached: int
+    percent: float
+    channels: dict[str, ChannelCountsOut]
+    channel: str = Field(description="Subscribe to it over /ws for live counts.")

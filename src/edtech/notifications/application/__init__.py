@@ -1,0 +1,31 @@
+"""Use cases of the notifications slice (one per module) and the planning its sink runs."""
+
+from edtech.notifications.application.mark_read import MarkRead
+from edtech.notifications.application.plan_notifications import (
+    RUNG_JOB,
+    PlanNotifications,
+    Trigger,
+    delays_of,
+    school_zone,
+    triggers,
+)
+from edtech.notifications.application.record_seen import RecordSeen, Seen
+from edtech.notifications.application.register_device import RegisterDevice
+from edtech.notifications.application.send_rung import RungFailedError, SendRung
+from edtech.notifications.application.set_preferences import SetPreferences
+
+__all__ = [
+    "RUNG_JOB",
+    "MarkRead",
+    "PlanNotifications",
+    "RecordSeen",
+    "RegisterDevice",
+    "RungFailedError",
+    "Seen",
+    "SendRung",
+    "SetPreferences",
+    "Trigger",
+    "delays_of",
+    "school_zone",
+    "triggers",
+]

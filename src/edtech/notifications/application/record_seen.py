@@ -1,0 +1,47 @@
+"""Use case: notifications that reached one of their person's open sockets."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from edtech.kernel.clock import Clock
+from edtech.notifications.infrastructure.repository import SqlNotifications
+from edtech.platform.db.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Seen:
+    person_id: uuid.UUID
+    event_type: str
+    source_key: str
+    at: datetime
+
+
+class RecordSeen:
+    """A notification is seen the first time its event reaches one of the person's sockets
+    (the hub tells us): rungs that wait "unless seen" (push for an absence) are then skipped,
+    and a batch's sender counts the person as reached."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(self, seen: Sequence[Seen]) -> int:
+        if not seen:
+            return 0
+        async with self.uow as uow:
+            store = SqlNotifications(uow.session)
+            batches: set[uuid.UUID] = set()
+            new = 0
+            for s in seen:
+                found = await store.mark_seen(s.person_id, s.event_type, s.source_key, s.at)
+                new += len(found)
+                batches |= {b for b in found if b is not None}
+            for batch_id in sorted(batches):
+                progressed = await store.batch_progress(batch_id, self.clock.now())
+                if progressed is not None:
+                    uow.emit(progressed)
+            await uow.commit()
+        return new

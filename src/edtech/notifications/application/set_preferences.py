@@ -1,0 +1,36 @@
+"""Use case: a person sets their notification preferences."""
+
+from __future__ import annotations
+
+from edtech.kernel.clock import Clock
+from edtech.kernel.principal import Principal
+from edtech.notifications.domain import QuietHours, Switches, choose
+from edtech.notifications.infrastructure.repository import SqlNotifications
+from edtech.platform.db.uow import UnitOfWork
+
+
+class SetPreferences:
+    """Anyone sets, for themselves, which channels each category may use, their quiet hours
+    (in the school's time zone) and the number SMS goes to. Mandatory categories (absence
+    alerts, urgent announcements) keep push and email: switching them off is refused (422),
+    as is switching SMS on without a number. What is not named keeps its current value."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(
+        self,
+        principal: Principal,
+        switches: Switches,
+        quiet_hours: QuietHours | None,
+        sms_number: str | None,
+    ) -> None:
+        async with self.uow as uow:
+            store = SqlNotifications(uow.session)
+            current = (await store.preferences([principal.person_id])).get(principal.person_id)
+            merged = {**(current.switches if current else {}), **switches}
+            prefs = choose(merged, quiet_hours, sms_number)
+            await store.save_preferences(
+                principal.institution_id, principal.person_id, prefs, self.clock.now()
+            )
+            await uow.commit()

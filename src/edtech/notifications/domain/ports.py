@@ -1,0 +1,76 @@
+"""The delivery ports (push and SMS) and how a provider says no. Email goes through the
+platform's `Mail` port. Base classes rather than Protocols so the node's component registry
+answers `component(Push)` with whichever adapter the settings chose."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+
+from edtech.kernel.errors import UnavailableError
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to one address. `key` is the attempt's idempotency key (notification and
+    channel): a resend after a crash carries the same key, so providers and devices that
+    collapse by key show it once."""
+
+    to: str
+    title: str
+    body: str
+    link: str
+    key: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+class AddressRejectedError(Exception):
+    """The provider refused this address for good (an unregistered device token, a number
+    that answered STOP, a malformed number): the address is disabled with `reason`, and the
+    rung does not retry."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ProviderFailedError(UnavailableError):
+    """The provider timed out or failed (5xx, 429, a refused connection): try again later."""
+
+    code = "provider_failed"
+
+
+class PushNotSetUpError(UnavailableError):
+    code = "push_not_set_up"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Push is not set up on this server: ask the operator to set EDTECH_PUSH_URL."
+        )
+
+
+class SmsNotSetUpError(UnavailableError):
+    code = "sms_not_set_up"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "SMS is not set up on this server: ask the operator to set EDTECH_SMS_URL."
+        )
+
+
+class Push(abc.ABC):
+    """Sends one notification to one device token; returns the provider's message id."""
+
+    set_up: bool = True
+
+    @abc.abstractmethod
+    async def send(self, message: Outgoing) -> str: ...
+
+
+class Sms(abc.ABC):
+    """Sends one text message to one E.164 number; returns the provider's message id."""
+
+    set_up: bool = True
+
+    @abc.abstractmethod
+    async def send(self, message: Outgoing) -> str: ...

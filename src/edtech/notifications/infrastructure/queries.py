@@ -1,0 +1,108 @@
+"""Read queries of the notifications slice: a person's notifications, a batch's recipients,
+preferences and devices, and who may watch a batch."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.kernel.principal import Principal
+from edtech.notifications.domain import BatchProgressed, Preferences
+from edtech.notifications.infrastructure.repository import SqlNotifications
+from edtech.notifications.infrastructure.tables import (
+    notification,
+    notification_attempt,
+    notification_batch,
+)
+
+
+async def may_watch_batch(session: AsyncSession, principal: Principal, batch_id: uuid.UUID) -> bool:
+    """The batch's sender, or an administrator of its institution."""
+    row = (
+        await session.execute(
+            sa.select(notification_batch.c.institution_id, notification_batch.c.sender_id).where(
+                notification_batch.c.id == batch_id
+            )
+        )
+    ).first()
+    if row is None or row.institution_id != principal.institution_id:
+        return False
+    return row.sender_id == principal.person_id or principal.is_institution_admin
+
+
+def my_notifications_query(person_id: uuid.UUID, unread: bool) -> sa.Select[Any]:
+    stmt = (
+        sa.select(
+            notification.c.id,
+            notification.c.category,
+            notification.c.title,
+            notification.c.body,
+            notification.c.created_at,
+            notification.c.seen_at,
+            notification.c.read_at,
+        )
+        .where(notification.c.person_id == person_id)
+        .order_by(notification.c.created_at.desc(), notification.c.id)
+    )
+    return stmt.where(notification.c.read_at.is_(None)) if unread else stmt
+
+
+async def attempts_of(
+    session: AsyncSession, notification_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    if not notification_ids:
+        return {}
+    rows = await session.execute(
+        sa.select(notification_attempt)
+        .where(notification_attempt.c.notification_id.in_(notification_ids))
+        .order_by(notification_attempt.c.due_at, notification_attempt.c.channel)
+    )
+    out: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r.notification_id, []).append(
+            {
+                "channel": r.channel,
+                "state": r.state,
+                "due_at": r.due_at,
+                "reason": r.reason,
+                "tries": r.tries,
+                "finished_at": r.finished_at,
+            }
+        )
+    return out
+
+
+async def batch_counts(
+    session: AsyncSession, principal: Principal, batch_id: uuid.UUID, now: Any
+) -> BatchProgressed | None:
+    """The batch's counts now, for its sender or an administrator (None: not theirs)."""
+    if not await may_watch_batch(session, principal, batch_id):
+        return None
+    row = (
+        await session.execute(
+            sa.select(notification_batch).where(notification_batch.c.id == batch_id)
+        )
+    ).one()
+    return await SqlNotifications(session).counts(
+        batch_id, row.institution_id, row.sender_id, row.total, now
+    )
+
+
+def batch_recipients_query(batch_id: uuid.UUID) -> sa.Select[Any]:
+    return (
+        sa.select(
+            notification.c.id,
+            notification.c.person_id,
+            notification.c.seen_at,
+            notification.c.read_at,
+        )
+        .where(notification.c.batch_id == batch_id)
+        .order_by(notification.c.person_id)
+    )
+
+
+async def preferences_of(session: AsyncSession, person_id: uuid.UUID) -> Preferences:
+    return (await SqlNotifications(session).preferences([person_id])).get(person_id, Preferences())

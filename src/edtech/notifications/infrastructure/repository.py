@@ -1,0 +1,376 @@
+"""The notifications' statements (Core: records, receipts and counters without behaviour).
+
+* preferences — one row per person, rewritten whole;
+* notifications — inserted by the event sink in the domain change's transaction; `seen_at` and
+  `read_at` only ever move from null to a time (`WHERE … IS NULL`);
+* attempts — the primary key (notification, channel) is the idempotency key; a rung locks its
+  row (`FOR UPDATE`) to decide, marks it `sending` and commits before it calls the provider;
+* batch progress — `UPDATE notification_batch … RETURNING` locks the batch row, so counts
+  written by concurrent nodes commit in the order they were counted and never go back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.kernel.ids import new_id
+from edtech.notifications.domain import (
+    BatchProgressed,
+    Category,
+    Channel,
+    Preferences,
+    Progress,
+    QuietHours,
+)
+from edtech.notifications.infrastructure.tables import (
+    notification,
+    notification_attempt,
+    notification_batch,
+    notification_preference,
+    push_device,
+)
+from edtech.platform.db.engine import dialect_insert
+
+FINAL = ("sent", "failed", "skipped")
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    id: uuid.UUID
+    institution_id: uuid.UUID
+    person_id: uuid.UUID
+    category: Category
+    batch_id: uuid.UUID | None
+    subject_id: uuid.UUID | None
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    state: str
+    tries: int
+    reason: str | None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SqlNotifications:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # preferences ------------------------------------------------------------------------------
+
+    async def preferences(self, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
+        ids = list(set(person_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            sa.select(notification_preference).where(notification_preference.c.person_id.in_(ids))
+        )
+        return {r.person_id: _preferences(r) for r in rows}
+
+    async def save_preferences(
+        self, institution_id: uuid.UUID, person_id: uuid.UUID, prefs: Preferences, now: datetime
+    ) -> None:
+        values: dict[str, Any] = {
+            "switches": [[c.value, ch.value, on] for (c, ch), on in prefs.switches.items()],
+            "quiet_starts_at": prefs.quiet_hours.starts_at if prefs.quiet_hours else None,
+            "quiet_ends_at": prefs.quiet_hours.ends_at if prefs.quiet_hours else None,
+            "sms_number": prefs.sms_number,
+            "updated_at": now,
+        }
+        stmt = (
+            dialect_insert(self.session)(notification_preference)
+            .values(person_id=person_id, institution_id=institution_id, **values)
+            .on_conflict_do_update(
+                index_elements=[notification_preference.c.person_id], set_=values
+            )
+        )
+        await self.session.execute(stmt)
+
+    # notifications ----------------------------------------------------------------------------
+
+    async def add_batch(
+        self,
+        batch_id: uuid.UUID,
+        institution_id: uuid.UUID,
+        sender_id: uuid.UUID,
+        category: Category,
+        title: str,
+        total: int,
+        now: datetime,
+    ) -> None:
+        await self.session.execute(
+            dialect_insert(self.session)(notification_batch)
+            .values(
+                id=batch_id,
+                institution_id=institution_id,
+                sender_id=sender_id,
+                category=category.value,
+                title=title[:200],
+                total=total,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(sa.insert(notification), list(rows))
+
+    async def plan_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(sa.insert(notification_attempt), list(rows))
+
+    async def get(self, notification_id: uuid.UUID) -> NotificationRow | None:
+        r = (
+            await self.session.execute(
+                sa.select(notification).where(notification.c.id == notification_id)
+            )
+        ).first()
+        if r is None:
+            return None
+        return NotificationRow(
+            r.id, r.institution_id, r.person_id, Category(r.category), r.batch_id,
+            r.subject_id, r.title, r.body,
+        )  # fmt: skip
+
+    async def progress(self, notification_id: uuid.UUID) -> Progress:
+        r = (
+            await self.session.execute(
+                sa.select(notification.c.seen_at, notification.c.read_at).where(
+                    notification.c.id == notification_id
+                )
+            )
+        ).one()
+        sent = await self.session.scalars(
+            sa.select(notification_attempt.c.channel).where(
+                notification_attempt.c.notification_id == notification_id,
+                notification_attempt.c.state == "sent",
+            )
+        )
+        return Progress(
+            read=r.read_at is not None,
+            seen=r.seen_at is not None or r.read_at is not None,
+            sent_channels=frozenset(Channel(c) for c in sent),
+        )
+
+    async def mark_seen(
+        self, person_id: uuid.UUID, event_type: str, source_key: str, at: datetime
+    ) -> list[uuid.UUID | None]:
+        """Record that the notification reached one of the person's sockets (first time only);
+        returns the batch of each one newly seen."""
+        result = await self.session.execute(
+            sa.update(notification)
+            .where(
+                notification.c.person_id == person_id,
+                notification.c.event_type == event_type,
+                notification.c.source_key == source_key,
+                notification.c.seen_at.is_(None),
+            )
+            .values(seen_at=at)
+            .returning(notification.c.batch_id)
+        )
+        return [r.batch_id for r in result]
+
+    async def mark_read(
+        self, person_id: uuid.UUID, notification_id: uuid.UUID | None, at: datetime
+    ) -> list[uuid.UUID | None]:
+        """Mark one (or, with None, every) notification of the person read; returns the batch
+        of each one newly read."""
+        where = [notification.c.person_id == person_id, notification.c.read_at.is_(None)]
+        if notification_id is not None:
+            where.append(notification.c.id == notification_id)
+        result = await self.session.execute(
+            sa.update(notification)
+            .where(*where)
+            .values(read_at=at, seen_at=sa.func.coalesce(notification.c.seen_at, at))
+            .returning(notification.c.batch_id)
+        )
+        return [r.batch_id for r in result]
+
+    async def exists_for(self, person_id: uuid.UUID, notification_id: uuid.UUID) -> bool:
+        found = await self.session.scalar(
+            sa.select(notification.c.id).where(
+                notification.c.id == notification_id, notification.c.person_id == person_id
+            )
+        )
+        return found is not None
+
+    # attempts ---------------------------------------------------------------------------------
+
+    async def lock_attempt(self, notification_id: uuid.UUID, channel: Channel) -> AttemptRow | None:
+        r = (
+            await self.session.execute(
+                sa.select(
+                    notification_attempt.c.state,
+                    notification_attempt.c.tries,
+                    notification_attempt.c.reason,
+                )
+                .where(
+                    notification_attempt.c.notification_id == notification_id,
+                    notification_attempt.c.channel == channel.value,
+                )
+                .with_for_update()
+            )
+        ).first()
+        return None if r is None else AttemptRow(r.state, r.tries, r.reason)
+
+    async def update_attempt(
+        self, notification_id: uuid.UUID, channel: Channel, **values: Any
+    ) -> None:
+        await self.session.execute(
+            sa.update(notification_attempt)
+            .where(
+                notification_attempt.c.notification_id == notification_id,
+                notification_attempt.c.channel == channel.value,
+                notification_attempt.c.state.not_in(FINAL),
+            )
+            .values(**values)
+        )
+
+    # batches ----------------------------------------------------------------------------------
+
+    async def batch_progress(self, batch_id: uuid.UUID, now: datetime) -> BatchProgressed | None:
+        """Lock the batch and count it (in the caller's transaction)."""
+        batch = (
+            await self.session.execute(
+                sa.update(notification_batch)
+                .where(notification_batch.c.id == batch_id)
+                .values(updated_at=now)
+                .returning(
+                    notification_batch.c.institution_id,
+                    notification_batch.c.sender_id,
+                    notification_batch.c.total,
+                )
+            )
+        ).first()
+        if batch is None:
+            return None
+        return await self.counts(batch_id, batch.institution_id, batch.sender_id, batch.total, now)
+
+    async def counts(
+        self,
+        batch_id: uuid.UUID,
+        institution_id: uuid.UUID,
+        sender_id: uuid.UUID,
+        total: int,
+        now: datetime,
+    ) -> BatchProgressed:
+        sent = (
+            sa.select(notification_attempt.c.notification_id)
+            .where(notification_attempt.c.state == "sent")
+            .where(notification_attempt.c.notification_id == notification.c.id)
+            .exists()
+        )
+        reached = await self.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(notification)
+            .where(
+                notification.c.batch_id == batch_id,
+                sa.or_(notification.c.seen_at.is_not(None), sent),
+            )
+        )
+        rows = await self.session.execute(
+            sa.select(notification_attempt.c.channel, notification_attempt.c.state, sa.func.count())
+            .where(notification_attempt.c.batch_id == batch_id)
+            .group_by(notification_attempt.c.channel, notification_attempt.c.state)
+        )
+        channels: dict[str, dict[str, int]] = {}
+        for channel, state, count in rows:
+            bucket = channels.setdefault(
+                channel, {"sent": 0, "failed": 0, "skipped": 0, "pending": 0}
+            )
+            bucket[state if state in FINAL else "pending"] += count
+        reached = int(reached or 0)
+        return BatchProgressed(
+            institution_id=institution_id,
+            occurred_at=now,
+            batch_id=batch_id,
+            sender_id=sender_id,
+            total=total,
+            reached=reached,
+            percent=round(100.0 * reached / total, 1) if total else 100.0,
+            channels=channels,
+        )
+
+    # devices ----------------------------------------------------------------------------------
+
+    async def add_device(
+        self,
+        institution_id: uuid.UUID,
+        person_id: uuid.UUID,
+        platform: str,
+        token: str,
+        now: datetime,
+    ) -> uuid.UUID:
+        """Register a device token for the person (a token moves to whoever registers it last:
+        a phone changes hands; a disabled one is enabled again)."""
+        device_id = new_id()
+        values = {
+            "institution_id": institution_id,
+            "person_id": person_id,
+            "platform": platform,
+            "token": token,
+            "created_at": now,
+            "disabled_at": None,
+            "disabled_reason": None,
+        }
+        stmt = (
+            dialect_insert(self.session)(push_device)
+            .values(id=device_id, token_hash=token_hash(token), **values)
+            .on_conflict_do_update(index_elements=[push_device.c.token_hash], set_=values)
+            .returning(push_device.c.id)
+        )
+        found: uuid.UUID = (await self.session.execute(stmt)).scalar_one()
+        return found
+
+    async def device_tokens(self, person_id: uuid.UUID) -> list[str]:
+        rows = await self.session.scalars(
+            sa.select(push_device.c.token)
+            .where(push_device.c.person_id == person_id, push_device.c.disabled_at.is_(None))
+            .order_by(push_device.c.created_at)
+        )
+        return list(rows)
+
+    async def disable_device(self, token: str, reason: str, now: datetime) -> None:
+        await self.session.execute(
+            sa.update(push_device)
+            .where(push_device.c.token_hash == token_hash(token))
+            .values(disabled_at=now, disabled_reason=reason)
+        )
+
+    async def drop_sms_number(self, person_id: uuid.UUID, number: str, now: datetime) -> None:
+        """The number refused for good (STOP): forget it, so no rung tries it again."""
+        await self.session.execute(
+            sa.update(notification_preference)
+            .where(
+                notification_preference.c.person_id == person_id,
+                notification_preference.c.sms_number == number,
+            )
+            .values(sms_number=None, updated_at=now)
+        )
+
+
+def _preferences(r: Any) -> Preferences:
+    switches = {(Category(c), Channel(ch)): bool(on) for c, ch, on in r.switches}
+    quiet: QuietHours | None = None
+    if r.quiet_starts_at is not None and r.quiet_ends_at is not None:
+        quiet = QuietHours(_time(r.quiet_starts_at), _time(r.quiet_ends_at))
+    return Preferences(switches, quiet, r.sms_number)
+
+
+def _time(value: Any) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(str(value))

@@ -1,0 +1,40 @@
+"""Knobs of the notifications slice (env prefix `EDTECH_`): providers and ladder delays.
+
+Nested in the app's settings as `Settings.notifications`, read under their flat names."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotificationSettings(BaseSettings):
+    """Which push and SMS providers a node uses, and the waits of the escalation ladder."""
+
+    model_config = SettingsConfigDict(env_prefix="EDTECH_", env_file=".env", extra="ignore")
+
+    push_url: str = Field(
+        "",
+        description="fcm:///path/to/service-account.json (Firebase Cloud Messaging HTTP v1) or "
+        "console:// (log only). Unset: console in demo mode, else push is not set up.",
+    )
+    push_fcm_api_base: str = Field(
+        "https://fcm.googleapis.com", description="FCM's address (tests point it at loopback)."
+    )
+    sms_url: str = Field(
+        "",
+        description="twilio://ACCOUNT_SID:AUTH_TOKEN@?from=%2B15550001111 or console:// "
+        "(log only). Unset: console in demo mode, else SMS is not set up.",
+    )
+    sms_twilio_api_base: str = Field(
+        "https://api.twilio.com", description="Twilio's address (tests point it at loopback)."
+    )
+    notify_push_delay_seconds: float = Field(
+        120, ge=0, description="Push when a notification reached no open socket within this."
+    )
+    notify_email_delay_seconds: float = Field(
+        1800, ge=0, description="Email when a notification is still unread after this."
+    )
+    notify_sms_delay_seconds: float = Field(
+        900, ge=0, description="SMS when an urgent announcement reached nobody within this."
+    )

@@ -1,0 +1,39 @@
+"""The slice's event sink: notifications and their ladder's jobs, staged in the transaction of
+the change that raised the events (a session closed, an announcement published)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.kernel.clock import Clock
+from edtech.kernel.events import DomainEvent
+from edtech.notifications.application import PlanNotifications, delays_of, triggers
+from edtech.notifications.domain import Delays
+from edtech.platform.services import Services
+
+
+class NotificationSink:
+    """`stage` plans the notifications of the events that notify someone; `committed` has
+    nothing to do (the job runner picks the jobs up)."""
+
+    def __init__(self, clock: Clock, delays: Delays) -> None:
+        self.clock, self.delays = clock, delays
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+        planned = 0
+        for trigger in await triggers(session, events):
+            planned += await PlanNotifications(session, self.clock, self.delays)(trigger)
+        return planned
+
+    async def committed(self, staged: object) -> None:
+        return None
+
+
+def build_sink(services: Services) -> NotificationSink:
+    s = services.settings.notifications
+    delays = delays_of(
+        s.notify_push_delay_seconds, s.notify_email_delay_seconds, s.notify_sms_delay_seconds
+    )
+    return NotificationSink(services.clock, delays)

@@ -1,0 +1,24 @@
+"""The notifications slice as the composition root sees it: its tables, routes, channels, the
+event sink that plans notifications, the push and SMS providers, and the ladder's job."""
+
+from __future__ import annotations
+
+from edtech.manifest import Slice
+from edtech.notifications import channels, infrastructure
+from edtech.notifications.api import router
+from edtech.notifications.infrastructure.providers import push_from_settings, sms_from_settings
+from edtech.notifications.jobs import RUNG
+from edtech.notifications.sink import build_sink
+
+SLICE = Slice(
+    name="notifications",
+    routers=[router],
+    channels=channels.register,
+    tables=[infrastructure],
+    components=[
+        lambda s: push_from_settings(s.settings.notifications, demo=s.settings.demo),
+        lambda s: sms_from_settings(s.settings.notifications, demo=s.settings.demo),
+    ],
+    jobs=[RUNG],
+    sinks=[build_sink],
+)

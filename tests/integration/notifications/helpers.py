@@ -1,0 +1,69 @@
+"""Helpers of the notifications tests: a loopback FCM that answers with recorded responses
+(`tests/unit/notifications/recorded.py`) and keeps what it was sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from edtech.platform.jobs import JobRunner
+from tests.unit.notifications import recorded
+
+
+class RecordedFcm:
+    """Google's token endpoint and FCM's `messages:send` on loopback, answering as recorded:
+    a token for a signed assertion, `name` for a known device, UNREGISTERED for `gone-…`."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.app = FastAPI()
+        self.public_key: Any = None
+
+        @self.app.post("/token")
+        async def token(request: Request) -> JSONResponse:
+            form = await request.form()
+            recorded.verify_assertion(str(form["assertion"]), self.public_key, self.token_uri)
+            return JSONResponse(recorded.OAUTH_TOKEN_OK)
+
+        @self.app.post("/v1/projects/{project}/messages:send")
+        async def send(project: str, request: Request) -> JSONResponse:
+            assert request.headers["authorization"] == "Bearer ya29.c.recorded-access-token"
+            message = (await request.json())["message"]
+            if message["token"].startswith("gone-"):
+                return JSONResponse(recorded.FCM_UNREGISTERED, status_code=404)
+            self.sent.append(message)
+            return JSONResponse(recorded.FCM_SENT)
+
+        self.url = ""
+        self.token_uri = ""
+
+    def service_account_file(self, url: str, directory: Path) -> Path:
+        self.url = url
+        self.token_uri = f"{url}/token"
+        account, self.public_key = recorded.service_account(self.token_uri)
+        path = directory / "service-account.json"
+        path.write_text(json.dumps(account))
+        return path
+
+    def to(self, token: str) -> list[dict[str, Any]]:
+        return [m for m in self.sent if m["token"] == token]
+
+
+async def drain(app: FastAPI) -> int:
+    """Run the node's due jobs until none is left (the tests' clock decides what is due)."""
+    runner = app.state.services.components.get(JobRunner)
+    total = 0
+    while ran := await runner.run_once():
+        total += ran
+    return total
+
+
+async def notifications(client: httpx.AsyncClient, auth: dict[str, str]) -> list[dict[str, Any]]:
+    r = await client.get("/api/v1/me/notifications", headers=auth)
+    assert r.status_code == 200, r.text
+    return list(r.json()["items"])
