@@ -6,7 +6,7 @@ import uuid
 
 from edtech.files.application.common import store
 from edtech.files.application.ports import Mail, ObjectStorage, RecordsFactory
-from edtech.files.domain import Category, StoredFile
+from edtech.files.domain import Category
 from edtech.files.infrastructure.pdf import ReceiptDocument, render_receipt
 from edtech.files.infrastructure.repository import SqlAlchemyFiles
 from edtech.kernel.clock import Clock
@@ -35,7 +35,8 @@ class RenderReceipt:
         self.uow, self.clock = uow, clock
         self.storage, self.mail, self.records = storage, mail, records
 
-    async def __call__(self, institution_id: uuid.UUID, payment_id: uuid.UUID) -> StoredFile | None:
+    async def __call__(self, institution_id: uuid.UUID, payment_id: uuid.UUID) -> uuid.UUID | None:
+        """Returns the receipt's file id (None if the payment is gone)."""
         require_storage(self.storage)
         now = self.clock.now()
         async with self.uow as uow:
@@ -44,6 +45,7 @@ class RenderReceipt:
             if facts is None:
                 log.warning("receipt_payment_missing", payment_id=str(payment_id))
                 return None
+            recipients = await records.billing_emails(institution_id, facts.student_ids, now.date())
             files = SqlAlchemyFiles(uow.session)
             existing = await files.of_record(
                 institution_id, Category.RECEIPT, "payment", payment_id
@@ -80,11 +82,11 @@ class RenderReceipt:
                     now=now,
                 )
                 await uow.commit()
-            recipients = await records.billing_emails(institution_id, facts.student_ids, now.date())
+            attachment = Attachment(stored.filename, stored.content_type, data)
+            file_id = stored.id
         if not mail_is_set_up(self.mail):
             log.warning("receipt_not_mailed", payment_id=str(payment_id), reason="mail not set up")
-            return stored
-        attachment = Attachment(stored.filename, stored.content_type, data)
+            return file_id
         for to in recipients:
             await self.mail.send(
                 to,
@@ -94,4 +96,4 @@ class RenderReceipt:
                 "attached.",
                 attachments=[attachment],
             )
-        return stored
+        return file_id

@@ -2,7 +2,8 @@
 
 Only the PDF core fonts (Helvetica) are used: they are part of every PDF reader, so the same
 input gives the same page on every machine and nothing has to be shipped. Their alphabet is
-Latin-1; a character outside it is printed as `?` (names in other scripts need an embedded
+Latin-1: our own signs outside it are spelled in it (`→` as `->`), any other character
+is printed as `?` (names in other scripts need an embedded
 font — noted in the slice README). A missing value prints as an explicit "(not given)", never
 an error. The creation date is the document's own date, so rendering twice gives the same
 bytes.
@@ -17,12 +18,27 @@ from datetime import datetime
 from fpdf import FPDF
 
 BLANK = "(not given)"
+# Signs our own texts use that Latin-1 lacks, spelled in it (a total's explanation has "→").
+_SPELLED = str.maketrans(
+    {
+        "→": "->",
+        "≈": "~",
+        "−": "-",
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+    }
+)
 
 
 def _text(value: object) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return BLANK
-    return str(value).encode("latin-1", "replace").decode("latin-1")
+    return str(value).translate(_SPELLED).encode("latin-1", "replace").decode("latin-1")
 
 
 @dataclass(frozen=True)
