@@ -7,6 +7,7 @@ with a reason (and fail under EDTECH_REQUIRE_SERVICES=1).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -21,8 +22,8 @@ import pytest
 from edtech.kernel.ids import new_id
 from edtech.platform.serving import bind_socket
 from edtech.settings import Settings
-from tests.services import REQUIRE_SERVICES
 from tests.servers import TEST_SECRET
+from tests.services import REQUIRE_SERVICES
 from tests.smtp import SmtpServer
 
 S3_KEY, S3_SECRET, S3_REGION = "testing-key", "testing-secret", "us-east-1"
@@ -101,10 +102,19 @@ def moto_s3() -> Iterator[MotoS3]:
         server.stop()
 
 
-@pytest.fixture(params=["filesystem", "s3"])
-def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each test runs on the embedded default (a directory) and on a real S3 API."""
-    if request.param == "filesystem":
+FULL = os.environ.get("EDTECH_FILES_FULL") == "1"
+
+
+@pytest.fixture(params=["filesystem", "s3"] if FULL else ["paired"])
+def storage_url(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> str:
+    """Where the node keeps files: the embedded default (a directory) or a real S3 API.
+
+    By default each test runs twice — SQLite with a directory (the embedded product), and
+    PostgreSQL with S3 (the scaled-out one); EDTECH_FILES_FULL=1 runs every pairing."""
+    kind = request.param
+    if kind == "paired":
+        kind = "filesystem" if database_url.startswith("sqlite") else "s3"
+    if kind == "filesystem":
         return f"file://{tmp_path / 'files'}"
     moto: MotoS3 = request.getfixturevalue("moto_s3")
     return moto.url(moto.new_bucket())
