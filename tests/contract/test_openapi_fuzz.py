@@ -75,6 +75,8 @@ def node(
             # Routes that send mail run through (a 503 "mail is not set up" would stop them
             # before anything the fuzzer sends is judged).
             mail_url="console://",
+            # Likewise files are kept in a directory, so routes that store them are fuzzed.
+            storage_url=f"file://{tmp_path_factory.mktemp('files')}",
         )
     )
     server.start()
