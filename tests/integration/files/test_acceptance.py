@@ -8,52 +8,28 @@ import io
 import json
 import uuid
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
-from tests.integration.files.helpers import PDF, download, pdf_text, run_jobs
+from tests.integration.files.helpers import (
+    FILES,
+    PDF,
+    attach,
+    download,
+    listed,
+    pdf_text,
+    run_jobs,
+    submit_excuse,
+)
 from tests.integration.grades.helpers import item, make_book, ok
 from tests.roster import login
 from tests.smtp import SmtpServer
 
-FILES = "/api/v1/files"
 BILLING = "/api/v1/billing"
-
-
-async def submit_excuse(
-    client: httpx.AsyncClient, headers: dict[str, str], student_id: uuid.UUID, reason: str
-) -> dict[str, Any]:
-    today = date.today()
-    body = {
-        "student_id": str(student_id),
-        "starts_on": (today - timedelta(days=2)).isoformat(),
-        "ends_on": today.isoformat(),
-        "reason": reason,
-    }
-    return ok(await client.post("/api/v1/attendance/excuses", json=body, headers=headers), 201)
-
-
-async def attach(
-    client: httpx.AsyncClient, excuse_id: str, headers: dict[str, str], name: str, data: bytes
-) -> httpx.Response:
-    return await client.post(
-        f"{FILES}/excuse-notes/{excuse_id}",
-        files={"file": (name, data, "application/octet-stream")},
-        headers=headers,
-    )
-
-
-async def listed(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: str
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = ok(await client.get(FILES, params=params, headers=headers))[
-        "items"
-    ]
-    return items
 
 
 async def test_doctors_note_goes_with_the_excuse_to_the_officer_and_stays_after_approval(

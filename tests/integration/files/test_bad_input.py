@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 
 from edtech.demo import DemoSummary, OtherSummary
-from tests.integration.files.helpers import EXE, PDF, PNG
-from tests.integration.files.test_acceptance import FILES, attach, listed, submit_excuse
+from tests import databases
+from tests.integration.files.helpers import EXE, FILES, PDF, PNG, attach, listed, submit_excuse
 from tests.roster import login
+
+
+@pytest.fixture
+def database_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """SQLite only: nothing here depends on the database (the acceptance runs both)."""
+    return databases.fresh_sqlite(sqlite_template, tmp_path)
 
 
 async def test_bad_uploads_are_refused_with_a_reason_and_strangers_get_404(

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
 from edtech.demo import DemoSummary
 from edtech.settings import Settings
-from tests.integration.files.helpers import PDF
-from tests.integration.files.test_acceptance import FILES, attach, listed, submit_excuse
+from tests import databases
+from tests.integration.files.helpers import FILES, PDF, attach, listed, submit_excuse
 from tests.roster import login
+
+
+@pytest.fixture
+def database_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """SQLite only: nothing here depends on the database (the acceptance runs both)."""
+    return databases.fresh_sqlite(sqlite_template, tmp_path)
 
 
 @pytest.fixture
