@@ -33,7 +33,7 @@ BILLING = "/api/v1/billing"
 
 
 async def test_doctors_note_goes_with_the_excuse_to_the_officer_and_stays_after_approval(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, demo: DemoSummary, storage_url: str
 ) -> None:
     guardian = await login(client, "guardian1@demo.test")
     officer = await login(client, "officer@demo.test")
@@ -46,6 +46,15 @@ async def test_doctors_note_goes_with_the_excuse_to_the_officer_and_stays_after_
 
     seen = await listed(client, officer, record_type="excuse", record_id=excuse["id"])
     assert [f["id"] for f in seen] == [note["id"]]
+    direct = await client.get(seen[0]["download"], headers=officer)
+    if storage_url.startswith("s3://"):  # a short-lived presigned URL, handed out after the check
+        assert direct.status_code == 307
+        assert "X-Amz-Signature=" in direct.headers["location"]
+        assert "X-Amz-Expires=300" in direct.headers["location"]
+    else:  # streamed by the node, verified against its SHA-256
+        assert direct.status_code == 200
+        assert direct.headers["content-type"] == "application/pdf"
+        assert direct.headers["x-content-type-options"] == "nosniff"
     fetched = await download(client, seen[0], officer)
     assert fetched.status_code == 200
     assert fetched.content == PDF

@@ -79,6 +79,7 @@ class ProduceRecordPackage:
                 PackedFile("documents/report-card.pdf", "report_card", card, sha256_hex(card))
             )
             now = self.clock.now()
+            day = (await records.school_time(institution_id, now)).date()
             package = build_zip(
                 student_id=student_id,
                 produced_at=now,
@@ -92,7 +93,7 @@ class ProduceRecordPackage:
                 institution_id=institution_id,
                 category=Category.RECORD_PACKAGE,
                 record=("student", student_id),
-                filename=f"record-package-{now:%Y-%m-%d}.zip",
+                filename=f"record-package-{day.isoformat()}.zip",
                 content_type="application/zip",
                 data=package,
                 subjects=[student_id],

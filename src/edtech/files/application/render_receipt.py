@@ -45,7 +45,8 @@ class RenderReceipt:
             if facts is None:
                 log.warning("receipt_payment_missing", payment_id=str(payment_id))
                 return None
-            recipients = await records.billing_emails(institution_id, facts.student_ids, now.date())
+            today = (await records.school_time(institution_id, now)).date()
+            recipients = await records.billing_emails(institution_id, facts.student_ids, today)
             files = SqlAlchemyFiles(uow.session)
             existing = await files.of_record(
                 institution_id, Category.RECEIPT, "payment", payment_id
@@ -58,7 +59,7 @@ class RenderReceipt:
                     ReceiptDocument(
                         school=await records.school_name(institution_id),
                         receipt_number=facts.receipt_number,
-                        received_at=facts.received_at,
+                        received_at=await records.school_time(institution_id, facts.received_at),
                         payer=facts.account_name,
                         amount=facts.amount,
                         currency=facts.currency,

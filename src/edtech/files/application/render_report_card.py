@@ -29,7 +29,7 @@ async def report_card_pdf(
         ReportCardDocument(
             school=await records.school_name(institution_id),
             student=names.get(student_id, ""),
-            dated=clock.now(),
+            dated=await records.school_time(institution_id, clock.now()),
             sections=[
                 ReportSection(
                     title=titles.get(s.section_id, ""),
@@ -66,13 +66,14 @@ class RenderReportCard:
                 raise NotFoundError("Student not found.")
             data = await report_card_pdf(records, institution_id, student_id, self.clock)
             now = self.clock.now()
+            day = (await records.school_time(institution_id, now)).date()
             stored = await store(
                 SqlAlchemyFiles(uow.session),
                 self.storage,
                 institution_id=institution_id,
                 category=Category.REPORT_CARD,
                 record=("student", student_id),
-                filename=f"report-card-{now:%Y-%m-%d}.pdf",
+                filename=f"report-card-{day.isoformat()}.pdf",
                 content_type="application/pdf",
                 data=data,
                 subjects=[student_id],

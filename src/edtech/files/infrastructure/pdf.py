@@ -100,6 +100,7 @@ class ReceiptDocument:
     school: str
     receipt_number: str
     received_at: datetime
+    """In the school's time zone (printed with the zone's abbreviation)."""
     payer: str
     amount: str
     currency: str
@@ -114,7 +115,7 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
     page.rows(
         [
             Row("Receipt number", doc.receipt_number),
-            Row("Received", doc.received_at.strftime("%Y-%m-%d %H:%M UTC")),
+            Row("Received", doc.received_at.strftime("%Y-%m-%d %H:%M %Z")),
             Row("Received from", doc.payer),
             Row("Amount", f"{doc.amount} {doc.currency}"),
             Row("Method", doc.method.replace("_", " ")),
@@ -145,6 +146,7 @@ class ReportCardDocument:
     school: str
     student: str
     dated: datetime
+    """In the school's time zone: the issue date printed is the school's."""
     sections: Sequence[ReportSection]
 
 

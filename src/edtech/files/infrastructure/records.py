@@ -4,8 +4,9 @@ what (the roster), and the facts of the records documents are made of."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +42,15 @@ class SliceRecords:
     async def school_name(self, institution_id: uuid.UUID) -> str:
         found = await roster.institution_settings(self.session, institution_id)
         return "" if found is None else found.name
+
+    async def school_time(self, institution_id: uuid.UUID, moment: datetime) -> datetime:
+        """`moment` in the school's time zone: dates on documents are the school's dates."""
+        found = await roster.institution_settings(self.session, institution_id)
+        try:
+            zone = ZoneInfo(found.timezone) if found is not None else ZoneInfo("UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return moment.astimezone(zone)
 
     async def names(self, institution_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         return await roster.display_names(self.session, institution_id, ids)
