@@ -64,4 +64,5 @@ class Slice:
     """Jobs run every so often, on one node at a time (ADR-0007)."""
     fast_routes: Sequence[FastRoute] = field(default_factory=tuple)
     sinks: Sequence[SinkFactory] = ()
-    """Event sinks of the slice, staged in every unit of work's transaction."""
+    """Event sinks of the slice, staged in every unit of work's transaction (beside the outbox):
+    how a slice reacts to another's events durably, e.g. by deferring a job."""

@@ -123,6 +123,28 @@ class Settings(BaseSettings):
     payments_cancel_url: str = Field(
         "", description="Where the provider sends a payer who gives up (required with stripe)."
     )
+    storage_url: str = Field(
+        "",
+        description="Where files live: file:///directory (this node's disk) or "
+        "s3://bucket?region=…&endpoint=…&path_style=1 (any S3-compatible store). Unset: "
+        "./edtech-files in demo mode, else file routes answer 503.",
+    )
+    s3_access_key_id: str = Field(
+        "", description="S3 access key (unset: boto3's chain — environment, instance role)."
+    )
+    s3_secret_access_key: str = Field("", description="S3 secret key, with the access key.")
+    files_max_bytes: int = Field(
+        1_572_864,
+        ge=1,
+        description="Largest file accepted by an upload (413 above); keep it under "
+        "EDTECH_MAX_BODY_BYTES, which bounds every request body.",
+    )
+    files_quota_bytes: int = Field(
+        1_073_741_824, ge=0, description="Bytes of files one institution may keep in total."
+    )
+    files_url_ttl_seconds: int = Field(
+        300, ge=10, le=3600, description="Lifetime of a presigned download URL (S3)."
+    )
     # The hub's knobs keep their flat names (`EDTECH_WS_SEND_QUEUE_BYTES`, …): they are read
     # from the same environment and `.env` when the settings are built, not by the hub.
     realtime: RealtimeSettings = Field(

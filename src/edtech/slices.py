@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from edtech.attendance.slice import SLICE as ATTENDANCE
 from edtech.billing.slice import SLICE as BILLING
 from edtech.communication.slice import SLICE as COMMUNICATION
+from edtech.files.slice import SLICE as FILES
 from edtech.grades.slice import SLICE as GRADES
 from edtech.identity.slice import SLICE as IDENTITY
 from edtech.institutions.slice import SLICE as INSTITUTIONS
@@ -35,6 +36,7 @@ SLICES: tuple[Slice, ...] = (
     COMMUNICATION,
     JOBS,
     NOTIFICATIONS,
+    FILES,
     WEB,
 )
 

@@ -3,6 +3,8 @@ billing) and a second institution, in one database, with every demo login signed
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -15,12 +17,18 @@ from tests.authz.world import World, discover
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
+def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The probes sign in wrongly on purpose (the token endpoint is probed too): no throttle.
-    Mail and push go to the log, so the routes that need them are probed past their 503."""
+    Mail and push go to the log and files to a directory, so the routes that need them are
+    probed past their 503."""
     console = NotificationSettings(push_url="console://", sms_url="console://")
     return settings.model_copy(
-        update={"login_max_failures": 100_000, "mail_url": "console://", "notifications": console}
+        update={
+            "login_max_failures": 100_000,
+            "mail_url": "console://",
+            "notifications": console,
+            "storage_url": f"file://{tmp_path / 'files'}",
+        }
     )
 
 

@@ -49,6 +49,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "provider_id": ("sso_provider", "id"),
     "notification_id": ("notification", "id"),
     "batch_id": ("notification_batch", "id"),
+    "file_id": ("stored_file", "id"),
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -156,6 +157,13 @@ async def discover(
         },
     )
     assert r.status_code == 201, r.text
+    # A doctor's note on it, so `file_id` has a target.
+    note = await client.post(
+        f"/api/v1/files/excuse-notes/{r.json()['id']}",
+        headers=headers["guardian1@demo.test"],
+        files={"file": ("note.pdf", b"%PDF-1.4\n%probe\n", "application/pdf")},
+    )
+    assert note.status_code == 201, note.text
     await _add_invitation(settings, demo)
     await _add_failed_job(settings, demo)
     # An urgent announcement to S01's guardians, so `batch_id` (its notifications' batch) and

@@ -78,6 +78,8 @@ def node(
             mail_url="console://",
             # Likewise push: device registration answers 503 on a node without a provider.
             notifications=NotificationSettings(push_url="console://", sms_url="console://"),
+            # Likewise files are kept in a directory, so routes that store them are fuzzed.
+            storage_url=f"file://{tmp_path_factory.mktemp('files')}",
         )
     )
     server.start()

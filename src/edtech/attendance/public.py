@@ -16,6 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from edtech.attendance.application.close_due_sessions import CloseDueSessions
 from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.domain import CredentialKind, credential_hash
+from edtech.attendance.infrastructure.exports import (
+    ExcuseFacts,
+    excuse_facts,
+    student_attendance_record,
+)
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.attendance.infrastructure.tables import attendance_credential
@@ -37,10 +42,13 @@ _STUDENT = re.compile(r"^student(\d+)@demo\.test$")
 
 __all__ = [
     "DEMO_SCANNER_KEY",
+    "ExcuseFacts",
     "close_due_sessions",
+    "excuse_facts",
     "replay_scanner",
     "run_closer",
     "seed_demo",
+    "student_attendance_record",
 ]
 
 

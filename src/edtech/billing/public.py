@@ -24,7 +24,13 @@ from edtech.billing.application.remind_overdue_invoices import (
     RemindOverdueInvoices,
 )
 from edtech.billing.application.seed_demo_billing import DemoFamily, SeedDemoBilling
+from edtech.billing.domain.events import PaymentReceived
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
+from edtech.billing.infrastructure.exports import (
+    ReceiptFacts,
+    receipt_facts,
+    student_billing_record,
+)
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.institutions.public import acting_as
 from edtech.kernel.clock import Clock, SystemClock
@@ -36,10 +42,14 @@ from edtech.platform.services import Services
 
 __all__ = [
     "ConsistencyReport",
+    "PaymentReceived",
+    "ReceiptFacts",
     "check",
     "check_consistency",
+    "receipt_facts",
     "remind_overdue",
     "seed_demo",
+    "student_billing_record",
 ]
 
 log = get_logger(__name__)

@@ -31,6 +31,7 @@ from edtech.communication.domain import (
     direct_key,
 )
 from edtech.communication.infrastructure import SqlAlchemyConversations
+from edtech.communication.infrastructure.exports import student_messages_record
 from edtech.institutions.public import acting_as
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.uow import UnitOfWork
@@ -38,7 +39,13 @@ from edtech.platform.http.deps import use_case
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
 
-__all__ = ["RELEASE_INTERVAL_SECONDS", "release_due", "run_release", "seed_demo"]
+__all__ = [
+    "RELEASE_INTERVAL_SECONDS",
+    "release_due",
+    "run_release",
+    "seed_demo",
+    "student_messages_record",
+]
 
 log = get_logger(__name__)
 RELEASE_INTERVAL_SECONDS = 15.0

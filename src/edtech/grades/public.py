@@ -1,4 +1,5 @@
-"""What other parts of the system may use from grades: the demo seeding."""
+"""What other parts of the system may use from grades: the demo seeding, a student's published
+report (report cards) and their record (record packages)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ from edtech.grades.domain import (
     Weighting,
     plain,
 )
+from edtech.grades.infrastructure.exports import (
+    ReportLine,
+    SectionReport,
+    published_report,
+    student_grades_record,
+)
 from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
     SqlAlchemyGradebooks,
@@ -30,7 +37,13 @@ from edtech.grades.infrastructure.repositories import (
 from edtech.grades.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.ids import new_id
 
-__all__ = ["seed_demo"]
+__all__ = [
+    "ReportLine",
+    "SectionReport",
+    "published_report",
+    "seed_demo",
+    "student_grades_record",
+]
 
 LETTERS = (("A", 90), ("B", 80), ("C", 70), ("D", 60), ("F", 0))
 DEMO_ASSESSMENTS = (

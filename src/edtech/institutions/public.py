@@ -30,6 +30,7 @@ from edtech.institutions.infrastructure.directory import (
     guardians_of_section,
     people_query,
 )
+from edtech.institutions.infrastructure.exports import section_titles, student_roster_record
 from edtech.institutions.infrastructure.meetings import (
     meetings_on,
     section_meetings,
@@ -98,9 +99,11 @@ __all__ = [
     "schools_of_institution",
     "section_in_institution",
     "section_meetings",
+    "section_titles",
     "section_zone",
     "sections_of_institution",
     "slug_for",
+    "student_roster_record",
     "students_of_section",
     "teachers_of_section",
 ]

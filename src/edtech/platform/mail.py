@@ -15,6 +15,7 @@ The port lives in the platform (not in identity, its first user) so that a futur
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -30,6 +31,15 @@ log = get_logger("edtech.mail")
 SMTP_TIMEOUT_SECONDS = 30.0
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a receipt PDF, say)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
 class Mail(abc.ABC):
     """The port: sends one message to one address; raises if it could not be handed over.
 
@@ -38,7 +48,14 @@ class Mail(abc.ABC):
     """
 
     @abc.abstractmethod
-    async def send(self, to: str, subject: str, text: str, html: str | None = None) -> None: ...
+    async def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> None: ...
 
 
 class MailNotSetUpError(UnavailableError):
@@ -61,8 +78,15 @@ class MailFailedError(UnavailableError):
         super().__init__("The mail server could not take the message; try again later.")
 
 
-def message(sender: str, to: str, subject: str, text: str, html: str | None) -> EmailMessage:
-    """A plain-text message, with an HTML alternative when given."""
+def message(
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    attachments: Sequence[Attachment] = (),
+) -> EmailMessage:
+    """A plain-text message, with an HTML alternative when given, and any attachments."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -70,6 +94,11 @@ def message(sender: str, to: str, subject: str, text: str, html: str | None) -> 
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
+    for item in attachments:
+        maintype, _, subtype = item.content_type.partition("/")
+        msg.add_attachment(
+            item.data, maintype=maintype, subtype=subtype or "octet-stream", filename=item.filename
+        )
     return msg
 
 
@@ -87,10 +116,17 @@ class SmtpMail(Mail):
     cafile: str | None = None
     """Certificates to trust besides the system's (a private CA); `?cafile=/path`."""
 
-    async def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
+    async def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> None:
         try:
             await aiosmtplib.send(
-                message(self.sender, to, subject, text, html),
+                message(self.sender, to, subject, text, html, attachments),
                 hostname=self.host,
                 port=self.port,
                 username=self.username,
@@ -114,14 +150,35 @@ class ConsoleMail(Mail):
 
     sender: str
 
-    async def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
-        log.warning("mail_not_sent_console", sender=self.sender, to=to, subject=subject, text=text)
+    async def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> None:
+        log.warning(
+            "mail_not_sent_console",
+            sender=self.sender,
+            to=to,
+            subject=subject,
+            text=text,
+            attachments=[a.filename for a in attachments],
+        )
 
 
 class MailNotSetUp(Mail):
     """What a node has when mail is not configured: every send is a 503 problem."""
 
-    async def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
+    async def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> None:
         raise MailNotSetUpError()
 
 

@@ -1,0 +1,1 @@
+"""Files and documents: object storage, attachments, PDFs and the student record package."""

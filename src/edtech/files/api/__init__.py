@@ -1,0 +1,267 @@
+"""Routes of the files slice: attach, list, read and download files; render documents.
+
+Every file is read through the node, which checks the file's read rule first: a file the
+caller may not read is answered exactly like one that does not exist (404). On S3 the download
+is a redirect to a presigned URL that expires after `EDTECH_FILES_URL_TTL_SECONDS`; on the
+filesystem the node streams the bytes, verified against their SHA-256.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from edtech.files.application.attach_excuse_note import AttachExcuseNote
+from edtech.files.application.produce_record_package import ProduceRecordPackage
+from edtech.files.application.render_report_card import RenderReportCard
+from edtech.files.domain import (
+    Category,
+    FileTooLargeError,
+    QuotaExceededError,
+    StoredFile,
+    UploadRefusedError,
+    may_read,
+)
+from edtech.files.infrastructure.records import SliceRecords
+from edtech.files.infrastructure.repository import file_row, files_query, subjects_of
+from edtech.files.wiring import limits, records, storage
+from edtech.identity.public import CurrentPrincipalDep
+from edtech.kernel.errors import NotFoundError
+from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
+from edtech.platform.http.pagination import Page, PageParamsDep, paginate
+from edtech.platform.storage import ObjectMissingError, sha256_hex
+
+router = APIRouter(prefix="/api/v1/files", tags=["files"])
+
+STORAGE_503: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "File storage is not set up on this server (`code` storage_not_set_up) "
+        "or not answering (`code` storage_failed); nothing was changed.",
+        "content": {"application/problem+json": {}},
+    }
+}
+READ_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such file, another institution's, or not yours to read."},
+    **STORAGE_503,
+}
+UPLOAD_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such absence note, or not yours to attach to."},
+    409: {"description": "The note has been decided: no file can be added."},
+    413: {"description": "Larger than the upload limit, or over the institution's quota."},
+    415: {"description": "Not a PDF or an image (judged from the bytes), or named as another."},
+    422: {"description": "Empty, unnamed, or a path instead of a file name."},
+    **STORAGE_503,
+}
+DOCUMENT_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such student, or not yours to ask for."},
+    **STORAGE_503,
+}
+
+
+class RecordType(enum.StrEnum):
+    EXCUSE = "excuse"
+    PAYMENT = "payment"
+    STUDENT = "student"
+
+
+class FileOut(BaseModel):
+    """A stored file; fetch its bytes from `download`."""
+
+    id: uuid.UUID
+    category: Category
+    record_type: RecordType
+    record_id: uuid.UUID
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str = Field(description="SHA-256 of the bytes, hex.")
+    created_at: datetime
+    download: str = Field(description="Path of the download route (checks access again).")
+
+
+class StudentIn(BaseModel):
+    student_id: uuid.UUID
+
+
+def file_out(f: Any) -> FileOut:
+    return FileOut(
+        id=f.id,
+        category=f.category,
+        record_type=f.record_type,
+        record_id=f.record_id,
+        filename=f.filename,
+        content_type=f.content_type,
+        size_bytes=f.size_bytes,
+        sha256=f.sha256,
+        created_at=f.created_at,
+        download=f"/api/v1/files/{f.id}/content",
+    )
+
+
+class FileProblem(HTTPException):
+    """An upload refused with its own status (413, 415); the handler reads `code`."""
+
+    def __init__(
+        self, status: int, error: UploadRefusedError | FileTooLargeError | QuotaExceededError
+    ) -> None:
+        super().__init__(status, error.message)
+        self.code = error.code
+        self.extra = {
+            "errors": [
+                {"loc": list(p.loc), "msg": p.message, "type": p.type} for p in error.problems
+            ]
+        }
+
+
+@router.post(
+    "/excuse-notes/{excuse_id}",
+    response_model=FileOut,
+    status_code=201,
+    responses=UPLOAD_ANSWERS,
+    summary="Attach a file (a doctor's note) to an absence note",
+)
+async def attach_excuse_note(
+    excuse_id: uuid.UUID,
+    file: UploadFile,
+    principal: CurrentPrincipalDep,
+    attach: Annotated[
+        AttachExcuseNote, Depends(use_case(AttachExcuseNote, storage, limits, records))
+    ],
+    services: ServicesDep,
+) -> FileOut:
+    """The guardian who wrote a pending note, or the attendance office, attaches a PDF or an
+    image; its type is judged from its bytes, never from its name or the header sent."""
+    data = await file.read(services.settings.files_max_bytes + 1)
+    try:
+        stored = await attach(principal, excuse_id, file.filename or "", data)
+    except (FileTooLargeError, QuotaExceededError) as exc:
+        raise FileProblem(413, exc) from None
+    except UploadRefusedError as exc:
+        raise FileProblem(415, exc) from None
+    return file_out(stored)
+
+
+@router.get("", response_model=Page[FileOut], summary="Files you may read")
+async def list_files(
+    request: Request,
+    principal: CurrentPrincipalDep,
+    db: ReadSessionDep,
+    page: PageParamsDep,
+    category: Annotated[Category | None, Query()] = None,
+    record_type: Annotated[RecordType | None, Query()] = None,
+    record_id: Annotated[uuid.UUID | None, Query()] = None,
+    student_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> Page[FileOut]:
+    """Newest first: an absence note's files (`record_type=excuse&record_id=`), a payment's
+    receipt (`record_type=payment`), a student's documents (`student_id=`) — only those the
+    caller may read."""
+    rights = await SliceRecords(db).guardian_rights(principal)
+    stmt = files_query(
+        principal,
+        rights,
+        category=category,
+        record_type=record_type.value if record_type else None,
+        record_id=record_id,
+        student_id=student_id,
+    )
+    return await paginate(db, stmt, page, request, file_out)
+
+
+async def readable(db: ReadSessionDep, principal: CurrentPrincipalDep, file_id: uuid.UUID) -> Any:
+    """The file's row if the caller may read it; 404 otherwise, as for a missing one."""
+    row = await file_row(db, principal.institution_id, file_id)
+    if row is not None:
+        rights = await SliceRecords(db).guardian_rights(principal)
+        if may_read(principal, row.category, await subjects_of(db, file_id), rights):
+            return row
+    raise NotFoundError("File not found.")
+
+
+ReadableDep = Annotated[Any, Depends(readable)]
+
+
+@router.get("/{file_id}", response_model=FileOut, responses=READ_ANSWERS, summary="One file")
+async def get_file(file: ReadableDep) -> FileOut:
+    return file_out(file)
+
+
+@router.get(
+    "/{file_id}/content",
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The bytes."},
+        307: {"description": "S3: a presigned URL valid for a few minutes."},
+        **READ_ANSWERS,
+    },
+    response_class=Response,
+    summary="Download a file",
+)
+async def download(file: ReadableDep, services: ServicesDep) -> Response:
+    """Access is checked on every download; on S3 the answer is a short-lived presigned URL."""
+    store = storage(services)
+    url = await store.download_url(
+        file.storage_key,
+        filename=file.filename,
+        content_type=file.content_type,
+        ttl_seconds=services.settings.files_url_ttl_seconds,
+    )
+    if url is not None:
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+    try:
+        data = await store.get(file.storage_key)
+    except ObjectMissingError:
+        raise NotFoundError("File not found.") from None
+    if sha256_hex(data) != file.sha256:
+        raise NotFoundError("File not found.")  # damaged on disk: never serve other bytes
+    return Response(
+        data,
+        media_type=file.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.post(
+    "/report-cards",
+    response_model=FileOut,
+    status_code=201,
+    responses=DOCUMENT_ANSWERS,
+    summary="Render a student's report card (PDF) from the published grades",
+)
+async def render_report_card(
+    body: StudentIn,
+    principal: CurrentPrincipalDep,
+    render: Annotated[RenderReportCard, Depends(use_case(RenderReportCard, storage, records))],
+) -> FileOut:
+    """The student, guardians allowed to see grades, and institution administrators."""
+    stored: StoredFile = await render(principal, body.student_id)
+    return file_out(stored)
+
+
+@router.post(
+    "/record-packages",
+    response_model=FileOut,
+    status_code=201,
+    responses=DOCUMENT_ANSWERS,
+    summary="Produce everything held about a student, as a zip (institution administrators)",
+)
+async def produce_record_package(
+    body: StudentIn,
+    principal: CurrentPrincipalDep,
+    produce: Annotated[
+        ProduceRecordPackage, Depends(use_case(ProduceRecordPackage, storage, records))
+    ],
+) -> FileOut:
+    """JSON + CSV of every record type, every file kept about the student, a report card and
+    a manifest; each production is kept and logged (the audit)."""
+    stored = await produce(principal, body.student_id)
+    return file_out(stored)

@@ -1,0 +1,1 @@
+"""The files slice's use cases, one per module."""

@@ -1,0 +1,138 @@
+"""The stored-file repository and the read queries of the file routes.
+
+The subjects of a file (the students it is about) are a set insert with no behaviour of its
+own: Core, after the file's row is flushed (ADR-0005).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.files.domain import READ_RULES, Category, StoredFile
+from edtech.files.infrastructure.tables import stored_file, stored_file_subject
+from edtech.kernel.principal import Principal
+
+
+class SqlAlchemyFiles:
+    """Stored files of one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, file: StoredFile, subject_ids: Iterable[uuid.UUID]) -> None:
+        self.session.add(file)
+        await self.session.flush()
+        rows = [{"file_id": file.id, "student_id": s} for s in sorted(set(subject_ids))]
+        if rows:
+            await self.session.execute(sa.insert(stored_file_subject), rows)
+
+    async def get(self, institution_id: uuid.UUID, file_id: uuid.UUID) -> StoredFile | None:
+        found = await self.session.get(StoredFile, file_id)
+        if found is None or found.institution_id != institution_id:
+            return None
+        return found
+
+    async def of_record(
+        self, institution_id: uuid.UUID, category: Category, record_type: str, record_id: uuid.UUID
+    ) -> list[StoredFile]:
+        stmt = (
+            sa.select(StoredFile)
+            .where(
+                stored_file.c.institution_id == institution_id,
+                stored_file.c.category == category,
+                stored_file.c.record_type == record_type,
+                stored_file.c.record_id == record_id,
+            )
+            .order_by(stored_file.c.created_at, stored_file.c.id)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def bytes_used(self, institution_id: uuid.UUID) -> int:
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(stored_file.c.size_bytes), 0)).where(
+            stored_file.c.institution_id == institution_id
+        )
+        return int(await self.session.scalar(stmt) or 0)
+
+
+async def subjects_of(session: AsyncSession, file_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    rows = await session.scalars(
+        sa.select(stored_file_subject.c.student_id).where(stored_file_subject.c.file_id == file_id)
+    )
+    return frozenset(rows.all())
+
+
+async def file_row(session: AsyncSession, institution_id: uuid.UUID, file_id: uuid.UUID) -> Any:
+    """One file of the institution as a read row, or None."""
+    stmt = sa.select(stored_file).where(
+        stored_file.c.institution_id == institution_id, stored_file.c.id == file_id
+    )
+    return (await session.execute(stmt)).first()
+
+
+def files_query(
+    principal: Principal,
+    guardian_rights: dict[uuid.UUID, frozenset[str]],
+    *,
+    category: Category | None = None,
+    record_type: str | None = None,
+    record_id: uuid.UUID | None = None,
+    student_id: uuid.UUID | None = None,
+) -> sa.Select[Any]:
+    """The files `principal` may read (the read rules of `edtech.files.domain`, in SQL),
+    filtered, newest first."""
+    visible: list[sa.ColumnElement[bool]] = []
+    for cat, rule in READ_RULES.items():
+        if principal.roles & rule.staff:
+            visible.append(stored_file.c.category == cat)
+            continue
+        students = {s for s, rights in guardian_rights.items() if rule.guardian_flag in rights}
+        if rule.student_self:
+            students.add(principal.person_id)
+        if students:
+            about = sa.select(stored_file_subject.c.file_id).where(
+                stored_file_subject.c.student_id.in_(sorted(students))
+            )
+            visible.append(sa.and_(stored_file.c.category == cat, stored_file.c.id.in_(about)))
+    stmt = sa.select(stored_file).where(
+        stored_file.c.institution_id == principal.institution_id,
+        sa.or_(*visible) if visible else sa.false(),
+    )
+    if category is not None:
+        stmt = stmt.where(stored_file.c.category == category)
+    if record_type is not None:
+        stmt = stmt.where(stored_file.c.record_type == record_type)
+    if record_id is not None:
+        stmt = stmt.where(stored_file.c.record_id == record_id)
+    if student_id is not None:
+        stmt = stmt.where(
+            stored_file.c.id.in_(
+                sa.select(stored_file_subject.c.file_id).where(
+                    stored_file_subject.c.student_id == student_id
+                )
+            )
+        )
+    return stmt.order_by(stored_file.c.created_at.desc(), stored_file.c.id.desc())
+
+
+async def files_of_student(
+    session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID
+) -> list[StoredFile]:
+    """Every file about one student (for the record package), oldest first."""
+    stmt = (
+        sa.select(StoredFile)
+        .where(
+            stored_file.c.institution_id == institution_id,
+            stored_file.c.id.in_(
+                sa.select(stored_file_subject.c.file_id).where(
+                    stored_file_subject.c.student_id == student_id
+                )
+            ),
+        )
+        .order_by(stored_file.c.created_at, stored_file.c.id)
+    )
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,60 @@
+"""The files tables: one row per stored file, the students it is about, with the domain class
+mapped onto them imperatively."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from edtech.files.domain import Category, StoredFile
+from edtech.platform.db.metadata import mapper_registry, metadata
+from edtech.platform.db.types import UTCDateTime, id_column, institution_column
+
+stored_file = sa.Table(
+    "stored_file",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column(
+        "category",
+        sa.Enum(
+            Category,
+            native_enum=False,
+            create_constraint=False,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        nullable=False,
+    ),
+    # What it belongs to: ("excuse", id), ("payment", id), ("student", id). No foreign key:
+    # the record lives in another slice's tables.
+    sa.Column("record_type", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.Uuid(), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("created_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_stored_file_record", "institution_id", "record_type", "record_id"),
+)
+
+stored_file_subject = sa.Table(
+    "stored_file_subject",
+    metadata,
+    sa.Column(
+        "file_id",
+        sa.Uuid(),
+        sa.ForeignKey("stored_file.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "student_id",
+        sa.Uuid(),
+        sa.ForeignKey("person.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+mapper_registry.map_imperatively(StoredFile, stored_file)

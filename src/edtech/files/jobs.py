@@ -1,0 +1,60 @@
+"""How payments become receipts: an event sink defers the rendering job in the payment's own
+transaction, and the job function runs the use case (ADR-0007).
+
+The sink sees every unit of work's events as it commits (like the realtime outbox): for each
+`billing.payment_received` it queues `files.render_receipt`, locked per payment, so a receipt
+job exists exactly when the payment commits and billing knows nothing of files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.billing.public import PaymentReceived
+from edtech.files.application.render_receipt import RenderReceipt
+from edtech.files.wiring import mail, records, storage
+from edtech.kernel.clock import Clock
+from edtech.kernel.events import DomainEvent
+from edtech.platform.http.deps import use_case
+from edtech.platform.jobs import SqlJobs
+from edtech.platform.services import Services
+
+RENDER_RECEIPT = "files.render_receipt"
+
+
+class ReceiptTrigger:
+    """An `EventSink`: stages a receipt job for every payment received."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+        jobs = SqlJobs(session, self.clock)
+        for event in events:
+            if isinstance(event, PaymentReceived):
+                await jobs.defer(
+                    RENDER_RECEIPT,
+                    {
+                        "institution_id": str(event.institution_id),
+                        "payment_id": str(event.payment_id),
+                    },
+                    lock=f"receipt:{event.payment_id}",
+                    institution_id=event.institution_id,
+                )
+        return None
+
+    async def committed(self, staged: object) -> None:
+        return None
+
+
+def receipt_trigger(services: Services) -> ReceiptTrigger:
+    return ReceiptTrigger(services.clock)
+
+
+async def render_receipt(services: Services, args: Mapping[str, Any]) -> None:
+    render = use_case(RenderReceipt, storage, mail, records)(services)
+    await render(uuid.UUID(args["institution_id"]), uuid.UUID(args["payment_id"]))

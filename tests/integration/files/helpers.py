@@ -1,0 +1,80 @@
+"""Helpers of the files tests: a PDF's text, draining the job queue, minimal valid files,
+absence notes and their attachments over HTTP."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from pypdf import PdfReader
+
+from edtech.platform.jobs import JobRunner
+from tests.integration.grades.helpers import ok
+
+FILES = "/api/v1/files"
+
+# The smallest files whose first bytes say what they are.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%doctor's note\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03" + b"\x00" * 64
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page, as a PDF library extracts it."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+async def run_jobs(app: FastAPI) -> int:
+    """Run every due job on this node until none is left; how many ran."""
+    runner = app.state.services.components.get(JobRunner)
+    total = 0
+    while ran := await runner.run_once():
+        total += ran
+    return total
+
+
+async def download(
+    client: httpx.AsyncClient, file: dict[str, object], headers: dict[str, str]
+) -> httpx.Response:
+    """Fetch a file's bytes as a browser would: follow the S3 redirect (without our token)."""
+    r = await client.get(str(file["download"]), headers=headers)
+    if r.status_code == 307:
+        async with httpx.AsyncClient(timeout=30) as outside:
+            return await outside.get(r.headers["location"])
+    return r
+
+
+async def submit_excuse(
+    client: httpx.AsyncClient, headers: dict[str, str], student_id: uuid.UUID, reason: str
+) -> dict[str, Any]:
+    today = date.today()
+    body = {
+        "student_id": str(student_id),
+        "starts_on": (today - timedelta(days=2)).isoformat(),
+        "ends_on": today.isoformat(),
+        "reason": reason,
+    }
+    return ok(await client.post("/api/v1/attendance/excuses", json=body, headers=headers), 201)
+
+
+async def attach(
+    client: httpx.AsyncClient, excuse_id: str, headers: dict[str, str], name: str, data: bytes
+) -> httpx.Response:
+    return await client.post(
+        f"{FILES}/excuse-notes/{excuse_id}",
+        files={"file": (name, data, "application/octet-stream")},
+        headers=headers,
+    )
+
+
+async def listed(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = ok(await client.get(FILES, params=params, headers=headers))[
+        "items"
+    ]
+    return items
