@@ -19,6 +19,7 @@ from edtech.identity.slice import SLICE as IDENTITY
 from edtech.institutions.slice import SLICE as INSTITUTIONS
 from edtech.jobs.slice import SLICE as JOBS
 from edtech.manifest import Slice
+from edtech.oneroster.slice import SLICE as ONEROSTER
 from edtech.platform import idempotency
 from edtech.platform.db.metadata import metadata as _metadata
 from edtech.realtime import infrastructure as realtime_tables
@@ -32,6 +33,7 @@ SLICES: tuple[Slice, ...] = (
     GRADES,
     COMMUNICATION,
     JOBS,
+    ONEROSTER,
 )
 
 # Tables that belong to no slice: the hub's outbox and channel offsets, idempotent responses.

@@ -45,6 +45,7 @@ from edtech.institutions.infrastructure.tables import (
     school,
     section,
 )
+from edtech.institutions.infrastructure.sync import RosterSync
 from edtech.institutions.infrastructure.tenancy import institutions_query, suspended
 from edtech.institutions.policy import (
     OFFICE_ROLES,
@@ -70,6 +71,7 @@ __all__ = [
     "Policy",
     "ReactivateInstitution",
     "RosterBulk",
+    "RosterSync",
     "SectionMembership",
     "SuspendInstitution",
     "Weekday",
@@ -93,6 +95,7 @@ __all__ = [
     "person_grants",
     "person_in_institution",
     "roster_counts",
+    "roster_rows",
     "school_in_institution",
     "schools_of_institution",
     "section_in_institution",
@@ -391,3 +394,13 @@ async def grade_level(
     )
     level: str | None = await session.scalar(stmt)
     return level
+
+
+async def roster_rows(session: AsyncSession, institution_id: uuid.UUID) -> dict[str, list[Any]]:
+    """Every row of the institution's roster tables (school, academic_session, course, section,
+    person, role_assignment, enrollment, guardian_link), by table name: for exports."""
+    out: dict[str, list[Any]] = {}
+    for table in ORDER[1:]:
+        stmt = sa.select(table).where(table.c.institution_id == institution_id)
+        out[table.name] = list((await session.execute(stmt.order_by(table.c.id))).all())
+    return out

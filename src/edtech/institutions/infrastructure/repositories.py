@@ -192,3 +192,14 @@ class SqlAlchemyRoster:
         )
         out.extend((await self.session.scalars(links)).all())
         return out
+
+    async def open_enrollments_of_section(
+        self, institution_id: uuid.UUID, section_id: uuid.UUID, on: date
+    ) -> list[Enrollment]:
+        """The section's enrollments not ended by `on` (a class that ends takes them along)."""
+        stmt = sa.select(Enrollment).where(
+            enrollment.c.institution_id == institution_id,
+            enrollment.c.section_id == section_id,
+            _open(enrollment, on),
+        )
+        return list((await self.session.scalars(stmt)).all())
