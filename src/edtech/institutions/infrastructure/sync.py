@@ -74,19 +74,24 @@ class RosterSync:
                 out[name] = conv(out[name])
         return out
 
-    async def put(self, kind: str, id_: uuid.UUID | None, values: dict[str, Any]) -> uuid.UUID:
-        """Create the record (`id_` None) or change the given fields of an existing one."""
+    async def put(
+        self, kind: str, id_: uuid.UUID | None, values: dict[str, Any]
+    ) -> tuple[uuid.UUID, bool]:
+        """Create the record (`id_` None) or change the given fields of an existing one;
+        returns its id and whether anything changed."""
         cls = KINDS[kind]
         values = self._values(kind, values)
         if id_ is not None:
             obj = await self.roster.get(cls, self.institution_id, id_)
             if obj is not None:
+                changed = False
                 for name, value in values.items():
                     if getattr(obj, name) != value:
                         setattr(obj, name, value)
-                if hasattr(obj, "check"):
+                        changed = True
+                if changed and hasattr(obj, "check"):
                     obj.check()
-                return id_
+                return id_, changed
         extra: dict[str, Any] = {}
         if kind in ("user", "enrollment", "link"):
             extra["created_at"] = self.now
@@ -98,7 +103,13 @@ class RosterSync:
         # no relationship() ties the roster's tables together: flush each record so the next
         # one's foreign keys find it
         await self.session.flush()
-        return obj.id  # type: ignore[no-any-return]
+        return obj.id, True  # type: ignore[return-value]
+
+    async def open_link(
+        self, student_id: uuid.UUID, guardian_id: uuid.UUID, on: date
+    ) -> uuid.UUID | None:
+        """The link between these two people that has not ended by `on`, if any."""
+        return await self.roster.open_link_id(self.institution_id, student_id, guardian_id, on)
 
     async def end(self, kind: str, id_: uuid.UUID, on: date) -> bool:
         """End an enrollment, role, guardian link or person on `on` (the first day it no

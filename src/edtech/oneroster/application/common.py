@@ -117,13 +117,16 @@ class Applier:
             target = found.target_id if found else uuid.uuid5(uuid.NAMESPACE_URL, r.sourced_id)
             await self.sources.put(kind, r.sourced_id, target, "active", content, self.now)
             return
-        target_id = found.target_id if found else await self._adopt(kind, r.sourced_id)
+        target_id = found.target_id if found else await self._adopt(kind, r.sourced_id, values)
+        if target_id is not None and str(target_id) == r.sourced_id:
+            values.pop("sourced_id", None)  # a record made here keeps no outside id
+        if target_id is not None and kind == "link":
+            values.pop("relationship", None)  # the office may have said more than the SIS
         try:
             if kind == "demographic":
                 person = self.sources.target("user", r.sourced_id)
                 assert person is not None
-                await self.sync.put("user", person, values)
-                new_id = person
+                new_id, changed = await self.sync.put("user", person, values)
             else:
                 if kind == "user" and values.get("email"):
                     await self._check_email(r, values["email"], target_id)
@@ -131,7 +134,7 @@ class Applier:
                     values.pop("begins_on")
                 elif "begins_on" in values and values["begins_on"] is None:
                     values["begins_on"] = self.today
-                new_id = await self.sync.put(_roster_kind(kind), target_id, values)
+                new_id, changed = await self.sync.put(_roster_kind(kind), target_id, values)
         except InvalidError as exc:
             for p in exc.problems or []:
                 self.problems.append(Problem(r.file, r.line, None, f"{exc.message}: {p.message}"))
@@ -141,11 +144,21 @@ class Applier:
         except DomainError as exc:
             self.problems.append(Problem(r.file, r.line, None, exc.message))
             return
-        (self.report.changed if found or target_id else self.report.created)[kind] += 1
+        if target_id is None:
+            self.report.created[kind] += 1
+        elif changed or (found is not None and found.status != "active"):
+            self.report.changed[kind] += 1
+        else:
+            self.report.unchanged[kind] += 1
         await self.sources.put(kind, r.sourced_id, new_id, "active", content, self.now)
 
-    async def _adopt(self, kind: str, sourced_id: str) -> uuid.UUID | None:
-        """A sourcedId that is one of our ids (an export of records made here) is that record."""
+    async def _adopt(
+        self, kind: str, sourced_id: str, values: dict[str, Any]
+    ) -> uuid.UUID | None:
+        """A sourcedId that is one of our ids (an export of records made here) is that record;
+        a guardian link is the open link between the same two people."""
+        if kind == "link":
+            return await self.sync.open_link(values["student_id"], values["guardian_id"], self.today)
         try:
             candidate = uuid.UUID(sourced_id)
         except ValueError:

@@ -28,7 +28,7 @@ ROLE_NAMES = {
     "student": "student",
     "teacher": "teacher",
     "guardian": "guardian",
-    "school_admin": "administrator",
+    "school_admin": "siteAdministrator",
     "institution_admin": "districtAdministrator",
 }
 ROLES_BACK = {
