@@ -1,4 +1,5 @@
-"""What other parts of the system may use from grades: the demo seeding."""
+"""What other parts of the system may use from grades: the demo seeding, and the gradebook as
+an outside tool writes it (OneRoster line items and results)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from edtech.grades.domain import (
     Assessment,
     Category,
+    Editor,
     Gradebook,
     GradingScheme,
     LetterBand,
@@ -28,9 +30,10 @@ from edtech.grades.infrastructure.repositories import (
     SqlAlchemySchemes,
 )
 from edtech.grades.infrastructure.roster import InstitutionsRoster
+from edtech.grades.infrastructure.sync import GradebookSync, ResultView
 from edtech.kernel.ids import new_id
 
-__all__ = ["seed_demo"]
+__all__ = ["Editor", "GradebookSync", "ResultView", "seed_demo"]
 
 LETTERS = (("A", 90), ("B", 80), ("C", 70), ("D", 60), ("F", 0))
 DEMO_ASSESSMENTS = (
