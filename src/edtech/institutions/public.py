@@ -35,6 +35,7 @@ from edtech.institutions.infrastructure.meetings import (
     section_meetings,
     section_zone,
 )
+from edtech.institutions.infrastructure.sync import RosterSync
 from edtech.institutions.infrastructure.tables import (
     academic_session as academic_session_table,
 )
@@ -45,7 +46,6 @@ from edtech.institutions.infrastructure.tables import (
     school,
     section,
 )
-from edtech.institutions.infrastructure.sync import RosterSync
 from edtech.institutions.infrastructure.tenancy import institutions_query, suspended
 from edtech.institutions.policy import (
     OFFICE_ROLES,

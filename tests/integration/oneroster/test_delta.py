@@ -42,7 +42,10 @@ async def test_a_delta_moves_a_student_ends_a_teacher_and_adds_a_guardian_live(
     bio = await section_id(client, admin, "BIO-P3")
     maya, zoe = await person_id(client, admin, "s-1"), await person_id(client, admin, "s-3")
     grace, ada = await person_id(client, admin, "t-grace"), await person_id(client, admin, "t-ada")
-    for who, email in ((grace, "grace.hopper@lakeside.example"), (ada, "ada.lovelace@lakeside.example")):
+    for who, email in (
+        (grace, "grace.hopper@lakeside.example"),
+        (ada, "ada.lovelace@lakeside.example"),
+    ):
         await give_login(database_url, demo.institution_id, who, email, demo_password_hash)
     grace_auth = await login(client, "grace.hopper@lakeside.example")
     ada_auth = await login(client, "ada.lovelace@lakeside.example")
@@ -56,8 +59,10 @@ async def test_a_delta_moves_a_student_ends_a_teacher_and_adds_a_guardian_live(
         report = await imported(client, admin, package("delta"))
         entities = report["entities"]
         assert entities["enrollment"] == {"created": 1, "changed": 0, "ended": 2, "unchanged": 0}
-        assert entities["role"]["ended"] == 1 and entities["role"]["created"] == 1
-        assert entities["user"]["created"] == 1 and entities["link"]["created"] == 1
+        assert entities["role"]["ended"] == 1
+        assert entities["role"]["created"] == 1
+        assert entities["user"]["created"] == 1
+        assert entities["link"]["created"] == 1
 
         notice = await ws.until(lambda f: f.get("op") == "unsubscribed")
         assert notice["channel"] == channel
@@ -73,7 +78,8 @@ async def test_a_delta_moves_a_student_ends_a_teacher_and_adds_a_guardian_live(
         "/api/v1/enrollments", params={"section_id": str(p1), "person_id": str(maya)}, headers=admin
     )
     (ended,) = r.json()["items"]
-    assert ended["active"] is False and ended["ends_on"] is not None
+    assert ended["active"] is False
+    assert ended["ends_on"] is not None
     # Ada's gradebook of period 2 lists Maya now; Grace no longer reaches Biology's
     grid = await client.get(f"/api/v1/sections/{p2}/gradebook/grid", headers=ada_auth)
     assert grid.status_code == 200, grid.text
@@ -82,8 +88,9 @@ async def test_a_delta_moves_a_student_ends_a_teacher_and_adds_a_guardian_live(
     assert refused.status_code == 403, refused.text
     # the new guardian sees Zoe as their child
     ken = await person_id(client, admin, "g-2")
-    await give_login(database_url, demo.institution_id, ken, "ken.nakamura@family.example",
-                     demo_password_hash)
+    await give_login(
+        database_url, demo.institution_id, ken, "ken.nakamura@family.example", demo_password_hash
+    )
     ken_auth = await login(client, "ken.nakamura@family.example")
     me = await client.get("/api/v1/me", headers=ken_auth)
     assert [c["student_id"] for c in me.json()["children"]] == [str(zoe)], me.text

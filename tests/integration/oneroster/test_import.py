@@ -73,7 +73,8 @@ async def test_a_broken_package_changes_nothing_and_lists_every_problem_by_line(
     r = await upload(client, admin, zipped(files))
     assert r.status_code == 422, r.text
     body = r.json()
-    assert body["status"] == 422 and "nothing was changed" in body["detail"]
+    assert body["status"] == 422
+    assert "nothing was changed" in body["detail"]
     locs = {tuple(e["loc"]): e["msg"] for e in body["errors"]}
     assert ("users.csv", 4, "enabledUser") in locs
     assert "case-sensitive" in locs[("users.csv", 4, "enabledUser")]

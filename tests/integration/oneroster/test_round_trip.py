@@ -26,14 +26,18 @@ async def test_import_export_import_changes_nothing(
     assert manifest["file.users"] == "bulk"
     classes = list(csv.DictReader(io.StringIO(files["classes.csv"].decode())))
     p2 = next(c for c in classes if c["sourcedId"] == "cls-alg1-p2")
-    assert p2["location"] == 'Room "B" 12' and p2["metadata.capacity"] == "28"
-    assert p2["status"] == "" and p2["dateLastModified"] == ""
+    assert p2["location"] == 'Room "B" 12'
+    assert p2["metadata.capacity"] == "28"
+    assert p2["status"] == ""
+    assert p2["dateLastModified"] == ""
     users = list(csv.DictReader(io.StringIO(files["users.csv"].decode())))
     # the demo's own people are exported too, under their ids, and read back as themselves
     assert len(users) > 11
 
     again = await imported(client, admin, r.content)
-    assert writes(again) == 0, {k: v for k, v in again["entities"].items() if v["unchanged"] != sum(v.values())}
+    assert writes(again) == 0, {
+        k: v for k, v in again["entities"].items() if v["unchanged"] != sum(v.values())
+    }
     assert again["entities"]["user"]["unchanged"] == len(users)
     second = await client.get("/api/v1/roster/export", headers=admin)
     assert unzipped(second.content) == files

@@ -62,7 +62,12 @@ class GradebookSync:
     def __init__(
         self, session: AsyncSession, institution_id: uuid.UUID, now: datetime, today: date
     ) -> None:
-        self.session, self.institution_id, self.now, self.today = session, institution_id, now, today
+        self.session, self.institution_id, self.now, self.today = (
+            session,
+            institution_id,
+            now,
+            today,
+        )
         self.books = SqlAlchemyGradebooks(session)
         self.assessments = SqlAlchemyAssessments(session)
         self.roster = InstitutionsRoster(session, today=today)

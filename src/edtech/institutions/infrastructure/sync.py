@@ -103,7 +103,7 @@ class RosterSync:
         # no relationship() ties the roster's tables together: flush each record so the next
         # one's foreign keys find it
         await self.session.flush()
-        return obj.id, True  # type: ignore[return-value]
+        return obj.id, True
 
     async def open_link(
         self, student_id: uuid.UUID, guardian_id: uuid.UUID, on: date
@@ -122,13 +122,22 @@ class RosterSync:
             return ended
         if kind not in ("enrollment", "role", "link", "user"):
             return False
-        obj = await self.roster.get(KINDS[kind], self.institution_id, id_)
-        if obj is None or (obj.ends_on is not None and obj.ends_on <= on):
-            return False
         if kind == "user":
+            person = await self.roster.get(Person, self.institution_id, id_)
+            if person is None or not person.is_current(on):
+                return False
             for tie in await self.roster.open_ties(self.institution_id, id_, on):
                 tie.end(max(on, tie.begins_on), self.now)
-            obj.end(on, self.now)
+            person.end(on, self.now)
+            return True
+        obj: Enrollment | RoleAssignment | GuardianLink | None
+        if kind == "enrollment":
+            obj = await self.roster.get(Enrollment, self.institution_id, id_)
+        elif kind == "role":
+            obj = await self.roster.get(RoleAssignment, self.institution_id, id_)
         else:
-            obj.end(max(on, obj.begins_on), self.now)
+            obj = await self.roster.get(GuardianLink, self.institution_id, id_)
+        if obj is None or (obj.ends_on is not None and obj.ends_on <= on):
+            return False
+        obj.end(max(on, obj.begins_on), self.now)
         return True

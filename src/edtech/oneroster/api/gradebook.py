@@ -34,7 +34,7 @@ class RefIn(BaseModel):
     """A reference: `{"sourcedId": ..., "type": ..., "href": ...}`."""
 
     model_config = ConfigDict(extra="ignore")
-    sourcedId: str = Field(min_length=1, max_length=255)  # noqa: N815 (the spec's name)
+    sourcedId: str = Field(min_length=1, max_length=255)
     type: str | None = Field(default=None, max_length=64)
     href: str | None = Field(default=None, max_length=1000)
 
@@ -45,26 +45,26 @@ class LineItemIn(BaseModel):
     description: str | None = Field(default=None, max_length=2000)
     class_: RefIn = Field(alias="class")
     category: RefIn | None = None
-    gradingPeriod: RefIn | None = None  # noqa: N815
-    resultValueMin: Decimal | None = Field(default=None, ge=0, le=100_000)  # noqa: N815
-    resultValueMax: Decimal = Field(gt=0, le=100_000, decimal_places=4)  # noqa: N815
-    dueDate: datetime | None = None  # noqa: N815
-    assignDate: datetime | None = None  # noqa: N815
+    gradingPeriod: RefIn | None = None
+    resultValueMin: Decimal | None = Field(default=None, ge=0, le=100_000)
+    resultValueMax: Decimal = Field(gt=0, le=100_000, decimal_places=4)
+    dueDate: datetime | None = None
+    assignDate: datetime | None = None
 
 
 class LineItemBody(BaseModel):
-    lineItem: LineItemIn  # noqa: N815
+    lineItem: LineItemIn
 
 
 class ResultIn(BaseModel):
     model_config = ConfigDict(extra="allow")
-    lineItem: RefIn  # noqa: N815
+    lineItem: RefIn
     student: RefIn
     score: Decimal | None = Field(default=None, ge=0, le=1_000_000, decimal_places=4)
-    scoreStatus: Literal[  # noqa: N815
+    scoreStatus: Literal[
         "exempt", "fully graded", "not submitted", "partially graded", "submitted"
     ]
-    scoreDate: datetime | None = None  # noqa: N815
+    scoreDate: datetime | None = None
     comment: str | None = Field(default=None, max_length=2000)
 
 
@@ -85,8 +85,10 @@ def _ok(envelope: str, obj: dict[str, Any] | None, status: int = 200) -> JSONRes
 
 def _doc(envelope: str, *extra: int) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {
-        200: {"description": f'`{{"{envelope}": ...}}`',
-              "content": {"application/json": {"schema": OBJECT}}},
+        200: {
+            "description": f'`{{"{envelope}": ...}}`',
+            "content": {"application/json": {"schema": OBJECT}},
+        },
         401: {"description": "No valid bearer token."},
         403: {"description": "The token lacks the scope this needs."},
     }
@@ -100,18 +102,28 @@ async def _reads(session: Any, client: Integration, clock: Any) -> GradebookRead
     return await GradebookReads(session, client.institution_id, now, now.date()).load()
 
 
-@router.get("/classes/{id}/lineItems", summary="Line items of a class", responses=_doc("lineItems"),
-            response_class=JSONResponse)
+@router.get(
+    "/classes/{id}/lineItems",
+    summary="Line items of a class",
+    responses=_doc("lineItems"),
+    response_class=JSONResponse,
+)
 async def class_line_items(
     id: Id, client: ReaderDep, session: ReadSessionDep, clock: ClockDep
 ) -> JSONResponse:
     reads = await _reads(session, client, clock)
     items = [await reads.line_item(s) for s in reads.line_items_of_class(id)]
-    return JSONResponse({"lineItems": [i for i in items if i]}, headers={"X-Total-Count": str(len(items))})
+    return JSONResponse(
+        {"lineItems": [i for i in items if i]}, headers={"X-Total-Count": str(len(items))}
+    )
 
 
-@router.get("/lineItems/{id}", summary="One line item", responses=_doc("lineItem", 404),
-            response_class=JSONResponse)
+@router.get(
+    "/lineItems/{id}",
+    summary="One line item",
+    responses=_doc("lineItem", 404),
+    response_class=JSONResponse,
+)
 async def get_line_item(
     id: Id, client: ReaderDep, session: ReadSessionDep, clock: ClockDep
 ) -> JSONResponse:
@@ -151,8 +163,12 @@ async def put_line_item(
     return _ok("lineItem", await reads.line_item(id), 201 if created else 200)
 
 
-@router.get("/lineItems/{id}/results", summary="Results of a line item", responses=_doc("results"),
-            response_class=JSONResponse)
+@router.get(
+    "/lineItems/{id}/results",
+    summary="Results of a line item",
+    responses=_doc("results"),
+    response_class=JSONResponse,
+)
 async def line_item_results(
     id: Id, client: ReaderDep, session: ReadSessionDep, clock: ClockDep
 ) -> JSONResponse:
@@ -161,9 +177,15 @@ async def line_item_results(
     return JSONResponse({"results": [r for r in found if r]})
 
 
-@router.get("/results/{id}", summary="One result", responses=_doc("result", 404),
-            response_class=JSONResponse)
-async def get_result(id: Id, client: ReaderDep, session: ReadSessionDep, clock: ClockDep) -> JSONResponse:
+@router.get(
+    "/results/{id}",
+    summary="One result",
+    responses=_doc("result", 404),
+    response_class=JSONResponse,
+)
+async def get_result(
+    id: Id, client: ReaderDep, session: ReadSessionDep, clock: ClockDep
+) -> JSONResponse:
     return _ok("result", await (await _reads(session, client, clock)).result(id))
 
 
@@ -204,9 +226,11 @@ async def put_result(
     status_code=204,
     summary="Delete a result",
     description=DeleteResult.__doc__,
-    responses={401: {"description": "No valid bearer token."},
-               403: {"description": "The token lacks gradebook.delete."},
-               404: {"description": "Unknown here."}},
+    responses={
+        401: {"description": "No valid bearer token."},
+        403: {"description": "The token lacks gradebook.delete."},
+        404: {"description": "Unknown here."},
+    },
     response_class=Response,
 )
 async def delete_result(

@@ -41,7 +41,9 @@ async def import_package(
     request: Request,
     principal: CurrentPrincipalDep,
     run: ImportPackageDep,
-    dry_run: Annotated[bool, Query(description="Report what would change; change nothing.")] = False,
+    dry_run: Annotated[
+        bool, Query(description="Report what would change; change nothing.")
+    ] = False,
     lenient: Annotated[
         bool, Query(description="Accept named vendor quirks (e.g. `Active`), each as a warning.")
     ] = False,
@@ -62,8 +64,12 @@ async def import_package(
 
 
 def _too_large(request: Request) -> Response:
-    return problem(413, f"the package is over {MAX_PACKAGE_BYTES} bytes", code="too_large",
-                   instance=request.url.path)
+    return problem(
+        413,
+        f"the package is over {MAX_PACKAGE_BYTES} bytes",
+        code="too_large",
+        instance=request.url.path,
+    )
 
 
 @router.get(
@@ -72,7 +78,9 @@ def _too_large(request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}, "description": "The package (bulk)."}},
 )
-async def export(principal: CurrentPrincipalDep, session: ReadSessionDep, clock: ClockDep) -> Response:
+async def export(
+    principal: CurrentPrincipalDep, session: ReadSessionDep, clock: ClockDep
+) -> Response:
     """The institution's current roster, every file in bulk mode; importing it back changes
     nothing. Only institution admins export."""
     if not principal.is_institution_admin:

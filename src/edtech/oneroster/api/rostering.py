@@ -35,7 +35,9 @@ def query_params(
     order_by: Annotated[Literal["asc", "desc"] | None, Query(alias="orderBy")] = None,
     filter_: Annotated[
         str | None,
-        Query(alias="filter", max_length=1000, description="e.g. `status='active' AND role='student'`"),
+        Query(
+            alias="filter", max_length=1000, description="e.g. `status='active' AND role='student'`"
+        ),
     ] = None,
     fields: Annotated[str | None, Query(max_length=1000, description="Fields to return.")] = None,
 ) -> RosterQuery:
@@ -59,7 +61,9 @@ def _links(request: Request, q: RosterQuery, total: int) -> str:
     return ", ".join(links)
 
 
-def _page(request: Request, q: RosterQuery, envelope: str, items: list[dict[str, Any]]) -> JSONResponse:
+def _page(
+    request: Request, q: RosterQuery, envelope: str, items: list[dict[str, Any]]
+) -> JSONResponse:
     page, total = apply(q, items)
     return JSONResponse(
         {envelope: page},
@@ -74,7 +78,9 @@ def _has_role(user: dict[str, Any], role: str, org: str | None = None) -> bool:
     )
 
 
-def _enrolled(o: Objects, cls: str | None, user: str | None, role: str | None) -> list[dict[str, Any]]:
+def _enrolled(
+    o: Objects, cls: str | None, user: str | None, role: str | None
+) -> list[dict[str, Any]]:
     return [
         e
         for e in o["enrollments"]
@@ -104,41 +110,128 @@ TERMS = ("term", "semester")
 # path, envelope, the records (given the objects and the path's id), summary
 COLLECTIONS: tuple[tuple[str, str, Select, str], ...] = (
     ("/orgs", "orgs", lambda o, _: o["orgs"], "All orgs"),
-    ("/schools", "orgs", lambda o, _: [x for x in o["orgs"] if x["type"] == "school"], "All schools"),
-    ("/academicSessions", "academicSessions", lambda o, _: o["academicSessions"], "All academic sessions"),
-    ("/terms", "academicSessions",
-     lambda o, _: [x for x in o["academicSessions"] if x["type"] in TERMS], "All terms"),
-    ("/gradingPeriods", "academicSessions",
-     lambda o, _: [x for x in o["academicSessions"] if x["type"] == "gradingPeriod"], "All grading periods"),
+    (
+        "/schools",
+        "orgs",
+        lambda o, _: [x for x in o["orgs"] if x["type"] == "school"],
+        "All schools",
+    ),
+    (
+        "/academicSessions",
+        "academicSessions",
+        lambda o, _: o["academicSessions"],
+        "All academic sessions",
+    ),
+    (
+        "/terms",
+        "academicSessions",
+        lambda o, _: [x for x in o["academicSessions"] if x["type"] in TERMS],
+        "All terms",
+    ),
+    (
+        "/gradingPeriods",
+        "academicSessions",
+        lambda o, _: [x for x in o["academicSessions"] if x["type"] == "gradingPeriod"],
+        "All grading periods",
+    ),
     ("/courses", "courses", lambda o, _: o["courses"], "All courses"),
     ("/classes", "classes", lambda o, _: o["classes"], "All classes"),
     ("/users", "users", lambda o, _: o["users"], "All users"),
-    ("/students", "users", lambda o, _: [u for u in o["users"] if _has_role(u, "student")], "All students"),
-    ("/teachers", "users", lambda o, _: [u for u in o["users"] if _has_role(u, "teacher")], "All teachers"),
+    (
+        "/students",
+        "users",
+        lambda o, _: [u for u in o["users"] if _has_role(u, "student")],
+        "All students",
+    ),
+    (
+        "/teachers",
+        "users",
+        lambda o, _: [u for u in o["users"] if _has_role(u, "teacher")],
+        "All teachers",
+    ),
     ("/enrollments", "enrollments", lambda o, _: o["enrollments"], "All enrollments"),
-    ("/schools/{id}/classes", "classes",
-     lambda o, i: [c for c in o["classes"] if _ref_is("school", i)(c)], "Classes of a school"),
-    ("/schools/{id}/enrollments", "enrollments",
-     lambda o, i: [e for e in o["enrollments"] if _ref_is("school", i)(e)], "Enrollments of a school"),
-    ("/schools/{id}/students", "users",
-     lambda o, i: [u for u in o["users"] if _has_role(u, "student", i)], "Students of a school"),
-    ("/schools/{id}/teachers", "users",
-     lambda o, i: [u for u in o["users"] if _has_role(u, "teacher", i)], "Teachers of a school"),
-    ("/schools/{id}/courses", "courses",
-     lambda o, i: [c for c in o["courses"] if _ref_is("org", i)(c)], "Courses of a school"),
-    ("/classes/{id}/students", "users", lambda o, i: _users_in(o, i, "student"), "Students of a class"),
-    ("/classes/{id}/teachers", "users", lambda o, i: _users_in(o, i, "teacher"), "Teachers of a class"),
-    ("/courses/{id}/classes", "classes",
-     lambda o, i: [c for c in o["classes"] if _ref_is("course", i)(c)], "Classes of a course"),
-    ("/terms/{id}/classes", "classes",
-     lambda o, i: [c for c in o["classes"] if i in {t["sourcedId"] for t in c["terms"]}], "Classes of a term"),
-    ("/terms/{id}/gradingPeriods", "academicSessions",
-     lambda o, i: [s for s in o["academicSessions"] if s["type"] == "gradingPeriod"
-                   and _ref_is("parent", i)(s)], "Grading periods of a term"),
-    ("/students/{id}/classes", "classes", lambda o, i: _classes_of(o, i, "student"), "A student's classes"),
-    ("/teachers/{id}/classes", "classes", lambda o, i: _classes_of(o, i, "teacher"), "A teacher's classes"),
-    ("/users/{id}/classes", "classes",
-     lambda o, i: _classes_of(o, i, "student") + _classes_of(o, i, "teacher"), "A user's classes"),
+    (
+        "/schools/{id}/classes",
+        "classes",
+        lambda o, i: [c for c in o["classes"] if _ref_is("school", i)(c)],
+        "Classes of a school",
+    ),
+    (
+        "/schools/{id}/enrollments",
+        "enrollments",
+        lambda o, i: [e for e in o["enrollments"] if _ref_is("school", i)(e)],
+        "Enrollments of a school",
+    ),
+    (
+        "/schools/{id}/students",
+        "users",
+        lambda o, i: [u for u in o["users"] if _has_role(u, "student", i)],
+        "Students of a school",
+    ),
+    (
+        "/schools/{id}/teachers",
+        "users",
+        lambda o, i: [u for u in o["users"] if _has_role(u, "teacher", i)],
+        "Teachers of a school",
+    ),
+    (
+        "/schools/{id}/courses",
+        "courses",
+        lambda o, i: [c for c in o["courses"] if _ref_is("org", i)(c)],
+        "Courses of a school",
+    ),
+    (
+        "/classes/{id}/students",
+        "users",
+        lambda o, i: _users_in(o, i, "student"),
+        "Students of a class",
+    ),
+    (
+        "/classes/{id}/teachers",
+        "users",
+        lambda o, i: _users_in(o, i, "teacher"),
+        "Teachers of a class",
+    ),
+    (
+        "/courses/{id}/classes",
+        "classes",
+        lambda o, i: [c for c in o["classes"] if _ref_is("course", i)(c)],
+        "Classes of a course",
+    ),
+    (
+        "/terms/{id}/classes",
+        "classes",
+        lambda o, i: [c for c in o["classes"] if i in {t["sourcedId"] for t in c["terms"]}],
+        "Classes of a term",
+    ),
+    (
+        "/terms/{id}/gradingPeriods",
+        "academicSessions",
+        lambda o, i: [
+            s
+            for s in o["academicSessions"]
+            if s["type"] == "gradingPeriod" and _ref_is("parent", i)(s)
+        ],
+        "Grading periods of a term",
+    ),
+    (
+        "/students/{id}/classes",
+        "classes",
+        lambda o, i: _classes_of(o, i, "student"),
+        "A student's classes",
+    ),
+    (
+        "/teachers/{id}/classes",
+        "classes",
+        lambda o, i: _classes_of(o, i, "teacher"),
+        "A teacher's classes",
+    ),
+    (
+        "/users/{id}/classes",
+        "classes",
+        lambda o, i: _classes_of(o, i, "student") + _classes_of(o, i, "teacher"),
+        "A user's classes",
+    ),
 )
 
 # path, envelope, the collection it is found in
@@ -160,7 +253,7 @@ SINGLE: tuple[tuple[str, str, Select], ...] = (
 def _responses(envelope: str) -> dict[int | str, dict[str, Any]]:
     return {
         200: {
-            "description": f"`{{\"{envelope}\": ...}}`",
+            "description": f'`{{"{envelope}": ...}}`',
             "content": {"application/json": {"schema": OBJECT}},
         },
         401: {"description": "No valid bearer token."},
@@ -172,8 +265,12 @@ def _collection_route(path: str, envelope: str, select: Select, summary: str) ->
     if "{id}" in path:
 
         async def nested(
-            id: Id, request: Request, client: RosterClientDep, q: QueryDep,
-            session: ReadSessionDep, clock: ClockDep,
+            id: Id,
+            request: Request,
+            client: RosterClientDep,
+            q: QueryDep,
+            session: ReadSessionDep,
+            clock: ClockDep,
         ) -> JSONResponse:
             objects = await roster_objects_now(session, client.institution_id, clock.now())
             return _page(request, q, envelope, select(objects, id))
@@ -182,8 +279,11 @@ def _collection_route(path: str, envelope: str, select: Select, summary: str) ->
     else:
 
         async def listing(
-            request: Request, client: RosterClientDep, q: QueryDep,
-            session: ReadSessionDep, clock: ClockDep,
+            request: Request,
+            client: RosterClientDep,
+            q: QueryDep,
+            session: ReadSessionDep,
+            clock: ClockDep,
         ) -> JSONResponse:
             objects = await roster_objects_now(session, client.institution_id, clock.now())
             return _page(request, q, envelope, select(objects, ""))
@@ -191,14 +291,23 @@ def _collection_route(path: str, envelope: str, select: Select, summary: str) ->
         endpoint = listing
     name = "or_" + path.strip("/").replace("/", "_").replace("{id}", "by_id")
     router.add_api_route(
-        path, endpoint, methods=["GET"], summary=summary, name=name,
-        operation_id=name, responses=_responses(envelope), response_class=JSONResponse,
+        path,
+        endpoint,
+        methods=["GET"],
+        summary=summary,
+        name=name,
+        operation_id=name,
+        responses=_responses(envelope),
+        response_class=JSONResponse,
     )
 
 
 def _single_route(path: str, envelope: str, select: Select) -> None:
     async def one(
-        id: Id, client: RosterClientDep, session: ReadSessionDep, clock: ClockDep,
+        id: Id,
+        client: RosterClientDep,
+        session: ReadSessionDep,
+        clock: ClockDep,
         fields: Annotated[str | None, Query(max_length=1000)] = None,
     ) -> JSONResponse:
         objects = await roster_objects_now(session, client.institution_id, clock.now())
@@ -210,7 +319,12 @@ def _single_route(path: str, envelope: str, select: Select) -> None:
 
     name = "or_" + path.strip("/").replace("/", "_").replace("{id}", "one")
     router.add_api_route(
-        path, one, methods=["GET"], summary=f"One {envelope}", name=name, operation_id=name,
+        path,
+        one,
+        methods=["GET"],
+        summary=f"One {envelope}",
+        name=name,
+        operation_id=name,
         responses={**_responses(envelope), 404: {"description": "Unknown here."}},
         response_class=JSONResponse,
     )

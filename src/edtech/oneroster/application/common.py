@@ -49,7 +49,9 @@ class ImportReport:
         return sum(self.created.values()) + sum(self.changed.values()) + sum(self.ended.values())
 
     def as_data(self) -> dict[str, Any]:
-        kinds = sorted(set(self.created) | set(self.changed) | set(self.ended) | set(self.unchanged))
+        kinds = sorted(
+            set(self.created) | set(self.changed) | set(self.ended) | set(self.unchanged)
+        )
         return {
             "dry_run": self.dry_run,
             "entities": {
@@ -61,9 +63,7 @@ class ImportReport:
                 }
                 for k in kinds
             },
-            "warnings": [
-                {"loc": list(w.loc()), "msg": w.message} for w in self.warnings
-            ],
+            "warnings": [{"loc": list(w.loc()), "msg": w.message} for w in self.warnings],
         }
 
 
@@ -89,7 +89,7 @@ class Applier:
         for name in ("orgs", "academicSessions", "courses", "classes", "users"):
             for r in pkg.records.get(name, ()):
                 await self._record(KIND_OF_FILE[name], r, self._values(name, r))
-        roles = pkg.records.get("roles", ())
+        roles = pkg.records.get("roles", [])
         if not roles and pkg.records.get("users") and "role" in pkg.records["users"][0].values:
             roles = list(self._roles_from_users(pkg.records["users"]))
         for r in roles:
@@ -152,13 +152,13 @@ class Applier:
             self.report.unchanged[kind] += 1
         await self.sources.put(kind, r.sourced_id, new_id, "active", content, self.now)
 
-    async def _adopt(
-        self, kind: str, sourced_id: str, values: dict[str, Any]
-    ) -> uuid.UUID | None:
+    async def _adopt(self, kind: str, sourced_id: str, values: dict[str, Any]) -> uuid.UUID | None:
         """A sourcedId that is one of our ids (an export of records made here) is that record;
         a guardian link is the open link between the same two people."""
         if kind == "link":
-            return await self.sync.open_link(values["student_id"], values["guardian_id"], self.today)
+            return await self.sync.open_link(
+                values["student_id"], values["guardian_id"], self.today
+            )
         try:
             candidate = uuid.UUID(sourced_id)
         except ValueError:
@@ -234,7 +234,8 @@ class Applier:
             return {
                 "person_id": self._ref("user", g("userSourcedId")),
                 "role": role,
-                "school_id": None if role in INSTITUTION_WIDE or self._is_district(g("orgSourcedId"))
+                "school_id": None
+                if role in INSTITUTION_WIDE or self._is_district(g("orgSourcedId"))
                 else org,
                 "begins_on": parse_date(g("beginDate")),
                 "ends_on": parse_date(g("endDate")),
@@ -313,8 +314,11 @@ class Applier:
                 relation = sorted(self.roles_of[guardian] & GUARDIAN_ROLES)[0]
                 pairs[f"{guardian}|{student}"] = (guardian, student, relation)
         for key, (guardian, student, relation) in sorted(pairs.items()):
-            record = {"guardianSourcedId": guardian, "studentSourcedId": student,
-                      "relationship": relation}
+            record = {
+                "guardianSourcedId": guardian,
+                "studentSourcedId": student,
+                "relationship": relation,
+            }
             values = {
                 "guardian_id": self.sources.target("user", guardian),
                 "student_id": self.sources.target("user", student),
@@ -337,8 +341,9 @@ class Applier:
         assert found is not None
         if kind != "demographic" and await self.sync.end(kind, found.target_id, self.today):
             self.report.ended[kind] += 1
-        await self.sources.put(kind, sourced_id, found.target_id, "tobedeleted", found.record,
-                               self.now)
+        await self.sources.put(
+            kind, sourced_id, found.target_id, "tobedeleted", found.record, self.now
+        )
 
     async def _end_missing(self, pkg: Package, roles: list[Record]) -> None:
         """In a bulk file, a record missing from the file is ended (dated), never deleted."""

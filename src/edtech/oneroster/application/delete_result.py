@@ -15,12 +15,17 @@ class DeleteResult(GradebookCase):
         async with self.uow:
             ctx = await self.context(integration)
             found = ctx.sources.get("result", sourced_id)
-            item = None if found is None else ctx.sources.get(
-                "lineItem", found.record.get("lineItem", {}).get("sourcedId", "")
+            item = (
+                None
+                if found is None
+                else ctx.sources.get(
+                    "lineItem", found.record.get("lineItem", {}).get("sourcedId", "")
+                )
             )
             if found is None or found.status != "active" or item is None:
                 raise NotFoundError("result not found")
             await ctx.grades.clear_result(item.target_id, found.target_id, ctx.editor)
-            await ctx.sources.put("result", sourced_id, found.target_id, "tobedeleted",
-                                  found.record, ctx.now)
+            await ctx.sources.put(
+                "result", sourced_id, found.target_id, "tobedeleted", found.record, ctx.now
+            )
             await self.uow.commit()

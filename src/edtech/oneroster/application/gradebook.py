@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from edtech.grades.public import Editor, GradebookSync
 from edtech.institutions.public import acting_as, institution_settings, sections_of_institution
 from edtech.kernel.clock import Clock
-from edtech.kernel.errors import ForbiddenError, InvalidError, FieldProblem
+from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError
 from edtech.kernel.principal import Principal
 from edtech.oneroster.infrastructure.clients import Integration
 from edtech.oneroster.infrastructure.sources import SqlAlchemySources
@@ -45,7 +45,9 @@ class GradebookCase:
         settings = await institution_settings(session, integration.institution_id)
         today = now.astimezone(ZoneInfo(settings.timezone) if settings else None).date()
         try:
-            principal = await acting_as(session, integration.institution_id, integration.acts_as, today)
+            principal = await acting_as(
+                session, integration.institution_id, integration.acts_as, today
+            )
         except LookupError as exc:
             raise ForbiddenError("the integration's person has left; register it again") from exc
         if not principal.is_institution_admin:
@@ -76,7 +78,9 @@ def target(ctx: Context, kind: str, sourced_id: str | None, field: str) -> uuid.
 
 
 async def section_term(ctx: Context, section_id: uuid.UUID) -> uuid.UUID:
-    for sid, term in await sections_of_institution(ctx.grades.session, ctx.principal.institution_id):
+    for sid, term in await sections_of_institution(
+        ctx.grades.session, ctx.principal.institution_id
+    ):
         if sid == section_id:
             return term
     raise InvalidError("unknown class", [FieldProblem(("class", "sourcedId"), "no such class")])

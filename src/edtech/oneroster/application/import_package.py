@@ -90,4 +90,3 @@ class ImportPackage:
         settings = await institution_settings(self.uow.session, institution_id)  # type: ignore[arg-type]
         zone = ZoneInfo(settings.timezone) if settings else None
         return self.clock.now().astimezone(zone).date()
-

@@ -47,6 +47,8 @@ class PutLineItem(GradebookCase):
                 grading_period_id=period,
                 due_at=item.due_at,
             )
-            await ctx.sources.put("lineItem", sourced_id, assessment, "active", item.record, ctx.now)
+            await ctx.sources.put(
+                "lineItem", sourced_id, assessment, "active", item.record, ctx.now
+            )
             await self.uow.commit()
         return found is None

@@ -29,7 +29,9 @@ class RegisterClient:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
 
-    async def __call__(self, principal: Principal, name: str, scopes: list[str]) -> RegisteredClient:
+    async def __call__(
+        self, principal: Principal, name: str, scopes: list[str]
+    ) -> RegisteredClient:
         if not principal.is_institution_admin:
             raise ForbiddenError("only an institution admin registers integrations")
         wanted = sorted({short(s) for s in scopes})

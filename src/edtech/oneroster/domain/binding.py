@@ -32,60 +32,154 @@ class Mode(enum.StrEnum):
 
 HEADERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "orgs": (
-        ("sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"),
+        (
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "name",
+            "type",
+            "identifier",
+            "parentSourcedId",
+        ),
     ),
     "academicSessions": (
         (
-            "sourcedId", "status", "dateLastModified", "title", "type", "startDate", "endDate",
-            "parentSourcedId", "schoolYear",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "title",
+            "type",
+            "startDate",
+            "endDate",
+            "parentSourcedId",
+            "schoolYear",
         ),
     ),
     "courses": (
         (
-            "sourcedId", "status", "dateLastModified", "schoolYearSourcedId", "title",
-            "courseCode", "grades", "orgSourcedId", "subjects", "subjectCodes",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "schoolYearSourcedId",
+            "title",
+            "courseCode",
+            "grades",
+            "orgSourcedId",
+            "subjects",
+            "subjectCodes",
         ),
     ),
     "classes": (
         (
-            "sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId",
-            "classCode", "classType", "location", "schoolSourcedId", "termSourcedIds",
-            "subjects", "subjectCodes", "periods",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "title",
+            "grades",
+            "courseSourcedId",
+            "classCode",
+            "classType",
+            "location",
+            "schoolSourcedId",
+            "termSourcedIds",
+            "subjects",
+            "subjectCodes",
+            "periods",
         ),
     ),
     "users": (
         (  # 1.2: roles are in roles.csv
-            "sourcedId", "status", "dateLastModified", "enabledUser", "username", "userIds",
-            "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
-            "agentSourcedIds", "grades", "password", "userMasterIdentifier",
-            "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
-            "preferredFamilyName", "primaryOrgSourcedId", "pronouns",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "enabledUser",
+            "username",
+            "userIds",
+            "givenName",
+            "familyName",
+            "middleName",
+            "identifier",
+            "email",
+            "sms",
+            "phone",
+            "agentSourcedIds",
+            "grades",
+            "password",
+            "userMasterIdentifier",
+            "resourceSourcedIds",
+            "preferredGivenName",
+            "preferredMiddleName",
+            "preferredFamilyName",
+            "primaryOrgSourcedId",
+            "pronouns",
         ),
         (  # 1.1 style: one role and the orgs on the user row
-            "sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role",
-            "username", "userIds", "givenName", "familyName", "middleName", "identifier",
-            "email", "sms", "phone", "agentSourcedIds", "grades", "password",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "enabledUser",
+            "orgSourcedIds",
+            "role",
+            "username",
+            "userIds",
+            "givenName",
+            "familyName",
+            "middleName",
+            "identifier",
+            "email",
+            "sms",
+            "phone",
+            "agentSourcedIds",
+            "grades",
+            "password",
         ),
     ),
     "roles": (
         (
-            "sourcedId", "status", "dateLastModified", "userSourcedId", "roleType", "role",
-            "beginDate", "endDate", "orgSourcedId", "userProfileSourcedId",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "userSourcedId",
+            "roleType",
+            "role",
+            "beginDate",
+            "endDate",
+            "orgSourcedId",
+            "userProfileSourcedId",
         ),
     ),
     "enrollments": (
         (
-            "sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId",
-            "userSourcedId", "role", "primary", "beginDate", "endDate",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "classSourcedId",
+            "schoolSourcedId",
+            "userSourcedId",
+            "role",
+            "primary",
+            "beginDate",
+            "endDate",
         ),
     ),
     "demographics": (
         (
-            "sourcedId", "status", "dateLastModified", "birthDate", "sex",
-            "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",
-            "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
-            "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation",
-            "cityOfBirth", "publicSchoolResidenceStatus",
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "birthDate",
+            "sex",
+            "americanIndianOrAlaskaNative",
+            "asian",
+            "blackOrAfricanAmerican",
+            "nativeHawaiianOrOtherPacificIslander",
+            "white",
+            "demographicRaceTwoOrMoreRaces",
+            "hispanicOrLatinoEthnicity",
+            "countryOfBirthCode",
+            "stateOfBirthAbbreviation",
+            "cityOfBirth",
+            "publicSchoolResidenceStatus",
         ),
     ),
 }
@@ -98,8 +192,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "orgs": ("sourcedId", "name", "type"),
     "academicSessions": ("sourcedId", "title", "type", "startDate", "endDate", "schoolYear"),
     "courses": ("sourcedId", "title", "orgSourcedId"),
-    "classes": ("sourcedId", "title", "courseSourcedId", "classType", "schoolSourcedId",
-                "termSourcedIds"),
+    "classes": (
+        "sourcedId",
+        "title",
+        "courseSourcedId",
+        "classType",
+        "schoolSourcedId",
+        "termSourcedIds",
+    ),
     "users": ("sourcedId", "enabledUser", "username", "givenName", "familyName"),
     "roles": ("sourcedId", "userSourcedId", "roleType", "role", "orgSourcedId"),
     "enrollments": ("sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"),
@@ -111,15 +211,35 @@ ENUMS: dict[tuple[str, str], frozenset[str]] = {
     ("academicSessions", "type"): frozenset({"gradingPeriod", "semester", "schoolYear", "term"}),
     ("classes", "classType"): frozenset({"homeroom", "scheduled"}),
     ("users", "enabledUser"): frozenset({"true", "false"}),
-    ("users", "role"): frozenset({
-        "administrator", "aide", "guardian", "parent", "proctor", "relative", "student",
-        "teacher",
-    }),
+    ("users", "role"): frozenset(
+        {
+            "administrator",
+            "aide",
+            "guardian",
+            "parent",
+            "proctor",
+            "relative",
+            "student",
+            "teacher",
+        }
+    ),
     ("roles", "roleType"): frozenset({"primary", "secondary"}),
-    ("roles", "role"): frozenset({
-        "aide", "counselor", "districtAdministrator", "guardian", "parent", "principal",
-        "proctor", "relative", "siteAdministrator", "student", "systemAdministrator", "teacher",
-    }),
+    ("roles", "role"): frozenset(
+        {
+            "aide",
+            "counselor",
+            "districtAdministrator",
+            "guardian",
+            "parent",
+            "principal",
+            "proctor",
+            "relative",
+            "siteAdministrator",
+            "student",
+            "systemAdministrator",
+            "teacher",
+        }
+    ),
     ("enrollments", "role"): frozenset({"administrator", "aide", "proctor", "student", "teacher"}),
     ("enrollments", "primary"): frozenset({"true", "false"}),
 }
@@ -257,8 +377,9 @@ def parse_file(name: str, text: str, mode: Mode, *, lenient: bool = False) -> Pa
             line += 1
             _parse_row(name, header, row, line, mode, lenient, parsed)
     except csv.Error as exc:
-        parsed.problems.append(Problem(name, line + 1 if "line" in locals() else 1, None,
-                                       f"not valid CSV: {exc}"))
+        parsed.problems.append(
+            Problem(name, line + 1 if "line" in locals() else 1, None, f"not valid CSV: {exc}")
+        )
         return parsed
     if line == 1:
         parsed.problems.append(Problem(name, 1, None, "a file in the package has no data rows"))
@@ -296,9 +417,7 @@ def _parse_row(
     if mode is Mode.BULK:
         for column in ("status", "dateLastModified"):
             if values[column]:
-                parsed.problems.append(
-                    Problem(name, line, column, "must be blank in a bulk file")
-                )
+                parsed.problems.append(Problem(name, line, column, "must be blank in a bulk file"))
         status = "active"
     else:
         status = _enum(name, line, "status", status, STATUSES, lenient, parsed)
@@ -317,8 +436,10 @@ def _parse_row(
     for column in DATES.get(name, ()):
         if values.get(column) and parse_date(values[column]) is None:
             parsed.problems.append(Problem(name, line, column, "must be a date YYYY-MM-DD"))
-    if name == "academicSessions" and values["schoolYear"] and not _YEAR.match(
-        values["schoolYear"]
+    if (
+        name == "academicSessions"
+        and values["schoolYear"]
+        and not _YEAR.match(values["schoolYear"])
     ):
         parsed.problems.append(Problem(name, line, "schoolYear", "must be a year such as 2027"))
     if len(parsed.problems) == before:

@@ -123,8 +123,12 @@ def _check_duplicates(pkg: Package) -> None:
         for r in records:
             if r.sourced_id in seen:
                 pkg.problems.append(
-                    Problem(name, r.line, "sourcedId",
-                            f"{r.sourced_id!r} appears twice (first on line {seen[r.sourced_id]})")
+                    Problem(
+                        name,
+                        r.line,
+                        "sourcedId",
+                        f"{r.sourced_id!r} appears twice (first on line {seen[r.sourced_id]})",
+                    )
                 )
             seen.setdefault(r.sourced_id, r.line)
 
@@ -147,14 +151,13 @@ def _check_references(pkg: Package, known: Mapping[str, set[str]]) -> None:
             for ref in ids:
                 if ref not in available[target]:
                     pkg.problems.append(
-                        Problem(file, r.line, column,
-                                f"refers to {ref!r}, which is not in {target}.csv")
+                        Problem(
+                            file, r.line, column, f"refers to {ref!r}, which is not in {target}.csv"
+                        )
                     )
     if pkg.version == "1.1" or "roles" in pkg.records:
         return
     users = pkg.records.get("users", ())
     if users and "role" not in users[0].values:
         # a 1.2 users.csv names no role: without roles.csv nobody would hold one
-        pkg.warnings.append(
-            Problem("roles", 0, None, "no roles.csv: imported users hold no role")
-        )
+        pkg.warnings.append(Problem("roles", 0, None, "no roles.csv: imported users hold no role"))

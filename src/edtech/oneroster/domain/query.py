@@ -113,7 +113,11 @@ class Query:
 
 
 def parse_query(
-    limit: int, offset: int, sort: str | None, order_by: str | None, filter_: str | None,
+    limit: int,
+    offset: int,
+    sort: str | None,
+    order_by: str | None,
+    filter_: str | None,
     fields: str | None,
 ) -> Query:
     if order_by not in (None, "asc", "desc"):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 PREFIX = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
-SCOPES = frozenset({
-    "roster.readonly",
-    "roster-core.readonly",
-    "roster-demographics.readonly",
-    "gradebook.readonly",
-    "gradebook.createput",
-    "gradebook.delete",
-})
+SCOPES = frozenset(
+    {
+        "roster.readonly",
+        "roster-core.readonly",
+        "roster-demographics.readonly",
+        "gradebook.readonly",
+        "gradebook.createput",
+        "gradebook.delete",
+    }
+)
 ROSTER_READ = frozenset({"roster.readonly", "roster-core.readonly"})
 GRADEBOOK_READ = frozenset({"gradebook.readonly", "gradebook.createput"})
 GRADEBOOK_WRITE = frozenset({"gradebook.createput"})

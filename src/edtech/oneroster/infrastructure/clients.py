@@ -39,17 +39,26 @@ async def client_by_id(session: AsyncSession, client_id: str) -> Integration | N
     if row is None:
         return None
     return Integration(
-        row.id, row.institution_id, row.name, row.client_id, row.secret_hash,
-        frozenset(row.scopes), row.acts_as,
+        row.id,
+        row.institution_id,
+        row.name,
+        row.client_id,
+        row.secret_hash,
+        frozenset(row.scopes),
+        row.acts_as,
     )
 
 
-async def revoke_client(session: AsyncSession, institution_id: uuid.UUID, client_id: str,
-                        now: datetime) -> bool:
+async def revoke_client(
+    session: AsyncSession, institution_id: uuid.UUID, client_id: str, now: datetime
+) -> bool:
     result = await session.execute(
         sa.update(client)
-        .where(client.c.institution_id == institution_id, client.c.client_id == client_id,
-               client.c.revoked_at.is_(None))
+        .where(
+            client.c.institution_id == institution_id,
+            client.c.client_id == client_id,
+            client.c.revoked_at.is_(None),
+        )
         .values(revoked_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

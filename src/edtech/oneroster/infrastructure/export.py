@@ -72,47 +72,79 @@ async def export_package(
     rows = await roster_rows(session, institution_id)
     k = {
         kind: _Kind(await sourced_ids_by_target(session, institution_id, kind))
-        for kind in ("org", "academicSession", "course", "class", "user", "role", "enrollment",
-                     "demographic", "link")
+        for kind in (
+            "org",
+            "academicSession",
+            "course",
+            "class",
+            "user",
+            "role",
+            "enrollment",
+            "demographic",
+            "link",
+        )
     }
     out: dict[str, list[dict[str, str]]] = {name: [] for name in HEADERS}
     org, ses, crs, cls, usr = k["org"], k["academicSession"], k["course"], k["class"], k["user"]
     for r in rows["school"]:
         s = org.stored(r.id)
-        out["orgs"].append({**s, "sourcedId": org.sid(r.id), "name": r.name,
-                            "type": s["type"] if ORG_TYPES.get(s.get("type", ""), "district")
-                            == str(r.org_type) and "type" in s else str(r.org_type),
-                            "parentSourcedId": org.sid(r.parent_id)})
+        out["orgs"].append(
+            {
+                **s,
+                "sourcedId": org.sid(r.id),
+                "name": r.name,
+                "type": s["type"]
+                if ORG_TYPES.get(s.get("type", ""), "district") == str(r.org_type) and "type" in s
+                else str(r.org_type),
+                "parentSourcedId": org.sid(r.parent_id),
+            }
+        )
     for r in rows["academic_session"]:
         s = ses.stored(r.id)
         kind = str(r.kind)
         stored_type = s.get("type", "")
         same_kind = SESSION_KINDS.get(stored_type) == kind
-        out["academicSessions"].append({
-            **s, "sourcedId": ses.sid(r.id), "title": r.title,
-            "type": stored_type if stored_type and same_kind else SESSION_TYPES[kind],
-            "startDate": r.starts_on.isoformat(), "endDate": r.ends_on.isoformat(),
-            "parentSourcedId": ses.sid(r.parent_id),
-            "schoolYear": s.get("schoolYear") or str(r.ends_on.year),
-        })
+        out["academicSessions"].append(
+            {
+                **s,
+                "sourcedId": ses.sid(r.id),
+                "title": r.title,
+                "type": stored_type if stored_type and same_kind else SESSION_TYPES[kind],
+                "startDate": r.starts_on.isoformat(),
+                "endDate": r.ends_on.isoformat(),
+                "parentSourcedId": ses.sid(r.parent_id),
+                "schoolYear": s.get("schoolYear") or str(r.ends_on.year),
+            }
+        )
     for r in rows["course"]:
         s = crs.stored(r.id)
         sid = crs.sid(r.id)
-        out["courses"].append({**s, "sourcedId": sid, "title": r.title,
-                               "courseCode": "" if r.code == sid and not s.get("courseCode")
-                               else r.code,
-                               "orgSourcedId": org.sid(r.school_id)})
+        out["courses"].append(
+            {
+                **s,
+                "sourcedId": sid,
+                "title": r.title,
+                "courseCode": "" if r.code == sid and not s.get("courseCode") else r.code,
+                "orgSourcedId": org.sid(r.school_id),
+            }
+        )
     for r in rows["section"]:
         s = cls.stored(r.id)
         terms = split_list(s.get("termSourcedIds", ""))
         term = ses.sid(r.term_id)
-        out["classes"].append({
-            **s, "sourcedId": cls.sid(r.id), "title": r.title,
-            "courseSourcedId": crs.sid(r.course_id), "classCode": r.code or "",
-            "classType": str(r.class_type), "location": r.room or "",
-            "schoolSourcedId": org.sid(r.school_id),
-            "termSourcedIds": s["termSourcedIds"] if terms and terms[0] == term else term,
-        })
+        out["classes"].append(
+            {
+                **s,
+                "sourcedId": cls.sid(r.id),
+                "title": r.title,
+                "courseSourcedId": crs.sid(r.course_id),
+                "classCode": r.code or "",
+                "classType": str(r.class_type),
+                "location": r.room or "",
+                "schoolSourcedId": org.sid(r.school_id),
+                "termSourcedIds": s["termSourcedIds"] if terms and terms[0] == term else term,
+            }
+        )
     agents: dict[uuid.UUID, list[str]] = {}
     for r in rows["guardian_link"]:
         if _current(r, today):
@@ -128,17 +160,20 @@ async def export_package(
         listed = sorted(agents.get(r.id, []))
         stored_agents = split_list(s.get("agentSourcedIds", ""))
         row = {
-            **{c: "" for c in HEADERS["users"][0]},
+            **dict.fromkeys(HEADERS["users"][0], ""),
             **s,
             "sourcedId": usr.sid(r.id),
             "enabledUser": s.get("enabledUser", "true"),
             "username": s.get("username") or r.email or usr.sid(r.id),
-            "email": _keep(s, "email", r.email or "", (s.get("email") or "").lower()
-                           == (r.email or "")),
-            "grades": s["grades"] if grades and grades[0] == r.grade_level
+            "email": _keep(
+                s, "email", r.email or "", (s.get("email") or "").lower() == (r.email or "")
+            ),
+            "grades": s["grades"]
+            if grades and grades[0] == r.grade_level
             else (r.grade_level or ""),
             "agentSourcedIds": s["agentSourcedIds"]
-            if set(stored_agents) >= set(listed) and stored_agents else ",".join(listed),
+            if set(stored_agents) >= set(listed) and stored_agents
+            else ",".join(listed),
         }
         if given != r.given_name:
             row["givenName"], row["preferredGivenName"] = r.given_name, ""
@@ -158,35 +193,47 @@ async def export_package(
         if role not in ROLE_NAMES:
             continue
         name = stored_role if stored_role in ROLES_BACK.get(role, {role}) else ROLE_NAMES[role]
-        out["roles"].append({
-            **s, "sourcedId": role_k.sid(r.id),
-            "userSourcedId": usr.sid(r.person_id),
-            "roleType": s.get("roleType", "primary"), "role": name,
-            "beginDate": s.get("beginDate", "") if parse_date(s.get("beginDate", "") or "x")
-            in (None, r.begins_on) else r.begins_on.isoformat(),
-            "endDate": r.ends_on.isoformat() if r.ends_on else "",
-            "orgSourcedId": org.sid(r.school_id) if r.school_id else s.get("orgSourcedId", "")
-            or _first_org(rows),
-            "userProfileSourcedId": s.get("userProfileSourcedId", ""),
-        })
+        out["roles"].append(
+            {
+                **s,
+                "sourcedId": role_k.sid(r.id),
+                "userSourcedId": usr.sid(r.person_id),
+                "roleType": s.get("roleType", "primary"),
+                "role": name,
+                "beginDate": s.get("beginDate", "")
+                if parse_date(s.get("beginDate", "") or "x") in (None, r.begins_on)
+                else r.begins_on.isoformat(),
+                "endDate": r.ends_on.isoformat() if r.ends_on else "",
+                "orgSourcedId": org.sid(r.school_id)
+                if r.school_id
+                else s.get("orgSourcedId", "") or _first_org(rows),
+                "userProfileSourcedId": s.get("userProfileSourcedId", ""),
+            }
+        )
     enr = k["enrollment"]
     school_of = {r.id: r.school_id for r in rows["section"]}
     for r in rows["enrollment"]:
         if not _current(r, today) or r.person_id not in current_people:
             continue
         s = enr.stored(r.id)
-        out["enrollments"].append({
-            **s, "sourcedId": enr.sid(r.id), "classSourcedId": cls.sid(r.section_id),
-            "schoolSourcedId": org.sid(school_of[r.section_id]),
-            "userSourcedId": usr.sid(r.person_id), "role": str(r.role),
-            "primary": "true" if r.is_primary else ("false" if s.get("primary") != "" else ""),
-            "beginDate": s.get("beginDate", "") if parse_date(s.get("beginDate", "") or "x")
-            in (None, r.begins_on) else r.begins_on.isoformat(),
-            "endDate": r.ends_on.isoformat() if r.ends_on else "",
-        })
+        out["enrollments"].append(
+            {
+                **s,
+                "sourcedId": enr.sid(r.id),
+                "classSourcedId": cls.sid(r.section_id),
+                "schoolSourcedId": org.sid(school_of[r.section_id]),
+                "userSourcedId": usr.sid(r.person_id),
+                "role": str(r.role),
+                "primary": "true" if r.is_primary else ("false" if s.get("primary") != "" else ""),
+                "beginDate": s.get("beginDate", "")
+                if parse_date(s.get("beginDate", "") or "x") in (None, r.begins_on)
+                else r.begins_on.isoformat(),
+                "endDate": r.ends_on.isoformat() if r.ends_on else "",
+            }
+        )
     _kept_only(out, k, rows)
     born = {r.id: r.birth_date for r in rows["person"] if _current(r, today)}
-    for target, (sid, status, s) in k["demographic"].mapping.items():
+    for target, (_sid, status, s) in k["demographic"].mapping.items():
         if status == "active" and target in born:
             b = born[target]
             out["demographics"].append({**s, "birthDate": b.isoformat() if b else ""})
@@ -197,13 +244,16 @@ def _first_org(rows: dict[str, list[Any]]) -> str:
     return str(rows["school"][0].id) if rows["school"] else ""
 
 
-def _kept_only(out: dict[str, list[dict[str, str]]], k: dict[str, _Kind],
-               rows: dict[str, list[Any]]) -> None:
+def _kept_only(
+    out: dict[str, list[dict[str, str]]], k: dict[str, _Kind], rows: dict[str, list[Any]]
+) -> None:
     """Roles and enrollments we keep but do not model (an aide's role, a proctor)."""
-    ours = {"role": {r.id for r in rows["role_assignment"]},
-            "enrollment": {r.id for r in rows["enrollment"]}}
+    ours = {
+        "role": {r.id for r in rows["role_assignment"]},
+        "enrollment": {r.id for r in rows["enrollment"]},
+    }
     for kind, name in (("role", "roles"), ("enrollment", "enrollments")):
-        for target, (sid, status, s) in k[kind].mapping.items():
+        for target, (_sid, status, s) in k[kind].mapping.items():
             if status == "active" and target not in ours[kind]:
                 out[name].append(dict(s))
 

@@ -92,7 +92,9 @@ async def sourced_ids_by_target(
     session: AsyncSession, institution_id: uuid.UUID, kind: str
 ) -> dict[uuid.UUID, tuple[str, str, dict[str, Any]]]:
     """Our id → (sourcedId, status, row as imported) for one kind (exports and the provider)."""
-    stmt = sa.select(source.c.target_id, source.c.sourced_id, source.c.status, source.c.record).where(
-        source.c.institution_id == institution_id, source.c.kind == kind
-    )
-    return {r.target_id: (r.sourced_id, r.status, dict(r.record)) for r in await session.execute(stmt)}
+    stmt = sa.select(
+        source.c.target_id, source.c.sourced_id, source.c.status, source.c.record
+    ).where(source.c.institution_id == institution_id, source.c.kind == kind)
+    return {
+        r.target_id: (r.sourced_id, r.status, dict(r.record)) for r in await session.execute(stmt)
+    }

@@ -37,7 +37,9 @@ client = sa.Table(
     sa.Column("client_id", sa.String(64), nullable=False, unique=True),
     sa.Column("secret_hash", sa.String(128), nullable=False),
     sa.Column("scopes", sa.JSON(), nullable=False),
-    sa.Column("acts_as", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT"), nullable=False),
+    sa.Column(
+        "acts_as", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT"), nullable=False
+    ),
     sa.Column("publishes", sa.Boolean(), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
