@@ -46,6 +46,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "invitation_id": ("invitation", "id"),
     "request_id": ("pairing_request", "id"),
     "job_id": ("job", "id"),
+    "id": ("person", "id"),  # a OneRoster sourcedId: a record made here goes by its id
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
