@@ -192,15 +192,9 @@ async def test_an_lms_writes_line_items_and_results_and_the_teacher_sees_them(
     grid = await client.get(f"/api/v1/sections/{p1}/gradebook/grid", headers=teacher)
     assert grid.status_code == 200, grid.text
     text = grid.text
-    assert (
-        "Quiz 1: linear equations (retake)" in text
-    )
-    assert (
-        "exempt" in text
-    )
-    assert (
-        "extra_credit" in text
-    )
+    assert "Quiz 1: linear equations (retake)" in text
+    assert "exempt" in text
+    assert "extra_credit" in text
 
     assert (await client.delete(f"{G}/results/res-s1", headers=lms)).status_code == 204
     assert (await client.get(f"{G}/results/res-s1", headers=lms)).status_code == 404

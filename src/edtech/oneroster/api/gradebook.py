@@ -61,9 +61,7 @@ class ResultIn(BaseModel):
     lineItem: RefIn
     student: RefIn
     score: Decimal | None = Field(default=None, ge=0, le=1_000_000, decimal_places=4)
-    scoreStatus: Literal[
-        "exempt", "fully graded", "not submitted", "partially graded", "submitted"
-    ]
+    scoreStatus: Literal["exempt", "fully graded", "not submitted", "partially graded", "submitted"]
     scoreDate: datetime | None = None
     comment: str | None = Field(default=None, max_length=2000)
 
