@@ -49,18 +49,6 @@ async def test_a_bulk_package_creates_the_roster_and_a_second_import_changes_not
     assert again["entities"]["user"]["unchanged"] == 11
 
 
-async def test_a_dry_run_reports_and_changes_nothing(
-    client: httpx.AsyncClient, demo: DemoSummary
-) -> None:
-    admin = await login(client, "admin@demo.test")
-    r = await upload(client, admin, package("bulk"), dry_run=True)
-    assert r.status_code == 200, r.text
-    assert r.json()["dry_run"] is True
-    assert r.json()["entities"]["user"]["created"] == 11
-    people = await client.get("/api/v1/people", params={"q": "t-ada"}, headers=admin)
-    assert people.json()["items"] == []
-
-
 async def test_a_broken_package_changes_nothing_and_lists_every_problem_by_line(
     client: httpx.AsyncClient, demo: DemoSummary
 ) -> None:
@@ -98,3 +86,16 @@ async def test_lenient_mode_accepts_a_named_quirk_with_a_warning(
     (warning,) = [w for w in r.json()["warnings"] if w["loc"][0] == "users.csv"]
     assert warning["loc"] == ["users.csv", 4, "enabledUser"]
     assert "'True' read as 'true'" in warning["msg"]
+    assert r.json()["dry_run"] is False
+
+
+async def test_a_dry_run_reports_and_changes_nothing(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    r = await upload(client, admin, package("bulk"), dry_run=True)
+    assert r.status_code == 200, r.text
+    assert r.json()["dry_run"] is True
+    assert r.json()["entities"]["user"]["created"] == 11
+    people = await client.get("/api/v1/people", params={"q": "t-ada"}, headers=admin)
+    assert people.json()["items"] == []
