@@ -29,6 +29,7 @@ from edtech.grades.domain import (
     Result,
     SchemeKind,
     Weighting,
+    guard_edit,
     plain,
 )
 from edtech.grades.infrastructure.repositories import (
@@ -191,6 +192,17 @@ class GradebookSync:
     async def assessment(self, assessment_id: uuid.UUID) -> Assessment | None:
         return await self.assessments.get(self.institution_id, assessment_id)
 
+    async def _guard(self, a: Assessment, editor: Editor) -> None:
+        """After its grading period closed, an outside tool changes no result of it."""
+        period = await self.roster.grading_period(self.institution_id, a.grading_period_id)
+        locked = period is not None and period.is_locked(self.today)
+        guard_edit(
+            locked=locked,
+            editor=editor,
+            reason=None,
+            closes_on=period.closes_on if period else None,
+        )
+
     async def _result(self, a: Assessment, student_id: uuid.UUID) -> Result | None:
         stmt = sa.select(Result).where(
             grade_result.c.institution_id == self.institution_id,
@@ -220,6 +232,7 @@ class GradebookSync:
                 "the student is not enrolled in the class",
                 [FieldProblem(("student",), "not a student of this class")],
             )
+        await self._guard(a, editor)
         if points is not None and points < 0:
             raise InvalidError("a score may not be negative", [FieldProblem(("score",), "< 0")])
         marks = {Flag(f) for f in flags}
@@ -252,8 +265,9 @@ class GradebookSync:
         """Empty the student's draft (the history keeps what it was)."""
         a = await self.assessment(assessment_id)
         result = None if a is None else await self._result(a, student_id)
-        if result is None or result.draft == EMPTY:
+        if a is None or result is None or result.draft == EMPTY:
             return False
+        await self._guard(a, editor)
         result.enter(EMPTY, editor=editor, at=self.now, expected_version=None, reason=None)
         return True
 

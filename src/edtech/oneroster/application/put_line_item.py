@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from edtech.institutions.public import academic_session
+from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.oneroster.application.gradebook import GradebookCase, section_term, target
 from edtech.oneroster.infrastructure.clients import Integration
 
@@ -36,6 +38,13 @@ class PutLineItem(GradebookCase):
                 if item.grading_period_sourced_id
                 else None
             )
+            if period is not None:
+                info = await academic_session(self.uow.session, integration.institution_id, period)
+                if info is None or info.kind != "grading_period":
+                    raise InvalidError(
+                        "unknown grading period",
+                        [FieldProblem(("gradingPeriod", "sourcedId"), "no such grading period")],
+                    )
             found = ctx.sources.get("lineItem", sourced_id)
             assessment = await ctx.grades.put_assessment(
                 found.target_id if found else None,
