@@ -10,7 +10,7 @@ from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import ForbiddenError
 from edtech.oneroster.application.import_package import ImportPackage
 from edtech.oneroster.infrastructure.export import export_zip
-from edtech.oneroster.infrastructure.files import read_zip
+from edtech.oneroster.infrastructure.files import PackageTooLargeError, read_zip
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
 from edtech.platform.http.problems import problem
 
@@ -58,7 +58,10 @@ async def import_package(
         body.extend(chunk)
         if len(body) > MAX_PACKAGE_BYTES:
             return _too_large(request)  # type: ignore[return-value]
-    texts = read_zip(bytes(body), MAX_PACKAGE_BYTES)
+    try:
+        texts = read_zip(bytes(body), MAX_PACKAGE_BYTES)
+    except PackageTooLargeError:
+        return _too_large(request)  # type: ignore[return-value]
     report = await run(principal, texts, dry_run=dry_run, lenient=lenient)
     return report.as_data()
 
