@@ -21,6 +21,7 @@ from edtech.institutions.slice import SLICE as INSTITUTIONS
 from edtech.jobs.slice import SLICE as JOBS
 from edtech.manifest import Slice
 from edtech.notifications.slice import SLICE as NOTIFICATIONS
+from edtech.oneroster.slice import SLICE as ONEROSTER
 from edtech.platform import idempotency
 from edtech.platform.db.metadata import metadata as _metadata
 from edtech.realtime import infrastructure as realtime_tables
@@ -37,6 +38,7 @@ SLICES: tuple[Slice, ...] = (
     JOBS,
     NOTIFICATIONS,
     FILES,
+    ONEROSTER,
     WEB,
 )
 

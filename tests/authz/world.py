@@ -50,6 +50,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "notification_id": ("notification", "id"),
     "batch_id": ("notification_batch", "id"),
     "file_id": ("stored_file", "id"),
+    "id": ("person", "id"),  # a OneRoster sourcedId: a record made here goes by its id
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}

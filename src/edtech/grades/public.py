@@ -1,5 +1,6 @@
 """What other parts of the system may use from grades: the demo seeding, a student's published
-report (report cards) and their record (record packages)."""
+report (report cards) and their record (record packages), and the gradebook as an outside tool
+writes it (OneRoster line items and results)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from edtech.grades.domain import (
     Assessment,
     Category,
+    Editor,
     Gradebook,
     GradingScheme,
     LetterBand,
@@ -35,10 +37,14 @@ from edtech.grades.infrastructure.repositories import (
     SqlAlchemySchemes,
 )
 from edtech.grades.infrastructure.roster import InstitutionsRoster
+from edtech.grades.infrastructure.sync import GradebookSync, ResultView
 from edtech.kernel.ids import new_id
 
 __all__ = [
+    "Editor",
+    "GradebookSync",
     "ReportLine",
+    "ResultView",
     "SectionReport",
     "published_report",
     "seed_demo",

@@ -36,6 +36,7 @@ from edtech.institutions.infrastructure.meetings import (
     section_meetings,
     section_zone,
 )
+from edtech.institutions.infrastructure.sync import RosterSync
 from edtech.institutions.infrastructure.tables import (
     academic_session as academic_session_table,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "Policy",
     "ReactivateInstitution",
     "RosterBulk",
+    "RosterSync",
     "SectionMembership",
     "SuspendInstitution",
     "Weekday",
@@ -95,6 +97,7 @@ __all__ = [
     "person_in_institution",
     "person_with_email",
     "roster_counts",
+    "roster_rows",
     "school_in_institution",
     "schools_of_institution",
     "section_in_institution",
@@ -411,3 +414,13 @@ async def grade_level(
     )
     level: str | None = await session.scalar(stmt)
     return level
+
+
+async def roster_rows(session: AsyncSession, institution_id: uuid.UUID) -> dict[str, list[Any]]:
+    """Every row of the institution's roster tables (school, academic_session, course, section,
+    person, role_assignment, enrollment, guardian_link), by table name: for exports."""
+    out: dict[str, list[Any]] = {}
+    for table in ORDER[1:]:
+        stmt = sa.select(table).where(table.c.institution_id == institution_id)
+        out[table.name] = list((await session.execute(stmt.order_by(table.c.id))).all())
+    return out

@@ -166,6 +166,18 @@ class SqlAlchemyRoster:
             _open(guardian_link, on),
         )
 
+    async def open_link_id(
+        self, institution_id: uuid.UUID, student_id: uuid.UUID, guardian_id: uuid.UUID, on: date
+    ) -> uuid.UUID | None:
+        stmt = sa.select(guardian_link.c.id).where(
+            guardian_link.c.institution_id == institution_id,
+            guardian_link.c.student_id == student_id,
+            guardian_link.c.guardian_id == guardian_id,
+            _open(guardian_link, on),
+        )
+        found: uuid.UUID | None = (await self.session.scalars(stmt.limit(1))).first()
+        return found
+
     async def open_ties(
         self, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
     ) -> list[Tie]:
@@ -192,3 +204,14 @@ class SqlAlchemyRoster:
         )
         out.extend((await self.session.scalars(links)).all())
         return out
+
+    async def open_enrollments_of_section(
+        self, institution_id: uuid.UUID, section_id: uuid.UUID, on: date
+    ) -> list[Enrollment]:
+        """The section's enrollments not ended by `on` (a class that ends takes them along)."""
+        stmt = sa.select(Enrollment).where(
+            enrollment.c.institution_id == institution_id,
+            enrollment.c.section_id == section_id,
+            _open(enrollment, on),
+        )
+        return list((await self.session.scalars(stmt)).all())

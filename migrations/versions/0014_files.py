@@ -1,8 +1,8 @@
 """files: stored files (absence-note evidence, receipts, report cards, record packages) and
 the students each is about.
 
-Revision ID: 0016
-Revises: 0014
+Revision ID: 0014
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 from edtech.platform.db.types import UTCDateTime
 
-revision: str = "0016"
-down_revision: str | None = "0014"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""OneRoster use cases."""

@@ -1,0 +1,1 @@
+"""The OneRoster binding and package rules: pure, no I/O."""

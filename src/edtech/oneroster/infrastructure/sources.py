@@ -1,0 +1,100 @@
+"""Which roster record each outside `sourcedId` is, per institution and kind (Core statements:
+a mapping log with no behaviour, read whole at the start of an import)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.kernel.ids import new_id
+from edtech.oneroster.infrastructure.tables import source
+
+
+@dataclass
+class Source:
+    """One mapped record: our id, 'active' or 'tobedeleted', and the row as it came in."""
+
+    id: uuid.UUID | None
+    kind: str
+    sourced_id: str
+    target_id: uuid.UUID
+    status: str
+    record: dict[str, Any]
+
+
+class SqlAlchemySources:
+    """The institution's sourcedId mappings on a session; `load` reads them once."""
+
+    def __init__(self, session: AsyncSession, institution_id: uuid.UUID) -> None:
+        self.session = session
+        self.institution_id = institution_id
+        self.by_kind: dict[str, dict[str, Source]] = {}
+
+    async def load(self) -> None:
+        stmt = sa.select(source).where(source.c.institution_id == self.institution_id)
+        for row in await self.session.execute(stmt):
+            self.by_kind.setdefault(row.kind, {})[row.sourced_id] = Source(
+                row.id, row.kind, row.sourced_id, row.target_id, row.status, dict(row.record)
+            )
+
+    def get(self, kind: str, sourced_id: str) -> Source | None:
+        return self.by_kind.get(kind, {}).get(sourced_id)
+
+    def of_kind(self, kind: str) -> dict[str, Source]:
+        return self.by_kind.get(kind, {})
+
+    def target(self, kind: str, sourced_id: str) -> uuid.UUID | None:
+        found = self.get(kind, sourced_id)
+        return None if found is None else found.target_id
+
+    async def put(
+        self,
+        kind: str,
+        sourced_id: str,
+        target_id: uuid.UUID,
+        status: str,
+        record: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        found = self.get(kind, sourced_id)
+        if found is not None and found.id is not None:
+            await self.session.execute(
+                sa.update(source)
+                .where(source.c.id == found.id)
+                .values(target_id=target_id, status=status, record=record, updated_at=now)
+            )
+            found.target_id, found.status, found.record = target_id, status, record
+            return
+        row_id = new_id()
+        await self.session.execute(
+            sa.insert(source).values(
+                id=row_id,
+                institution_id=self.institution_id,
+                kind=kind,
+                sourced_id=sourced_id,
+                target_id=target_id,
+                status=status,
+                record=record,
+                updated_at=now,
+            )
+        )
+        self.by_kind.setdefault(kind, {})[sourced_id] = Source(
+            row_id, kind, sourced_id, target_id, status, record
+        )
+
+
+async def sourced_ids_by_target(
+    session: AsyncSession, institution_id: uuid.UUID, kind: str
+) -> dict[uuid.UUID, tuple[str, str, dict[str, Any]]]:
+    """Our id → (sourcedId, status, row as imported) for one kind (exports and the provider)."""
+    stmt = sa.select(
+        source.c.target_id, source.c.sourced_id, source.c.status, source.c.record
+    ).where(source.c.institution_id == institution_id, source.c.kind == kind)
+    return {
+        r.target_id: (r.sourced_id, r.status, dict(r.record)) for r in await session.execute(stmt)
+    }
