@@ -426,6 +426,22 @@ export type GradesResultData = {
   "max_points": string;
 };
 
+/** The batch's counts now: `reached` recipients (any channel sent, or seen or read in the app) of `total`, and per channel how many attempts are sent, failed, skipped, pending. */
+export type NotificationsBatchProgressData = {
+  "batch_id": string;
+  "total": number;
+  "reached": number;
+  "percent": number;
+  "channels": Record<string, unknown>;
+};
+
+export type NotificationsChannelCountsData = {
+  "sent": number;
+  "failed": number;
+  "skipped": number;
+  "pending": number;
+};
+
 /** Every channel pattern, each with its event types and their `data`. */
 export interface ChannelEvents {
   "attendance.session.{id}": {
@@ -455,6 +471,9 @@ export interface ChannelEvents {
   "grades.section.{id}": {
     "grades.assessment_published": GradesAssessmentPublishedData;
     "grades.cell_changed": GradesCellChangedData;
+  };
+  "notifications.batch.{id}": {
+    "notifications.progress": NotificationsBatchProgressData;
   };
   "user.{id}": {
     "announcement.acknowledged": CommunicationAnnouncementAcknowledgedData;
