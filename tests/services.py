@@ -38,6 +38,13 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def available(service: str) -> bool:
+    """Whether `service` ("PostgreSQL" or "Redis") is reachable now (or required, so tests
+    that choose it then fail loudly when it is not)."""
+    url, port = (POSTGRES_URL, 5432) if service == "PostgreSQL" else (REDIS_URL, 6379)
+    return REQUIRE_SERVICES or _reachable(url, port)
+
+
 def need(service: str) -> None:
     """Skip (or, under EDTECH_REQUIRE_SERVICES=1, fail) unless `service` is reachable."""
     url, port = (POSTGRES_URL, 5432) if service == "PostgreSQL" else (REDIS_URL, 6379)

@@ -36,6 +36,7 @@ from edtech.settings import Settings
 from tests import databases
 from tests.contract.node import ThreadedNode
 from tests.servers import TEST_SECRET
+from tests.services import available
 
 FULL = os.environ.get("EDTECH_FULL_SCHEMATHESIS") == "1"
 MAX_EXAMPLES = int(os.environ.get("EDTECH_SCHEMATHESIS_EXAMPLES", 200 if FULL else 3))
@@ -60,9 +61,13 @@ def _zip(ctx: Any, value: Any) -> Any:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+DIALECTS = ["sqlite", POSTGRES] if FULL else [POSTGRES if available("PostgreSQL") else "sqlite"]
+"""The long profile fuzzes both databases; the CI profile one: PostgreSQL (what deployments
+run) where it is reachable, else the embedded SQLite."""
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
 def node(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ThreadedNode]:
