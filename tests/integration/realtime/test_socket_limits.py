@@ -60,7 +60,8 @@ async def _send_fragmented(client: Client, total: int, fragment: int) -> None:
     head, tail = b'{"op": "ping", "ref": "big", "pad": "', b'"}'
     data = head + b"x" * (total - len(head) - len(tail)) + tail
     pieces = [data[i : i + fragment] for i in range(0, len(data), fragment)]
-    assert len(pieces) > 1 and all(len(p) <= fragment for p in pieces)
+    assert len(pieces) > 1
+    assert all(len(p) <= fragment for p in pieces)
     protocol = client.ws.protocol
     protocol.send_text(pieces[0], fin=False)
     for n, piece in enumerate(pieces[1:], start=2):
