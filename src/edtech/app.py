@@ -20,6 +20,7 @@ from edtech.identity.public import principal_from_access_token, principal_signed
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.manifest import Slice
 from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.probe import DatabaseProbe
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.health import router as health_router
 from edtech.platform.http.middleware import (
@@ -79,6 +80,8 @@ def create_app(
         schedules=[schedule for part in slices for schedule in part.schedules],
     )
     services.components.add(jobs)
+    # Readiness reaches the database on a connection of its own, never queued behind requests.
+    services.components.add(DatabaseProbe(settings.database_url))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ close code; subscriptions leave nothing behind. Seeded, bounded in count and tim
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import random
@@ -18,9 +19,12 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from websockets.exceptions import ConnectionClosed
 
+from edtech.platform.db.engine import is_sqlite
 from edtech.realtime.protocol import CloseCode, ErrorCode
+from edtech.settings import Settings
 from tests.integration.realtime.support import Client, commit_posts, new_room, token_for
 from tests.servers import LiveServer
 
@@ -181,4 +185,105 @@ async def test_interleaved_subscriptions_from_many_sockets_leave_nothing_behind(
     async with asyncio.timeout(10):
         while hub.broker.channels:
             await asyncio.sleep(0.05)  # the node's last local subscriber went: no listener left
+    await _healthy(live_server)
+
+
+# Memory: the node's resident set may grow with what it must hold (sockets, subscriptions,
+# queues), never with what it was sent. Recorded in docs/fuzz.md.
+RSS_BASE_MIB = 16
+RSS_PER_SOCKET_MIB = 1.0
+"""The bound on the growth of the node process's RSS over all four phases, after a warm-up:
+16 MiB, plus 1 MiB per socket open at once in the busiest phase (the node runs in this test's
+process, so each socket counts both ends, with their buffers). What the sockets were sent —
+~8 MiB of huge frames in the CI profile, ~80 MiB in the full one — must not show."""
+
+
+def rss_mib() -> float:
+    """This process's resident set, from /proc (Linux)."""
+    gc.collect()
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+async def _flood(server: LiveServer, sockets: int, frames: int) -> None:
+    """Sockets that send as fast as they can: cut off by the rate limit (a documented close)."""
+    services = server.app.state.services
+
+    async def one() -> None:
+        client = await Client.open(server.ws_url, token_for(services))
+        try:
+            for n in range(frames):
+                await client.ws.send(json.dumps({"op": "ping", "ref": str(n)}))
+            await _closed_or_answering(client)
+        except ConnectionClosed as exc:
+            closed = exc.rcvd.code if exc.rcvd else None
+            assert closed in DOCUMENTED_CLOSES, closed
+        finally:
+            await client.close()
+
+    await asyncio.gather(*(one() for _ in range(sockets)))
+
+
+async def _closed_or_answering(client: Client) -> None:
+    """Drain what the node answered until it closes the socket or goes quiet."""
+    try:
+        while True:
+            _answer_is_documented(json.loads(await asyncio.wait_for(client.ws.recv(), 2)))
+    except TimeoutError:
+        return
+
+
+async def _huge_and_deep(server: LiveServer, sockets: int, frames: int) -> None:
+    """Frames just under the size limit, over it, and nested 30,000 deep, from `sockets`
+    sockets at once, each paced under the rate limit: every one gets an error reply or close
+    1009 (then the socket is opened again)."""
+    services = server.app.state.services
+    limit = services.settings.realtime.ws_max_frame_bytes
+
+    async def one() -> None:
+        client = await Client.open(server.ws_url, token_for(services))
+        for n in range(frames):
+            try:
+                await client.ws.send(rng_frame(n, limit))
+                _answer_is_documented(json.loads(await asyncio.wait_for(client.ws.recv(), 10)))
+            except ConnectionClosed as exc:
+                closed = exc.rcvd.code if exc.rcvd else None
+                assert closed in DOCUMENTED_CLOSES, closed
+                client = await Client.open(server.ws_url, token_for(services))
+            await asyncio.sleep(0.06)
+        await client.close()
+
+    await asyncio.gather(*(one() for _ in range(sockets)))
+
+
+def rng_frame(n: int, limit: int) -> str:
+    kind = n % 3
+    if kind == 0:
+        return '{"op": "ping", "ref": "' + "x" * (limit - 64) + '"}'  # just under
+    if kind == 1:
+        return "x" * (limit + 1)  # over: close 1009
+    return "[" * 30_000  # deep: bad_json
+
+
+async def test_memory_stays_bounded_through_floods_huge_deep_and_interleaved_frames(
+    live_server: LiveServer, settings: Settings
+) -> None:
+    if not is_sqlite(settings.database_url):
+        pytest.skip("the hub's memory does not depend on the database: measured once, on SQLite")
+    scale = 10 if FULL else 1
+    await _flood(live_server, sockets=4, frames=50)  # warm-up: imports, pools, first sockets
+    figures = {"before": rss_mib()}
+    await _flood(live_server, sockets=10 * scale, frames=200)
+    figures["after flood"] = rss_mib()
+    await _huge_and_deep(live_server, sockets=8 * scale, frames=24)  # ~8 MiB (~80 in full)
+    figures["after huge and deep"] = rss_mib()
+    await test_interleaved_subscriptions_from_many_sockets_leave_nothing_behind(live_server)
+    figures["after interleaved"] = rss_mib()
+    print("node RSS (MiB):", {k: round(v, 1) for k, v in figures.items()})  # for docs/fuzz.md
+    growth = max(figures.values()) - figures["before"]
+    busiest = max(10 * scale, 8 * scale, SOCKETS)  # flood, huge-and-deep, interleaved sockets
+    assert growth < RSS_BASE_MIB + RSS_PER_SOCKET_MIB * busiest, figures
     await _healthy(live_server)

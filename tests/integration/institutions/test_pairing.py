@@ -91,3 +91,28 @@ async def test_codes_are_replaced_and_rejections_grant_nothing(
         json={"student_id": "00000000-0000-7000-8000-000000000000"},
     )
     assert unknown.status_code == 404
+
+
+async def test_only_an_admin_of_the_childs_school_issues_codes_and_decides(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    """Pairing makes a guardian link: judged on the child, like every link write. Northside's
+    admin neither issues a Riverside child's code nor approves or rejects a request for them."""
+    admin = await login(client, "admin@demo.test")
+    northside = await login(client, "schooladmin@demo.test")
+    parent = await login(client, "guardian1@demo.test")
+    riverside_child = str(demo.person("student2@demo.test"))
+    refused = await client.post(
+        "/api/v1/pairing-codes", headers=northside, json={"student_id": riverside_child}
+    )
+    assert refused.status_code == 403, refused.text
+    code = await issue(client, admin, riverside_child)
+    asked = await client.post("/api/v1/pairing-requests", headers=parent, json={"code": code})
+    path = f"/api/v1/pairing-requests/{asked.json()['id']}"
+    for decision in ("approve", "reject"):
+        r = await client.post(f"{path}/{decision}", headers=northside)
+        assert r.status_code == 403, r.text
+    assert riverside_child not in await children(client, parent)
+    assert (await client.post(f"{path}/approve", headers=admin)).status_code == 200
+    # A Northside child is the Northside admin's to pair.
+    assert await issue(client, northside, str(demo.person("student1@demo.test")))

@@ -17,7 +17,8 @@ from edtech.kernel.principal import Principal
 class ApprovePairing(UseCase):
     """Approve a pending pairing request: in the same transaction a guardian link starts today
     (the relationship the adult gave; every right, as a new link made by the office; the office
-    narrows them like any link). Only administrators who manage people may; a decided request,
+    narrows them like any link). Only administrators who manage the child may (an admin of
+    one of the child's schools, or the institution's); a decided request,
     a person who left, or an existing open link is a conflict."""
 
     async def __call__(self, principal: Principal, request_id: uuid.UUID) -> PairingRequest:
@@ -30,6 +31,8 @@ class ApprovePairing(UseCase):
             )
             if request is None:
                 raise not_found("pairing request")
+            # It makes a guardian link: judged on the child, like every link write.
+            await self.policy().require_manager_of(principal, request.student_id)
             for pid in (request.student_id, request.guardian_id):
                 person = await roster.get(Person, principal.institution_id, pid)
                 if person is None or not person.is_current(today):

@@ -38,8 +38,8 @@ def new_code() -> str:
 
 class IssuePairingCode(UseCase):
     """Give a current student a pairing code for their family, valid seven days; a new code
-    replaces the child's previous one. Administrators who manage people may (institution admins,
-    school admins). The code is shown once; only its hash is kept."""
+    replaces the child's previous one. Administrators who manage the child may (institution
+    admins, admins of one of the child's schools). The code is shown once; only its hash is kept."""
 
     async def __call__(
         self, principal: Principal, student_id: uuid.UUID
@@ -51,6 +51,7 @@ class IssuePairingCode(UseCase):
             student = await self.roster().get(Person, principal.institution_id, student_id)
             if student is None or not student.is_current(self.today()):
                 raise not_found("student")
+            await self.policy().require_manager_of(principal, student_id)
             pairing = SqlAlchemyPairing(self.uow.session)
             for old in await pairing.live_codes(student_id, now):
                 old.revoke(now)

@@ -13,7 +13,7 @@ from edtech.kernel.principal import Principal
 
 class RejectPairing(UseCase):
     """Reject a pending pairing request: no link is made; the decision is final (a decided
-    request is a conflict). Only administrators who manage people may."""
+    request is a conflict). Only administrators who manage the child may."""
 
     async def __call__(self, principal: Principal, request_id: uuid.UUID) -> PairingRequest:
         Policy.require_people_admin(principal)
@@ -23,6 +23,7 @@ class RejectPairing(UseCase):
             )
             if request is None:
                 raise not_found("pairing request")
+            await self.policy().require_manager_of(principal, request.student_id)
             request.reject(self.now(), principal.person_id)
             await self.commit()
         return request

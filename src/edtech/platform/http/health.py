@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from edtech.platform.db.probe import DatabaseProbe
 from edtech.platform.http.deps import ServicesDep
 from edtech.platform.services import Services
 
@@ -44,9 +44,9 @@ async def metrics(services: ServicesDep) -> Response:
 
 
 async def database_check(services: Services) -> str | None:
-    async with services.engine.connect() as conn:
-        await conn.execute(sa.text("SELECT 1"))
-    return None
+    """On the probe's own connection: a request pool drained by a burst must not make a node
+    with a reachable database look down (see `DatabaseProbe`)."""
+    return await services.components.get(DatabaseProbe).check()
 
 
 async def run_checks(services: Services, limit_seconds: float = 2.0) -> dict[str, str]:
