@@ -87,7 +87,7 @@ async def may_watch_session(
     att = await SqlAlchemySessions(ctx.session).get(principal.institution_id, params["id"])
     if att is None:
         return False
-    return await may_watch(principal, att, InstitutionsRoster(ctx.session, ctx.clock.now().date()))
+    return await may_watch(principal, att, InstitutionsRoster(ctx.session, clock=ctx.clock))
 
 
 SESSION_CHANNEL = ChannelType(

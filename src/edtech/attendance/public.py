@@ -20,6 +20,7 @@ from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.attendance.infrastructure.tables import attendance_credential
 from edtech.identity.public import create_device
+from edtech.institutions.public import school_clock
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
@@ -80,8 +81,10 @@ async def seed_demo(
     """Demo attendance, idempotently: the default codes, today's sessions for every section,
     a scanner whose key is `demo-scanner-key`, and a card `CARD-<n>` for `student<n>@demo.test`."""
     clock = clock or SystemClock()
-    day = day or clock.now().date()
     institution_id = summary.institution_id
+    if day is None:
+        async with session_factory() as session:
+            day = (await school_clock(session, clock, institution_id)).today()
     created = await PlanSessions(
         UnitOfWork(session_factory), clock, InstitutionsRoster.on_clock(clock)
     )(None, institution_id, day)

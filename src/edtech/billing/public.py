@@ -26,7 +26,7 @@ from edtech.billing.application.remind_overdue_invoices import (
 from edtech.billing.application.seed_demo_billing import DemoFamily, SeedDemoBilling
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
 from edtech.billing.infrastructure.roster import InstitutionsRoster
-from edtech.institutions.public import acting_as
+from edtech.institutions.public import acting_as, school_clock
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.http.deps import use_case
@@ -93,7 +93,7 @@ async def seed_demo(
     institution_id = summary.institution_id
     people: Mapping[str, uuid.UUID] = summary.people
     async with session_factory() as session:
-        today = clock.now().date()
+        today = (await school_clock(session, clock, institution_id)).today()
         accountant = await acting_as(session, institution_id, people["accountant@demo.test"], today)
         families = []
         for numbers, sibling_discount, paid, toward in DEMO_FAMILIES:

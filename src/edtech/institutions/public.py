@@ -32,6 +32,8 @@ from edtech.institutions.infrastructure.directory import (
 )
 from edtech.institutions.infrastructure.meetings import (
     meetings_on,
+    school_clock,
+    school_zone_name,
     section_meetings,
     section_zone,
 )
@@ -93,7 +95,9 @@ __all__ = [
     "person_grants",
     "person_in_institution",
     "roster_counts",
+    "school_clock",
     "school_in_institution",
+    "school_zone_name",
     "schools_of_institution",
     "section_in_institution",
     "section_meetings",

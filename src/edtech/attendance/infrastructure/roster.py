@@ -18,20 +18,37 @@ FLAG = "can_view_attendance"
 
 
 class InstitutionsRoster:
-    """Roster facts and permissions as of `today`, read in the caller's session."""
+    """Roster facts and permissions as of a day, read in the caller's session: `today` when
+    given, else today at each institution asked about (in its time zone, by `clock`)."""
 
-    def __init__(self, session: AsyncSession, today: date) -> None:
+    def __init__(
+        self, session: AsyncSession, today: date | None = None, *, clock: Clock | None = None
+    ) -> None:
+        if today is None and clock is None:
+            raise ValueError("a roster needs a day or a clock to judge dated rows by")
         self.session = session
-        self.policy = Policy(session, today=today)
+        self._today, self._clock = today, clock
+        self._policies: dict[uuid.UUID, Policy] = {}
 
     @classmethod
     def on_clock(cls, clock: Clock) -> Callable[[AsyncSession], InstitutionsRoster]:
-        """The roster factory of the use cases: bound to a session, judged on the day (UTC)
-        of `clock` when bound."""
-        return lambda session: cls(session, clock.now().date())
+        """The roster factory of the use cases: bound to a session, judging dated rows on
+        today's date at the institution asked about (its time zone, never the UTC date)."""
+        return lambda session: cls(session, clock=clock)
 
     def as_of(self, day: date) -> InstitutionsRoster:
         return InstitutionsRoster(self.session, day)
+
+    async def _policy(self, institution_id: uuid.UUID) -> Policy:
+        policy = self._policies.get(institution_id)
+        if policy is None:
+            if self._today is not None:
+                policy = Policy(self.session, today=self._today)
+            else:
+                assert self._clock is not None
+                policy = await Policy.at_school(self.session, self._clock, institution_id)
+            self._policies[institution_id] = policy
+        return policy
 
     async def meetings_on(
         self, institution_id: uuid.UUID, day: date, section_ids: Sequence[uuid.UUID] | None
@@ -47,9 +64,9 @@ class InstitutionsRoster:
             if wanted is not None and m.section_id not in wanted:
                 continue
             if m.section_id not in schools:
-                schools[m.section_id] = await self.policy.school_of_section(
-                    institution_id, m.section_id
-                )
+                schools[m.section_id] = await (
+                    await self._policy(institution_id)
+                ).school_of_section(institution_id, m.section_id)
             school_id = schools[m.section_id]
             if school_id is not None:
                 out.append(PlannedMeeting(m.section_id, school_id, day, m.starts_at, m.ends_at))
@@ -58,7 +75,9 @@ class InstitutionsRoster:
     async def school_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> uuid.UUID | None:
-        return await self.policy.school_of_section(institution_id, section_id)
+        return await (await self._policy(institution_id)).school_of_section(
+            institution_id, section_id
+        )
 
     async def zone_of_section(self, institution_id: uuid.UUID, section_id: uuid.UUID) -> ZoneInfo:
         zone = await section_zone(self.session, institution_id, section_id)
@@ -67,22 +86,32 @@ class InstitutionsRoster:
     async def students_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> list[uuid.UUID]:
-        return await self.policy.students_of_section(institution_id, section_id)
+        return await (await self._policy(institution_id)).students_of_section(
+            institution_id, section_id
+        )
 
     async def teaches_section(self, principal: Principal, section_id: uuid.UUID) -> bool:
-        return await self.policy.teaches_section(principal, section_id)
+        return await (await self._policy(principal.institution_id)).teaches_section(
+            principal, section_id
+        )
 
     async def guardian_allows(self, principal: Principal, student_id: uuid.UUID) -> bool:
-        link = await self.policy.guardian_link(principal, student_id)
+        link = await (await self._policy(principal.institution_id)).guardian_link(
+            principal, student_id
+        )
         return link is not None and link.allows(FLAG)
 
     async def may_view_student(self, principal: Principal, student_id: uuid.UUID) -> bool:
-        return await self.policy.may_view_student(principal, student_id, flag=FLAG)
+        return await (await self._policy(principal.institution_id)).may_view_student(
+            principal, student_id, flag=FLAG
+        )
 
     async def guardians_to_notify(
         self, institution_id: uuid.UUID, student_id: uuid.UUID
     ) -> list[uuid.UUID]:
-        return await self.policy.guardians_to_notify(institution_id, student_id, FLAG)
+        return await (await self._policy(institution_id)).guardians_to_notify(
+            institution_id, student_id, FLAG
+        )
 
     async def names(
         self, institution_id: uuid.UUID, person_ids: Sequence[uuid.UUID]

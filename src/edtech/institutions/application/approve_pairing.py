@@ -22,8 +22,8 @@ class ApprovePairing(UseCase):
 
     async def __call__(self, principal: Principal, request_id: uuid.UUID) -> PairingRequest:
         Policy.require_people_admin(principal)
-        now, today = self.now(), self.today()
         async with self.uow:
+            now, today = self.now(), await self.today(principal.institution_id)
             roster = self.roster()
             request = await SqlAlchemyPairing(self.uow.session).request(
                 principal.institution_id, request_id

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.domain import Meeting, Section
 from edtech.institutions.infrastructure.tables import academic_session, institution, school, section
+from edtech.kernel.clock import Clock, SchoolClock, school_zone
 
 _ZONE = sa.func.coalesce(school.c.timezone, institution.c.timezone).label("zone")
 """A section's zone: its school's, else its institution's (needs `_zoned`'s joins)."""
@@ -80,3 +81,33 @@ async def section_meetings(
     ):
         out.extend(sec.meetings_between(max(first, starts_on), min(last, ends_on), zone))
     return sorted(out, key=lambda m: (m.starts_at, str(m.section_id)))
+
+
+async def school_zone_name(
+    session: AsyncSession, institution_id: uuid.UUID, school_id: uuid.UUID | None = None
+) -> str | None:
+    """The time zone a school keeps (its own, else its institution's); the institution's when
+    `school_id` is None; None when the institution (or that school of it) is unknown."""
+    if school_id is None:
+        stmt = sa.select(institution.c.timezone).where(institution.c.id == institution_id)
+    else:
+        stmt = (
+            sa.select(_ZONE)
+            .select_from(school)
+            .join(institution, institution.c.id == school.c.institution_id)
+            .where(school.c.institution_id == institution_id, school.c.id == school_id)
+        )
+    zone: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    return zone
+
+
+async def school_clock(
+    session: AsyncSession,
+    clock: Clock,
+    institution_id: uuid.UUID,
+    school_id: uuid.UUID | None = None,
+) -> SchoolClock:
+    """The `SchoolClock` of a school (or of the institution): `clock` read in its zone."""
+    return SchoolClock(
+        clock, school_zone(await school_zone_name(session, institution_id, school_id))
+    )
