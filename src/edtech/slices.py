@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from edtech.attendance.slice import SLICE as ATTENDANCE
 from edtech.billing.slice import SLICE as BILLING
+from edtech.calendar.slice import SLICE as CALENDAR
 from edtech.communication.slice import SLICE as COMMUNICATION
 from edtech.grades.slice import SLICE as GRADES
 from edtech.identity.slice import SLICE as IDENTITY
@@ -29,6 +30,7 @@ SLICES: tuple[Slice, ...] = (
     INSTITUTIONS,
     BILLING,
     ATTENDANCE,
+    CALENDAR,
     GRADES,
     COMMUNICATION,
     JOBS,

@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.attendance.application.close_due_sessions import CloseDueSessions
+from edtech.attendance.application.common import cancel_in
 from edtech.attendance.application.plan_sessions import PlanSessions
 from edtech.attendance.domain import CredentialKind, credential_hash
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
@@ -38,6 +39,7 @@ _STUDENT = re.compile(r"^student(\d+)@demo\.test$")
 
 __all__ = [
     "DEMO_SCANNER_KEY",
+    "cancel_sessions_on",
     "close_due_sessions",
     "replay_scanner",
     "run_closer",
@@ -49,6 +51,21 @@ class _DemoSummary(Protocol):
     institution_id: uuid.UUID
     school_ids: tuple[uuid.UUID, ...]
     people: Any
+
+
+async def cancel_sessions_on(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    school_id: uuid.UUID | None,
+    day: date,
+    reason: str,
+    now: datetime,
+) -> int:
+    """Cancel the sessions of `day` that have not ended (one school's, or every school's when
+    `school_id` is None) in the caller's transaction — a closure or holiday declared after
+    they were planned. No absences, no alerts; boards and students are told."""
+    roster = InstitutionsRoster(session, day)
+    return await cancel_in(session, roster, institution_id, school_id, day, reason, now)
 
 
 async def close_due_sessions(services: Services) -> int:

@@ -36,6 +36,7 @@ from edtech.institutions.infrastructure.meetings import (
     school_zone_name,
     section_meetings,
     section_zone,
+    sections_in_term_on,
 )
 from edtech.institutions.infrastructure.tables import (
     academic_session as academic_session_table,
@@ -102,6 +103,7 @@ __all__ = [
     "section_in_institution",
     "section_meetings",
     "section_zone",
+    "sections_in_term_on",
     "sections_of_institution",
     "slug_for",
     "students_of_section",

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.attendance.domain import PlannedMeeting
-from edtech.institutions.public import Policy, display_names, meetings_on, section_zone
-from edtech.kernel.clock import Clock
+from edtech.calendar.public import day_plan, rotation_schools
+from edtech.institutions.public import (
+    Policy,
+    display_names,
+    meetings_on,
+    school_zone_name,
+    section_zone,
+    sections_in_term_on,
+)
+from edtech.kernel.clock import Clock, school_zone
 from edtech.kernel.principal import Principal
 
 FLAG = "can_view_attendance"
@@ -53,24 +61,52 @@ class InstitutionsRoster:
     async def meetings_on(
         self, institution_id: uuid.UUID, day: date, section_ids: Sequence[uuid.UUID] | None
     ) -> list[PlannedMeeting]:
+        """The day's meetings: each section's weekly pattern, or its rotation's meetings where
+        its school keeps a rotation; none at a school closed that day (the calendar)."""
         wanted = None if section_ids is None else set(section_ids)
         if wanted is not None and len(wanted) == 1:
             meetings = await meetings_on(self.session, institution_id, day, next(iter(wanted)))
         else:
             meetings = await meetings_on(self.session, institution_id, day)
+        policy = await self._policy(institution_id)
         schools: dict[uuid.UUID, uuid.UUID | None] = {}
-        out: list[PlannedMeeting] = []
+        weekly: list[PlannedMeeting] = []
         for m in meetings:
             if wanted is not None and m.section_id not in wanted:
                 continue
             if m.section_id not in schools:
-                schools[m.section_id] = await (
-                    await self._policy(institution_id)
-                ).school_of_section(institution_id, m.section_id)
+                schools[m.section_id] = await policy.school_of_section(institution_id, m.section_id)
             school_id = schools[m.section_id]
             if school_id is not None:
-                out.append(PlannedMeeting(m.section_id, school_id, day, m.starts_at, m.ends_at))
-        return out
+                weekly.append(PlannedMeeting(m.section_id, school_id, day, m.starts_at, m.ends_at))
+        school_ids = {m.school_id for m in weekly} | await rotation_schools(
+            self.session, institution_id
+        )
+        in_term = await sections_in_term_on(self.session, institution_id, day, school_ids)
+        out: list[PlannedMeeting] = []
+        for school_id in school_ids:
+            plan = await day_plan(self.session, institution_id, school_id, day)
+            if not plan.school_day:
+                continue
+            out += [
+                m
+                for m in weekly
+                if m.school_id == school_id and m.section_id not in plan.rotation_sections
+            ]
+            zone = school_zone(await school_zone_name(self.session, institution_id, school_id))
+            out += [
+                PlannedMeeting(
+                    r.section_id,
+                    school_id,
+                    day,
+                    datetime.combine(day, r.starts_at, zone).astimezone(UTC),
+                    datetime.combine(day, r.ends_at, zone).astimezone(UTC),
+                )
+                for r in plan.meetings
+                if in_term.get(r.section_id) == school_id
+                and (wanted is None or r.section_id in wanted)
+            ]
+        return sorted(out, key=lambda m: (m.starts_at, str(m.section_id)))
 
     async def school_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID

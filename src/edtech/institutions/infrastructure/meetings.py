@@ -111,3 +111,22 @@ async def school_clock(
     return SchoolClock(
         clock, school_zone(await school_zone_name(session, institution_id, school_id))
     )
+
+
+async def sections_in_term_on(
+    session: AsyncSession, institution_id: uuid.UUID, day: date, school_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Section id → school id, for the sections of these schools whose term covers `day`."""
+    if not school_ids:
+        return {}
+    stmt = (
+        sa.select(section.c.id, section.c.school_id)
+        .join(academic_session, academic_session.c.id == section.c.term_id)
+        .where(
+            section.c.institution_id == institution_id,
+            section.c.school_id.in_(school_ids),
+            academic_session.c.starts_on <= day,
+            academic_session.c.ends_on >= day,
+        )
+    )
+    return {r.id: r.school_id for r in await session.execute(stmt)}
