@@ -15,7 +15,13 @@ from tests import databases
 from tests.servers import TEST_SECRET, LiveServer
 from tests.services import REDIS_URL, need
 
-pytest_plugins = ["tests.roster", "tests.smtp", "tests.watchdog", "tests.contract.frames"]
+pytest_plugins = [
+    "tests.roster",
+    "tests.smtp",
+    "tests.watchdog",
+    "tests.contract.frames",
+    "tests.midnight",
+]
 
 
 @pytest.fixture(scope="session")
