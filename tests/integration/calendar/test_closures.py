@@ -104,6 +104,8 @@ async def test_only_administrators_declare_days_and_a_past_day_is_refused(
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     first = {"kind": "holiday", "reason": "Founders' day"}
-    assert (await client.post("/api/v1/calendar/days", json=first, headers=admin)).status_code == 201
+    assert (
+        await client.post("/api/v1/calendar/days", json=first, headers=admin)
+    ).status_code == 201
     twice = await client.post("/api/v1/calendar/days", json=first, headers=admin)
     assert twice.status_code == 409, twice.text
