@@ -7,6 +7,7 @@ instant falls on. Date-sensitive tests run at every one of them on a clock they 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,19 +42,27 @@ class Instant:
         return f"{self.zone}@{self.at.isoformat()}"
 
 
-def _matrix() -> list[Instant]:
+def _matrix(nights: tuple[date, ...], offsets: tuple[timedelta, ...]) -> list[Instant]:
     out: list[Instant] = []
     for zone in ZONES:
         tz = ZoneInfo(zone)
-        for night in NIGHTS:
+        for night in nights:
             midnight = datetime.combine(night, time(0), tz).astimezone(UTC)
-            for offset in OFFSETS:
+            for offset in offsets:
                 at = midnight + offset
                 out.append(Instant(zone, at, at.astimezone(tz).date()))
     return out
 
 
-MATRIX = _matrix()
+MATRIX = _matrix(NIGHTS, OFFSETS)
+BOUNDED = _matrix((NIGHTS[1], NIGHTS[4]), OFFSETS[:2])
+
+
+def profile() -> list[Instant]:
+    """The instants integration tests walk: the whole matrix with `EDTECH_MIDNIGHT_FULL=1`,
+    else a bounded profile — every zone on London's spring-forward night and an ordinary
+    night, each instant around midnight (the unit tests always run the whole matrix)."""
+    return MATRIX if os.environ.get("EDTECH_MIDNIGHT_FULL") == "1" else BOUNDED
 
 
 @pytest.fixture(params=MATRIX, ids=str)
