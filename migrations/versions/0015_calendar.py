@@ -1,5 +1,5 @@
-"""calendar: declared days (holidays, closures, early releases), bell schedules, rotations;
-attendance sessions can be cancelled (when and why).
+"""calendar and insights: declared days (holidays, closures, early releases), bell schedules,
+rotations; attendance sessions can be cancelled (when and why); students' signals.
 
 Revision ID: 0015
 Revises: 0011
@@ -131,8 +131,66 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("cancelled_at", UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("cancel_reason", sa.String(length=200), nullable=True))
 
+    op.create_table(
+        "student_signal",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("institution_id", sa.Uuid(), nullable=False),
+        sa.Column("student_id", sa.Uuid(), nullable=False),
+        sa.Column("school_id", sa.Uuid(), nullable=True),
+        sa.Column(
+            "indicator",
+            sa.Enum("absence", name="indicator", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column(
+            "level",
+            sa.Enum("none", "alert", name="level", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("missed", sa.Integer(), nullable=False),
+        sa.Column("counted", sa.Integer(), nullable=False),
+        sa.Column("evidence", sa.String(length=400), nullable=False),
+        sa.Column("missed_sessions", sa.JSON(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institution.id"],
+            name=op.f("fk_student_signal_institution_id_institution"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"],
+            ["school.id"],
+            name=op.f("fk_student_signal_school_id_school"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["student_id"],
+            ["person.id"],
+            name=op.f("fk_student_signal_student_id_person"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_student_signal")),
+        sa.UniqueConstraint(
+            "student_id", "indicator", name=op.f("uq_student_signal_student_id_indicator")
+        ),
+    )
+    with op.batch_alter_table("student_signal", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_student_signal_institution_id"), ["institution_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_student_signal_student_id"), ["student_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("student_signal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_student_signal_student_id"))
+        batch_op.drop_index(batch_op.f("ix_student_signal_institution_id"))
+
+    op.drop_table("student_signal")
     with op.batch_alter_table("attendance_session", schema=None) as batch_op:
         batch_op.drop_column("cancel_reason")
         batch_op.drop_column("cancelled_at")

@@ -69,6 +69,7 @@ def create_app(
     for part in slices:
         for build in part.components:
             services.components.add(build(services))
+        services.sinks.extend(build(services) for build in part.sinks)
     # One runner per node over every slice's job functions and schedules (ADR-0007); it works
     # jobs only where `EDTECH_BACKGROUND_JOBS` is on, but the node always knows it.
     jobs = JobRunner(

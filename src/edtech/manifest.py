@@ -19,6 +19,7 @@ from types import ModuleType
 from fastapi import APIRouter
 from starlette.types import ASGIApp
 
+from edtech.platform.db.uow import EventSink
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.jobs import JobFunction, Scheduled
 from edtech.platform.services import Services
@@ -57,3 +58,6 @@ class Slice:
     schedules: Sequence[Scheduled] = ()
     """Jobs run every so often, on one node at a time (ADR-0007)."""
     fast_routes: Sequence[FastRoute] = field(default_factory=tuple)
+    sinks: Sequence[Callable[[Services], EventSink]] = ()
+    """Event sinks every unit of work of the node also stages its events in, in the same
+    transaction (e.g. deferring a recomputation job when marks change)."""

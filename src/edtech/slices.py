@@ -17,6 +17,7 @@ from edtech.calendar.slice import SLICE as CALENDAR
 from edtech.communication.slice import SLICE as COMMUNICATION
 from edtech.grades.slice import SLICE as GRADES
 from edtech.identity.slice import SLICE as IDENTITY
+from edtech.insights.slice import SLICE as INSIGHTS
 from edtech.institutions.slice import SLICE as INSTITUTIONS
 from edtech.jobs.slice import SLICE as JOBS
 from edtech.manifest import Slice
@@ -33,6 +34,7 @@ SLICES: tuple[Slice, ...] = (
     CALENDAR,
     GRADES,
     COMMUNICATION,
+    INSIGHTS,
     JOBS,
 )
 

@@ -16,7 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from edtech.attendance.application.close_due_sessions import CloseDueSessions
 from edtech.attendance.application.common import cancel_in
 from edtech.attendance.application.plan_sessions import PlanSessions
-from edtech.attendance.domain import CredentialKind, credential_hash
+from edtech.attendance.domain import (
+    CredentialKind,
+    ExcuseDecided,
+    MarkChanged,
+    SessionClosed,
+    credential_hash,
+)
+from edtech.attendance.infrastructure.queries import (
+    SessionRecord,
+    student_record,
+    students_of_sessions,
+)
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.attendance.infrastructure.tables import attendance_credential
@@ -39,11 +50,17 @@ _STUDENT = re.compile(r"^student(\d+)@demo\.test$")
 
 __all__ = [
     "DEMO_SCANNER_KEY",
+    "ExcuseDecided",
+    "MarkChanged",
+    "SessionClosed",
+    "SessionRecord",
     "cancel_sessions_on",
     "close_due_sessions",
     "replay_scanner",
     "run_closer",
     "seed_demo",
+    "student_record",
+    "students_of_sessions",
 ]
 
 
