@@ -24,11 +24,16 @@ async def test_a_snow_day_declared_at_six_cancels_the_days_sessions_without_abse
     client: httpx.AsyncClient, live_server: object, school: School, app: FastAPI
 ) -> None:
     admin = await login(client, "admin@demo.test")
+    school_id = school.demo.school_ids[0]
     teacher = await login(client, "teacher1@demo.test")
     student = await login(client, "student1@demo.test")
     guardian = await login(client, "guardian1@demo.test")
     session = await session_of(client, teacher, school.s01)
-    planned = await rows(app, "SELECT id FROM attendance_session WHERE state = 'scheduled'")
+    planned = await rows(
+        app,
+        "SELECT id, school_id FROM attendance_session WHERE state = 'scheduled'",
+    )
+    planned = [p for p in planned if str(p[1]).replace("-", "") == school_id.hex]
     assert planned, "the morning's sessions are planned"
     ws_url = live_server.ws_url  # type: ignore[attr-defined]
     board, inbox, family = (
@@ -42,7 +47,9 @@ async def test_a_snow_day_declared_at_six_cancels_the_days_sessions_without_abse
         assert (await family.subscribe(f"user.{school.person('guardian1@demo.test')}"))["ok"]
 
         r = await client.post(
-            "/api/v1/calendar/days", json={"kind": "closure", "reason": "Snow day"}, headers=admin
+            "/api/v1/calendar/days",
+            json={"kind": "closure", "reason": "Snow day", "school_id": str(school_id)},
+            headers=admin,
         )
         assert r.status_code == 201, r.text
         declared = r.json()
@@ -90,20 +97,23 @@ async def test_only_administrators_declare_days_and_a_past_day_is_refused(
     client: httpx.AsyncClient, school: School
 ) -> None:
     teacher = await login(client, "teacher1@demo.test")
+    school_id = str(school.demo.school_ids[0])
     r = await client.post(
-        "/api/v1/calendar/days", json={"kind": "holiday", "reason": "Mine"}, headers=teacher
+        "/api/v1/calendar/days",
+        json={"kind": "holiday", "reason": "Mine", "school_id": school_id},
+        headers=teacher,
     )
     assert r.status_code == 403, r.text
     admin = await login(client, "admin@demo.test")
     yesterday = (school_time(6, 0).astimezone(SCHOOL_ZONE).date() - timedelta(days=1)).isoformat()
     r = await client.post(
         "/api/v1/calendar/days",
-        json={"kind": "holiday", "reason": "Too late", "day": yesterday},
+        json={"kind": "holiday", "reason": "Too late", "day": yesterday, "school_id": school_id},
         headers=admin,
     )
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
-    first = {"kind": "holiday", "reason": "Founders' day"}
+    first = {"kind": "holiday", "reason": "Founders' day", "school_id": school_id}
     assert (
         await client.post("/api/v1/calendar/days", json=first, headers=admin)
     ).status_code == 201

@@ -100,14 +100,21 @@ async def test_dates_are_the_schools_at_every_instant_of_the_midnight_matrix(
             assert (student1 in listed) is counted, instant
         # A day declared without a date is today at the school; the day before is refused.
         r = await client.post(
-            "/api/v1/calendar/days", json={"kind": "closure", "reason": "Storm"}, headers=admin
+            "/api/v1/calendar/days",
+            json={"kind": "closure", "reason": "Storm", "school_id": str(demo.school_ids[0])},
+            headers=admin,
         )
         assert r.status_code == 201, r.text
         assert r.json()["day"] == instant.school_day.isoformat(), instant
         yesterday = (instant.school_day - timedelta(days=1)).isoformat()
         r = await client.post(
             "/api/v1/calendar/days",
-            json={"kind": "holiday", "reason": "Late", "day": yesterday},
+            json={
+                "kind": "holiday",
+                "reason": "Late",
+                "day": yesterday,
+                "school_id": str(demo.school_ids[0]),
+            },
             headers=admin,
         )
         assert r.status_code == 422, (instant, r.text)

@@ -143,7 +143,12 @@ async def test_a_holiday_has_no_sessions_and_does_not_advance_the_rotation(
     wednesday = monday + timedelta(days=2)
     r = await client.post(
         "/api/v1/calendar/days",
-        json={"kind": "holiday", "reason": "Teacher training", "day": wednesday.isoformat()},
+        json={
+            "kind": "holiday",
+            "reason": "Teacher training",
+            "day": wednesday.isoformat(),
+            "school_id": str(school.demo.school_ids[0]),
+        },
         headers=admin,
     )
     assert r.status_code == 201, r.text

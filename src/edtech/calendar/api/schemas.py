@@ -26,8 +26,8 @@ class DayIn(In):
 
     kind: DayKind
     reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+    school_id: uuid.UUID
     day: BoundedDate | None = Field(None, description="Default: today at the school.")
-    school_id: uuid.UUID | None = Field(None, description="Default: every school.")
     bell_schedule_id: uuid.UUID | None = Field(None, description="An early release's schedule.")
 
 
