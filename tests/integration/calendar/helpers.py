@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -15,11 +16,12 @@ async def rows(app: FastAPI, sql: str, **params: Any) -> list[Any]:
         return list((await session.execute(sa.text(sql), params)).all())
 
 
-async def absence_events(app: FastAPI) -> int:
+async def absence_events(app: FastAPI) -> list[dict[str, Any]]:
+    """The data of every `attendance.absence_reported` event committed so far."""
     found = await rows(
-        app, "SELECT count(*) FROM outbox_event WHERE type = 'attendance.absence_reported'"
+        app, "SELECT data FROM outbox_event WHERE type = 'attendance.absence_reported'"
     )
-    return int(found[0][0])
+    return [d if isinstance(d, dict) else json.loads(d) for (d,) in found]
 
 
 def ids(values: list[Any]) -> set[str]:

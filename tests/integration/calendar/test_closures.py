@@ -16,7 +16,7 @@ from tests.integration.attendance.helpers import (
     school_time,
     session_of,
 )
-from tests.integration.calendar.helpers import absence_events, rows
+from tests.integration.calendar.helpers import absence_events, ids, rows
 from tests.roster import login
 
 
@@ -70,14 +70,19 @@ async def test_a_snow_day_declared_at_six_cancels_the_days_sessions_without_abse
         assert snapshot.json()["session"]["state"] == "cancelled"
         assert snapshot.json()["session"]["cancel_reason"] == "Snow day"
 
-        # The evening sweep closes nothing: no one is marked absent, no guardian alerted.
+        # The evening sweep closes only the other school's sessions: at the closed school no
+        # one is marked absent and no guardian is alerted.
         school.clock.advance(timedelta(hours=14))
-        assert await close_due_sessions(app.state.services) == 0
-        marked = await rows(
-            app, "SELECT count(*) FROM attendance_mark WHERE official_code IS NOT NULL"
+        others = await rows(
+            app, "SELECT count(*) FROM attendance_session WHERE state = 'scheduled'"
         )
-        assert marked[0][0] == 0
-        assert await absence_events(app) == 0
+        assert await close_due_sessions(app.state.services) == others[0][0]
+        cancelled = ids([p[0] for p in planned])
+        marked = await rows(
+            app, "SELECT session_id FROM attendance_mark WHERE official_code IS NOT NULL"
+        )
+        assert not ids([m[0] for m in marked]) & cancelled
+        assert not {str(e["session_id"]) for e in await absence_events(app)} & cancelled
         await family.quiet(0.3)
         assert [e["type"] for e in family.events] == []
 

@@ -131,6 +131,11 @@ async def test_a_two_week_ab_rotation_plans_exactly_its_sessions_and_twice_run_n
     assert await plan(client, officer, monday) == []  # idempotent: run twice, same sessions
     assert await planned(app, school, monday) == want
 
+    listed = await client.get("/api/v1/calendar/rotations", headers=officer)
+    assert listed.status_code == 200, listed.text
+    [rotation] = listed.json()["items"]
+    assert (rotation["labels"], len(rotation["meetings"])) == (["A", "B"], 3)
+
 
 async def test_a_holiday_has_no_sessions_and_does_not_advance_the_rotation(
     client: httpx.AsyncClient, school: School, app: FastAPI
