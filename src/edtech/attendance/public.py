@@ -32,7 +32,7 @@ from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.attendance.infrastructure.tables import attendance_credential
 from edtech.identity.public import create_device
-from edtech.institutions.public import school_clock
+from edtech.institutions.public import institutions_query, school_clock
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
@@ -56,6 +56,7 @@ __all__ = [
     "SessionRecord",
     "cancel_sessions_on",
     "close_due_sessions",
+    "plan_tomorrow",
     "replay_scanner",
     "run_closer",
     "seed_demo",
@@ -83,6 +84,27 @@ async def cancel_sessions_on(
     they were planned. No absences, no alerts; boards and students are told."""
     roster = InstitutionsRoster(session, day)
     return await cancel_in(session, roster, institution_id, school_id, day, reason, now)
+
+
+PLAN_INTERVAL = timedelta(hours=1)
+
+
+async def plan_tomorrow(services: Services) -> int:
+    """One scheduled pass (every `PLAN_INTERVAL`): plan tomorrow's sessions — tomorrow at each
+    institution, in its time zone — from the meetings, the calendar and the rotations, for every
+    institution in service. Idempotent: meetings already planned are skipped, so running it
+    each hour only fills what changed. Returns how many sessions it made."""
+    async with services.session_factory() as session:
+        tenants = [r.id for r in await session.execute(institutions_query()) if not r.suspended]
+    plan = use_case(PlanSessions, lambda s: InstitutionsRoster.on_clock(s.clock))
+    created = 0
+    for institution_id in tenants:
+        async with services.session_factory() as session:
+            today = (await school_clock(session, services.clock, institution_id)).today()
+        created += len(await plan(services)(None, institution_id, today + timedelta(days=1)))
+    if created:
+        log.info("attendance_sessions_planned", count=created)
+    return created
 
 
 async def close_due_sessions(services: Services) -> int:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from edtech.attendance.infrastructure.tables import attendance_session
+from edtech.attendance.public import plan_tomorrow
 from edtech.demo import school_year
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School
 from tests.roster import login
@@ -169,3 +170,32 @@ async def test_a_holiday_has_no_sessions_and_does_not_advance_the_rotation(
     assert day.status_code == 200, day.text
     assert day.json()["labels"] == {"A/B": "A"}
     assert [m["period"] for m in day.json()["meetings"]] == ["P1", "P3"]
+
+
+async def test_the_hourly_planner_plans_tomorrow_once_and_nothing_at_a_closed_school(
+    client: httpx.AsyncClient, school: School, app: FastAPI
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    tomorrow = school.clock.now().astimezone(SCHOOL_ZONE).date() + timedelta(days=1)
+    closed, open_ = school.demo.school_ids[0], school.demo.school_ids[1]
+    r = await client.post(
+        "/api/v1/calendar/days",
+        json={
+            "kind": "holiday",
+            "reason": "Founders' day",
+            "day": tomorrow.isoformat(),
+            "school_id": str(closed),
+        },
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    made = await plan_tomorrow(app.state.services)
+    assert made > 0
+    assert await plan_tomorrow(app.state.services) == 0  # run again: nothing more
+    t = attendance_session
+    async with app.state.services.session_factory() as session:
+        schools = {
+            r.school_id
+            for r in await session.execute(sa.select(t.c.school_id).where(t.c.day == tomorrow))
+        }
+    assert schools == {open_}
