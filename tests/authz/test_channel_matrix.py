@@ -82,6 +82,17 @@ def gradebook(f: Facts, who: str, t: Target) -> bool:
     return (f.people[who], t.section) in f.teaches
 
 
+def signals(f: Facts, who: str, t: Target) -> bool:
+    """A school's early-warning signals: its counsellors and administrators, and the
+    institution's administrators."""
+    p = f.people[who]
+    return (
+        f.has(p, "counsellor", t.school)
+        or f.has(p, "school_admin", t.school)
+        or f.has(p, "institution_admin")
+    )
+
+
 def inbox(f: Facts, who: str, t: Target) -> bool:
     """A personal inbox: that person only."""
     return f.people[who] == t.person
@@ -92,6 +103,7 @@ POLICY: dict[str, Rule] = {
     "billing.institution.{id}": billing,
     "chat.conversation.{id}": conversation,
     "grades.section.{id}": gradebook,
+    "insights.school.{id}": signals,
     "user.{id}": inbox,
 }
 
@@ -142,6 +154,8 @@ async def targets(world: World) -> list[Target]:
             conversations = (await conn.scalars(sa.select(c.c.id))).all()
             sec = tables["section"]
             sections = (await conn.execute(sa.select(sec.c.id, sec.c.institution_id))).all()
+            sch = tables["school"]
+            schools = (await conn.execute(sa.select(sch.c.id, sch.c.institution_id))).all()
     finally:
         await engine.dispose()
     found = [
@@ -151,6 +165,7 @@ async def targets(world: World) -> list[Target]:
     found += [Target(f"chat.conversation.{c}", demo, conversation=c) for c in conversations]
     found += [Target(f"grades.section.{r.id}", r.institution_id, section=r.id) for r in sections]
     found += [Target(f"billing.institution.{i}", i) for i in (demo, world.other.institution_id)]
+    found += [Target(f"insights.school.{r.id}", r.institution_id, school=r.id) for r in schools]
     f = await facts(world)
     found += [
         Target(f"user.{p}", f.institution_of[email], person=p) for email, p in f.people.items()
@@ -177,6 +192,7 @@ async def test_subscriptions_follow_the_policy(
         "chat.conversation",
         "grades.section",
         "billing.institution",
+        "insights.school",
         "user",
     }
     wrong: list[str] = []
