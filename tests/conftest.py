@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.oidc_provider",
     "tests.watchdog",
     "tests.contract.frames",
+    "tests.midnight",
 ]
 
 

@@ -13,10 +13,12 @@ import sqlalchemy as sa
 
 from edtech.attendance.slice import SLICE as ATTENDANCE
 from edtech.billing.slice import SLICE as BILLING
+from edtech.calendar.slice import SLICE as CALENDAR
 from edtech.communication.slice import SLICE as COMMUNICATION
 from edtech.files.slice import SLICE as FILES
 from edtech.grades.slice import SLICE as GRADES
 from edtech.identity.slice import SLICE as IDENTITY
+from edtech.insights.slice import SLICE as INSIGHTS
 from edtech.institutions.slice import SLICE as INSTITUTIONS
 from edtech.jobs.slice import SLICE as JOBS
 from edtech.manifest import Slice
@@ -33,8 +35,10 @@ SLICES: tuple[Slice, ...] = (
     INSTITUTIONS,
     BILLING,
     ATTENDANCE,
+    CALENDAR,
     GRADES,
     COMMUNICATION,
+    INSIGHTS,
     JOBS,
     NOTIFICATIONS,
     FILES,

@@ -82,6 +82,17 @@ def gradebook(f: Facts, who: str, t: Target) -> bool:
     return (f.people[who], t.section) in f.teaches
 
 
+def signals(f: Facts, who: str, t: Target) -> bool:
+    """A school's early-warning signals: its counsellors and administrators, and the
+    institution's administrators."""
+    p = f.people[who]
+    return (
+        f.has(p, "counsellor", t.school)
+        or f.has(p, "school_admin", t.school)
+        or f.has(p, "institution_admin")
+    )
+
+
 def inbox(f: Facts, who: str, t: Target) -> bool:
     """A personal inbox: that person only."""
     return f.people[who] == t.person
@@ -98,6 +109,7 @@ POLICY: dict[str, Rule] = {
     "billing.institution.{id}": billing,
     "chat.conversation.{id}": conversation,
     "grades.section.{id}": gradebook,
+    "insights.school.{id}": signals,
     "user.{id}": inbox,
     "notifications.batch.{id}": batch_counts,
 }
@@ -153,6 +165,8 @@ async def targets(world: World) -> list[Target]:
             batches = (
                 await conn.execute(sa.select(nb.c.id, nb.c.institution_id, nb.c.sender_id))
             ).all()
+            sch = tables["school"]
+            schools = (await conn.execute(sa.select(sch.c.id, sch.c.institution_id))).all()
     finally:
         await engine.dispose()
     found = [
@@ -165,6 +179,7 @@ async def targets(world: World) -> list[Target]:
     found += [
         Target(f"notifications.batch.{r.id}", r.institution_id, person=r.sender_id) for r in batches
     ]
+    found += [Target(f"insights.school.{r.id}", r.institution_id, school=r.id) for r in schools]
     f = await facts(world)
     found += [
         Target(f"user.{p}", f.institution_of[email], person=p) for email, p in f.people.items()
@@ -191,6 +206,7 @@ async def test_subscriptions_follow_the_policy(
         "chat.conversation",
         "grades.section",
         "billing.institution",
+        "insights.school",
         "user",
     }
     wrong: list[str] = []

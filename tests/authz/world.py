@@ -51,6 +51,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "batch_id": ("notification_batch", "id"),
     "file_id": ("stored_file", "id"),
     "id": ("person", "id"),  # a OneRoster sourcedId: a record made here goes by its id
+    "rotation_id": ("rotation", "id"),
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -207,6 +208,7 @@ async def discover(
         },
     )
     assert provider.status_code == 201, provider.text
+    await _add_rotation(client, headers["admin@demo.test"], demo)
     firsts, every = await _demo_rows(settings, demo.institution_id)
     ids = {
         **firsts,
@@ -217,6 +219,32 @@ async def discover(
         "provider": "fake",
     }
     return World(demo, other, settings, ids, frozenset(every), headers)
+
+
+async def _add_rotation(
+    client: httpx.AsyncClient, admin: dict[str, str], demo: DemoSummary
+) -> None:
+    """A bell schedule and an A/B rotation, so `rotation_id` has a target."""
+    school_id = str(demo.school_ids[0])
+    period = {"name": "P1", "starts_at": "08:00", "ends_at": "08:45"}
+    schedule = await client.post(
+        "/api/v1/calendar/bell-schedules",
+        headers=admin,
+        json={"school_id": school_id, "name": "Regular", "periods": [period]},
+    )
+    assert schedule.status_code == 201, schedule.text
+    rotation = await client.post(
+        "/api/v1/calendar/rotations",
+        headers=admin,
+        json={
+            "school_id": school_id,
+            "name": "A/B",
+            "labels": ["A", "B"],
+            "starts_on": date.today().isoformat(),
+            "bell_schedule_id": schedule.json()["id"],
+        },
+    )
+    assert rotation.status_code == 201, rotation.text
 
 
 async def _add_failed_job(settings: Settings, demo: DemoSummary) -> None:

@@ -216,6 +216,13 @@ export type AttendanceScanRecordedData = {
   "mark": AttendanceMarkData;
 };
 
+export type AttendanceSessionCancelledData = {
+  "session_id": string;
+  "section_id": string;
+  "day": string;
+  "reason": string;
+};
+
 export type AttendanceSessionClosedData = {
   "session_id": string;
   "section_id": string;
@@ -426,6 +433,19 @@ export type GradesResultData = {
   "max_points": string;
 };
 
+export type InsightsSignalChangedData = {
+  "signal_id": string;
+  "student_id": string;
+  "school_id": string | null;
+  "indicator": string;
+  "level": string;
+  "previous_level": string;
+  "evidence": string;
+  "missed": number;
+  "counted": number;
+  "missed_sessions": Array<string>;
+};
+
 /** The batch's counts now: `reached` recipients (any channel sent, or seen or read in the app) of `total`, and per channel how many attempts are sent, failed, skipped, pending. */
 export type NotificationsBatchProgressData = {
   "batch_id": string;
@@ -447,6 +467,7 @@ export interface ChannelEvents {
   "attendance.session.{id}": {
     "attendance.mark_changed": AttendanceMarkChangedData;
     "attendance.scan_recorded": AttendanceScanRecordedData;
+    "attendance.session_cancelled": AttendanceSessionCancelledData;
     "attendance.session_closed": AttendanceSessionClosedData;
     "attendance.session_locked": AttendanceSessionStateData;
     "attendance.session_opened": AttendanceSessionStateData;
@@ -472,6 +493,9 @@ export interface ChannelEvents {
     "grades.assessment_published": GradesAssessmentPublishedData;
     "grades.cell_changed": GradesCellChangedData;
   };
+  "insights.school.{id}": {
+    "insights.signal_changed": InsightsSignalChangedData;
+  };
   "notifications.batch.{id}": {
     "notifications.progress": NotificationsBatchProgressData;
   };
@@ -480,6 +504,7 @@ export interface ChannelEvents {
     "announcement.published": CommunicationAnnouncementPublishedData;
     "attendance.absence_reported": AttendanceAbsenceReportedData;
     "attendance.excuse_decided": AttendanceExcuseDecidedData;
+    "attendance.session_cancelled": AttendanceSessionCancelledData;
     "billing.invoice_issued": BillingInvoiceIssuedData;
     "billing.invoice_overdue": BillingInvoiceOverdueData;
     "billing.payment_received": BillingPaymentReceivedData;

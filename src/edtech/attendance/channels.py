@@ -14,6 +14,7 @@ from edtech.attendance.domain import (
     ExcuseDecided,
     MarkChanged,
     ScanRecorded,
+    SessionCancelled,
     SessionClosed,
     SessionLocked,
     SessionOpened,
@@ -61,6 +62,11 @@ class SessionClosedData(SessionStateData):
     marked_absent: int
 
 
+class SessionCancelledData(SessionStateData):
+    day: date
+    reason: str
+
+
 class AbsenceReportedData(BaseModel):
     session_id: uuid.UUID
     section_id: uuid.UUID
@@ -87,7 +93,7 @@ async def may_watch_session(
     att = await SqlAlchemySessions(ctx.session).get(principal.institution_id, params["id"])
     if att is None:
         return False
-    return await may_watch(principal, att, InstitutionsRoster(ctx.session, ctx.clock.now().date()))
+    return await may_watch(principal, att, InstitutionsRoster(ctx.session, clock=ctx.clock))
 
 
 SESSION_CHANNEL = ChannelType(
@@ -106,6 +112,7 @@ SESSION_CHANNEL = ChannelType(
         SessionOpened.type: SessionStateData,
         SessionClosed.type: SessionClosedData,
         SessionLocked.type: SessionStateData,
+        SessionCancelled.type: SessionCancelledData,
     },
 )
 
@@ -118,6 +125,14 @@ def _to_board(
     event: ScanRecorded | MarkChanged | SessionOpened | SessionClosed | SessionLocked,
 ) -> Iterable[str]:
     return [board_channel(event.session_id)]
+
+
+def _cancelled(event: SessionCancelled) -> Iterable[Delivery]:
+    """The board, and each student who had the session (their own inbox)."""
+    data = event.payload()
+    data.pop("recipients", None)
+    board = [Delivery(board_channel(event.session_id), data)]
+    return board + [Delivery(f"user.{r}", data) for r in dict.fromkeys(event.recipients)]
 
 
 def _to_recipients(event: AbsenceReported) -> Iterable[Delivery]:
@@ -134,9 +149,14 @@ def register(registry: Registrar) -> None:
     registry.add(SESSION_CHANNEL)
     for event_class in (ScanRecorded, MarkChanged, SessionOpened, SessionClosed, SessionLocked):
         registry.route(event_class, _to_board)
+    registry.route(SessionCancelled, _cancelled)
     registry.route(AbsenceReported, _to_recipients)
     registry.route(ExcuseDecided, _to_submitter)
     registry.describe(
         "user.{id}",
-        {AbsenceReported.type: AbsenceReportedData, ExcuseDecided.type: ExcuseDecidedData},
+        {
+            AbsenceReported.type: AbsenceReportedData,
+            ExcuseDecided.type: ExcuseDecidedData,
+            SessionCancelled.type: SessionCancelledData,
+        },
     )

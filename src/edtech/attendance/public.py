@@ -14,17 +14,30 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.attendance.application.close_due_sessions import CloseDueSessions
+from edtech.attendance.application.common import cancel_in
 from edtech.attendance.application.plan_sessions import PlanSessions
-from edtech.attendance.domain import CredentialKind, credential_hash
+from edtech.attendance.domain import (
+    CredentialKind,
+    ExcuseDecided,
+    MarkChanged,
+    SessionClosed,
+    credential_hash,
+)
 from edtech.attendance.infrastructure.exports import (
     ExcuseFacts,
     excuse_facts,
     student_attendance_record,
 )
+from edtech.attendance.infrastructure.queries import (
+    SessionRecord,
+    student_record,
+    students_of_sessions,
+)
 from edtech.attendance.infrastructure.repositories import SqlAlchemyCodes
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.attendance.infrastructure.tables import attendance_credential
 from edtech.identity.public import create_device
+from edtech.institutions.public import institutions_query, school_clock
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
@@ -42,13 +55,21 @@ _STUDENT = re.compile(r"^student(\d+)@demo\.test$")
 
 __all__ = [
     "DEMO_SCANNER_KEY",
+    "ExcuseDecided",
     "ExcuseFacts",
+    "MarkChanged",
+    "SessionClosed",
+    "SessionRecord",
+    "cancel_sessions_on",
     "close_due_sessions",
     "excuse_facts",
+    "plan_tomorrow",
     "replay_scanner",
     "run_closer",
     "seed_demo",
     "student_attendance_record",
+    "student_record",
+    "students_of_sessions",
 ]
 
 
@@ -56,6 +77,42 @@ class _DemoSummary(Protocol):
     institution_id: uuid.UUID
     school_ids: tuple[uuid.UUID, ...]
     people: Any
+
+
+async def cancel_sessions_on(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    school_id: uuid.UUID | None,
+    day: date,
+    reason: str,
+    now: datetime,
+) -> int:
+    """Cancel the sessions of `day` that have not ended (one school's, or every school's when
+    `school_id` is None) in the caller's transaction — a closure or holiday declared after
+    they were planned. No absences, no alerts; boards and students are told."""
+    roster = InstitutionsRoster(session, day)
+    return await cancel_in(session, roster, institution_id, school_id, day, reason, now)
+
+
+PLAN_INTERVAL = timedelta(hours=1)
+
+
+async def plan_tomorrow(services: Services) -> int:
+    """One scheduled pass (every `PLAN_INTERVAL`): plan tomorrow's sessions — tomorrow at each
+    institution, in its time zone — from the meetings, the calendar and the rotations, for every
+    institution in service. Idempotent: meetings already planned are skipped, so running it
+    each hour only fills what changed. Returns how many sessions it made."""
+    async with services.session_factory() as session:
+        tenants = [r.id for r in await session.execute(institutions_query()) if not r.suspended]
+    plan = use_case(PlanSessions, lambda s: InstitutionsRoster.on_clock(s.clock))
+    created = 0
+    for institution_id in tenants:
+        async with services.session_factory() as session:
+            today = (await school_clock(session, services.clock, institution_id)).today()
+        created += len(await plan(services)(None, institution_id, today + timedelta(days=1)))
+    if created:
+        log.info("attendance_sessions_planned", count=created)
+    return created
 
 
 async def close_due_sessions(services: Services) -> int:
@@ -88,8 +145,10 @@ async def seed_demo(
     """Demo attendance, idempotently: the default codes, today's sessions for every section,
     a scanner whose key is `demo-scanner-key`, and a card `CARD-<n>` for `student<n>@demo.test`."""
     clock = clock or SystemClock()
-    day = day or clock.now().date()
     institution_id = summary.institution_id
+    if day is None:
+        async with session_factory() as session:
+            day = (await school_clock(session, clock, institution_id)).today()
     created = await PlanSessions(
         UnitOfWork(session_factory), clock, InstitutionsRoster.on_clock(clock)
     )(None, institution_id, day)

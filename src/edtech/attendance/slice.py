@@ -1,6 +1,6 @@
 """The attendance slice as the composition root sees it: routes, the live board's channels,
 the scan ingester (a per-node component), the scan upload served ahead of FastAPI, and the
-close-time schedule."""
+close-time and planning schedules."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from edtech.attendance.api import SCANS_ROUTE, router, scan_upload
 from edtech.attendance.application.common import SystemCodeCache
 from edtech.attendance.application.ingest_scans import IngestScans
 from edtech.attendance.application.record_scans import RecordScans
-from edtech.attendance.public import CLOSE_INTERVAL_SECONDS, run_closer
+from edtech.attendance.public import (
+    CLOSE_INTERVAL_SECONDS,
+    PLAN_INTERVAL,
+    plan_tomorrow,
+    run_closer,
+)
 from edtech.manifest import FastRoute, Scheduled, Slice
 from edtech.platform.http.deps import use_case
 from edtech.platform.services import Services
@@ -33,7 +38,8 @@ SLICE = Slice(
     # The device keys the scans are authenticated with are identity's component (its slice.py).
     components=[scan_ingester],
     schedules=[
-        Scheduled("attendance.closer", timedelta(seconds=CLOSE_INTERVAL_SECONDS), run_closer)
+        Scheduled("attendance.closer", timedelta(seconds=CLOSE_INTERVAL_SECONDS), run_closer),
+        Scheduled("attendance.planner", PLAN_INTERVAL, plan_tomorrow),
     ],
     # Scanners post a request per tap: that route is served ahead of FastAPI's stack.
     fast_routes=[

@@ -32,7 +32,7 @@ from edtech.billing.infrastructure.exports import (
     student_billing_record,
 )
 from edtech.billing.infrastructure.roster import InstitutionsRoster
-from edtech.institutions.public import acting_as
+from edtech.institutions.public import acting_as, school_clock
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.http.deps import use_case
@@ -103,7 +103,7 @@ async def seed_demo(
     institution_id = summary.institution_id
     people: Mapping[str, uuid.UUID] = summary.people
     async with session_factory() as session:
-        today = clock.now().date()
+        today = (await school_clock(session, clock, institution_id)).today()
         accountant = await acting_as(session, institution_id, people["accountant@demo.test"], today)
         families = []
         for numbers, sibling_discount, paid, toward in DEMO_FAMILIES:

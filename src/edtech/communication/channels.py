@@ -151,7 +151,7 @@ async def participants_only(
     principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
 ) -> bool:
     """Participants whom the messaging policy still lets write in the conversation."""
-    directory = RosterDirectory(ctx.session, ctx.clock.now().date())
+    directory = RosterDirectory(ctx.session, ctx.clock)
     return await may_follow(ctx.session, directory, principal, params["id"])
 
 
@@ -172,7 +172,7 @@ async def send_message(
 ) -> Mapping[str, Any]:
     """Store a chat message once per client id; the reply carries the stored message."""
     assert isinstance(data, SendMessageData)
-    bound = directory(ctx.uow.session, ctx.clock.now().date())
+    bound = directory(ctx.uow.session, ctx.clock)
     try:
         posted = await post_message(
             ctx.uow, ctx.clock, bound, ctx.principal, ctx.params["id"], ctx.client_id, data.body

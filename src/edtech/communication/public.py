@@ -32,7 +32,7 @@ from edtech.communication.domain import (
 )
 from edtech.communication.infrastructure import SqlAlchemyConversations
 from edtech.communication.infrastructure.exports import student_messages_record
-from edtech.institutions.public import acting_as
+from edtech.institutions.public import acting_as, school_clock
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.http.deps import use_case
@@ -83,8 +83,8 @@ async def seed_demo(
     clock = clock or SystemClock()
     institution_id = summary.institution_id
     context = Context(ContextKind.STUDENT, summary.student1_id)
-    today = clock.now().date()
     async with session_factory() as session:
+        today = (await school_clock(session, clock, institution_id)).today()
         key = direct_key([summary.guardian1_id, summary.teacher1_id], context)
         if await SqlAlchemyConversations(session).find_direct(institution_id, key) is not None:
             return False

@@ -77,7 +77,7 @@ async def teachers_of_the_section(
     principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
 ) -> bool:
     """Only the section's teachers and aides (today) watch its gradebook live."""
-    roster = InstitutionsRoster(ctx.session, today=ctx.clock.now().date())
+    roster = InstitutionsRoster(ctx.session, clock=ctx.clock)
     return await roster.teaches_section(principal, params["id"])
 
 

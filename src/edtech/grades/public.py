@@ -38,6 +38,7 @@ from edtech.grades.infrastructure.repositories import (
 )
 from edtech.grades.infrastructure.roster import InstitutionsRoster
 from edtech.grades.infrastructure.sync import GradebookSync, ResultView
+from edtech.kernel.clock import FixedClock
 from edtech.kernel.ids import new_id
 
 __all__ = [
@@ -74,8 +75,9 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], summary: 
         books = SqlAlchemyGradebooks(session)
         if await books.get(institution_id, section_id) is not None:
             return False
-        roster = InstitutionsRoster(session, today=now.date())
-        period = await roster.current_grading_period(institution_id, summary.term_id, now.date())
+        roster = InstitutionsRoster(session, clock=FixedClock(now))
+        today = await roster.today(institution_id)
+        period = await roster.current_grading_period(institution_id, summary.term_id, today)
         if period is None:
             return False
         schemes = SqlAlchemySchemes(session)

@@ -33,8 +33,11 @@ from edtech.institutions.infrastructure.directory import (
 from edtech.institutions.infrastructure.exports import section_titles, student_roster_record
 from edtech.institutions.infrastructure.meetings import (
     meetings_on,
+    school_clock,
+    school_zone_name,
     section_meetings,
     section_zone,
+    sections_in_term_on,
 )
 from edtech.institutions.infrastructure.sync import RosterSync
 from edtech.institutions.infrastructure.tables import (
@@ -98,12 +101,15 @@ __all__ = [
     "person_with_email",
     "roster_counts",
     "roster_rows",
+    "school_clock",
     "school_in_institution",
+    "school_zone_name",
     "schools_of_institution",
     "section_in_institution",
     "section_meetings",
     "section_titles",
     "section_zone",
+    "sections_in_term_on",
     "sections_of_institution",
     "slug_for",
     "student_roster_record",

@@ -17,6 +17,8 @@ class Role(enum.StrEnum):
     GUARDIAN = "guardian"
     ACCOUNTANT = "accountant"
     ATTENDANCE_OFFICER = "attendance_officer"
+    COUNSELLOR = "counsellor"
+    """Follows students' early-warning signals (of their school, or every school)."""
 
 
 STAFF_ROLES = frozenset(
@@ -26,6 +28,7 @@ STAFF_ROLES = frozenset(
         Role.TEACHER,
         Role.ACCOUNTANT,
         Role.ATTENDANCE_OFFICER,
+        Role.COUNSELLOR,
     }
 )
 

@@ -51,6 +51,8 @@ class SessionOut(BaseModel):
     state: str
     closed_at: datetime | None
     locked_at: datetime | None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = Field(None, description="Why it was cancelled (a closure, …).")
 
 
 MAX_SESSION_LENGTH = timedelta(days=1)

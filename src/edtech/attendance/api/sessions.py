@@ -144,7 +144,8 @@ async def list_sessions(
     """Attendance staff see every session; teachers those of the sections they teach."""
     sections = None
     if not is_attendance_staff(principal, None):
-        sections = Policy(db, today=services.clock.now().date()).teaching_sections(principal)
+        policy = await Policy.at_school(db, services.clock, principal.institution_id)
+        sections = policy.teaching_sections(principal)
     stmt = queries.sessions_query(
         principal.institution_id, section_id=section_id, day=day, sections=sections
     )

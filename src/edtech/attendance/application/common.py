@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -207,3 +207,22 @@ async def close_in(
             )
         )
     return absent
+
+
+async def cancel_in(
+    session: AsyncSession,
+    roster: Roster,
+    institution_id: uuid.UUID,
+    school_id: uuid.UUID | None,
+    day: date,
+    reason: str,
+    now: datetime,
+) -> int:
+    """Cancel the day's sessions that have not ended (of one school, or all), inside the
+    caller's transaction: they will take no arrivals, never close with absences, and alert no
+    guardian; their boards and students are told. Returns how many were cancelled."""
+    cancelled = 0
+    for att in await SqlAlchemySessions(session).not_ended_on(institution_id, day, school_id):
+        students = await roster.students_of_section(institution_id, att.section_id)
+        cancelled += att.cancel(now, reason, tuple(students))
+    return cancelled

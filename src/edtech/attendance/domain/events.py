@@ -103,3 +103,16 @@ class ExcuseDecided(DomainEvent):
     decision: str
     note: str | None
     excused_marks: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionCancelled(DomainEvent):
+    """The session will not take place (a closure, a holiday declared after planning, or by
+    hand): it ends without absences or alerts. `recipients` are the section's students."""
+
+    type: ClassVar[str] = "attendance.session_cancelled"
+    session_id: uuid.UUID
+    section_id: uuid.UUID
+    day: date
+    reason: str
+    recipients: tuple[uuid.UUID, ...] = field(default=())

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from edtech.attendance.domain.codes import Category
-from edtech.attendance.domain.events import SessionClosed, SessionLocked, SessionOpened
+from edtech.attendance.domain.events import (
+    SessionCancelled,
+    SessionClosed,
+    SessionLocked,
+    SessionOpened,
+)
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError
 from edtech.kernel.events import Aggregate
 
@@ -19,12 +24,14 @@ DEFAULT_LATE_CUTOFF_MINUTES = 20
 
 
 class SessionState(enum.StrEnum):
-    """scheduled → open → closed → locked; never backwards."""
+    """scheduled → open → closed → locked; never backwards. A scheduled or open session may
+    instead be cancelled (it ends there, without absences)."""
 
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
     LOCKED = "locked"
+    CANCELLED = "cancelled"
 
 
 class SessionKind(enum.StrEnum):
@@ -124,6 +131,8 @@ class AttendanceSession(Aggregate):
     state: SessionState = SessionState.SCHEDULED
     closed_at: datetime | None = None
     locked_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -197,6 +206,29 @@ class AttendanceSession(Aggregate):
                 section_id=self.section_id,
             )
         )
+
+    def cancel(self, at: datetime, reason: str, students: tuple[uuid.UUID, ...] = ()) -> bool:
+        """Cancel a session that has not ended: no one is marked absent at its close and no
+        guardian is alerted; True if it changed (cancelling twice, or a closed session, is a
+        no-op — a day closed after its sessions ended keeps what was recorded)."""
+        if not self.takes_arrivals:
+            return False
+        self.state = SessionState.CANCELLED
+        self.cancelled_at = at
+        self.cancel_reason = reason
+        self.version += 1
+        self.record(
+            SessionCancelled(
+                institution_id=self.institution_id,
+                occurred_at=at,
+                session_id=self.id,
+                section_id=self.section_id,
+                day=self.day,
+                reason=reason,
+                recipients=students,
+            )
+        )
+        return True
 
     def due_to_close(self, now: datetime) -> bool:
         return self.takes_arrivals and now >= self.closes_at

@@ -202,3 +202,52 @@ async def report_rows(
     if school_id is not None:
         stmt = stmt.where(s.c.school_id == school_id)
     return list((await db.execute(stmt)).all())
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One ended session of a student: where and when, and how it counted for them."""
+
+    session_id: uuid.UUID
+    section_id: uuid.UUID
+    school_id: uuid.UUID
+    day: date
+    category: str | None
+
+
+async def student_record(
+    session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID
+) -> list[SessionRecord]:
+    """The student's marks in closed or locked sessions (cancelled ones never count), by day."""
+    s, m = attendance_session, attendance_mark
+    stmt = (
+        sa.select(s.c.id, s.c.section_id, s.c.school_id, s.c.day, m.c.category)
+        .join(m, m.c.session_id == s.c.id)
+        .where(
+            s.c.institution_id == institution_id,
+            m.c.student_id == student_id,
+            s.c.state.in_(["closed", "locked"]),
+        )
+        .order_by(s.c.day, s.c.starts_at)
+    )
+    return [
+        SessionRecord(r.id, r.section_id, r.school_id, r.day, _category(r.category))
+        for r in await session.execute(stmt)
+    ]
+
+
+def _category(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "value", value))
+
+
+async def students_of_sessions(
+    session: AsyncSession, institution_id: uuid.UUID, session_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Every student with a mark in one of these sessions."""
+    if not session_ids:
+        return set()
+    m = attendance_mark
+    stmt = sa.select(m.c.student_id).where(
+        m.c.institution_id == institution_id, m.c.session_id.in_(session_ids)
+    )
+    return set((await session.scalars(stmt)).all())

@@ -97,6 +97,25 @@ class SqlAlchemySessions:
         )
         return {(r.section_id, r.starts_at) for r in await self.session.execute(stmt)}
 
+    async def not_ended_on(
+        self, institution_id: uuid.UUID, day: date, school_id: uuid.UUID | None
+    ) -> list[AttendanceSession]:
+        """The day's scheduled or open sessions (of one school, or every school), locked."""
+        t = attendance_session
+        stmt = (
+            sa.select(AttendanceSession)
+            .where(
+                t.c.institution_id == institution_id,
+                t.c.day == day,
+                t.c.state.in_([SessionState.SCHEDULED.value, SessionState.OPEN.value]),
+            )
+            .order_by(t.c.starts_at, t.c.id)
+            .with_for_update()
+        )
+        if school_id is not None:
+            stmt = stmt.where(t.c.school_id == school_id)
+        return list((await self.session.scalars(stmt)).all())
+
     async def due_to_close(
         self, now: datetime, limit: int = 50
     ) -> list[tuple[uuid.UUID, uuid.UUID]]:

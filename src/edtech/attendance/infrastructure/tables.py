@@ -75,6 +75,8 @@ attendance_session = sa.Table(
     sa.Column("state", _enum(SessionState, 16), nullable=False),
     sa.Column("closed_at", UTCDateTime(), nullable=True),
     sa.Column("locked_at", UTCDateTime(), nullable=True),
+    sa.Column("cancelled_at", UTCDateTime(), nullable=True),
+    sa.Column("cancel_reason", sa.String(200), nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.UniqueConstraint("section_id", "starts_at"),
 )

@@ -179,8 +179,9 @@ async def aging_report(
     as_of: date | None = None,
 ) -> s.AgingOut:
     require_manager(principal)
-    day = as_of or services.clock.now().date()
-    cur = await InstitutionsRoster(session).currency(principal.institution_id) or "EUR"
+    roster = InstitutionsRoster(session)
+    day = as_of or await roster.today(principal.institution_id, services.clock)
+    cur = await roster.currency(principal.institution_id) or "EUR"
     rows = await reads.aging(session, principal.institution_id, day)
     m = s.MoneyOut.of
     return s.AgingOut(

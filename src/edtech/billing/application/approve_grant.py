@@ -53,7 +53,7 @@ class ApproveGrant(CatalogueUseCase):
             currency = await self.institution_currency(principal.institution_id, None)
             categories = SqlAlchemyFeeCategories(self.uow.session, principal.institution_id)
             profile = await self.roster.student_profile(
-                principal.institution_id, cmd.student_id, self.now().date()
+                principal.institution_id, cmd.student_id, await self.today(principal.institution_id)
             )
             if profile is None:
                 raise InvalidError(

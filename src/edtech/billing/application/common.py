@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +66,10 @@ class UseCase:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    async def today(self, institution_id: uuid.UUID) -> date:
+        """Today at the institution, in its time zone (inside `async with self.uow`)."""
+        return await self.roster.today(institution_id, self.clock)
 
     async def post(self, institution_id: uuid.UUID, tx: LedgerTransaction) -> None:
         """Append a balanced transaction to the institution's ledger, dated now."""

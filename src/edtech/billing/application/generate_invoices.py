@@ -74,7 +74,7 @@ class GenerateInvoices(InvoiceUseCase):
             fees = {}
             for sid in students:
                 profile = await self.roster.student_profile(
-                    principal.institution_id, sid, self.now().date()
+                    principal.institution_id, sid, await self.today(principal.institution_id)
                 )
                 if profile is not None:
                     fees[sid] = plan_lines(plan, items, grants, profile, categories)

@@ -49,7 +49,7 @@ class OpenPayerAccount(CatalogueUseCase):
             accounts = SqlAlchemyPayerAccounts(self.uow.session, inst)
             plans = SqlAlchemyFeePlans(self.uow.session, inst)
             currency = await self.institution_currency(inst, None)
-            today = self.now().date()
+            today = await self.today(inst)
             problems: list[FieldProblem] = []
             if cmd.kind == AccountKind.FAMILY and cmd.sponsorships:
                 problems.append(FieldProblem(("sponsorships",), "a family has no sponsorships"))

@@ -11,6 +11,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.domain.catalogue import StudentProfile
+from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 
 
@@ -35,6 +36,10 @@ class Roster(Protocol):
 
     async def billing_children(self, principal: Principal) -> set[uuid.UUID]:
         """The students whose bills this guardian may see."""
+        ...
+
+    async def today(self, institution_id: uuid.UUID, clock: Clock) -> date:
+        """Today at the institution, in its time zone (due dates are judged on it)."""
         ...
 
 

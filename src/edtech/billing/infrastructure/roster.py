@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.domain.catalogue import StudentProfile
 from edtech.institutions import public as roster
+from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal, Role
 
 BILLING_FLAG = "can_view_billing"
@@ -20,6 +21,9 @@ class InstitutionsRoster:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def today(self, institution_id: uuid.UUID, clock: Clock) -> date:
+        return (await roster.school_clock(self.session, clock, institution_id)).today()
 
     async def currency(self, institution_id: uuid.UUID) -> str | None:
         found = await roster.institution_settings(self.session, institution_id)

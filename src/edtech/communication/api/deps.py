@@ -19,7 +19,7 @@ def directory_port(services: Services) -> DirectoryPort:
 
 
 def read_directory(services: ServicesDep, session: ReadSessionDep) -> RosterDirectory:
-    return RosterDirectory(session, services.clock.now().date())
+    return RosterDirectory(session, services.clock)
 
 
 DirectoryDep = Annotated[RosterDirectory, Depends(read_directory)]

@@ -23,11 +23,11 @@ from edtech.platform.db.uow import UnitOfWork
 
 
 def roster_directory(clock: Clock) -> DirectoryPort:
-    """The directory port over the roster (institutions' public module), judged on the clock's
-    date when it is bound."""
+    """The directory port over the roster (institutions' public module), judged on today at
+    each institution (its time zone) by `clock`."""
 
     def bind(session: AsyncSession) -> Directory:
-        return RosterDirectory(session, clock.now().date())
+        return RosterDirectory(session, clock)
 
     return bind
 

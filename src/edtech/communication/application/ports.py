@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import Audience, Profile
+from edtech.kernel.clock import Clock
 
 
 class Directory(Protocol):
@@ -37,6 +38,6 @@ DirectoryPort = Callable[[AsyncSession], Directory]
 """The roster port a use case is built with (`use_case(cls, directory)`): bound by the use case
 to its unit of work's session, by a read route to its read session."""
 
-DirectoryFactory = Callable[[AsyncSession, date], Directory]
+DirectoryFactory = Callable[[AsyncSession, date | Clock], Directory]
 """The directory judged on a given day: the shape of the node's `ProfileCache` (the websocket
 `send` path binds it to the hub's unit of work and today)."""

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import Audience, AudienceKind, ChildLink, Profile
 from edtech.institutions import public as roster
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.kernel.principal import Principal
 
@@ -23,19 +24,39 @@ ANNOUNCEMENT_FLAG = "can_message"
 class RosterDirectory:
     """Answers the slice's roster questions from `edtech.institutions.public` on one session."""
 
-    def __init__(self, session: AsyncSession, on: date) -> None:
+    def __init__(self, session: AsyncSession, on: date | Clock) -> None:
+        """Dated facts are judged on `on`, or — given a clock — on today at each institution
+        asked about, in its time zone (never the UTC date)."""
         self.session = session
-        self.on = on
-        self.policy = roster.Policy(session, today=on)
+        self._on = on
+        self._policies: dict[uuid.UUID, roster.Policy] = {}
+
+    async def day(self, institution_id: uuid.UUID) -> date:
+        """The date this directory judges the institution's dated facts on."""
+        return (await self._policy(institution_id)).today
+
+    async def _policy(self, institution_id: uuid.UUID) -> roster.Policy:
+        policy = self._policies.get(institution_id)
+        if policy is None:
+            if isinstance(self._on, date):
+                policy = roster.Policy(self.session, today=self._on)
+            else:
+                policy = await roster.Policy.at_school(self.session, self._on, institution_id)
+            self._policies[institution_id] = policy
+        return policy
 
     async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
         """Who the person is today (None if unknown in this institution or gone)."""
-        grants = await roster.person_grants(self.session, institution_id, person_id, self.on)
+        grants = await roster.person_grants(
+            self.session, institution_id, person_id, await self.day(institution_id)
+        )
         if grants is None:
             return None
         staffed: set[uuid.UUID] = set()
         enrolled: set[uuid.UUID] = set()
-        for m in await self.policy.sections_of_person(institution_id, person_id):
+        for m in await (await self._policy(institution_id)).sections_of_person(
+            institution_id, person_id
+        ):
             (staffed if m.role in TEACHING else enrolled).add(m.section_id)
         as_principal = Principal(
             account_id=person_id,
@@ -45,8 +66,10 @@ class RosterDirectory:
             grants=grants.grants,
         )
         children: list[ChildLink] = []
-        for link in await self.policy.children_links(as_principal):
-            sections = await self.policy.sections_of_person(institution_id, link.student_id)
+        for link in await (await self._policy(institution_id)).children_links(as_principal):
+            sections = await (await self._policy(institution_id)).sections_of_person(
+                institution_id, link.student_id
+            )
             children.append(
                 ChildLink(
                     student_id=link.student_id,
@@ -88,13 +111,17 @@ class RosterDirectory:
         """The people an audience names today, in a stable order."""
         if audience.kind in (AudienceKind.SECTION, AudienceKind.SECTION_GUARDIANS):
             assert audience.section_id is not None
-            students = await self.policy.students_of_section(institution_id, audience.section_id)
+            students = await (await self._policy(institution_id)).students_of_section(
+                institution_id, audience.section_id
+            )
             if audience.kind is AudienceKind.SECTION:
-                staff = await self.policy.teachers_of_section(institution_id, audience.section_id)
+                staff = await (await self._policy(institution_id)).teachers_of_section(
+                    institution_id, audience.section_id
+                )
                 return list(dict.fromkeys([*staff, *students]))
             guardians: list[uuid.UUID] = []
             for student_id in students:
-                guardians += await self.policy.guardians_to_notify(
+                guardians += await (await self._policy(institution_id)).guardians_to_notify(
                     institution_id, student_id, ANNOUNCEMENT_FLAG
                 )
             return list(dict.fromkeys(guardians))
@@ -105,7 +132,11 @@ class RosterDirectory:
             )
         roles = [audience.role] if audience.role is not None else None
         return await roster.people_with_roles(
-            self.session, institution_id, self.on, roles=roles, school_id=audience.school_id
+            self.session,
+            institution_id,
+            await self.day(institution_id),
+            roles=roles,
+            school_id=audience.school_id,
         )
 
 
@@ -135,7 +166,7 @@ class ProfileCache:
                 self._profiles.clear()
         self._profiles[key] = (self.now() + self.ttl, profile)
 
-    def directory(self, session: AsyncSession, on: date) -> CachedDirectory:
+    def directory(self, session: AsyncSession, on: date | Clock) -> CachedDirectory:
         """A `DirectoryFactory` whose profiles come from this cache when fresh."""
         return CachedDirectory(session, on, self)
 
@@ -144,12 +175,12 @@ class CachedDirectory(RosterDirectory):
     """`RosterDirectory` whose `profile` answers from a `ProfileCache` while it is fresh: a
     roster change (a custody restriction, an ended role) reaches it within the cache's ttl."""
 
-    def __init__(self, session: AsyncSession, on: date, cache: ProfileCache) -> None:
+    def __init__(self, session: AsyncSession, on: date | Clock, cache: ProfileCache) -> None:
         super().__init__(session, on)
         self.cache = cache
 
     async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
-        key = (institution_id, person_id, self.on)
+        key = (institution_id, person_id, await self.day(institution_id))
         found, profile = self.cache.get(key)
         if not found:
             profile = await super().profile(institution_id, person_id)

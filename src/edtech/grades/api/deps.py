@@ -23,12 +23,12 @@ if TYPE_CHECKING:  # a type only: the routes run no SQL (the roster adapter does
 
 
 def roster(services: Services) -> RosterFactory:
-    """The use cases' roster port (`use_case(cls, roster)`): answers judged on today's date
-    (UTC) of the node's clock, bound by the use case to its unit of work's session."""
-    today = services.clock.now().date()
+    """The use cases' roster port (`use_case(cls, roster)`): answers judged on today at the
+    institution (its time zone, by the node's clock), bound to the unit of work's session."""
+    clock = services.clock
 
     def bind(session: AsyncSession) -> InstitutionsRoster:
-        return InstitutionsRoster(session, today=today)
+        return InstitutionsRoster(session, clock=clock)
 
     return bind
 

@@ -163,7 +163,7 @@ class EnterResults:
         reason: str | None,
     ) -> list[Mark]:
         """Every entry's mark, or an error listing every problem by item and field."""
-        today = self.clock.now().date()
+        today = await roster.today(institution_id)
         enrolled = set(await roster.students_of_section(institution_id, section_id))
         schemes: dict[uuid.UUID, GradingScheme | None] = {}
         locked: dict[uuid.UUID, bool] = {}

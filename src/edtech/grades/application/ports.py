@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,10 @@ from edtech.kernel.principal import Principal
 
 class Roster(Protocol):
     """What the gradebook needs to know about sections, people and families."""
+
+    async def today(self, institution_id: uuid.UUID) -> date:
+        """Today at the institution, in its time zone (grade locks are judged on it)."""
+        ...
 
     async def school_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.grades.domain import GradingPeriod
 from edtech.institutions import public as institutions
+from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 
 GRADES_FLAG = "can_view_grades"
@@ -17,38 +18,72 @@ GRADES_FLAG = "can_view_grades"
 
 
 class InstitutionsRoster:
-    """Sections, enrollments and families as the gradebook needs them, judged on `today`."""
+    """Sections, enrollments and families as the gradebook needs them, judged on `today`, or —
+    given a clock — on today at each institution asked about, in its time zone."""
 
-    def __init__(self, session: AsyncSession, today: date | None = None) -> None:
+    def __init__(
+        self, session: AsyncSession, today: date | None = None, *, clock: Clock | None = None
+    ) -> None:
         self.session = session
-        self.policy = institutions.Policy(session, today=today)
+        self._today, self._clock = today, clock
+        self._policies: dict[uuid.UUID, institutions.Policy] = {}
+
+    async def _policy(self, institution_id: uuid.UUID) -> institutions.Policy:
+        policy = self._policies.get(institution_id)
+        if policy is None:
+            if self._clock is None:
+                policy = institutions.Policy(self.session, today=self._today)
+            else:
+                policy = await institutions.Policy.at_school(
+                    self.session, self._clock, institution_id
+                )
+            self._policies[institution_id] = policy
+        return policy
+
+    async def today(self, institution_id: uuid.UUID) -> date:
+        """The day dated facts (enrollments, grade locks) are judged on at the institution."""
+        return (await self._policy(institution_id)).today
 
     async def school_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> uuid.UUID | None:
-        return await self.policy.school_of_section(institution_id, section_id)
+        return await (await self._policy(institution_id)).school_of_section(
+            institution_id, section_id
+        )
 
     async def teaches_section(self, principal: Principal, section_id: uuid.UUID) -> bool:
-        return await self.policy.teaches_section(principal, section_id)
+        return await (await self._policy(principal.institution_id)).teaches_section(
+            principal, section_id
+        )
 
     async def may_manage_section(self, principal: Principal, section_id: uuid.UUID) -> bool:
-        return await self.policy.may_manage_section(principal, section_id)
+        return await (await self._policy(principal.institution_id)).may_manage_section(
+            principal, section_id
+        )
 
     async def students_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> list[uuid.UUID]:
-        return await self.policy.students_of_section(institution_id, section_id)
+        return await (await self._policy(institution_id)).students_of_section(
+            institution_id, section_id
+        )
 
     async def person_exists(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
-        return await self.policy.person_in_institution(institution_id, person_id)
+        return await (await self._policy(institution_id)).person_in_institution(
+            institution_id, person_id
+        )
 
     async def may_view_grades_of(self, principal: Principal, student_id: uuid.UUID) -> bool:
-        return await self.policy.may_view_student(principal, student_id, GRADES_FLAG)
+        return await (await self._policy(principal.institution_id)).may_view_student(
+            principal, student_id, GRADES_FLAG
+        )
 
     async def guardians_to_notify_many(
         self, institution_id: uuid.UUID, student_ids: Iterable[uuid.UUID]
     ) -> dict[uuid.UUID, list[uuid.UUID]]:
-        return await self.policy.guardians_to_notify_many(institution_id, student_ids, GRADES_FLAG)
+        return await (await self._policy(institution_id)).guardians_to_notify_many(
+            institution_id, student_ids, GRADES_FLAG
+        )
 
     async def grading_period(
         self, institution_id: uuid.UUID, period_id: uuid.UUID

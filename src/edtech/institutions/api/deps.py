@@ -5,29 +5,27 @@ Use cases are built by the platform's `use_case` (ADR-0006), like every slice's.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends
 
+from edtech.identity.public import OptionalPrincipalDep
 from edtech.institutions.policy import Policy
 from edtech.kernel.errors import NotFoundError
 from edtech.platform.http.deps import ClockDep, ReadSessionDep
 
 
-def read_policy(session: ReadSessionDep, clock: ClockDep) -> Policy:
-    """The policy on the read session, judging dated rows on today's (UTC) date."""
-    return Policy(session, today=clock.now().date())
+async def read_policy(
+    session: ReadSessionDep, clock: ClockDep, principal: OptionalPrincipalDep
+) -> Policy:
+    """The policy on the read session, judging dated rows on today's date at the caller's
+    institution (in its time zone). Without a caller the route refuses anyway (401)."""
+    if principal is None:
+        return Policy(session, today=clock.now().date())
+    return await Policy.at_school(session, clock, principal.institution_id)
 
 
 PolicyDep = Annotated[Policy, Depends(read_policy)]
-
-
-def today(clock: ClockDep) -> date:
-    return clock.now().date()
-
-
-TodayDep = Annotated[date, Depends(today)]
 
 
 class Row(Protocol):

@@ -23,8 +23,8 @@ class ApprovePairing(UseCase):
 
     async def __call__(self, principal: Principal, request_id: uuid.UUID) -> PairingRequest:
         Policy.require_people_admin(principal)
-        now, today = self.now(), self.today()
         async with self.uow:
+            now, today = self.now(), await self.today(principal.institution_id)
             roster = self.roster()
             request = await SqlAlchemyPairing(self.uow.session).request(
                 principal.institution_id, request_id
@@ -32,7 +32,9 @@ class ApprovePairing(UseCase):
             if request is None:
                 raise not_found("pairing request")
             # It makes a guardian link: judged on the child, like every link write.
-            await self.policy().require_manager_of(principal, request.student_id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, request.student_id
+            )
             for pid in (request.student_id, request.guardian_id):
                 person = await roster.get(Person, principal.institution_id, pid)
                 if person is None or not person.is_current(today):

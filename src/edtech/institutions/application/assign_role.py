@@ -28,7 +28,9 @@ class AssignRole(UseCase):
             if person is None:
                 raise not_found("person")
             # A school role of my school given to another school's person would make them mine.
-            await self.policy().require_manager_of(principal, person.id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, person.id
+            )
             assignment = await new_role_assignment(self, principal, person.id, new, ())
             if await roster.overlapping_role(
                 principal.institution_id, person.id, new.role, new.school_id, assignment.begins_on

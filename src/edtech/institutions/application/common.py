@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from edtech.institutions.domain import Institution, RoleAssignment, School
+from edtech.institutions.infrastructure.meetings import school_clock
 from edtech.institutions.infrastructure.repositories import SqlAlchemyRoster
 from edtech.institutions.policy import Policy
 from edtech.kernel.clock import Clock
@@ -31,14 +32,15 @@ class UseCase:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def today(self) -> date:
-        return self.clock.now().date()
+    async def today(self, institution_id: uuid.UUID) -> date:
+        """Today at the institution, in its time zone (never the UTC date)."""
+        return (await school_clock(self.uow.session, self.clock, institution_id)).today()
 
     def roster(self) -> SqlAlchemyRoster:
         return SqlAlchemyRoster(self.uow.session)
 
-    def policy(self) -> Policy:
-        return Policy(self.uow.session, today=self.today())
+    async def policy(self, institution_id: uuid.UUID) -> Policy:
+        return Policy(self.uow.session, today=await self.today(institution_id))
 
     async def commit(self) -> None:
         """Commit; a uniqueness race lost to a concurrent writer is a conflict, not a crash."""
@@ -125,7 +127,7 @@ async def new_role_assignment(
         person_id=person_id,
         role=new.role,
         school_id=new.school_id,
-        begins_on=new.begins_on or case.today(),
+        begins_on=new.begins_on or await case.today(principal.institution_id),
         ends_on=new.ends_on,
     )
     assignment.assigned(case.now())

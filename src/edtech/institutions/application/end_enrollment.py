@@ -27,5 +27,5 @@ class EndEnrollment(UseCase):
                 raise not_found("enrollment")
             section = await roster.get(Section, principal.institution_id, enrollment.section_id)
             Policy.require_admin(principal, section.school_id if section else None)
-            enrollment.end(ends_on or self.today(), self.now())
+            enrollment.end(ends_on or await self.today(principal.institution_id), self.now())
             await self.commit()

@@ -28,6 +28,8 @@ class EndGuardianLink(UseCase):
             link = await self.roster().get(GuardianLink, principal.institution_id, link_id)
             if link is None:
                 raise not_found("guardian link")
-            await self.policy().require_manager_of(principal, link.student_id)
-            link.end(ends_on or self.today(), self.now())
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, link.student_id
+            )
+            link.end(ends_on or await self.today(principal.institution_id), self.now())
             await self.commit()

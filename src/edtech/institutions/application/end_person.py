@@ -25,13 +25,15 @@ class EndPerson(UseCase):
         self, principal: Principal, person_id: uuid.UUID, ends_on: date | None = None
     ) -> None:
         Policy.require_people_admin(principal)
-        ends_on = ends_on or self.today()
         async with self.uow:
+            ends_on = ends_on or await self.today(principal.institution_id)
             roster = self.roster()
             person = await roster.get(Person, principal.institution_id, person_id)
             if person is None:
                 raise not_found("person")
-            await self.policy().require_manager_of(principal, person.id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, person.id
+            )
             if person.id == principal.person_id:
                 raise ConflictError("you cannot end your own membership")
             person.end(ends_on, self.now())

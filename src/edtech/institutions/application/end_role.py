@@ -31,5 +31,5 @@ class EndRole(UseCase):
             if assignment is None or assignment.person_id != person_id:
                 raise not_found("role assignment")
             Policy.require_admin(principal, assignment.school_id)
-            assignment.end(ends_on or self.today(), self.now())
+            assignment.end(ends_on or await self.today(principal.institution_id), self.now())
             await self.commit()

@@ -41,7 +41,7 @@ class EnrollPerson(UseCase):
             if section is None:
                 problems.append(FieldProblem(("section_id",), "no such section"))
             person = await roster.get(Person, principal.institution_id, cmd.person_id)
-            if person is None or not person.is_current(self.today()):
+            if person is None or not person.is_current(await self.today(principal.institution_id)):
                 problems.append(FieldProblem(("person_id",), "no such current person"))
             if problems:
                 raise InvalidError("unknown section or person", problems)
@@ -49,7 +49,9 @@ class EnrollPerson(UseCase):
             assert person is not None
             Policy.require_admin(principal, section.school_id)
             # Enrolling another school's person would make them a person of the caller's school.
-            await self.policy().require_manager_of(principal, person.id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, person.id
+            )
             enrollment = Enrollment(
                 id=new_id(),
                 institution_id=principal.institution_id,
@@ -57,7 +59,7 @@ class EnrollPerson(UseCase):
                 person_id=person.id,
                 role=cmd.role,
                 is_primary=cmd.is_primary,
-                begins_on=cmd.begins_on or self.today(),
+                begins_on=cmd.begins_on or await self.today(principal.institution_id),
                 ends_on=cmd.ends_on,
                 created_at=self.now(),
             )

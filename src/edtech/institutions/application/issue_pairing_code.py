@@ -49,9 +49,13 @@ class IssuePairingCode(UseCase):
         now = self.now()
         async with self.uow:
             student = await self.roster().get(Person, principal.institution_id, student_id)
-            if student is None or not student.is_current(self.today()):
+            if student is None or not student.is_current(
+                await self.today(principal.institution_id)
+            ):
                 raise not_found("student")
-            await self.policy().require_manager_of(principal, student_id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, student_id
+            )
             pairing = SqlAlchemyPairing(self.uow.session)
             for old in await pairing.live_codes(student_id, now):
                 old.revoke(now)

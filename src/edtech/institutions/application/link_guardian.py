@@ -45,18 +45,20 @@ class LinkGuardian(UseCase):
                 for name, pid in (("student_id", cmd.student_id), ("guardian_id", cmd.guardian_id))
                 if not (
                     (p := await roster.get(Person, principal.institution_id, pid))
-                    and p.is_current(self.today())
+                    and p.is_current(await self.today(principal.institution_id))
                 )
             ]
             if problems:
                 raise InvalidError("unknown student or guardian", problems)
             # The family belongs to the child's school: its admins decide who guards the child.
-            await self.policy().require_manager_of(principal, cmd.student_id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, cmd.student_id
+            )
             fields = {k: v for k, v in cmd.__dict__.items() if k != "begins_on"}
             link = GuardianLink(
                 id=new_id(),
                 institution_id=principal.institution_id,
-                begins_on=cmd.begins_on or self.today(),
+                begins_on=cmd.begins_on or await self.today(principal.institution_id),
                 created_at=self.now(),
                 **fields,
             )

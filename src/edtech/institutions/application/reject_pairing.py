@@ -23,7 +23,9 @@ class RejectPairing(UseCase):
             )
             if request is None:
                 raise not_found("pairing request")
-            await self.policy().require_manager_of(principal, request.student_id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, request.student_id
+            )
             request.reject(self.now(), principal.person_id)
             await self.commit()
         return request

@@ -33,7 +33,10 @@ class RequestPairing(UseCase):
             if found.student_id == principal.person_id:
                 raise ConflictError("nobody guards themselves")
             if await self.roster().open_link(
-                principal.institution_id, found.student_id, principal.person_id, self.today()
+                principal.institution_id,
+                found.student_id,
+                principal.person_id,
+                await self.today(principal.institution_id),
             ):
                 raise ConflictError("you are linked to this child already")
             pending = await pairing.pending(found.student_id, principal.person_id)

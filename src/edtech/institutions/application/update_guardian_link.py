@@ -46,6 +46,8 @@ class UpdateGuardianLink(UseCase):
             link = await self.roster().get(GuardianLink, principal.institution_id, link_id)
             if link is None:
                 raise not_found("guardian link")
-            await self.policy().require_manager_of(principal, link.student_id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, link.student_id
+            )
             link.change({k: v for k, v in changes.items() if k in self.FIELDS}, self.now())
             await self.commit()

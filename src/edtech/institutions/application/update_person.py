@@ -42,7 +42,9 @@ class UpdatePerson(UseCase):
             person = await roster.get(Person, principal.institution_id, person_id)
             if person is None:
                 raise not_found("person")
-            await self.policy().require_manager_of(principal, person.id)
+            await (await self.policy(principal.institution_id)).require_manager_of(
+                principal, person.id
+            )
             if changes.get("email") and await roster.email_taken(
                 principal.institution_id, changes["email"], but=person.id
             ):

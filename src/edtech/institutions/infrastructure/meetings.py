@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.domain import Meeting, Section
 from edtech.institutions.infrastructure.tables import academic_session, institution, school, section
+from edtech.kernel.clock import Clock, SchoolClock, school_zone
 
 _ZONE = sa.func.coalesce(school.c.timezone, institution.c.timezone).label("zone")
 """A section's zone: its school's, else its institution's (needs `_zoned`'s joins)."""
@@ -80,3 +81,52 @@ async def section_meetings(
     ):
         out.extend(sec.meetings_between(max(first, starts_on), min(last, ends_on), zone))
     return sorted(out, key=lambda m: (m.starts_at, str(m.section_id)))
+
+
+async def school_zone_name(
+    session: AsyncSession, institution_id: uuid.UUID, school_id: uuid.UUID | None = None
+) -> str | None:
+    """The time zone a school keeps (its own, else its institution's); the institution's when
+    `school_id` is None; None when the institution (or that school of it) is unknown."""
+    if school_id is None:
+        stmt = sa.select(institution.c.timezone).where(institution.c.id == institution_id)
+    else:
+        stmt = (
+            sa.select(_ZONE)
+            .select_from(school)
+            .join(institution, institution.c.id == school.c.institution_id)
+            .where(school.c.institution_id == institution_id, school.c.id == school_id)
+        )
+    zone: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    return zone
+
+
+async def school_clock(
+    session: AsyncSession,
+    clock: Clock,
+    institution_id: uuid.UUID,
+    school_id: uuid.UUID | None = None,
+) -> SchoolClock:
+    """The `SchoolClock` of a school (or of the institution): `clock` read in its zone."""
+    return SchoolClock(
+        clock, school_zone(await school_zone_name(session, institution_id, school_id))
+    )
+
+
+async def sections_in_term_on(
+    session: AsyncSession, institution_id: uuid.UUID, day: date, school_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Section id → school id, for the sections of these schools whose term covers `day`."""
+    if not school_ids:
+        return {}
+    stmt = (
+        sa.select(section.c.id, section.c.school_id)
+        .join(academic_session, academic_session.c.id == section.c.term_id)
+        .where(
+            section.c.institution_id == institution_id,
+            section.c.school_id.in_(school_ids),
+            academic_session.c.starts_on <= day,
+            academic_session.c.ends_on >= day,
+        )
+    )
+    return {r.id: r.school_id for r in await session.execute(stmt)}

@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.domain import GUARDIAN_FLAGS, EnrollmentRole
+from edtech.institutions.infrastructure.meetings import school_clock
 from edtech.institutions.infrastructure.tables import enrollment, guardian_link, person, section
 from edtech.institutions.policy.belonging import Belonging, belonging
 from edtech.institutions.policy.scopes import OFFICE_ROLES, TEACHING_ROLES, Scopes, active
 from edtech.institutions.policy.views import GuardianLinkView, SectionMembership, link_view
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.principal import Principal, Role
 
@@ -37,13 +39,21 @@ __all__ = [
 class Policy(Scopes):
     """Permission questions about roster objects, answered from the database.
 
-    `today` is the date the dated roles, enrollments and links are judged on (UTC today by
-    default).
+    `today` is the date the dated roles, enrollments and links are judged on: the school day
+    of the institution (`Policy.at_school`), or a date the caller chose (UTC today when none is
+    given, for callers with no institution to judge by).
     """
 
     def __init__(self, session: AsyncSession, *, today: date | None = None) -> None:
         super().__init__(today or datetime.now(UTC).date())
         self.session = session
+
+    @classmethod
+    async def at_school(
+        cls, session: AsyncSession, clock: Clock, institution_id: uuid.UUID
+    ) -> Policy:
+        """The policy judging dated rows on today's date in the institution's time zone."""
+        return cls(session, today=(await school_clock(session, clock, institution_id)).today())
 
     # -- plain facts ------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Early-warning signals: explainable indicators of students slipping away, with evidence."""

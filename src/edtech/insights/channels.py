@@ -1,0 +1,63 @@
+"""Realtime: `insights.school.{id}`, where a school's counsellors see signals change live."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel
+
+from edtech.insights.domain import SignalChanged
+from edtech.institutions.public import school_in_institution
+from edtech.kernel.principal import Principal, Role
+from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
+
+
+class SignalChangedData(BaseModel):
+    signal_id: uuid.UUID
+    student_id: uuid.UUID
+    school_id: uuid.UUID | None
+    indicator: str
+    level: str
+    previous_level: str
+    evidence: str
+    missed: int
+    counted: int
+    missed_sessions: list[uuid.UUID]
+
+
+def may_follow_signals(principal: Principal, school_id: uuid.UUID) -> bool:
+    """Counsellors of the school (or of every school) and its administrators."""
+    return principal.has_role(Role.COUNSELLOR, school_id) or principal.is_admin_of(school_id)
+
+
+async def _authorize(
+    principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
+) -> bool:
+    school_id = params["id"]
+    if not await school_in_institution(ctx.session, principal.institution_id, school_id):
+        return False
+    return may_follow_signals(principal, school_id)
+
+
+SCHOOL_SIGNALS = ChannelType(
+    pattern="insights.school.{id}",
+    authorize=_authorize,
+    description=(
+        "Early-warning signals of a school's students as they change level, with their "
+        "evidence. Only the school's counsellors and administrators may subscribe. Durable: "
+        "list the signals over REST, then subscribe."
+    ),
+    durable=True,
+    history_size=500,
+    events={SignalChanged.type: SignalChangedData},
+)
+
+
+def _to_school(event: SignalChanged) -> Iterable[str]:
+    return [] if event.school_id is None else [SCHOOL_SIGNALS.name(id=event.school_id)]
+
+
+def register(registry: Registrar) -> None:
+    registry.add(SCHOOL_SIGNALS)
+    registry.route(SignalChanged, _to_school)

@@ -1,0 +1,56 @@
+"""The insights table, with `StudentSignal` mapped onto it imperatively (ADR-0005)."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from edtech.insights.domain import Indicator, Level, StudentSignal
+from edtech.platform.db.metadata import mapper_registry, metadata
+from edtech.platform.db.types import UTCDateTime, id_column, institution_column
+
+
+def _enum(cls: type[enum.StrEnum], length: int) -> sa.Enum:
+    """A string column holding the enum's values (no native type, no CHECK: portable)."""
+    return sa.Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+student_signal = sa.Table(
+    "student_signal",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column(
+        "student_id",
+        sa.Uuid(),
+        sa.ForeignKey("person.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "school_id", sa.Uuid(), sa.ForeignKey("school.id", ondelete="RESTRICT"), nullable=True
+    ),
+    sa.Column("indicator", _enum(Indicator, 32), nullable=False),
+    sa.Column("level", _enum(Level, 16), nullable=False),
+    sa.Column("missed", sa.Integer(), nullable=False),
+    sa.Column("counted", sa.Integer(), nullable=False),
+    sa.Column("evidence", sa.String(400), nullable=False),
+    sa.Column("missed_sessions", sa.JSON(), nullable=False),
+    sa.Column("changed_at", UTCDateTime(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.UniqueConstraint("student_id", "indicator"),
+)
+
+mapper_registry.map_imperatively(
+    StudentSignal,
+    student_signal,
+    version_id_col=student_signal.c.version,
+    version_id_generator=False,
+)

@@ -1,0 +1,154 @@
+"""A student crossing 10 % absence through a closing raises a signal with its evidence on the
+counsellor's socket, live; an approved note that brings them back under lowers it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from edtech.attendance.public import close_due_sessions
+from edtech.platform.jobs import JobRunner
+from tests.integration.attendance.helpers import SCHOOL_ZONE, School, Socket, session_of
+from tests.roster import login
+
+
+async def drain_jobs(app: FastAPI) -> int:
+    runner = app.state.services.components.get(JobRunner)
+    ran = 0
+    while await runner.run_once():
+        ran += 1
+    return ran
+
+
+async def make_counsellor(client: httpx.AsyncClient, school: School) -> dict[str, str]:
+    """teacher4 also counsels at the first school."""
+    admin = await login(client, "admin@demo.test")
+    r = await client.post(
+        f"/api/v1/people/{school.person('teacher4@demo.test')}/roles",
+        json={"role": "counsellor", "school_id": str(school.demo.school_ids[0])},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    return await login(client, "teacher4@demo.test")
+
+
+async def four_present_days(client: httpx.AsyncClient, school: School, app: FastAPI) -> None:
+    """The four days before today: S01 and S02 met, everyone present, closed."""
+    officer = await login(client, "officer@demo.test")
+    today = school.clock.now().astimezone(SCHOOL_ZONE).date()
+    r = await client.post(
+        "/api/v1/attendance/sessions/plan",
+        json={
+            "first": (today - timedelta(days=4)).isoformat(),
+            "last": (today - timedelta(days=1)).isoformat(),
+            "section_ids": [str(s) for s in school.demo.section_ids[:2]],
+        },
+        headers=officer,
+    )
+    assert r.status_code == 201, r.text
+    assert len(r.json()["created"]) == 8
+    for session_id in r.json()["created"]:
+        done = await client.post(
+            f"/api/v1/attendance/sessions/{session_id}/mark-all-present", headers=officer
+        )
+        assert done.status_code == 200, done.text
+    assert await close_due_sessions(app.state.services) == 8
+
+
+def student_event(school: School, level: str) -> Any:
+    student1 = str(school.person("student1@demo.test"))
+
+    def match(frame: dict[str, Any]) -> bool:
+        return (
+            frame.get("op") == "event"
+            and frame["type"] == "insights.signal_changed"
+            and frame["data"]["student_id"] == student1
+            and frame["data"]["level"] == level
+        )
+
+    return match
+
+
+async def test_crossing_ten_percent_on_a_closing_alerts_the_counsellor_and_an_excuse_lowers_it(
+    client: httpx.AsyncClient, live_server: object, school: School, app: FastAPI
+) -> None:
+    counsellor = await make_counsellor(client, school)
+    await four_present_days(client, school, app)
+    await drain_jobs(app)  # 0 of 8 missed: no signal raised
+    signals = await client.get(
+        "/api/v1/insights/signals",
+        params={"student_id": str(school.person("student1@demo.test"))},
+        headers=counsellor,
+    )
+    assert signals.status_code == 200, signals.text
+    assert [s["level"] for s in signals.json()["items"]] == ["none"]
+
+    teacher = await login(client, "teacher1@demo.test")
+    today_s01 = await session_of(client, teacher, school.s01)
+    ws = await Socket.open(live_server.ws_url, counsellor)  # type: ignore[attr-defined]
+    try:
+        reply = await ws.subscribe(f"insights.school.{school.demo.school_ids[0]}")
+        assert reply["ok"], reply
+
+        # S01 ends at 08:45 with student1 never scanned: absent, 1 of 9 sessions = 11.1 %.
+        school.clock.advance(timedelta(minutes=30))
+        assert await close_due_sessions(app.state.services) >= 1
+        await drain_jobs(app)
+        raised = await ws.until(student_event(school, "alert"))
+        data = raised["data"]
+        assert (data["missed"], data["counted"], data["previous_level"]) == (1, 9, "none")
+        assert data["missed_sessions"] == [today_s01["id"]]
+        assert data["evidence"].startswith("11.1 % of sessions missed without excuse since ")
+        assert data["evidence"].endswith("(1 of 9)")
+
+        # guardian1's note for today, approved: the absence is excused, 0 of 9, lowered.
+        guardian = await login(client, "guardian1@demo.test")
+        day = school.clock.now().astimezone(SCHOOL_ZONE).date().isoformat()
+        note = await client.post(
+            "/api/v1/attendance/excuses",
+            json={
+                "student_id": str(school.person("student1@demo.test")),
+                "starts_on": day,
+                "ends_on": day,
+                "reason": "Fever",
+            },
+            headers=guardian,
+        )
+        assert note.status_code == 201, note.text
+        officer = await login(client, "officer@demo.test")
+        decided = await client.post(
+            f"/api/v1/attendance/excuses/{note.json()['id']}/decision",
+            json={"approve": True},
+            headers=officer,
+        )
+        assert decided.status_code == 200, decided.text
+        await drain_jobs(app)
+        lowered = await ws.until(student_event(school, "none"))
+        assert (lowered["data"]["missed"], lowered["data"]["previous_level"]) == (0, "alert")
+    finally:
+        await ws.close()
+
+
+async def test_only_the_schools_counsellors_and_administrators_follow_its_signals(
+    client: httpx.AsyncClient, live_server: object, school: School
+) -> None:
+    await make_counsellor(client, school)
+    channel = f"insights.school.{school.demo.school_ids[0]}"
+    for email, allowed in (
+        ("teacher4@demo.test", True),
+        ("admin@demo.test", True),
+        ("teacher1@demo.test", False),
+        ("guardian1@demo.test", False),
+        ("student1@demo.test", False),
+    ):
+        auth = await login(client, email)
+        ws = await Socket.open(live_server.ws_url, auth)  # type: ignore[attr-defined]
+        try:
+            assert (await ws.subscribe(channel))["ok"] is allowed, email
+        finally:
+            await ws.close()
+        listed = await client.get("/api/v1/insights/signals", headers=auth)
+        assert (listed.status_code == 200) is allowed, (email, listed.text)
