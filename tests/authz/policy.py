@@ -393,6 +393,30 @@ POLICY: dict[str, Rule] = {
     # jobs
     "GET /api/v1/jobs": allow("institution admins", "admin"),
     "POST /api/v1/jobs/{job_id}/retry": allow("institution admins", "admin"),
+    # calendar: every member reads the institution's calendar; a school's administrators edit it
+    "GET /api/v1/calendar/days": allow("the calendar is public within it", EVERYONE),
+    "POST /api/v1/calendar/days": allow(
+        "closures and events: the school's administrators", "admin school_admin:own"
+    ),
+    "GET /api/v1/calendar/schools/{school_id}/day": allow(
+        "the calendar is public within it", EVERYONE
+    ),
+    "GET /api/v1/calendar/bell-schedules": allow("the timetable is public within it", EVERYONE),
+    "POST /api/v1/calendar/bell-schedules": allow(
+        "the school's administrators", "admin school_admin:own"
+    ),
+    "GET /api/v1/calendar/rotations": allow("the timetable is public within it", EVERYONE),
+    "POST /api/v1/calendar/rotations": allow(
+        "the school's administrators", "admin school_admin:own"
+    ),
+    "PUT /api/v1/calendar/rotations/{rotation_id}/meetings": allow(
+        "the rotation's school's administrators", "admin school_admin:own"
+    ),
+    # insights
+    "GET /api/v1/insights/signals": allow(
+        "a list filtered to the schools the caller follows (counsellors, administrators)",
+        EVERYONE,
+    ),
 }
 
 
