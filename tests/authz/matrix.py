@@ -180,6 +180,15 @@ async def pools(settings: Settings, institution_id: uuid.UUID) -> dict[str, dict
                         where = [t.c.student_id == student]
                     if table == "message":
                         where = [t.c.conversation_id == ids.get("conversation_id")]
+                    if table == "notification":  # the subject's guardian's (an announcement's)
+                        where = [t.c.person_id == guardian]
+                    if table == "stored_file":  # a file about the subject (a doctor's note)
+                        about = tables["stored_file_subject"]
+                        where = [
+                            t.c.id.in_(
+                                sa.select(about.c.file_id).where(about.c.student_id == student)
+                            )
+                        ]
                     value = await one(table, column, *where)
                     if value is not None:
                         ids[param] = value
@@ -203,8 +212,8 @@ async def furnish(
     headers: Mapping[str, Mapping[str, str]],
     institution_id: uuid.UUID,
 ) -> None:
-    """Rows the demo seeds for student1 only, given to every subject: an absence note, an
-    invitation, a pairing request, a conversation about them."""
+    """Rows the demo seeds for student1 only, given to every subject: an absence note with a
+    doctor's note, an invitation, a pairing request, a conversation about them."""
     people = await _people(settings, institution_id)
     second_guardian_of_student2 = "guardian14@demo.test"
     notes = {
@@ -228,6 +237,13 @@ async def furnish(
             },
         )
         assert r.status_code == 201, r.text
+        # A doctor's note on it, by its author (student1's is the world's).
+        note = await client.post(
+            f"/api/v1/files/excuse-notes/{r.json()['id']}",
+            headers=dict(h),
+            files={"file": ("note.pdf", b"%PDF-1.4\n%probe\n", "application/pdf")},
+        )
+        assert note.status_code == 201, note.text
         code = await client.post(
             "/api/v1/pairing-codes",
             headers=dict(headers["admin@demo.test"]),

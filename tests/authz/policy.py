@@ -108,6 +108,15 @@ POLICY: dict[str, Rule] = {
     "POST /api/v1/auth/password-reset/complete": public("a reset token in the body"),
     "POST /api/v1/me/email": allow("your own address", EVERYONE),
     "POST /api/v1/auth/email-change/confirm": public("a confirmation token in the body"),
+    "POST /api/v1/sso-providers": allow("sign-in providers: institution admins", "admin"),
+    "GET /api/v1/sso-providers": allow("sign-in providers: institution admins", "admin"),
+    "GET /api/v1/sso-providers/{provider_id}": allow("institution admins", "admin"),
+    "PATCH /api/v1/sso-providers/{provider_id}": allow("institution admins", "admin"),
+    "GET /api/v1/auth/sso/providers": public("a school's sign-in buttons, before signing in"),
+    "GET /api/v1/auth/sso/start": public("starting a single sign-on, before signing in"),
+    "POST /api/v1/auth/sso/callback": public("a provider's state and code in the body"),
+    "GET /api/v1/audit": allow("the institution's audit trail: institution admins", "admin"),
+    "GET /api/v1/institutions/{institution_id}/audit": allow("platform operators", NOBODY),
     # institutions
     "GET /api/v1/institutions/me": allow("your institution", EVERYONE),
     "PATCH /api/v1/institutions/me": allow("institution admins", "admin"),
@@ -390,6 +399,44 @@ POLICY: dict[str, Rule] = {
     "DELETE /api/v1/quiet-hours/me": allow("quiet hours are staff's", STAFF),
     "GET /api/v1/messaging-settings": allow("the institution's policy", EVERYONE),
     "PUT /api/v1/messaging-settings": allow("institution admins", "admin"),
+    # notifications
+    "GET /api/v1/me/notification-preferences": allow("your own preferences", EVERYONE),
+    "PUT /api/v1/me/notification-preferences": allow("your own preferences", EVERYONE),
+    "GET /api/v1/me/notifications": allow("your own notifications", EVERYONE),
+    "POST /api/v1/me/notifications/read": allow("reading your own notifications", EVERYONE),
+    "POST /api/v1/me/notifications/{notification_id}/read": allow(
+        "your own notification only (the target is the subject's guardian's)", "guardian:own"
+    ),
+    "POST /api/v1/me/push-devices": allow("your own app's push token", EVERYONE),
+    "GET /api/v1/notification-batches/{batch_id}": allow(
+        "its sender (the institution admin) and the institution's admins", "admin"
+    ),
+    # files
+    "POST /api/v1/files/excuse-notes/{excuse_id}": allow(
+        "the note's author while they see the child's attendance (guardian1, guardian3; the"
+        " custody-restricted guardian2 wrote none), or the attendance office",
+        "admin officer guardian:own guardian:flag",
+    ),
+    "GET /api/v1/files": allow("a list filtered to what you may read", EVERYONE),
+    "GET /api/v1/files/{file_id}": allow(
+        "a doctor's note: the attendance office, guardians who see the child's attendance",
+        "admin officer guardian:own guardian:flag",
+    ),
+    "GET /api/v1/files/{file_id}/content": allow(
+        "a doctor's note: the attendance office, guardians who see the child's attendance",
+        "admin officer guardian:own guardian:flag",
+    ),
+    "POST /api/v1/files/report-cards": allow(
+        "report cards: institution admins, the student, guardians who see grades",
+        "admin student:own guardian:own",
+    ),
+    "POST /api/v1/files/record-packages": allow(
+        "everything about a student: institution admins", "admin"
+    ),
+    # oneroster
+    "POST /api/v1/roster/imports": allow("rosters: institution admins", "admin"),
+    "GET /api/v1/roster/export": allow("rosters: institution admins", "admin"),
+    "POST /api/v1/roster/clients": allow("integrations: institution admins", "admin"),
     # jobs
     "GET /api/v1/jobs": allow("institution admins", "admin"),
     "POST /api/v1/jobs/{job_id}/retry": allow("institution admins", "admin"),

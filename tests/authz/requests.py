@@ -66,8 +66,8 @@ class Bodies:
         if "application/x-www-form-urlencoded" in content:
             form = self.value(content["application/x-www-form-urlencoded"]["schema"], "body")
             return "data", {k: str(v) for k, v in form.items()}
-        if "multipart/form-data" in content:
-            return "files", {"file": ("roster.csv", b"sourcedId\n1\n", "text/csv")}
+        if "multipart/form-data" in content:  # an upload: a file every upload route accepts
+            return "files", {"file": ("note.pdf", b"%PDF-1.4\n%probe\n", "application/pdf")}
         return None
 
     def _resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
