@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from edtech.notifications.settings import NotificationSettings
 from edtech.realtime.settings import RealtimeSettings
 from edtech.settings import Settings
 from edtech.topology.caddyfile import render_local_caddyfile
@@ -19,12 +20,12 @@ from edtech.topology.graceful import LifecycleSettings
 from tests.services import caddy_binary
 
 ROOT = Path(__file__).resolve().parents[3]
-SETTINGS = [Settings, RealtimeSettings, LifecycleSettings]
+SETTINGS = [Settings, RealtimeSettings, NotificationSettings, LifecycleSettings]
 
 
 def env_names() -> list[str]:
-    """Every variable a node reads (a nested group, such as `Settings.realtime`, is read under
-    its own fields' names, which `RealtimeSettings` lists)."""
+    """Every variable a node reads (a nested group, such as `Settings.realtime` or
+    `Settings.notifications`, is read under its own fields' names, which its class lists)."""
     return [
         f"EDTECH_{name.upper()}"
         for cls in SETTINGS
