@@ -55,13 +55,17 @@ def test_resolve_parses_uuid_params() -> None:
     assert other.params == {"id": inst}
 
 
+SOME_ID = uuid.UUID("3f7687af-7437-4b8e-af46-748c93143817")
+"""Fixed: test ids must be the same in every collecting process (pytest-xdist's workers)."""
+
+
 @pytest.mark.parametrize(
     "name",
     [
         "attendance.session.not-a-uuid",
-        f"attendance.session.{str(uuid.uuid4()).upper()}",  # one spelling per channel
-        f"attendance.session.{uuid.uuid4().hex}",
-        f"attendance.session.{uuid.uuid4()}.extra",
+        f"attendance.session.{str(SOME_ID).upper()}",  # one spelling per channel
+        f"attendance.session.{SOME_ID.hex}",
+        f"attendance.session.{SOME_ID}.extra",
         "attendance.session",
         "nothing",
     ],
