@@ -461,8 +461,8 @@ POLICY: dict[str, Rule] = {
     ),
     # insights
     "GET /api/v1/insights/signals": allow(
-        "a list filtered to the schools the caller follows (counsellors, administrators)",
-        EVERYONE,
+        "counsellors and administrators (of any school; the list is filtered to theirs)",
+        "admin school_admin",
     ),
 }
 
