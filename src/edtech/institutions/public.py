@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,6 +58,7 @@ from edtech.institutions.policy import (
     SectionMembership,
     active,
 )
+from edtech.kernel.clock import school_zone
 from edtech.kernel.principal import Principal, Role, RoleGrant
 
 __all__ = [
@@ -97,6 +98,7 @@ __all__ = [
     "people_query",
     "people_with_roles",
     "person_grants",
+    "person_grants_at",
     "person_in_institution",
     "person_with_email",
     "roster_counts",
@@ -138,18 +140,52 @@ class InstitutionSettings:
 async def person_grants(
     session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
 ) -> PersonGrants | None:
-    """The person's name and the roles they hold on `on`; None if unknown here or gone, or if
-    the institution is suspended (so sign-in, tokens and sockets refuse them at once)."""
+    """The person's name and the roles they hold on the school day `on`; None if unknown here
+    or gone, or if the institution is suspended (so sign-in, tokens and sockets refuse them)."""
+    row = (await session.execute(_person_on_roll(institution_id, person_id))).first()
+    if row is None:
+        return None
+    return await _grants_on(session, institution_id, person_id, row, on)
+
+
+async def person_grants_at(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, at: datetime
+) -> PersonGrants | None:
+    """`person_grants` at the instant `at`, judged on the institution's calendar day then (in its
+    time zone, never the UTC date): what every token, sign-in and socket is checked for. One
+    round trip reads the person and the zone together."""
     row = (
         await session.execute(
-            sa.select(person.c.given_name, person.c.family_name, person.c.ends_on).where(
-                person.c.institution_id == institution_id,
-                person.c.id == person_id,
-                ~suspended(institution_id),
+            _person_on_roll(institution_id, person_id).add_columns(
+                sa.select(institution.c.timezone)
+                .where(institution.c.id == institution_id)
+                .scalar_subquery()
+                .label("timezone")
             )
         )
     ).first()
-    if row is None or (row.ends_on is not None and row.ends_on <= on):
+    if row is None:
+        return None
+    on = at.astimezone(school_zone(row.timezone)).date()
+    return await _grants_on(session, institution_id, person_id, row, on)
+
+
+def _person_on_roll(institution_id: uuid.UUID, person_id: uuid.UUID) -> sa.Select[Any]:
+    return sa.select(person.c.given_name, person.c.family_name, person.c.ends_on).where(
+        person.c.institution_id == institution_id,
+        person.c.id == person_id,
+        ~suspended(institution_id),
+    )
+
+
+async def _grants_on(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    person_id: uuid.UUID,
+    row: sa.Row[Any],
+    on: date,
+) -> PersonGrants | None:
+    if row.ends_on is not None and row.ends_on <= on:
         return None
     grants = await session.execute(
         sa.select(role_assignment.c.role, role_assignment.c.school_id).where(

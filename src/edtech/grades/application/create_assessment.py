@@ -65,7 +65,9 @@ class CreateAssessment:
             ):
                 problems.append(FieldProblem(("scheme_id",), "no such grading scheme"))
             period = await roster.grading_period(principal.institution_id, draft.grading_period_id)
-            problems += check_period(period, editor, now.date(), draft.reason)
+            problems += check_period(
+                period, editor, await roster.today(principal.institution_id), draft.reason
+            )
             if problems:
                 raise InvalidError("invalid assessment", problems)
             created = Assessment(

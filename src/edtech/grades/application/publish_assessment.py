@@ -67,7 +67,7 @@ class PublishAssessment:
             period = await roster.grading_period(iid, assessment.grading_period_id)
             if period is not None:
                 guard_edit(
-                    locked=period.is_locked(now.date()),
+                    locked=period.is_locked(await roster.today(iid)),
                     editor=editor,
                     reason=request.reason,
                     closes_on=period.closes_on,

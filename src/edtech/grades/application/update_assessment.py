@@ -58,7 +58,7 @@ class UpdateAssessment:
             editor = await require_gradebook_manager(roster, principal, found.section_id)
             check_version(patch.expected_version, found.version, "the assessment")
             period = await roster.grading_period(principal.institution_id, found.grading_period_id)
-            check_period(period, editor, self.clock.now().date(), patch.reason)
+            check_period(period, editor, await roster.today(principal.institution_id), patch.reason)
             values = {k: v for k, v in patch.values.items() if k in patch.fields & PATCHABLE}
             required = [
                 FieldProblem((name,), "may not be null")

@@ -20,7 +20,7 @@ from edtech.identity.application.open_invitation import OpenInvitation
 from edtech.identity.application.revoke_invitation import RevokeInvitation
 from edtech.identity.domain.links import InvitationState
 from edtech.identity.infrastructure.links import invitations_by_person_query
-from edtech.institutions.public import people_query
+from edtech.institutions.public import people_query, school_clock
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.principal import Role
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
@@ -160,7 +160,8 @@ async def list_invitations(
     if not principal.is_institution_admin:
         raise ForbiddenError("Only institution administrators may list invitations.")
     now = clock.now()
-    people = people_query(principal.institution_id, now.date(), role)
+    today = (await school_clock(session, clock, principal.institution_id)).today()
+    people = people_query(principal.institution_id, today, role)
     stmt = invitations_by_person_query(people, now, state)
 
     def to_item(r: Any) -> InvitationRowOut:

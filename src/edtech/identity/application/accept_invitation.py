@@ -19,7 +19,7 @@ from edtech.identity.domain import (
 )
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyAuthSessions
 from edtech.identity.infrastructure.links import SqlAlchemyAudit
-from edtech.institutions.public import person_grants
+from edtech.institutions.public import person_grants_at
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError
 from edtech.kernel.ids import new_id
@@ -70,7 +70,7 @@ class AcceptInvitation:
             # a refused password changes nothing).
             password_hash = await choose_password(password, invitation.email, self.passwords)
             iid, person_id = invitation.institution_id, invitation.person_id
-            if await person_grants(uow.session, iid, person_id, now.date()) is None:
+            if await person_grants_at(uow.session, iid, person_id, now) is None:
                 raise ConflictError("This person can no longer sign in here.")
             accounts = SqlAlchemyAccounts(uow.session)
             holder = await accounts.by_email(invitation.email)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import Account, AuthSession, LoginThrottle, RefreshToken
 from edtech.identity.infrastructure import SqlAlchemyLoginAttempts, live_login
-from edtech.institutions.public import person_grants
+from edtech.institutions.public import person_grants_at
 from edtech.kernel.errors import AuthenticationError, TooManyRequestsError
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
@@ -279,7 +279,7 @@ async def authenticate_access_token(
     if login is None:
         raise AuthenticationError("Token has been revoked.", reason="revoked")
     person_id, institution_id = login
-    person = await person_grants(session, institution_id, person_id, now.date())
+    person = await person_grants_at(session, institution_id, person_id, now)
     if person is None:
         raise AuthenticationError("Token has been revoked.", reason="revoked")
     return Principal(
@@ -301,5 +301,5 @@ async def still_signed_in(session: AsyncSession, principal: Principal, now: date
     login = await live_login(session, principal.account_id, principal.session_id)
     if login is None or login != (principal.person_id, principal.institution_id):
         return False
-    person = await person_grants(session, principal.institution_id, principal.person_id, now.date())
+    person = await person_grants_at(session, principal.institution_id, principal.person_id, now)
     return person is not None

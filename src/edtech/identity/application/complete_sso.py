@@ -30,7 +30,7 @@ from edtech.identity.infrastructure.sso import (
     SqlAlchemySsoIdentities,
     SqlAlchemySsoProviders,
 )
-from edtech.institutions.public import institution_suspended, person_grants, person_with_email
+from edtech.institutions.public import institution_suspended, person_grants_at, person_with_email
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError
 from edtech.kernel.ids import new_id
@@ -156,7 +156,7 @@ class CompleteSso:
                 account = await self._account_for(uow.session, iid, identity.email, now)
             if account is None or not account.is_active or account.institution_id != iid:
                 raise SsoUnknownPersonError()
-            if await person_grants(uow.session, iid, account.person_id, now.date()) is None:
+            if await person_grants_at(uow.session, iid, account.person_id, now) is None:
                 raise SsoUnknownPersonError()
             if link is None:
                 identities.add(

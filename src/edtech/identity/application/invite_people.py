@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from edtech.identity.application.common import (
     INVITATION_PATH,
@@ -22,6 +22,7 @@ from edtech.institutions.public import (
     guardians_of_section,
     institution_settings,
     people_with_roles,
+    school_clock,
     section_in_institution,
     students_of_section,
 )
@@ -92,8 +93,9 @@ class InvitePeople:
         iid = principal.institution_id
         results: list[InvitationResult] = []
         async with self.uow as uow:
-            ids = await self._resolve(uow, iid, targets, now)
-            people = await contacts(uow.session, iid, ids, now.date())
+            today = (await school_clock(uow.session, self.clock, iid)).today()
+            ids = await self._resolve(uow, iid, targets, today)
+            people = await contacts(uow.session, iid, ids, today)
             unknown = [i for i, pid in enumerate(targets.person_ids) if pid not in people]
             if unknown:
                 raise InvalidError(
@@ -154,9 +156,9 @@ class InvitePeople:
         return results
 
     async def _resolve(
-        self, uow: UnitOfWork, iid: uuid.UUID, targets: InviteTargets, now: datetime
+        self, uow: UnitOfWork, iid: uuid.UUID, targets: InviteTargets, today: date
     ) -> list[uuid.UUID]:
-        session, today = uow.session, now.date()
+        session = uow.session
         ids: list[uuid.UUID] = list(targets.person_ids)
         if targets.role is not None:
             ids += await people_with_roles(session, iid, today, [targets.role])

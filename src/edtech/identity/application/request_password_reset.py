@@ -17,7 +17,7 @@ from edtech.identity.domain import EMAIL_MAX_LENGTH, LoginThrottle, normalize_em
 from edtech.identity.domain.links import PasswordReset
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyLoginAttempts
 from edtech.identity.infrastructure.links import SqlAlchemyAudit, SqlAlchemyPasswordResets
-from edtech.institutions.public import person_grants
+from edtech.institutions.public import person_grants_at
 from edtech.kernel.clock import Clock
 from edtech.kernel.ids import new_id
 from edtech.platform.db.uow import UnitOfWork
@@ -58,8 +58,8 @@ class RequestPasswordReset:
             if (
                 account is not None
                 and account.is_active
-                and await person_grants(
-                    uow.session, account.institution_id, account.person_id, now.date()
+                and await person_grants_at(
+                    uow.session, account.institution_id, account.person_id, now
                 )
                 is not None
             ):

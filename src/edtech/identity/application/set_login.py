@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import Account, RevokeReason, SignInsRevoked, check_email
 from edtech.identity.infrastructure import SqlAlchemyAccounts, SqlAlchemyAuthSessions
-from edtech.institutions.public import person_grants
+from edtech.institutions.public import person_grants_at
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError, ForbiddenError, NotFoundError
 from edtech.kernel.ids import new_id
@@ -56,8 +56,8 @@ class SetLogin:
         password_hash = await asyncio.to_thread(hash_password, cmd.password)
         now = self.clock.now()
         async with self.uow as uow:
-            person = await person_grants(
-                uow.session, principal.institution_id, cmd.person_id, now.date()
+            person = await person_grants_at(
+                uow.session, principal.institution_id, cmd.person_id, now
             )
             if person is None:
                 raise NotFoundError("Person not found.")

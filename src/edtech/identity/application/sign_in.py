@@ -22,7 +22,7 @@ from edtech.identity.infrastructure import (
     SqlAlchemyLoginAttempts,
 )
 from edtech.identity.infrastructure.sso import passwords_refused
-from edtech.institutions.public import person_grants
+from edtech.institutions.public import person_grants_at
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import TooManyRequestsError
 from edtech.kernel.ids import new_id
@@ -92,8 +92,8 @@ class SignIn:
         password_ok = await asyncio.to_thread(verify_password, cmd.password, stored_hash)
         if account is not None and password_ok and account.is_active:
             async with self.uow as uow:
-                on_roll = await person_grants(
-                    uow.session, account.institution_id, account.person_id, now.date()
+                on_roll = await person_grants_at(
+                    uow.session, account.institution_id, account.person_id, now
                 )
                 sso_only = await passwords_refused(uow.session, account.institution_id)
             if on_roll is not None:

@@ -14,6 +14,7 @@ from edtech.institutions.application.common import add_institution
 from edtech.institutions.domain import Person, RoleAssignment
 from edtech.institutions.domain.people import normalise_email
 from edtech.institutions.infrastructure.repositories import SqlAlchemyRoster
+from edtech.kernel.clock import school_zone
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Role
 
@@ -46,8 +47,9 @@ class OpenedTenant:
 
 async def open_institution(session: AsyncSession, tenant: NewTenant, now: datetime) -> OpenedTenant:
     """A new institution (its slug unique, its settings valid — CreateInstitution's rule) and
-    one person holding `institution_admin` from today, added to `session`; the caller commits
-    (identity adds the admin's login and setup link in the same transaction)."""
+    one person holding `institution_admin` from today (the date in its time zone), added to
+    `session`; the caller commits (identity adds the admin's login and setup link in the same
+    transaction)."""
     roster = SqlAlchemyRoster(session)
     inst = await add_institution(
         roster,
@@ -73,7 +75,7 @@ async def open_institution(session: AsyncSession, tenant: NewTenant, now: dateti
         institution_id=inst.id,
         person_id=admin.id,
         role=Role.INSTITUTION_ADMIN,
-        begins_on=now.date(),
+        begins_on=now.astimezone(school_zone(inst.timezone)).date(),
     )
     grant.assigned(now)
     roster.add(grant)
