@@ -126,3 +126,30 @@ async def test_other_institution_ids_look_missing(
     )
     assert r.status_code == 404
     assert (await client.get(f"{API}/accounts", headers=stranger)).json() == []
+
+
+async def test_a_caller_who_may_not_manage_billing_is_refused_before_the_body_is_read(
+    client: httpx.AsyncClient, app: Any, school: DemoSummary
+) -> None:
+    """Every billing write that only billing managers may call answers a guardian 404 — the
+    same as for a missing resource — whatever the body or headers: a malformed body or a
+    missing Idempotency-Key is never judged (422) for someone who may not call it at all."""
+    guardian = await sign_in(client, "guardian1@demo.test")
+    paths = app.openapi()["paths"]
+    writes = [
+        path
+        for path, ops in paths.items()
+        if path.startswith(API)
+        and "post" in ops
+        and not path.startswith(f"{API}/webhooks")
+        and "checkout" not in path
+    ]
+    assert len(writes) >= 12, writes
+    nowhere = "00000000-0000-7000-8000-000000000000"
+    for path in writes:
+        url = path
+        for name in ("account_id", "invoice_id", "payment_id"):
+            url = url.replace("{" + name + "}", nowhere)
+        r = await client.post(url, json={"amount": 5.5, "name": ["x"]}, headers=guardian)
+        assert r.status_code == 404, (path, r.status_code, r.text)
+        assert r.json()["code"] == "not_found", (path, r.text)

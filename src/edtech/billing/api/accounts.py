@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from edtech.billing.api import schemas as s
 from edtech.billing.api.common import (
     NOT_FOUND,
-    require_manager,
+    BillingManagerDep,
     roster,
     visible_account,
     visible_account_ids,
@@ -44,7 +44,7 @@ OpenPayerAccountDep = Annotated[OpenPayerAccount, Depends(use_case(OpenPayerAcco
     "/accounts", status_code=201, responses=NOT_FOUND, description=OpenPayerAccount.__doc__
 )
 async def open_account(
-    body: s.AccountIn, principal: CurrentPrincipalDep, uc: OpenPayerAccountDep
+    body: s.AccountIn, principal: BillingManagerDep, uc: OpenPayerAccountDep
 ) -> s.AccountOut:
     account = await uc(
         principal,
@@ -141,9 +141,8 @@ async def get_statement(
 
 @router.get("/accounts/{account_id}/ledger", responses=NOT_FOUND)
 async def get_ledger(
-    account_id: uuid.UUID, principal: CurrentPrincipalDep, session: ReadSessionDep
+    account_id: uuid.UUID, principal: BillingManagerDep, session: ReadSessionDep
 ) -> s.LedgerOut:
-    require_manager(principal)
     account = await visible_account(session, principal, account_id)
     rows = await reads.ledger_rows(session, principal.institution_id, account.id)
     cur = account.currency
@@ -173,12 +172,11 @@ async def get_ledger(
     description="Open amounts per account by days past due: current, 1–30, 31–60, 61–90, 90+.",
 )
 async def aging_report(
-    principal: CurrentPrincipalDep,
+    principal: BillingManagerDep,
     session: ReadSessionDep,
     services: ServicesDep,
     as_of: date | None = None,
 ) -> s.AgingOut:
-    require_manager(principal)
     roster = InstitutionsRoster(session)
     day = as_of or await roster.today(principal.institution_id, services.clock)
     cur = await roster.currency(principal.institution_id) or "EUR"

@@ -7,13 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from edtech.billing.api import schemas as s
-from edtech.billing.api.common import NOT_FOUND, require_manager, roster
+from edtech.billing.api.common import NOT_FOUND, BillingManagerDep, roster
 from edtech.billing.application.approve_grant import ApproveGrant, NewGrant
 from edtech.billing.application.define_fee_category import DefineFeeCategory, NewCategory
 from edtech.billing.application.define_fee_item import DefineFeeItem, NewFeeItem
 from edtech.billing.application.define_fee_plan import DefineFeePlan, NewFeePlan, NewInstallment
 from edtech.billing.infrastructure import reads
-from edtech.identity.public import CurrentPrincipalDep
 from edtech.platform.http.deps import ReadSessionDep, use_case
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
@@ -34,7 +33,7 @@ DefineFeePlanDep = Annotated[DefineFeePlan, Depends(use_case(DefineFeePlan, rost
     description=DefineFeeCategory.__doc__,
 )
 async def create_category(
-    body: s.CategoryIn, principal: CurrentPrincipalDep, uc: DefineFeeCategoryDep
+    body: s.CategoryIn, principal: BillingManagerDep, uc: DefineFeeCategoryDep
 ) -> s.CategoryOut:
     cat = await uc(principal, NewCategory(body.code, body.name))
     return s.CategoryOut.of(cat)
@@ -42,16 +41,15 @@ async def create_category(
 
 @router.get("/fee-categories", responses=NOT_FOUND)
 async def list_categories(
-    principal: CurrentPrincipalDep, session: ReadSessionDep
+    principal: BillingManagerDep, session: ReadSessionDep
 ) -> list[s.CategoryOut]:
-    require_manager(principal)
     rows = await reads.fee_categories(session, principal.institution_id)
     return [s.CategoryOut.of(c) for c in rows]
 
 
 @router.post("/fee-items", status_code=201, responses=NOT_FOUND, description=DefineFeeItem.__doc__)
 async def create_fee_item(
-    body: s.FeeItemIn, principal: CurrentPrincipalDep, uc: DefineFeeItemDep
+    body: s.FeeItemIn, principal: BillingManagerDep, uc: DefineFeeItemDep
 ) -> s.FeeItemOut:
     item = await uc(
         principal,
@@ -64,16 +62,15 @@ async def create_fee_item(
 
 @router.get("/fee-items", responses=NOT_FOUND)
 async def list_fee_items(
-    principal: CurrentPrincipalDep, session: ReadSessionDep
+    principal: BillingManagerDep, session: ReadSessionDep
 ) -> list[s.FeeItemOut]:
-    require_manager(principal)
     rows = await reads.fee_items(session, principal.institution_id)
     return [s.FeeItemOut.of(i) for i in rows]
 
 
 @router.post("/fee-plans", status_code=201, responses=NOT_FOUND, description=DefineFeePlan.__doc__)
 async def create_fee_plan(
-    body: s.FeePlanIn, principal: CurrentPrincipalDep, uc: DefineFeePlanDep
+    body: s.FeePlanIn, principal: BillingManagerDep, uc: DefineFeePlanDep
 ) -> s.FeePlanOut:
     plan = await uc(
         principal,
@@ -88,16 +85,15 @@ async def create_fee_plan(
 
 @router.get("/fee-plans", responses=NOT_FOUND)
 async def list_fee_plans(
-    principal: CurrentPrincipalDep, session: ReadSessionDep
+    principal: BillingManagerDep, session: ReadSessionDep
 ) -> list[s.FeePlanOut]:
-    require_manager(principal)
     rows = await reads.fee_plans(session, principal.institution_id)
     return [s.FeePlanOut.of(p) for p in rows]
 
 
 @router.post("/grants", status_code=201, responses=NOT_FOUND, description=ApproveGrant.__doc__)
 async def approve_grant(
-    body: s.GrantIn, principal: CurrentPrincipalDep, uc: ApproveGrantDep
+    body: s.GrantIn, principal: BillingManagerDep, uc: ApproveGrantDep
 ) -> s.GrantOut:
     grant = await uc(
         principal,

@@ -23,6 +23,7 @@ from edtech.billing.domain.provider import (
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure.provider import CardPayments
 from edtech.billing.infrastructure.roster import InstitutionsRoster
+from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ReadSessionDep, component
@@ -47,6 +48,17 @@ def roster(services: Services) -> RosterFactory:
 def require_manager(principal: Principal) -> None:
     if not principal.roles & MANAGERS:
         raise NotFoundError("Not found.")
+
+
+async def billing_manager(principal: CurrentPrincipalDep) -> Principal:
+    """The caller, if they manage billing; else 404 — resolved as a dependency, before the
+    request's body and headers are validated, so someone who may not call a route at all is
+    never told what is wrong with their request."""
+    require_manager(principal)
+    return principal
+
+
+BillingManagerDep = Annotated[Principal, Depends(billing_manager)]
 
 
 async def visible_account(

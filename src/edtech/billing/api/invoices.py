@@ -13,8 +13,8 @@ from edtech.billing.api import schemas as s
 from edtech.billing.api.common import (
     IDEMPOTENT,
     NOT_FOUND,
+    BillingManagerDep,
     idempotent,
-    require_manager,
     roster,
     visible_account,
     visible_account_ids,
@@ -54,7 +54,7 @@ IssueCreditNoteDep = Annotated[IssueCreditNote, Depends(use_case(IssueCreditNote
     description=GenerateInvoices.__doc__,
 )
 async def generate_invoices(
-    body: s.GenerateIn, principal: CurrentPrincipalDep, uc: GenerateInvoicesDep
+    body: s.GenerateIn, principal: BillingManagerDep, uc: GenerateInvoicesDep
 ) -> list[s.InvoiceOut]:
     created = await uc(
         principal,
@@ -65,7 +65,7 @@ async def generate_invoices(
 
 @router.post("/invoices", status_code=201, responses=NOT_FOUND, description=DraftInvoice.__doc__)
 async def draft_invoice(
-    body: s.InvoiceIn, principal: CurrentPrincipalDep, uc: DraftInvoiceDep
+    body: s.InvoiceIn, principal: BillingManagerDep, uc: DraftInvoiceDep
 ) -> s.InvoiceOut:
     invoice = await uc(
         principal,
@@ -83,7 +83,7 @@ async def draft_invoice(
     "/invoices/{invoice_id}/lines", responses=NOT_FOUND, description=AddInvoiceLines.__doc__
 )
 async def add_lines(
-    invoice_id: uuid.UUID, body: s.LinesIn, principal: CurrentPrincipalDep, uc: AddInvoiceLinesDep
+    invoice_id: uuid.UUID, body: s.LinesIn, principal: BillingManagerDep, uc: AddInvoiceLinesDep
 ) -> s.InvoiceOut:
     invoice = await uc(
         principal,
@@ -104,7 +104,7 @@ def _invoice_action(cls: Callable[..., InvoiceAction], path: str) -> None:
     # an alias local to this function does not exist.
     async def act(
         invoice_id: uuid.UUID,
-        principal: CurrentPrincipalDep,
+        principal: BillingManagerDep,
         action: InvoiceAction = Depends(use_case(cls, roster)),
     ) -> s.InvoiceOut:
         return s.InvoiceOut.of(await action(principal, invoice_id))
@@ -161,11 +161,10 @@ async def issue_credit_note(
     body: s.CreditNoteIn,
     request: Request,
     key: IdempotencyKeyHeader,
-    principal: CurrentPrincipalDep,
+    principal: BillingManagerDep,
     uc: IssueCreditNoteDep,
     services: ServicesDep,
 ) -> JSONResponse:
-    require_manager(principal)
     cmd = NewCreditNote(body.amount, body.reason, body.currency)
     return await idempotent(
         request,

@@ -13,11 +13,11 @@ from edtech.billing.api.common import (
     IDEMPOTENT,
     NOT_FOUND,
     PROVIDER_RESPONSES,
+    BillingManagerDep,
     CardPaymentsDep,
     idempotent,
     payment_provider,
     provider_problems,
-    require_manager,
     roster,
     visible_account,
     visible_account_ids,
@@ -62,11 +62,10 @@ async def record_payment(
     body: s.PaymentIn,
     request: Request,
     key: IdempotencyKeyHeader,
-    principal: CurrentPrincipalDep,
+    principal: BillingManagerDep,
     uc: RecordPaymentDep,
     services: ServicesDep,
 ) -> JSONResponse:
-    require_manager(principal)
     cmd = NewPayment(
         body.amount,
         body.currency,
@@ -118,11 +117,10 @@ async def refund_payment(
     body: s.RefundIn,
     request: Request,
     key: IdempotencyKeyHeader,
-    principal: CurrentPrincipalDep,
+    principal: BillingManagerDep,
     uc: RefundPaymentDep,
     services: ServicesDep,
 ) -> JSONResponse:
-    require_manager(principal)
     cmd = NewRefund(body.amount, body.reason, body.currency)
     with provider_problems():
         return await idempotent(
