@@ -26,6 +26,7 @@ from tests.integration.billing.test_provider_and_jobs import family_with_invoice
 WEBHOOK_SECRET = "whsec_test_5b3f9c0e7a2d4b8f1c6e9a3d7b2f5c8e"
 SESSION = recorded("checkout_session_created")
 PAID = recorded("checkout_session_completed")
+RECORDED_REFUND = recorded("refund")
 
 
 @pytest.fixture
@@ -188,6 +189,8 @@ async def test_refund_of_a_card_payment_goes_through_stripe(
         {**acc, **key()},
     )
     assert refund["amount"]["minor"] == 2000
+    # Stripe's id of the refund is kept, to reconcile with its dashboard.
+    assert (refund["provider"], refund["provider_ref"]) == ("stripe", RECORDED_REFUND["id"])
 
     # The session is looked up for its PaymentIntent, which is what Stripe refunds.
     assert len(stripe_server.seen("GET", f"/v1/checkout/sessions/{SESSION['id']}")) == 1

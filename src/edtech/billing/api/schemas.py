@@ -389,6 +389,13 @@ class RefundOut(BaseModel):
     amount: MoneyOut
     reason: str
     created_at: datetime
+    provider: str | None = Field(
+        description="The card provider that gave the money back (`stripe`); null for a "
+        "payment recorded by hand."
+    )
+    provider_ref: str | None = Field(
+        description="The provider's id of this refund (Stripe's `re_…`), for reconciliation."
+    )
 
     @classmethod
     def of(cls, r: Refund) -> RefundOut:
@@ -399,6 +406,8 @@ class RefundOut(BaseModel):
             amount=MoneyOut.of(r.amount_minor, r.currency),
             reason=r.reason,
             created_at=r.created_at,
+            provider=r.provider,
+            provider_ref=r.provider_ref,
         )
 
 

@@ -91,7 +91,8 @@ class RefundPayment(ProviderUseCase):
                 # Last, once our side is sure to hold. The key names this refund by what was
                 # refunded before it, so a retry after a rolled-back commit asks the provider
                 # for the same refund again instead of a second one.
-                await self.card_provider(payment.provider).refund(
+                refund.provider = payment.provider
+                refund.provider_ref = await self.card_provider(payment.provider).refund(
                     intent_ref=payment.provider_ref,
                     amount_minor=amount,
                     currency=payment.currency,

@@ -237,11 +237,17 @@ class Refund(Aggregate):
         reason: str,
         created_at: datetime,
         created_by: uuid.UUID | None,
+        provider: str | None = None,
+        provider_ref: str | None = None,
     ) -> None:
         self.id = id
         self.institution_id = institution_id
         self.account_id = account_id
         self.payment_id = payment_id
+        self.provider = provider
+        self.provider_ref = provider_ref
+        """The card provider that gave the money back and its id for the refund (Stripe's
+        `re_…`), to reconcile with the provider's dashboard; None for cash and transfers."""
         self.number = number
         self.currency = currency
         self.amount_minor = amount_minor

@@ -310,6 +310,8 @@ refund = sa.Table(
     sa.Column("reason", sa.String(500), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("created_by", sa.Uuid(), nullable=True),
+    sa.Column("provider", sa.String(32), nullable=True),
+    sa.Column("provider_ref", sa.String(255), nullable=True),
     sa.UniqueConstraint("institution_id", "number"),
     sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
 )
