@@ -56,7 +56,13 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Node < 22: pass a WebSocket implementation. */
   WebSocket?: typeof WebSocket;
-  backoff?: { base?: number; cap?: number };
+  /** Reconnection: full-jitter backoff between base and cap (ms); after maxAttempts failed
+   * reconnections in a row (default: never) the socket gives up with state "failed". */
+  backoff?: { base?: number; cap?: number; maxAttempts?: number };
+  /** A socket not open after this many ms is dropped and the next attempt starts (10000). */
+  connectTimeout?: number;
+  /** A REST call not answered after this many ms fails (30000). */
+  requestTimeout?: number;
 }
 
 export interface Since {
@@ -106,7 +112,14 @@ export declare class Subscription<P extends ChannelPattern = ChannelPattern> ext
   unsubscribe(): void;
 }
 
-export type ConnectionState = "idle" | "connecting" | "live" | "reconnecting" | "signedout";
+export type ConnectionState =
+  | "idle"
+  | "connecting"
+  | "live"
+  | "reconnecting"
+  | "signedout"
+  | "closed"
+  | "failed";
 
 export interface StateDetail {
   state: ConnectionState;

@@ -76,7 +76,12 @@ export class EdtechClient extends EventTarget {
     this.storage = options.storage || memoryStorage();
     this.fetch = options.fetch || globalThis.fetch.bind(globalThis);
     this.WebSocket = options.WebSocket || globalThis.WebSocket;
-    this.backoff = { base: 500, cap: 15000, ...(options.backoff || {}) };
+    // A REST call that has not answered in this long fails (a frozen node must not hang a caller).
+    this.requestTimeout = options.requestTimeout ?? 30000;
+    // maxAttempts: reconnections in a row before giving up (state "failed"); connectTimeout:
+    // how long a socket may stay opening before it is dropped and the next attempt starts.
+    this.backoff = { base: 500, cap: 15000, maxAttempts: Infinity, ...(options.backoff || {}) };
+    this.connectTimeout = options.connectTimeout ?? 10000;
     this.tokens = readJson(this.storage, TOKENS_KEY);
     this._refreshing = null;
     this._realtime = null;
@@ -94,7 +99,7 @@ export class EdtechClient extends EventTarget {
 
   async signIn(email, password) {
     const body = new URLSearchParams({ username: email, password });
-    const r = await this.fetch(`${this.baseUrl}/api/v1/auth/token`, { method: "POST", body });
+    const r = await this._fetch(`${this.baseUrl}/api/v1/auth/token`, { method: "POST", body });
     if (!r.ok) throw new ProblemError(r.status, await r.json().catch(() => null));
     this._keep(await r.json());
     return this.tokens;
@@ -105,7 +110,7 @@ export class EdtechClient extends EventTarget {
     const access = this.tokens && this.tokens.access_token;
     this._forget();
     if (access) {
-      await this.fetch(`${this.baseUrl}/api/v1/auth/logout`, {
+      await this._fetch(`${this.baseUrl}/api/v1/auth/logout`, {
         method: "POST",
         headers: { Authorization: `Bearer ${access}` },
       }).catch(() => null);
@@ -131,7 +136,7 @@ export class EdtechClient extends EventTarget {
     this.tokens = { ...this.tokens, refresh_token: null }; // spent, whatever happens next
     this._refreshing = (async () => {
       try {
-        const r = await this.fetch(`${this.baseUrl}/api/v1/auth/refresh`, {
+        const r = await this._fetch(`${this.baseUrl}/api/v1/auth/refresh`, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ refresh_token: refreshToken }),
@@ -163,7 +168,7 @@ export class EdtechClient extends EventTarget {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(json);
     }
-    const r = await this.fetch(`${this.baseUrl}${path}`, init);
+    const r = await this._fetch(`${this.baseUrl}${path}`, init);
     if (r.status === 401 && retry && this.signedIn) {
       await this.refresh();
       return this.request(method, path, { json, headers, retry: false });
@@ -188,6 +193,13 @@ export class EdtechClient extends EventTarget {
   /** Adopt a token pair the API answered elsewhere (accepting an invitation signs in). */
   useTokens(pair) {
     this._keep(pair);
+  }
+
+  /** `fetch` with the client's time limit (where the platform has `AbortSignal.timeout`). */
+  _fetch(url, init = {}) {
+    const timeout = globalThis.AbortSignal && AbortSignal.timeout;
+    const signal = timeout && !init.signal ? AbortSignal.timeout(this.requestTimeout) : init.signal;
+    return this.fetch(url, signal ? { ...init, signal } : init);
   }
 
   _keep(pair) {
@@ -264,6 +276,9 @@ export class Realtime extends EventTarget {
     this._ref = 0;
     this._timer = null;
     this._ping = null;
+    this._pong = null;
+    this._opening = null;
+    this._connecting = false;
     this._closing = false;
     this._renew = null;
     this.offsets = readJson(client.storage, OFFSETS_KEY) || {};
@@ -297,20 +312,33 @@ export class Realtime extends EventTarget {
   }
 
   connect() {
-    if (this.ws || this._timer || this._closing) return;
+    if (this.ws || this._timer || this._connecting || this._closing) return;
     this._open();
   }
 
-  /** Close for good (sign-out, page leaving). */
+  /**
+   * Close for good (sign-out, page leaving): the socket, every timer and every pending request
+   * end here, so nothing is left to keep a Node process alive or reconnect later.
+   */
   close() {
     this._closing = true;
+    this._stopTimers();
     clearTimeout(this._timer);
-    clearInterval(this._ping);
-    clearTimeout(this._renew);
-    if (this.ws) this.ws.close(1000);
+    this._timer = null;
+    const ws = this.ws;
     this.ws = null;
+    if (ws) ws.close(1000);
     for (const p of this.pending.values()) p.reject(new Error("closed"));
     this.pending.clear();
+    if (this.state !== "signedout" && this.state !== "failed") this._setState("closed");
+  }
+
+  _stopTimers() {
+    clearInterval(this._ping);
+    clearTimeout(this._pong);
+    clearTimeout(this._renew);
+    clearTimeout(this._opening);
+    this._ping = this._pong = this._renew = this._opening = null;
   }
 
   _setState(state, detail = {}) {
@@ -320,13 +348,18 @@ export class Realtime extends EventTarget {
 
   async _open() {
     this._setState(this.everConnected ? "reconnecting" : "connecting");
+    this._connecting = true; // one attempt at a time, even while the token is refreshed
     let token;
     try {
       token = await this.client.accessToken();
     } catch (err) {
+      this._connecting = false;
+      if (this._closing) return undefined;
       if (err.status === 401) return this._signedOut();
       return this._retry();
     }
+    this._connecting = false;
+    if (this._closing) return undefined; // closed while the token was being refreshed
     const url = `${this.client.baseUrl.replace(/^http/, "ws") || wsOrigin()}/ws`;
     let ws;
     try {
@@ -337,7 +370,14 @@ export class Realtime extends EventTarget {
     this.ws = ws;
     const reconnecting = this.everConnected;
     const outcome = { waiting: 0, reloaded: false };
+    // A socket that never opens (a frozen node behind a proxy) must not hold the client forever.
+    this._opening = setTimeout(() => {
+      if (this.ws === ws && ws.readyState !== 1) this._drop(ws);
+    }, this.client.connectTimeout);
     ws.onopen = () => {
+      if (this.ws !== ws) return; // dropped before it opened
+      clearTimeout(this._opening);
+      this._opening = null;
       this.attempt = 0;
       this.everConnected = true;
       this._ping = setInterval(() => this._heartbeat(), 20000);
@@ -347,32 +387,62 @@ export class Realtime extends EventTarget {
       for (const p of this.pending.values()) if (p.resend) ws.send(JSON.stringify(p.frame));
       if (outcome.waiting === 0) this._setState("live", { resumed: reconnecting });
     };
-    ws.onmessage = (msg) => this._onFrame(JSON.parse(msg.data));
-    ws.onclose = (event) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      clearInterval(this._ping);
-      clearTimeout(this._renew);
-      for (const [ref, p] of this.pending) {
-        if (!p.resend) {
-          p.reject(new Error("disconnected"));
-          this.pending.delete(ref);
-        }
-      }
-      if (this._closing) return;
-      const action = closeAction(event.code);
-      if (action === "refresh") {
-        this.client.refresh().then(
-          () => this._retry(0),
-          (err) => (err.status === 401 ? this._signedOut() : this._retry()),
-        );
-      } else {
-        this._retry(action === "backoff" ? 3 : 0);
-      }
+    ws.onmessage = (msg) => {
+      if (this.ws === ws) this._onFrame(JSON.parse(msg.data));
     };
+    ws.onclose = (event) => this._closed(ws, event.code);
+  }
+
+  /** Give up on `ws` (no open, no pong): forget it at once and go on as after a close. */
+  _drop(ws) {
+    try {
+      ws.close(4000);
+    } catch {
+      /* already closing */
+    }
+    this._closed(ws, 1006);
+  }
+
+  /** `ws` closed (or was dropped) with `code`: reject what cannot be resent, then act on it. */
+  _closed(ws, code) {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    this._stopTimers();
+    for (const [ref, p] of this.pending) {
+      if (!p.resend) {
+        p.reject(new Error("disconnected"));
+        this.pending.delete(ref);
+      }
+    }
+    if (this._closing) return;
+    const action = closeAction(code);
+    if (action === "refresh") {
+      this._connecting = true; // no other attempt while the token is renewed
+      this.client.refresh().then(
+        () => {
+          this._connecting = false;
+          this._retry(0);
+        },
+        (err) => {
+          this._connecting = false;
+          if (err.status === 401) this._signedOut();
+          else this._retry();
+        },
+      );
+    } else {
+      this._retry(action === "backoff" ? 3 : 0);
+    }
   }
 
   _retry(extra = 0) {
+    if (this._closing || this._timer) return;
+    if (this.attempt >= this.client.backoff.maxAttempts) {
+      this._closing = true;
+      this._setState("failed", { attempts: this.attempt });
+      for (const p of this.pending.values()) p.reject(new Error("gave up reconnecting"));
+      this.pending.clear();
+      return;
+    }
     this._setState("reconnecting");
     const delay = backoffDelay(this.attempt + extra, this.client.backoff);
     this.attempt += 1;
@@ -388,13 +458,17 @@ export class Realtime extends EventTarget {
   }
 
   _heartbeat() {
-    if (!this.ws) return;
+    if (!this.ws || this._pong) return;
     const ws = this.ws;
-    const timer = setTimeout(() => ws.close(4000), 10000); // no pong: a dead path, reconnect
-    this._request({ op: "ping" }, false).then(
-      () => clearTimeout(timer),
-      () => clearTimeout(timer),
-    );
+    // No pong within 10 s: a dead path (a frozen node), reconnect elsewhere.
+    this._pong = setTimeout(() => {
+      this._pong = null;
+      this._drop(ws);
+    }, 10000);
+    const done = () => {
+      if (this.ws === ws) clearTimeout(this._pong), (this._pong = null);
+    };
+    this._request({ op: "ping" }, false).then(done, done);
   }
 
   _scheduleRenew() {
