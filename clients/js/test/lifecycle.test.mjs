@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { EdtechClient } from "../src/edtech.js";
+import { EdtechClient } from "../dist/edtech.js";
 
 const LIMIT = { timeout: 10_000 };
 
@@ -148,4 +148,47 @@ test("close() ends the socket, the pending requests and every timer", LIMIT, asy
   for (const timer of [r._timer, r._ping, r._pong, r._renew, r._opening]) assert.equal(timer, null);
   await tick(30);
   assert.equal(made.length, 1, "no reconnection after close");
+});
+
+test("typing is sent only while live; signals and presence diffs reach the subscription", LIMIT, async () => {
+  const { made, FakeSocket } = scriptedSockets();
+  const client = signedInClient(FakeSocket);
+  try {
+    const sub = client.realtime.subscribe("chat.conversation.1");
+    assert.equal(await client.realtime.typing("chat.conversation.1"), null, "not live: nothing sent");
+    await until(() => made.length === 1, "a socket");
+    const ws = made[0];
+    ws.open();
+    ws.reply({ op: "reply", ref: ws.sent[0].ref, ok: true, data: { channel: "chat.conversation.1", epoch: "e", offset: 4 } });
+    await until(() => client.realtime.state === "live", "live");
+    const typing = client.realtime.typing("chat.conversation.1");
+    const frame = ws.sent.at(-1);
+    assert.deepEqual({ op: frame.op, channel: frame.channel }, { op: "typing", channel: "chat.conversation.1" });
+    ws.reply({ op: "reply", ref: frame.ref, ok: true, data: {} });
+    assert.deepEqual(await typing, {});
+
+    const asking = client.realtime.presence("chat.conversation.1");
+    const ask = ws.sent.at(-1);
+    assert.equal(ask.op, "presence");
+    const members = [{ person_id: "p1", name: "Ana" }];
+    ws.reply({ op: "reply", ref: ask.ref, ok: true, data: { channel: "chat.conversation.1", count: 1, members } });
+    assert.deepEqual((await asking).members, members);
+
+    const seen = [];
+    sub.on("signal", (s) => seen.push(["signal", s.data.person_id]));
+    sub.on("presence", (d) => seen.push(["presence", d.joins.length, d.leaves.length]));
+    sub.on("event", () => seen.push(["event"]));
+    ws.reply({ op: "signal", channel: "chat.conversation.1", type: "typing", data: { person_id: "p1", name: "Ana" } });
+    ws.reply({ op: "presence_diff", channel: "chat.conversation.1", joins: members, leaves: [] });
+    ws.reply({ op: "signal", channel: "chat.conversation.2", type: "typing", data: { person_id: "p9", name: "X" } });
+    assert.deepEqual(seen, [["signal", "p1"], ["presence", 1, 0]]);
+    assert.equal(sub.offset, 4, "signals and diffs move no offset");
+
+    // A refused presence (not a presence channel) rejects with the server's code.
+    const refused = client.realtime.presence("chat.conversation.1");
+    ws.reply({ op: "reply", ref: ws.sent.at(-1).ref, ok: false, error: { code: "not_supported", message: "no" } });
+    await assert.rejects(refused, (err) => err.code === "not_supported");
+  } finally {
+    client.realtime.close();
+  }
 });

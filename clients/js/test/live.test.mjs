@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import { EdtechClient } from "../src/edtech.js";
+import { EdtechClient } from "../dist/edtech.js";
 
 const URL_ = process.env.EDTECH_TEST_URL;
 const NODES = (process.env.EDTECH_TEST_NODES || "").split(",").filter(Boolean).map((e) => e.split("="));
@@ -49,6 +49,70 @@ async function sockets(nodeUrl) {
 
 const socketCounts = () => Promise.all(NODES.map(([url]) => sockets(url)));
 
+async function signedIn(email) {
+  const client = new EdtechClient({
+    baseUrl: URL_,
+    backoff: { base: 200, cap: 2000, maxAttempts: 40 },
+    connectTimeout: 5_000,
+    requestTimeout: REQUEST_MS,
+  });
+  await client.signIn(email, "edtech-demo");
+  return client;
+}
+
+test(
+  "presence and typing: teacher and guardian in their conversation see each other",
+  { skip: !URL_, timeout: 60_000 },
+  async () => {
+    const teacher = await signedIn("teacher1@demo.test");
+    let guardian = null;
+    try {
+      guardian = await signedIn("guardian1@demo.test");
+      const guardianMe = await guardian.get("/api/v1/me");
+      const teacherMe = await teacher.get("/api/v1/me");
+      const conversations = await teacher.get("/api/v1/conversations?limit=100");
+      const conversation = conversations.items.find((c) =>
+        c.participants.some((p) => p.person_id === guardianMe.person.id),
+      );
+      assert.ok(conversation, "the demo conversation of teacher1 and guardian1");
+      const channel = `chat.conversation.${conversation.id}`;
+
+      const signals = [];
+      const joins = [];
+      const mine = guardian.realtime.subscribe(channel);
+      mine.on("signal", (frame) => signals.push(frame));
+      mine.on("presence", (diff) => joins.push(...diff.joins.map((m) => m.person_id)));
+      await until(() => guardian.realtime.state === "live", 15_000, "the guardian live");
+      teacher.realtime.subscribe(channel);
+      await until(() => teacher.realtime.state === "live", 15_000, "the teacher live");
+
+      // Presence: each is a member; the guardian was told the teacher came.
+      const seen = await until(
+        async () => {
+          const now = await teacher.realtime.presence(channel);
+          const ids = (now.members || []).map((m) => m.person_id);
+          return ids.includes(guardianMe.person.id) && ids.includes(teacherMe.person.id) ? now : null;
+        },
+        10_000,
+        "both in the teacher's presence answer",
+      );
+      assert.ok(seen.count >= 2, JSON.stringify(seen));
+      await until(() => joins.includes(teacherMe.person.id), 10_000, "the teacher's join");
+
+      // Typing: the teacher types; the guardian gets a signal naming the teacher (not an event).
+      const before = mine.offset;
+      await teacher.realtime.typing(channel);
+      await until(() => signals.length > 0, 10_000, "a typing signal");
+      assert.equal(signals[0].type, "typing");
+      assert.equal(signals[0].data.person_id, teacherMe.person.id);
+      assert.equal(mine.offset, before, "a signal is no event: the channel's offset stays");
+    } finally {
+      teacher.realtime.close();
+      if (guardian) guardian.realtime.close();
+    }
+  },
+);
+
 test(
   "the client resumes on another node after its node is killed, losing nothing",
   { skip: !URL_, timeout: 100_000 },
@@ -58,15 +122,9 @@ test(
     // (A node still starting refuses the look: wait for it too.)
     const settled = async () => (await socketCounts().catch(() => [NaN])).every((n) => n === 0);
     await until(settled, 15_000, "both nodes up, no socket open");
-    const client = new EdtechClient({
-      baseUrl: URL_,
-      backoff: { base: 200, cap: 2000, maxAttempts: 40 },
-      connectTimeout: 5_000,
-      requestTimeout: REQUEST_MS,
-    });
+    const client = await signedIn("teacher1@demo.test");
     let frozen = null;
     try {
-      await client.signIn("teacher1@demo.test", "edtech-demo");
       const me = await client.get("/api/v1/me");
       const now = Date.now();
       const session = await client.post("/api/v1/attendance/sessions", {

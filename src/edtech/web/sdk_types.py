@@ -1,16 +1,22 @@
-"""TypeScript types of every channel's events, generated from `channels/asyncapi.yaml`.
+"""TypeScript types of every channel's events and every /ws frame, generated from
+`channels/asyncapi.yaml`, and the pages' copy of the built SDK.
 
-    uv run python -m edtech.web.sdk_types          # writes clients/js/src/channels.d.ts
-    uv run python -m edtech.web.sdk_types --check  # fails when it or the pages' SDK copy drifted
+    uv run python -m edtech.web.sdk_types          # writes clients/js/src/channels.ts and
+                                                   # copies clients/js/dist/edtech.js to the pages
+    uv run python -m edtech.web.sdk_types --check  # fails when either drifted
 
-The client SDK (`clients/js/src/edtech.js`) is plain JavaScript; these declarations type what it
-hands an app. The pages serve a byte-identical copy of the SDK (`static/js/edtech.js`): the
-check fails when the two differ, and a unit test runs the check, so CI fails on drift.
+The client SDK is TypeScript (`clients/js/src/edtech.ts`, importing these types); `npm run build`
+in `clients/js` compiles it to `clients/js/dist/` (JavaScript and declarations, checked in). The
+pages serve a byte-identical copy of `dist/edtech.js` (`static/js/edtech.js`). Unit tests run the
+check, and compile the source afresh to compare with `dist/` (`build_drift`), so CI fails on drift.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +24,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 CONTRACT = ROOT / "channels" / "asyncapi.yaml"
-TYPES = ROOT / "clients" / "js" / "src" / "channels.d.ts"
-SDK = ROOT / "clients" / "js" / "src" / "edtech.js"
+CLIENT = ROOT / "clients" / "js"
+TYPES = CLIENT / "src" / "channels.ts"
+DIST = CLIENT / "dist"
+SDK = DIST / "edtech.js"
 SDK_COPY = Path(__file__).parent / "static" / "js" / "edtech.js"
+TSC = CLIENT / "node_modules" / ".bin" / "tsc"
+"""The TypeScript compiler `npm ci` installs in clients/js (the version package-lock.json pins)."""
 
 HEADER = (
     "// Generated from channels/asyncapi.yaml by `uv run python -m edtech.web.sdk_types`.\n"
@@ -107,19 +117,23 @@ def render(contract: dict[str, Any]) -> str:
         out.append("  };")
     out.append("}\n")
     out.append("export type ChannelPattern = keyof ChannelEvents;\n")
-    out.append("/** An `event` frame of channel pattern `P` and event type `T`. */")
     out.append(
-        "export interface EventFrame<\n"
-        "  P extends ChannelPattern = ChannelPattern,\n"
-        "  T extends keyof ChannelEvents[P] = keyof ChannelEvents[P],\n"
-        "> {\n"
-        '  op: "event";\n'
-        "  channel: string;\n"
-        "  offset: number;\n"
-        "  type: T;\n"
-        "  data: ChannelEvents[P][T];\n"
-        "  ts: string;\n"
-        "}\n"
+        "/** An `event` frame of a channel of pattern `P`: a union discriminated by `type`, so\n"
+        ' * `if (frame.type === "attendance.scan_recorded")` narrows `frame.data`. */'
+    )
+    out.append(
+        "export type EventFrame<P extends ChannelPattern = ChannelPattern> = {\n"
+        "  [K in P]: {\n"
+        "    [T in keyof ChannelEvents[K] & string]: {\n"
+        '      op: "event";\n'
+        "      channel: string;\n"
+        "      offset: number;\n"
+        "      type: T;\n"
+        "      data: ChannelEvents[K][T];\n"
+        "      ts: string;\n"
+        "    };\n"
+        "  }[keyof ChannelEvents[K] & string];\n"
+        "}[P];\n"
     )
     return "\n".join(out)
 
@@ -133,6 +147,28 @@ def drift() -> list[str]:
     if not SDK_COPY.exists() or SDK_COPY.read_bytes() != SDK.read_bytes():
         problems.append(f"{SDK_COPY.relative_to(ROOT)} differs from {SDK.relative_to(ROOT)}")
     return problems
+
+
+def build_drift(tsc: Path = TSC) -> list[str]:
+    """The files of `dist/` that differ from compiling `src/` afresh with `tsc` (into a temporary
+    folder): a source change without `npm run build` shows here. Needs `npm ci` in clients/js."""
+    node = shutil.which("node")
+    if node is None or not tsc.exists():
+        raise FileNotFoundError(f"{tsc} (run `npm ci` in clients/js; Node.js is needed)")
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run(  # noqa: S603 - the repository's own compiler on its own source
+            [node, str(tsc), "-p", str(CLIENT), "--outDir", out],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        built = {p.relative_to(out).as_posix(): p.read_bytes() for p in Path(out).rglob("*.*")}
+    kept = {p.relative_to(DIST).as_posix(): p.read_bytes() for p in DIST.rglob("*.*")}
+    return sorted(
+        f"clients/js/dist/{name}"
+        for name in built.keys() | kept.keys()
+        if built.get(name) != kept.get(name)
+    )
 
 
 def main(argv: list[str]) -> int:
