@@ -29,7 +29,7 @@ def test_generated_types_and_the_pages_sdk_copy_match_their_sources() -> None:
 
 def test_the_checked_in_dist_is_the_build_of_the_typescript_source() -> None:
     _tsc()
-    assert sdk_types.build_drift() == [], "run `npm run build` in clients/js, then sdk_types"
+    assert sdk_types.build_drift() == [], "run `npm run build` in clients/js"
 
 
 def test_the_sdk_types_hold_what_an_app_writes_and_refuse_what_it_must_not() -> None:
