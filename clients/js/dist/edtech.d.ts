@@ -1,5 +1,8 @@
 import type { ChannelEvents, ChannelPattern, ErrorReply, EventFrame, PresenceDiff, PresenceReply, SendReply, Signal, SubscribeReply, Unsubscribed } from "./channels.js";
 export type * from "./channels.js";
+/** The REST API's types (generated from its OpenAPI document): `Api.BoardOut`, and
+ * `Api.Responses["GET /api/v1/me"]` for an operation's success body. */
+export type * as Api from "./api.js";
 export type { ChannelEvents, ChannelPattern, EventFrame };
 /** Close codes of /ws and what a client does about each (channels/asyncapi.yaml). */
 export declare const CloseCodes: Readonly<{

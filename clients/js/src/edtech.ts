@@ -12,6 +12,9 @@ import type {
 } from "./channels.js";
 
 export type * from "./channels.js";
+/** The REST API's types (generated from its OpenAPI document): `Api.BoardOut`, and
+ * `Api.Responses["GET /api/v1/me"]` for an operation's success body. */
+export type * as Api from "./api.js";
 export type { ChannelEvents, ChannelPattern, EventFrame };
 
 // edtech client: REST sign-in with serialised token refresh, and one multiplexed /ws socket

@@ -1,7 +1,7 @@
 // Compile-time checks of the SDK's types (`npm run typecheck`; tests/unit/web runs it): what an
 // app writes against the generated channel types compiles, and each `@ts-expect-error` line
 // must fail to compile (tsc reports an unused one), so a type that became `any` is caught.
-import { EdtechClient, type EventFrame, type PresenceData } from "../src/edtech.js";
+import { EdtechClient, type Api, type EventFrame, type PresenceData } from "../src/edtech.js";
 
 const client = new EdtechClient({ baseUrl: "http://127.0.0.1:8000" });
 const board = client.realtime.subscribe<"attendance.session.{id}">("attendance.session.1");
@@ -45,3 +45,18 @@ client.realtime.onState(({ state, resumed }) => {
   if (state === "offline") return;
   void resumed;
 });
+
+// REST types generated from the OpenAPI document.
+async function rest(): Promise<void> {
+  const board = await client.get<Api.Responses["GET /api/v1/attendance/sessions/{session_id}/board"]>("/x");
+  const offset: number = board.channel.offset;
+  const name: string | null | undefined = board.marks[0]?.name;
+  void [offset, name];
+  // @ts-expect-error: a board has no such field
+  void board.no_such_field;
+  const me: Api.MeOut = await client.get<Api.Responses["GET /api/v1/me"]>("/api/v1/me");
+  void me;
+  const acked: Api.Responses["POST /api/v1/announcements/{announcement_id}/acknowledge"] = null;
+  void acked;
+}
+void rest;

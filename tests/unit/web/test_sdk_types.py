@@ -74,3 +74,37 @@ def test_an_event_type_of_the_contract_becomes_a_typed_entry() -> None:
     assert 'export type RoomPostedData = {\n  "n": number;\n  "text"?: string | null;\n' in out
     assert '"tags"?: Array<"a" | "b">;' in out
     assert '"room.{id}": {\n    "room.posted": RoomPostedData;\n  };' in out
+
+
+def test_an_openapi_operation_becomes_a_typed_response_entry() -> None:
+    document = {
+        "paths": {
+            "/api/v1/rooms/{room_id}": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Page_RoomOut_"}
+                                }
+                            }
+                        }
+                    }
+                },
+                "delete": {"responses": {"204": {"description": "Gone."}}},
+            }
+        },
+        "components": {
+            "schemas": {
+                "Page_RoomOut_": {
+                    "type": "object",
+                    "required": ["items"],
+                    "properties": {"items": {"type": "array", "items": {"type": "string"}}},
+                }
+            }
+        },
+    }
+    out = sdk_types.render_api(document)
+    assert 'export type Page_RoomOut_ = {\n  "items": Array<string>;\n};' in out
+    assert '  "GET /api/v1/rooms/{room_id}": Page_RoomOut_;' in out
+    assert '  "DELETE /api/v1/rooms/{room_id}": null;' in out
