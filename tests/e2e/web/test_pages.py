@@ -298,6 +298,10 @@ def test_office_view_follows_sessions_live_and_decides_the_note_a_parent_sent(
         expect(row.locator('[data-count="absent"]')).to_have_text("1")
         expect(page.locator(f'#untaken li[data-session-id="{session}"]')).to_have_count(0)
         check_page(office, "office")
+        # Phone-sized: the sessions table scrolls inside its box, the page does not.
+        page.set_viewport_size({"width": 360, "height": 900})
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # guardian1 sends a note from the parent app's attendance tab.
         reason = f"Dentist ({uuid.uuid4().hex[:6]})"
