@@ -67,6 +67,7 @@ def serve(
             f"  teacher's live board  {base}/board   sign in as teacher1@demo.test\n"
             f"  parent app            {base}/parent  sign in as guardian1@demo.test "
             "(guardian3@demo.test: no grades)\n"
+            f"  attendance office     {base}/office  sign in as officer@demo.test\n"
             "  password edtech-demo; `uv run edtech demo scanner` taps cards for the board"
         )
     config = uvicorn_config(

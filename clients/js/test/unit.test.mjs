@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { CloseCodes, EdtechClient, backoffDelay, closeAction } from "../src/edtech.js";
+import { CloseCodes, EdtechClient, backoffDelay, closeAction } from "../dist/edtech.js";
 
 test("full-jitter backoff stays within [0, min(cap, base * 2^attempt))", () => {
   assert.equal(backoffDelay(0, { base: 500, random: () => 0.999 }), 499);

@@ -21,6 +21,7 @@ PAGES = {
     "": "index.html",
     "board": "board.html",
     "parent": "parent.html",
+    "office": "office.html",
     "invitation": "invitation.html",
     "reset-password": "reset-password.html",
     "forgot-password": "forgot-password.html",

@@ -70,6 +70,7 @@ function home() {
     { class: "links" },
     el("li", {}, el("a", { href: "/app/board", text: t("boardLink") })),
     el("li", {}, el("a", { href: "/app/parent", text: t("parentLink") })),
+    el("li", {}, el("a", { href: "/app/office", text: t("officeLink") })),
   );
 }
 

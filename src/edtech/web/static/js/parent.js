@@ -1,12 +1,13 @@
 // The parent app: children, conversations with teachers (live both ways, typing, read ticks),
-// published grades with their explained totals, today's attendance, invoices.
+// published grades with their explained totals, today's attendance with "send a note" (an
+// excuse note for the office), invoices, announcements with acknowledgement.
 import { client, connectionIndicator, el, signOutButton, signedIn, t, todayAt } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { me: null, child: null, conversation: null, chat: null, messages: new Map(), others: new Map() };
 
 // -- tabs ---------------------------------------------------------------------------------
-const TABS = ["messages", "grades", "attendance", "invoices"];
+const TABS = ["messages", "grades", "attendance", "invoices", "announcements"];
 function select(tab) {
   for (const name of TABS) {
     const on = name === tab;
@@ -184,15 +185,19 @@ async function loadAttendance() {
     return;
   }
   const day = todayAt(state.me.institution.timezone);
-  const report = await client.get(`/api/v1/attendance/reports/students/${child.student_id}?first=${day}&last=${day}`);
+  const [report, notes] = await Promise.all([
+    client.get(`/api/v1/attendance/reports/students/${child.student_id}?first=${day}&last=${day}`),
+    client.get(`/api/v1/attendance/excuses?student_id=${child.student_id}&limit=20`),
+  ]);
   panel.replaceChildren(
     el("h2", { text: t("today") }),
     report.sessions.length
       ? el(
           "ul",
-          {},
+          { id: "today-marks" },
           report.sessions.map((s) =>
             el("li", {
+              dataset: { category: s.category || "unmarked" },
               text: `${new Date(s.starts_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} · ${
                 s.category ? t(s.category) : t("unmarked")
               }${s.minutes_late ? ` (${s.minutes_late} ${t("minutesLate")})` : ""}`,
@@ -200,6 +205,94 @@ async function loadAttendance() {
           ),
         )
       : el("p", { text: t("noMarks") }),
+    noteForm(child, day),
+    el("h2", { id: "notes-title", text: t("myNotes") }),
+    el(
+      "ul",
+      { id: "my-notes", class: "notes", "aria-labelledby": "notes-title" },
+      notes.items.map((n) =>
+        el(
+          "li",
+          { dataset: { excuseId: n.id, state: n.state } },
+          el("p", {}, el("strong", { text: t(n.state) }), el("span", {
+            text: ` · ${n.starts_on === n.ends_on ? n.starts_on : `${n.starts_on} – ${n.ends_on}`}`,
+          })),
+          el("p", { text: n.reason }),
+          n.note ? el("p", { class: "meta", text: n.note }) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+/** "Send a note": an absence note for the office, for today unless changed. */
+function noteForm(child, day) {
+  const status = el("p", { id: "note-status", role: "status" });
+  const form = el("form", { id: "note-form", class: "note-form", "aria-labelledby": "note-title" });
+  const field = (id, label, attrs, cls) =>
+    el("div", { class: cls || null }, el("label", { for: id, text: label }), el("input", { id, ...attrs }));
+  form.append(
+    field("note-from", t("noteFrom"), { name: "from", type: "date", value: day, required: true }),
+    field("note-to", t("noteTo"), { name: "to", type: "date", value: day, required: true }),
+    field("note-reason", t("noteReason"), { name: "reason", maxlength: "2000", required: true }, "reason"),
+    el("button", { type: "submit", text: t("sendNote") }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "";
+    status.className = "";
+    try {
+      await client.post("/api/v1/attendance/excuses", {
+        student_id: child.student_id,
+        starts_on: form.from.value,
+        ends_on: form.to.value,
+        reason: form.reason.value.trim(),
+      });
+      await loadAttendance();
+      $("note-status").textContent = t("noteSent");
+    } catch (err) {
+      status.textContent = err.message;
+      status.className = "error";
+    }
+  });
+  return el("div", {}, el("h2", { id: "note-title", text: t("sendNote") }), form, status);
+}
+
+// -- announcements --------------------------------------------------------------------------
+async function loadAnnouncements() {
+  const page = await client.get("/api/v1/announcements?limit=50");
+  $("announcements").replaceChildren(
+    ...(page.items.length
+      ? page.items.map((a) => {
+          const item = el(
+            "li",
+            { dataset: { announcementId: a.id, priority: a.priority } },
+            el("h3", { text: a.title }),
+            el("p", { text: a.body }),
+            el("p", { class: "meta", text: new Date(a.published_at || a.publish_at).toLocaleString() }),
+          );
+          if (a.requires_ack && a.acknowledged_at) {
+            item.append(el("p", { class: "acknowledged", text: `✓ ${t("acknowledged")}` }));
+          } else if (a.requires_ack) {
+            const button = el("button", {
+              type: "button",
+              class: "acknowledge",
+              text: t("acknowledge"),
+              "aria-label": `${t("acknowledge")}: ${a.title}`,
+            });
+            button.addEventListener("click", async () => {
+              button.disabled = true;
+              try {
+                await client.post(`/api/v1/announcements/${a.id}/acknowledge`);
+              } finally {
+                await loadAnnouncements();
+              }
+            });
+            item.append(el("p", { class: "meta", text: t("ackRequired") }), button);
+          }
+          return item;
+        })
+      : [el("li", { text: t("noAnnouncements") })]),
   );
 }
 
@@ -255,9 +348,16 @@ async function main() {
       loadGrades();
     } else if (frame.type === "chat.conversation_started") {
       loadConversations();
+    } else if (frame.type === "announcement.published") {
+      loadAnnouncements();
+    } else if (
+      (frame.type === "attendance.excuse_decided" || frame.type === "attendance.absence_reported") &&
+      state.child && frame.data.student_id === state.child.student_id
+    ) {
+      loadAttendance();
     }
   });
-  const work = [loadConversations()];
+  const work = [loadConversations(), loadAnnouncements()];
   if (me.children.length) work.push(showChild(me.children[0].student_id));
   await Promise.all(work);
   document.body.dataset.ready = "true";

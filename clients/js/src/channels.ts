@@ -518,15 +518,17 @@ export interface ChannelEvents {
 
 export type ChannelPattern = keyof ChannelEvents;
 
-/** An `event` frame of channel pattern `P` and event type `T`. */
-export interface EventFrame<
-  P extends ChannelPattern = ChannelPattern,
-  T extends keyof ChannelEvents[P] = keyof ChannelEvents[P],
-> {
-  op: "event";
-  channel: string;
-  offset: number;
-  type: T;
-  data: ChannelEvents[P][T];
-  ts: string;
-}
+/** An `event` frame of a channel of pattern `P`: a union discriminated by `type`, so
+ * `if (frame.type === "attendance.scan_recorded")` narrows `frame.data`. */
+export type EventFrame<P extends ChannelPattern = ChannelPattern> = {
+  [K in P]: {
+    [T in keyof ChannelEvents[K] & string]: {
+      op: "event";
+      channel: string;
+      offset: number;
+      type: T;
+      data: ChannelEvents[K][T];
+      ts: string;
+    };
+  }[keyof ChannelEvents[K] & string];
+}[P];
