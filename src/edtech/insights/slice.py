@@ -9,6 +9,7 @@ from typing import Any
 
 from edtech.insights import channels, infrastructure
 from edtech.insights.api import router
+from edtech.insights.api.measures import router as measures_router
 from edtech.insights.application.recompute_signals import RecomputeSignals
 from edtech.insights.infrastructure.sink import RECOMPUTE, RecomputeOnAttendance
 from edtech.manifest import JobFunction, Slice
@@ -27,7 +28,7 @@ async def recompute(services: Services, args: Mapping[str, Any]) -> None:
 
 SLICE = Slice(
     name="insights",
-    routers=[router],
+    routers=[router, measures_router],
     channels=channels.register,
     tables=[infrastructure],
     jobs=[JobFunction(RECOMPUTE, recompute, max_attempts=5)],
