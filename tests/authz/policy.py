@@ -470,6 +470,9 @@ POLICY: dict[str, Rule] = {
     "GET /api/v1/insights/attendance/sections/{section_id}": allow(
         "the section's teachers, officers, its school's admins", BOARD
     ),
+    "GET /api/v1/insights/features/schools/{school_id}": allow(
+        "the school's counsellors and administrators", "admin school_admin:own"
+    ),
 }
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 from edtech.insights import channels, infrastructure
 from edtech.insights.api import router
+from edtech.insights.api.features import router as features_router
 from edtech.insights.api.measures import router as measures_router
 from edtech.insights.application.alert_attendance_not_taken import AlertAttendanceNotTaken
 from edtech.insights.application.recompute_signals import RecomputeSignals
+from edtech.insights.domain.features import RuleBasedScorer
 from edtech.insights.infrastructure.sink import RECOMPUTE, RecomputeOnAttendance
 from edtech.institutions.public import institutions_query
 from edtech.manifest import JobFunction, Scheduled, Slice
@@ -51,9 +53,11 @@ async def alert_not_taken(services: Services) -> int:
 
 SLICE = Slice(
     name="insights",
-    routers=[router, measures_router],
+    routers=[router, measures_router, features_router],
     channels=channels.register,
     tables=[infrastructure],
+    # The scoring port's default; a model is another `Scorer` component in its place.
+    components=[lambda services: RuleBasedScorer()],
     jobs=[JobFunction(RECOMPUTE, recompute, max_attempts=5)],
     schedules=[Scheduled("insights.attendance_not_taken", NOT_TAKEN_INTERVAL, alert_not_taken)],
     sinks=[lambda services: RecomputeOnAttendance(services.clock)],

@@ -54,3 +54,10 @@ async def four_present_days(client: httpx.AsyncClient, school: School, app: Fast
         )
         assert done.status_code == 200, done.text
     assert await close_due_sessions(app.state.services) == 8
+
+
+async def four_days_and_an_absence(client: httpx.AsyncClient, school: School, app: FastAPI) -> None:
+    """Four days present in S01 and S02; today S01 ends (08:45) with nobody scanned."""
+    await four_present_days(client, school, app)
+    school.clock.advance(timedelta(minutes=30))
+    assert await close_due_sessions(app.state.services) >= 1

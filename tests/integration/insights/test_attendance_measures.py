@@ -11,9 +11,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from edtech.attendance.public import close_due_sessions
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School
-from tests.integration.insights.helpers import four_present_days
+from tests.integration.insights.helpers import four_days_and_an_absence
 from tests.roster import login
 
 BASE = "/api/v1/insights/attendance"
@@ -21,13 +20,6 @@ BASE = "/api/v1/insights/attendance"
 
 def today(school: School) -> Any:
     return school.clock.now().astimezone(SCHOOL_ZONE).date()
-
-
-async def four_days_and_an_absence(client: httpx.AsyncClient, school: School, app: FastAPI) -> None:
-    """Four days present in S01 and S02; today S01 ends (08:45) with nobody scanned."""
-    await four_present_days(client, school, app)
-    school.clock.advance(timedelta(minutes=30))
-    assert await close_due_sessions(app.state.services) >= 1
 
 
 async def test_a_schools_measures_count_days_rates_streaks_and_absences_apart(
