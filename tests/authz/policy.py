@@ -464,6 +464,15 @@ POLICY: dict[str, Rule] = {
         "counsellors and administrators (of any school; the list is filtered to theirs)",
         "admin school_admin",
     ),
+    "GET /api/v1/insights/attendance/schools/{school_id}": allow(
+        "the school's attendance officers and administrators", "admin school_admin:own officer"
+    ),
+    "GET /api/v1/insights/attendance/sections/{section_id}": allow(
+        "the section's teachers, officers, its school's admins", BOARD
+    ),
+    "GET /api/v1/insights/features/schools/{school_id}": allow(
+        "the school's counsellors and administrators", "admin school_admin:own"
+    ),
 }
 
 

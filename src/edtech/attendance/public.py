@@ -30,6 +30,7 @@ from edtech.attendance.infrastructure.exports import (
 )
 from edtech.attendance.infrastructure.queries import (
     SessionRecord,
+    report_rows,
     student_record,
     students_of_sessions,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "excuse_facts",
     "plan_tomorrow",
     "replay_scanner",
+    "report_rows",
     "run_closer",
     "seed_demo",
     "student_attendance_record",

@@ -1,16 +1,19 @@
-"""Realtime: `insights.school.{id}`, where a school's counsellors see signals change live."""
+"""Realtime: `insights.school.{id}`, where a school's counsellors see signals change live;
+"attendance not taken" alerts to teachers' and officers' own inboxes (`user.{id}`)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
 from edtech.insights.domain import SignalChanged
+from edtech.insights.domain.not_taken import AttendanceNotTaken
 from edtech.institutions.public import school_in_institution
 from edtech.kernel.principal import Principal, Role
-from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
+from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar
 
 
 class SignalChangedData(BaseModel):
@@ -24,6 +27,19 @@ class SignalChangedData(BaseModel):
     missed: int
     counted: int
     missed_sessions: list[uuid.UUID]
+
+
+class AttendanceNotTakenData(BaseModel):
+    """A session whose period started `minutes` ago with nobody marked (to its teachers and the
+    school's attendance officers, once)."""
+
+    session_id: uuid.UUID
+    section_id: uuid.UUID
+    school_id: uuid.UUID
+    day: date
+    starts_at: datetime
+    minutes: int
+    students: int
 
 
 def may_follow_signals(principal: Principal, school_id: uuid.UUID) -> bool:
@@ -58,6 +74,17 @@ def _to_school(event: SignalChanged) -> Iterable[str]:
     return [] if event.school_id is None else [SCHOOL_SIGNALS.name(id=event.school_id)]
 
 
+def _to_teachers_and_office(event: AttendanceNotTaken) -> Iterable[Delivery]:
+    """Each teacher's and officer's own inbox; who else was told stays out of the payload."""
+    data = event.payload()
+    data.pop("teachers", None)
+    data.pop("office", None)
+    people = dict.fromkeys([*event.teachers, *event.office])
+    return [Delivery(f"user.{p}", data) for p in people]
+
+
 def register(registry: Registrar) -> None:
     registry.add(SCHOOL_SIGNALS)
     registry.route(SignalChanged, _to_school)
+    registry.route(AttendanceNotTaken, _to_teachers_and_office)
+    registry.describe("user.{id}", {AttendanceNotTaken.type: AttendanceNotTakenData})

@@ -1,18 +1,26 @@
 """The insights slice as the composition root sees it: routes, the counsellors' channel, the
-signals table, the recompute job and the sink that defers it when attendance changes."""
+signals table, the recompute job and the sink that defers it when attendance changes, and the
+scheduled "attendance not taken" check."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from edtech.insights import channels, infrastructure
 from edtech.insights.api import router
+from edtech.insights.api.features import router as features_router
+from edtech.insights.api.measures import router as measures_router
+from edtech.insights.application.alert_attendance_not_taken import AlertAttendanceNotTaken
 from edtech.insights.application.recompute_signals import RecomputeSignals
+from edtech.insights.domain.features import RuleBasedScorer
 from edtech.insights.infrastructure.sink import RECOMPUTE, RecomputeOnAttendance
-from edtech.manifest import JobFunction, Slice
+from edtech.institutions.public import institutions_query
+from edtech.manifest import JobFunction, Scheduled, Slice
 from edtech.platform.http.deps import use_case
+from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
 
 
@@ -25,11 +33,32 @@ async def recompute(services: Services, args: Mapping[str, Any]) -> None:
     )
 
 
+NOT_TAKEN_INTERVAL = timedelta(minutes=1)
+log = get_logger("edtech.insights")
+
+
+async def alert_not_taken(services: Services) -> int:
+    """One scheduled pass (every minute): alert the registers nobody has started, in every
+    institution in service. Returns how many sessions were alerted."""
+    async with services.session_factory() as session:
+        tenants = [r.id for r in await session.execute(institutions_query()) if not r.suspended]
+    alert = use_case(AlertAttendanceNotTaken)(services)
+    alerted = 0
+    for institution_id in tenants:
+        alerted += await alert(institution_id)
+    if alerted:
+        log.info("attendance_not_taken_alerted", count=alerted)
+    return alerted
+
+
 SLICE = Slice(
     name="insights",
-    routers=[router],
+    routers=[router, measures_router, features_router],
     channels=channels.register,
     tables=[infrastructure],
+    # The scoring port's default; a model is another `Scorer` component in its place.
+    components=[lambda services: RuleBasedScorer()],
     jobs=[JobFunction(RECOMPUTE, recompute, max_attempts=5)],
+    schedules=[Scheduled("insights.attendance_not_taken", NOT_TAKEN_INTERVAL, alert_not_taken)],
     sinks=[lambda services: RecomputeOnAttendance(services.clock)],
 )

@@ -10,52 +10,9 @@ import httpx
 from fastapi import FastAPI
 
 from edtech.attendance.public import close_due_sessions
-from edtech.platform.jobs import JobRunner
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School, Socket, session_of
+from tests.integration.insights.helpers import drain_jobs, four_present_days, make_counsellor
 from tests.roster import login
-
-
-async def drain_jobs(app: FastAPI) -> int:
-    runner = app.state.services.components.get(JobRunner)
-    ran = 0
-    while await runner.run_once():
-        ran += 1
-    return ran
-
-
-async def make_counsellor(client: httpx.AsyncClient, school: School) -> dict[str, str]:
-    """teacher4 also counsels at the first school."""
-    admin = await login(client, "admin@demo.test")
-    r = await client.post(
-        f"/api/v1/people/{school.person('teacher4@demo.test')}/roles",
-        json={"role": "counsellor", "school_id": str(school.demo.school_ids[0])},
-        headers=admin,
-    )
-    assert r.status_code == 201, r.text
-    return await login(client, "teacher4@demo.test")
-
-
-async def four_present_days(client: httpx.AsyncClient, school: School, app: FastAPI) -> None:
-    """The four days before today: S01 and S02 met, everyone present, closed."""
-    officer = await login(client, "officer@demo.test")
-    today = school.clock.now().astimezone(SCHOOL_ZONE).date()
-    r = await client.post(
-        "/api/v1/attendance/sessions/plan",
-        json={
-            "first": (today - timedelta(days=4)).isoformat(),
-            "last": (today - timedelta(days=1)).isoformat(),
-            "section_ids": [str(s) for s in school.demo.section_ids[:2]],
-        },
-        headers=officer,
-    )
-    assert r.status_code == 201, r.text
-    assert len(r.json()["created"]) == 8
-    for session_id in r.json()["created"]:
-        done = await client.post(
-            f"/api/v1/attendance/sessions/{session_id}/mark-all-present", headers=officer
-        )
-        assert done.status_code == 200, done.text
-    assert await close_due_sessions(app.state.services) == 8
 
 
 def student_event(school: School, level: str) -> Any:

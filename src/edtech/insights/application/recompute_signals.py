@@ -6,10 +6,9 @@ import uuid
 from collections.abc import Iterable
 
 from edtech.attendance.public import student_record, students_of_sessions
-from edtech.insights.domain import Attended, Indicator, StudentSignal, absence_finding
+from edtech.insights.domain import Attended, Indicator, absence_finding
 from edtech.insights.infrastructure.repositories import SqlAlchemySignals
 from edtech.kernel.clock import Clock
-from edtech.kernel.ids import new_id
 from edtech.platform.db.uow import UnitOfWork
 
 
@@ -40,16 +39,10 @@ class RecomputeSignals:
                 finding = absence_finding(
                     [Attended(r.session_id, r.school_id, r.day, r.category) for r in record]
                 )
-                signal = await signals.of_student(institution_id, student_id, Indicator.ABSENCE)
-                if signal is None:
-                    signal = StudentSignal(
-                        id=new_id(),
-                        institution_id=institution_id,
-                        student_id=student_id,
-                        indicator=Indicator.ABSENCE,
-                        changed_at=now,
-                    )
-                    signals.add(signal)
+                # Created if missing and locked: a concurrent recompute of the same student
+                # waits for this one instead of failing on the unique key (students are taken
+                # in id order, so two jobs never lock each other's rows crosswise).
+                signal = await signals.claim(institution_id, student_id, Indicator.ABSENCE, now)
                 changed += signal.update(finding, now)
             await uow.commit()
         return changed

@@ -3,32 +3,68 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.insights.domain import Indicator, StudentSignal
+from edtech.insights.domain import Indicator, Level, StudentSignal
 from edtech.insights.infrastructure.tables import student_signal
+from edtech.kernel.ids import new_id
+from edtech.platform.db.engine import dialect_insert
 
 
 class SqlAlchemySignals:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, signal: StudentSignal) -> None:
-        self.session.add(signal)
+    async def claim(
+        self,
+        institution_id: uuid.UUID,
+        student_id: uuid.UUID,
+        indicator: Indicator,
+        now: datetime,
+    ) -> StudentSignal:
+        """The student's signal for this indicator, created at level `none` if it does not
+        exist yet, and locked for the rest of the transaction.
 
-    async def of_student(
-        self, institution_id: uuid.UUID, student_id: uuid.UUID, indicator: Indicator
-    ) -> StudentSignal | None:
+        Two recomputations of one student can run at once (two jobs, two nodes). A read, then
+        an insert when nothing was found, lets both insert and one fail on the unique key; here
+        the first row is an `INSERT … ON CONFLICT DO NOTHING` (the second waits for the first
+        to commit, then inserts nothing) and the read is `SELECT … FOR UPDATE`, so the second
+        updates the row the first committed instead of a stale copy (PostgreSQL; SQLite has
+        one writer at a time and its insert waits the same way)."""
         t = student_signal
-        stmt = sa.select(StudentSignal).where(
-            t.c.institution_id == institution_id,
-            t.c.student_id == student_id,
-            t.c.indicator == indicator.value,
+        await self.session.execute(
+            dialect_insert(self.session)(t)
+            .values(
+                id=new_id(),
+                institution_id=institution_id,
+                student_id=student_id,
+                school_id=None,
+                indicator=indicator,
+                level=Level.NONE,
+                missed=0,
+                counted=0,
+                evidence="",
+                missed_sessions=[],
+                changed_at=now,
+                version=1,
+            )
+            .on_conflict_do_nothing(index_elements=[t.c.student_id, t.c.indicator])
         )
-        return (await self.session.scalars(stmt)).one_or_none()
+        stmt = (
+            sa.select(StudentSignal)
+            .where(
+                t.c.institution_id == institution_id,
+                t.c.student_id == student_id,
+                t.c.indicator == indicator.value,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(stmt)).one()
 
 
 def signals_query(

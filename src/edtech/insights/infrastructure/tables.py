@@ -1,4 +1,5 @@
-"""The insights table, with `StudentSignal` mapped onto it imperatively (ADR-0005)."""
+"""The insights tables: `StudentSignal` mapped imperatively (ADR-0005), and the record of
+sessions alerted as "attendance not taken"."""
 
 from __future__ import annotations
 
@@ -47,6 +48,20 @@ student_signal = sa.Table(
     sa.Column("version", sa.Integer(), nullable=False),
     sa.UniqueConstraint("student_id", "indicator"),
 )
+
+attendance_not_taken_alert = sa.Table(
+    "attendance_not_taken_alert",
+    metadata,
+    sa.Column(
+        "session_id",
+        sa.Uuid(),
+        sa.ForeignKey("attendance_session.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    institution_column(),
+    sa.Column("alerted_at", UTCDateTime(), nullable=False),
+)
+"""Each session alerted as "attendance not taken" — once (a record without behaviour)."""
 
 mapper_registry.map_imperatively(
     StudentSignal,

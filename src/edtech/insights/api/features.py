@@ -1,0 +1,157 @@
+"""The per-student feature table of a school, scored by the node's scorer, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from edtech.identity.public import CurrentPrincipalDep
+from edtech.insights.channels import may_follow_signals
+from edtech.insights.domain import Level
+from edtech.insights.domain.features import FEATURE_VERSION, FEATURES, Scorer, student_features
+from edtech.insights.domain.measures import PeriodMark
+from edtech.insights.infrastructure.measures import period_marks
+from edtech.institutions.public import school_clock, school_in_institution
+from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
+from edtech.platform.http.deps import ClockDep, ReadSessionDep, component
+from edtech.platform.http.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/insights/features", tags=["insights"])
+ScorerDep = Annotated[Scorer, Depends(component(Scorer))]
+DEFAULT_DAYS = 365
+MAX_DAYS = 400
+
+_DOC = "; ".join(f"`{k}`: {v}" for k, v in FEATURES.items())
+
+
+class FeatureRowOut(BaseModel):
+    __doc__ = f"One student's features (version {FEATURE_VERSION}) and score. {_DOC}."
+
+    student_id: uuid.UUID
+    feature_version: int
+    as_of: date
+    days_enrolled: int
+    days_absent: float
+    absence_rate: float
+    absences_unexcused: int
+    absences_excused: int
+    tardies: int
+    minutes_late: int
+    longest_absence_streak: int
+    current_absence_streak: int
+    recent_days_absent: float
+    score_level: Level
+    score_value: float
+    score_reasons: list[str]
+    scorer: str = Field(description="The scorer's name and version (`rules@1`).")
+
+
+class FeaturePage(Page[FeatureRowOut]):
+    """One page of a school's feature table, from `first` to `as_of` (school days)."""
+
+    first: date
+    as_of: date
+    feature_version: int
+
+
+@router.get(
+    "/schools/{school_id}",
+    response_model=FeaturePage,
+    summary="A school's per-student feature table",
+    responses={
+        200: {
+            "description": "The feature table; with `format=csv`, every student as CSV.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        403: {"description": "Not a counsellor or administrator of the school."},
+        404: {"description": "No such school in the institution."},
+    },
+)
+async def school_features(
+    school_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipalDep,
+    db: ReadSessionDep,
+    clock: ClockDep,
+    scorer: ScorerDep,
+    page: PageParamsDep,
+    as_of: Annotated[date | None, Query(description="Default: today at the school.")] = None,
+    first: Annotated[date | None, Query(description="Default: 365 days before as_of.")] = None,
+    fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+) -> Any:
+    """Every student's features behind the signals (documented, versioned: a model trained on
+    one version is scored on the same) with the score of the node's scorer — the rule-based one
+    unless a model was plugged into the scoring port. For the school's counsellors and
+    administrators; export it as CSV to train or evaluate a model of your own."""
+    if not await school_in_institution(db, principal.institution_id, school_id):
+        raise NotFoundError("School not found.")
+    if not may_follow_signals(principal, school_id):
+        raise ForbiddenError("Only the school's counsellors and administrators see this.")
+    today = (await school_clock(db, clock, principal.institution_id, school_id)).today()
+    as_of = as_of or today
+    first = first or as_of - timedelta(days=DEFAULT_DAYS - 1)
+    if as_of < first or (as_of - first).days > MAX_DAYS:
+        raise InvalidError(
+            "Invalid range.", [FieldProblem(("query", "as_of"), f"0–{MAX_DAYS} days after first")]
+        )
+    marks = await period_marks(db, principal.institution_id, first, as_of, school_id=school_id)
+    per_student: dict[uuid.UUID, list[PeriodMark]] = {}
+    for m in marks:
+        per_student.setdefault(m.student_id, []).append(m)
+    rows = []
+    for student_id in sorted(per_student, key=str):
+        features = student_features(student_id, per_student[student_id], as_of)
+        score = scorer.score(features)
+        rows.append(
+            FeatureRowOut(
+                **asdict(features),
+                feature_version=FEATURE_VERSION,
+                score_level=score.level,
+                score_value=score.value,
+                score_reasons=list(score.reasons),
+                scorer=f"{scorer.name}@{scorer.version}",
+            )
+        )
+    if fmt == "csv":
+        header = list(FeatureRowOut.model_fields)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            values = row.model_dump(mode="json")
+            values["score_reasons"] = " · ".join(values["score_reasons"])
+            writer.writerow([values[k] for k in header])
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="features-v{FEATURE_VERSION}-school-{school_id}-'
+                    f'{as_of}.csv"'
+                )
+            },
+        )
+    total = len(rows)
+    next_url = None
+    if page.offset + page.limit < total:
+        next_url = str(
+            request.url.include_query_params(offset=page.offset + page.limit, limit=page.limit)
+        )
+    return FeaturePage(
+        items=rows[page.offset : page.offset + page.limit],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        next=next_url,
+        first=first,
+        as_of=as_of,
+        feature_version=FEATURE_VERSION,
+    )

@@ -1,0 +1,126 @@
+"""The per-student feature table behind the signals, versioned, and the rule-based scorer that
+is the scoring port's default. Pure: no I/O."""
+
+from __future__ import annotations
+
+import abc
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from edtech.insights.domain import Level
+from edtech.insights.domain.measures import (
+    CHRONIC_PERCENT,
+    PeriodMark,
+    day_credit,
+    student_measures,
+)
+
+FEATURE_VERSION = 1
+"""Bumped whenever a feature is added, removed or computed differently: a model trained on one
+version is scored only on the same version."""
+RECENT_DAYS = 10
+
+FEATURES: dict[str, str] = {
+    "days_enrolled": "school days with an ended session of the student in the range",
+    "days_absent": "enrolled days not attended (a half day attended counts 0.5)",
+    "absence_rate": "days_absent ÷ days_enrolled, 0–1",
+    "absences_unexcused": "periods absent without an approved note",
+    "absences_excused": "periods absent with an approved note",
+    "tardies": "periods marked tardy",
+    "minutes_late": "minutes late over the tardy periods",
+    "longest_absence_streak": "most enrolled days in a row with nothing attended",
+    "current_absence_streak": "enrolled days with nothing attended up to the last one",
+    "recent_days_absent": f"days absent among the last {RECENT_DAYS} enrolled days",
+}
+"""Every feature, in column order, with its meaning (version `FEATURE_VERSION`)."""
+
+
+@dataclass(frozen=True)
+class StudentFeatures:
+    student_id: uuid.UUID
+    as_of: date
+    days_enrolled: int
+    days_absent: float
+    absence_rate: float
+    absences_unexcused: int
+    absences_excused: int
+    tardies: int
+    minutes_late: int
+    longest_absence_streak: int
+    current_absence_streak: int
+    recent_days_absent: float
+
+
+def student_features(
+    student_id: uuid.UUID, marks: Sequence[PeriodMark], as_of: date
+) -> StudentFeatures:
+    """The student's features from their ended periods up to `as_of`."""
+    marks = [m for m in marks if m.day <= as_of]
+    m = student_measures(student_id, marks)
+    days: dict[date, list[PeriodMark]] = {}
+    for mark in marks:
+        days.setdefault(mark.day, []).append(mark)
+    recent = sorted(days)[-RECENT_DAYS:]
+    return StudentFeatures(
+        student_id=student_id,
+        as_of=as_of,
+        days_enrolled=m.days_enrolled,
+        days_absent=m.days_absent,
+        absence_rate=round(m.days_absent / m.days_enrolled, 4) if m.days_enrolled else 0.0,
+        absences_unexcused=m.absences_unexcused,
+        absences_excused=m.absences_excused,
+        tardies=m.tardies,
+        minutes_late=m.minutes_late,
+        longest_absence_streak=m.longest_absence_streak,
+        current_absence_streak=m.current_absence_streak,
+        recent_days_absent=sum(1 - day_credit(days[d]) for d in recent),
+    )
+
+
+@dataclass(frozen=True)
+class Score:
+    """What a scorer says of a student: a level, a number (0–1, higher is more at risk) and
+    the reasons in the domain's words."""
+
+    level: Level
+    value: float
+    reasons: tuple[str, ...]
+
+
+class Scorer(abc.ABC):
+    """The scoring port: scores a student from their feature-table row. The rule-based scorer
+    is the default (the manifest's component); a model plugs in here later — a subclass,
+    trained on exported features of the same `version` — as another component. No model
+    weights ship with edtech."""
+
+    name: str
+    version: int
+
+    @abc.abstractmethod
+    def score(self, features: StudentFeatures) -> Score: ...
+
+
+class RuleBasedScorer(Scorer):
+    """The default scorer: chronic absence (days absent ≥ 10 % of enrolled, excused or not) is
+    an alert; the value is the absence rate. Its reasons are the numbers it used."""
+
+    name = "rules"
+    version = FEATURE_VERSION
+
+    def __init__(self, chronic_percent: int = CHRONIC_PERCENT) -> None:
+        self.chronic_percent = chronic_percent
+
+    def score(self, features: StudentFeatures) -> Score:
+        f = features
+        if not f.days_enrolled:
+            return Score(Level.NONE, 0.0, ("no school days yet",))
+        chronic = 100 * f.days_absent >= self.chronic_percent * f.days_enrolled
+        reasons = [
+            f"{100 * f.absence_rate:g} % of enrolled days missed ({f.days_absent:g} of "
+            f"{f.days_enrolled})"
+        ]
+        if f.recent_days_absent:
+            reasons.append(f"{f.recent_days_absent:g} in the last {RECENT_DAYS} days")
+        return Score(Level.ALERT if chronic else Level.NONE, f.absence_rate, tuple(reasons))
