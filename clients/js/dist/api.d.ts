@@ -504,6 +504,37 @@ export type ExportOut = {
     "conversation": Record<string, unknown>;
     "messages": Array<Record<string, unknown>>;
 };
+/** One page of a school's feature table, from `first` to `as_of` (school days). */
+export type FeaturePage = {
+    "items": Array<FeatureRowOut>;
+    "total": number;
+    "limit": number;
+    "offset": number;
+    "next"?: string | null;
+    "first": string;
+    "as_of": string;
+    "feature_version": number;
+};
+/** One student's features (version 1) and score. `days_enrolled`: school days with an ended session of the student in the range; `days_absent`: enrolled days not attended (a half day attended counts 0.5); `absence_rate`: days_absent ÷ days_enrolled, 0–1; `absences_unexcused`: periods absent without an approved note; `absences_excused`: periods absent with an approved note; `tardies`: periods marked tardy; `minutes_late`: minutes late over the tardy periods; `longest_absence_streak`: most enrolled days in a row with nothing attended; `current_absence_streak`: enrolled days with nothing attended up to the last one; `recent_days_absent`: days absent among the last 10 enrolled days. */
+export type FeatureRowOut = {
+    "student_id": string;
+    "feature_version": number;
+    "as_of": string;
+    "days_enrolled": number;
+    "days_absent": number;
+    "absence_rate": number;
+    "absences_unexcused": number;
+    "absences_excused": number;
+    "tardies": number;
+    "minutes_late": number;
+    "longest_absence_streak": number;
+    "current_absence_streak": number;
+    "recent_days_absent": number;
+    "score_level": Level;
+    "score_value": number;
+    "score_reasons": Array<string>;
+    "scorer": string;
+};
 export type FeeItemIn = {
     "category_id": string;
     "name": string;
@@ -821,6 +852,17 @@ export type MeOut = {
     "roles": Array<RoleOut>;
     "sections": Array<MySectionOut>;
     "children": Array<ChildOut>;
+};
+/** One page of students' measures, with the range (school days) and the scope's figures. */
+export type MeasuresPage = {
+    "items": Array<StudentMeasuresOut>;
+    "total": number;
+    "limit": number;
+    "offset": number;
+    "next"?: string | null;
+    "first": string;
+    "last": string;
+    "summary": ScopeMeasuresOut;
 };
 export type MeetingOut = {
     "section_id": string;
@@ -1380,6 +1422,8 @@ export type RefundOut = {
     "amount": MoneyOut;
     "reason": string;
     "created_at": string;
+    "provider": string | null;
+    "provider_ref": string | null;
 };
 export type ReportOut = {
     "id": string;
@@ -1545,6 +1589,16 @@ export type SchoolPatch = {
     "timezone"?: string | null;
     "sourced_id"?: string | null;
 };
+/** The scope's days, average daily membership (ADM) and attendance (ADA), and how many students are chronically absent. */
+export type ScopeMeasuresOut = {
+    "days": number;
+    "average_daily_membership": number;
+    "average_daily_attendance": number;
+    "ada_percent": number | null;
+    "students": number;
+    "chronic_students": number;
+    "chronic_percent": number;
+};
 export type SectionIn = {
     "course_id": string;
     "term_id": string;
@@ -1697,6 +1751,25 @@ export type StudentLineOut = {
     "student_id": string;
     "name": string | null;
     "summary": SummaryOut;
+};
+/** A student's attendance over the range. Days are school days with an ended session of theirs in the scope; a day counts as attended in full at ≥ 75 % of its periods, as half a day at ≥ 25 %. Absences are periods, excused and unexcused apart. */
+export type StudentMeasuresOut = {
+    "student_id": string;
+    "name": string | null;
+    "days_enrolled": number;
+    "days_attended": number;
+    "days_absent": number;
+    "attendance_percent": number | null;
+    "chronic": boolean;
+    "longest_absence_streak": number;
+    "current_absence_streak": number;
+    "sessions": number;
+    "absences_excused": number;
+    "absences_unexcused": number;
+    "tardies": number;
+    "minutes_late": number;
+    "first_day": string | null;
+    "last_day": string | null;
 };
 export type StudentOverviewOut = {
     "student_id": string;
@@ -2135,6 +2208,9 @@ export interface Responses {
     "PATCH /api/v1/guardian-links/{link_id}": GuardianLinkOut;
     "DELETE /api/v1/guardian-links/{link_id}": null;
     "POST /api/v1/guardian-links/{link_id}/end": GuardianLinkOut;
+    "GET /api/v1/insights/attendance/schools/{school_id}": MeasuresPage;
+    "GET /api/v1/insights/attendance/sections/{section_id}": MeasuresPage;
+    "GET /api/v1/insights/features/schools/{school_id}": FeaturePage;
     "GET /api/v1/insights/signals": Page_SignalOut_;
     "GET /api/v1/institutions": Page_InstitutionOut_;
     "POST /api/v1/institutions": ProvisionedOut;

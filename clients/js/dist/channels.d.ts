@@ -380,6 +380,16 @@ export type GradesResultData = {
     "flags": Array<string>;
     "max_points": string;
 };
+/** A session whose period started `minutes` ago with nobody marked (to its teachers and the school's attendance officers, once). */
+export type InsightsAttendanceNotTakenData = {
+    "session_id": string;
+    "section_id": string;
+    "school_id": string;
+    "day": string;
+    "starts_at": string;
+    "minutes": number;
+    "students": number;
+};
 export type InsightsSignalChangedData = {
     "signal_id": string;
     "student_id": string;
@@ -457,6 +467,7 @@ export interface ChannelEvents {
         "chat.notifications_released": CommunicationNotificationsReleasedData;
         "chat.read": CommunicationReadData;
         "grades.published": GradesGradesPublishedData;
+        "insights.attendance_not_taken": InsightsAttendanceNotTakenData;
     };
 }
 export type ChannelPattern = keyof ChannelEvents;
