@@ -29,6 +29,14 @@ class NotificationSettings(BaseSettings):
     sms_twilio_api_base: str = Field(
         "https://api.twilio.com", description="Twilio's address (tests point it at loopback)."
     )
+    notify_email_url: str = Field(
+        "",
+        description="ses://REGION?from=noreply%40school.example to send the ladder's email "
+        "through Amazon SES (credentials from the AWS chain). Unset: EDTECH_MAIL_URL (SMTP).",
+    )
+    notify_ses_endpoint_url: str = Field(
+        "", description="SES's address when not AWS's own (tests point it at loopback)."
+    )
     notify_push_delay_seconds: float = Field(
         120, ge=0, description="Push when a notification reached no open socket within this."
     )
