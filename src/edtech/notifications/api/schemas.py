@@ -17,6 +17,9 @@ SmsNumber = Annotated[
 ]
 
 
+Language = Literal["en", "es"]
+
+
 class QuietHoursIO(BaseModel):
     """Every day from `starts_at` to `ends_at`, school time (may run past midnight)."""
 
@@ -39,15 +42,25 @@ class PreferencesIn(BaseModel):
     )
     quiet_hours: QuietHoursIO | None = None
     sms_number: SmsNumber | None = None
+    language: Language | None = Field(
+        None,
+        description="The language your notifications are written in; null: the school's. "
+        "Left out: unchanged.",
+    )
 
 
 class PreferencesOut(BaseModel):
     categories: dict[Category, dict[Channel, bool]]
     mandatory: list[Category] = Field(
-        description="Categories whose push and email cannot be switched off."
+        description="Categories whose push and email cannot be switched off (the "
+        "institution's choice)."
     )
     quiet_hours: QuietHoursIO | None
     sms_number: str | None
+    language: Language | None = Field(description="Your choice; null: the school's.")
+    effective_language: Language = Field(
+        description="The language your notifications are written in now."
+    )
     timezone: str = Field(description="The school's time zone, in which quiet hours count.")
 
 
@@ -102,3 +115,15 @@ class BatchOut(BaseModel):
     percent: float
     channels: dict[str, ChannelCountsOut]
     channel: str = Field(description="Subscribe to it over /ws for live counts.")
+
+
+class NotificationPolicyIO(BaseModel):
+    """The institution's notification policy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mandatory: list[Category] = Field(
+        description="Categories whose push and email nobody of the institution can switch off "
+        "(SMS stays opt-in).",
+        examples=[["absence", "urgent_announcement", "billing"]],
+    )
