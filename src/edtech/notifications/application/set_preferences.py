@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
-from edtech.notifications.domain import QuietHours, Switches, choose
+from edtech.notifications.domain import QuietHours, Switches, choose, may_switch_off
 from edtech.notifications.infrastructure.repository import SqlNotifications
 from edtech.platform.db.uow import UnitOfWork
 
@@ -31,8 +31,15 @@ class SetPreferences:
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
             current = (await store.preferences([principal.person_id])).get(principal.person_id)
-            merged = {**(current.switches if current else {}), **switches}
             mandatory = await store.mandatory(principal.institution_id)
+            # A switch stored off before the institution made its category mandatory is
+            # inert; it is dropped here rather than refusing every later change.
+            kept = {
+                (category, channel): on
+                for (category, channel), on in (current.switches if current else {}).items()
+                if on or may_switch_off(category, channel, mandatory)
+            }
+            merged = {**kept, **switches}
             prefs = choose(merged, quiet_hours, sms_number, mandatory, language)
             await store.save_preferences(
                 principal.institution_id, principal.person_id, prefs, self.clock.now()
