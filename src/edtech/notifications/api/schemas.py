@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from edtech.notifications.domain import Category, Channel
 
@@ -91,10 +92,19 @@ class ReadOut(BaseModel):
 class DeviceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    platform: Literal["fcm"] = Field(description="The push service the token belongs to.")
+    platform: Literal["fcm", "apns"] = Field(description="The push service the token belongs to.")
     token: Annotated[
         str, StringConstraints(min_length=20, max_length=4096, pattern=r"^[A-Za-z0-9_:\-\.]+$")
-    ] = Field(description="The app's registration token.")
+    ] = Field(
+        description="The app's registration token (FCM), or its device token (APNs: 64 or "
+        "more hexadecimal digits)."
+    )
+
+    @model_validator(mode="after")
+    def _apns_tokens_are_hex(self) -> DeviceIn:
+        if self.platform == "apns" and not re.fullmatch(r"(?:[0-9a-fA-F]{2}){32,100}", self.token):
+            raise ValueError("an APNs device token is 64 or more hexadecimal digits")
+        return self
 
 
 class DeviceOut(BaseModel):

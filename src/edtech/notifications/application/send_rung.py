@@ -57,6 +57,7 @@ class SendRung:
         self.uow, self.clock = uow, clock
         self.email, self.push, self.sms = email, push, sms
         self.node, self.public_url = node, public_url.rstrip("/")
+        self._platforms: dict[str, str] = {}
 
     async def __call__(self, notification_id: uuid.UUID, channel: Channel, unless: Unless) -> str:
         """Returns the attempt's state after this run."""
@@ -100,7 +101,11 @@ class SendRung:
         self, store: SqlNotifications, row: NotificationRow, channel: Channel
     ) -> list[str]:
         if channel is Channel.PUSH:
-            return await store.device_tokens(row.person_id) if self.push.set_up else []
+            if not self.push.set_up:
+                return []
+            devices = await store.device_tokens(row.person_id)
+            self._platforms = devices
+            return [t for t, platform in devices.items() if platform in self.push.platforms]
         if channel is Channel.SMS:
             prefs = (await store.preferences([row.person_id])).get(row.person_id)
             number = prefs.sms_number if prefs else None
@@ -122,7 +127,9 @@ class SendRung:
         rejected: dict[str, str] = {}
         error: str | None = None
         for to in destinations:
-            message = Outgoing(to, row.title, row.body, link, key, {"category": row.category.value})
+            platform = self._platforms.get(to, "fcm")
+            data = {"category": row.category.value}
+            message = Outgoing(to, row.title, row.body, link, key, data, platform)
             try:
                 if channel is Channel.EMAIL:
                     refs.append(await self.email.send(message, f"{row.body}\n\n{link}\n", None))

@@ -23,6 +23,8 @@ class Outgoing:
     link: str
     key: str
     data: dict[str, str] = field(default_factory=dict)
+    platform: str = "fcm"
+    """For push: the push service the device token belongs to (`fcm`, `apns`)."""
 
 
 class AddressRejectedError(Exception):
@@ -63,6 +65,8 @@ class Push(abc.ABC):
     """Sends one notification to one device token; returns the provider's message id."""
 
     set_up: bool = True
+    platforms: frozenset[str] = frozenset({"fcm"})
+    """The push services whose device tokens this adapter can reach."""
 
     @abc.abstractmethod
     async def send(self, message: Outgoing) -> str: ...

@@ -387,13 +387,14 @@ class SqlNotifications:
         found: uuid.UUID = (await self.session.execute(stmt)).scalar_one()
         return found
 
-    async def device_tokens(self, person_id: uuid.UUID) -> list[str]:
-        rows = await self.session.scalars(
-            sa.select(push_device.c.token)
+    async def device_tokens(self, person_id: uuid.UUID) -> dict[str, str]:
+        """The person's enabled device tokens, each with its platform (`fcm`, `apns`)."""
+        rows = await self.session.execute(
+            sa.select(push_device.c.token, push_device.c.platform)
             .where(push_device.c.person_id == person_id, push_device.c.disabled_at.is_(None))
             .order_by(push_device.c.created_at)
         )
-        return list(rows)
+        return {r.token: r.platform for r in rows}
 
     async def disable_device(self, token: str, reason: str, now: datetime) -> None:
         await self.session.execute(
