@@ -47,7 +47,7 @@ def apns_with(*answers: httpx.Response) -> tuple[ApnsPush, list[httpx.Request], 
         ApnsPush(pem, "KEY1234567", "TEAM123456", "org.school.app", "https://apns.test", http),
         seen,
         public_key,
-    )  # noqa: E501
+    )
 
 
 async def test_sends_an_alert_with_a_signed_provider_token_and_the_collapse_keys() -> None:
