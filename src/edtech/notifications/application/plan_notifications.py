@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.institutions.public import institution_settings
+from edtech.institutions.public import InstitutionSettings, institution_settings
 from edtech.kernel.clock import Clock
 from edtech.kernel.ids import new_id
 from edtech.notifications.application.triggers import Trigger
@@ -22,7 +22,10 @@ RUNG_JOB = "notifications.rung"
 
 
 async def school_zone(session: AsyncSession, institution_id: uuid.UUID) -> ZoneInfo:
-    settings = await institution_settings(session, institution_id)
+    return zone_of(await institution_settings(session, institution_id))
+
+
+def zone_of(settings: InstitutionSettings | None) -> ZoneInfo:
     try:
         return ZoneInfo(settings.timezone if settings else "UTC")
     except ZoneInfoNotFoundError:
@@ -45,7 +48,7 @@ class PlanNotifications:
         prefs = await store.preferences(recipients)
         mandatory = await store.mandatory(trigger.institution_id)
         school = await institution_settings(self.session, trigger.institution_id)
-        tz = await school_zone(self.session, trigger.institution_id)
+        tz = zone_of(school)
         if trigger.batch_id is not None and trigger.sender_id is not None:
             await store.add_batch(
                 trigger.batch_id, trigger.institution_id, trigger.sender_id, trigger.category,
