@@ -408,6 +408,8 @@ POLICY: dict[str, Rule] = {
         "your own notification only (the target is the subject's guardian's)", "guardian:own"
     ),
     "POST /api/v1/me/push-devices": allow("your own app's push token", EVERYONE),
+    "GET /api/v1/notification-policy": allow("the institution's policy", EVERYONE),
+    "PUT /api/v1/notification-policy": allow("institution admins", "admin"),
     "GET /api/v1/notification-batches/{batch_id}": allow(
         "its sender (the institution admin) and the institution's admins", "admin"
     ),

@@ -9,8 +9,7 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel
 
 from edtech.kernel.principal import Principal
-from edtech.notifications.application import RecordSeen, Seen
-from edtech.notifications.application.plan_notifications import ABSENCE, ANNOUNCEMENT
+from edtech.notifications.application import OBSERVED, RecordSeen, Seen, source_key
 from edtech.notifications.domain import BatchProgressed
 from edtech.notifications.infrastructure.queries import may_watch_batch
 from edtech.realtime.public import (
@@ -61,17 +60,11 @@ BATCH = ChannelType(
 )
 
 
-def _source_key(event_type: str, data: Mapping[str, object]) -> str:
-    if event_type == ABSENCE:
-        return f"{data['session_id']}:{data['student_id']}"
-    return str(data["announcement_id"])
-
-
 async def observe_seen(batch: Sequence[Delivered], ctx: DeliveryContext) -> None:
-    """Absence notices and announcements handed to a person's socket are seen."""
+    """Notices handed to a person's socket (absences, announcements, grades, bills) are seen."""
     now = ctx.clock.now()
     seen = [
-        Seen(d.principal.person_id, d.event.type, _source_key(d.event.type, d.event.data), now)
+        Seen(d.principal.person_id, d.event.type, source_key(d.event.type, d.event.data), now)
         for d in batch
     ]
     await RecordSeen(ctx.uow(), ctx.clock)(seen)
@@ -80,5 +73,5 @@ async def observe_seen(batch: Sequence[Delivered], ctx: DeliveryContext) -> None
 def register(registry: Registrar) -> None:
     registry.add(BATCH)
     registry.route(BatchProgressed, lambda e: [BATCH.name(id=e.batch_id)])
-    for event_type in (ABSENCE, ANNOUNCEMENT):
+    for event_type in OBSERVED:
         registry.observe_deliveries(event_type, observe_seen, on=["user.{id}"])

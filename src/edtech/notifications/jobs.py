@@ -12,7 +12,7 @@ from edtech.notifications.application import RUNG_JOB, SendRung
 from edtech.notifications.application.send_rung import MAX_TRIES
 from edtech.notifications.domain import Channel, Unless
 from edtech.notifications.ports import (
-    mail_port,
+    email_port,
     node_port,
     public_url_port,
     push_port,
@@ -23,7 +23,7 @@ from edtech.platform.services import Services
 
 
 async def run_rung(services: Services, args: Mapping[str, Any]) -> None:
-    send = use_case(SendRung, mail_port, push_port, sms_port, node_port, public_url_port)(services)
+    send = use_case(SendRung, email_port, push_port, sms_port, node_port, public_url_port)(services)
     await send(uuid.UUID(args["notification_id"]), Channel(args["channel"]), Unless(args["unless"]))
 
 

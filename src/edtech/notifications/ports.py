@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from edtech.notifications.domain.ports import Push, Sms
-from edtech.platform.mail import Mail
+from edtech.notifications.domain.ports import Email, Push, Sms
 from edtech.platform.services import Services
 
 
-def mail_port(services: Services) -> Mail:
-    return services.components.get(Mail)  # type: ignore[type-abstract]
+def email_port(services: Services) -> Email:
+    return services.components.get(Email)  # type: ignore[type-abstract]
 
 
 def push_port(services: Services) -> Push:

@@ -21,6 +21,15 @@ class NotificationSettings(BaseSettings):
     push_fcm_api_base: str = Field(
         "https://fcm.googleapis.com", description="FCM's address (tests point it at loopback)."
     )
+    push_apns_url: str = Field(
+        "",
+        description="apns:///path/AuthKey_KEYID.p8?key_id=KEYID&team_id=TEAMID&topic=BUNDLE_ID "
+        "(Apple Push Notification service, token auth over HTTP/2). Unset: no APNs devices.",
+    )
+    push_apns_api_base: str = Field(
+        "https://api.push.apple.com",
+        description="APNs' address (https://api.sandbox.push.apple.com for development builds).",
+    )
     sms_url: str = Field(
         "",
         description="twilio://ACCOUNT_SID:AUTH_TOKEN@?from=%2B15550001111 or console:// "
@@ -28,6 +37,14 @@ class NotificationSettings(BaseSettings):
     )
     sms_twilio_api_base: str = Field(
         "https://api.twilio.com", description="Twilio's address (tests point it at loopback)."
+    )
+    notify_email_url: str = Field(
+        "",
+        description="ses://REGION?from=noreply%40school.example to send the ladder's email "
+        "through Amazon SES (credentials from the AWS chain). Unset: EDTECH_MAIL_URL (SMTP).",
+    )
+    notify_ses_endpoint_url: str = Field(
+        "", description="SES's address when not AWS's own (tests point it at loopback)."
     )
     notify_push_delay_seconds: float = Field(
         120, ge=0, description="Push when a notification reached no open socket within this."

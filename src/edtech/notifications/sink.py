@@ -4,25 +4,41 @@ the change that raised the events (a session closed, an announcement published).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
-from edtech.notifications.application import PlanNotifications, delays_of, triggers
+from edtech.notifications.application import (
+    DELIVERED,
+    MESSAGE,
+    PlanNotifications,
+    delays_of,
+    source_key,
+    triggers,
+)
 from edtech.notifications.domain import Delays
+from edtech.notifications.infrastructure.repository import SqlNotifications
 from edtech.platform.services import Services
 
 
 class NotificationSink:
-    """`stage` plans the notifications of the events that notify someone; `committed` has
-    nothing to do (the job runner picks the jobs up)."""
+    """`stage` plans the notifications of the events that notify someone, and marks a chat
+    message's notification seen when communication records its delivery to the person
+    (`chat.delivered`); `committed` has nothing to do (the job runner picks the jobs up)."""
 
     def __init__(self, clock: Clock, delays: Delays) -> None:
         self.clock, self.delays = clock, delays
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
         planned = 0
+        store = SqlNotifications(session)
+        for event in events:
+            if event.type == DELIVERED:
+                data: Any = event
+                key = source_key(DELIVERED, {"message_id": data.message_id})
+                await store.mark_seen(data.person_id, MESSAGE, key, data.delivered_at)
         for trigger in await triggers(session, events):
             planned += await PlanNotifications(session, self.clock, self.delays)(trigger)
         return planned

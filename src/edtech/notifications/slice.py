@@ -6,6 +6,7 @@ from __future__ import annotations
 from edtech.manifest import Slice
 from edtech.notifications import channels, infrastructure
 from edtech.notifications.api import router
+from edtech.notifications.infrastructure.email import email_from_settings
 from edtech.notifications.infrastructure.providers import push_from_settings, sms_from_settings
 from edtech.notifications.jobs import RUNG
 from edtech.notifications.sink import build_sink
@@ -18,6 +19,7 @@ SLICE = Slice(
     components=[
         lambda s: push_from_settings(s.settings.notifications, demo=s.settings.demo),
         lambda s: sms_from_settings(s.settings.notifications, demo=s.settings.demo),
+        lambda s: email_from_settings(s.settings),
     ],
     jobs=[RUNG],
     sinks=[build_sink],

@@ -12,6 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from edtech.platform.jobs import JobRunner
+from tests.integration.attendance.helpers import School, session_of
+from tests.roster import login
 from tests.unit.notifications import recorded
 
 
@@ -67,3 +69,11 @@ async def notifications(client: httpx.AsyncClient, auth: dict[str, str]) -> list
     r = await client.get("/api/v1/me/notifications", headers=auth)
     assert r.status_code == 200, r.text
     return list(r.json()["items"])
+
+
+async def close_s01(client: httpx.AsyncClient, school: School) -> None:
+    """The officer closes section S01's session: its absent students' guardians are told."""
+    officer = await login(client, "officer@demo.test")
+    s01 = await session_of(client, officer, school.s01)
+    closed = await client.post(f"/api/v1/attendance/sessions/{s01['id']}/close", headers=officer)
+    assert closed.status_code == 200, closed.text

@@ -13,21 +13,14 @@ import pytest
 from fastapi import FastAPI
 
 from edtech.kernel.clock import FixedClock
-from tests.integration.attendance.helpers import School, session_of
+from tests.integration.attendance.helpers import School
 from tests.integration.notifications.fixtures import EMAIL_DELAY_SECONDS
-from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
+from tests.integration.notifications.helpers import RecordedFcm, close_s01, drain, notifications
 from tests.roster import login
 from tests.smtp import SmtpServer, addresses
 
 GUARDIAN = "guardian1@demo.test"
 DEVICE = "fcm-device-token-of-guardian1-0001"
-
-
-async def close_s01(client: httpx.AsyncClient, school: School) -> None:
-    officer = await login(client, "officer@demo.test")
-    s01 = await session_of(client, officer, school.s01)
-    closed = await client.post(f"/api/v1/attendance/sessions/{s01['id']}/close", headers=officer)
-    assert closed.status_code == 200, closed.text
 
 
 def attempts(item: dict[str, Any]) -> dict[str, str]:

@@ -99,3 +99,25 @@ def verify_assertion(assertion: str, public_key: Any, token_uri: str) -> dict[st
         assertion, public_key, algorithms=["RS256"], audience=token_uri
     )
     return claims
+
+
+# APNs provider API (HTTP/2): a 200 carries the `apns-id` header and no body; errors carry
+# `{"reason": …}` (and `timestamp` for 410), as Apple's "Handling notification responses" lists.
+APNS_UNREGISTERED: dict[str, Any] = {"reason": "Unregistered", "timestamp": 1700000000000}
+APNS_BAD_DEVICE_TOKEN: dict[str, Any] = {"reason": "BadDeviceToken"}
+APNS_EXPIRED_PROVIDER_TOKEN: dict[str, Any] = {"reason": "ExpiredProviderToken"}
+APNS_TOO_MANY: dict[str, Any] = {"reason": "TooManyRequests"}
+APNS_INTERNAL: dict[str, Any] = {"reason": "InternalServerError"}
+
+
+def apns_key() -> tuple[str, Any]:
+    """A fresh P-256 key as Apple's `.p8` file holds it (PKCS #8 PEM), and its public key."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return pem, key.public_key()

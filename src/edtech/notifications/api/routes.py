@@ -17,6 +17,7 @@ from edtech.notifications.api.schemas import (
     DeviceIn,
     DeviceOut,
     NotificationOut,
+    NotificationPolicyIO,
     PreferencesIn,
     PreferencesOut,
     QuietHoursIO,
@@ -25,15 +26,20 @@ from edtech.notifications.api.schemas import (
 from edtech.notifications.application import (
     MarkRead,
     RegisterDevice,
+    SetNotificationPolicy,
     SetPreferences,
     school_zone,
 )
-from edtech.notifications.domain import MANDATORY, QuietHours
+from edtech.notifications.application.set_notification_policy import require_institution_admin
+from edtech.notifications.domain import QuietHours
+from edtech.notifications.domain.templates import language_of
 from edtech.notifications.infrastructure.queries import (
     attempts_of,
     batch_counts,
+    mandatory_of,
     my_notifications_query,
     preferences_of,
+    school_locale,
 )
 from edtech.notifications.ports import push_port
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
@@ -42,6 +48,7 @@ from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
 SetPreferencesDep = Annotated[SetPreferences, Depends(use_case(SetPreferences))]
+SetPolicyDep = Annotated[SetNotificationPolicy, Depends(use_case(SetNotificationPolicy))]
 MarkReadDep = Annotated[MarkRead, Depends(use_case(MarkRead))]
 RegisterDeviceDep = Annotated[RegisterDevice, Depends(use_case(RegisterDevice, push_port))]
 
@@ -63,14 +70,18 @@ async def get_preferences(
 ) -> PreferencesOut:
     prefs = await preferences_of(session, principal.person_id)
     tz = await school_zone(session, principal.institution_id)
+    mandatory = await mandatory_of(session, principal.institution_id)
+    locale = await school_locale(session, principal.institution_id)
     quiet = prefs.quiet_hours
     return PreferencesOut(
-        categories=prefs.matrix(),
-        mandatory=sorted(MANDATORY),
+        categories=prefs.matrix(mandatory),
+        mandatory=sorted(mandatory),
         quiet_hours=QuietHoursIO(starts_at=quiet.starts_at, ends_at=quiet.ends_at)
         if quiet
         else None,
         sms_number=prefs.sms_number,
+        language=prefs.language,
+        effective_language=language_of(prefs.language, locale),
         timezone=tz.key,
     )
 
@@ -96,7 +107,10 @@ async def put_preferences(
         if body.quiet_hours
         else None
     )
-    await use(principal, switches, quiet, body.sms_number)
+    language = body.language
+    if "language" not in body.model_fields_set:
+        language = (await preferences_of(session, principal.person_id)).language  # type: ignore[assignment]
+    await use(principal, switches, quiet, body.sms_number, language)
     return await get_preferences(principal, session)
 
 
@@ -192,3 +206,36 @@ async def get_batch(
         channels={k: ChannelCountsOut(**v) for k, v in counts.channels.items()},
         channel=f"notifications.batch.{batch_id}",
     )
+
+
+def _admin(principal: CurrentPrincipalDep) -> None:
+    """Checked before the body is read: a stranger gets 403, never 422."""
+    require_institution_admin(principal)
+
+
+@router.get(
+    "/notification-policy",
+    response_model=NotificationPolicyIO,
+    summary="Your institution's notification policy (the mandatory categories)",
+)
+async def get_policy(
+    principal: CurrentPrincipalDep, session: ReadSessionDep
+) -> NotificationPolicyIO:
+    return NotificationPolicyIO(
+        mandatory=sorted(await mandatory_of(session, principal.institution_id))
+    )
+
+
+@router.put(
+    "/notification-policy",
+    response_model=NotificationPolicyIO,
+    summary="Choose the mandatory notification categories (institution admins)",
+    description=SetNotificationPolicy.__doc__,
+    dependencies=[Depends(_admin)],
+    responses={403: {"description": "Not an administrator of the institution."}},
+)
+async def put_policy(
+    body: NotificationPolicyIO, principal: CurrentPrincipalDep, use: SetPolicyDep
+) -> NotificationPolicyIO:
+    saved = await use(principal, frozenset(body.mandatory))
+    return NotificationPolicyIO(mandatory=sorted(saved))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from edtech.notifications.domain import Category, Channel
 
@@ -15,6 +16,9 @@ SmsNumber = Annotated[
     StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$"),
     Field(description="E.164, e.g. +15551234567.", examples=["+15551234567"]),
 ]
+
+
+Language = Literal["en", "es"]
 
 
 class QuietHoursIO(BaseModel):
@@ -39,15 +43,25 @@ class PreferencesIn(BaseModel):
     )
     quiet_hours: QuietHoursIO | None = None
     sms_number: SmsNumber | None = None
+    language: Language | None = Field(
+        None,
+        description="The language your notifications are written in; null: the school's. "
+        "Left out: unchanged.",
+    )
 
 
 class PreferencesOut(BaseModel):
     categories: dict[Category, dict[Channel, bool]]
     mandatory: list[Category] = Field(
-        description="Categories whose push and email cannot be switched off."
+        description="Categories whose push and email cannot be switched off (the "
+        "institution's choice)."
     )
     quiet_hours: QuietHoursIO | None
     sms_number: str | None
+    language: Language | None = Field(description="Your choice; null: the school's.")
+    effective_language: Language = Field(
+        description="The language your notifications are written in now."
+    )
     timezone: str = Field(description="The school's time zone, in which quiet hours count.")
 
 
@@ -78,10 +92,19 @@ class ReadOut(BaseModel):
 class DeviceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    platform: Literal["fcm"] = Field(description="The push service the token belongs to.")
+    platform: Literal["fcm", "apns"] = Field(description="The push service the token belongs to.")
     token: Annotated[
         str, StringConstraints(min_length=20, max_length=4096, pattern=r"^[A-Za-z0-9_:\-\.]+$")
-    ] = Field(description="The app's registration token.")
+    ] = Field(
+        description="The app's registration token (FCM), or its device token (APNs: 64 or "
+        "more hexadecimal digits)."
+    )
+
+    @model_validator(mode="after")
+    def _apns_tokens_are_hex(self) -> DeviceIn:
+        if self.platform == "apns" and not re.fullmatch(r"(?:[0-9a-fA-F]{2}){32,100}", self.token):
+            raise ValueError("an APNs device token is 64 or more hexadecimal digits")
+        return self
 
 
 class DeviceOut(BaseModel):
@@ -102,3 +125,15 @@ class BatchOut(BaseModel):
     percent: float
     channels: dict[str, ChannelCountsOut]
     channel: str = Field(description="Subscribe to it over /ws for live counts.")
+
+
+class NotificationPolicyIO(BaseModel):
+    """The institution's notification policy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mandatory: list[Category] = Field(
+        description="Categories whose push and email nobody of the institution can switch off "
+        "(SMS stays opt-in).",
+        examples=[["absence", "urgent_announcement", "billing"]],
+    )

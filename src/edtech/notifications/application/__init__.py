@@ -4,17 +4,27 @@ from edtech.notifications.application.mark_read import MarkRead
 from edtech.notifications.application.plan_notifications import (
     RUNG_JOB,
     PlanNotifications,
-    Trigger,
     delays_of,
     school_zone,
-    triggers,
 )
 from edtech.notifications.application.record_seen import RecordSeen, Seen
 from edtech.notifications.application.register_device import RegisterDevice
 from edtech.notifications.application.send_rung import RungFailedError, SendRung
+from edtech.notifications.application.set_notification_policy import SetNotificationPolicy
 from edtech.notifications.application.set_preferences import SetPreferences
+from edtech.notifications.application.triggers import (
+    DELIVERED,
+    MESSAGE,
+    OBSERVED,
+    Trigger,
+    source_key,
+    triggers,
+)
 
 __all__ = [
+    "DELIVERED",
+    "MESSAGE",
+    "OBSERVED",
     "RUNG_JOB",
     "MarkRead",
     "PlanNotifications",
@@ -23,9 +33,11 @@ __all__ = [
     "RungFailedError",
     "Seen",
     "SendRung",
+    "SetNotificationPolicy",
     "SetPreferences",
     "Trigger",
     "delays_of",
     "school_zone",
+    "source_key",
     "triggers",
 ]

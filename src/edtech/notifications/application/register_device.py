@@ -12,15 +12,16 @@ from edtech.platform.db.uow import UnitOfWork
 
 
 class RegisterDevice:
-    """A signed-in person registers their app's device token (FCM registration token). When
-    this server has no push provider, it says so (503) rather than keeping tokens it cannot
-    use. A token the provider later calls unregistered is disabled, with the reason."""
+    """A signed-in person registers their app's device token (an FCM registration token, or
+    an APNs device token). When this server has no provider for that platform, it says so
+    (503) rather than keeping tokens it cannot use. A token the provider later calls
+    unregistered is disabled, with the reason."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock, push: Push) -> None:
         self.uow, self.clock, self.push = uow, clock, push
 
     async def __call__(self, principal: Principal, platform: str, token: str) -> uuid.UUID:
-        if not self.push.set_up:
+        if not self.push.set_up or platform not in self.push.platforms:
             raise PushNotSetUpError()
         async with self.uow as uow:
             device_id = await SqlNotifications(uow.session).add_device(

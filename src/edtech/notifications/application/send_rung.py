@@ -12,6 +12,7 @@ from edtech.notifications.application.plan_notifications import school_zone
 from edtech.notifications.domain import Channel, Unless
 from edtech.notifications.domain.ports import (
     AddressRejectedError,
+    Email,
     Outgoing,
     ProviderFailedError,
     Push,
@@ -23,7 +24,6 @@ from edtech.notifications.infrastructure.repository import (
     SqlNotifications,
 )
 from edtech.platform.db.uow import UnitOfWork
-from edtech.platform.mail import Mail, mail_is_set_up
 
 MAX_TRIES = 5
 
@@ -38,8 +38,9 @@ class SendRung:
     per notification and channel exists (its primary key); the rung locks it, marks it
     `sending` and commits *before* calling the provider, and marks it `sent` after. A rung run
     again finds `sent` and does nothing; one that finds `sending` — its node died between the
-    two — sends again with the same idempotency key (the provider's collapse key, the push
-    `key`), since whether the first call got through cannot be known. An address the provider
+    two — sends again with the same idempotency key (the push collapse key; the email's
+    Message-ID, which the recipient's mailbox keeps once), since whether the first call got
+    through cannot be known. An address the provider
     refuses for good is disabled with the reason; a provider that fails is retried with
     backoff, and after the last try the attempt is `failed` with the error."""
 
@@ -47,15 +48,16 @@ class SendRung:
         self,
         uow: UnitOfWork,
         clock: Clock,
-        mail: Mail,
+        email: Email,
         push: Push,
         sms: Sms,
         node: str,
         public_url: str,
     ) -> None:
         self.uow, self.clock = uow, clock
-        self.mail, self.push, self.sms = mail, push, sms
+        self.email, self.push, self.sms = email, push, sms
         self.node, self.public_url = node, public_url.rstrip("/")
+        self._platforms: dict[str, str] = {}
 
     async def __call__(self, notification_id: uuid.UUID, channel: Channel, unless: Unless) -> str:
         """Returns the attempt's state after this run."""
@@ -93,18 +95,22 @@ class SendRung:
             return "push_not_set_up" if not self.push.set_up else "no device"
         if channel is Channel.SMS:
             return "sms_not_set_up" if not self.sms.set_up else "no number"
-        return "mail_not_set_up" if not mail_is_set_up(self.mail) else "no email address"
+        return "mail_not_set_up" if not self.email.set_up else "no email address"
 
     async def _destinations(
         self, store: SqlNotifications, row: NotificationRow, channel: Channel
     ) -> list[str]:
         if channel is Channel.PUSH:
-            return await store.device_tokens(row.person_id) if self.push.set_up else []
+            if not self.push.set_up:
+                return []
+            devices = await store.device_tokens(row.person_id)
+            self._platforms = devices
+            return [t for t, platform in devices.items() if platform in self.push.platforms]
         if channel is Channel.SMS:
             prefs = (await store.preferences([row.person_id])).get(row.person_id)
             number = prefs.sms_number if prefs else None
             return [number] if number and self.sms.set_up else []
-        if not mail_is_set_up(self.mail):
+        if not self.email.set_up:
             return []
         tz = await school_zone(store.session, row.institution_id)
         today = self.clock.now().astimezone(tz).date()
@@ -121,11 +127,12 @@ class SendRung:
         rejected: dict[str, str] = {}
         error: str | None = None
         for to in destinations:
-            message = Outgoing(to, row.title, row.body, link, key, {"category": row.category.value})
+            platform = self._platforms.get(to, "fcm")
+            data = {"category": row.category.value}
+            message = Outgoing(to, row.title, row.body, link, key, data, platform)
             try:
                 if channel is Channel.EMAIL:
-                    await self.mail.send(to, row.title, f"{row.body}\n\n{link}\n")
-                    refs.append(key)
+                    refs.append(await self.email.send(message, f"{row.body}\n\n{link}\n", None))
                 elif channel is Channel.PUSH:
                     refs.append(await self.push.send(message))
                 else:

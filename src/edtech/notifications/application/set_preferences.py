@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
-from edtech.notifications.domain import QuietHours, Switches, choose
+from edtech.notifications.domain import QuietHours, Switches, choose, may_switch_off
 from edtech.notifications.infrastructure.repository import SqlNotifications
 from edtech.platform.db.uow import UnitOfWork
 
 
 class SetPreferences:
     """Anyone sets, for themselves, which channels each category may use, their quiet hours
-    (in the school's time zone) and the number SMS goes to. Mandatory categories (absence
-    alerts, urgent announcements) keep push and email: switching them off is refused (422),
-    as is switching SMS on without a number. What is not named keeps its current value."""
+    (in the school's time zone), the number SMS goes to and the language they read (`en`,
+    `es`; none: the school's). The categories the institution made mandatory (by default
+    absence alerts and urgent announcements) keep push and email: switching them off is
+    refused (422), as is switching SMS on without a number. Channels not named keep their
+    current value."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
@@ -24,12 +26,21 @@ class SetPreferences:
         switches: Switches,
         quiet_hours: QuietHours | None,
         sms_number: str | None,
+        language: str | None = None,
     ) -> None:
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
             current = (await store.preferences([principal.person_id])).get(principal.person_id)
-            merged = {**(current.switches if current else {}), **switches}
-            prefs = choose(merged, quiet_hours, sms_number)
+            mandatory = await store.mandatory(principal.institution_id)
+            # A switch stored off before the institution made its category mandatory is
+            # inert; it is dropped here rather than refusing every later change.
+            kept = {
+                (category, channel): on
+                for (category, channel), on in (current.switches if current else {}).items()
+                if on or may_switch_off(category, channel, mandatory)
+            }
+            merged = {**kept, **switches}
+            prefs = choose(merged, quiet_hours, sms_number, mandatory, language)
             await store.save_preferences(
                 principal.institution_id, principal.person_id, prefs, self.clock.now()
             )

@@ -25,16 +25,20 @@ class Channel(enum.StrEnum):
 
 
 MANDATORY: frozenset[Category] = frozenset({Category.ABSENCE, Category.URGENT_ANNOUNCEMENT})
-"""Categories a school must be able to reach families with: push and email cannot be switched
-off for them. SMS stays opt-in everywhere (a text message needs the person's consent)."""
+"""The default mandatory set: categories a school must be able to reach families with, whose
+push and email cannot be switched off. An institution chooses its own (`notification_policy`);
+SMS stays opt-in everywhere (a text message needs the person's consent)."""
 
 BYPASS_QUIET_HOURS: frozenset[Category] = frozenset({Category.URGENT_ANNOUNCEMENT})
 """Categories sent during quiet hours too."""
 
 
-def may_switch_off(category: Category, channel: Channel) -> bool:
-    """Whether a person may turn `channel` off for `category`."""
-    return category not in MANDATORY or channel is Channel.SMS
+def may_switch_off(
+    category: Category, channel: Channel, mandatory: frozenset[Category] = MANDATORY
+) -> bool:
+    """Whether a person may turn `channel` off for `category`, given the institution's
+    mandatory set."""
+    return category not in mandatory or channel is Channel.SMS
 
 
 def default_enabled(category: Category, channel: Channel) -> bool:

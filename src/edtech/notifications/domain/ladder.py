@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from edtech.notifications.domain.categories import BYPASS_QUIET_HOURS, Category, Channel
+from edtech.notifications.domain.categories import (
+    BYPASS_QUIET_HOURS,
+    MANDATORY,
+    Category,
+    Channel,
+)
 from edtech.notifications.domain.preferences import Preferences
 
 
@@ -63,13 +68,19 @@ class PlannedRung:
 
 
 def plan(
-    category: Category, prefs: Preferences, created_at: datetime, tz: ZoneInfo, delays: Delays
+    category: Category,
+    prefs: Preferences,
+    created_at: datetime,
+    tz: ZoneInfo,
+    delays: Delays,
+    mandatory: frozenset[Category] = MANDATORY,
 ) -> list[PlannedRung]:
-    """The rungs this person gets, and when: channels they switched off are left out; a rung
-    that falls in their quiet hours waits for the end (urgent announcements do not wait)."""
+    """The rungs this person gets, and when: channels they switched off are left out (unless
+    the institution made the category mandatory); a rung that falls in their quiet hours waits
+    for the end (urgent announcements do not wait)."""
     planned = []
     for rung in ladder(category, delays):
-        if not prefs.enabled(category, rung.channel):
+        if not prefs.enabled(category, rung.channel, mandatory):
             continue
         at = created_at + rung.after
         if prefs.quiet_hours is not None and category not in BYPASS_QUIET_HOURS:

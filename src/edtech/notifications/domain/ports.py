@@ -1,6 +1,7 @@
-"""The delivery ports (push and SMS) and how a provider says no. Email goes through the
-platform's `Mail` port. Base classes rather than Protocols so the node's component registry
-answers `component(Push)` with whichever adapter the settings chose."""
+"""The delivery ports (push, email, SMS) and how a provider says no. Email goes through the
+platform's mail settings (SMTP) or Amazon SES, with a Message-ID of our own. Base classes
+rather than Protocols so the node's component registry answers `component(Push)` with
+whichever adapter the settings chose."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Outgoing:
     link: str
     key: str
     data: dict[str, str] = field(default_factory=dict)
+    platform: str = "fcm"
+    """For push: the push service the device token belongs to (`fcm`, `apns`)."""
 
 
 class AddressRejectedError(Exception):
@@ -62,6 +65,8 @@ class Push(abc.ABC):
     """Sends one notification to one device token; returns the provider's message id."""
 
     set_up: bool = True
+    platforms: frozenset[str] = frozenset({"fcm"})
+    """The push services whose device tokens this adapter can reach."""
 
     @abc.abstractmethod
     async def send(self, message: Outgoing) -> str: ...
@@ -74,3 +79,34 @@ class Sms(abc.ABC):
 
     @abc.abstractmethod
     async def send(self, message: Outgoing) -> str: ...
+
+
+class EmailNotSetUpError(UnavailableError):
+    code = "mail_not_set_up"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Mail is not set up on this server: ask the operator to set EDTECH_MAIL_URL."
+        )
+
+
+def message_id(key: str, domain: str) -> str:
+    """The RFC 5322 Message-ID of the email an attempt sends: derived from its idempotency key
+    alone, so a resend after a crash carries the same one and a mailbox that already holds the
+    first copy drops (or threads) the second. `key` is `<notification id>:<channel>`."""
+    left = key.replace(":", ".")
+    return f"<{left}@{domain}>"
+
+
+class Email(abc.ABC):
+    """Sends one notification email (text, and HTML when given) to one address, with the
+    Message-ID `message_id(message.key, domain)`; returns the provider's reference (that
+    Message-ID, or the provider's own id)."""
+
+    set_up: bool = True
+    sends_message_id: bool = True
+    """False for an adapter whose provider does not keep our Message-ID (SES, the console)."""
+    domain: str = "edtech.invalid"
+
+    @abc.abstractmethod
+    async def send(self, message: Outgoing, text: str, html: str | None) -> str: ...

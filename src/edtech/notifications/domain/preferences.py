@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.notifications.domain.categories import (
+    MANDATORY,
     Category,
     Channel,
     default_enabled,
@@ -52,22 +53,34 @@ class Preferences:
     switches: Switches = field(default_factory=dict)
     quiet_hours: QuietHours | None = None
     sms_number: str | None = None
+    language: str | None = None
+    """The language the person reads (`en`, `es`); None: the school's."""
 
-    def enabled(self, category: Category, channel: Channel) -> bool:
-        if not may_switch_off(category, channel):
+    def enabled(
+        self, category: Category, channel: Channel, mandatory: frozenset[Category] = MANDATORY
+    ) -> bool:
+        """A switch the person may not turn off is on, whatever was stored before the
+        institution made the category mandatory."""
+        if not may_switch_off(category, channel, mandatory):
             return True
         return self.switches.get((category, channel), default_enabled(category, channel))
 
-    def matrix(self) -> dict[Category, dict[Channel, bool]]:
-        return {c: {ch: self.enabled(c, ch) for ch in Channel} for c in Category}
+    def matrix(
+        self, mandatory: frozenset[Category] = MANDATORY
+    ) -> dict[Category, dict[Channel, bool]]:
+        return {c: {ch: self.enabled(c, ch, mandatory) for ch in Channel} for c in Category}
 
 
 def choose(
-    switches: Switches, quiet_hours: QuietHours | None, sms_number: str | None
+    switches: Switches,
+    quiet_hours: QuietHours | None,
+    sms_number: str | None,
+    mandatory: frozenset[Category] = MANDATORY,
+    language: str | None = None,
 ) -> Preferences:
-    """A person's new preferences. Switching off push or email for a mandatory category
-    (absence alerts, urgent announcements) is refused, naming each such switch; SMS needs a
-    number to be switched on."""
+    """A person's new preferences. Switching off push or email for a category the institution
+    made mandatory (by default absence alerts and urgent announcements) is refused, naming each
+    such switch; SMS needs a number to be switched on."""
     problems = [
         FieldProblem(
             ("categories", category.value, channel.value),
@@ -75,7 +88,7 @@ def choose(
             "mandatory",
         )
         for (category, channel), on in switches.items()
-        if not on and not may_switch_off(category, channel)
+        if not on and not may_switch_off(category, channel, mandatory)
     ]
     if sms_number is None and any(
         on for (_, channel), on in switches.items() if channel is Channel.SMS
@@ -83,4 +96,4 @@ def choose(
         problems.append(FieldProblem(("sms_number",), "required to switch SMS on"))
     if problems:
         raise InvalidError("these preferences cannot be set", problems)
-    return Preferences(dict(switches), quiet_hours, sms_number)
+    return Preferences(dict(switches), quiet_hours, sms_number, language)

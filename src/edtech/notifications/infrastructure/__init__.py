@@ -4,6 +4,7 @@ from edtech.notifications.infrastructure.tables import (
     notification,
     notification_attempt,
     notification_batch,
+    notification_policy,
     notification_preference,
     push_device,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "notification",
     "notification_attempt",
     "notification_batch",
+    "notification_policy",
     "notification_preference",
     "push_device",
 ]

@@ -25,6 +25,7 @@ from edtech.notifications.domain.ports import (
     Sms,
     SmsNotSetUpError,
 )
+from edtech.notifications.infrastructure.apns import ApnsPush
 from edtech.notifications.settings import NotificationSettings
 from edtech.platform.observability.logging import get_logger
 
@@ -185,8 +186,30 @@ class TwilioSms(Sms):
         raise ProviderFailedError(f"Twilio answered {answer.status_code} (code {code})")
 
 
+class PlatformPush(Push):
+    """One adapter per push service, chosen by the device's platform."""
+
+    def __init__(self, adapters: dict[str, Push]) -> None:
+        self.adapters = adapters
+        self.platforms = frozenset(adapters)
+
+    async def stop(self) -> None:
+        for adapter in self.adapters.values():
+            stop = getattr(adapter, "stop", None)
+            if stop is not None:
+                await stop()
+
+    async def send(self, message: Outgoing) -> str:
+        adapter = self.adapters.get(message.platform)
+        if adapter is None:
+            raise PushNotSetUpError()
+        return await adapter.send(message)
+
+
 class ConsolePush(Push):
     """Logs each push instead of sending it (demo and development only)."""
+
+    platforms = frozenset({"fcm", "apns"})
 
     async def send(self, message: Outgoing) -> str:
         log.warning("push_not_sent_console", to=message.to[:12], title=message.title)
@@ -214,19 +237,40 @@ class SmsNotSetUp(Sms):
 
 
 def push_from_settings(settings: NotificationSettings, *, demo: bool) -> Push:
-    """The adapter `EDTECH_PUSH_URL` names; ValueError if malformed."""
+    """The adapters `EDTECH_PUSH_URL` (FCM) and `EDTECH_PUSH_APNS_URL` name; ValueError if
+    malformed."""
+    adapters: dict[str, Push] = {}
     url = settings.push_url
-    if not url:
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme == "console":
+            return ConsolePush()
+        if parts.scheme != "fcm" or not parts.path:
+            raise ValueError(
+                "EDTECH_PUSH_URL must be fcm:///path/to/service-account.json or console://"
+            )
+        account = json.loads(Path(unquote(parts.path)).read_text())
+        adapters["fcm"] = FcmPush(account, settings.push_fcm_api_base)
+    if settings.push_apns_url:
+        adapters["apns"] = apns_from_url(settings.push_apns_url, settings.push_apns_api_base)
+    if not adapters:
         return ConsolePush() if demo else PushNotSetUp()
+    if len(adapters) == 1 and "fcm" in adapters:
+        return adapters["fcm"]
+    return PlatformPush(adapters)
+
+
+def apns_from_url(url: str, api_base: str) -> ApnsPush:
+    """`apns:///path/AuthKey_KEYID.p8?key_id=KEYID&team_id=TEAMID&topic=org.school.app`."""
     parts = urlsplit(url)
-    if parts.scheme == "console":
-        return ConsolePush()
-    if parts.scheme != "fcm" or not parts.path:
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    needed = ("key_id", "team_id", "topic")
+    if parts.scheme != "apns" or not parts.path or any(not query.get(k) for k in needed):
         raise ValueError(
-            "EDTECH_PUSH_URL must be fcm:///path/to/service-account.json or console://"
+            "EDTECH_PUSH_APNS_URL must be apns:///path/AuthKey.p8?key_id=…&team_id=…&topic=…"
         )
-    account = json.loads(Path(unquote(parts.path)).read_text())
-    return FcmPush(account, settings.push_fcm_api_base)
+    key = Path(unquote(parts.path)).read_text()
+    return ApnsPush(key, query["key_id"], query["team_id"], query["topic"], api_base)
 
 
 def sms_from_settings(settings: NotificationSettings, *, demo: bool) -> Sms:

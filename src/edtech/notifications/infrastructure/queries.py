@@ -9,8 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.institutions.public import institution_settings
 from edtech.kernel.principal import Principal
-from edtech.notifications.domain import BatchProgressed, Preferences
+from edtech.notifications.domain import BatchProgressed, Category, Preferences
 from edtech.notifications.infrastructure.repository import SqlNotifications
 from edtech.notifications.infrastructure.tables import (
     notification,
@@ -106,3 +107,12 @@ def batch_recipients_query(batch_id: uuid.UUID) -> sa.Select[Any]:
 
 async def preferences_of(session: AsyncSession, person_id: uuid.UUID) -> Preferences:
     return (await SqlNotifications(session).preferences([person_id])).get(person_id, Preferences())
+
+
+async def mandatory_of(session: AsyncSession, institution_id: uuid.UUID) -> frozenset[Category]:
+    return await SqlNotifications(session).mandatory(institution_id)
+
+
+async def school_locale(session: AsyncSession, institution_id: uuid.UUID) -> str | None:
+    settings = await institution_settings(session, institution_id)
+    return settings.locale if settings else None

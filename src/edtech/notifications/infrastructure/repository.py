@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.kernel.ids import new_id
 from edtech.notifications.domain import (
+    MANDATORY,
     BatchProgressed,
     Category,
     Channel,
@@ -34,6 +35,7 @@ from edtech.notifications.infrastructure.tables import (
     notification,
     notification_attempt,
     notification_batch,
+    notification_policy,
     notification_preference,
     push_device,
 )
@@ -88,6 +90,7 @@ class SqlNotifications:
             "quiet_starts_at": prefs.quiet_hours.starts_at if prefs.quiet_hours else None,
             "quiet_ends_at": prefs.quiet_hours.ends_at if prefs.quiet_hours else None,
             "sms_number": prefs.sms_number,
+            "language": prefs.language,
             "updated_at": now,
         }
         stmt = (
@@ -98,6 +101,38 @@ class SqlNotifications:
             )
         )
         await self.session.execute(stmt)
+
+    async def mandatory(self, institution_id: uuid.UUID) -> frozenset[Category]:
+        """The institution's mandatory categories (the default set until it chose)."""
+        chosen = await self.session.scalar(
+            sa.select(notification_policy.c.mandatory).where(
+                notification_policy.c.institution_id == institution_id
+            )
+        )
+        if chosen is None:
+            return MANDATORY
+        known = {c.value for c in Category}
+        return frozenset(Category(c) for c in chosen if c in known)
+
+    async def save_mandatory(
+        self,
+        institution_id: uuid.UUID,
+        mandatory: frozenset[Category],
+        by: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        values: dict[str, Any] = {
+            "mandatory": sorted(c.value for c in mandatory),
+            "updated_by": by,
+            "updated_at": now,
+        }
+        await self.session.execute(
+            dialect_insert(self.session)(notification_policy)
+            .values(institution_id=institution_id, **values)
+            .on_conflict_do_update(
+                index_elements=[notification_policy.c.institution_id], set_=values
+            )
+        )
 
     # notifications ----------------------------------------------------------------------------
 
@@ -126,9 +161,24 @@ class SqlNotifications:
             .on_conflict_do_nothing()
         )
 
-    async def add(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            await self.session.execute(sa.insert(notification), list(rows))
+    async def add(self, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
+        """Insert the notifications not there yet (one per person, event type and source);
+        returns the ids inserted."""
+        if not rows:
+            return []
+        result = await self.session.execute(
+            dialect_insert(self.session)(notification)
+            .on_conflict_do_nothing(
+                index_elements=[
+                    notification.c.person_id,
+                    notification.c.event_type,
+                    notification.c.source_key,
+                ]
+            )
+            .returning(notification.c.id),
+            list(rows),
+        )
+        return list(result.scalars())
 
     async def plan_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -337,13 +387,14 @@ class SqlNotifications:
         found: uuid.UUID = (await self.session.execute(stmt)).scalar_one()
         return found
 
-    async def device_tokens(self, person_id: uuid.UUID) -> list[str]:
-        rows = await self.session.scalars(
-            sa.select(push_device.c.token)
+    async def device_tokens(self, person_id: uuid.UUID) -> dict[str, str]:
+        """The person's enabled device tokens, each with its platform (`fcm`, `apns`)."""
+        rows = await self.session.execute(
+            sa.select(push_device.c.token, push_device.c.platform)
             .where(push_device.c.person_id == person_id, push_device.c.disabled_at.is_(None))
             .order_by(push_device.c.created_at)
         )
-        return list(rows)
+        return {r.token: r.platform for r in rows}
 
     async def disable_device(self, token: str, reason: str, now: datetime) -> None:
         await self.session.execute(
@@ -369,7 +420,7 @@ def _preferences(r: Any) -> Preferences:
     quiet: QuietHours | None = None
     if r.quiet_starts_at is not None and r.quiet_ends_at is not None:
         quiet = QuietHours(_time(r.quiet_starts_at), _time(r.quiet_ends_at))
-    return Preferences(switches, quiet, r.sms_number)
+    return Preferences(switches, quiet, r.sms_number, r.language)
 
 
 def _time(value: Any) -> time:

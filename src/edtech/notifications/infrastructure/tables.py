@@ -92,6 +92,24 @@ notification_preference = sa.Table(
     sa.Column("quiet_ends_at", sa.Time(), nullable=True),
     sa.Column("sms_number", sa.String(20), nullable=True),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # `en`, `es`…: the language the person reads; null: the school's locale.
+    sa.Column("language", sa.String(8), nullable=True),
+)
+
+notification_policy = sa.Table(
+    "notification_policy",
+    metadata,
+    # One per institution; none: the default mandatory categories.
+    sa.Column(
+        "institution_id",
+        sa.Uuid(),
+        sa.ForeignKey("institution.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    # ["absence", "urgent_announcement", …]: categories whose push and email nobody switches off.
+    sa.Column("mandatory", sa.JSON(), nullable=False),
+    sa.Column("updated_by", sa.Uuid(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 push_device = sa.Table(

@@ -1,0 +1,263 @@
+"""An urgent announcement to 5,000 guardians: how long until every recipient's first channel
+is attempted (issue #16's benchmark).
+
+A throw-away PostgreSQL database (migrated) with the SMALL demo school plus N guardians, each
+with an email address and a push device. One `AnnouncementPublished` is committed through a
+node's unit of work: the notifications sink plans, in that transaction, a notification, two
+attempt rows (push and email, both due at once: urgent) and two durable jobs per guardian. Then
+two nodes' job runners (two app instances with their own engines and node names, in this one
+process) work the jobs against a loopback FCM answering with recorded responses and a loopback
+SMTP server (aiosmtpd), until every attempt is final.
+
+Reported: the planning commit's time; per recipient, enqueue → first attempt (the attempt's
+`started_at`, set when a rung marks it `sending` and commits, minus the notification's
+`created_at`); the time until every attempt was final; and the counts.
+
+    uv run python -m bench.notif_fanout --guardians 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import asyncpg  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from fastapi import FastAPI
+from tests.integration.notifications.helpers import RecordedFcm
+from tests.servers import LiveServer
+from tests.smtp import SmtpServer
+
+from edtech.app import create_app
+from edtech.communication.domain.events import AnnouncementPublished
+from edtech.demo import SMALL, seed_demo
+from edtech.institutions.infrastructure.tables import person
+from edtech.notifications.infrastructure import notification, notification_attempt, push_device
+from edtech.notifications.infrastructure.repository import token_hash
+from edtech.notifications.settings import NotificationSettings
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.migrations import upgrade
+from edtech.platform.jobs import JobRunner
+from edtech.settings import Settings
+
+POSTGRES = os.environ.get(
+    "EDTECH_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+SECRET = "bench-secret-key-not-for-production-notif"
+
+
+async def admin(sql: str) -> None:
+    conn = await asyncpg.connect(POSTGRES.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def database() -> AsyncIterator[str]:
+    name = f"edtech_bench_notif_{uuid.uuid4().hex[:8]}"
+    await admin(f'CREATE DATABASE "{name}"')
+    url = f"{POSTGRES.rpartition('/')[0]}/{name}"
+    try:
+        await upgrade(url)
+        yield url
+    finally:
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def seed(url: str, guardians: int) -> tuple[uuid.UUID, uuid.UUID, list[uuid.UUID]]:
+    """The demo school, then `guardians` people with an email and a push device each."""
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        demo = await seed_demo(factory, SMALL)
+        now = datetime.now(UTC)
+        ids = [uuid.uuid4() for _ in range(guardians)]
+        people = [
+            {
+                "id": pid,
+                "institution_id": demo.institution_id,
+                "given_name": "Guardian",
+                "family_name": f"{n:05d}",
+                "email": f"bench-guardian-{n:05d}@families.test",
+                "created_at": now,
+            }
+            for n, pid in enumerate(ids)
+        ]
+        devices = [
+            {
+                "id": uuid.uuid4(),
+                "institution_id": demo.institution_id,
+                "person_id": pid,
+                "platform": "fcm",
+                "token": f"bench-device-token-{n:05d}",
+                "token_hash": token_hash(f"bench-device-token-{n:05d}"),
+                "created_at": now,
+            }
+            for n, pid in enumerate(ids)
+        ]
+        async with factory() as session, session.begin():
+            await session.execute(sa.insert(person), people)
+            await session.execute(sa.insert(push_device), devices)
+        return demo.institution_id, demo.person("admin@demo.test"), ids
+    finally:
+        await engine.dispose()
+
+
+def node(url: str, name: str, fcm: RecordedFcm, account: Path, smtp: SmtpServer) -> FastAPI:
+    settings = Settings(
+        database_url=url,
+        broker_url="memory://",
+        secret_key=SECRET,
+        log_level="ERROR",
+        log_json=True,
+        background_jobs=False,  # the bench drives the runners itself
+        node_name=name,
+        jobs_concurrency=16,
+        mail_url=smtp.mail_url,
+        notifications=NotificationSettings(push_url=f"fcm://{account}", push_fcm_api_base=fcm.url),
+    )
+    return create_app(settings)
+
+
+async def work(app: FastAPI, stop: asyncio.Event) -> int:
+    runner = app.state.services.components.get(JobRunner)
+    ran = 0
+    while not stop.is_set():
+        n = await runner.run_once()
+        ran += n
+        if not n:
+            await asyncio.sleep(0.05)
+    return ran
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def run(guardians: int) -> dict[str, object]:
+    async with database() as url:
+        institution_id, sender, recipients = await seed(url, guardians)
+        fcm = RecordedFcm()
+        fcm_server = LiveServer(fcm.app)  # type: ignore[arg-type]
+        await fcm_server.start()
+        smtp = SmtpServer()
+        smtp.start()
+        with TemporaryDirectory() as tmp:
+            account = fcm.service_account_file(fcm_server.url, Path(tmp))
+            a = node(url, "bench-a", fcm, account, smtp)
+            b = node(url, "bench-b", fcm, account, smtp)
+            try:
+                async with a.router.lifespan_context(a), b.router.lifespan_context(b):
+                    announcement = AnnouncementPublished(
+                        institution_id=institution_id,
+                        occurred_at=datetime.now(UTC),
+                        announcement_id=uuid.uuid4(),
+                        sender_id=sender,
+                        title="School closed today",
+                        body="Snow: the school is closed today. Stay safe.",
+                        priority="urgent",
+                        requires_ack=False,
+                        published_at=datetime.now(UTC),
+                        recipient_ids=tuple(recipients),
+                    )
+                    started = time.perf_counter()
+                    async with a.state.services.uow() as uow:
+                        uow.emit(announcement)
+                        await uow.commit()
+                    planned = time.perf_counter() - started
+                    stop = asyncio.Event()
+                    workers = [asyncio.create_task(work(n, stop)) for n in (a, b)]
+                    settled = await wait_settled(a, guardians * 2)
+                    drained = time.perf_counter() - started
+                    stop.set()
+                    ran = await asyncio.gather(*workers)
+                    delays, states = await measure(a)
+            finally:
+                smtp.stop()
+                await fcm_server.stop()
+    return {
+        "guardians": guardians,
+        "planning_commit_s": round(planned, 2),
+        "all_attempts_final_s": round(drained, 2),
+        "settled": settled,
+        "jobs_run_per_node": ran,
+        "first_attempt_s": {
+            "p50": round(percentile(delays, 50), 2),
+            "p99": round(percentile(delays, 99), 2),
+            "max": round(max(delays), 2),
+        },
+        "recipients_attempted": len(delays),
+        "attempt_states": states,
+        "pushes_received": len(fcm.sent),
+        "emails_received": len(smtp.inbox),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load_average": os.getloadavg(),
+    }
+
+
+async def wait_settled(app: FastAPI, attempts: int, limit: float = 900.0) -> bool:
+    factory = app.state.services.session_factory
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        async with factory() as session:
+            final = await session.scalar(
+                sa.select(sa.func.count())
+                .select_from(notification_attempt)
+                .where(notification_attempt.c.state.in_(("sent", "failed", "skipped")))
+            )
+        if final is not None and final >= attempts:
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+async def measure(app: FastAPI) -> tuple[list[float], dict[str, int]]:
+    async with app.state.services.session_factory() as session:
+        rows = await session.execute(
+            sa.select(
+                notification.c.created_at,
+                sa.func.min(notification_attempt.c.started_at),
+            )
+            .join(notification_attempt, notification_attempt.c.notification_id == notification.c.id)
+            .group_by(notification.c.id, notification.c.created_at)
+        )
+        delays = [(first - created).total_seconds() for created, first in rows if first]
+        states = dict(
+            (
+                await session.execute(
+                    sa.select(notification_attempt.c.state, sa.func.count()).group_by(
+                        notification_attempt.c.state
+                    )
+                )
+            ).all()
+        )
+    return delays, states
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--guardians", type=int, default=5000)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.guardians))
+    text = json.dumps(result, indent=2, default=str)
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
