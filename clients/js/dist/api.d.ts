@@ -931,6 +931,10 @@ export type NotificationOut = {
     "read_at": string | null;
     "attempts": Array<AttemptOut>;
 };
+/** The institution's notification policy. */
+export type NotificationPolicyIO = {
+    "mandatory": Array<Edtech__notifications__domain__categories__Category>;
+};
 /** OneRoster `Org.type` values below the tenant. */
 export type OrgType = "district" | "school" | "department";
 export type Outcome = "sent" | "resent" | "has_login" | "no_email" | "email_taken" | "failed";
@@ -1294,12 +1298,15 @@ export type PreferencesIn = {
     "categories"?: Record<string, unknown>;
     "quiet_hours"?: QuietHoursIO | null;
     "sms_number"?: string | null;
+    "language"?: "en" | "es" | null;
 };
 export type PreferencesOut = {
     "categories": Record<string, unknown>;
     "mandatory": Array<Edtech__notifications__domain__categories__Category>;
     "quiet_hours": QuietHoursIO | null;
     "sms_number": string | null;
+    "language": "en" | "es" | null;
+    "effective_language": "en" | "es";
     "timezone": string;
 };
 export type Priority = "normal" | "urgent";
@@ -2047,7 +2054,7 @@ export type Edtech__notifications__api__schemas__BatchOut = {
     "channel": string;
 };
 export type Edtech__notifications__api__schemas__DeviceIn = {
-    "platform": "fcm";
+    "platform": "fcm" | "apns";
     "token": string;
 };
 export type Edtech__notifications__api__schemas__DeviceOut = {
@@ -2239,6 +2246,8 @@ export interface Responses {
     "GET /api/v1/messaging-settings": MessagingSettingsIO;
     "PUT /api/v1/messaging-settings": MessagingSettingsIO;
     "GET /api/v1/notification-batches/{batch_id}": Edtech__notifications__api__schemas__BatchOut;
+    "GET /api/v1/notification-policy": NotificationPolicyIO;
+    "PUT /api/v1/notification-policy": NotificationPolicyIO;
     "POST /api/v1/pairing-codes": PairingCodeOut;
     "GET /api/v1/pairing-requests": Page_PairingRequestRowOut_;
     "POST /api/v1/pairing-requests": PairingRequestOut;

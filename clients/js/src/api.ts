@@ -1073,6 +1073,11 @@ export type NotificationOut = {
   "attempts": Array<AttemptOut>;
 };
 
+/** The institution's notification policy. */
+export type NotificationPolicyIO = {
+  "mandatory": Array<Edtech__notifications__domain__categories__Category>;
+};
+
 /** OneRoster `Org.type` values below the tenant. */
 export type OrgType = "district" | "school" | "department";
 
@@ -1489,6 +1494,7 @@ export type PreferencesIn = {
   "categories"?: Record<string, unknown>;
   "quiet_hours"?: QuietHoursIO | null;
   "sms_number"?: string | null;
+  "language"?: "en" | "es" | null;
 };
 
 export type PreferencesOut = {
@@ -1496,6 +1502,8 @@ export type PreferencesOut = {
   "mandatory": Array<Edtech__notifications__domain__categories__Category>;
   "quiet_hours": QuietHoursIO | null;
   "sms_number": string | null;
+  "language": "en" | "es" | null;
+  "effective_language": "en" | "es";
   "timezone": string;
 };
 
@@ -2356,7 +2364,7 @@ export type Edtech__notifications__api__schemas__BatchOut = {
 };
 
 export type Edtech__notifications__api__schemas__DeviceIn = {
-  "platform": "fcm";
+  "platform": "fcm" | "apns";
   "token": string;
 };
 
@@ -2555,6 +2563,8 @@ export interface Responses {
   "GET /api/v1/messaging-settings": MessagingSettingsIO;
   "PUT /api/v1/messaging-settings": MessagingSettingsIO;
   "GET /api/v1/notification-batches/{batch_id}": Edtech__notifications__api__schemas__BatchOut;
+  "GET /api/v1/notification-policy": NotificationPolicyIO;
+  "PUT /api/v1/notification-policy": NotificationPolicyIO;
   "POST /api/v1/pairing-codes": PairingCodeOut;
   "GET /api/v1/pairing-requests": Page_PairingRequestRowOut_;
   "POST /api/v1/pairing-requests": PairingRequestOut;
