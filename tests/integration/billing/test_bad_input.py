@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from edtech.demo import DemoSummary, OtherSummary
+from edtech.institutions.infrastructure.tables import institution
 from tests.integration.billing.helpers import API, key, post, sign_in
 
 
@@ -153,3 +157,42 @@ async def test_a_caller_who_may_not_manage_billing_is_refused_before_the_body_is
         r = await client.post(url, json={"amount": 5.5, "name": ["x"]}, headers=guardian)
         assert r.status_code == 404, (path, r.status_code, r.text)
         assert r.json()["code"] == "not_found", (path, r.text)
+
+
+async def test_a_statement_dates_movements_on_the_schools_day_not_the_utc_date(
+    client: httpx.AsyncClient, app: Any, school: DemoSummary
+) -> None:
+    """A payment made now is on today's line of the school's calendar — in the JSON, the CSV
+    and the printable page — and the start/end filters count school days. The school keeps a
+    zone whose date differs from the UTC date at this very instant."""
+    now = datetime.now(UTC)
+    zone = "Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago"  # UTC+14 / UTC-11
+    async with app.state.services.session_factory() as session:
+        await session.execute(
+            sa.update(institution)
+            .where(institution.c.id == school.institution_id)
+            .values(timezone=zone)
+        )
+        await session.commit()
+    acc, family = await setup(client, school)
+    await post(
+        client,
+        f"/accounts/{family['id']}/payments",
+        {"amount": "12.00", "currency": "USD", "method": "cash"},
+        {**acc, **key()},
+    )
+    day = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+    assert day != datetime.now(UTC).date()
+    url = f"{API}/accounts/{family['id']}/statement"
+    lines = (await client.get(url, headers=acc)).json()["lines"]
+    assert [ln["day"] for ln in lines] == [day.isoformat()]
+    csv_text = (await client.get(url, params={"format": "csv"}, headers=acc)).text
+    assert f"{day.isoformat()},RCP-" in csv_text, csv_text
+    assert day.isoformat() in (await client.get(url, params={"format": "html"}, headers=acc)).text
+    on = await client.get(
+        url, params={"start": day.isoformat(), "end": day.isoformat()}, headers=acc
+    )
+    assert len(on.json()["lines"]) == 1
+    before = (day - timedelta(days=1)).isoformat()
+    earlier = await client.get(url, params={"start": before, "end": before}, headers=acc)
+    assert earlier.json()["lines"] == []

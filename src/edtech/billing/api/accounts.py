@@ -88,13 +88,16 @@ async def get_statement(
     account_id: uuid.UUID,
     principal: CurrentPrincipalDep,
     session: ReadSessionDep,
-    start: date | None = None,
-    end: date | None = None,
+    start: Annotated[
+        date | None, Query(description="First school day (inclusive), in the school's zone.")
+    ] = None,
+    end: Annotated[date | None, Query(description="Last school day (inclusive).")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|html)$")] = "json",
 ) -> Any:
     account = await visible_account(session, principal, account_id)
+    zone = await InstitutionsRoster(session).zone(principal.institution_id)
     st = await reads.statement(
-        session, principal.institution_id, account.id, account.currency, start, end
+        session, principal.institution_id, account.id, account.currency, start, end, zone
     )
     cur = account.currency
     out = s.StatementOut(
@@ -107,6 +110,7 @@ async def get_statement(
         lines=[
             s.StatementLineOut(
                 occurred_at=ln.occurred_at,
+                day=ln.day,
                 kind=ln.kind,
                 document=ln.document,
                 description=ln.description,
@@ -127,7 +131,7 @@ async def get_statement(
     for ln in out.lines:
         w.writerow(
             [
-                ln.occurred_at.date().isoformat(),
+                ln.day.isoformat(),
                 ln.document,
                 ln.description,
                 ln.amount.amount,
@@ -206,7 +210,7 @@ def statement_html(name: str, st: s.StatementOut) -> str:
     """A self-contained printable statement (every value escaped)."""
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(ln.occurred_at.date().isoformat())}</td><td>{e(ln.document)}</td>"
+        f"<tr><td>{e(ln.day.isoformat())}</td><td>{e(ln.document)}</td>"
         f"<td>{e(ln.description)}</td><td class=n>{e(ln.amount.amount)}</td>"
         f"<td class=n>{e(ln.balance.amount)}</td></tr>"
         for ln in st.lines

@@ -413,6 +413,7 @@ class RefundOut(BaseModel):
 
 class StatementLineOut(BaseModel):
     occurred_at: datetime
+    day: date = Field(description="The school day it happened on, in the school's time zone.")
     kind: str
     document: str
     description: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ _LABELS = {
 @dataclass(frozen=True)
 class StatementLine:
     occurred_at: datetime
+    day: date  # the school day it happened on, in the institution's time zone
     kind: str
     document: str
     description: str
@@ -73,9 +74,11 @@ async def statement(
     currency: str,
     start: date | None,
     end: date | None,
+    zone: tzinfo,
 ) -> Statement:
     """Opening balance, every movement between the dates (inclusive), closing balance: all
-    derived from the ledger (what the account owes, net of its credit)."""
+    derived from the ledger (what the account owes, net of its credit). A movement's day is
+    the school's (in `zone`), never the UTC date."""
     le = t.ledger_entry
     effect = sa.func.sum(
         sa.case((le.c.ledger_account.in_(_BALANCE_ACCOUNTS), le.c.amount_minor), else_=0)
@@ -99,7 +102,7 @@ async def statement(
     lines: list[StatementLine] = []
     for r in rows:
         amount = int(r.effect or 0)
-        day = r.at.date()
+        day = r.at.astimezone(zone).date()
         if start is not None and day < start:
             opening += amount
             balance += amount
@@ -112,6 +115,7 @@ async def statement(
         lines.append(
             StatementLine(
                 r.at,
+                day,
                 r.kind,
                 docs.get(r.reference_id, ""),
                 _LABELS.get(EntryKind(r.kind), r.kind),

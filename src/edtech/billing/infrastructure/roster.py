@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.domain.catalogue import StudentProfile
 from edtech.institutions import public as roster
-from edtech.kernel.clock import Clock
+from edtech.kernel.clock import Clock, school_zone
 from edtech.kernel.principal import Principal, Role
 
 BILLING_FLAG = "can_view_billing"
@@ -24,6 +25,10 @@ class InstitutionsRoster:
 
     async def today(self, institution_id: uuid.UUID, clock: Clock) -> date:
         return (await roster.school_clock(self.session, clock, institution_id)).today()
+
+    async def zone(self, institution_id: uuid.UUID) -> ZoneInfo:
+        """The institution's time zone: the days of its statements are judged in it."""
+        return school_zone(await roster.school_zone_name(self.session, institution_id))
 
     async def currency(self, institution_id: uuid.UUID) -> str | None:
         found = await roster.institution_settings(self.session, institution_id)
