@@ -202,6 +202,24 @@ def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_expla
         )
         check_page(watched, "parent-grades")
 
+        # Invoices and the family's statement: its movements and the balance due, as billing
+        # states them.
+        page.click("#tab-invoices")
+        (account,) = [
+            a
+            for a in client.get("/api/v1/billing/accounts", headers=parent).json()
+            if any(s["student_id"] == child for s in a["students"])
+        ]
+        statement = client.get(
+            f"/api/v1/billing/accounts/{account['id']}/statement", headers=parent
+        ).json()
+        shown = page.locator(f'.statement[data-account-id="{account["id"]}"]')
+        expect(shown.locator(".closing")).to_contain_text(
+            f"{statement['closing_balance']['amount']} {statement['currency']}", timeout=5_000
+        )
+        expect(shown.locator("tbody tr")).to_have_count(len(statement["lines"]))
+        check_page(watched, "parent-invoices")
+
 
 def test_guardian3_without_the_grades_right_sees_no_grades(
     web_topology: LocalTopology, web_school: DemoSummary, browser: Browser

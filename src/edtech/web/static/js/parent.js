@@ -302,12 +302,49 @@ async function loadInvoices() {
     panel.replaceChildren();
     return;
   }
-  const page = await client.get("/api/v1/billing/invoices?limit=50");
-  if (!page.items.length) {
+  const [page, accounts] = await Promise.all([
+    client.get("/api/v1/billing/invoices?limit=50"),
+    client.get("/api/v1/billing/accounts"),
+  ]);
+  // The family accounts of this child: each with its statement (movements, running balance).
+  const mine = accounts.filter((a) => a.students.some((s) => s.student_id === state.child.student_id));
+  const statements = await Promise.all(mine.map((a) => client.get(`/api/v1/billing/accounts/${a.id}/statement`)));
+  if (!page.items.length && !mine.length) {
     panel.replaceChildren(el("p", { text: t("noInvoices") }));
     return;
   }
   panel.replaceChildren(
+    page.items.length ? invoiceTable(page) : el("p", { text: t("noInvoices") }),
+    ...mine.map((a, n) => statementTable(a, statements[n])),
+  );
+}
+
+function statementTable(account, st) {
+  const money = (m) => `${m.amount} ${st.currency}`;
+  return el(
+    "section",
+    { class: "statement", dataset: { accountId: account.id } },
+    el("h2", { text: `${t("statement")} · ${account.name}` }),
+    el(
+      "table",
+      {},
+      el("caption", { class: "sr-only", text: `${t("statement")} · ${account.name}` }),
+      el("thead", {}, el("tr", {}, [t("date"), "#", t("amount"), t("balance")].map((h) => el("th", { scope: "col", text: h })))),
+      el(
+        "tbody",
+        {},
+        st.lines.map((ln) =>
+          el("tr", {}, el("td", { text: ln.day }), el("td", { text: `${ln.document} ${ln.description}`.trim() }),
+            el("td", { text: money(ln.amount) }), el("td", { text: money(ln.balance) })),
+        ),
+      ),
+    ),
+    el("p", { class: "closing" }, el("strong", { text: `${t("balanceDue")}: ${money(st.closing_balance)}` })),
+  );
+}
+
+function invoiceTable(page) {
+  return (
     el(
       "table",
       {},
@@ -321,7 +358,7 @@ async function loadInvoices() {
             el("td", { text: `${i.amount_due.amount} ${i.currency}` }), el("td", { text: i.status })),
         ),
       ),
-    ),
+    )
   );
 }
 
