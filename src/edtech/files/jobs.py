@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.public import PaymentReceived
 from edtech.files.application.render_receipt import RenderReceipt
+from edtech.files.application.sweep_uploads import SweepUploads
 from edtech.files.wiring import mail, records, storage
 from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
@@ -24,6 +25,7 @@ from edtech.platform.jobs import SqlJobs
 from edtech.platform.services import Services
 
 RENDER_RECEIPT = "files.render_receipt"
+SWEEP_UPLOADS = "files.sweep_uploads"
 
 
 class ReceiptTrigger:
@@ -58,3 +60,8 @@ def receipt_trigger(services: Services) -> ReceiptTrigger:
 async def render_receipt(services: Services, args: Mapping[str, Any]) -> None:
     render = use_case(RenderReceipt, storage, mail, records)(services)
     await render(uuid.UUID(args["institution_id"]), uuid.UUID(args["payment_id"]))
+
+
+async def sweep_uploads(services: Services) -> int:
+    """Scheduled: refuse expired upload slots and delete what they received."""
+    return await use_case(SweepUploads, storage)(services)()

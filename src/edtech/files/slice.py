@@ -3,17 +3,27 @@ store, the receipt trigger on payments and the rendering job."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from edtech.files import infrastructure
 from edtech.files.api import router
-from edtech.files.jobs import RENDER_RECEIPT, receipt_trigger, render_receipt
-from edtech.files.wiring import build_storage
-from edtech.manifest import JobFunction, Slice
+from edtech.files.api.uploads import router as uploads_router
+from edtech.files.jobs import (
+    RENDER_RECEIPT,
+    SWEEP_UPLOADS,
+    receipt_trigger,
+    render_receipt,
+    sweep_uploads,
+)
+from edtech.files.wiring import build_scanner, build_storage
+from edtech.manifest import JobFunction, Scheduled, Slice
 
 SLICE = Slice(
     name="files",
-    routers=[router],
+    routers=[router, uploads_router],
     tables=[infrastructure],
-    components=[build_storage],
+    components=[build_storage, build_scanner],
     sinks=[receipt_trigger],
     jobs=[JobFunction(RENDER_RECEIPT, render_receipt)],
+    schedules=[Scheduled(SWEEP_UPLOADS, timedelta(minutes=15), sweep_uploads)],
 )

@@ -3,6 +3,7 @@ absence notes and their attachments over HTTP."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 from datetime import date, timedelta
@@ -78,3 +79,32 @@ async def listed(
         "items"
     ]
     return items
+
+
+def declaration(name: str, data: bytes, content_type: str = "application/pdf") -> dict[str, Any]:
+    """What a client declares before sending `data` straight to the store."""
+    return {
+        "filename": name,
+        "content_type": content_type,
+        "size_bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+async def request_slot(
+    client: httpx.AsyncClient, excuse_id: str, headers: dict[str, str], body: dict[str, Any]
+) -> httpx.Response:
+    return await client.post(
+        f"{FILES}/excuse-notes/{excuse_id}/uploads", json=body, headers=headers
+    )
+
+
+async def send_bytes(
+    client: httpx.AsyncClient, slot: dict[str, Any], data: bytes
+) -> httpx.Response:
+    """PUT the bytes where the slot says, with its headers: to S3 directly (no token of ours),
+    or to the node's signed route."""
+    if slot["url"].startswith("/"):
+        return await client.put(slot["url"], content=data, headers=slot["headers"])
+    async with httpx.AsyncClient(timeout=30) as outside:
+        return await outside.put(slot["url"], content=data, headers=slot["headers"])

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.files.domain import READ_RULES, Category, StoredFile
-from edtech.files.infrastructure.tables import stored_file, stored_file_subject
+from edtech.files.domain.upload import Upload, UploadState
+from edtech.files.infrastructure.tables import file_upload, stored_file, stored_file_subject
 from edtech.kernel.principal import Principal
 
 
@@ -57,6 +59,32 @@ class SqlAlchemyFiles:
             stored_file.c.institution_id == institution_id
         )
         return int(await self.session.scalar(stmt) or 0)
+
+
+class SqlAlchemyUploads:
+    """Upload slots of one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, upload: Upload) -> None:
+        self.session.add(upload)
+
+    async def get(self, institution_id: uuid.UUID, upload_id: uuid.UUID) -> Upload | None:
+        found = await self.session.get(Upload, upload_id, with_for_update=True)
+        if found is None or found.institution_id != institution_id:
+            return None
+        return found
+
+    async def expired(self, now: datetime, limit: int) -> list[Upload]:
+        """Pending slots past their expiry (their objects, if any, are never to be files)."""
+        stmt = (
+            sa.select(Upload)
+            .where(file_upload.c.state == UploadState.PENDING, file_upload.c.expires_at <= now)
+            .order_by(file_upload.c.expires_at)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt)).all())
 
 
 async def subjects_of(session: AsyncSession, file_id: uuid.UUID) -> frozenset[uuid.UUID]:
