@@ -444,6 +444,11 @@ POLICY: dict[str, Rule] = {
     "POST /api/v1/files/record-packages": allow(
         "everything about a student: institution admins", "admin"
     ),
+    "POST /api/v1/files/statements": allow(
+        "statements: accountants, institution admins, guardians who see billing",
+        "admin accountant guardian:own",
+    ),
+    "POST /api/v1/files/erasures": allow("erasing a person's files: institution admins", "admin"),
     # oneroster
     "POST /api/v1/roster/imports": allow("rosters: institution admins", "admin"),
     "GET /api/v1/roster/export": allow("rosters: institution admins", "admin"),

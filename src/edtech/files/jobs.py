@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.public import PaymentReceived
+from edtech.files.application.prune_files import PruneFiles
 from edtech.files.application.render_receipt import RenderReceipt
 from edtech.files.application.sweep_uploads import SweepUploads
 from edtech.files.wiring import mail, records, storage
@@ -26,6 +27,7 @@ from edtech.platform.services import Services
 
 RENDER_RECEIPT = "files.render_receipt"
 SWEEP_UPLOADS = "files.sweep_uploads"
+PRUNE_FILES = "files.prune"
 
 
 class ReceiptTrigger:
@@ -65,3 +67,8 @@ async def render_receipt(services: Services, args: Mapping[str, Any]) -> None:
 async def sweep_uploads(services: Services) -> int:
     """Scheduled: refuse expired upload slots and delete what they received."""
     return await use_case(SweepUploads, storage)(services)()
+
+
+async def prune_files(services: Services) -> int:
+    """Scheduled: delete files kept past their category's retention."""
+    return await use_case(PruneFiles, storage)(services)()

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 from edtech.files import infrastructure
 from edtech.files.api import router
+from edtech.files.api.erasures import router as erasures_router
 from edtech.files.api.uploads import router as uploads_router
 from edtech.files.jobs import (
+    PRUNE_FILES,
     RENDER_RECEIPT,
     SWEEP_UPLOADS,
+    prune_files,
     receipt_trigger,
     render_receipt,
     sweep_uploads,
@@ -20,10 +23,13 @@ from edtech.manifest import JobFunction, Scheduled, Slice
 
 SLICE = Slice(
     name="files",
-    routers=[router, uploads_router],
+    routers=[router, uploads_router, erasures_router],
     tables=[infrastructure],
     components=[build_storage, build_scanner],
     sinks=[receipt_trigger],
     jobs=[JobFunction(RENDER_RECEIPT, render_receipt)],
-    schedules=[Scheduled(SWEEP_UPLOADS, timedelta(minutes=15), sweep_uploads)],
+    schedules=[
+        Scheduled(SWEEP_UPLOADS, timedelta(minutes=15), sweep_uploads),
+        Scheduled(PRUNE_FILES, timedelta(hours=6), prune_files),
+    ],
 )

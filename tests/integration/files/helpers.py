@@ -17,6 +17,7 @@ from edtech.platform.jobs import JobRunner
 from tests.integration.grades.helpers import ok
 
 FILES = "/api/v1/files"
+BILLING = "/api/v1/billing"
 
 # The smallest files whose first bytes say what they are.
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -108,3 +109,29 @@ async def send_bytes(
         return await client.put(slot["url"], content=data, headers=slot["headers"])
     async with httpx.AsyncClient(timeout=30) as outside:
         return await outside.put(slot["url"], content=data, headers=slot["headers"])
+
+
+async def open_family_account(
+    client: httpx.AsyncClient, acc: dict[str, str], student_id: uuid.UUID
+) -> dict[str, Any]:
+    r = await client.post(
+        f"{BILLING}/accounts",
+        json={
+            "kind": "family",
+            "name": "Family One",
+            "students": [{"student_id": str(student_id)}],
+        },
+        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    return ok(r, 201)
+
+
+async def pay(
+    client: httpx.AsyncClient, acc: dict[str, str], account_id: str, amount: str
+) -> dict[str, Any]:
+    r = await client.post(
+        f"{BILLING}/accounts/{account_id}/payments",
+        json={"amount": amount, "currency": "USD", "method": "cash", "reference": "front desk"},
+        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    return ok(r, 201)

@@ -21,6 +21,8 @@ from tests.integration.files.helpers import (
     attach,
     download,
     listed,
+    open_family_account,
+    pay,
     pdf_text,
     run_jobs,
     submit_excuse,
@@ -83,32 +85,6 @@ async def test_doctors_note_goes_with_the_excuse_to_the_officer_and_stays_after_
     missing = await client.get(f"{FILES}/{uuid.uuid4()}/content", headers=other_family)
     assert missing.status_code == 404
     assert (await attach(client, excuse["id"], other_family, "x.pdf", PDF)).status_code == 404
-
-
-async def open_family_account(
-    client: httpx.AsyncClient, acc: dict[str, str], student_id: uuid.UUID
-) -> dict[str, Any]:
-    r = await client.post(
-        f"{BILLING}/accounts",
-        json={
-            "kind": "family",
-            "name": "Family One",
-            "students": [{"student_id": str(student_id)}],
-        },
-        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
-    )
-    return ok(r, 201)
-
-
-async def pay(
-    client: httpx.AsyncClient, acc: dict[str, str], account_id: str, amount: str
-) -> dict[str, Any]:
-    r = await client.post(
-        f"{BILLING}/accounts/{account_id}/payments",
-        json={"amount": amount, "currency": "USD", "method": "cash", "reference": "front desk"},
-        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
-    )
-    return ok(r, 201)
 
 
 async def test_a_payment_renders_a_receipt_that_is_kept_listed_and_mailed(

@@ -24,6 +24,7 @@ from edtech.files.application.attach_excuse_note import AttachExcuseNote
 from edtech.files.application.common import attachable_excuse
 from edtech.files.application.produce_record_package import ProduceRecordPackage
 from edtech.files.application.render_report_card import RenderReportCard
+from edtech.files.application.render_statement import RenderStatement
 from edtech.files.domain import (
     Category,
     FileTooLargeError,
@@ -295,3 +296,20 @@ async def produce_record_package(
     a manifest; each production is kept and logged (the audit)."""
     stored = await produce(principal, body.student_id)
     return file_out(stored)
+
+
+@router.post(
+    "/statements",
+    response_model=FileOut,
+    status_code=201,
+    responses=DOCUMENT_ANSWERS,
+    summary="Render a student's statement of account (PDF)",
+)
+async def render_statement(
+    body: StudentIn,
+    principal: CurrentPrincipalDep,
+    render: Annotated[RenderStatement, Depends(use_case(RenderStatement, storage, records))],
+) -> FileOut:
+    """Accountants, institution administrators and guardians allowed to see the student's
+    bills: each issued invoice with what is paid and open, each payment, the balance due."""
+    return file_out(await render(principal, body.student_id))

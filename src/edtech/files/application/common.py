@@ -142,3 +142,13 @@ async def store(
     )
     await files.add(stored, subjects)
     return stored
+
+
+async def delete_objects(storage: ObjectStorage, keys: list[str]) -> None:
+    """Delete objects whose rows are already gone; one that fails is logged, not raised (the
+    rows' removal is committed: an object left behind is invisible)."""
+    for key in keys:
+        try:
+            await storage.delete(key)
+        except Exception as exc:
+            log.warning("object_not_deleted", key=key, error=f"{type(exc).__name__}: {exc}")

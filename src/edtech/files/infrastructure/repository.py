@@ -54,6 +54,41 @@ class SqlAlchemyFiles:
         )
         return list((await self.session.scalars(stmt)).all())
 
+    async def made_by(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> list[StoredFile]:
+        stmt = sa.select(StoredFile).where(
+            stored_file.c.institution_id == institution_id, stored_file.c.created_by == person_id
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def past(self, categories: dict[Category, datetime], limit: int) -> list[StoredFile]:
+        """Files of each category made before its cut-off, oldest first (all institutions)."""
+        if not categories:
+            return []
+        stmt = (
+            sa.select(StoredFile)
+            .where(
+                sa.or_(
+                    *(
+                        sa.and_(stored_file.c.category == c, stored_file.c.created_at <= cut)
+                        for c, cut in categories.items()
+                    )
+                )
+            )
+            .order_by(stored_file.c.created_at, stored_file.c.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def remove(self, files: list[StoredFile]) -> None:
+        """Delete the rows (their subjects go with them)."""
+        ids = [f.id for f in files]
+        if ids:
+            await self.session.execute(
+                sa.delete(stored_file_subject).where(stored_file_subject.c.file_id.in_(ids))
+            )
+            for f in files:
+                await self.session.delete(f)
+
     async def bytes_used(self, institution_id: uuid.UUID) -> int:
         stmt = sa.select(sa.func.coalesce(sa.func.sum(stored_file.c.size_bytes), 0)).where(
             stored_file.c.institution_id == institution_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from edtech.files.domain import Category, StoredFile
+from edtech.files.domain.erasure import FileErasure
 from edtech.files.domain.upload import Upload, UploadState
 from edtech.platform.db.metadata import mapper_registry, metadata
 from edtech.platform.db.types import UTCDateTime, id_column, institution_column
@@ -94,5 +95,20 @@ file_upload = sa.Table(
     sa.Index("ix_file_upload_pending", "state", "expires_at"),
 )
 
+# The audit record of an erasure (ids, categories, reasons: nothing of what was erased).
+file_erasure = sa.Table(
+    "file_erasure",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column("person_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("erased_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
+    sa.Column("erased_at", UTCDateTime(), nullable=False),
+    sa.Column("deleted", sa.JSON(), nullable=False),
+    sa.Column("kept", sa.JSON(), nullable=False),
+    sa.Column("anonymised", sa.JSON(), nullable=False),
+)
+
 mapper_registry.map_imperatively(StoredFile, stored_file)
+mapper_registry.map_imperatively(FileErasure, file_erasure)
 mapper_registry.map_imperatively(Upload, file_upload)

@@ -1,4 +1,4 @@
-"""files: direct-upload slots (quarantined until confirmed).
+"""files: direct-upload slots (quarantined until confirmed) and the audit records of erasures.
 
 Revision ID: 0017
 Revises: 0016
@@ -81,8 +81,43 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_file_upload_pending", ["state", "expires_at"], unique=False)
 
+    op.create_table(
+        "file_erasure",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("institution_id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("erased_by", sa.Uuid(), nullable=True),
+        sa.Column("erased_at", UTCDateTime(), nullable=False),
+        sa.Column("deleted", sa.JSON(), nullable=False),
+        sa.Column("kept", sa.JSON(), nullable=False),
+        sa.Column("anonymised", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["erased_by"],
+            ["person.id"],
+            name=op.f("fk_file_erasure_erased_by_person"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institution.id"],
+            name=op.f("fk_file_erasure_institution_id_institution"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_file_erasure")),
+    )
+    with op.batch_alter_table("file_erasure", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_file_erasure_institution_id"), ["institution_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_file_erasure_person_id"), ["person_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("file_erasure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_file_erasure_person_id"))
+        batch_op.drop_index(batch_op.f("ix_file_erasure_institution_id"))
+
+    op.drop_table("file_erasure")
     with op.batch_alter_table("file_upload", schema=None) as batch_op:
         batch_op.drop_index("ix_file_upload_pending")
         batch_op.drop_index(batch_op.f("ix_file_upload_institution_id"))
