@@ -12,10 +12,13 @@ from edtech.files.api.uploads import router as uploads_router
 from edtech.files.jobs import (
     PRUNE_FILES,
     RENDER_RECEIPT,
+    RENDER_REPORT_CARD,
     SWEEP_UPLOADS,
     prune_files,
     receipt_trigger,
     render_receipt,
+    render_report_card,
+    report_card_trigger,
     sweep_uploads,
 )
 from edtech.files.wiring import build_scanner, build_storage
@@ -26,8 +29,11 @@ SLICE = Slice(
     routers=[router, uploads_router, erasures_router],
     tables=[infrastructure],
     components=[build_storage, build_scanner],
-    sinks=[receipt_trigger],
-    jobs=[JobFunction(RENDER_RECEIPT, render_receipt)],
+    sinks=[receipt_trigger, report_card_trigger],
+    jobs=[
+        JobFunction(RENDER_RECEIPT, render_receipt),
+        JobFunction(RENDER_REPORT_CARD, render_report_card),
+    ],
     schedules=[
         Scheduled(SWEEP_UPLOADS, timedelta(minutes=15), sweep_uploads),
         Scheduled(PRUNE_FILES, timedelta(hours=6), prune_files),

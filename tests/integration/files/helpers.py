@@ -13,8 +13,9 @@ import httpx
 from fastapi import FastAPI
 from pypdf import PdfReader
 
+from edtech.demo import DemoSummary
 from edtech.platform.jobs import JobRunner
-from tests.integration.grades.helpers import ok
+from tests.integration.grades.helpers import item, make_book, ok
 
 FILES = "/api/v1/files"
 BILLING = "/api/v1/billing"
@@ -135,3 +136,25 @@ async def pay(
         headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
     )
     return ok(r, 201)
+
+
+async def publish_grades(
+    client: httpx.AsyncClient, demo: DemoSummary, database_url: str
+) -> tuple[Any, uuid.UUID, uuid.UUID]:
+    """Teacher1's book: student1 has 9/10 and 42/50 published, then a draft 2/10 on top;
+    another student of the section has 3/10 published."""
+    book = await make_book(client, demo, database_url)
+    s1 = demo.person("student1@demo.test")
+    s2 = next(s for s in book.students if s != s1)
+    entered = [item(book.homework1, s1, "9"), item(book.test1, s1, "42")]
+    entered.append(item(book.homework1, s2, "3"))
+    url = f"/api/v1/sections/{book.section_id}/results/batch"
+    ok(await client.post(url, json={"items": entered}, headers=book.teacher))
+    for assessment in (book.homework1, book.test1):
+        r = await client.post(
+            f"/api/v1/assessments/{assessment}/publications", json={}, headers=book.teacher
+        )
+        ok(r, 201)
+    draft = {"items": [item(book.homework1, s1, "2")]}
+    ok(await client.post(url, json=draft, headers=book.teacher))
+    return book, s1, s2
