@@ -19,6 +19,7 @@ from edtech.billing.public import PaymentReceived
 from edtech.files.application.prune_files import PruneFiles
 from edtech.files.application.regenerate_report_card import RegenerateReportCard
 from edtech.files.application.render_receipt import RenderReceipt
+from edtech.files.application.sweep_orphans import SweepOrphans
 from edtech.files.application.sweep_uploads import SweepUploads
 from edtech.files.wiring import mail, records, storage
 from edtech.kernel.clock import Clock
@@ -30,6 +31,7 @@ from edtech.platform.services import Services
 RENDER_RECEIPT = "files.render_receipt"
 SWEEP_UPLOADS = "files.sweep_uploads"
 PRUNE_FILES = "files.prune"
+SWEEP_ORPHANS = "files.sweep_orphans"
 RENDER_REPORT_CARD = "files.render_report_card"
 # Grades' contract event type (channels/asyncapi.yaml): matched by type, as a subscriber does.
 GRADES_PUBLISHED = "grades.published"
@@ -119,3 +121,8 @@ async def sweep_uploads(services: Services) -> int:
 async def prune_files(services: Services) -> int:
     """Scheduled: delete files kept past their category's retention."""
     return await use_case(PruneFiles, storage)(services)()
+
+
+async def sweep_orphans(services: Services) -> int:
+    """Scheduled: delete objects a day old that no file or upload slot points at."""
+    return await use_case(SweepOrphans, storage)(services)()

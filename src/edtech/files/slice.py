@@ -13,12 +13,14 @@ from edtech.files.jobs import (
     PRUNE_FILES,
     RENDER_RECEIPT,
     RENDER_REPORT_CARD,
+    SWEEP_ORPHANS,
     SWEEP_UPLOADS,
     prune_files,
     receipt_trigger,
     render_receipt,
     render_report_card,
     report_card_trigger,
+    sweep_orphans,
     sweep_uploads,
 )
 from edtech.files.wiring import build_scanner, build_storage
@@ -37,5 +39,6 @@ SLICE = Slice(
     schedules=[
         Scheduled(SWEEP_UPLOADS, timedelta(minutes=15), sweep_uploads),
         Scheduled(PRUNE_FILES, timedelta(hours=6), prune_files),
+        Scheduled(SWEEP_ORPHANS, timedelta(days=1), sweep_orphans),
     ],
 )

@@ -29,6 +29,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,6 +132,10 @@ class ObjectStorage(abc.ABC):
         receives them itself (on its own signed route)."""
         return None
 
+    @abc.abstractmethod
+    def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        """Every object's key and info (for sweeps; order unspecified)."""
+
 
 @dataclass(frozen=True)
 class FilesystemStorage(ObjectStorage):
@@ -190,6 +195,22 @@ class FilesystemStorage(ObjectStorage):
         except FileNotFoundError as exc:
             raise ObjectMissingError(key) from exc
         return ObjectInfo(found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
+
+    async def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        def walk() -> list[tuple[str, ObjectInfo]]:
+            found = []
+            for path in self.root.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    info = path.stat()
+                    key = path.relative_to(self.root).as_posix()
+                    modified = datetime.fromtimestamp(info.st_mtime, UTC)
+                    found.append((key, ObjectInfo(info.st_size, modified)))
+            return found
+
+        if not self.root.exists():
+            return
+        for item in await asyncio.to_thread(walk):
+            yield item
 
 
 @dataclass
@@ -290,6 +311,20 @@ class S3Storage(ObjectStorage):
         modified: datetime = found["LastModified"]
         return ObjectInfo(int(found["ContentLength"]), modified.astimezone(UTC))
 
+    async def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": self.bucket, "MaxKeys": 1000}
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = await self._call("list_objects_v2", **kwargs)
+            for item in page.get("Contents", []):
+                modified: datetime = item["LastModified"]
+                yield item["Key"], ObjectInfo(int(item["Size"]), modified.astimezone(UTC))
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
+
     async def upload_target(
         self, key: str, *, content_type: str, size_bytes: int, sha256: str, ttl_seconds: int
     ) -> UploadTarget | None:
@@ -335,6 +370,10 @@ class StorageNotSetUp(ObjectStorage):
 
     async def stat(self, key: str) -> ObjectInfo:
         raise StorageNotSetUpError()
+
+    async def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        raise StorageNotSetUpError()
+        yield  # an async generator that yields nothing
 
 
 def storage_is_set_up(storage: ObjectStorage) -> bool:

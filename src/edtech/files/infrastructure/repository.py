@@ -122,6 +122,17 @@ class SqlAlchemyUploads:
         return list((await self.session.scalars(stmt)).all())
 
 
+async def known_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of `keys` a file or an upload slot (any state but refused) points at."""
+    if not keys:
+        return set()
+    files = sa.select(stored_file.c.storage_key).where(stored_file.c.storage_key.in_(keys))
+    slots = sa.select(file_upload.c.storage_key).where(
+        file_upload.c.storage_key.in_(keys), file_upload.c.state != UploadState.REFUSED
+    )
+    return set((await session.scalars(files.union(slots))).all())
+
+
 async def subjects_of(session: AsyncSession, file_id: uuid.UUID) -> frozenset[uuid.UUID]:
     rows = await session.scalars(
         sa.select(stored_file_subject.c.student_id).where(stored_file_subject.c.file_id == file_id)
