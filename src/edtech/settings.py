@@ -145,6 +145,18 @@ class Settings(BaseSettings):
     files_url_ttl_seconds: int = Field(
         300, ge=10, le=3600, description="Lifetime of a presigned download URL (S3)."
     )
+    files_upload_ttl_seconds: int = Field(
+        900,
+        ge=10,
+        le=86400,
+        description="Lifetime of a direct-upload slot and its URL: the bytes must be sent "
+        "and the upload confirmed before it ends.",
+    )
+    clamd_url: str = Field(
+        "",
+        description="ClamAV daemon that scans every upload: tcp://host:3310 or "
+        "unix:///run/clamav/clamd.ctl. Unset: uploads are not scanned; set but down: 503.",
+    )
     # The hub's knobs keep their flat names (`EDTECH_WS_SEND_QUEUE_BYTES`, …): they are read
     # from the same environment and `.env` when the settings are built, not by the hub.
     realtime: RealtimeSettings = Field(

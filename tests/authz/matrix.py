@@ -35,7 +35,7 @@ from edtech.demo import DemoScale
 from edtech.platform.db.engine import make_engine
 from edtech.settings import Settings
 from edtech.slices import metadata
-from tests.authz.world import NOT_RECORDS, PARAM_TABLES
+from tests.authz.world import NOT_RECORDS, PARAM_TABLES, UPLOAD_SLOT
 from tests.roster import login
 
 SCALE = DemoScale(sections=6, students=12, teachers=6, second_guardians=6)
@@ -189,6 +189,13 @@ async def pools(settings: Settings, institution_id: uuid.UUID) -> dict[str, dict
                                 sa.select(about.c.file_id).where(about.c.student_id == student)
                             )
                         ]
+                    if table == "file_upload":  # a slot for a note about the subject
+                        excuses = tables["attendance_excuse"]
+                        where = [
+                            t.c.record_id.in_(
+                                sa.select(excuses.c.id).where(excuses.c.student_id == student)
+                            )
+                        ]
                     value = await one(table, column, *where)
                     if value is not None:
                         ids[param] = value
@@ -244,6 +251,12 @@ async def furnish(
             files={"file": ("note.pdf", b"%PDF-1.4\n%probe\n", "application/pdf")},
         )
         assert note.status_code == 201, note.text
+        slot = await client.post(
+            f"/api/v1/files/excuse-notes/{r.json()['id']}/uploads",
+            headers=dict(h),
+            json=UPLOAD_SLOT,
+        )
+        assert slot.status_code == 201, slot.text
         code = await client.post(
             "/api/v1/pairing-codes",
             headers=dict(headers["admin@demo.test"]),

@@ -419,6 +419,17 @@ POLICY: dict[str, Rule] = {
         " custody-restricted guardian2 wrote none), or the attendance office",
         "admin officer guardian:own guardian:flag",
     ),
+    "POST /api/v1/files/excuse-notes/{excuse_id}/uploads": allow(
+        "as attaching: the note's author while they see the child's attendance, or the"
+        " attendance office",
+        "admin officer guardian:own guardian:flag",
+    ),
+    "PUT /api/v1/files/uploads/{upload_id}/content": public(
+        "the signed URL is the permission (directory stores)"
+    ),
+    "POST /api/v1/files/uploads/{upload_id}/confirm": allow(
+        "only who asked for the slot (each subject's note author)", AUTHORS
+    ),
     "GET /api/v1/files": allow("a list filtered to what you may read", EVERYONE),
     "GET /api/v1/files/{file_id}": allow(
         "a doctor's note: the attendance office, guardians who see the child's attendance",
@@ -435,6 +446,11 @@ POLICY: dict[str, Rule] = {
     "POST /api/v1/files/record-packages": allow(
         "everything about a student: institution admins", "admin"
     ),
+    "POST /api/v1/files/statements": allow(
+        "statements: accountants, institution admins, guardians who see billing",
+        "admin accountant guardian:own",
+    ),
+    "POST /api/v1/files/erasures": allow("erasing a person's files: institution admins", "admin"),
     # oneroster
     "POST /api/v1/roster/imports": allow("rosters: institution admins", "admin"),
     "GET /api/v1/roster/export": allow("rosters: institution admins", "admin"),

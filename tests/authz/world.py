@@ -50,8 +50,16 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "notification_id": ("notification", "id"),
     "batch_id": ("notification_batch", "id"),
     "file_id": ("stored_file", "id"),
+    "upload_id": ("file_upload", "id"),
     "id": ("person", "id"),  # a OneRoster sourcedId: a record made here goes by its id
     "rotation_id": ("rotation", "id"),
+}
+# A direct upload's declaration (a small PDF's name, type, size and SHA-256).
+UPLOAD_SLOT = {
+    "filename": "note.pdf",
+    "content_type": "application/pdf",
+    "size_bytes": 16,
+    "sha256": "0" * 64,
 }
 # Tables a sign-in or a refused request may touch without changing the institution's records.
 NOT_RECORDS = {"auth_session", "refresh_token", "login_attempt", "idempotency_key"}
@@ -166,6 +174,13 @@ async def discover(
         files={"file": ("note.pdf", b"%PDF-1.4\n%probe\n", "application/pdf")},
     )
     assert note.status_code == 201, note.text
+    # A direct-upload slot on it, so `upload_id` has a target.
+    slot = await client.post(
+        f"/api/v1/files/excuse-notes/{r.json()['id']}/uploads",
+        headers=headers["guardian1@demo.test"],
+        json=UPLOAD_SLOT,
+    )
+    assert slot.status_code == 201, slot.text
     await _add_invitation(settings, demo)
     await _add_failed_job(settings, demo)
     # An urgent announcement to S01's guardians, so `batch_id` (its notifications' batch) and

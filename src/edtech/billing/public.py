@@ -25,6 +25,7 @@ from edtech.billing.application.remind_overdue_invoices import (
 )
 from edtech.billing.application.seed_demo_billing import DemoFamily, SeedDemoBilling
 from edtech.billing.domain.events import PaymentReceived
+from edtech.billing.domain.money import exponent as currency_exponent
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
 from edtech.billing.infrastructure.exports import (
     ReceiptFacts,
@@ -46,6 +47,7 @@ __all__ = [
     "ReceiptFacts",
     "check",
     "check_consistency",
+    "currency_exponent",
     "receipt_facts",
     "remind_overdue",
     "seed_demo",

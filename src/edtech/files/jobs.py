@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.billing.public import PaymentReceived
+from edtech.files.application.prune_files import PruneFiles
+from edtech.files.application.regenerate_report_card import RegenerateReportCard
 from edtech.files.application.render_receipt import RenderReceipt
+from edtech.files.application.sweep_orphans import SweepOrphans
+from edtech.files.application.sweep_uploads import SweepUploads
 from edtech.files.wiring import mail, records, storage
 from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
@@ -24,6 +29,15 @@ from edtech.platform.jobs import SqlJobs
 from edtech.platform.services import Services
 
 RENDER_RECEIPT = "files.render_receipt"
+SWEEP_UPLOADS = "files.sweep_uploads"
+PRUNE_FILES = "files.prune"
+SWEEP_ORPHANS = "files.sweep_orphans"
+RENDER_REPORT_CARD = "files.render_report_card"
+# Grades' contract event type (channels/asyncapi.yaml): matched by type, as a subscriber does.
+GRADES_PUBLISHED = "grades.published"
+# A publication reaches many students at once, often in several batches a few seconds apart:
+# each student's card is rendered once after the last of them.
+REPORT_CARD_DELAY = timedelta(seconds=60)
 
 
 class ReceiptTrigger:
@@ -51,6 +65,45 @@ class ReceiptTrigger:
         return None
 
 
+class ReportCardTrigger:
+    """An `EventSink`: a student whose results were published gets a report card job, queued
+    a minute later and locked per student (a card already queued covers later publications)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+        jobs = SqlJobs(session, self.clock)
+        students = {
+            (e.institution_id, getattr(e, "student_id", None))
+            for e in events
+            if e.type == GRADES_PUBLISHED
+        }
+        for institution_id, student_id in sorted(students, key=str):
+            if student_id is None:
+                continue
+            await jobs.defer(
+                RENDER_REPORT_CARD,
+                {"institution_id": str(institution_id), "student_id": str(student_id)},
+                at=self.clock.now() + REPORT_CARD_DELAY,
+                lock=f"report_card:{student_id}",
+                institution_id=institution_id,
+            )
+        return None
+
+    async def committed(self, staged: object) -> None:
+        return None
+
+
+def report_card_trigger(services: Services) -> ReportCardTrigger:
+    return ReportCardTrigger(services.clock)
+
+
+async def render_report_card(services: Services, args: Mapping[str, Any]) -> None:
+    render = use_case(RegenerateReportCard, storage, records)(services)
+    await render(uuid.UUID(args["institution_id"]), uuid.UUID(args["student_id"]))
+
+
 def receipt_trigger(services: Services) -> ReceiptTrigger:
     return ReceiptTrigger(services.clock)
 
@@ -58,3 +111,18 @@ def receipt_trigger(services: Services) -> ReceiptTrigger:
 async def render_receipt(services: Services, args: Mapping[str, Any]) -> None:
     render = use_case(RenderReceipt, storage, mail, records)(services)
     await render(uuid.UUID(args["institution_id"]), uuid.UUID(args["payment_id"]))
+
+
+async def sweep_uploads(services: Services) -> int:
+    """Scheduled: refuse expired upload slots and delete what they received."""
+    return await use_case(SweepUploads, storage)(services)()
+
+
+async def prune_files(services: Services) -> int:
+    """Scheduled: delete files kept past their category's retention."""
+    return await use_case(PruneFiles, storage)(services)()
+
+
+async def sweep_orphans(services: Services) -> int:
+    """Scheduled: delete objects a day old that no file or upload slot points at."""
+    return await use_case(SweepOrphans, storage)(services)()

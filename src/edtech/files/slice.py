@@ -3,17 +3,42 @@ store, the receipt trigger on payments and the rendering job."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from edtech.files import infrastructure
 from edtech.files.api import router
-from edtech.files.jobs import RENDER_RECEIPT, receipt_trigger, render_receipt
-from edtech.files.wiring import build_storage
-from edtech.manifest import JobFunction, Slice
+from edtech.files.api.erasures import router as erasures_router
+from edtech.files.api.uploads import router as uploads_router
+from edtech.files.jobs import (
+    PRUNE_FILES,
+    RENDER_RECEIPT,
+    RENDER_REPORT_CARD,
+    SWEEP_ORPHANS,
+    SWEEP_UPLOADS,
+    prune_files,
+    receipt_trigger,
+    render_receipt,
+    render_report_card,
+    report_card_trigger,
+    sweep_orphans,
+    sweep_uploads,
+)
+from edtech.files.wiring import build_scanner, build_storage
+from edtech.manifest import JobFunction, Scheduled, Slice
 
 SLICE = Slice(
     name="files",
-    routers=[router],
+    routers=[router, uploads_router, erasures_router],
     tables=[infrastructure],
-    components=[build_storage],
-    sinks=[receipt_trigger],
-    jobs=[JobFunction(RENDER_RECEIPT, render_receipt)],
+    components=[build_storage, build_scanner],
+    sinks=[receipt_trigger, report_card_trigger],
+    jobs=[
+        JobFunction(RENDER_RECEIPT, render_receipt),
+        JobFunction(RENDER_REPORT_CARD, render_report_card),
+    ],
+    schedules=[
+        Scheduled(SWEEP_UPLOADS, timedelta(minutes=15), sweep_uploads),
+        Scheduled(PRUNE_FILES, timedelta(hours=6), prune_files),
+        Scheduled(SWEEP_ORPHANS, timedelta(days=1), sweep_orphans),
+    ],
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from edtech.files.application.ports import FileLimits, RecordsFactory
 from edtech.files.infrastructure.records import SliceRecords
+from edtech.files.infrastructure.scanner import MalwareScanner, scanner_from_url
+from edtech.files.infrastructure.signing import UploadSigner
 from edtech.platform.mail import Mail
 from edtech.platform.services import Services
 from edtech.platform.storage import ObjectStorage, storage_from_settings
@@ -12,6 +14,11 @@ from edtech.platform.storage import ObjectStorage, storage_from_settings
 def build_storage(services: Services) -> ObjectStorage:
     """The node's store, a component built once (ADR-0006)."""
     return storage_from_settings(services.settings)
+
+
+def build_scanner(services: Services) -> MalwareScanner:
+    """The node's malware scanner (`EDTECH_CLAMD_URL`), a component built once."""
+    return scanner_from_url(services.settings.clamd_url)
 
 
 def storage(services: Services) -> ObjectStorage:
@@ -23,7 +30,16 @@ def mail(services: Services) -> Mail:
 
 
 def limits(services: Services) -> FileLimits:
-    return FileLimits(services.settings.files_max_bytes, services.settings.files_quota_bytes)
+    s = services.settings
+    return FileLimits(s.files_max_bytes, s.files_quota_bytes, s.files_upload_ttl_seconds)
+
+
+def scanner(services: Services) -> MalwareScanner:
+    return services.components.get(MalwareScanner)  # type: ignore[type-abstract]
+
+
+def signer(services: Services) -> UploadSigner:
+    return UploadSigner(services.settings.secret_key.encode())
 
 
 def records(services: Services) -> RecordsFactory:

@@ -4,11 +4,13 @@ from settings.
 `EDTECH_STORAGE_URL` chooses the adapter:
 
 * `file:///var/lib/edtech/files` (or `file:relative/dir`) — a directory on this node's disk, the
-  embedded default (one process). Downloads stream through the node, which re-checks access.
+  embedded default (one process). Downloads stream through the node, which re-checks access;
+  direct uploads go to the node's own signed route (`upload_target` is None).
 * `s3://bucket?region=eu-west-1&endpoint=https://…` — any S3-compatible store (AWS, MinIO, R2);
   credentials from `EDTECH_S3_ACCESS_KEY_ID` / `EDTECH_S3_SECRET_ACCESS_KEY`, else boto3's usual
   chain (environment, instance role). Downloads are short-lived presigned URLs handed out only
-  after the node checked access; nothing in the bucket is public.
+  after the node checked access; nothing in the bucket is public. Direct uploads are presigned
+  PUT URLs whose length, type and SHA-256 are signed headers (`upload_target`).
 
 Demo mode with no URL stores files under `./edtech-files`. Outside demo mode, with no URL set,
 the node gets `StorageNotSetUp`: every operation answers a 503 problem — never a silent
@@ -27,7 +29,9 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -77,6 +81,24 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What the store says about an object: its size and when it was last written."""
+
+    size_bytes: int
+    modified_at: datetime
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """Where a client sends an upload's bytes itself: `method` to `url` with exactly these
+    `headers` (they are part of the signature)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+
+
 class ObjectStorage(abc.ABC):
     """The port: keeps bytes under a key. A base class (not a Protocol) so the node's component
     registry answers `component(ObjectStorage)` with whichever adapter the settings chose."""
@@ -98,6 +120,21 @@ class ObjectStorage(abc.ABC):
         self, key: str, *, filename: str, content_type: str, ttl_seconds: int
     ) -> str | None:
         """A short-lived URL the client may fetch directly, or None: stream through the node."""
+
+    @abc.abstractmethod
+    async def stat(self, key: str) -> ObjectInfo:
+        """Size and last write of `key`; `ObjectMissingError` if there is none."""
+
+    async def upload_target(
+        self, key: str, *, content_type: str, size_bytes: int, sha256: str, ttl_seconds: int
+    ) -> UploadTarget | None:
+        """A short-lived URL the client may PUT exactly these bytes to, or None: the node
+        receives them itself (on its own signed route)."""
+        return None
+
+    @abc.abstractmethod
+    def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        """Every object's key and info (for sweeps; order unspecified)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +187,30 @@ class FilesystemStorage(ObjectStorage):
         self, key: str, *, filename: str, content_type: str, ttl_seconds: int
     ) -> str | None:
         return None  # the node streams the bytes after re-checking access
+
+    async def stat(self, key: str) -> ObjectInfo:
+        path = self._path(key)
+        try:
+            found = await asyncio.to_thread(path.stat)
+        except FileNotFoundError as exc:
+            raise ObjectMissingError(key) from exc
+        return ObjectInfo(found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
+
+    async def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        def walk() -> list[tuple[str, ObjectInfo]]:
+            found = []
+            for path in self.root.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    info = path.stat()
+                    key = path.relative_to(self.root).as_posix()
+                    modified = datetime.fromtimestamp(info.st_mtime, UTC)
+                    found.append((key, ObjectInfo(info.st_size, modified)))
+            return found
+
+        if not self.root.exists():
+            return
+        for item in await asyncio.to_thread(walk):
+            yield item
 
 
 @dataclass
@@ -245,6 +306,50 @@ class S3Storage(ObjectStorage):
         )
         return url
 
+    async def stat(self, key: str) -> ObjectInfo:
+        found = await self._call("head_object", Bucket=self.bucket, Key=check_key(key))
+        modified: datetime = found["LastModified"]
+        return ObjectInfo(int(found["ContentLength"]), modified.astimezone(UTC))
+
+    async def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": self.bucket, "MaxKeys": 1000}
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = await self._call("list_objects_v2", **kwargs)
+            for item in page.get("Contents", []):
+                modified: datetime = item["LastModified"]
+                yield item["Key"], ObjectInfo(int(item["Size"]), modified.astimezone(UTC))
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
+
+    async def upload_target(
+        self, key: str, *, content_type: str, size_bytes: int, sha256: str, ttl_seconds: int
+    ) -> UploadTarget | None:
+        # Length, type and checksum are signed headers: the store refuses other bytes (moto's
+        # server mode does not check signatures; the node checks again when the upload is
+        # confirmed).
+        checksum = base64.b64encode(bytes.fromhex(sha256)).decode()
+        url: str = self.client.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": check_key(key),
+                "ContentType": content_type,
+                "ContentLength": size_bytes,
+                "ChecksumSHA256": checksum,
+            },
+            ExpiresIn=ttl_seconds,
+        )
+        headers = {
+            "Content-Type": content_type,
+            "Content-Length": str(size_bytes),
+            "x-amz-checksum-sha256": checksum,
+        }
+        return UploadTarget("PUT", url, headers)
+
 
 class StorageNotSetUp(ObjectStorage):
     """What a node has when storage is not configured: every operation is a 503 problem."""
@@ -262,6 +367,13 @@ class StorageNotSetUp(ObjectStorage):
         self, key: str, *, filename: str, content_type: str, ttl_seconds: int
     ) -> str | None:
         raise StorageNotSetUpError()
+
+    async def stat(self, key: str) -> ObjectInfo:
+        raise StorageNotSetUpError()
+
+    async def listing(self) -> AsyncIterator[tuple[str, ObjectInfo]]:
+        raise StorageNotSetUpError()
+        yield  # an async generator that yields nothing
 
 
 def storage_is_set_up(storage: ObjectStorage) -> bool:

@@ -9,7 +9,6 @@ import json
 import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -21,11 +20,14 @@ from tests.integration.files.helpers import (
     attach,
     download,
     listed,
+    open_family_account,
+    pay,
     pdf_text,
+    publish_grades,
     run_jobs,
     submit_excuse,
 )
-from tests.integration.grades.helpers import item, make_book, ok
+from tests.integration.grades.helpers import ok
 from tests.roster import login
 from tests.smtp import SmtpServer
 
@@ -85,32 +87,6 @@ async def test_doctors_note_goes_with_the_excuse_to_the_officer_and_stays_after_
     assert (await attach(client, excuse["id"], other_family, "x.pdf", PDF)).status_code == 404
 
 
-async def open_family_account(
-    client: httpx.AsyncClient, acc: dict[str, str], student_id: uuid.UUID
-) -> dict[str, Any]:
-    r = await client.post(
-        f"{BILLING}/accounts",
-        json={
-            "kind": "family",
-            "name": "Family One",
-            "students": [{"student_id": str(student_id)}],
-        },
-        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
-    )
-    return ok(r, 201)
-
-
-async def pay(
-    client: httpx.AsyncClient, acc: dict[str, str], account_id: str, amount: str
-) -> dict[str, Any]:
-    r = await client.post(
-        f"{BILLING}/accounts/{account_id}/payments",
-        json={"amount": amount, "currency": "USD", "method": "cash", "reference": "front desk"},
-        headers={**acc, "Idempotency-Key": str(uuid.uuid4())},
-    )
-    return ok(r, 201)
-
-
 async def test_a_payment_renders_a_receipt_that_is_kept_listed_and_mailed(
     client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary, smtp_server: SmtpServer
 ) -> None:
@@ -147,28 +123,6 @@ async def test_a_payment_renders_a_receipt_that_is_kept_listed_and_mailed(
     assert pdf == data
     assert number in pdf_text(pdf)
     assert "125.50" in pdf_text(pdf)
-
-
-async def publish_grades(
-    client: httpx.AsyncClient, demo: DemoSummary, database_url: str
-) -> tuple[Any, uuid.UUID, uuid.UUID]:
-    """Teacher1's book: student1 has 9/10 and 42/50 published, then a draft 2/10 on top;
-    another student of the section has 3/10 published."""
-    book = await make_book(client, demo, database_url)
-    s1 = demo.person("student1@demo.test")
-    s2 = next(s for s in book.students if s != s1)
-    entered = [item(book.homework1, s1, "9"), item(book.test1, s1, "42")]
-    entered.append(item(book.homework1, s2, "3"))
-    url = f"/api/v1/sections/{book.section_id}/results/batch"
-    ok(await client.post(url, json={"items": entered}, headers=book.teacher))
-    for assessment in (book.homework1, book.test1):
-        r = await client.post(
-            f"/api/v1/assessments/{assessment}/publications", json={}, headers=book.teacher
-        )
-        ok(r, 201)
-    draft = {"items": [item(book.homework1, s1, "2")]}
-    ok(await client.post(url, json=draft, headers=book.teacher))
-    return book, s1, s2
 
 
 async def test_report_card_of_student1_matches_the_published_totals(

@@ -109,3 +109,60 @@ async def test_unconfigured_storage_refuses_every_operation() -> None:
         await store.put("a/b", b"x", content_type="x/y", sha256=digest(b"x"))
     with pytest.raises(StorageNotSetUpError):
         await store.get("a/b")
+
+
+async def test_both_adapters_stat_and_list_what_they_hold(tmp_path: Path, moto_s3: MotoS3) -> None:
+    s3 = S3Storage(
+        bucket=moto_s3.new_bucket(),
+        endpoint=moto_s3.endpoint,
+        access_key_id=S3_KEY,
+        secret_access_key=S3_SECRET,
+        path_style=True,
+    )
+    for store in (FilesystemStorage(tmp_path / "files"), s3):
+        assert [k async for k, _ in store.listing()] == []
+        for key, data in (("inst-1/a", b"a" * 3), ("inst-2/b", b"b" * 5)):
+            await store.put(key, data, content_type="application/pdf", sha256=digest(data))
+        info = await store.stat("inst-2/b")
+        assert info.size_bytes == 5
+        assert info.modified_at.tzinfo is not None
+        listed = {k: i.size_bytes async for k, i in store.listing()}
+        assert listed == {"inst-1/a": 3, "inst-2/b": 5}
+        with pytest.raises(ObjectMissingError):
+            await store.stat("inst-1/missing")
+
+
+async def test_s3_signs_an_upload_url_for_exact_bytes_and_a_directory_has_none(
+    tmp_path: Path, moto_s3: MotoS3
+) -> None:
+    data = b"%PDF-1.4 note"
+    kwargs = {
+        "content_type": "application/pdf",
+        "size_bytes": len(data),
+        "sha256": digest(data),
+        "ttl_seconds": 60,
+    }
+    assert await FilesystemStorage(tmp_path).upload_target("inst-1/u", **kwargs) is None
+    bucket = moto_s3.new_bucket()
+    s3 = S3Storage(
+        bucket=bucket,
+        endpoint=moto_s3.endpoint,
+        access_key_id=S3_KEY,
+        secret_access_key=S3_SECRET,
+        path_style=True,
+    )
+    target = await s3.upload_target("inst-1/u", **kwargs)
+    assert target is not None
+    assert target.method == "PUT"
+    query = parse_qs(urlsplit(target.url).query)
+    assert query["X-Amz-Expires"] == ["60"]
+    assert set(query["X-Amz-SignedHeaders"][0].split(";")) == {
+        "content-length",
+        "content-type",
+        "host",
+        "x-amz-checksum-sha256",
+    }
+    async with httpx.AsyncClient(timeout=30) as outside:
+        put = await outside.put(target.url, content=data, headers=target.headers)
+    assert put.status_code == 200
+    assert await s3.get("inst-1/u") == data

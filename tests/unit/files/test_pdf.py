@@ -12,8 +12,11 @@ from edtech.files.infrastructure.pdf import (
     ReceiptDocument,
     ReportCardDocument,
     ReportSection,
+    StatementAccount,
+    StatementDocument,
     render_receipt,
     render_report_card,
+    render_statement,
 )
 
 WHEN = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
@@ -69,3 +72,37 @@ def test_a_report_card_spells_signs_latin1_lacks_and_says_when_nothing_is_publis
     assert "Liam ?" in printed
     empty = text(render_report_card(ReportCardDocument("School", "Ann", WHEN, [])))
     assert "No results have been published yet." in empty
+
+
+def test_a_statement_lists_invoices_payments_and_the_balance_due() -> None:
+    doc = StatementDocument(
+        school="Demo School",
+        student="Ana Lima",
+        dated=WHEN,
+        accounts=[
+            StatementAccount(
+                name="Family Lima",
+                currency="USD",
+                invoices=[
+                    ("INV-000007", "2026-09-01", "paid", "300.00", "300.00", "0.00"),
+                    ("INV-000008", "2026-10-01", "open", "300.00", "125.50", "174.50"),
+                ],
+                payments=[("RCP-000042", "2026-10-03", "425.50")],
+                balance="174.50",
+            ),
+            StatementAccount("Lunch plan", "USD", [], [], "0.00"),
+        ],
+    )
+    out = text(render_statement(doc))
+    assert "Statement of account: Ana Lima" in out
+    assert "INV-000008 2026-10-01 open 300.00 125.50 174.50" in out
+    assert "RCP-000042 2026-10-03 425.50" in out
+    assert "Balance due 174.50 USD" in out
+    assert "Balance due 0.00 USD" in out  # the second account, with nothing on it
+    assert render_statement(doc) == render_statement(doc)
+
+
+def test_a_statement_without_accounts_says_so() -> None:
+    out = text(render_statement(StatementDocument("Demo School", "", WHEN, [])))
+    assert "No payer account is kept for this student." in out
+    assert f"Student {BLANK}" in out  # a missing value is an explicit blank

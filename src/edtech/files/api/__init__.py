@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,8 +21,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from edtech.files.application.attach_excuse_note import AttachExcuseNote
+from edtech.files.application.common import attachable_excuse
 from edtech.files.application.produce_record_package import ProduceRecordPackage
 from edtech.files.application.render_report_card import RenderReportCard
+from edtech.files.application.render_statement import RenderStatement
 from edtech.files.domain import (
     Category,
     FileTooLargeError,
@@ -29,11 +33,12 @@ from edtech.files.domain import (
     UploadRefusedError,
     may_read,
 )
+from edtech.files.domain.upload import UploadExpiredError
 from edtech.files.infrastructure.records import SliceRecords
 from edtech.files.infrastructure.repository import file_row, files_query, subjects_of
-from edtech.files.wiring import limits, records, storage
+from edtech.files.wiring import limits, records, scanner, storage
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.kernel.errors import NotFoundError
+from edtech.kernel.errors import DomainError, NotFoundError
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.storage import ObjectMissingError, sha256_hex
@@ -43,7 +48,8 @@ router = APIRouter(prefix="/api/v1/files", tags=["files"])
 STORAGE_503: dict[int | str, dict[str, Any]] = {
     503: {
         "description": "File storage is not set up on this server (`code` storage_not_set_up) "
-        "or not answering (`code` storage_failed); nothing was changed.",
+        "or not answering (`code` storage_failed), or the malware scanner is set up but not "
+        "answering (`code` scanner_unavailable); nothing was changed.",
         "content": {"application/problem+json": {}},
     }
 }
@@ -56,7 +62,10 @@ UPLOAD_ANSWERS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The note has been decided: no file can be added."},
     413: {"description": "Larger than the upload limit, or over the institution's quota."},
     415: {"description": "Not a PDF or an image (judged from the bytes), or named as another."},
-    422: {"description": "Empty, unnamed, or a path instead of a file name."},
+    422: {
+        "description": "Empty, unnamed, a path instead of a file name, or malware found "
+        "(`code` file_infected)."
+    },
     **STORAGE_503,
 }
 DOCUMENT_ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -106,18 +115,41 @@ def file_out(f: Any) -> FileOut:
 
 
 class FileProblem(HTTPException):
-    """An upload refused with its own status (413, 415); the handler reads `code`."""
+    """An upload refused with its own status (410, 413, 415); the handler reads `code`."""
 
-    def __init__(
-        self, status: int, error: UploadRefusedError | FileTooLargeError | QuotaExceededError
-    ) -> None:
+    def __init__(self, status: int, error: DomainError) -> None:
         super().__init__(status, error.message)
         self.code = error.code
+        problems = getattr(error, "problems", [])
         self.extra = {
-            "errors": [
-                {"loc": list(p.loc), "msg": p.message, "type": p.type} for p in error.problems
-            ]
+            "errors": [{"loc": list(p.loc), "msg": p.message, "type": p.type} for p in problems]
         }
+
+
+@contextmanager
+def upload_statuses() -> Iterator[None]:
+    """Refused uploads with the statuses HTTP has for them: 413 too large (or over quota),
+    415 a type we refuse, 410 an expired upload URL."""
+    try:
+        yield
+    except (FileTooLargeError, QuotaExceededError) as exc:
+        raise FileProblem(413, exc) from None
+    except UploadRefusedError as exc:
+        raise FileProblem(415, exc) from None
+    except UploadExpiredError as exc:
+        raise FileProblem(410, exc) from None
+
+
+async def attachable(
+    excuse_id: uuid.UUID, principal: CurrentPrincipalDep, db: ReadSessionDep
+) -> uuid.UUID:
+    """The absence note, if the caller may attach to it: checked before the body is judged,
+    so a stranger learns nothing from what they sent (404, never 413/415/422)."""
+    await attachable_excuse(SliceRecords(db), principal, excuse_id)
+    return excuse_id
+
+
+AttachableDep = Annotated[uuid.UUID, Depends(attachable)]
 
 
 @router.post(
@@ -128,23 +160,22 @@ class FileProblem(HTTPException):
     summary="Attach a file (a doctor's note) to an absence note",
 )
 async def attach_excuse_note(
-    excuse_id: uuid.UUID,
+    excuse_id: AttachableDep,
     file: UploadFile,
     principal: CurrentPrincipalDep,
     attach: Annotated[
-        AttachExcuseNote, Depends(use_case(AttachExcuseNote, storage, limits, records))
+        AttachExcuseNote, Depends(use_case(AttachExcuseNote, storage, limits, records, scanner))
     ],
     services: ServicesDep,
 ) -> FileOut:
     """The guardian who wrote a pending note, or the attendance office, attaches a PDF or an
-    image; its type is judged from its bytes, never from its name or the header sent."""
+    image; its type is judged from its bytes, never from its name or the header sent. Where a
+    malware scanner is set up the file is scanned before it is kept (422 `file_infected`; 503
+    `scanner_unavailable` while it does not answer). For files sent straight to the store, see
+    `POST /excuse-notes/{excuse_id}/uploads`."""
     data = await file.read(services.settings.files_max_bytes + 1)
-    try:
+    with upload_statuses():
         stored = await attach(principal, excuse_id, file.filename or "", data)
-    except (FileTooLargeError, QuotaExceededError) as exc:
-        raise FileProblem(413, exc) from None
-    except UploadRefusedError as exc:
-        raise FileProblem(415, exc) from None
     return file_out(stored)
 
 
@@ -265,3 +296,20 @@ async def produce_record_package(
     a manifest; each production is kept and logged (the audit)."""
     stored = await produce(principal, body.student_id)
     return file_out(stored)
+
+
+@router.post(
+    "/statements",
+    response_model=FileOut,
+    status_code=201,
+    responses=DOCUMENT_ANSWERS,
+    summary="Render a student's statement of account (PDF)",
+)
+async def render_statement(
+    body: StudentIn,
+    principal: CurrentPrincipalDep,
+    render: Annotated[RenderStatement, Depends(use_case(RenderStatement, storage, records))],
+) -> FileOut:
+    """Accountants, institution administrators and guardians allowed to see the student's
+    bills: each issued invoice with what is paid and open, each payment, the balance due."""
+    return file_out(await render(principal, body.student_id))

@@ -1,21 +1,101 @@
-"""Shared by the files use cases: storing bytes with their row, under the quota."""
+"""Shared by the files use cases: who may attach to an absence note, the malware scan,
+storing bytes with their row under the quota, and removing bytes whose row never committed."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from datetime import datetime
 
+from edtech.attendance.public import ExcuseFacts
 from edtech.files.domain import (
+    READ_RULES,
     Category,
     FieldProblem,
     QuotaExceededError,
     StoredFile,
+    may_read,
     storage_key,
 )
+from edtech.files.infrastructure.records import SliceRecords
 from edtech.files.infrastructure.repository import SqlAlchemyFiles
+from edtech.files.infrastructure.scanner import MalwareScanner, ScanResult
+from edtech.kernel.errors import ConflictError, InvalidError, NotFoundError
 from edtech.kernel.ids import new_id
+from edtech.kernel.principal import Principal
+from edtech.platform.observability.logging import get_logger
 from edtech.platform.storage import ObjectStorage, sha256_hex
+
+log = get_logger("edtech.files")
+
+
+class FileInfectedError(InvalidError):
+    """The malware scanner found something in the file."""
+
+    code = "file_infected"
+
+
+async def attachable_excuse(
+    records: SliceRecords, principal: Principal, excuse_id: uuid.UUID
+) -> ExcuseFacts:
+    """The absence note `principal` may attach a file to: the guardian who wrote it (still
+    allowed to see the child's attendance) or the attendance office, while it is pending.
+    Anyone else is told it does not exist (404) — before anything they sent is looked at."""
+    excuse = await records.excuse(principal.institution_id, excuse_id)
+    if excuse is None:
+        raise NotFoundError("Absence note not found.")
+    rights = await records.guardian_rights(principal)
+    rule = READ_RULES[Category.EXCUSE_NOTE]
+    readable = may_read(principal, Category.EXCUSE_NOTE, frozenset({excuse.student_id}), rights)
+    office = bool(principal.roles & rule.staff)
+    if not readable or not (office or principal.person_id == excuse.submitted_by):
+        raise NotFoundError("Absence note not found.")
+    if excuse.state != "pending":
+        raise ConflictError("This note has been decided: no file can be added.")
+    return excuse
+
+
+async def scan(scanner: MalwareScanner, data: bytes, *, filename: str) -> ScanResult:
+    """The scan's verdict; an infected file is refused (422 `file_infected`), a scanner that
+    is set up but not answering refuses everything (503 `scanner_unavailable`)."""
+    result = await scanner.scan(data)
+    if result.infected:
+        log.warning("file_infected", signature=result.signature, filename=filename)
+        raise FileInfectedError(
+            "The file was refused: the malware scanner found something in it.",
+            [FieldProblem(("file",), f"found {result.signature}")],
+        )
+    return result
+
+
+@asynccontextmanager
+async def removed_on_failure(storage: ObjectStorage) -> AsyncIterator[list[str]]:
+    """Keys added to the yielded list are deleted from the store if the block fails — a
+    flush, a commit, anything after the bytes were written — so a row that never committed
+    leaves no object behind. (A node that dies mid-block leaves one: the price of writing
+    bytes before their row, which never leaves a row without bytes.)"""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for key in written:
+            try:
+                await storage.delete(key)
+            except Exception as exc:  # the original failure matters more
+                log.warning("orphan_not_removed", key=key, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+async def check_quota(
+    files: SqlAlchemyFiles, institution_id: uuid.UUID, size_bytes: int, quota_bytes: int
+) -> None:
+    """413 `quota_exceeded` when `size_bytes` more would pass the institution's quota."""
+    if await files.bytes_used(institution_id) + size_bytes > quota_bytes:
+        raise QuotaExceededError(
+            "The institution's file storage is full.",
+            [FieldProblem(("file",), f"the institution may keep {quota_bytes} bytes")],
+        )
 
 
 async def store(
@@ -32,19 +112,19 @@ async def store(
     by: uuid.UUID | None,
     now: datetime,
     quota_bytes: int | None = None,
+    written: list[str] | None = None,
 ) -> StoredFile:
     """Put the bytes in the store, then add their row to the caller's transaction.
 
-    The bytes go first: a failed commit leaves an object no row points to (invisible, and
-    overwritten by nothing since keys are new ids), never a row without its bytes."""
-    if quota_bytes is not None and await files.bytes_used(institution_id) + len(data) > quota_bytes:
-        raise QuotaExceededError(
-            "The institution's file storage is full.",
-            [FieldProblem(("file",), f"the institution may keep {quota_bytes} bytes")],
-        )
+    The bytes go first, so a row never points at nothing; pass `written` (from
+    `removed_on_failure`) so that a failed flush or commit deletes them again."""
+    if quota_bytes is not None:
+        await check_quota(files, institution_id, len(data), quota_bytes)
     file_id = new_id()
     digest = sha256_hex(data)
     key = storage_key(institution_id, file_id)
+    if written is not None:
+        written.append(key)
     await storage.put(key, data, content_type=content_type, sha256=digest)
     stored = StoredFile(
         id=file_id,
@@ -62,3 +142,13 @@ async def store(
     )
     await files.add(stored, subjects)
     return stored
+
+
+async def delete_objects(storage: ObjectStorage, keys: list[str]) -> None:
+    """Delete objects whose rows are already gone; one that fails is logged, not raised (the
+    rows' removal is committed: an object left behind is invisible)."""
+    for key in keys:
+        try:
+            await storage.delete(key)
+        except Exception as exc:
+            log.warning("object_not_deleted", key=key, error=f"{type(exc).__name__}: {exc}")

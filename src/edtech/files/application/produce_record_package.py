@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.files.application.common import store
+from edtech.files.application.common import removed_on_failure, store
 from edtech.files.application.ports import ObjectStorage, RecordsFactory
 from edtech.files.application.render_report_card import report_card_pdf
 from edtech.files.domain import READ_RULES, Category, StoredFile, clean_filename
@@ -39,7 +39,7 @@ class ProduceRecordPackage:
         institution_id = principal.institution_id
         if not principal.roles & READ_RULES[Category.RECORD_PACKAGE].staff:
             raise NotFoundError("Student not found.")
-        async with self.uow as uow:
+        async with self.uow as uow, removed_on_failure(self.storage) as written:
             records = self.records(uow.session)
             if not await records.is_person(institution_id, student_id):
                 raise NotFoundError("Student not found.")
@@ -99,6 +99,7 @@ class ProduceRecordPackage:
                 subjects=[student_id],
                 by=principal.person_id,
                 now=now,
+                written=written,
             )
             await uow.commit()
         log.info(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.files.application.common import store
+from edtech.files.application.common import removed_on_failure, store
 from edtech.files.application.ports import Mail, ObjectStorage, RecordsFactory
 from edtech.files.domain import Category
 from edtech.files.infrastructure.pdf import ReceiptDocument, render_receipt
@@ -39,7 +39,7 @@ class RenderReceipt:
         """Returns the receipt's file id (None if the payment is gone)."""
         require_storage(self.storage)
         now = self.clock.now()
-        async with self.uow as uow:
+        async with self.uow as uow, removed_on_failure(self.storage) as written:
             records = self.records(uow.session)
             facts = await records.receipt(institution_id, payment_id)
             if facts is None:
@@ -81,6 +81,7 @@ class RenderReceipt:
                     subjects=facts.student_ids,
                     by=None,
                     now=now,
+                    written=written,
                 )
                 await uow.commit()
             attachment = Attachment(stored.filename, stored.content_type, data)

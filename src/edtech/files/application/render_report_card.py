@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.files.application.common import store
+from edtech.files.application.common import removed_on_failure, store
 from edtech.files.application.ports import ObjectStorage, RecordsFactory
 from edtech.files.domain import Category, StoredFile, may_read
 from edtech.files.infrastructure.pdf import ReportCardDocument, ReportSection, render_report_card
@@ -57,7 +57,7 @@ class RenderReportCard:
     async def __call__(self, principal: Principal, student_id: uuid.UUID) -> StoredFile:
         require_storage(self.storage)
         institution_id = principal.institution_id
-        async with self.uow as uow:
+        async with self.uow as uow, removed_on_failure(self.storage) as written:
             records = self.records(uow.session)
             rights = await records.guardian_rights(principal)
             if not await records.is_person(institution_id, student_id) or not may_read(
@@ -79,6 +79,7 @@ class RenderReportCard:
                 subjects=[student_id],
                 by=principal.person_id,
                 now=now,
+                written=written,
             )
             await uow.commit()
         return stored

@@ -47,6 +47,8 @@ class Category(enum.StrEnum):
     """The PDF report card of a student."""
     RECORD_PACKAGE = "record_package"
     """Everything held about one student, as a zip (FERPA / GDPR access requests)."""
+    STATEMENT = "statement"
+    """The PDF statement of account of a student's payer accounts."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ READ_RULES: dict[Category, ReadRule] = {
         frozenset({Role.INSTITUTION_ADMIN}), "can_view_grades", student_self=True
     ),
     Category.RECORD_PACKAGE: ReadRule(frozenset({Role.INSTITUTION_ADMIN}), None),
+    Category.STATEMENT: ReadRule(
+        frozenset({Role.ACCOUNTANT, Role.INSTITUTION_ADMIN}), "can_view_billing"
+    ),
 }
 
 # What may be uploaded, by the type sniffed from the bytes, with the names it may carry.

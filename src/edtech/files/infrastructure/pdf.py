@@ -170,3 +170,44 @@ def render_report_card(doc: ReportCardDocument) -> bytes:
             ]
         )
     return page.bytes()
+
+
+@dataclass(frozen=True)
+class StatementAccount:
+    name: str
+    currency: str
+    invoices: Sequence[tuple[str, str, str, str, str, str]]
+    """(number, due on, status, total, paid or credited, still open), amounts as text."""
+    payments: Sequence[tuple[str, str, str]]
+    """(receipt number, received on, amount)."""
+    balance: str
+    """What is still open on the account's invoices."""
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    school: str
+    student: str
+    dated: datetime
+    """In the school's time zone."""
+    accounts: Sequence[StatementAccount]
+
+
+def render_statement(doc: StatementDocument) -> bytes:
+    page = _Page(f"Statement of account: {doc.student}", doc.school, doc.dated)
+    page.rows([Row("Student", doc.student), Row("As of", doc.dated.strftime("%Y-%m-%d"))])
+    if not doc.accounts:
+        page.paragraph("No payer account is kept for this student.")
+    for account in doc.accounts:
+        page.heading(f"{account.name} ({account.currency})")
+        page.table(
+            ["Invoice", "Due", "Status", "Total", "Paid", "Open"],
+            [list(i) for i in account.invoices] or [["(none)", "", "", "", "", ""]],
+        )
+        page.heading("Payments")
+        page.table(
+            ["Receipt", "Received", "Amount"],
+            [list(p) for p in account.payments] or [["(none)", "", ""]],
+        )
+        page.rows([Row("Balance due", f"{account.balance} {account.currency}")])
+    return page.bytes()

@@ -82,6 +82,12 @@ class SliceRecords:
     ) -> billing.ReceiptFacts | None:
         return await billing.receipt_facts(self.session, institution_id, payment_id)
 
+    async def billing(
+        self, institution_id: uuid.UUID, student_id: uuid.UUID
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The student's payer accounts, their issued invoices and their payments."""
+        return await billing.student_billing_record(self.session, institution_id, student_id)
+
     async def report(
         self, institution_id: uuid.UUID, student_id: uuid.UUID
     ) -> list[grades.SectionReport]:

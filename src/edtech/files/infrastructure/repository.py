@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.files.domain import READ_RULES, Category, StoredFile
-from edtech.files.infrastructure.tables import stored_file, stored_file_subject
+from edtech.files.domain.upload import Upload, UploadState
+from edtech.files.infrastructure.tables import file_upload, stored_file, stored_file_subject
 from edtech.kernel.principal import Principal
 
 
@@ -52,11 +54,83 @@ class SqlAlchemyFiles:
         )
         return list((await self.session.scalars(stmt)).all())
 
+    async def made_by(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> list[StoredFile]:
+        stmt = sa.select(StoredFile).where(
+            stored_file.c.institution_id == institution_id, stored_file.c.created_by == person_id
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def past(self, categories: dict[Category, datetime], limit: int) -> list[StoredFile]:
+        """Files of each category made before its cut-off, oldest first (all institutions)."""
+        if not categories:
+            return []
+        stmt = (
+            sa.select(StoredFile)
+            .where(
+                sa.or_(
+                    *(
+                        sa.and_(stored_file.c.category == c, stored_file.c.created_at <= cut)
+                        for c, cut in categories.items()
+                    )
+                )
+            )
+            .order_by(stored_file.c.created_at, stored_file.c.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def remove(self, files: list[StoredFile]) -> None:
+        """Delete the rows (their subjects go with them)."""
+        ids = [f.id for f in files]
+        if ids:
+            await self.session.execute(
+                sa.delete(stored_file_subject).where(stored_file_subject.c.file_id.in_(ids))
+            )
+            for f in files:
+                await self.session.delete(f)
+
     async def bytes_used(self, institution_id: uuid.UUID) -> int:
         stmt = sa.select(sa.func.coalesce(sa.func.sum(stored_file.c.size_bytes), 0)).where(
             stored_file.c.institution_id == institution_id
         )
         return int(await self.session.scalar(stmt) or 0)
+
+
+class SqlAlchemyUploads:
+    """Upload slots of one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, upload: Upload) -> None:
+        self.session.add(upload)
+
+    async def get(self, institution_id: uuid.UUID, upload_id: uuid.UUID) -> Upload | None:
+        found = await self.session.get(Upload, upload_id, with_for_update=True)
+        if found is None or found.institution_id != institution_id:
+            return None
+        return found
+
+    async def expired(self, now: datetime, limit: int) -> list[Upload]:
+        """Pending slots past their expiry (their objects, if any, are never to be files)."""
+        stmt = (
+            sa.select(Upload)
+            .where(file_upload.c.state == UploadState.PENDING, file_upload.c.expires_at <= now)
+            .order_by(file_upload.c.expires_at)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+
+async def known_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of `keys` a file or an upload slot (any state but refused) points at."""
+    if not keys:
+        return set()
+    files = sa.select(stored_file.c.storage_key).where(stored_file.c.storage_key.in_(keys))
+    slots = sa.select(file_upload.c.storage_key).where(
+        file_upload.c.storage_key.in_(keys), file_upload.c.state != UploadState.REFUSED
+    )
+    return set((await session.scalars(files.union(slots))).all())
 
 
 async def subjects_of(session: AsyncSession, file_id: uuid.UUID) -> frozenset[uuid.UUID]:

@@ -6,8 +6,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from edtech.files.domain import Category, StoredFile
+from edtech.files.domain.erasure import FileErasure
+from edtech.files.domain.upload import Upload, UploadState
 from edtech.platform.db.metadata import mapper_registry, metadata
 from edtech.platform.db.types import UTCDateTime, id_column, institution_column
+
+
+def _enum(cls: type[Category] | type[UploadState]) -> sa.Enum:
+    return sa.Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
 
 stored_file = sa.Table(
     "stored_file",
@@ -57,4 +70,45 @@ stored_file_subject = sa.Table(
     ),
 )
 
+# A direct-upload slot; its object is quarantined (no `stored_file` row) until confirmed, and
+# then the file keeps the slot's id and key.
+file_upload = sa.Table(
+    "file_upload",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column("category", _enum(Category), nullable=False),
+    sa.Column("record_type", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.Uuid(), nullable=False),
+    sa.Column("subject_ids", sa.JSON(), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("created_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("state", _enum(UploadState), nullable=False),
+    sa.Column("decided_at", UTCDateTime()),
+    sa.Column("reason", sa.String(200)),
+    sa.Index("ix_file_upload_pending", "state", "expires_at"),
+)
+
+# The audit record of an erasure (ids, categories, reasons: nothing of what was erased).
+file_erasure = sa.Table(
+    "file_erasure",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column("person_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("erased_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
+    sa.Column("erased_at", UTCDateTime(), nullable=False),
+    sa.Column("deleted", sa.JSON(), nullable=False),
+    sa.Column("kept", sa.JSON(), nullable=False),
+    sa.Column("anonymised", sa.JSON(), nullable=False),
+)
+
 mapper_registry.map_imperatively(StoredFile, stored_file)
+mapper_registry.map_imperatively(FileErasure, file_erasure)
+mapper_registry.map_imperatively(Upload, file_upload)

@@ -1,0 +1,42 @@
+"""Use case (scheduled): delete files kept past their category's retention."""
+
+from __future__ import annotations
+
+from edtech.files.application.common import delete_objects
+from edtech.files.application.ports import ObjectStorage
+from edtech.files.domain.erasure import RETENTION
+from edtech.files.infrastructure.repository import SqlAlchemyFiles
+from edtech.kernel.clock import Clock
+from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.observability.logging import get_logger
+from edtech.platform.storage import storage_is_set_up
+
+log = get_logger("edtech.files")
+
+BATCH = 200
+
+
+class PruneFiles:
+    """Each category keeps its files as long as its retention says (`RETENTION`: a record
+    package for 30 days; every other file as long as its record): older ones are deleted,
+    rows first and then their bytes, and the log says how many."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, storage: ObjectStorage) -> None:
+        self.uow, self.clock, self.storage = uow, clock, storage
+
+    async def __call__(self) -> int:
+        """How many files were pruned."""
+        if not storage_is_set_up(self.storage):
+            return 0
+        now = self.clock.now()
+        cutoffs = {c: now - keep for c, keep in RETENTION.items() if keep is not None}
+        async with self.uow as uow:
+            files = SqlAlchemyFiles(uow.session)
+            old = await files.past(cutoffs, BATCH)
+            keys = [f.storage_key for f in old]
+            await files.remove(old)
+            await uow.commit()
+        await delete_objects(self.storage, keys)
+        if old:
+            log.info("files_pruned", count=len(old))
+        return len(old)

@@ -1,0 +1,130 @@
+"""Erasing a person's files (an audit record of what went and what stayed, and why) and the
+retention job — on a directory and on a real S3 API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from edtech.app import create_app
+from edtech.demo import DemoSummary, OtherSummary
+from edtech.files.domain.erasure import RECORD_PACKAGE_DAYS
+from edtech.files.jobs import prune_files
+from edtech.kernel.clock import FixedClock
+from edtech.platform.storage import ObjectMissingError, ObjectStorage
+from edtech.settings import Settings
+from tests.integration.files.helpers import (
+    FILES,
+    PDF,
+    attach,
+    listed,
+    open_family_account,
+    pay,
+    run_jobs,
+    submit_excuse,
+)
+from tests.integration.grades.helpers import ok
+from tests.roster import login
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock) -> FastAPI:
+    return create_app(settings, clock=clock)
+
+
+async def kept(app: FastAPI, demo: DemoSummary, file_id: str) -> bool:
+    store: ObjectStorage = app.state.services.components.get(ObjectStorage)
+    try:
+        await store.stat(f"{demo.institution_id}/{file_id}")
+    except ObjectMissingError:
+        return False
+    return True
+
+
+async def test_erasing_a_student_deletes_their_files_but_keeps_receipts_and_says_why(
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary, other_institution: OtherSummary
+) -> None:
+    student = str(demo.person("student1@demo.test"))
+    guardian_id = str(demo.person("guardian1@demo.test"))
+    guardian = await login(client, "guardian1@demo.test")
+    admin = await login(client, "admin@demo.test")
+    acc = await login(client, "accountant@demo.test")
+    excuse = await submit_excuse(client, guardian, demo.person("student1@demo.test"), "Flu")
+    note = ok(await attach(client, excuse["id"], guardian, "note.pdf", PDF), 201)
+    family = await open_family_account(client, acc, demo.person("student1@demo.test"))
+    await pay(client, acc, family["id"], "10.00")
+    assert await run_jobs(app) == 1
+    [receipt] = await listed(client, acc, category="receipt")
+    card = ok(
+        await client.post(f"{FILES}/report-cards", json={"student_id": student}, headers=admin), 201
+    )
+    package = ok(
+        await client.post(f"{FILES}/record-packages", json={"student_id": student}, headers=admin),
+        201,
+    )
+
+    # only an institution admin of the person's institution
+    for who in (acc, guardian, await login(client, "admin@other.test")):
+        r = await client.post(f"{FILES}/erasures", json={"person_id": student}, headers=who)
+        assert r.status_code == 404, r.text
+
+    # the guardian who left: their upload about the child stays, no longer naming them
+    by_guardian = ok(
+        await client.post(f"{FILES}/erasures", json={"person_id": guardian_id}, headers=admin), 201
+    )
+    assert (by_guardian["deleted"], by_guardian["kept"]) == ([], [])
+    assert [f["file_id"] for f in by_guardian["anonymised"]] == [note["id"]]
+    assert await kept(app, demo, note["id"])
+
+    erased = ok(
+        await client.post(f"{FILES}/erasures", json={"person_id": student}, headers=admin), 201
+    )
+    assert erased["person_id"] == student
+    assert erased["erased_by"] == str(demo.person("admin@demo.test"))
+    assert {f["file_id"] for f in erased["deleted"]} == {note["id"], card["id"], package["id"]}
+    assert [(f["file_id"], f["category"]) for f in erased["kept"]] == [(receipt["id"], "receipt")]
+    assert "financial record" in erased["kept"][0]["why"]
+    for gone in (note, card, package):
+        assert not await kept(app, demo, gone["id"])
+        assert (await client.get(f"{FILES}/{gone['id']}", headers=admin)).status_code == 404
+    assert await kept(app, demo, receipt["id"])
+    assert [f["id"] for f in await listed(client, admin, student_id=student)] == [receipt["id"]]
+
+    again = ok(
+        await client.post(f"{FILES}/erasures", json={"person_id": student}, headers=admin), 201
+    )
+    assert again["deleted"] == []  # nothing left to erase; the receipt still stays
+    assert [f["file_id"] for f in again["kept"]] == [receipt["id"]]
+
+
+async def test_record_packages_are_pruned_after_their_retention_other_files_stay(
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary, clock: FixedClock
+) -> None:
+    student = str(demo.person("student1@demo.test"))
+    admin = await login(client, "admin@demo.test")
+    card = ok(
+        await client.post(f"{FILES}/report-cards", json={"student_id": student}, headers=admin), 201
+    )
+    package = ok(
+        await client.post(f"{FILES}/record-packages", json={"student_id": student}, headers=admin),
+        201,
+    )
+    services = app.state.services
+    assert await prune_files(services) == 0
+    clock.advance(timedelta(days=RECORD_PACKAGE_DAYS) - timedelta(seconds=1))
+    assert await prune_files(services) == 0
+    clock.advance(timedelta(seconds=1))
+    assert await prune_files(services) == 1
+    assert not await kept(app, demo, package["id"])
+    assert await kept(app, demo, card["id"])
+    admin = await login(client, "admin@demo.test")  # the clock moved past the token
+    assert [f["id"] for f in await listed(client, admin, student_id=student)] == [card["id"]]
+    assert await prune_files(services) == 0
