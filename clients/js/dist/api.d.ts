@@ -470,6 +470,21 @@ export type EnrollmentPatch = {
     "begins_on"?: string | null;
 };
 export type EnrollmentRole = "student" | "teacher" | "aide";
+export type ErasedFile = {
+    "file_id": string;
+    "category": string;
+    "why"?: string | null;
+};
+/** The audit record: which files went, which stayed and why, which lost their maker. */
+export type ErasureOut = {
+    "id": string;
+    "person_id": string;
+    "erased_by": string;
+    "erased_at": string;
+    "deleted": Array<ErasedFile>;
+    "kept": Array<ErasedFile>;
+    "anonymised": Array<ErasedFile>;
+};
 export type ExcuseIn = {
     "student_id": string;
     "starts_on": string;
@@ -1237,15 +1252,6 @@ export type PeriodIO = {
     "starts_at": string;
     "ends_at": string;
 };
-export type PersonIn = {
-    "given_name": string;
-    "family_name": string;
-    "email"?: string | null;
-    "sourced_id"?: string | null;
-    "grade_level"?: string | null;
-    "birth_date"?: string | null;
-    "roles"?: Array<RoleIn>;
-};
 export type PersonOut = {
     "id": string;
     "given_name": string;
@@ -1865,6 +1871,22 @@ export type TotalOut = {
     "rounding": string;
     "categories": Array<CategoryTotalOut>;
 };
+/** What will be sent: the store is told to take exactly these bytes. */
+export type UploadIn = {
+    "filename": string;
+    "content_type": string;
+    "size_bytes": number;
+    "sha256": string;
+};
+/** Send the bytes with `method` to `url`, with exactly `headers`, before `expires_at`; then POST to `confirm`. */
+export type UploadSlotOut = {
+    "id": string;
+    "method": string;
+    "url": string;
+    "headers": Record<string, unknown>;
+    "expires_at": string;
+    "confirm": string;
+};
 export type VersionOut = {
     "version": number;
     "body": string;
@@ -1950,8 +1972,11 @@ export type Edtech__communication__api__schemas__ReadOut = {
     "last_seq": number;
     "receipt_held": boolean;
 };
+export type Edtech__files__api__erasures__PersonIn = {
+    "person_id": string;
+};
 /** Why a file exists; it decides who may read it and how long it is kept. */
-export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package";
+export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement";
 export type Edtech__grades__api__schemas__results__BatchOut = {
     "items": Array<BatchItemOut>;
     "publications": Array<PublicationOut>;
@@ -2042,6 +2067,15 @@ export type Edtech__institutions__api__schemas__InstitutionOut = {
     "timezone": string;
     "locale": string;
     "currency": string;
+};
+export type Edtech__institutions__api__schemas__PersonIn = {
+    "given_name": string;
+    "family_name": string;
+    "email"?: string | null;
+    "sourced_id"?: string | null;
+    "grade_level"?: string | null;
+    "birth_date"?: string | null;
+    "roles"?: Array<RoleIn>;
 };
 /** Academic sessions nest: school year → term → grading period. */
 export type Edtech__institutions__domain__organization__SessionKind = "school_year" | "term" | "grading_period";
@@ -2201,9 +2235,14 @@ export interface Responses {
     "DELETE /api/v1/enrollments/{enrollment_id}": null;
     "POST /api/v1/enrollments/{enrollment_id}/end": EnrollmentOut;
     "GET /api/v1/files": Page_FileOut_;
+    "POST /api/v1/files/erasures": ErasureOut;
     "POST /api/v1/files/excuse-notes/{excuse_id}": FileOut;
+    "POST /api/v1/files/excuse-notes/{excuse_id}/uploads": UploadSlotOut;
     "POST /api/v1/files/record-packages": FileOut;
     "POST /api/v1/files/report-cards": FileOut;
+    "POST /api/v1/files/statements": FileOut;
+    "POST /api/v1/files/uploads/{upload_id}/confirm": FileOut;
+    "PUT /api/v1/files/uploads/{upload_id}/content": null;
     "GET /api/v1/files/{file_id}": FileOut;
     "GET /api/v1/files/{file_id}/content": unknown;
     "GET /api/v1/grade-schemes": Page_SchemeOut_;
