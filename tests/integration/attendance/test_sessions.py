@@ -80,3 +80,30 @@ async def test_planning_a_range_gives_each_days_sessions_the_students_enrolled_t
         enrolled = board["session"]["day"] < leaves_on.isoformat()
         on_roster[enrolled].add(student in {m["student_id"] for m in board["marks"]})
     assert on_roster == {True: {True}, False: {False}}
+
+
+async def test_a_second_session_of_the_section_at_the_same_start_is_a_conflict(
+    client: httpx.AsyncClient, school: School
+) -> None:
+    """The same section cannot meet twice from the same minute: 409 problem, nothing added."""
+    officer = await login(client, "officer@demo.test")
+    starts = school_time(19, 0)
+    body = {
+        "section_id": str(school.s01),
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(minutes=45)).isoformat(),
+    }
+    first = await client.post("/api/v1/attendance/sessions", json=body, headers=officer)
+    assert first.status_code == 201, first.text
+    again = await client.post("/api/v1/attendance/sessions", json=body, headers=officer)
+    assert again.status_code == 409, again.text
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert again.json()["code"] == "conflict"
+    day = first.json()["day"]
+    listed = await client.get(
+        "/api/v1/attendance/sessions",
+        params={"section_id": str(school.s01), "date": day},
+        headers=officer,
+    )
+    same = [s for s in listed.json()["items"] if s["starts_at"] == first.json()["starts_at"]]
+    assert [s["id"] for s in same] == [first.json()["id"]]

@@ -6,12 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from edtech.attendance.application.common import is_attendance_staff
 from edtech.attendance.application.ports import RosterFactory
 from edtech.attendance.domain import AttendanceSession, SessionKind, plan_session
 from edtech.attendance.infrastructure.repositories import SqlAlchemyMarks, SqlAlchemySessions
 from edtech.kernel.clock import Clock
-from edtech.kernel.errors import NotFoundError
+from edtech.kernel.errors import ConflictError, NotFoundError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
@@ -60,7 +62,12 @@ class CreateSession:
                 opens_before=timedelta(minutes=cmd.opens_before_minutes),
             )
             SqlAlchemySessions(uow.session).add(att)
-            await uow.session.flush()
+            try:
+                await uow.session.flush()
+            except IntegrityError as exc:  # the section's (section, starts_at) is taken
+                raise ConflictError(
+                    "The section already has a session starting at that time."
+                ) from exc
             students = await roster.students_of_section(principal.institution_id, cmd.section_id)
             await SqlAlchemyMarks(uow.session).add_unmarked(att, students)
             await uow.commit()
