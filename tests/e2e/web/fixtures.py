@@ -23,12 +23,14 @@ NODE_COMMAND = os.environ.get("EDTECH_E2E_NODE_COMMAND", "")
 
 @pytest.fixture(scope="module")
 def web_school(e2e_school: DemoSummary, e2e_database_url: str) -> DemoSummary:
-    """The e2e demo school plus teacher1's gradebook (drafts) and the demo conversation."""
+    """The e2e demo school plus teacher1's gradebook (drafts), the demo conversation and the
+    demo families' bills."""
     databases.run_blocking(_seed(e2e_database_url, e2e_school))
     return e2e_school
 
 
 async def _seed(url: str, summary: DemoSummary) -> None:
+    from edtech.billing.public import seed_demo as seed_billing
     from edtech.communication.public import seed_demo as seed_communication
     from edtech.grades.public import seed_demo as seed_grades
 
@@ -37,6 +39,7 @@ async def _seed(url: str, summary: DemoSummary) -> None:
         factory = make_session_factory(engine)
         await seed_grades(factory, summary)
         await seed_communication(factory, summary)
+        await seed_billing(factory, summary)
     finally:
         await engine.dispose()
 

@@ -158,6 +158,11 @@ def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_expla
         sign_in(page, f"{topology.url}/app/parent", "guardian1@demo.test")
         expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=15_000)
         expect_state(page, "live")
+        # Installable: the manifest, and a service worker in control of /app/.
+        scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+        assert scope == f"{topology.url}/app/"
+        manifest = client.get("/app/manifest.webmanifest").json()
+        assert (manifest["start_url"], manifest["display"]) == ("/app/parent", "standalone")
 
         # teacher1 writes over REST: the message appears live, once.
         text = f"Museum trip on Friday ({uuid.uuid4().hex[:6]})"

@@ -368,6 +368,8 @@ async function showChild(studentId) {
 }
 
 async function main() {
+  // Installable, and opens offline from the last copy seen (sw.js); the app works without it.
+  navigator.serviceWorker?.register("/app/sw.js").catch(() => {});
   const me = await signedIn($("signin"));
   state.me = me;
   signOutButton($("signout"));
