@@ -202,8 +202,10 @@ def roster_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report; change nothing.")] = False,
     lenient: Annotated[bool, typer.Option("--lenient", help="Accept named vendor quirks.")] = False,
 ) -> None:
-    """Import a package through the node (so open sockets hear what changes) and print what
-    was created, changed and ended per entity — or every problem, by file, line and column."""
+    """Import a package through the node (so open sockets hear what changes): it runs as the
+    node's background job; this follows it (each file as it is applied, on PostgreSQL) and
+    prints what was created, changed and ended per entity — or every problem, by file, line
+    and column."""
     import io
     import zipfile
 
@@ -217,15 +219,31 @@ def roster_import(
         data = buffer.getvalue()
     else:
         data = path.read_bytes()
+    import time
+
+    auth = {"Authorization": f"Bearer {token}"}
     response = httpx.post(
         f"{url.rstrip('/')}/api/v1/roster/imports",
         content=data,
         params={"dry_run": str(dry_run).lower(), "lenient": str(lenient).lower()},
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"},
+        headers={**auth, "Content-Type": "application/zip"},
         timeout=600,
     )
     body = response.json()
-    if response.status_code != 200:
+    if response.status_code == 202:  # queued: follow the import until it ends
+        seen = None
+        while body["state"] in ("queued", "running"):
+            step = body["progress"]
+            if (step["phase"], step["file"]) != seen:
+                seen = (step["phase"], step["file"])
+                where = f" {step['file']} ({step['done']}/{step['total']})" if step["file"] else ""
+                console.print(f"{step['phase']}{where}")
+            time.sleep(1)
+            body = httpx.get(
+                f"{url.rstrip('/')}{response.headers['location']}", headers=auth
+            ).json()
+        body = body["problem"] if body["state"] == "failed" else body["report"]
+    if response.status_code != 202 or "entities" not in body:
         console.print(f"[red]{body.get('detail', response.text)}[/red]")
         for error in body.get("errors", []):
             console.print("  " + ":".join(str(p) for p in error["loc"]) + f"  {error['msg']}")

@@ -4,6 +4,7 @@ OAuth 2 client credentials with scopes; the gradebook written back and seen by t
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
 from tests.integration.oneroster.helpers import (
@@ -42,10 +43,10 @@ async def _bearer(http: httpx.AsyncClient, creds: tuple[str, str]) -> dict[str, 
 
 
 async def test_the_rostering_service_pages_sorts_filters_and_selects_fields(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    await imported(client, admin, package("bulk"))
+    await imported(client, app, admin, package("bulk"))
     roster = await _bearer(client, await _client(client, admin, "roster.readonly"))
 
     r = await client.get(
@@ -118,10 +119,14 @@ async def test_the_rostering_service_pages_sorts_filters_and_selects_fields(
 
 
 async def test_an_lms_writes_line_items_and_results_and_the_teacher_sees_them(
-    client: httpx.AsyncClient, demo: DemoSummary, database_url: str, demo_password_hash: str
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    demo: DemoSummary,
+    database_url: str,
+    demo_password_hash: str,
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    await imported(client, admin, package("bulk"))
+    await imported(client, app, admin, package("bulk"))
     lms = await _bearer(
         client,
         await _client(
