@@ -288,6 +288,30 @@ def roster_export(
     console.print(f"wrote {out} ({len(response.content)} bytes)")
 
 
+@roster_app.command("rollover")
+def roster_rollover(
+    school_year_id: Annotated[str, typer.Argument(help="The school year (academic session id).")],
+    on: Annotated[str, typer.Argument(help="The first day it no longer holds (YYYY-MM-DD).")],
+    apply: Annotated[bool, typer.Option("--apply", help="Change; without it, preview.")] = False,
+    url: Annotated[str, typer.Option(help="The running node.")] = "http://127.0.0.1:8000",
+    token: Annotated[str, typer.Option(envvar="EDTECH_ACCESS_TOKEN", help=TOKEN_HELP)] = "",
+) -> None:
+    """Year-end rollover: end the year's enrollments and student/teacher roles on a date and
+    promote students a grade. Previews unless `--apply`."""
+    import httpx
+
+    response = httpx.post(
+        f"{url.rstrip('/')}/api/v1/roster/rollover",
+        json={"school_year_id": school_year_id, "on": on, "dry_run": not apply},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=600,
+    )
+    if response.status_code != 200:
+        console.print(f"[red]{response.text}[/red]")
+        raise typer.Exit(1)
+    console.print_json(data=response.json())
+
+
 institution_app = typer.Typer(
     help="Institutions (tenants) of this deployment.", no_args_is_help=True
 )

@@ -436,6 +436,7 @@ POLICY: dict[str, Rule] = {
     # oneroster
     "POST /api/v1/roster/imports": allow("rosters: institution admins", "admin"),
     "GET /api/v1/roster/imports/{import_id}": allow("rosters: institution admins", "admin"),
+    "POST /api/v1/roster/rollover": allow("rosters: institution admins", "admin"),
     "GET /api/v1/roster/export": allow("rosters: institution admins", "admin"),
     "POST /api/v1/roster/clients": allow("integrations: institution admins", "admin"),
     # jobs
