@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from edtech.kernel.errors import NotFoundError
 from edtech.oneroster.api.auth import ImsRoute, requires
 from edtech.oneroster.application.delete_result import DeleteResult
+from edtech.oneroster.application.put_category import PutCategory
 from edtech.oneroster.application.put_line_item import LineItemPut, PutLineItem
 from edtech.oneroster.application.put_result import PutResult, ResultPut
 from edtech.oneroster.domain.scopes import GRADEBOOK_DELETE, GRADEBOOK_READ, GRADEBOOK_WRITE
@@ -105,8 +106,64 @@ async def _written(
 ) -> JSONResponse:
     """The answer to a PUT: the object as now stored, 201 if the PUT created it, else 200."""
     reads = await _reads(session, client, clock)
+    if envelope == "category":
+        return _ok(envelope, reads.category(id), 201 if created else 200)
     obj = await (reads.line_item(id) if envelope == "lineItem" else reads.result(id))
     return _ok(envelope, obj, 201 if created else 200)
+
+
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    title: str = Field(min_length=1, max_length=100)
+    weight: Decimal | None = Field(default=None, ge=0, le=100_000)
+
+
+class CategoryBody(BaseModel):
+    category: CategoryIn
+
+
+@router.get(
+    "/categories",
+    summary="Gradebook categories",
+    responses=_doc("categories"),
+    response_class=JSONResponse,
+)
+async def list_categories(
+    client: ReaderDep, session: ReadSessionDep, clock: ClockDep
+) -> JSONResponse:
+    found = (await _reads(session, client, clock)).categories()
+    return JSONResponse({"categories": found}, headers={"X-Total-Count": str(len(found))})
+
+
+@router.get(
+    "/categories/{id}",
+    summary="One gradebook category",
+    responses=_doc("category", 404),
+    response_class=JSONResponse,
+)
+async def get_category(
+    id: Id, client: ReaderDep, session: ReadSessionDep, clock: ClockDep
+) -> JSONResponse:
+    return _ok("category", (await _reads(session, client, clock)).category(id))
+
+
+@router.put(
+    "/categories/{id}",
+    summary="Create or replace a gradebook category",
+    description=PutCategory.__doc__,
+    responses=_doc("category", 201),
+    response_class=JSONResponse,
+)
+async def put_category(
+    id: Id,
+    body: CategoryBody,
+    client: WriterDep,
+    put: Annotated[PutCategory, Depends(use_case(PutCategory))],
+    session: ReadSessionDep,
+    clock: ClockDep,
+) -> JSONResponse:
+    created = await put(client, id, _json(body.category))
+    return await _written("category", id, created, session, client, clock)
 
 
 @router.get(
