@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from edtech.demo import DemoSummary, OtherSummary
 from edtech.oneroster.application.import_package import ImportPackage
 from edtech.oneroster.infrastructure.imports import progress_port, uows_port
 from edtech.platform.http.deps import use_case
+from edtech.platform.jobs import job_table
 from tests.integration.attendance.helpers import Socket
 from tests.integration.oneroster.helpers import package, run_jobs, texts, upload, zipped
 from tests.roster import login
@@ -156,3 +158,22 @@ async def test_only_the_institutions_admins_follow_or_read_an_import(
             await ws.close()
     not_a_zip = await upload(client, admin, b"sourcedId,status\r\n")
     assert not_a_zip.status_code == 422, not_a_zip.text
+
+
+async def test_an_import_whose_job_died_reads_as_failed_with_the_jobs_error(
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    r = await upload(client, admin, package("bulk"))
+    async with app.state.services.session_factory() as session:
+        # the job's last attempt crashed (say the node ran out of memory): the dead letter
+        await session.execute(
+            sa.update(job_table)
+            .where(job_table.c.args["import_id"].as_string() == r.json()["id"])
+            .values(state="failed", attempts=3, last_error="MemoryError: ")
+        )
+        await session.commit()
+    body = (await client.get(r.headers["location"], headers=admin)).json()
+    assert body["state"] == "failed"
+    assert body["problem"] == {"code": "job_failed", "detail": "MemoryError: "}
+    assert body["job"] == {"state": "failed", "attempts": 3, "error": "MemoryError: "}
