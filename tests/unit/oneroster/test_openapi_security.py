@@ -66,3 +66,14 @@ def test_every_provider_operation_lists_each_granting_scope_as_an_alternative(
             assert listed == {PREFIX + s for s in _granting(path, method)}, f"{method} {path}"
             checked += 1
     assert checked >= 40
+
+
+def test_the_token_endpoints_errors_are_documented_as_rfc_6749_json(
+    document: dict[str, Any],
+) -> None:
+    responses = document["paths"]["/ims/oneroster/oauth2/token"]["post"]["responses"]
+    for status in ("400", "401"):
+        assert list(responses[status]["content"]) == ["application/json"]
+        assert responses[status]["content"]["application/json"]["schema"]["required"] == ["error"]
+        assert "x-own-body" not in responses[status]
+    assert list(responses["422"]["content"]) == ["application/problem+json"]

@@ -20,6 +20,7 @@ from edtech.kernel.errors import AuthenticationError, ForbiddenError
 from edtech.oneroster.domain.scopes import PREFIX, parse_scopes
 from edtech.oneroster.infrastructure.clients import Integration, client_by_id
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
+from edtech.platform.http.openapi import OWN_BODY
 from edtech.platform.security.keys import hash_secret, same_secret
 
 router = APIRouter(tags=["oneroster"])
@@ -27,9 +28,21 @@ router = APIRouter(tags=["oneroster"])
 TOKEN_TTL = timedelta(hours=1)
 TOKEN_TYPE = "oneroster"
 
+OAUTH_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+}
 TOKEN_ERRORS = {
-    400: {"description": "RFC 6749 error: unsupported_grant_type or invalid_scope."},
-    401: {"description": "RFC 6749 error: invalid_client."},
+    status: {
+        "description": description,
+        "content": {"application/json": {"schema": OAUTH_ERROR}},
+        OWN_BODY: True,  # RFC 6749 §5.2 fixes these bodies, not RFC 9457
+    }
+    for status, description in (
+        (400, "RFC 6749 error: unsupported_grant_type or invalid_scope."),
+        (401, "RFC 6749 error: invalid_client."),
+    )
 }
 
 
