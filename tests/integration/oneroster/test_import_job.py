@@ -4,10 +4,12 @@ outcome on `oneroster.import.{id}` for the institution's administrators, and ove
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from edtech.demo import DemoSummary, OtherSummary
 from edtech.oneroster.application.import_package import ImportPackage
@@ -15,7 +17,14 @@ from edtech.oneroster.infrastructure.imports import progress_port, uows_port
 from edtech.platform.http.deps import use_case
 from edtech.platform.jobs import job_table
 from tests.integration.attendance.helpers import Socket
-from tests.integration.oneroster.helpers import package, run_jobs, texts, upload, zipped
+from tests.integration.oneroster.helpers import (
+    imported,
+    package,
+    run_jobs,
+    texts,
+    upload,
+    zipped,
+)
 from tests.roster import login
 
 
@@ -177,3 +186,23 @@ async def test_an_import_whose_job_died_reads_as_failed_with_the_jobs_error(
     assert body["state"] == "failed"
     assert body["problem"] == {"code": "job_failed", "detail": "MemoryError: "}
     assert body["job"] == {"state": "failed", "attempts": 3, "error": "MemoryError: "}
+
+
+async def test_an_import_writes_its_sourcedid_map_in_batches_not_row_by_row(
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    statements: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "oneroster_source" in statement and statement.lstrip().startswith(("INSERT", "UPDATE")):
+            statements.append(statement.split()[0])
+
+    engine = app.state.services.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        report = await imported(client, app, admin, package("bulk"))
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert sum(e["created"] for e in report["entities"].values()) > 50
+    assert statements == ["INSERT"]  # ~60 mapping rows, one executemany

@@ -100,7 +100,7 @@ class ImportPackage:
         report: ImportReport,
     ) -> None:
         session = self.uow.session
-        sources = SqlAlchemySources(session, institution_id)
+        sources = SqlAlchemySources(session, institution_id, batched=True)
         await sources.load()
         known = {
             name: {k for k, s in sources.of_kind(kind).items() if s.status == "active"}
@@ -127,6 +127,7 @@ class ImportPackage:
             report,
         )
         await applier.run(pkg, on_file)
+        await sources.flush()
         if applier.problems:
             raise refuse(
                 f"{len(applier.problems)} record(s) break the roster's rules; nothing was changed",
