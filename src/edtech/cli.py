@@ -203,8 +203,10 @@ def roster_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report; change nothing.")] = False,
     lenient: Annotated[bool, typer.Option("--lenient", help="Accept named vendor quirks.")] = False,
 ) -> None:
-    """Import a package through the node (so open sockets hear what changes) and print what
-    was created, changed and ended per entity — or every problem, by file, line and column."""
+    """Import a package through the node (so open sockets hear what changes): it runs as the
+    node's background job; this follows it (each file as it is applied, on PostgreSQL) and
+    prints what was created, changed and ended per entity — or every problem, by file, line
+    and column."""
     import io
     import zipfile
 
@@ -218,15 +220,31 @@ def roster_import(
         data = buffer.getvalue()
     else:
         data = path.read_bytes()
+    import time
+
+    auth = {"Authorization": f"Bearer {token}"}
     response = httpx.post(
         f"{url.rstrip('/')}/api/v1/roster/imports",
         content=data,
         params={"dry_run": str(dry_run).lower(), "lenient": str(lenient).lower()},
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"},
+        headers={**auth, "Content-Type": "application/zip"},
         timeout=600,
     )
     body = response.json()
-    if response.status_code != 200:
+    if response.status_code == 202:  # queued: follow the import until it ends
+        seen = None
+        while body["state"] in ("queued", "running"):
+            step = body["progress"]
+            if (step["phase"], step["file"]) != seen:
+                seen = (step["phase"], step["file"])
+                where = f" {step['file']} ({step['done']}/{step['total']})" if step["file"] else ""
+                console.print(f"{step['phase']}{where}")
+            time.sleep(1)
+            body = httpx.get(
+                f"{url.rstrip('/')}{response.headers['location']}", headers=auth
+            ).json()
+        body = body["problem"] if body["state"] == "failed" else body["report"]
+    if response.status_code != 202 or "entities" not in body:
         console.print(f"[red]{body.get('detail', response.text)}[/red]")
         for error in body.get("errors", []):
             console.print("  " + ":".join(str(p) for p in error["loc"]) + f"  {error['msg']}")
@@ -269,6 +287,30 @@ def roster_export(
         raise typer.Exit(1)
     out.write_bytes(response.content)
     console.print(f"wrote {out} ({len(response.content)} bytes)")
+
+
+@roster_app.command("rollover")
+def roster_rollover(
+    school_year_id: Annotated[str, typer.Argument(help="The school year (academic session id).")],
+    on: Annotated[str, typer.Argument(help="The first day it no longer holds (YYYY-MM-DD).")],
+    apply: Annotated[bool, typer.Option("--apply", help="Change; without it, preview.")] = False,
+    url: Annotated[str, typer.Option(help="The running node.")] = "http://127.0.0.1:8000",
+    token: Annotated[str, typer.Option(envvar="EDTECH_ACCESS_TOKEN", help=TOKEN_HELP)] = "",
+) -> None:
+    """Year-end rollover: end the year's enrollments and student/teacher roles on a date and
+    promote students a grade. Previews unless `--apply`."""
+    import httpx
+
+    response = httpx.post(
+        f"{url.rstrip('/')}/api/v1/roster/rollover",
+        json={"school_year_id": school_year_id, "on": on, "dry_run": not apply},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=600,
+    )
+    if response.status_code != 200:
+        console.print(f"[red]{response.text}[/red]")
+        raise typer.Exit(1)
+    console.print_json(data=response.json())
 
 
 institution_app = typer.Typer(

@@ -453,6 +453,8 @@ POLICY: dict[str, Rule] = {
     "POST /api/v1/files/erasures": allow("erasing a person's files: institution admins", "admin"),
     # oneroster
     "POST /api/v1/roster/imports": allow("rosters: institution admins", "admin"),
+    "GET /api/v1/roster/imports/{import_id}": allow("rosters: institution admins", "admin"),
+    "POST /api/v1/roster/rollover": allow("rosters: institution admins", "admin"),
     "GET /api/v1/roster/export": allow("rosters: institution admins", "admin"),
     "POST /api/v1/roster/clients": allow("integrations: institution admins", "admin"),
     # jobs

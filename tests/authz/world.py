@@ -53,6 +53,7 @@ PARAM_TABLES: dict[str, tuple[str, str]] = {
     "upload_id": ("file_upload", "id"),
     "id": ("person", "id"),  # a OneRoster sourcedId: a record made here goes by its id
     "rotation_id": ("rotation", "id"),
+    "import_id": ("oneroster_import", "id"),
 }
 # A direct upload's declaration (a small PDF's name, type, size and SHA-256).
 UPLOAD_SLOT = {
@@ -183,6 +184,7 @@ async def discover(
     assert slot.status_code == 201, slot.text
     await _add_invitation(settings, demo)
     await _add_failed_job(settings, demo)
+    await _add_roster_import(settings, demo)
     # An urgent announcement to S01's guardians, so `batch_id` (its notifications' batch) and
     # `notification_id` (guardian1's) have targets.
     announced = await client.post(
@@ -280,6 +282,31 @@ async def _add_failed_job(settings: Settings, demo: DemoSummary) -> None:
                     run_at=now,
                     institution_id=demo.institution_id,
                     last_error="RuntimeError: probe",
+                    created_at=now,
+                    finished_at=now,
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _add_roster_import(settings: Settings, demo: DemoSummary) -> None:
+    """A finished roster import of the demo institution, so `import_id` has a target."""
+    roster_import = metadata().tables["oneroster_import"]
+    now = datetime.now(UTC)
+    engine = make_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(roster_import).values(
+                    id=uuid.uuid4(),
+                    institution_id=demo.institution_id,
+                    requested_by=demo.person("admin@demo.test"),
+                    state="succeeded",
+                    dry_run=True,
+                    lenient=False,
+                    progress={"phase": "finished", "file": None, "done": 0, "total": 0},
+                    report={"dry_run": True, "entities": {}, "warnings": []},
                     created_at=now,
                     finished_at=now,
                 )

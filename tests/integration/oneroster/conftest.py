@@ -12,6 +12,7 @@ import pytest
 BOTH_DIALECTS = {
     "test_a_delta_moves_a_student_ends_a_teacher_and_adds_a_guardian_live",
     "test_an_lms_writes_line_items_and_results_and_the_teacher_sees_them",
+    "test_an_upload_is_queued_and_its_progress_and_report_reach_the_admin_live",
 }
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from edtech.identity.public import create_account
 from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.jobs import JobRunner
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "oneroster"
 
@@ -64,11 +66,37 @@ async def upload(
     )
 
 
-async def imported(client: httpx.AsyncClient, auth: dict[str, str], data: bytes) -> dict[str, Any]:
-    r = await upload(client, auth, data)
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
+async def run_jobs(app: FastAPI) -> int:
+    """Run every due job on this node until none is left (tests run no background runner)."""
+    runner = app.state.services.components.get(JobRunner)
+    total = 0
+    while ran := await runner.run_once():
+        total += ran
+    return total
+
+
+async def import_outcome(
+    client: httpx.AsyncClient, app: FastAPI, auth: dict[str, str], data: bytes, **params: Any
+) -> dict[str, Any]:
+    """Upload, run the queued import job, and read the import back over REST."""
+    r = await upload(client, auth, data, **params)
+    assert r.status_code == 202, r.text
+    assert r.json()["state"] == "queued"
+    await run_jobs(app)
+    done = await client.get(r.headers["location"], headers=auth)
+    assert done.status_code == 200, done.text
+    body: dict[str, Any] = done.json()
     return body
+
+
+async def imported(
+    client: httpx.AsyncClient, app: FastAPI, auth: dict[str, str], data: bytes
+) -> dict[str, Any]:
+    """The report of an import that must succeed."""
+    outcome = await import_outcome(client, app, auth, data)
+    assert outcome["state"] == "succeeded", outcome
+    report: dict[str, Any] = outcome["report"]
+    return report
 
 
 def writes(report: dict[str, Any]) -> int:

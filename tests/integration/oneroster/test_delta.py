@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
 from tests.integration.attendance.helpers import Socket
@@ -31,13 +32,14 @@ async def _active(client: httpx.AsyncClient, auth: dict[str, str], section: uuid
 
 async def test_a_delta_moves_a_student_ends_a_teacher_and_adds_a_guardian_live(
     client: httpx.AsyncClient,
+    app: FastAPI,
     live_server: object,
     demo: DemoSummary,
     database_url: str,
     demo_password_hash: str,
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    await imported(client, admin, package("bulk"))
+    await imported(client, app, admin, package("bulk"))
     p1, p2 = await section_id(client, admin, "ALG1-P1"), await section_id(client, admin, "ALG1-P2")
     bio = await section_id(client, admin, "BIO-P3")
     maya, zoe = await person_id(client, admin, "s-1"), await person_id(client, admin, "s-3")
@@ -56,7 +58,7 @@ async def test_a_delta_moves_a_student_ends_a_teacher_and_adds_a_guardian_live(
     try:
         assert (await ws.subscribe(channel))["ok"]
 
-        report = await imported(client, admin, package("delta"))
+        report = await imported(client, app, admin, package("delta"))
         entities = report["entities"]
         assert entities["enrollment"] == {"created": 1, "changed": 0, "ended": 2, "unchanged": 0}
         assert entities["role"]["ended"] == 1

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
 from tests.integration.oneroster.helpers import (
+    import_outcome,
     imported,
     package,
     person_id,
     section_id,
     texts,
-    upload,
     writes,
     zipped,
 )
@@ -19,10 +20,10 @@ from tests.roster import login
 
 
 async def test_a_bulk_package_creates_the_roster_and_a_second_import_changes_nothing(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    report = await imported(client, admin, package("bulk"))
+    report = await imported(client, app, admin, package("bulk"))
     entities = report["entities"]
     assert entities["org"]["created"] == 3
     assert entities["academicSession"]["created"] == 4
@@ -44,13 +45,13 @@ async def test_a_bulk_package_creates_the_roster_and_a_second_import_changes_not
     r = await client.get(f"/api/v1/sections/{p2}", headers=admin)
     assert r.json()["room"] == 'Room "B" 12'
 
-    again = await imported(client, admin, package("bulk"))
+    again = await imported(client, app, admin, package("bulk"))
     assert writes(again) == 0
     assert again["entities"]["user"]["unchanged"] == 11
 
 
 async def test_a_broken_package_changes_nothing_and_lists_every_problem_by_line(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:
     admin = await login(client, "admin@demo.test")
     files = texts("bulk")
@@ -58,10 +59,11 @@ async def test_a_broken_package_changes_nothing_and_lists_every_problem_by_line(
     files["enrollments.csv"] += b"e-ghost,,,cls-alg1-p1,org-hs,nobody,student,false,,\r\n"
     files["classes.csv"] = files["classes.csv"].replace(b",scheduled,Lab 2", b",Scheduled,Lab 2")
     files["orgs.csv"] = files["orgs.csv"].replace(b"sourcedId,status", b"SourcedId,status")
-    r = await upload(client, admin, zipped(files))
-    assert r.status_code == 422, r.text
-    body = r.json()
-    assert body["status"] == 422
+    outcome = await import_outcome(client, app, admin, zipped(files))
+    assert outcome["state"] == "failed", outcome
+    assert outcome["report"] is None
+    body = outcome["problem"]
+    assert body["code"] == "invalid"
     assert "nothing was changed" in body["detail"]
     locs = {tuple(e["loc"]): e["msg"] for e in body["errors"]}
     assert ("users.csv", 4, "enabledUser") in locs
@@ -74,28 +76,30 @@ async def test_a_broken_package_changes_nothing_and_lists_every_problem_by_line(
 
 
 async def test_lenient_mode_accepts_a_named_quirk_with_a_warning(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:
     admin = await login(client, "admin@demo.test")
     files = texts("bulk")
     files["users.csv"] = files["users.csv"].replace(b"t-alan,,,true", b"t-alan,,,True")
-    strict = await upload(client, admin, zipped(files))
-    assert strict.status_code == 422
-    r = await upload(client, admin, zipped(files), lenient=True)
-    assert r.status_code == 200, r.text
-    (warning,) = [w for w in r.json()["warnings"] if w["loc"][0] == "users.csv"]
+    strict = await import_outcome(client, app, admin, zipped(files))
+    assert strict["state"] == "failed"
+    outcome = await import_outcome(client, app, admin, zipped(files), lenient=True)
+    assert outcome["state"] == "succeeded", outcome
+    report = outcome["report"]
+    (warning,) = [w for w in report["warnings"] if w["loc"][0] == "users.csv"]
     assert warning["loc"] == ["users.csv", 4, "enabledUser"]
     assert "'True' read as 'true'" in warning["msg"]
-    assert r.json()["dry_run"] is False
+    assert report["dry_run"] is False
 
 
 async def test_a_dry_run_reports_and_changes_nothing(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    r = await upload(client, admin, package("bulk"), dry_run=True)
-    assert r.status_code == 200, r.text
-    assert r.json()["dry_run"] is True
-    assert r.json()["entities"]["user"]["created"] == 11
+    outcome = await import_outcome(client, app, admin, package("bulk"), dry_run=True)
+    assert outcome["state"] == "succeeded", outcome
+    assert outcome["dry_run"] is True
+    assert outcome["report"]["dry_run"] is True
+    assert outcome["report"]["entities"]["user"]["created"] == 11
     people = await client.get("/api/v1/people", params={"q": "t-ada"}, headers=admin)
     assert people.json()["items"] == []

@@ -4,6 +4,7 @@ OAuth 2 client credentials with scopes; the gradebook written back and seen by t
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
 from tests.integration.oneroster.helpers import (
@@ -42,10 +43,10 @@ async def _bearer(http: httpx.AsyncClient, creds: tuple[str, str]) -> dict[str, 
 
 
 async def test_the_rostering_service_pages_sorts_filters_and_selects_fields(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    await imported(client, admin, package("bulk"))
+    await imported(client, app, admin, package("bulk"))
     roster = await _bearer(client, await _client(client, admin, "roster.readonly"))
 
     r = await client.get(
@@ -118,10 +119,14 @@ async def test_the_rostering_service_pages_sorts_filters_and_selects_fields(
 
 
 async def test_an_lms_writes_line_items_and_results_and_the_teacher_sees_them(
-    client: httpx.AsyncClient, demo: DemoSummary, database_url: str, demo_password_hash: str
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    demo: DemoSummary,
+    database_url: str,
+    demo_password_hash: str,
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    await imported(client, admin, package("bulk"))
+    await imported(client, app, admin, package("bulk"))
     lms = await _bearer(
         client,
         await _client(
@@ -202,3 +207,42 @@ async def test_an_lms_writes_line_items_and_results_and_the_teacher_sees_them(
     grid = await client.get(f"/api/v1/sections/{p1}/gradebook/grid", headers=teacher)
     assert "extra_credit" not in grid.text
     assert "exempt" in grid.text
+
+
+async def test_an_lms_puts_a_category_and_its_line_items_go_into_it_by_title(
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
+) -> None:
+    admin = await login(client, "admin@demo.test")
+    await imported(client, app, admin, package("bulk"))
+    reader = await _bearer(client, await _client(client, admin, "gradebook.readonly"))
+    lms = await _bearer(client, await _client(client, admin, "gradebook.createput"))
+    body = {"category": {"title": "Homework", "weight": 20, "metadata": {"sis.code": "HW"}}}
+    refused = await client.put(f"{G}/categories/cat-hw", json=body, headers=reader)
+    assert refused.status_code == 403, refused.text
+    r = await client.put(f"{G}/categories/cat-hw", json=body, headers=lms)
+    assert r.status_code == 201, r.text
+    assert r.json()["category"]["title"] == "Homework"
+    body["category"]["title"] = "Homework & practice"
+    r = await client.put(f"{G}/categories/cat-hw", json=body, headers=lms)
+    assert r.status_code == 200, r.text
+    listed = (await client.get(f"{G}/categories", headers=reader)).json()["categories"]
+    assert [(c["sourcedId"], c["title"], c["metadata"]) for c in listed] == [
+        ("cat-hw", "Homework & practice", {"sis.code": "HW"})
+    ]
+    assert (await client.get(f"{G}/categories/nope", headers=reader)).status_code == 404
+
+    item = {
+        "lineItem": {
+            "title": "Worksheet 3",
+            "class": {"sourcedId": "cls-alg1-p1"},
+            "category": {"sourcedId": "cat-hw"},
+            "resultValueMax": 5,
+        }
+    }
+    r = await client.put(f"{G}/lineItems/li-ws3", json=item, headers=lms)
+    assert r.status_code == 201, r.text
+    p1 = await section_id(client, admin, "ALG1-P1")
+    book = await client.get(f"/api/v1/sections/{p1}/gradebook", headers=admin)
+    assert book.status_code == 200, book.text
+    assert "Homework & practice" in book.text  # the category's title, not its sourcedId
+    assert "cat-hw" not in book.text

@@ -6,6 +6,7 @@ import csv
 import io
 
 import httpx
+from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
 from tests.integration.oneroster.helpers import imported, package, unzipped, writes
@@ -13,10 +14,10 @@ from tests.roster import login
 
 
 async def test_import_export_import_changes_nothing(
-    client: httpx.AsyncClient, demo: DemoSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:
     admin = await login(client, "admin@demo.test")
-    await imported(client, admin, package("bulk"))
+    await imported(client, app, admin, package("bulk"))
     r = await client.get("/api/v1/roster/export", headers=admin)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
@@ -34,7 +35,7 @@ async def test_import_export_import_changes_nothing(
     # the demo's own people are exported too, under their ids, and read back as themselves
     assert len(users) > 11
 
-    again = await imported(client, admin, r.content)
+    again = await imported(client, app, admin, r.content)
     assert writes(again) == 0, {
         k: v for k, v in again["entities"].items() if v["unchanged"] != sum(v.values())
     }

@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from edtech.kernel.errors import NotFoundError
-from edtech.oneroster.api.auth import requires
+from edtech.oneroster.api.auth import ImsRoute, requires
 from edtech.oneroster.application.delete_result import DeleteResult
+from edtech.oneroster.application.put_category import PutCategory
 from edtech.oneroster.application.put_line_item import LineItemPut, PutLineItem
 from edtech.oneroster.application.put_result import PutResult, ResultPut
 from edtech.oneroster.domain.scopes import GRADEBOOK_DELETE, GRADEBOOK_READ, GRADEBOOK_WRITE
@@ -21,7 +22,7 @@ from edtech.oneroster.infrastructure.clients import Integration
 from edtech.oneroster.infrastructure.gradebook_reads import GRADEBOOK, GradebookReads
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
 
-router = APIRouter(prefix=GRADEBOOK, tags=["oneroster gradebook"])
+router = APIRouter(prefix=GRADEBOOK, tags=["oneroster gradebook"], route_class=ImsRoute)
 
 ReaderDep = Annotated[Integration, Depends(requires(GRADEBOOK_READ))]
 WriterDep = Annotated[Integration, Depends(requires(GRADEBOOK_WRITE))]
@@ -100,6 +101,71 @@ async def _reads(session: Any, client: Integration, clock: Any) -> GradebookRead
     return await GradebookReads(session, client.institution_id, now, now.date()).load()
 
 
+async def _written(
+    envelope: str, id: str, created: bool, session: Any, client: Integration, clock: Any
+) -> JSONResponse:
+    """The answer to a PUT: the object as now stored, 201 if the PUT created it, else 200."""
+    reads = await _reads(session, client, clock)
+    if envelope == "category":
+        return _ok(envelope, reads.category(id), 201 if created else 200)
+    obj = await (reads.line_item(id) if envelope == "lineItem" else reads.result(id))
+    return _ok(envelope, obj, 201 if created else 200)
+
+
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    title: str = Field(min_length=1, max_length=100)
+    weight: Decimal | None = Field(default=None, ge=0, le=100_000)
+
+
+class CategoryBody(BaseModel):
+    category: CategoryIn
+
+
+@router.get(
+    "/categories",
+    summary="Gradebook categories",
+    responses=_doc("categories"),
+    response_class=JSONResponse,
+)
+async def list_categories(
+    client: ReaderDep, session: ReadSessionDep, clock: ClockDep
+) -> JSONResponse:
+    found = (await _reads(session, client, clock)).categories()
+    return JSONResponse({"categories": found}, headers={"X-Total-Count": str(len(found))})
+
+
+@router.get(
+    "/categories/{id}",
+    summary="One gradebook category",
+    responses=_doc("category", 404),
+    response_class=JSONResponse,
+)
+async def get_category(
+    id: Id, client: ReaderDep, session: ReadSessionDep, clock: ClockDep
+) -> JSONResponse:
+    return _ok("category", (await _reads(session, client, clock)).category(id))
+
+
+@router.put(
+    "/categories/{id}",
+    summary="Create or replace a gradebook category",
+    description=PutCategory.__doc__,
+    responses=_doc("category", 201),
+    response_class=JSONResponse,
+)
+async def put_category(
+    id: Id,
+    body: CategoryBody,
+    client: WriterDep,
+    put: Annotated[PutCategory, Depends(use_case(PutCategory))],
+    session: ReadSessionDep,
+    clock: ClockDep,
+) -> JSONResponse:
+    created = await put(client, id, _json(body.category))
+    return await _written("category", id, created, session, client, clock)
+
+
 @router.get(
     "/classes/{id}/lineItems",
     summary="Line items of a class",
@@ -144,21 +210,17 @@ async def put_line_item(
     clock: ClockDep,
 ) -> JSONResponse:
     item = body.lineItem
-    created = await put(
-        client,
-        id,
-        LineItemPut(
-            title=item.title,
-            class_sourced_id=item.class_.sourcedId,
-            result_value_max=item.resultValueMax,
-            due_at=item.dueDate,
-            category=item.category.sourcedId if item.category else None,
-            grading_period_sourced_id=item.gradingPeriod.sourcedId if item.gradingPeriod else None,
-            record=_json(item),
-        ),
+    command = LineItemPut(
+        title=item.title,
+        class_sourced_id=item.class_.sourcedId,
+        result_value_max=item.resultValueMax,
+        due_at=item.dueDate,
+        category=item.category.sourcedId if item.category else None,
+        grading_period_sourced_id=item.gradingPeriod.sourcedId if item.gradingPeriod else None,
+        record=_json(item),
     )
-    reads = await _reads(session, client, clock)
-    return _ok("lineItem", await reads.line_item(id), 201 if created else 200)
+    created = await put(client, id, command)
+    return await _written("lineItem", id, created, session, client, clock)
 
 
 @router.get(
@@ -203,20 +265,16 @@ async def put_result(
     clock: ClockDep,
 ) -> JSONResponse:
     r = body.result
-    created = await put(
-        client,
-        id,
-        ResultPut(
-            line_item_sourced_id=r.lineItem.sourcedId,
-            student_sourced_id=r.student.sourcedId,
-            score=r.score,
-            score_status=r.scoreStatus,
-            comment=r.comment,
-            record=_json(r),
-        ),
+    command = ResultPut(
+        line_item_sourced_id=r.lineItem.sourcedId,
+        student_sourced_id=r.student.sourcedId,
+        score=r.score,
+        score_status=r.scoreStatus,
+        comment=r.comment,
+        record=_json(r),
     )
-    reads = await _reads(session, client, clock)
-    return _ok("result", await reads.result(id), 201 if created else 200)
+    created = await put(client, id, command)
+    return await _written("result", id, created, session, client, clock)
 
 
 @router.delete(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from edtech.kernel.errors import NotFoundError
-from edtech.oneroster.api.auth import requires
+from edtech.oneroster.api.auth import ImsRoute, requires
 from edtech.oneroster.domain.query import Query as RosterQuery
 from edtech.oneroster.domain.query import apply, parse_query
 from edtech.oneroster.domain.scopes import ROSTER_READ
@@ -20,7 +20,7 @@ from edtech.oneroster.infrastructure.rostering import ROSTERING, roster_objects_
 from edtech.platform.http.deps import ClockDep, ReadSessionDep
 from edtech.platform.http.pagination import MAX_OFFSET
 
-router = APIRouter(prefix=ROSTERING, tags=["oneroster rostering"])
+router = APIRouter(prefix=ROSTERING, tags=["oneroster rostering"], route_class=ImsRoute)
 
 RosterClientDep = Annotated[Integration, Depends(requires(ROSTER_READ))]
 Objects = dict[str, list[dict[str, Any]]]

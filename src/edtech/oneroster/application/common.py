@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +32,20 @@ ROLES = {
 """OneRoster roles → ours; the rest (aide, counselor, proctor) are kept but grant nothing."""
 INSTITUTION_WIDE = frozenset({"guardian", "institution_admin"})
 ENROLLMENT_ROLES = {"student": "student", "teacher": "teacher", "aide": "aide"}
+APPLY_ORDER = (
+    "orgs",
+    "academicSessions",
+    "courses",
+    "classes",
+    "users",
+    "roles",
+    "enrollments",
+    "demographics",
+)
+"""Files in the order their records are applied (each refers only to earlier ones)."""
+
+FileDone = Callable[[str, int, int], Awaitable[None]]
+"""Told after each file is applied: its name, how many files are done, of how many."""
 
 
 @dataclass
@@ -84,20 +99,35 @@ class Applier:
         self.roles_of: dict[str, set[str]] = {}
         """userSourcedId → OneRoster roles, from this package and earlier imports."""
 
-    async def run(self, pkg: Package) -> None:
+    async def run(self, pkg: Package, on_file: FileDone | None = None) -> None:
+        """Apply every file; `on_file(name, done, total)` after each (progress)."""
         self._learn_roles(pkg)
+        names = [n for n in APPLY_ORDER if n in pkg.records]
+        done = 0
+
+        async def step(name: str) -> None:
+            nonlocal done
+            done += 1
+            if on_file is not None:
+                await on_file(name, done, len(names))
+
         for name in ("orgs", "academicSessions", "courses", "classes", "users"):
             for r in pkg.records.get(name, ()):
                 await self._record(KIND_OF_FILE[name], r, self._values(name, r))
+            if name in pkg.records:
+                await step(name)
         roles = pkg.records.get("roles", [])
         if not roles and pkg.records.get("users") and "role" in pkg.records["users"][0].values:
             roles = list(self._roles_from_users(pkg.records["users"]))
         for r in roles:
             await self._record("role", r, self._values("roles", r))
-        for r in pkg.records.get("enrollments", ()):
-            await self._record("enrollment", r, self._values("enrollments", r))
-        for r in pkg.records.get("demographics", ()):
-            await self._record("demographic", r, self._values("demographics", r))
+        if "roles" in pkg.records:
+            await step("roles")
+        for name, kind in (("enrollments", "enrollment"), ("demographics", "demographic")):
+            for r in pkg.records.get(name, ()):
+                await self._record(kind, r, self._values(name, r))
+            if name in pkg.records:
+                await step(name)
         await self._links(pkg)
         await self._end_missing(pkg, roles)
 

@@ -1,23 +1,35 @@
-"""Use case: an institution admin imports a OneRoster 1.2 CSV package (bulk or delta)."""
+"""Use case: the `oneroster.import` job applies an uploaded OneRoster 1.2 package (bulk or
+delta), reporting its progress and outcome to the uploader."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from edtech.institutions.public import RosterSync, institution_settings
 from edtech.kernel.clock import Clock
-from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError
-from edtech.kernel.principal import Principal
+from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.oneroster.application.common import Applier, ImportReport
 from edtech.oneroster.domain.binding import Problem
+from edtech.oneroster.domain.events import ImportFinished
 from edtech.oneroster.domain.package import KIND_OF_FILE, read_package
+from edtech.oneroster.infrastructure.files import read_zip
+from edtech.oneroster.infrastructure.imports import (
+    ImportProgressLog,
+    import_to_run,
+    update_import,
+)
 from edtech.oneroster.infrastructure.sources import SqlAlchemySources
 from edtech.platform.db.uow import UnitOfWork
 
 MAX_REPORTED = 200
 """At most this many problems are listed (a broken export can have thousands)."""
+
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+"""An upload (or a file inside it) over this size is refused with 413."""
 
 
 def refuse(message: str, problems: list[Problem]) -> InvalidError:
@@ -26,67 +38,136 @@ def refuse(message: str, problems: list[Problem]) -> InvalidError:
     return InvalidError(message + (f" ({more} more not listed)" if more > 0 else ""), listed)
 
 
+def problem_of(exc: InvalidError) -> dict[str, Any]:
+    """The outcome of a refused import, in the words and shape of a 422 problem."""
+    return {
+        "code": exc.code,
+        "detail": exc.message,
+        "errors": [
+            {"loc": list(p.loc), "msg": p.message, "type": p.type} for p in exc.problems or []
+        ],
+    }
+
+
 class ImportPackage:
-    """The whole package is checked first (columns, enumerations, dates, references between
-    files, duplicates); a package with any problem changes nothing and the report lists each
-    by file, line and column. Then it is applied in one transaction, matched by `sourcedId`
-    within this institution only: re-importing the same package changes nothing, a delta
-    applies only its rows (`tobedeleted` ends a record, dated today at the school), and a
-    bulk file ends the records of its entity it no longer lists. A dry run reports what would
-    be created, changed and ended, and changes nothing. Only institution admins import.
-    """
+    """Runs one queued import: the whole package is checked first (a package with any
+    problem changes nothing, and the outcome lists each by file, line and column), then
+    applied in one transaction — the import's outcome (`oneroster.import_finished`) commits
+    with the roster's changes, so it is never told before they are visible, nor lost after.
+    A dry run applies and rolls back, and only its report is kept. A job retried after the
+    import ended does nothing."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
-
-    async def __call__(
+    def __init__(
         self,
-        principal: Principal,
-        texts: Mapping[str, str],
-        *,
-        dry_run: bool = False,
-        lenient: bool = False,
-    ) -> ImportReport:
-        if not principal.is_institution_admin:
-            raise ForbiddenError("only an institution admin imports rosters")
-        institution_id = principal.institution_id
-        report = ImportReport(dry_run=dry_run)
-        async with self.uow:
-            session = self.uow.session
-            sources = SqlAlchemySources(session, institution_id)
-            await sources.load()
-            known = {
-                name: {k for k, s in sources.of_kind(kind).items() if s.status == "active"}
-                for name, kind in KIND_OF_FILE.items()
-            }
-            pkg = read_package(texts, known, lenient=lenient)
-            report.warnings.extend(pkg.warnings)
-            if not pkg.ok:
-                raise refuse(
-                    f"the package has {len(pkg.problems)} problem(s); nothing was changed",
-                    pkg.problems,
-                )
-            now = self.clock.now()
-            applier = Applier(
-                RosterSync(session, institution_id, now),
-                sources,
-                await self._today(institution_id),
-                now,
-                report,
-            )
-            await applier.run(pkg)
-            if applier.problems:
-                raise refuse(
-                    f"{len(applier.problems)} record(s) break the roster's rules; "
-                    "nothing was changed",
-                    applier.problems,
-                )
-            if not dry_run:
-                await self.uow.commit()
-        return report
+        uow: UnitOfWork,
+        clock: Clock,
+        progress: ImportProgressLog,
+        uows: Callable[[], UnitOfWork],
+    ) -> None:
+        self.uow, self.clock, self.progress, self.uows = uow, clock, progress, uows
 
-    async def _today(self, institution_id: object) -> date:
+    async def __call__(self, import_id: uuid.UUID) -> None:
+        async with self.uows() as reader:
+            row = await import_to_run(reader.session, import_id)
+        if row is None:
+            return
+        institution_id = row.institution_id
+        await self.progress.note(institution_id, import_id, "started")
+        report = ImportReport(dry_run=row.dry_run)
+        try:
+            texts = read_zip(row.package, MAX_PACKAGE_BYTES)
+            async with self.uow:
+                await self._apply(institution_id, import_id, texts, row.lenient, report)
+                if not row.dry_run:
+                    await self._finish(self.uow, institution_id, import_id, report, None)
+                    await self.uow.commit()
+                    return
+        except InvalidError as exc:
+            async with self.uows() as uow:
+                await self._finish(uow, institution_id, import_id, None, problem_of(exc))
+                await uow.commit()
+            return
+        async with self.uows() as uow:  # a dry run: the changes rolled back, the report stays
+            await self._finish(uow, institution_id, import_id, report, None)
+            await uow.commit()
+
+    async def _apply(
+        self,
+        institution_id: uuid.UUID,
+        import_id: uuid.UUID,
+        texts: Mapping[str, str],
+        lenient: bool,
+        report: ImportReport,
+    ) -> None:
+        session = self.uow.session
+        sources = SqlAlchemySources(session, institution_id, batched=True)
+        await sources.load()
+        known = {
+            name: {k for k, s in sources.of_kind(kind).items() if s.status == "active"}
+            for name, kind in KIND_OF_FILE.items()
+        }
+        pkg = read_package(texts, known, lenient=lenient)
+        report.warnings.extend(pkg.warnings)
+        if not pkg.ok:
+            raise refuse(
+                f"the package has {len(pkg.problems)} problem(s); nothing was changed",
+                pkg.problems,
+            )
+
+        async def on_file(name: str, done: int, total: int) -> None:
+            if self.progress.live:
+                await self.progress.note(institution_id, import_id, "applying", name, done, total)
+
+        now = self.clock.now()
+        applier = Applier(
+            RosterSync(session, institution_id, now),
+            sources,
+            await self._today(institution_id),
+            now,
+            report,
+        )
+        await applier.run(pkg, on_file)
+        await sources.flush()
+        if applier.problems:
+            raise refuse(
+                f"{len(applier.problems)} record(s) break the roster's rules; nothing was changed",
+                applier.problems,
+            )
+
+    async def _finish(
+        self,
+        uow: UnitOfWork,
+        institution_id: uuid.UUID,
+        import_id: uuid.UUID,
+        report: ImportReport | None,
+        problem: dict[str, Any] | None,
+    ) -> None:
+        now = self.clock.now()
+        state = "failed" if problem is not None else "succeeded"
+        data = None if report is None else report.as_data()
+        await update_import(
+            uow.session,
+            import_id,
+            state=state,
+            report=data,
+            problem=problem,
+            package=None,
+            finished_at=now,
+            progress={"phase": "finished", "file": None, "done": 0, "total": 0},
+        )
+        uow.emit(
+            ImportFinished(
+                institution_id=institution_id,
+                occurred_at=now,
+                import_id=import_id,
+                state=state,
+                report=data,
+                problem=problem,
+            )
+        )
+
+    async def _today(self, institution_id: uuid.UUID) -> date:
         """Records end on the school's date, never the UTC one."""
-        settings = await institution_settings(self.uow.session, institution_id)  # type: ignore[arg-type]
+        settings = await institution_settings(self.uow.session, institution_id)
         zone = ZoneInfo(settings.timezone) if settings else None
         return self.clock.now().astimezone(zone).date()

@@ -9,7 +9,8 @@ from typing import Any
 
 from edtech.institutions.public import academic_session
 from edtech.kernel.errors import FieldProblem, InvalidError
-from edtech.oneroster.application.gradebook import GradebookCase, section_term, target
+from edtech.oneroster.application.gradebook import Context, GradebookCase, section_term, target
+from edtech.oneroster.application.put_category import CATEGORY
 from edtech.oneroster.infrastructure.clients import Integration
 
 
@@ -24,10 +25,21 @@ class LineItemPut:
     record: dict[str, Any]
 
 
+def category_title(ctx: Context, sourced_id: str | None) -> str | None:
+    """The name of the category in the class's gradebook: the title of a category PUT before
+    under that sourcedId, else the sourcedId itself."""
+    if sourced_id is None:
+        return None
+    found = ctx.sources.get(CATEGORY, sourced_id)
+    title = found.record.get("title") if found is not None and found.status == "active" else None
+    return str(title) if title else sourced_id
+
+
 class PutLineItem(GradebookCase):
     """A line item is an assessment of the class's gradebook, identified by its sourcedId:
-    the first PUT creates it (in today's grading period unless one is named, in a category of
-    that name, created if the gradebook is unweighted), a later PUT replaces it."""
+    the first PUT creates it (in today's grading period unless one is named, in the category
+    of the named category's title — or of that name, when no category was PUT — created if
+    the gradebook is unweighted), a later PUT replaces it."""
 
     async def __call__(self, integration: Integration, sourced_id: str, item: LineItemPut) -> bool:
         async with self.uow:
@@ -52,7 +64,7 @@ class PutLineItem(GradebookCase):
                 term_id=await section_term(ctx, section),
                 title=item.title,
                 max_points=item.result_value_max,
-                category=item.category,
+                category=category_title(ctx, item.category),
                 grading_period_id=period,
                 due_at=item.due_at,
             )

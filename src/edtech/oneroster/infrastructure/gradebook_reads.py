@@ -94,3 +94,13 @@ class GradebookReads:
             for k, s in self.sources.of_kind("result").items()
             if s.status == "active" and s.record.get("lineItem", {}).get("sourcedId") == line_item
         )
+
+    def category(self, sourced_id: str) -> dict[str, Any] | None:
+        found = self.sources.get("category", sourced_id)
+        if found is None or found.status != "active":
+            return None
+        return {**found.record, "sourcedId": sourced_id, "status": "active"}
+
+    def categories(self) -> list[dict[str, Any]]:
+        found = (self.category(k) for k in sorted(self.sources.of_kind("category")))
+        return [c for c in found if c is not None]

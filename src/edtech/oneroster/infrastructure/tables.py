@@ -44,3 +44,27 @@ client = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
 )
+
+roster_import = sa.Table(
+    "oneroster_import",
+    metadata,
+    id_column(),
+    institution_column(),
+    sa.Column(
+        "requested_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT"), nullable=False
+    ),
+    sa.Column("job_id", sa.Uuid(), nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("dry_run", sa.Boolean(), nullable=False),
+    sa.Column("lenient", sa.Boolean(), nullable=False),
+    sa.Column("package", sa.LargeBinary(), nullable=True),
+    sa.Column("progress", sa.JSON(), nullable=False),
+    sa.Column("report", sa.JSON(), nullable=True),
+    sa.Column("problem", sa.JSON(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("started_at", UTCDateTime(), nullable=True),
+    sa.Column("finished_at", UTCDateTime(), nullable=True),
+)
+"""A roster import: queued by an upload, run by the `oneroster.import` job. `package` holds the
+uploaded zip until the import ends (then it is emptied: the roster keeps what counts).
+Core-only (ADR-0005): a job's record with no behaviour."""

@@ -79,6 +79,10 @@ DESCRIPTIONS = {
     500: "An unexpected error.",
 }
 
+OWN_BODY = "x-own-body"
+"""Set on a declared error response whose body a standard other than RFC 9457 fixes (e.g. an
+OAuth 2 token endpoint's RFC 6749 errors): its declared content is kept, not rewritten."""
+
 UNAPI_PATHS = ("/healthz", "/readyz", "/metrics")
 """Probes and metrics are for the orchestrator: they answer 500 at worst, never a problem of
 the caller's making."""
@@ -106,6 +110,8 @@ def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
         for status in _statuses(path, operation):
             responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
         for status, response in responses.items():
+            if response.pop(OWN_BODY, False):  # a route that answers an error in its own format
+                continue
             if status.isdigit() and int(status) >= 400 and not _own_body(path, int(status)):
                 response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
                 if response.get("description") == "Validation Error":
