@@ -194,6 +194,9 @@ export type Body_token_ims_oneroster_oauth2_token_post = {
     "grant_type": string;
     "scope"?: string | null;
 };
+export type CategoryBody = {
+    "category": Edtech__oneroster__api__gradebook__CategoryIn;
+};
 export type CategoryTotalOut = {
     "category_id": string;
     "name": string;
@@ -698,6 +701,21 @@ export type GuardianLinkPatch = {
     "can_view_grades"?: boolean | null;
     "can_view_billing"?: boolean | null;
     "can_message"?: boolean | null;
+};
+/** A roster import. `state` is `queued`, `running`, `succeeded` or `failed`; `progress` says how far it got (`phase` queued, started, applying with `file` and `done` of `total` files, finished); a succeeded import has its `report` (created, changed, ended, unchanged per entity; warnings), a failed one its `problem` (`detail` and `errors` with `loc` = file, line, column), which changed nothing. `job` is the background job's own state (attempts, last error). */
+export type ImportOut = {
+    "id": string;
+    "state": string;
+    "dry_run": boolean;
+    "lenient": boolean;
+    "progress": Record<string, unknown>;
+    "report": Record<string, unknown> | null;
+    "problem": Record<string, unknown> | null;
+    "created_at": string;
+    "started_at": string | null;
+    "finished_at": string | null;
+    "channel": string;
+    "job": Record<string, unknown> | null;
 };
 export type Indicator = "absence";
 export type InstallmentIn = {
@@ -1499,6 +1517,19 @@ export type RoleOut = {
     "ends_on": string | null;
     "active": boolean;
 };
+export type RolloverIn = {
+    "school_year_id": string;
+    "on": string;
+    "dry_run"?: boolean;
+};
+export type RolloverOut = {
+    "dry_run": boolean;
+    "on": string;
+    "enrollments_ended": number;
+    "roles_ended": number;
+    "promoted": Record<string, unknown>;
+    "graduating": number;
+};
 export type RosterEntryOut = {
     "enrollment_id": string;
     "person_id": string;
@@ -2098,6 +2129,10 @@ export type Edtech__notifications__api__schemas__ReadOut = {
     "read": number;
 };
 export type Edtech__notifications__domain__categories__Category = "absence" | "grade_published" | "announcement" | "urgent_announcement" | "message" | "billing" | "account";
+export type Edtech__oneroster__api__gradebook__CategoryIn = {
+    "title": string;
+    "weight"?: number | string | null;
+};
 export type Edtech__oneroster__api__gradebook__ResultIn = {
     "lineItem": RefIn;
     "student": RefIn;
@@ -2308,7 +2343,9 @@ export interface Responses {
     "DELETE /api/v1/quiet-hours/me": null;
     "POST /api/v1/roster/clients": ClientOut;
     "GET /api/v1/roster/export": unknown;
-    "POST /api/v1/roster/imports": Record<string, unknown>;
+    "POST /api/v1/roster/imports": ImportOut;
+    "GET /api/v1/roster/imports/{import_id}": ImportOut;
+    "POST /api/v1/roster/rollover": RolloverOut;
     "GET /api/v1/schools": Page_SchoolOut_;
     "POST /api/v1/schools": SchoolOut;
     "GET /api/v1/schools/{school_id}": SchoolOut;
@@ -2337,6 +2374,9 @@ export interface Responses {
     "GET /api/v1/terms/{term_id}": TermOut;
     "PATCH /api/v1/terms/{term_id}": TermOut;
     "GET /healthz": Record<string, unknown>;
+    "GET /ims/oneroster/gradebook/v1p2/categories": Record<string, unknown>;
+    "GET /ims/oneroster/gradebook/v1p2/categories/{id}": Record<string, unknown>;
+    "PUT /ims/oneroster/gradebook/v1p2/categories/{id}": Record<string, unknown>;
     "GET /ims/oneroster/gradebook/v1p2/classes/{id}/lineItems": Record<string, unknown>;
     "GET /ims/oneroster/gradebook/v1p2/lineItems/{id}": Record<string, unknown>;
     "PUT /ims/oneroster/gradebook/v1p2/lineItems/{id}": Record<string, unknown>;

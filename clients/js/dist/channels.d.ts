@@ -416,6 +416,19 @@ export type NotificationsChannelCountsData = {
     "skipped": number;
     "pending": number;
 };
+export type OnerosterImportFinishedData = {
+    "import_id": string;
+    "state": string;
+    "report": Record<string, unknown> | null;
+    "problem": Record<string, unknown> | null;
+};
+export type OnerosterImportProgressedData = {
+    "import_id": string;
+    "phase": string;
+    "file": string | null;
+    "done": number;
+    "total": number;
+};
 /** Every channel pattern, each with its event types and their `data`. */
 export interface ChannelEvents {
     "attendance.session.{id}": {
@@ -452,6 +465,10 @@ export interface ChannelEvents {
     };
     "notifications.batch.{id}": {
         "notifications.progress": NotificationsBatchProgressData;
+    };
+    "oneroster.import.{id}": {
+        "oneroster.import_finished": OnerosterImportFinishedData;
+        "oneroster.import_progressed": OnerosterImportProgressedData;
     };
     "user.{id}": {
         "announcement.acknowledged": CommunicationAnnouncementAcknowledgedData;
