@@ -104,6 +104,12 @@ def batch_counts(f: Facts, who: str, t: Target) -> bool:
     return p == t.person or f.has(p, "institution_admin")
 
 
+def roster_import(f: Facts, who: str, t: Target) -> bool:
+    """A roster import's progress: the institution's administrators (the import's tenant is
+    checked for every rule)."""
+    return f.has(f.people[who], "institution_admin")
+
+
 POLICY: dict[str, Rule] = {
     "attendance.session.{id}": board,
     "billing.institution.{id}": billing,
@@ -112,6 +118,7 @@ POLICY: dict[str, Rule] = {
     "insights.school.{id}": signals,
     "user.{id}": inbox,
     "notifications.batch.{id}": batch_counts,
+    "oneroster.import.{id}": roster_import,
 }
 
 
@@ -167,6 +174,8 @@ async def targets(world: World) -> list[Target]:
             ).all()
             sch = tables["school"]
             schools = (await conn.execute(sa.select(sch.c.id, sch.c.institution_id))).all()
+            imp = tables["oneroster_import"]
+            imports = (await conn.execute(sa.select(imp.c.id, imp.c.institution_id))).all()
     finally:
         await engine.dispose()
     found = [
@@ -180,6 +189,7 @@ async def targets(world: World) -> list[Target]:
         Target(f"notifications.batch.{r.id}", r.institution_id, person=r.sender_id) for r in batches
     ]
     found += [Target(f"insights.school.{r.id}", r.institution_id, school=r.id) for r in schools]
+    found += [Target(f"oneroster.import.{r.id}", r.institution_id) for r in imports]
     f = await facts(world)
     found += [
         Target(f"user.{p}", f.institution_of[email], person=p) for email, p in f.people.items()
@@ -207,6 +217,7 @@ async def test_subscriptions_follow_the_policy(
         "grades.section",
         "billing.institution",
         "insights.school",
+        "oneroster.import",
         "user",
     }
     wrong: list[str] = []
