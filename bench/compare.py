@@ -38,7 +38,7 @@ times, interleaving the systems, and the table shows the median (and the runs).
 """
 
 # Scripts that coordinate processes through files and polling, on purpose.
-# ruff: noqa: ASYNC109, ASYNC110, ASYNC240, SIM115
+# ruff: noqa: ASYNC109, ASYNC110, ASYNC220, ASYNC240, SIM115
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -98,6 +99,8 @@ class System:
     server_core: int | None
     database: str = ""
     redis_url: str = ""
+    tree: Path | None = None
+    """Another checkout to run this edtech from (`--edtech-before`): before/after in one run."""
 
     def ws_url(self, port: int) -> str:
         return f"ws://127.0.0.1:{port}/ws"
@@ -106,11 +109,14 @@ class System:
         return f"bench.room.{room}"
 
     def publish_channel(self, room: uuid.UUID) -> str:
-        return str(room) if self.name == "edtech" else self.channel(room)
+        return str(room) if self.name.startswith("edtech") else self.channel(room)
 
     def start(self, port: int, name: str) -> subprocess.Popen[bytes]:
         log = open(f"/tmp/edtech-compare-{self.name}-{name}.log", "wb")
-        if self.name == "edtech":
+        env = None
+        if self.name.startswith("edtech"):
+            if self.tree is not None:
+                env = {**os.environ, "PYTHONPATH": f"{self.tree / 'src'}:{self.tree}"}
             argv = [
                 sys.executable, "-m", "bench.node", "--port", str(port),
                 "--database-url", self.database, "--broker-url", self.redis_url, "--name", name,
@@ -131,7 +137,11 @@ class System:
                 self.redis_url,
             ]
         return subprocess.Popen(
-            pinned(self.server_core, argv), cwd=common.ROOT, stdout=subprocess.DEVNULL, stderr=log
+            pinned(self.server_core, argv),
+            cwd=self.tree or common.ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
         )
 
 
@@ -324,6 +334,9 @@ async def run_traffic(
     try:
         for port, proc in zip(ports, nodes, strict=True):
             await wait_ready(port, proc)
+        # FastAPI builds its routes' contexts on the first request it routes (~250 routes, up
+        # to seconds on a busy machine): pay that before measuring, on every node.
+        await publish(system, ports, [uuid.uuid4()], rate=None, seconds=0.5, concurrency=1)
         if scenario.startswith("fanout"):
             rooms = [uuid.uuid4()]
             per_node = args.fanout_clients // 2
@@ -344,6 +357,30 @@ async def run_traffic(
         await asyncio.sleep(1.0)
         pids = [p.pid for p in nodes]
         pg = await pg_backends(system.database)
+        spy = None
+        if args.profile and system.name != "node-socketio":
+            svg = Path(args.profile) / f"{system.name}-{scenario}.svg"
+            svg.parent.mkdir(parents=True, exist_ok=True)
+            spy = subprocess.Popen(
+                pinned(
+                    env.lg_core,
+                    [
+                        str(Path(sys.executable).parent / "py-spy"),
+                        "record",
+                        "--pid",
+                        str(pids[0]),
+                        "--rate",
+                        "200",
+                        "--nonblocking",
+                        "--format",
+                        "flamegraph",
+                        "-o",
+                        str(svg),
+                    ],
+                ),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         cpu0 = [cpu_seconds(p) for p in pids]
         redis0 = cpu_seconds(redis_pid)
         pg0 = {p: cpu_seconds(p) for p in pg}
@@ -358,6 +395,9 @@ async def run_traffic(
         )
         await asyncio.sleep(args.settle)
         cpu1 = [cpu_seconds(p) for p in pids]
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
         redis1 = cpu_seconds(redis_pid)
         pg1 = {p: cpu_seconds(p) for p in await pg_backends(system.database)}
         for i in range(2):
@@ -383,7 +423,8 @@ async def run_traffic(
     subscribers = 0
     for r in results:
         for ch, count in zip(r["channels"], r["per_socket"], strict=True):
-            want = pub.ok.get(ch.removeprefix("bench.room.") if system.name == "edtech" else ch, 0)
+            key = ch.removeprefix("bench.room.") if system.name.startswith("edtech") else ch
+            want = pub.ok.get(key, 0)
             expected += want
             subscribers += 1
             complete += count == want
@@ -502,7 +543,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {fmt(m['delivered'])} / {fmt(m['expected'])} | {fmt(m['incomplete_subscribers'])} "
             f"| {fmt(m['out_of_order'])} | {fmt(m['deliveries_per_s'])} | {fmt(m['p50_ms'])} "
             f"| {fmt(m['p99_ms'])} | {fmt(m['node_cpu_ms_per_msg'])} "
-            f"| {fmt(m['pg_cpu_ms_per_msg']) if system == 'edtech' else '–'} "
+            f"| {fmt(m['pg_cpu_ms_per_msg']) if system.startswith('edtech') else '–'} "
             f"| {fmt(m['redis_cpu_s'])} | {runs} |"
         )
     if idle:
@@ -565,12 +606,17 @@ async def main_async(args: argparse.Namespace) -> None:
         System("python-socketio", "socketio", "/publish", server_core),
         System("node-socketio", "socketio", "/publish", server_core),
     ]
-    systems = [s for s in systems if s.name in args.systems]
+    if args.edtech_before:
+        before = System("edtech-before", "edtech", "/bench/publish", server_core)
+        before.tree = Path(args.edtech_before).resolve()
+        systems.insert(1, before)
+    systems = [s for s in systems if s.name in args.systems or s.name == "edtech-before"]
     redis_proc, redis_url = common.start_redis(pinned(server_core, []))
-    database = await common.create_database() if "edtech" in args.systems else ""
+    edtech = any(s.name.startswith("edtech") for s in systems)
+    database = await common.create_database() if edtech else ""
     for s in systems:
         s.redis_url = redis_url
-        if s.name == "edtech":
+        if s.name.startswith("edtech"):
             s.database = database
     header = (
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {common.machine()}\n"
@@ -626,7 +672,15 @@ def main() -> None:
     parser.add_argument("--chat-rate", type=float, default=300.0)
     parser.add_argument("--idle", type=int, nargs="+", default=[5000, 10000])
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument(
+        "--edtech-before",
+        default="",
+        help="a checkout (git worktree) of an earlier commit: run it too, as `edtech-before`",
+    )
     parser.add_argument("--out", default="")
+    parser.add_argument(
+        "--profile", default="", help="folder: py-spy flame graph of node 0 per Python scenario"
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 
