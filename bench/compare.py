@@ -1,5 +1,6 @@
 """edtech side by side with its peers, in one run: fan-out, chat and idle memory.
 
+    npm ci --prefix bench/baselines/node && uv sync --group bench                   # once
     uv run --group bench python -m bench.compare --out bench/results/compare.md      # full size
     uv run --group bench python -m bench.compare --repeat 1 --seconds 8 \\
         --fanout-clients 1000 --chat-channels 1000 --idle 5000 --out bench/results/compare.md
@@ -35,6 +36,11 @@ something, out-of-order deliveries, deliveries/s, send → delivery latency p50/
 CPU: the nodes' CPU seconds (user + system, `/proc`) per published message, Redis's, and for
 edtech PostgreSQL's backends serving the bench database. `--repeat` runs everything that many
 times, interleaving the systems, and the table shows the median (and the runs).
+
+`--edtech-before DIR` also runs edtech from another checkout (a `git worktree` of an earlier
+commit) as `edtech-before`, interleaved with the others: a change's before and after in one run.
+`--profile DIR` records a py-spy flame graph of node 0 of each Python system per scenario (it
+costs that node some CPU: profile in a separate run from the one you quote).
 """
 
 # Scripts that coordinate processes through files and polling, on purpose.
@@ -262,7 +268,7 @@ async def publish(
     return out
 
 
-async def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
+async def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -625,6 +631,7 @@ async def main_async(args: argparse.Namespace) -> None:
     )
     print(header, flush=True)
     rows: list[dict[str, Any]] = []
+    failed: list[str] = []
     try:
         for rep in range(args.repeat):
             for scenario in args.scenarios:
@@ -635,7 +642,12 @@ async def main_async(args: argparse.Namespace) -> None:
                             rows.append(row)
                             print(json.dumps(row), flush=True)
                         continue
-                    row = await run_traffic(env, s, scenario, args, redis_proc.pid)
+                    try:
+                        row = await run_traffic(env, s, scenario, args, redis_proc.pid)
+                    except RuntimeError as exc:  # a run that could not start: say so, go on
+                        print(f"{s.name} {scenario} rep {rep} failed: {exc}", flush=True)
+                        failed.append(f"{s.name} {scenario} rep {rep}: {exc}")
+                        continue
                     row["rep"] = rep
                     rows.append(row)
                     print(json.dumps(row), flush=True)
@@ -646,6 +658,8 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.out:
             load = os.getloadavg()
             text = f"```\n{header}load after: {load}\n```\n\n{table(rows)}\n"
+            if failed:
+                text += "\nRuns that failed: " + "; ".join(failed) + "\n"
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             Path(args.out).write_text(text)
             Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1))
