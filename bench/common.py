@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
@@ -33,10 +34,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_redis() -> tuple[subprocess.Popen[bytes], str]:
+def start_redis(prefix: Sequence[str] = ()) -> tuple[subprocess.Popen[bytes], str]:
+    """A private Redis on a free port; `prefix` wraps its command (e.g. `taskset -c 0`)."""
     port = free_port()
     proc = subprocess.Popen(
         [
+            *prefix,
             shutil.which("redis-server") or "redis-server",
             "--port",
             str(port),

@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
 
 from bench import common
-from bench.node import ROOM, bench_app, settings, token
-from edtech.kernel.events import DomainEvent
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Ticked(DomainEvent):
-    type: ClassVar[str] = "bench.ticked"
-    room_id: uuid.UUID
-    n: int
+from bench.node import ROOM, Ticked, bench_app, settings, token
 
 
 async def scenario(args: argparse.Namespace) -> dict[str, object]:
@@ -46,7 +36,6 @@ async def scenario(args: argparse.Namespace) -> dict[str, object]:
             await common.wait_ready(port)
         publisher_app = bench_app(settings(db, redis_url, "publisher"))
         rt = publisher_app.state.realtime
-        rt.registry.route(Ticked, lambda e: [ROOM.name(id=e.room_id)])
         await rt.start()
         services = publisher_app.state.services
         room = uuid.uuid4()

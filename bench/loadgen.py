@@ -5,6 +5,12 @@
 
 It opens the sockets, subscribes each to the channel, then counts event frames per socket,
 checks offsets are contiguous (completeness, order) and samples latency from each event's `ts`.
+
+`--channels-file` (one channel a line) subscribes socket i to line i mod n instead (chat).
+`--protocol socketio` speaks Socket.IO v5 over Engine.IO v4's websocket transport (the peers in
+`bench/baselines/`): `40` connects to the main namespace, `421["subscribe",{"channel":…}]`
+joins a room (acknowledged by `431[…]`), events arrive as `42["event",{"offset":n,"ts":…}]`
+and the server's pings (`2`) are answered (`3`). The same regexes read offset and ts from both.
 """
 
 # Scripts that coordinate processes through files and polling, on purpose.
@@ -40,7 +46,10 @@ def _mask(payload: bytes) -> bytes:
 class Socket(asyncio.Protocol):
     """One client: handshake, subscribe, then parse server frames (unmasked, unfragmented)."""
 
-    def __init__(self, stats: Stats, host: str, path: str, channel: str) -> None:
+    def __init__(
+        self, stats: Stats, host: str, path: str, channel: str, protocol: str = "edtech"
+    ) -> None:
+        self.sio = protocol == "socketio"
         self.stats = stats
         self.host = host
         self.path = path
@@ -78,7 +87,9 @@ class Socket(asyncio.Protocol):
                 return
             self.upgraded = True
             assert self.transport is not None
-            if self.channel:
+            if self.sio:
+                pass  # wait for Engine.IO's open packet (`0{…}`)
+            elif self.channel:
                 sub = {"op": "subscribe", "ref": "s", "channel": self.channel}
                 self.transport.write(_mask(json.dumps(sub).encode()))
             else:  # idle: authenticated only; a ping proves the socket is open
@@ -114,24 +125,46 @@ class Socket(asyncio.Protocol):
                 self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
         self.buf = buf[pos:]
 
+    def on_sio(self, payload: bytes) -> None:
+        assert self.transport is not None
+        if payload.startswith(b'42["event"'):
+            self.on_event(payload)
+        elif payload == b"2":  # Engine.IO ping
+            self.transport.write(_mask(b"3"))
+        elif payload.startswith(b"0{"):  # Engine.IO open → connect to the main namespace
+            self.transport.write(_mask(b"40"))
+        elif payload.startswith(b"40"):
+            if self.channel:
+                sub = json.dumps(["subscribe", {"channel": self.channel}])
+                self.transport.write(_mask(b"421" + sub.encode()))
+            elif not self.subscribed.done():
+                self.subscribed.set_result({"connected": True})
+        elif payload.startswith(b"431") and not self.subscribed.done():
+            self.subscribed.set_result(json.loads(payload[3:]))
+
     def on_text(self, payload: bytes) -> None:
-        if payload.startswith(b'{"op":"event"'):
-            offset = int(OFFSET.search(payload).group(1))  # type: ignore[union-attr]
-            if offset != self.last + 1:
-                self.bad_order += 1
-            self.last = offset
-            self.count += 1
-            stats = self.stats
-            stats.delivered += 1
-            now = time.time()
-            if stats.first == 0.0:
-                stats.first = now
-            stats.last = now
-            if self.count % self.stats.sample_every == 0:
-                ts = TS.search(payload).group(1).decode()  # type: ignore[union-attr]
-                self.stats.lat.append(time.time() - datetime.fromisoformat(ts).timestamp())
+        if self.sio:
+            self.on_sio(payload)
+        elif payload.startswith(b'{"op":"event"'):
+            self.on_event(payload)
         elif b'"ref":"s"' in payload and not self.subscribed.done():
             self.subscribed.set_result(json.loads(payload))
+
+    def on_event(self, payload: bytes) -> None:
+        offset = int(OFFSET.search(payload).group(1))  # type: ignore[union-attr]
+        if offset != self.last + 1:
+            self.bad_order += 1
+        self.last = offset
+        self.count += 1
+        stats = self.stats
+        stats.delivered += 1
+        now = time.time()
+        if stats.first == 0.0:
+            stats.first = now
+        stats.last = now
+        if self.count % self.stats.sample_every == 0:
+            ts = TS.search(payload).group(1).decode()  # type: ignore[union-attr]
+            self.stats.lat.append(time.time() - datetime.fromisoformat(ts).timestamp())
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.subscribed.done():
@@ -150,14 +183,20 @@ class Stats:
 async def run(args: argparse.Namespace) -> dict[str, object]:
     parts = urlsplit(args.url)
     tokens = open(args.tokens_file).read().split()
+    channels = open(args.channels_file).read().split() if args.channels_file else []
+    channels = channels or [args.channel]
     stats = Stats(args.sample_every)
     loop = asyncio.get_running_loop()
     sockets: list[Socket] = []
 
     async def open_one(i: int) -> None:
-        path = f"{parts.path}?token={tokens[i % len(tokens)]}"
+        if args.protocol == "socketio":
+            path = "/socket.io/?EIO=4&transport=websocket"
+        else:
+            path = f"{parts.path}?token={tokens[i % len(tokens)]}"
+        channel = channels[(args.first + i) % len(channels)]
         _t, proto = await loop.create_connection(
-            lambda: Socket(stats, parts.netloc, path, args.channel),
+            lambda: Socket(stats, parts.netloc, path, channel, args.protocol),
             parts.hostname,
             parts.port,
         )
@@ -178,6 +217,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "first_at": stats.first,
         "last_at": stats.last,
         "per_socket": [s.count for s in sockets],
+        "channels": [s.channel for s in sockets],
         "last_offsets": [s.last for s in sockets],
         "out_of_order": sum(s.bad_order for s in sockets),
         "closed": [s.closed_code for s in sockets if s.closed_code is not None],
@@ -190,6 +230,9 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--clients", type=int, required=True)
     parser.add_argument("--channel", default="")
+    parser.add_argument("--channels-file", default="")
+    parser.add_argument("--first", type=int, default=0, help="socket i takes channel first+i")
+    parser.add_argument("--protocol", choices=["edtech", "socketio"], default="edtech")
     parser.add_argument("--tokens-file", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--ready-file", required=True)

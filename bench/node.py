@@ -1,21 +1,31 @@
-"""One benchmark node: the real app plus a `bench.room.{id}` channel and bench tokens.
+"""One benchmark node: the real app plus a `bench.room.{id}` channel, bench tokens and a minimal
+REST publish route (`POST /bench/publish`), the edtech side of `bench.compare`.
 
 python -m bench.node --port 8101 --database-url ... --broker-url redis://...
+
+`POST /bench/publish` takes `{"channel": "<room uuid>", "n": 1, "ts": "<ISO instant>"}` and commits
+one `bench.ticked` event through the unit of work (outbox row + channel offset, PostgreSQL), then
+the node publishes it; `ts` becomes the event's `occurred_at`, so a subscriber measures latency
+from the client's send. It is the smallest persisted write path the app has: the peers in
+`bench/baselines/` expose the same route and emit without persisting.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
+from pydantic import BaseModel
 
 from edtech.app import create_app
+from edtech.kernel.events import DomainEvent
 from edtech.kernel.principal import Principal
 from edtech.manifest import Slice
 from edtech.platform.serving import freeze_heap, uvicorn_config
@@ -36,8 +46,38 @@ async def anyone(
 ROOM = ChannelType("bench.room.{id}", anyone, "benchmark room", durable=True, history_size=1000)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Ticked(DomainEvent):
+    type: ClassVar[str] = "bench.ticked"
+    room_id: uuid.UUID
+    n: int
+
+
 def register(registry: Registrar) -> None:
     registry.add(ROOM)
+    registry.route(Ticked, lambda e: [ROOM.name(id=e.room_id)])
+
+
+class Publish(BaseModel):
+    channel: uuid.UUID
+    n: int
+    ts: datetime
+
+
+router = APIRouter()
+
+
+@router.post("/bench/publish", status_code=204)
+async def publish(body: Publish, request: Request) -> Response:
+    """Commit one event on `bench.room.{channel}` (no authentication: a benchmark node only)."""
+    async with request.app.state.services.uow() as uow:
+        uow.emit(
+            Ticked(
+                institution_id=uuid.UUID(int=1), occurred_at=body.ts, room_id=body.channel, n=body.n
+            )
+        )
+        await uow.commit()
+    return Response(status_code=204)
 
 
 def settings(database_url: str, broker_url: str, name: str = "") -> Settings:
@@ -52,7 +92,7 @@ def settings(database_url: str, broker_url: str, name: str = "") -> Settings:
 
 
 def bench_app(s: Settings) -> FastAPI:
-    app = create_app(s, slices=[*SLICES, Slice(name="bench", channels=register)])
+    app = create_app(s, slices=[*SLICES, Slice(name="bench", channels=register, routers=[router])])
     rt = app.state.realtime
     signer = app.state.services.signer
 
