@@ -1431,7 +1431,7 @@ export type ReceivedAnnouncementOut = {
     "created_at": string;
     "acknowledged_at": string | null;
 };
-export type RecordType = "excuse" | "payment" | "student";
+export type RecordType = "excuse" | "payment" | "invoice" | "student";
 /** A reference: `{"sourcedId": ..., "type": ..., "href": ...}`. */
 export type RefIn = {
     "sourcedId": string;
@@ -2007,7 +2007,7 @@ export type Edtech__files__api__erasures__PersonIn = {
     "person_id": string;
 };
 /** Why a file exists; it decides who may read it and how long it is kept. */
-export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement";
+export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement" | "invoice";
 export type Edtech__grades__api__schemas__results__BatchOut = {
     "items": Array<BatchItemOut>;
     "publications": Array<PublicationOut>;

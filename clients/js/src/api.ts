@@ -1648,7 +1648,7 @@ export type ReceivedAnnouncementOut = {
   "acknowledged_at": string | null;
 };
 
-export type RecordType = "excuse" | "payment" | "student";
+export type RecordType = "excuse" | "payment" | "invoice" | "student";
 
 /** A reference: `{"sourcedId": ..., "type": ..., "href": ...}`. */
 export type RefIn = {
@@ -2309,7 +2309,7 @@ export type Edtech__files__api__erasures__PersonIn = {
 };
 
 /** Why a file exists; it decides who may read it and how long it is kept. */
-export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement";
+export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement" | "invoice";
 
 export type Edtech__grades__api__schemas__results__BatchOut = {
   "items": Array<BatchItemOut>;

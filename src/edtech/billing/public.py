@@ -24,11 +24,20 @@ from edtech.billing.application.remind_overdue_invoices import (
     RemindOverdueInvoices,
 )
 from edtech.billing.application.seed_demo_billing import DemoFamily, SeedDemoBilling
-from edtech.billing.domain.events import PaymentReceived
+from edtech.billing.domain.events import (
+    CreditNoteIssued,
+    InvoiceIssued,
+    InvoiceMarkedUncollectible,
+    InvoicePaid,
+    InvoiceVoided,
+    PaymentReceived,
+)
 from edtech.billing.domain.money import exponent as currency_exponent
 from edtech.billing.infrastructure.consistency import ConsistencyReport, check_consistency
 from edtech.billing.infrastructure.exports import (
+    InvoiceFacts,
     ReceiptFacts,
+    invoice_facts,
     receipt_facts,
     student_billing_record,
 )
@@ -43,11 +52,18 @@ from edtech.platform.services import Services
 
 __all__ = [
     "ConsistencyReport",
+    "CreditNoteIssued",
+    "InvoiceFacts",
+    "InvoiceIssued",
+    "InvoiceMarkedUncollectible",
+    "InvoicePaid",
+    "InvoiceVoided",
     "PaymentReceived",
     "ReceiptFacts",
     "check",
     "check_consistency",
     "currency_exponent",
+    "invoice_facts",
     "receipt_facts",
     "remind_overdue",
     "seed_demo",

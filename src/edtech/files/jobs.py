@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.billing.public import PaymentReceived
+from edtech.billing.public import (
+    CreditNoteIssued,
+    InvoiceIssued,
+    InvoiceMarkedUncollectible,
+    InvoicePaid,
+    InvoiceVoided,
+    PaymentReceived,
+)
 from edtech.files.application.prune_files import PruneFiles
 from edtech.files.application.regenerate_report_card import RegenerateReportCard
+from edtech.files.application.render_invoice import RenderInvoice
 from edtech.files.application.render_receipt import RenderReceipt
 from edtech.files.application.sweep_orphans import SweepOrphans
 from edtech.files.application.sweep_uploads import SweepUploads
@@ -33,6 +41,15 @@ SWEEP_UPLOADS = "files.sweep_uploads"
 PRUNE_FILES = "files.prune"
 SWEEP_ORPHANS = "files.sweep_orphans"
 RENDER_REPORT_CARD = "files.render_report_card"
+RENDER_INVOICE = "files.render_invoice"
+# The changes of an invoice that change what its PDF says.
+INVOICE_CHANGES = (
+    InvoiceIssued,
+    InvoicePaid,
+    CreditNoteIssued,
+    InvoiceVoided,
+    InvoiceMarkedUncollectible,
+)
 # Grades' contract event type (channels/asyncapi.yaml): matched by type, as a subscriber does.
 GRADES_PUBLISHED = "grades.published"
 # A publication reaches many students at once, often in several batches a few seconds apart:
@@ -93,6 +110,48 @@ class ReportCardTrigger:
 
     async def committed(self, staged: object) -> None:
         return None
+
+
+class InvoiceTrigger:
+    """An `EventSink`: an invoice issued, paid, credited, voided or written off gets a job that
+    renders its PDF as of that change (one per invoice per transaction: the last change)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+        changed: dict[uuid.UUID, DomainEvent] = {}
+        for event in events:
+            if isinstance(event, INVOICE_CHANGES):
+                changed[event.invoice_id] = event
+        jobs = SqlJobs(session, self.clock)
+        for invoice_id, event in changed.items():
+            await jobs.defer(
+                RENDER_INVOICE,
+                {
+                    "institution_id": str(event.institution_id),
+                    "invoice_id": str(invoice_id),
+                    "as_of": event.occurred_at.isoformat(),
+                },
+                institution_id=event.institution_id,
+            )
+        return None
+
+    async def committed(self, staged: object) -> None:
+        return None
+
+
+def invoice_trigger(services: Services) -> InvoiceTrigger:
+    return InvoiceTrigger(services.clock)
+
+
+async def render_invoice(services: Services, args: Mapping[str, Any]) -> None:
+    render = use_case(RenderInvoice, storage, records)(services)
+    await render(
+        uuid.UUID(args["institution_id"]),
+        uuid.UUID(args["invoice_id"]),
+        datetime.fromisoformat(args["as_of"]),
+    )
 
 
 def report_card_trigger(services: Services) -> ReportCardTrigger:

@@ -11,12 +11,15 @@ from edtech.files.api.erasures import router as erasures_router
 from edtech.files.api.uploads import router as uploads_router
 from edtech.files.jobs import (
     PRUNE_FILES,
+    RENDER_INVOICE,
     RENDER_RECEIPT,
     RENDER_REPORT_CARD,
     SWEEP_ORPHANS,
     SWEEP_UPLOADS,
+    invoice_trigger,
     prune_files,
     receipt_trigger,
+    render_invoice,
     render_receipt,
     render_report_card,
     report_card_trigger,
@@ -31,10 +34,11 @@ SLICE = Slice(
     routers=[router, uploads_router, erasures_router],
     tables=[infrastructure],
     components=[build_storage, build_scanner],
-    sinks=[receipt_trigger, report_card_trigger],
+    sinks=[receipt_trigger, report_card_trigger, invoice_trigger],
     jobs=[
         JobFunction(RENDER_RECEIPT, render_receipt),
         JobFunction(RENDER_REPORT_CARD, render_report_card),
+        JobFunction(RENDER_INVOICE, render_invoice),
     ],
     schedules=[
         Scheduled(SWEEP_UPLOADS, timedelta(minutes=15), sweep_uploads),

@@ -105,3 +105,13 @@ def test_read_rules_follow_the_category() -> None:
     own = frozenset({student.person_id})
     assert may_read(student, Category.REPORT_CARD, own, {})
     assert not may_read(student, Category.EXCUSE_NOTE, own, {})
+
+
+def test_every_category_has_a_read_rule_and_a_retention() -> None:
+    """A new category must say who reads it and how long it is kept (the pruning job and the
+    read check look them up by category: a missing one would fail at run time)."""
+    from edtech.files.domain import READ_RULES, Category
+    from edtech.files.domain.erasure import RETENTION
+
+    assert set(READ_RULES) == set(Category)
+    assert set(RETENTION) == set(Category)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,6 +86,82 @@ async def receipt_facts(
             (invoice_number(p.number), Money(p.amount_minor, cur).format()) for p in parts
         ),
         unallocated=Money(row.amount_minor - row.allocated_minor, cur).format(),
+        student_ids=tuple(students.all()),
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """What an issued invoice's PDF says (amounts with exactly the currency's decimals)."""
+
+    invoice_id: uuid.UUID
+    institution_id: uuid.UUID
+    account_name: str
+    number: str
+    status: str
+    currency: str
+    memo: str
+    issued_at: datetime | None
+    due_on: date
+    lines: tuple[tuple[str, str], ...]
+    """(description, amount) in the invoice's order; discounts are negative."""
+    total: str
+    paid: str
+    credited: str
+    written_off: str
+    amount_due: str
+    student_ids: tuple[uuid.UUID, ...]
+
+
+async def invoice_facts(
+    session: AsyncSession, institution_id: uuid.UUID, invoice_id: uuid.UUID
+) -> InvoiceFacts | None:
+    """An issued invoice (a draft has no number and no document: None), or None if unknown."""
+    row = (
+        await session.execute(
+            sa.select(invoice, account.c.name.label("account_name"))
+            .join(account, account.c.id == invoice.c.account_id)
+            .where(
+                invoice.c.institution_id == institution_id,
+                invoice.c.id == invoice_id,
+                invoice.c.number.is_not(None),
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    lines = (
+        await session.execute(
+            sa.select(invoice_line.c.description, invoice_line.c.amount_minor)
+            .where(invoice_line.c.invoice_id == invoice_id)
+            .order_by(invoice_line.c.seq)
+        )
+    ).all()
+    students = await session.scalars(
+        sa.select(account_student.c.student_id)
+        .where(account_student.c.account_id == row.account_id)
+        .order_by(account_student.c.student_id)
+    )
+    cur = row.currency
+    settled = row.paid_minor + row.credited_minor + row.written_off_minor
+    status = str(getattr(row.status, "value", row.status))
+    due = 0 if status == "void" else max(row.total_minor - settled, 0)
+    return InvoiceFacts(
+        invoice_id=row.id,
+        institution_id=row.institution_id,
+        account_name=row.account_name,
+        number=invoice_number(row.number),
+        status=status,
+        currency=cur,
+        memo=row.memo,
+        issued_at=row.issued_at,
+        due_on=row.due_on,
+        lines=tuple((ln.description, Money(ln.amount_minor, cur).format()) for ln in lines),
+        total=Money(row.total_minor, cur).format(),
+        paid=Money(row.paid_minor, cur).format(),
+        credited=Money(row.credited_minor, cur).format(),
+        written_off=Money(row.written_off_minor, cur).format(),
+        amount_due=Money(due, cur).format(),
         student_ids=tuple(students.all()),
     )
 

@@ -77,6 +77,7 @@ DOCUMENT_ANSWERS: dict[int | str, dict[str, Any]] = {
 class RecordType(enum.StrEnum):
     EXCUSE = "excuse"
     PAYMENT = "payment"
+    INVOICE = "invoice"
     STUDENT = "student"
 
 

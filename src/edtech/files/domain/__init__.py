@@ -49,6 +49,8 @@ class Category(enum.StrEnum):
     """Everything held about one student, as a zip (FERPA / GDPR access requests)."""
     STATEMENT = "statement"
     """The PDF statement of account of a student's payer accounts."""
+    INVOICE = "invoice"
+    """The PDF of an issued invoice, rendered again when its state changes."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ READ_RULES: dict[Category, ReadRule] = {
     ),
     Category.RECORD_PACKAGE: ReadRule(frozenset({Role.INSTITUTION_ADMIN}), None),
     Category.STATEMENT: ReadRule(
+        frozenset({Role.ACCOUNTANT, Role.INSTITUTION_ADMIN}), "can_view_billing"
+    ),
+    Category.INVOICE: ReadRule(
         frozenset({Role.ACCOUNTANT, Role.INSTITUTION_ADMIN}), "can_view_billing"
     ),
 }

@@ -28,12 +28,14 @@ RETENTION: dict[Category, timedelta | None] = {
     Category.REPORT_CARD: None,
     Category.RECORD_PACKAGE: timedelta(days=RECORD_PACKAGE_DAYS),
     Category.STATEMENT: None,
+    Category.INVOICE: None,
 }
 
 # Why a category survives an erasure (absent: it is deleted).
 KEPT_ON_ERASURE: dict[Category, str] = {
     Category.RECEIPT: "a financial record: accounts are kept as the law requires",
     Category.STATEMENT: "a financial record: accounts are kept as the law requires",
+    Category.INVOICE: "a financial record: accounts are kept as the law requires",
 }
 
 

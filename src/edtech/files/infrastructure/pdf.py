@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from fpdf import FPDF
 
@@ -210,4 +210,54 @@ def render_statement(doc: StatementDocument) -> bytes:
             [list(p) for p in account.payments] or [["(none)", "", ""]],
         )
         page.rows([Row("Balance due", f"{account.balance} {account.currency}")])
+    return page.bytes()
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    school: str
+    number: str
+    status: str
+    payer: str
+    currency: str
+    memo: str
+    issued: datetime | None
+    """In the school's time zone."""
+    due_on: date
+    lines: Sequence[tuple[str, str]]
+    total: str
+    paid: str
+    credited: str
+    written_off: str
+    amount_due: str
+    dated: datetime
+    """When this copy was rendered, in the school's time zone."""
+
+
+def render_invoice(doc: InvoiceDocument) -> bytes:
+    page = _Page(f"Invoice {doc.number}", doc.school, doc.dated)
+    page.rows(
+        [
+            Row("Invoice number", doc.number),
+            Row("Status", doc.status.replace("_", " ")),
+            Row("Bill to", doc.payer),
+            Row("Issued", doc.issued.strftime("%Y-%m-%d") if doc.issued else ""),
+            Row("Due", doc.due_on.isoformat()),
+        ]
+    )
+    if doc.memo:
+        page.paragraph(doc.memo)
+    page.table(
+        ["Description", f"Amount ({doc.currency})"],
+        [[description, amount] for description, amount in doc.lines] or [["(none)", ""]],
+    )
+    page.rows(
+        [
+            Row("Total", f"{doc.total} {doc.currency}"),
+            Row("Paid", f"{doc.paid} {doc.currency}"),
+            Row("Credited", f"{doc.credited} {doc.currency}"),
+            Row("Written off", f"{doc.written_off} {doc.currency}"),
+            Row("Amount due", f"{doc.amount_due} {doc.currency}"),
+        ]
+    )
     return page.bytes()

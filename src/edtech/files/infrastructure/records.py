@@ -82,6 +82,11 @@ class SliceRecords:
     ) -> billing.ReceiptFacts | None:
         return await billing.receipt_facts(self.session, institution_id, payment_id)
 
+    async def invoice(
+        self, institution_id: uuid.UUID, invoice_id: uuid.UUID
+    ) -> billing.InvoiceFacts | None:
+        return await billing.invoice_facts(self.session, institution_id, invoice_id)
+
     async def billing(
         self, institution_id: uuid.UUID, student_id: uuid.UUID
     ) -> dict[str, list[dict[str, Any]]]:
