@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -38,7 +39,7 @@ async def test_admin_builds_a_school_term_section_and_roster(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
     h = admin
-    today = datetime.now(UTC).date()
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()  # the school's date
     start, end = school_year(today)
     school = await post(
         client, h, "/schools", {"name": "Hilltop Elementary", "timezone": "Europe/Berlin"}
@@ -202,7 +203,9 @@ async def test_admin_builds_a_school_term_section_and_roster(
     ended = await client.post(f"{API}/enrollments/{enrolled['id']}/end", headers=h)
     assert ended.status_code == 200
     assert ended.json()["active"] is False
-    assert ended.json()["ends_on"] == str(today)
+    # Roster dates are the institution's (its zone, which may differ from this school's).
+    zone = (await client.get(f"{API}/institutions/me", headers=h)).json()["timezone"]
+    assert ended.json()["ends_on"] == str(datetime.now(ZoneInfo(zone)).date())
     roster = (await client.get(f"{API}/sections/{section['id']}/roster", headers=h)).json()["items"]
     assert [e["person_id"] for e in roster] == [teacher["id"]]
     still_there = await client.get(f"{API}/enrollments/{enrolled['id']}", headers=h)
@@ -449,7 +452,8 @@ async def test_ending_a_person_ends_their_roles_enrollments_and_links(
     student = demo.person("student12@demo.test")
     r = await client.post(f"{API}/people/{student}/end", headers=h)
     assert r.status_code == 200
-    today = str(datetime.now(UTC).date())
+    zone = (await client.get(f"{API}/institutions/me", headers=h)).json()["timezone"]
+    today = str(datetime.now(ZoneInfo(zone)).date())  # the institution's date, not UTC's
     assert r.json()["ends_on"] == today
     assert r.json()["roles"] == []
     enrollments = (

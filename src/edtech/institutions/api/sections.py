@@ -22,11 +22,12 @@ from edtech.institutions.application.create_section import CreateSection, NewSec
 from edtech.institutions.application.update_section import UpdateSection
 from edtech.institutions.domain import EnrollmentRole, MeetingTime
 from edtech.institutions.infrastructure import queries
-from edtech.institutions.infrastructure.meetings import section_meetings
+from edtech.institutions.infrastructure.meetings import section_meetings, section_zone
 from edtech.institutions.policy import Policy
+from edtech.kernel.clock import school_zone
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
-from edtech.platform.http.deps import use_case
+from edtech.platform.http.deps import ClockDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.http.types import BoundedDate
 
@@ -153,8 +154,10 @@ async def get_meetings(
     section_id: uuid.UUID,
     principal: CurrentPrincipalDep,
     policy: PolicyDep,
+    clock: ClockDep,
     from_: Annotated[
-        BoundedDate | None, Query(alias="from", description="First day (default today).")
+        BoundedDate | None,
+        Query(alias="from", description="First day (default: today where the section meets)."),
     ] = None,
     to: Annotated[
         BoundedDate | None, Query(description="Last day, inclusive (default = from).")
@@ -163,7 +166,10 @@ async def get_meetings(
     """The section's meetings as UTC instants, generated from its weekly pattern within its term."""
     if not await policy.may_view_section(principal, section_id):
         raise NotFoundError("section not found")
-    first = from_ or policy.today
+    if from_ is None:  # today on the calendar of the section's school, not the institution's
+        zone = await section_zone(policy.session, principal.institution_id, section_id)
+        from_ = clock.now().astimezone(school_zone(zone)).date()
+    first = from_
     last = to or first
     if last < first or last - first > timedelta(days=MAX_MEETING_DAYS):
         raise InvalidError(
