@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -13,6 +14,7 @@ from edtech.attendance.domain import (
     AbsenceReported,
     ExcuseDecided,
     MarkChanged,
+    RosterChanged,
     ScanRecorded,
     SessionCancelled,
     SessionClosed,
@@ -50,6 +52,17 @@ class MarkChangedData(BaseModel):
     student_id: uuid.UUID
     source: str
     mark: MarkData
+
+
+class RosterChangedData(BaseModel):
+    """A student joined the session's roster (`added`, with their unmarked mark: add the tile)
+    or left it (`removed`: their unmarked tile goes; a recorded mark is never removed)."""
+
+    session_id: uuid.UUID
+    section_id: uuid.UUID
+    student_id: uuid.UUID
+    change: Literal["added", "removed"]
+    mark: MarkData | None
 
 
 class SessionStateData(BaseModel):
@@ -100,7 +113,8 @@ SESSION_CHANNEL = ChannelType(
     pattern="attendance.session.{id}",
     authorize=may_watch_session,
     description=(
-        "A session's live board: scans, mark changes and the session's state. Only the "
+        "A session's live board: scans, mark changes, students joining or leaving the "
+        "section's roster, and the session's state. Only the "
         "section's teachers and attendance staff may subscribe. Durable: load the board over "
         "REST, then subscribe with `since` = the board's `channel.offset`."
     ),
@@ -109,6 +123,7 @@ SESSION_CHANNEL = ChannelType(
     events={
         ScanRecorded.type: ScanRecordedData,
         MarkChanged.type: MarkChangedData,
+        RosterChanged.type: RosterChangedData,
         SessionOpened.type: SessionStateData,
         SessionClosed.type: SessionClosedData,
         SessionLocked.type: SessionStateData,
@@ -122,7 +137,12 @@ def board_channel(session_id: uuid.UUID) -> str:
 
 
 def _to_board(
-    event: ScanRecorded | MarkChanged | SessionOpened | SessionClosed | SessionLocked,
+    event: ScanRecorded
+    | MarkChanged
+    | RosterChanged
+    | SessionOpened
+    | SessionClosed
+    | SessionLocked,
 ) -> Iterable[str]:
     return [board_channel(event.session_id)]
 
@@ -147,7 +167,14 @@ def _to_submitter(event: ExcuseDecided) -> Iterable[str]:
 def register(registry: Registrar) -> None:
     """Declare the board channel and route attendance events (user.{id} is the hub's own)."""
     registry.add(SESSION_CHANNEL)
-    for event_class in (ScanRecorded, MarkChanged, SessionOpened, SessionClosed, SessionLocked):
+    for event_class in (
+        ScanRecorded,
+        MarkChanged,
+        RosterChanged,
+        SessionOpened,
+        SessionClosed,
+        SessionLocked,
+    ):
         registry.route(event_class, _to_board)
     registry.route(SessionCancelled, _cancelled)
     registry.route(AbsenceReported, _to_recipients)

@@ -1,6 +1,6 @@
 """The attendance slice as the composition root sees it: routes, the live board's channels,
-the scan ingester (a per-node component), the scan upload served ahead of FastAPI, and the
-close-time and planning schedules."""
+the scan ingester (a per-node component), the scan upload served ahead of FastAPI, the
+close-time and planning schedules, and the sink by which sessions follow enrollments."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from edtech.attendance.api import SCANS_ROUTE, router, scan_upload
 from edtech.attendance.application.common import SystemCodeCache
 from edtech.attendance.application.ingest_scans import IngestScans
 from edtech.attendance.application.record_scans import RecordScans
+from edtech.attendance.infrastructure.roster_sink import FollowEnrollments
 from edtech.attendance.public import (
     CLOSE_INTERVAL_SECONDS,
     PLAN_INTERVAL,
@@ -20,6 +21,11 @@ from edtech.attendance.public import (
 from edtech.manifest import FastRoute, Scheduled, Slice
 from edtech.platform.http.deps import use_case
 from edtech.platform.services import Services
+
+
+def follow_enrollments(services: Services) -> FollowEnrollments:
+    """Sessions that have not closed follow student enrollments (the roster's events)."""
+    return FollowEnrollments(services.clock, lambda: services.sinks)
 
 
 def scan_ingester(services: Services) -> IngestScans:
@@ -37,6 +43,7 @@ SLICE = Slice(
     tables=[infrastructure],
     # The device keys the scans are authenticated with are identity's component (its slice.py).
     components=[scan_ingester],
+    sinks=[follow_enrollments],
     schedules=[
         Scheduled("attendance.closer", timedelta(seconds=CLOSE_INTERVAL_SECONDS), run_closer),
         Scheduled("attendance.planner", PLAN_INTERVAL, plan_tomorrow),

@@ -22,7 +22,15 @@ from edtech.institutions.application.open_institution import (
 )
 from edtech.institutions.application.reactivate_institution import ReactivateInstitution
 from edtech.institutions.application.suspend_institution import SuspendInstitution
-from edtech.institutions.domain import GUARDIAN_FLAGS, Meeting, MeetingTime, Weekday
+from edtech.institutions.domain import (
+    GUARDIAN_FLAGS,
+    EnrollmentChanged,
+    EnrollmentEnded,
+    Meeting,
+    MeetingTime,
+    PersonEnrolled,
+    Weekday,
+)
 from edtech.institutions.infrastructure.bulk import ORDER, RosterBulk
 from edtech.institutions.infrastructure.directory import (
     Contact,
@@ -66,12 +74,15 @@ __all__ = [
     "OFFICE_ROLES",
     "AcademicSessionInfo",
     "Contact",
+    "EnrollmentChanged",
+    "EnrollmentEnded",
     "GuardianLinkView",
     "InstitutionSettings",
     "Meeting",
     "MeetingTime",
     "NewTenant",
     "OpenedTenant",
+    "PersonEnrolled",
     "PersonGrants",
     "Policy",
     "ReactivateInstitution",

@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
@@ -51,13 +50,6 @@ async def test_a_board_made_after_a_delta_shows_the_moved_student_in_the_new_cla
     assert maya in await _board(client, admin, second)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "attendance takes a session's students when the session is created and does not follow "
-        "enrollment events afterwards — after a hand edit either (attendance slice, not ours)"
-    ),
-)
 async def test_a_board_made_before_a_delta_follows_the_move(
     client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
 ) -> None:

@@ -116,3 +116,17 @@ class SessionCancelled(DomainEvent):
     day: date
     reason: str
     recipients: tuple[uuid.UUID, ...] = field(default=())
+
+
+@dataclass(frozen=True, kw_only=True)
+class RosterChanged(DomainEvent):
+    """A session that has not closed follows its section's roster: a student enrolled after it
+    was planned got an unmarked mark (`added`, with `mark`), or a student whose enrollment
+    ended lost their unmarked one (`removed`). A recorded mark is never removed."""
+
+    type: ClassVar[str] = "attendance.roster_changed"
+    session_id: uuid.UUID
+    section_id: uuid.UUID
+    student_id: uuid.UUID
+    change: str
+    mark: dict[str, Any] | None = None

@@ -81,10 +81,34 @@ function renderAll() {
   renderMissing();
 }
 
+/** Names for tiles that came from events (the live marks stay as they are: a reload answered
+ * before a later scan's event must not turn that tile back). */
+async function fillNames(sessionId) {
+  const board = await client.get(`/api/v1/attendance/sessions/${sessionId}/board`);
+  if (!state.session || state.session.id !== sessionId) return;
+  for (const m of board.marks) {
+    const known = state.marks.get(m.student_id);
+    if (known && !known.name) state.marks.set(m.student_id, { ...known, name: m.name });
+  }
+  renderAll();
+}
+
+/** A student joined the section's roster (their unmarked tile appears at once, its name follows)
+ * or left it (their unmarked tile goes; a recorded mark is never removed). */
+function rosterChanged(data, sessionId) {
+  if (data.change === "added" && data.mark && !state.marks.has(data.student_id)) {
+    state.marks.set(data.student_id, data.mark);
+    renderAll();
+    fillNames(sessionId).catch(() => null);
+  } else if (data.change === "removed" && state.marks.delete(data.student_id)) {
+    renderAll();
+  }
+}
+
 /** A mark from an event or a PUT: newer versions only, so a late echo never turns a tile back. */
 function apply(mark) {
   const known = state.marks.get(mark.student_id);
-  if (!known) return; // not on this roster (a new enrollment shows at the next reload)
+  if (!known) return; // not on this roster (yet: attendance.roster_changed adds the tile)
   if (known.version > mark.version) return;
   const next = { ...known, ...mark, name: known.name };
   state.marks.set(mark.student_id, next);
@@ -116,6 +140,8 @@ async function open(sessionId) {
     showPosition(frame.offset);
     if (frame.type === "attendance.scan_recorded" || frame.type === "attendance.mark_changed") {
       apply(frame.data.mark);
+    } else if (frame.type === "attendance.roster_changed") {
+      rosterChanged(frame.data, sessionId);
     } else if (frame.type === "attendance.session_closed") {
       loadBoard(sessionId); // every unmarked student turned absent at once
     }
