@@ -182,6 +182,14 @@ export type AttendanceMarkData = {
     "source": string | null;
     "version": number;
 };
+/** A student joined the session's roster (`added`, with their unmarked mark: add the tile) or left it (`removed`: their unmarked tile goes; a recorded mark is never removed). */
+export type AttendanceRosterChangedData = {
+    "session_id": string;
+    "section_id": string;
+    "student_id": string;
+    "change": "added" | "removed";
+    "mark": AttendanceMarkData | null;
+};
 export type AttendanceScanRecordedData = {
     "session_id": string;
     "student_id": string;
@@ -433,6 +441,7 @@ export type OnerosterImportProgressedData = {
 export interface ChannelEvents {
     "attendance.session.{id}": {
         "attendance.mark_changed": AttendanceMarkChangedData;
+        "attendance.roster_changed": AttendanceRosterChangedData;
         "attendance.scan_recorded": AttendanceScanRecordedData;
         "attendance.session_cancelled": AttendanceSessionCancelledData;
         "attendance.session_closed": AttendanceSessionClosedData;
