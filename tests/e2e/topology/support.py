@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -36,8 +37,10 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def teacher_section(client: httpx.AsyncClient, token: str) -> str:
-    """A section teacher1 teaches (from today's planned sessions)."""
-    today = datetime.now(UTC).date().isoformat()
+    """A section teacher1 teaches (from today's planned sessions: today at the school)."""
+    me = await client.get("/api/v1/institutions/me", headers=bearer(token))
+    assert me.status_code == 200, me.text
+    today = datetime.now(ZoneInfo(me.json()["timezone"])).date().isoformat()
     r = await client.get(
         "/api/v1/attendance/sessions", params={"date": today}, headers=bearer(token)
     )
