@@ -11,7 +11,8 @@ SMTP server (aiosmtpd), until every attempt is final.
 
 Reported: the planning commit's time; per recipient, enqueue → first attempt (the attempt's
 `started_at`, set when a rung marks it `sending` and commits, minus the notification's
-`created_at`); the time until every attempt was final; and the counts.
+`created_at`); the time until every attempt was final; the counts; and the batch's running
+counters (what REST and `notifications.batch.{id}` publish) next to a recount of its rows.
 
     uv run python -m bench.notif_fanout --guardians 5000
 """
@@ -43,7 +44,7 @@ from edtech.communication.domain.events import AnnouncementPublished
 from edtech.demo import SMALL, seed_demo
 from edtech.institutions.infrastructure.tables import person
 from edtech.notifications.infrastructure import notification, notification_attempt, push_device
-from edtech.notifications.infrastructure.repository import token_hash
+from edtech.notifications.infrastructure.repository import SqlNotifications, token_hash
 from edtech.notifications.settings import NotificationSettings
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.migrations import upgrade
@@ -185,6 +186,7 @@ async def run(guardians: int) -> dict[str, object]:
                     stop.set()
                     ran = await asyncio.gather(*workers)
                     delays, states = await measure(a)
+                    counters = await batch_counters(a, announcement.announcement_id)
             finally:
                 smtp.stop()
                 await fcm_server.stop()
@@ -201,6 +203,7 @@ async def run(guardians: int) -> dict[str, object]:
         },
         "recipients_attempted": len(delays),
         "attempt_states": states,
+        "batch_counters": counters,
         "pushes_received": len(fcm.sent),
         "emails_received": len(smtp.inbox),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -245,6 +248,44 @@ async def measure(app: FastAPI) -> tuple[list[float], dict[str, int]]:
             ).all()
         )
     return delays, states
+
+
+async def batch_counters(app: FastAPI, batch_id: uuid.UUID) -> dict[str, object]:
+    """The batch's running counters (what REST and the channel publish) next to a recount of
+    its rows, and whether they agree."""
+    async with app.state.services.session_factory() as session:
+        published = await SqlNotifications(session).counts(batch_id, datetime.now(UTC))
+        reached = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(notification)
+            .where(
+                notification.c.batch_id == batch_id,
+                sa.or_(
+                    notification.c.seen_at.is_not(None),
+                    sa.select(notification_attempt.c.notification_id)
+                    .where(
+                        notification_attempt.c.notification_id == notification.c.id,
+                        notification_attempt.c.state == "sent",
+                    )
+                    .exists(),
+                ),
+            )
+        )
+        rows = await session.execute(
+            sa.select(notification_attempt.c.channel, notification_attempt.c.state, sa.func.count())
+            .where(notification_attempt.c.batch_id == batch_id)
+            .group_by(notification_attempt.c.channel, notification_attempt.c.state)
+        )
+        channels: dict[str, dict[str, int]] = {}
+        for channel, state, count in rows:
+            bucket = channels.setdefault(
+                channel, {"sent": 0, "failed": 0, "skipped": 0, "pending": 0}
+            )
+            bucket[state if state in bucket else "pending"] += count
+    assert published is not None
+    counted = {"reached": reached, "channels": channels}
+    kept = {"reached": published.reached, "channels": published.channels}
+    return {"counters": kept, "recount": counted, "equal": kept == counted}
 
 
 def main() -> None:

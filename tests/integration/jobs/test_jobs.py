@@ -23,6 +23,7 @@ from edtech.kernel.clock import FixedClock
 from edtech.kernel.errors import ConflictError
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.jobs import (
+    Deferred,
     JobFunction,
     JobRunner,
     JobsFactory,
@@ -400,3 +401,26 @@ async def test_the_admin_view_refuses_others_and_bad_input(
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")
     assert (await client.get("/api/v1/jobs")).status_code == 401
+
+
+async def test_defer_many_queues_them_in_one_statement_and_skips_a_taken_lock(
+    node: Services, clock: FixedClock
+) -> None:
+    ledger = Ledger()
+    runner = JobRunner(node, functions(ledger))
+    assert await defer(node, "test.record", "first", lock="taken") is not None
+    async with node.uow() as uow:
+        await SqlJobs(uow.session, node.clock).defer_many(
+            [
+                Deferred("test.record", {"key": "now"}, lock="free"),
+                Deferred("test.record", {"key": "later"}, at=START + timedelta(minutes=5)),
+                Deferred("test.record", {"key": "second"}, lock="taken"),
+            ]
+        )
+        await uow.commit()
+    assert await drain(runner) == 2
+    assert ledger.runs == Counter({"first": 1, "now": 1})
+    clock.advance(timedelta(minutes=5))
+    assert await drain(runner) == 1
+    assert ledger.runs == Counter({"first": 1, "now": 1, "later": 1})
+    assert "second" not in await states(node)

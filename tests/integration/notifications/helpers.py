@@ -23,6 +23,8 @@ class RecordedFcm:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        # token → how many more sends FCM answers 503 UNAVAILABLE (a negative number: always)
+        self.unavailable: dict[str, int] = {}
         self.app = FastAPI()
         self.public_key: Any = None
 
@@ -38,6 +40,9 @@ class RecordedFcm:
             message = (await request.json())["message"]
             if message["token"].startswith("gone-"):
                 return JSONResponse(recorded.FCM_UNREGISTERED, status_code=404)
+            if self.unavailable.get(message["token"], 0):
+                self.unavailable[message["token"]] -= 1
+                return JSONResponse(recorded.FCM_UNAVAILABLE, status_code=503)
             self.sent.append(message)
             return JSONResponse(recorded.FCM_SENT)
 

@@ -28,10 +28,10 @@ class MarkRead:
             ):
                 raise NotFoundError("no such notification")
             now = self.clock.now()
-            batches = await store.mark_read(principal.person_id, notification_id, now)
-            for batch_id in {b for b in batches if b is not None}:
-                progressed = await store.batch_progress(batch_id, now)
+            marked = await store.mark_read(principal.person_id, notification_id, now)
+            for batch_id, n in marked.reached_per_batch().items():
+                progressed = await store.batch_progress(batch_id, now, reached=n)
                 if progressed is not None:
                     uow.emit(progressed)
             await uow.commit()
-            return len(batches)
+            return marked.count

@@ -33,14 +33,18 @@ class RecordSeen:
             return 0
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
-            batches: set[uuid.UUID] = set()
+            reached: dict[uuid.UUID, int] = {}
             new = 0
             for s in seen:
-                found = await store.mark_seen(s.person_id, s.event_type, s.source_key, s.at)
-                new += len(found)
-                batches |= {b for b in found if b is not None}
-            for batch_id in sorted(batches):
-                progressed = await store.batch_progress(batch_id, self.clock.now())
+                marked = await store.mark_seen(s.person_id, s.event_type, s.source_key, s.at)
+                new += marked.count
+                for batch_id, n in marked.reached_per_batch().items():
+                    reached[batch_id] = reached.get(batch_id, 0) + n
+            # Last, in batch order: each batch row stays locked until the commit.
+            for batch_id in sorted(reached):
+                progressed = await store.batch_progress(
+                    batch_id, self.clock.now(), reached=reached[batch_id]
+                )
                 if progressed is not None:
                     uow.emit(progressed)
             await uow.commit()

@@ -4,6 +4,7 @@ notification and channel across retries and nodes."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from edtech.institutions.public import contacts
 from edtech.kernel.clock import Clock
@@ -18,6 +19,7 @@ from edtech.notifications.domain.ports import (
     Push,
     Sms,
 )
+from edtech.notifications.infrastructure import notification
 from edtech.notifications.infrastructure.repository import (
     FINAL,
     NotificationRow,
@@ -75,11 +77,12 @@ class SendRung:
             problem = None if skip or destinations else self._no_address(channel)
             if skip or problem:
                 state = "skipped" if skip or problem in NO_ADDRESS else "failed"
-                await store.update_attempt(
+                settled = await store.update_attempt(
                     notification_id, channel, state=state, reason=skip or problem,
                     finished_at=now, node=self.node,
                 )  # fmt: skip
-                await self._progress(store, row)
+                if settled:
+                    await self._progress(store, row, channel, state, now)
                 await uow.commit()
                 return state
             await store.update_attempt(
@@ -160,19 +163,35 @@ class SendRung:
                 state, values = "failed", {"reason": "; ".join(sorted(set(rejected.values())))}
             if state != "sending":
                 values["finished_at"] = now
-            await store.update_attempt(row.id, channel, state=state, **values)
-            if state != "sending":
-                await self._progress(store, row)
+            settled = await store.update_attempt(row.id, channel, state=state, **values)
+            if settled and state != "sending":
+                await self._progress(store, row, channel, state, now)
             await uow.commit()
         if state == "sending":
             raise RungFailedError(error)
         return state
 
-    async def _progress(self, store: SqlNotifications, row: NotificationRow) -> None:
-        if row.batch_id is not None:
-            progressed = await store.batch_progress(row.batch_id, self.clock.now())
-            if progressed is not None:
-                self.uow.emit(progressed)
+    async def _progress(
+        self,
+        store: SqlNotifications,
+        row: NotificationRow,
+        channel: Channel,
+        state: str,
+        now: datetime,
+    ) -> None:
+        """The batch's counters move by one, last before the commit (the batch row stays
+        locked until then): this attempt settled, and — if it was sent and is the first
+        channel to reach the person (or before they saw it) — one more recipient reached."""
+        if row.batch_id is None:
+            return
+        reached = 0
+        if state == "sent":
+            reached = len(await store.reached(now, notification.c.id == row.id))
+        progressed = await store.batch_progress(
+            row.batch_id, now, reached=reached, settled=(channel, state)
+        )
+        if progressed is not None:
+            self.uow.emit(progressed)
 
 
 NO_ADDRESS = frozenset({"no device", "no number", "no email address"})

@@ -82,14 +82,7 @@ async def batch_counts(
     """The batch's counts now, for its sender or an administrator (None: not theirs)."""
     if not await may_watch_batch(session, principal, batch_id):
         return None
-    row = (
-        await session.execute(
-            sa.select(notification_batch).where(notification_batch.c.id == batch_id)
-        )
-    ).one()
-    return await SqlNotifications(session).counts(
-        batch_id, row.institution_id, row.sender_id, row.total, now
-    )
+    return await SqlNotifications(session).counts(batch_id, now)
 
 
 def batch_recipients_query(batch_id: uuid.UUID) -> sa.Select[Any]:

@@ -5,8 +5,13 @@
   `read_at` only ever move from null to a time (`WHERE … IS NULL`);
 * attempts — the primary key (notification, channel) is the idempotency key; a rung locks its
   row (`FOR UPDATE`) to decide, marks it `sending` and commits before it calls the provider;
-* batch progress — `UPDATE notification_batch … RETURNING` locks the batch row, so counts
-  written by concurrent nodes commit in the order they were counted and never go back.
+* batch progress — running counters on the batch row, moved by one
+  (`UPDATE notification_batch SET push_sent = push_sent + 1 … RETURNING`) in the transaction
+  that settles an attempt (only when its `UPDATE … WHERE state NOT IN (final)` changed a row)
+  or first reaches a recipient (`UPDATE notification SET reached_at … WHERE reached_at IS
+  NULL`). The row lock is held from that one statement to the commit — never across a
+  provider call, never for a recount — and orders the counts of concurrent nodes, so the
+  published counts never go back.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from edtech.notifications.infrastructure.tables import (
 from edtech.platform.db.engine import dialect_insert
 
 FINAL = ("sent", "failed", "skipped")
+CHANNELS = ("push", "email", "sms")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,22 @@ class NotificationRow:
     subject_id: uuid.UUID | None
     title: str
     body: str
+
+
+@dataclass(frozen=True)
+class Marked:
+    """How many notifications were newly seen (or read), and the batch of each one of them
+    newly reached (for the batch's `reached` counter)."""
+
+    count: int
+    reached: list[uuid.UUID]
+
+    def reached_per_batch(self) -> dict[uuid.UUID, int]:
+        """Newly reached per batch, in batch order (the order their rows are locked in)."""
+        per: dict[uuid.UUID, int] = {}
+        for batch_id in sorted(self.reached):
+            per[batch_id] = per.get(batch_id, 0) + 1
+        return per
 
 
 @dataclass(frozen=True)
@@ -181,8 +203,27 @@ class SqlNotifications:
         return list(result.scalars())
 
     async def plan_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            await self.session.execute(sa.insert(notification_attempt), list(rows))
+        """Insert the planned attempts, and count them on their batches (`…_planned`)."""
+        if not rows:
+            return
+        await self.session.execute(sa.insert(notification_attempt), list(rows))
+        planned: dict[uuid.UUID, dict[str, int]] = {}
+        for r in rows:
+            if r.get("batch_id") is not None:
+                per = planned.setdefault(r["batch_id"], {})
+                per[r["channel"]] = per.get(r["channel"], 0) + 1
+        for batch_id in sorted(planned):
+            counters = notification_batch.c
+            await self.session.execute(
+                sa.update(notification_batch)
+                .where(counters.id == batch_id)
+                .values(
+                    {
+                        f"{ch}_planned": counters[f"{ch}_planned"] + n
+                        for ch, n in planned[batch_id].items()
+                    }
+                )
+            )
 
     async def get(self, notification_id: uuid.UUID) -> NotificationRow | None:
         r = (
@@ -219,37 +260,46 @@ class SqlNotifications:
 
     async def mark_seen(
         self, person_id: uuid.UUID, event_type: str, source_key: str, at: datetime
-    ) -> list[uuid.UUID | None]:
-        """Record that the notification reached one of the person's sockets (first time only);
-        returns the batch of each one newly seen."""
+    ) -> Marked:
+        """Record that the notification reached one of the person's sockets (first time only)."""
+        where = [
+            notification.c.person_id == person_id,
+            notification.c.event_type == event_type,
+            notification.c.source_key == source_key,
+        ]
+        reached = await self.reached(at, *where)
         result = await self.session.execute(
             sa.update(notification)
-            .where(
-                notification.c.person_id == person_id,
-                notification.c.event_type == event_type,
-                notification.c.source_key == source_key,
-                notification.c.seen_at.is_(None),
-            )
+            .where(*where, notification.c.seen_at.is_(None))
             .values(seen_at=at)
+        )
+        return Marked(int(result.rowcount), reached)  # type: ignore[attr-defined]
+
+    async def reached(self, at: datetime, *where: sa.ColumnElement[bool]) -> list[uuid.UUID]:
+        """Mark the notifications matching `where` reached, those not reached yet only; returns
+        the batch of each one newly reached (one entry per notification), for its counter."""
+        result = await self.session.execute(
+            sa.update(notification)
+            .where(*where, notification.c.reached_at.is_(None))
+            .values(reached_at=at)
             .returning(notification.c.batch_id)
         )
-        return [r.batch_id for r in result]
+        return [r.batch_id for r in result if r.batch_id is not None]
 
     async def mark_read(
         self, person_id: uuid.UUID, notification_id: uuid.UUID | None, at: datetime
-    ) -> list[uuid.UUID | None]:
-        """Mark one (or, with None, every) notification of the person read; returns the batch
-        of each one newly read."""
+    ) -> Marked:
+        """Mark one (or, with None, every) notification of the person read."""
         where = [notification.c.person_id == person_id, notification.c.read_at.is_(None)]
         if notification_id is not None:
             where.append(notification.c.id == notification_id)
+        reached = await self.reached(at, *where)
         result = await self.session.execute(
             sa.update(notification)
             .where(*where)
             .values(read_at=at, seen_at=sa.func.coalesce(notification.c.seen_at, at))
-            .returning(notification.c.batch_id)
         )
-        return [r.batch_id for r in result]
+        return Marked(int(result.rowcount), reached)  # type: ignore[attr-defined]
 
     async def exists_for(self, person_id: uuid.UUID, notification_id: uuid.UUID) -> bool:
         found = await self.session.scalar(
@@ -280,8 +330,9 @@ class SqlNotifications:
 
     async def update_attempt(
         self, notification_id: uuid.UUID, channel: Channel, **values: Any
-    ) -> None:
-        await self.session.execute(
+    ) -> bool:
+        """Change an attempt not final yet; False if it already was (nothing changed)."""
+        result = await self.session.execute(
             sa.update(notification_attempt)
             .where(
                 notification_attempt.c.notification_id == notification_id,
@@ -290,71 +341,48 @@ class SqlNotifications:
             )
             .values(**values)
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     # batches ----------------------------------------------------------------------------------
 
-    async def batch_progress(self, batch_id: uuid.UUID, now: datetime) -> BatchProgressed | None:
-        """Lock the batch and count it (in the caller's transaction)."""
-        batch = (
-            await self.session.execute(
-                sa.update(notification_batch)
-                .where(notification_batch.c.id == batch_id)
-                .values(updated_at=now)
-                .returning(
-                    notification_batch.c.institution_id,
-                    notification_batch.c.sender_id,
-                    notification_batch.c.total,
-                )
-            )
-        ).first()
-        if batch is None:
-            return None
-        return await self.counts(batch_id, batch.institution_id, batch.sender_id, batch.total, now)
-
-    async def counts(
+    async def batch_progress(
         self,
         batch_id: uuid.UUID,
-        institution_id: uuid.UUID,
-        sender_id: uuid.UUID,
-        total: int,
         now: datetime,
-    ) -> BatchProgressed:
-        sent = (
-            sa.select(notification_attempt.c.notification_id)
-            .where(notification_attempt.c.state == "sent")
-            .where(notification_attempt.c.notification_id == notification.c.id)
-            .exists()
-        )
-        reached = await self.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(notification)
-            .where(
-                notification.c.batch_id == batch_id,
-                sa.or_(notification.c.seen_at.is_not(None), sent),
+        *,
+        reached: int = 0,
+        settled: tuple[Channel, str] | None = None,
+    ) -> BatchProgressed | None:
+        """Move the batch's counters — `reached` more recipients reached, one attempt of
+        `settled`'s channel now in its final state — and return its counts, in one statement
+        (`UPDATE … RETURNING`, in the caller's transaction: call it last before the commit,
+        the row stays locked until then)."""
+        c = notification_batch.c
+        values: dict[str, Any] = {"updated_at": now}
+        if reached:
+            values["reached"] = c.reached + reached
+        if settled is not None:
+            channel, state = settled
+            name = f"{channel.value}_{state}"
+            values[name] = c[name] + 1
+        row = (
+            await self.session.execute(
+                sa.update(notification_batch)
+                .where(c.id == batch_id)
+                .values(values)
+                .returning(*notification_batch.c)
             )
-        )
-        rows = await self.session.execute(
-            sa.select(notification_attempt.c.channel, notification_attempt.c.state, sa.func.count())
-            .where(notification_attempt.c.batch_id == batch_id)
-            .group_by(notification_attempt.c.channel, notification_attempt.c.state)
-        )
-        channels: dict[str, dict[str, int]] = {}
-        for channel, state, count in rows:
-            bucket = channels.setdefault(
-                channel, {"sent": 0, "failed": 0, "skipped": 0, "pending": 0}
+        ).first()
+        return None if row is None else progressed(row, now)
+
+    async def counts(self, batch_id: uuid.UUID, now: datetime) -> BatchProgressed | None:
+        """The batch's counts as last written (no lock)."""
+        row = (
+            await self.session.execute(
+                sa.select(notification_batch).where(notification_batch.c.id == batch_id)
             )
-            bucket[state if state in FINAL else "pending"] += count
-        reached = int(reached or 0)
-        return BatchProgressed(
-            institution_id=institution_id,
-            occurred_at=now,
-            batch_id=batch_id,
-            sender_id=sender_id,
-            total=total,
-            reached=reached,
-            percent=round(100.0 * reached / total, 1) if total else 100.0,
-            channels=channels,
-        )
+        ).first()
+        return None if row is None else progressed(row, now)
 
     # devices ----------------------------------------------------------------------------------
 
@@ -413,6 +441,29 @@ class SqlNotifications:
             )
             .values(sms_number=None, updated_at=now)
         )
+
+
+def progressed(row: Any, now: datetime) -> BatchProgressed:
+    """The batch's counts from its row's counters (a channel with no attempt planned is left
+    out; pending = planned − sent − failed − skipped: `pending` and `sending` attempts)."""
+    channels: dict[str, dict[str, int]] = {}
+    for channel in CHANNELS:
+        planned = getattr(row, f"{channel}_planned")
+        if planned:
+            bucket = {state: int(getattr(row, f"{channel}_{state}")) for state in FINAL}
+            bucket["pending"] = planned - sum(bucket.values())
+            channels[channel] = bucket
+    total, reached = int(row.total), int(row.reached)
+    return BatchProgressed(
+        institution_id=row.institution_id,
+        occurred_at=now,
+        batch_id=row.id,
+        sender_id=row.sender_id,
+        total=total,
+        reached=reached,
+        percent=round(100.0 * reached / total, 1) if total else 100.0,
+        channels=channels,
+    )
 
 
 def _preferences(r: Any) -> Preferences:

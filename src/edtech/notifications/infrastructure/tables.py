@@ -29,6 +29,15 @@ notification_batch = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     # Touched by every progress write: the row lock orders the counts of concurrent nodes.
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # Running counters, moved by one in the statement that settles an attempt or first reaches
+    # a recipient (never recounted): `reached`, and per channel the attempts planned and those
+    # sent, failed and skipped (pending = planned − the three).
+    sa.Column("reached", sa.Integer(), nullable=False, server_default="0"),
+    *(
+        sa.Column(f"{channel}_{state}", sa.Integer(), nullable=False, server_default="0")
+        for channel in ("push", "email", "sms")
+        for state in ("planned", "sent", "failed", "skipped")
+    ),
 )
 
 notification = sa.Table(
@@ -48,6 +57,9 @@ notification = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("seen_at", UTCDateTime(), nullable=True),
     sa.Column("read_at", UTCDateTime(), nullable=True),
+    # The first time it was seen, read or one of its attempts sent: set once (`WHERE … IS
+    # NULL`), which is when its batch's `reached` counter moves.
+    sa.Column("reached_at", UTCDateTime(), nullable=True),
     sa.UniqueConstraint("person_id", "event_type", "source_key"),
     sa.Index("ix_notification_person_id_created_at", "person_id", "created_at"),
     sa.Index("ix_notification_batch_id", "batch_id"),

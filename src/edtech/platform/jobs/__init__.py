@@ -13,6 +13,7 @@ See ADR-0007.
 from edtech.platform.jobs.declarations import JobFunction, JobRun, Scheduled, ScheduleRun
 from edtech.platform.jobs.runner import JobRunner
 from edtech.platform.jobs.store import (
+    Deferred,
     JobsFactory,
     JobState,
     SqlJobs,
@@ -23,6 +24,7 @@ from edtech.platform.jobs.store import (
 from edtech.platform.jobs.table import job_table
 
 __all__ = [
+    "Deferred",
     "JobFunction",
     "JobRun",
     "JobRunner",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,6 +81,44 @@ class SqlJobs:
         stmt = insert(job_table).values(**values).on_conflict_do_nothing()
         inserted: uuid.UUID | None = await self.session.scalar(stmt.returning(job_table.c.id))
         return inserted
+
+    async def defer_many(self, jobs: Sequence[Deferred]) -> None:
+        """`defer` each job, in one executemany statement (a planner queueing thousands of jobs
+        at once). A job whose lock is taken is skipped, as `defer` skips it; which ones were
+        is not reported."""
+        if not jobs:
+            return
+        now = self.clock.now()
+        rows = [
+            {
+                "id": new_id(),
+                "name": job.name,
+                "args": dict(job.args or {}),
+                "state": JobState.QUEUED.value,
+                "attempts": 0,
+                "max_attempts": job.max_attempts,
+                "run_at": job.at or now,
+                "lock": job.lock,
+                "institution_id": job.institution_id,
+                "created_at": now,
+            }
+            for job in jobs
+        ]
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self.session.execute(insert(job_table).on_conflict_do_nothing(), rows)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """One job for `SqlJobs.defer_many`: the arguments of `SqlJobs.defer`."""
+
+    name: str
+    args: Mapping[str, Any] | None = None
+    at: datetime | None = None
+    lock: str | None = None
+    institution_id: uuid.UUID | None = None
+    max_attempts: int = 5
 
 
 @dataclass(frozen=True)
