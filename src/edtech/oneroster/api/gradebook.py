@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from edtech.institutions.public import school_clock
 from edtech.kernel.errors import NotFoundError
 from edtech.oneroster.api.auth import ImsRoute, requires
 from edtech.oneroster.application.delete_result import DeleteResult
@@ -97,8 +98,9 @@ def _doc(envelope: str, *extra: int) -> dict[int | str, dict[str, Any]]:
 
 
 async def _reads(session: Any, client: Integration, clock: Any) -> GradebookReads:
-    now = clock.now()
-    return await GradebookReads(session, client.institution_id, now, now.date()).load()
+    # The grading periods and enrollments it reads are judged on the school's day, not UTC's.
+    today = (await school_clock(session, clock, client.institution_id)).today()
+    return await GradebookReads(session, client.institution_id, clock.now(), today).load()
 
 
 async def _written(
