@@ -136,12 +136,21 @@ class LocalChannel:
                 self.notes.note(observer, event, sub.subscriber)
         return queued
 
-    def skip_to(self, offset: int) -> int:
-        """Give up on offsets below `offset` (they are gone); deliver what follows."""
-        log.warning("channel_gap_unfillable", channel=self.name, start=self.next_offset, end=offset)
-        self.next_offset = offset
-        frame = self.ahead.pop(offset, None)
-        return self.accept(offset, frame) if frame is not None else 0
+    def skip_missing(self, upto: int) -> int:
+        """Give up on the offsets up to `upto` still missing here (the database no longer holds
+        them: pruned); deliver every event held after each hole, in order. Never jumps past an
+        event it holds."""
+        queued = 0
+        while self.next_offset <= upto:
+            target = min(min(self.ahead, default=upto + 1), upto + 1)
+            log.warning(
+                "channel_gap_unfillable", channel=self.name, start=self.next_offset, end=target
+            )
+            self.next_offset = target
+            frame = self.ahead.pop(target, None)
+            if frame is not None:
+                queued += self.accept(target, frame)
+        return queued
 
     def broadcast(self, frame: str, exclude: str | None = None) -> None:
         """An ephemeral frame (signal, presence diff) to every live subscriber."""
@@ -206,16 +215,19 @@ class Hub:
             lc.broadcast(message[1:])
 
     async def _fill_gap(self, lc: LocalChannel) -> None:
+        """After a short wait (reordered events usually arrive by then), read the hole below
+        the first held event from the database. Only offsets that were read for and not found
+        are given up; a hole that opened during the read waits for a task of its own."""
         try:
             await asyncio.sleep(GAP_WAIT_SECONDS)
-            while lc.ahead and self.channels.get(lc.name) is lc:
+            while lc.ahead and min(lc.ahead) <= lc.next_offset:  # held, yet due: deliver
+                first = min(lc.ahead)
+                lc.accept(first, lc.ahead.pop(first))
+            if lc.ahead and self.channels.get(lc.name) is lc:
                 upto = min(lc.ahead) - 1
-                if upto < lc.next_offset:
-                    lc.accept(upto + 1, lc.ahead.pop(upto + 1))
-                    continue
                 await self._catch_up(lc, upto)
-                if lc.ahead and min(lc.ahead) - 1 >= lc.next_offset:
-                    self.metrics.delivered.inc(lc.skip_to(min(lc.ahead)))
+                if lc.next_offset <= upto:
+                    self.metrics.delivered.inc(lc.skip_missing(upto))
         except Exception:
             log.exception("gap_fill_failed", channel=lc.name)
         finally:
@@ -256,7 +268,7 @@ class Hub:
             if lc is not None and last >= lc.next_offset:
                 await self._catch_up(lc, last)
                 if lc.next_offset <= last:  # pruned or gone: do not wait for them forever
-                    self.metrics.delivered.inc(lc.skip_to(last + 1))
+                    self.metrics.delivered.inc(lc.skip_missing(last))
 
     # -- from sockets ------------------------------------------------------------------
 

@@ -51,13 +51,25 @@ def test_an_event_ahead_of_a_gap_waits_for_the_gap() -> None:
     assert lc.ahead == {}
 
 
-def test_skip_to_gives_up_on_lost_offsets() -> None:
+def test_skip_missing_gives_up_on_lost_offsets() -> None:
     lc, sock = channel(), FakeSocket("a")
     lc.subs[sock] = Subscription(sock, after=0, pending=None)
     lc.accept(4, "f4")
     lc.accept(5, "f5")
-    assert lc.skip_to(4) == 2
+    assert lc.skip_missing(3) == 2
     assert sock.frames == ["f4", "f5"]
+    assert lc.next_offset == 6
+
+
+def test_skip_missing_never_jumps_past_an_event_it_holds() -> None:
+    """Holes at 1 and 3 (pruned); 2 and 4 are held: both are delivered, in order."""
+    lc, sock = channel(), FakeSocket("a")
+    lc.subs[sock] = Subscription(sock, after=0, pending=None)
+    lc.accept(4, "f4")
+    lc.accept(2, "f2")
+    assert lc.skip_missing(4) == 2
+    assert sock.frames == ["f2", "f4"]
+    assert (lc.next_offset, lc.ahead) == (5, {})
 
 
 def test_recovering_subscriber_holds_live_events_and_others_do_not_wait() -> None:
