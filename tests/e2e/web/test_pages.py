@@ -41,6 +41,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 CLIENTS_JS = Path(__file__).resolve().parents[3] / "clients" / "js"
 LIVE_MS = 1_000
 """The acceptance bound: a scan turns its tile within a second."""
+SETTLE_MS = 20_000
+"""How long a page may take to show what the server answered: a wait on a loaded 2-core
+machine, not a performance bound (a passing wait ends as soon as the page shows it)."""
 NODE_TESTS_SECONDS = 180
 """`node --test` as a whole; its live test has a 100 s timeout of its own."""
 
@@ -83,7 +86,7 @@ def test_board_turns_tiles_live_and_resumes_on_another_node_after_its_node_is_ki
         # The rotating QR code for self check-in, over the board (full screen on a projector).
         page.click("#qr-open")
         expect(page.locator("#qr-image")).to_have_attribute(
-            "src", re.compile(r"^data:image/gif;base64,"), timeout=5_000
+            "src", re.compile(r"^data:image/gif;base64,"), timeout=SETTLE_MS
         )
         check_page(watched, "board-qr")
         page.keyboard.press("Escape")
@@ -172,13 +175,13 @@ def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_expla
             headers=teacher,
         )
         assert posted.status_code == 201, posted.text
-        expect(page.locator("#messages li", has_text=text)).to_have_count(1, timeout=5_000)
+        expect(page.locator("#messages li", has_text=text)).to_have_count(1, timeout=SETTLE_MS)
 
         # guardian1 replies in the page: it is in teacher1's conversation.
         reply = f"We will be there ({uuid.uuid4().hex[:6]})"
         page.fill("#message-body", reply)
         page.press("#message-body", "Enter")
-        expect(page.locator("#messages li", has_text=reply)).to_have_count(1, timeout=5_000)
+        expect(page.locator("#messages li", has_text=reply)).to_have_count(1, timeout=SETTLE_MS)
         deadline = time.monotonic() + 10
         bodies: list[str] = []
         while time.monotonic() < deadline and reply not in bodies:
@@ -198,7 +201,7 @@ def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_expla
         )
         assert published.status_code == 201, published.text
         row = page.locator(f'.grade[data-assessment-id="{assessment["id"]}"]')
-        expect(row).to_contain_text(assessment["title"], timeout=5_000)
+        expect(row).to_contain_text(assessment["title"], timeout=SETTLE_MS)
         grades = client.get(f"/api/v1/students/{child}/grades", headers=parent).json()
         (mine,) = [s for s in grades["sections"] if s["section_id"] == section]
         assert mine["total"]["text"]
@@ -220,7 +223,7 @@ def test_parent_app_messages_live_both_ways_and_a_published_grade_with_its_expla
         ).json()
         shown = page.locator(f'.statement[data-account-id="{account["id"]}"]')
         expect(shown.locator(".closing")).to_contain_text(
-            f"{statement['closing_balance']['amount']} {statement['currency']}", timeout=5_000
+            f"{statement['closing_balance']['amount']} {statement['currency']}", timeout=SETTLE_MS
         )
         expect(shown.locator("tbody tr")).to_have_count(len(statement["lines"]))
         check_page(watched, "parent-invoices")
@@ -317,7 +320,7 @@ def test_office_view_follows_sessions_live_and_decides_the_note_a_parent_sent(
             headers=teacher,
         )
         assert marked.status_code == 200, marked.text
-        expect(absent_here).to_have_count(1, timeout=5_000)
+        expect(absent_here).to_have_count(1, timeout=SETTLE_MS)
         expect(row.locator('[data-count="absent"]')).to_have_text("1")
         expect(page.locator(f'#untaken li[data-session-id="{session}"]')).to_have_count(0)
         check_page(office, "office")
@@ -336,7 +339,7 @@ def test_office_view_follows_sessions_live_and_decides_the_note_a_parent_sent(
         parent.fill("#note-reason", reason)
         parent.click("#note-form button[type=submit]")
         expect(parent.locator("#note-status")).to_have_text(
-            "Your note was sent to the school.", timeout=5_000
+            "Your note was sent to the school.", timeout=SETTLE_MS
         )
         mine = parent.locator("#my-notes li", has_text=reason)
         expect(mine).to_have_attribute("data-state", "pending")
@@ -348,10 +351,10 @@ def test_office_view_follows_sessions_live_and_decides_the_note_a_parent_sent(
         note = page.locator("#notes li.note", has_text=reason)
         expect(note).to_have_count(1)
         note.get_by_role("button", name=re.compile("^Approve")).click()
-        expect(note).to_have_count(0, timeout=5_000)
-        expect(absent_here).to_have_count(0, timeout=5_000)
+        expect(note).to_have_count(0, timeout=SETTLE_MS)
+        expect(absent_here).to_have_count(0, timeout=SETTLE_MS)
         # ... and the parent app hears the decision on guardian1's inbox.
-        expect(mine).to_have_attribute("data-state", "approved", timeout=5_000)
+        expect(mine).to_have_attribute("data-state", "approved", timeout=SETTLE_MS)
         assert [e for e in office.errors if "WebSocket" not in e] == []
 
 
@@ -385,14 +388,14 @@ def test_parent_acknowledges_an_announcement_and_the_sender_sees_who_did(
         assert made.status_code == 201, made.text
         announcement = made.json()["id"]
         item = page.locator(f'#announcements li[data-announcement-id="{announcement}"]')
-        expect(item).to_contain_text(title, timeout=5_000)
+        expect(item).to_contain_text(title, timeout=SETTLE_MS)
         acks = f"/api/v1/announcements/{announcement}/acknowledgements"
         before = client.get(acks, headers=teacher).json()
         assert guardian1 not in [a["person_id"] for a in before["acknowledged"]]
         check_page(family, "parent-announcements")
 
         item.get_by_role("button", name=re.compile("^Acknowledge")).click()
-        expect(item.locator(".acknowledged")).to_have_text("✓ Acknowledged", timeout=5_000)
+        expect(item.locator(".acknowledged")).to_have_text("✓ Acknowledged", timeout=SETTLE_MS)
         expect(item.get_by_role("button")).to_have_count(0)
         after = client.get(acks, headers=teacher).json()
         assert guardian1 in [a["person_id"] for a in after["acknowledged"]], after

@@ -54,8 +54,14 @@ async def test_concurrent_transactions_get_gapless_offsets_in_commit_order(
                 )
             )
             await asyncio.sleep(0.001 * (n % 3))
+            # The order COMMITs are answered in, seen as the reply arrives (`after_commit`):
+            # recording after `uow.commit()` returns would also time the publishing after the
+            # commit and the connection's return to the pool, in which another transaction
+            # can finish first.
+            sa.event.listen(
+                uow.session.sync_session, "after_commit", lambda _s: committed.append(n)
+            )
             await uow.commit()
-            committed.append(n)
 
     await asyncio.gather(*(write(n) for n in range(20)))
     stored = await rows(app, f"test.room.{room}")
