@@ -162,6 +162,9 @@ POLICY: dict[str, Rule] = {
     "POST /api/v1/people/{person_id}/end": allow(
         "admins of the person's schools", "admin school_admin:own"
     ),
+    "POST /api/v1/people/{person_id}/erasure": allow(
+        "institution admins (of a person who left)", "admin"
+    ),
     "GET /api/v1/people/{person_id}/roles": allow(
         "whoever sees the person", f"{OFFICE} teacher:own student:own guardian:own guardian:flag"
     ),

@@ -478,15 +478,9 @@ export type ErasedFile = {
     "category": string;
     "why"?: string | null;
 };
-/** The audit record: which files went, which stayed and why, which lost their maker. */
-export type ErasureOut = {
-    "id": string;
-    "person_id": string;
-    "erased_by": string;
-    "erased_at": string;
-    "deleted": Array<ErasedFile>;
-    "kept": Array<ErasedFile>;
-    "anonymised": Array<ErasedFile>;
+export type ErasedOut = {
+    "what": string;
+    "why": string;
 };
 export type ExcuseIn = {
     "student_id": string;
@@ -1280,6 +1274,7 @@ export type PersonOut = {
     "grade_level": string | null;
     "birth_date": string | null;
     "ends_on": string | null;
+    "erased_at"?: string | null;
     "roles"?: Array<RoleOut>;
 };
 export type PersonPatch = {
@@ -2003,6 +1998,16 @@ export type Edtech__communication__api__schemas__ReadOut = {
     "last_seq": number;
     "receipt_held": boolean;
 };
+/** The audit record: which files went, which stayed and why, which lost their maker. */
+export type Edtech__files__api__erasures__ErasureOut = {
+    "id": string;
+    "person_id": string;
+    "erased_by": string;
+    "erased_at": string;
+    "deleted": Array<ErasedFile>;
+    "kept": Array<ErasedFile>;
+    "anonymised": Array<ErasedFile>;
+};
 export type Edtech__files__api__erasures__PersonIn = {
     "person_id": string;
 };
@@ -2090,6 +2095,15 @@ export type Edtech__identity__api__operators__InstitutionOut = {
     "currency": string;
     "created_at": string;
     "suspended": boolean;
+};
+/** What an erasure did: the person's personal fields it anonymised, the data it deleted, and what it kept, with the reason for each. */
+export type Edtech__institutions__api__schemas__ErasureOut = {
+    "person_id": string;
+    "erased_at": string;
+    "erased_by": string;
+    "anonymised": Array<string>;
+    "dropped": Array<ErasedOut>;
+    "kept": Array<ErasedOut>;
 };
 export type Edtech__institutions__api__schemas__InstitutionOut = {
     "id": string;
@@ -2270,7 +2284,7 @@ export interface Responses {
     "DELETE /api/v1/enrollments/{enrollment_id}": null;
     "POST /api/v1/enrollments/{enrollment_id}/end": EnrollmentOut;
     "GET /api/v1/files": Page_FileOut_;
-    "POST /api/v1/files/erasures": ErasureOut;
+    "POST /api/v1/files/erasures": Edtech__files__api__erasures__ErasureOut;
     "POST /api/v1/files/excuse-notes/{excuse_id}": FileOut;
     "POST /api/v1/files/excuse-notes/{excuse_id}/uploads": UploadSlotOut;
     "POST /api/v1/files/record-packages": FileOut;
@@ -2335,6 +2349,7 @@ export interface Responses {
     "GET /api/v1/people/{person_id}/account": Edtech__identity__api__accounts__AccountOut;
     "PUT /api/v1/people/{person_id}/account": Edtech__identity__api__accounts__AccountOut;
     "POST /api/v1/people/{person_id}/end": PersonOut;
+    "POST /api/v1/people/{person_id}/erasure": Edtech__institutions__api__schemas__ErasureOut;
     "GET /api/v1/people/{person_id}/roles": Array<RoleOut>;
     "POST /api/v1/people/{person_id}/roles": RoleOut;
     "POST /api/v1/people/{person_id}/roles/{assignment_id}/end": RoleOut;

@@ -10,6 +10,7 @@ from edtech.identity.application.device_keys import DeviceKeys
 from edtech.identity.application.first_run_hint import FirstRunHint
 from edtech.identity.channels import register
 from edtech.identity.infrastructure import links, sso
+from edtech.identity.infrastructure.erasure import DropErasedLogins
 from edtech.identity.infrastructure.oidc import OpenIdClient
 from edtech.identity.public import prune_sessions
 from edtech.manifest import Scheduled, Slice
@@ -28,6 +29,7 @@ SLICE = Slice(
         lambda s: FirstRunHint(s.session_factory, s.settings.demo),
         lambda _services: OpenIdClient(),
     ],
+    sinks=[lambda _services: DropErasedLogins()],
     # Ended sign-in sessions are pruned hourly (EDTECH_AUTH_SESSION_RETENTION_SECONDS old).
     schedules=[Scheduled("identity.prune", timedelta(hours=1), prune_sessions)],
 )

@@ -13,6 +13,7 @@ from edtech.institutions.domain import (
     GuardianLinkChanged,
     GuardianLinkEnded,
     PersonEnded,
+    PersonErased,
     RoleEnded,
 )
 from edtech.institutions.domain.tenancy import InstitutionSuspended
@@ -24,6 +25,7 @@ def register(registry: Registrar) -> None:
     registry.reauthorize_on(GuardianLinkChanged, lambda e: [e.guardian_id])
     registry.reauthorize_on(GuardianLinkEnded, lambda e: [e.guardian_id])
     registry.reauthorize_on(PersonEnded, lambda e: [e.person_id])
+    registry.reauthorize_on(PersonErased, lambda e: [e.person_id])
     registry.reauthorize_on(RoleEnded, lambda e: [e.person_id])
     # A suspended tenant's sockets close on every node (sign-in and tokens refuse it already).
     registry.close_sockets_on(InstitutionSuspended, lambda e: [e.institution_id])

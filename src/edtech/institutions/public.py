@@ -29,6 +29,7 @@ from edtech.institutions.domain import (
     Meeting,
     MeetingTime,
     PersonEnrolled,
+    PersonErased,
     Weekday,
 )
 from edtech.institutions.infrastructure.bulk import ORDER, RosterBulk
@@ -83,6 +84,7 @@ __all__ = [
     "NewTenant",
     "OpenedTenant",
     "PersonEnrolled",
+    "PersonErased",
     "PersonGrants",
     "Policy",
     "ReactivateInstitution",

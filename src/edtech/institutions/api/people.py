@@ -13,6 +13,8 @@ from edtech.institutions.api.deps import PolicyDep, one
 from edtech.institutions.api.schemas import (
     ChildOut,
     EndIn,
+    ErasedOut,
+    ErasureOut,
     InstitutionOut,
     MeOut,
     MySectionOut,
@@ -27,6 +29,7 @@ from edtech.institutions.application.assign_role import AssignRole
 from edtech.institutions.application.common import NewRole
 from edtech.institutions.application.end_person import EndPerson
 from edtech.institutions.application.end_role import EndRole
+from edtech.institutions.application.erase_person import ErasePerson
 from edtech.institutions.application.update_person import UpdatePerson
 from edtech.institutions.domain import is_active
 from edtech.institutions.infrastructure import queries
@@ -156,6 +159,34 @@ async def delete_person(
     """Same as `POST …/end` with today's date: people are end-dated, never deleted."""
     await end(principal, person_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/people/{person_id}/erasure",
+    response_model=ErasureOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Erase a person who left (institution administrators)",
+)
+async def erase_person(
+    person_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    erase: Annotated[ErasePerson, Depends(use_case(ErasePerson))],
+) -> ErasureOut:
+    """For a person whose membership has ended (their last day is before today at the school;
+    otherwise 409): their names become "Erased person" and their email, birth date and grade
+    level are emptied; their login, sessions, single sign-on links and invitations are deleted.
+    Their records — roster history, attendance, grades, invoices and payments, messages — are
+    kept as the law requires, now naming nobody; the answer says what was kept and why. Their
+    files are erased by `POST /api/v1/files/erasures`. Once only (409 the second time)."""
+    e = await erase(principal, person_id)
+    return ErasureOut(
+        person_id=e.person_id,
+        erased_at=e.erased_at,
+        erased_by=e.erased_by,
+        anonymised=list(e.anonymised),
+        dropped=[ErasedOut(what=w, why=y) for w, y in e.dropped],
+        kept=[ErasedOut(what=w, why=y) for w, y in e.kept],
+    )
 
 
 # -- roles -------------------------------------------------------------------------------------

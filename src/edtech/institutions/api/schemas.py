@@ -269,6 +269,9 @@ class PersonOut(Out):
     grade_level: str | None
     birth_date: date | None
     ends_on: date | None
+    erased_at: datetime | None = Field(
+        None, description="When the person was erased (`POST /people/{id}/erasure`), if so."
+    )
     roles: list[RoleOut] = Field(default_factory=list, description="Roles held today.")
 
 
@@ -379,3 +382,20 @@ class MeOut(Out):
     roles: list[RoleOut]
     sections: list[MySectionOut]
     children: list[ChildOut]
+
+
+class ErasedOut(BaseModel):
+    what: str = Field(description="A kind of record or data (`roster`, `billing`, `login`, …).")
+    why: str
+
+
+class ErasureOut(BaseModel):
+    """What an erasure did: the person's personal fields it anonymised, the data it deleted,
+    and what it kept, with the reason for each."""
+
+    person_id: uuid.UUID
+    erased_at: datetime
+    erased_by: uuid.UUID
+    anonymised: list[str] = Field(description="Fields of the person emptied or replaced.")
+    dropped: list[ErasedOut] = Field(description="Data deleted with the erasure.")
+    kept: list[ErasedOut] = Field(description="Records kept, each with why.")

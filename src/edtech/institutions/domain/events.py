@@ -26,6 +26,16 @@ class PersonEnded(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PersonErased(DomainEvent):
+    """A person who left was erased: their personal fields are anonymised, their history kept.
+    Slices that hold personal data of their own (logins, devices, contact addresses) drop it."""
+
+    type: ClassVar[str] = "roster.person_erased"
+    person_id: uuid.UUID
+    erased_by: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class RoleAssigned(DomainEvent):
     type: ClassVar[str] = "roster.role_assigned"
     assignment_id: uuid.UUID

@@ -6,7 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from edtech.institutions.domain.events import PersonAdded, PersonEnded, RoleAssigned, RoleEnded
+from edtech.institutions.domain.events import (
+    PersonAdded,
+    PersonEnded,
+    PersonErased,
+    RoleAssigned,
+    RoleEnded,
+)
 from edtech.institutions.domain.values import is_active, validate_dates
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError
 from edtech.kernel.events import Aggregate
@@ -14,6 +20,13 @@ from edtech.kernel.principal import Role
 
 SCHOOL_SCOPED_ROLES = frozenset({Role.SCHOOL_ADMIN})
 """Roles that only make sense for one school."""
+
+
+ERASED_NAME = ("Erased", "person")
+"""What an erased person is called from then on, everywhere their name is shown."""
+
+ERASED_FIELDS = ("given_name", "family_name", "email", "birth_date", "grade_level")
+"""The personal fields an erasure anonymises (names replaced, the rest emptied)."""
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -39,6 +52,8 @@ class Person(Aggregate):
     birth_date: date | None = None
     ends_on: date | None = None
     created_at: datetime
+    erased_at: datetime | None = None
+    erased_by: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         self.email = normalise_email(self.email)
@@ -66,6 +81,28 @@ class Person(Aggregate):
                 occurred_at=at,
                 person_id=self.id,
                 ends_on=ends_on,
+            )
+        )
+
+    def erase(self, today: date, by: uuid.UUID, at: datetime) -> None:
+        """Anonymise the personal fields of a person who has left (their last day is before
+        `today`, the school's day); the records about them stay, naming nobody. Once only."""
+        if self.erased_at is not None:
+            raise ConflictError("this person was erased already", person_id=str(self.id))
+        if self.ends_on is None or self.ends_on > today:
+            raise ConflictError(
+                "only a person who has left can be erased: end their membership first",
+                person_id=str(self.id),
+            )
+        self.given_name, self.family_name = ERASED_NAME
+        self.email = self.birth_date = self.grade_level = None
+        self.erased_at, self.erased_by = at, by
+        self.record(
+            PersonErased(
+                institution_id=self.institution_id,
+                occurred_at=at,
+                person_id=self.id,
+                erased_by=by,
             )
         )
 

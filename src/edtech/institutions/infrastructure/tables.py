@@ -191,6 +191,8 @@ person = sa.Table(
     sa.Column("birth_date", sa.Date(), nullable=True),
     sa.Column("ends_on", sa.Date(), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("erased_at", UTCDateTime(), nullable=True),
+    sa.Column("erased_by", sa.Uuid(), nullable=True),
     sa.UniqueConstraint("institution_id", "email"),
     sa.UniqueConstraint("institution_id", "sourced_id"),
 )
