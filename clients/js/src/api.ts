@@ -2206,7 +2206,7 @@ export type VersionOut = {
   "written_at": string;
 };
 
-/** `recorded` is false for a replay, an intent already paid, or an event we ignore. */
+/** `recorded` is false for a replay, an intent already paid, a checkout that is not ours, or an event we ignore: each is acknowledged (2xx) so the provider stops delivering it. */
 export type WebhookOut = {
   "received"?: boolean;
   "recorded": boolean;

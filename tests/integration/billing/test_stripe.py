@@ -139,6 +139,26 @@ async def test_signed_webhook_records_the_card_payment_once(
     assert payments["items"][0]["amount"]["minor"] == PAID["amount_total"]
 
 
+async def test_a_paid_checkout_that_is_not_ours_is_acknowledged_and_records_nothing(
+    client: httpx.AsyncClient, school: DemoSummary, app: FastAPI
+) -> None:
+    """One Stripe account, several systems: its webhook also reports their checkouts. Refusing
+    them (4xx) would have Stripe deliver them again for three days."""
+    acc, family, _started = await checkout(client, school)
+    event = recorded("event_checkout_session_completed")
+    event["id"] = "evt_someone_elses"
+    event["data"]["object"]["id"] = "cs_test_not_one_of_ours"
+    body = json.dumps(event).encode()
+
+    r = await deliver(client, body, stripe_signature(body, app.state.services.clock.now()))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"received": True, "recorded": False, "payment_id": None}
+    payments = (
+        await client.get(f"{API}/payments", params={"account_id": family["id"]}, headers=acc)
+    ).json()
+    assert payments["total"] == 0
+
+
 @pytest.mark.parametrize(
     "tamper",
     ["wrong secret", "changed body", "ten minutes old", "from the future", "no header"],

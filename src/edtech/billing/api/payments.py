@@ -183,7 +183,7 @@ async def start_checkout(
     "/webhooks/{provider}",
     responses={
         401: {"description": "Missing, bad or stale signature; nothing was changed."},
-        404: {"description": "Not this node's payment provider, or an unknown checkout."},
+        404: {"description": "Not this node's payment provider."},
     },
     description=ReceiveProviderEvent.__doc__,
 )

@@ -481,7 +481,8 @@ class CheckoutOut(BaseModel):
 
 
 class WebhookOut(BaseModel):
-    """`recorded` is false for a replay, an intent already paid, or an event we ignore."""
+    """`recorded` is false for a replay, an intent already paid, a checkout that is not ours,
+    or an event we ignore: each is acknowledged (2xx) so the provider stops delivering it."""
 
     received: bool = True
     recorded: bool
