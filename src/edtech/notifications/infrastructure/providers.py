@@ -1,6 +1,8 @@
-"""Push and SMS adapters: FCM HTTP v1, Twilio, the console (demo only), and "not set up".
+"""Push and SMS adapters: FCM HTTP v1, Twilio, the console (demo only), and "not set up";
+APNs (`apns.py`), Web Push (`webpush.py`) and Amazon SNS (`sns.py`) are wired here too.
 
-`EDTECH_PUSH_URL` and `EDTECH_SMS_URL` choose them (see `settings.py`). Outside demo mode an
+`EDTECH_PUSH_URL`, `EDTECH_PUSH_APNS_URL`, `EDTECH_WEBPUSH_PRIVATE_KEY` and `EDTECH_SMS_URL`
+choose them (see `settings.py`). Outside demo mode an
 unset URL gives the node `PushNotSetUp` / `SmsNotSetUp`: every send raises a 503-class error the
 ladder records as the attempt's reason, and device registration answers 503 — never a silent
 fake."""
@@ -26,6 +28,11 @@ from edtech.notifications.domain.ports import (
     SmsNotSetUpError,
 )
 from edtech.notifications.infrastructure.apns import ApnsPush
+from edtech.notifications.infrastructure.webpush import (
+    DEFAULT_ORIGINS,
+    WebPush,
+    load_vapid_key,
+)
 from edtech.notifications.settings import NotificationSettings
 from edtech.platform.observability.logging import get_logger
 
@@ -199,17 +206,24 @@ class PlatformPush(Push):
             if stop is not None:
                 await stop()
 
+    def refuses(self, platform: str, token: str) -> str | None:
+        adapter = self.adapters.get(platform)
+        return None if adapter is None else adapter.refuses(platform, token)
+
     async def send(self, message: Outgoing) -> str:
         adapter = self.adapters.get(message.platform)
         if adapter is None:
             raise PushNotSetUpError()
         return await adapter.send(message)
 
+    def adapter(self, platform: str) -> Push | None:
+        return self.adapters.get(platform)
+
 
 class ConsolePush(Push):
     """Logs each push instead of sending it (demo and development only)."""
 
-    platforms = frozenset({"fcm", "apns"})
+    platforms = frozenset({"fcm", "apns", "webpush"})
 
     async def send(self, message: Outgoing) -> str:
         log.warning("push_not_sent_console", to=message.to[:12], title=message.title)
@@ -237,8 +251,8 @@ class SmsNotSetUp(Sms):
 
 
 def push_from_settings(settings: NotificationSettings, *, demo: bool) -> Push:
-    """The adapters `EDTECH_PUSH_URL` (FCM) and `EDTECH_PUSH_APNS_URL` name; ValueError if
-    malformed."""
+    """The adapters `EDTECH_PUSH_URL` (FCM), `EDTECH_PUSH_APNS_URL` and
+    `EDTECH_WEBPUSH_PRIVATE_KEY` name; ValueError if malformed."""
     adapters: dict[str, Push] = {}
     url = settings.push_url
     if url:
@@ -253,11 +267,47 @@ def push_from_settings(settings: NotificationSettings, *, demo: bool) -> Push:
         adapters["fcm"] = FcmPush(account, settings.push_fcm_api_base)
     if settings.push_apns_url:
         adapters["apns"] = apns_from_url(settings.push_apns_url, settings.push_apns_api_base)
+    if settings.webpush_private_key:
+        adapters["webpush"] = webpush_from_settings(settings)
     if not adapters:
         return ConsolePush() if demo else PushNotSetUp()
     if len(adapters) == 1 and "fcm" in adapters:
         return adapters["fcm"]
     return PlatformPush(adapters)
+
+
+def webpush_from_settings(settings: NotificationSettings) -> WebPush:
+    """Web Push with the VAPID key and subject of the settings; ValueError if either is
+    malformed or the subject is missing."""
+    try:
+        key = load_vapid_key(settings.webpush_private_key)
+    except ValueError as exc:
+        raise ValueError(
+            "EDTECH_WEBPUSH_PRIVATE_KEY must be a P-256 private key: 32 bytes in base64url or a PEM"
+        ) from exc
+    subject = settings.webpush_subject
+    if not subject.startswith(("mailto:", "https://")):
+        raise ValueError(
+            "EDTECH_WEBPUSH_SUBJECT must be mailto:someone@school.example or an https URL "
+            "(push services contact it about this server's pushes)"
+        )
+    origins = tuple(o.strip().rstrip("/") for o in settings.webpush_allowed_origins.split(","))
+    return WebPush(
+        key,
+        subject,
+        allowed_origins=tuple(o for o in origins if o) or DEFAULT_ORIGINS,
+        ttl_seconds=settings.webpush_ttl_seconds,
+    )
+
+
+def web_push_of(push: Push) -> WebPush | None:
+    """The node's Web Push adapter, if it has one (alone or among others)."""
+    if isinstance(push, WebPush):
+        return push
+    if isinstance(push, PlatformPush):
+        found = push.adapter("webpush")
+        return found if isinstance(found, WebPush) else None
+    return None
 
 
 def apns_from_url(url: str, api_base: str) -> ApnsPush:
