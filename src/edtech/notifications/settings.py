@@ -51,8 +51,13 @@ class NotificationSettings(BaseSettings):
     )
     sms_url: str = Field(
         "",
-        description="twilio://ACCOUNT_SID:AUTH_TOKEN@?from=%2B15550001111 or console:// "
-        "(log only). Unset: console in demo mode, else SMS is not set up.",
+        description="twilio://ACCOUNT_SID:AUTH_TOKEN@?from=%2B15550001111, "
+        "sns://REGION?from=%2B15550001111&sender_id=School (Amazon SNS; credentials from the "
+        "AWS chain; both query parameters optional) or console:// (log only). Unset: console "
+        "in demo mode, else SMS is not set up.",
+    )
+    sms_sns_endpoint_url: str = Field(
+        "", description="SNS's address when not AWS's own (tests point it at loopback)."
     )
     sms_twilio_api_base: str = Field(
         "https://api.twilio.com", description="Twilio's address (tests point it at loopback)."

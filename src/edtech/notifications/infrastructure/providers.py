@@ -28,6 +28,7 @@ from edtech.notifications.domain.ports import (
     SmsNotSetUpError,
 )
 from edtech.notifications.infrastructure.apns import ApnsPush
+from edtech.notifications.infrastructure.sns import SnsSms
 from edtech.notifications.infrastructure.webpush import (
     DEFAULT_ORIGINS,
     WebPush,
@@ -333,8 +334,19 @@ def sms_from_settings(settings: NotificationSettings, *, demo: bool) -> Sms:
         return ConsoleSms()
     # A literal `+` in a query means a space: accept `from=+1555…` as well as `%2B1555…`.
     sender = parse_qs(parts.query).get("from", [""])[0].replace(" ", "+")
+    if parts.scheme == "sns":
+        if not parts.hostname:
+            raise ValueError("EDTECH_SMS_URL must be sns://REGION[?from=+1555…&sender_id=…]")
+        return SnsSms(
+            parts.hostname,
+            origination=sender,
+            sender_id=parse_qs(parts.query).get("sender_id", [""])[0],
+            endpoint_url=settings.sms_sns_endpoint_url or None,
+        )
     if parts.scheme != "twilio" or not parts.username or not parts.password or not sender:
-        raise ValueError("EDTECH_SMS_URL must be twilio://SID:TOKEN@?from=+1555… or console://")
+        raise ValueError(
+            "EDTECH_SMS_URL must be twilio://SID:TOKEN@?from=+1555…, sns://REGION or console://"
+        )
     return TwilioSms(
         unquote(parts.username), unquote(parts.password), sender, settings.sms_twilio_api_base
     )
