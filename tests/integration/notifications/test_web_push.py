@@ -25,7 +25,7 @@ from edtech.notifications.infrastructure.providers import (
     ConsolePush,
     PlatformPush,
     push_from_settings,
-    web_push_of,
+    web_push_key,
 )
 from edtech.notifications.infrastructure.webpush import (
     WebPush,
@@ -189,31 +189,31 @@ def test_the_settings_choose_web_push_and_refuse_a_bad_key_or_subject() -> None:
     push = push_from_settings(ns, demo=False)
     assert isinstance(push, PlatformPush)
     assert push.platforms == {"webpush"}
-    found = web_push_of(push)
-    assert found is not None
-    assert found.public_key == PUBLIC_KEY
+    assert web_push_key(push) == PUBLIC_KEY
+    found = push.adapter("webpush")
+    assert isinstance(found, WebPush)
     assert found.allowed_origins[0] == "https://fcm.googleapis.com"
     pem = load_vapid_key(PRIVATE_KEY).private_bytes(
         encoding=serialization.Encoding.PEM,
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
     )
-    from_pem = web_push_of(
-        push_from_settings(
-            NotificationSettings(webpush_private_key=pem.decode(), webpush_subject=SUBJECT),
-            demo=False,
-        )
+    from_pem = push_from_settings(
+        NotificationSettings(webpush_private_key=pem.decode(), webpush_subject=SUBJECT),
+        demo=False,
     )
-    assert from_pem is not None
-    assert from_pem.public_key == PUBLIC_KEY
+    assert web_push_key(from_pem) == PUBLIC_KEY
     with pytest.raises(ValueError, match="EDTECH_WEBPUSH_PRIVATE_KEY"):
         push_from_settings(
             NotificationSettings(webpush_private_key="abc", webpush_subject=SUBJECT), demo=False
         )
     with pytest.raises(ValueError, match="EDTECH_WEBPUSH_SUBJECT"):
         push_from_settings(NotificationSettings(webpush_private_key=PRIVATE_KEY), demo=False)
-    assert web_push_of(push_from_settings(NotificationSettings(), demo=True)) is None
-    assert "webpush" in ConsolePush.platforms
+    assert web_push_key(push_from_settings(NotificationSettings(), demo=False)) is None
+    demo = push_from_settings(NotificationSettings(), demo=True)
+    assert isinstance(demo, ConsolePush)
+    assert "webpush" in demo.platforms
+    assert len(str(web_push_key(demo))) == 87  # a key to subscribe with; pushes are logged
 
 
 # the node end to end -----------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from edtech.notifications.application.set_notification_policy import require_ins
 from edtech.notifications.domain import QuietHours
 from edtech.notifications.domain.ports import Push, PushNotSetUpError
 from edtech.notifications.domain.templates import language_of
-from edtech.notifications.infrastructure.providers import web_push_of
+from edtech.notifications.infrastructure.providers import web_push_key
 from edtech.notifications.infrastructure.queries import (
     attempts_of,
     batch_counts,
@@ -203,15 +203,13 @@ async def register_device(
     summary="The VAPID public key browsers subscribe to Web Push with",
     responses=WEB_PUSH_NOT_SET_UP,
 )
-async def web_push_key(principal: CurrentPrincipalDep, push: PushDep) -> WebPushKeyOut:
+async def get_web_push_key(principal: CurrentPrincipalDep, push: PushDep) -> WebPushKeyOut:
     """Pass `public_key` as `applicationServerKey` to `pushManager.subscribe`, then POST the
     subscription to `subscriptions`."""
-    adapter = web_push_of(push)
-    if adapter is None:
+    key = web_push_key(push)
+    if key is None:
         raise PushNotSetUpError("EDTECH_WEBPUSH_PRIVATE_KEY")
-    return WebPushKeyOut(
-        public_key=adapter.public_key, subscriptions="/api/v1/me/web-push-subscriptions"
-    )
+    return WebPushKeyOut(public_key=key, subscriptions="/api/v1/me/web-push-subscriptions")
 
 
 @router.post(

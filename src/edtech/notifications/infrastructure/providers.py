@@ -33,6 +33,7 @@ from edtech.notifications.infrastructure.webpush import (
     DEFAULT_ORIGINS,
     WebPush,
     load_vapid_key,
+    new_key_pair,
 )
 from edtech.notifications.settings import NotificationSettings
 from edtech.platform.observability.logging import get_logger
@@ -222,9 +223,14 @@ class PlatformPush(Push):
 
 
 class ConsolePush(Push):
-    """Logs each push instead of sending it (demo and development only)."""
+    """Logs each push instead of sending it (demo and development only). For Web Push it
+    offers a VAPID public key of its own (made at start, never used to sign), so a browser in
+    the demo can go through subscribing."""
 
     platforms = frozenset({"fcm", "apns", "webpush"})
+
+    def __init__(self) -> None:
+        self.public_key = new_key_pair()[1]
 
     async def send(self, message: Outgoing) -> str:
         log.warning("push_not_sent_console", to=message.to[:12], title=message.title)
@@ -301,13 +307,14 @@ def webpush_from_settings(settings: NotificationSettings) -> WebPush:
     )
 
 
-def web_push_of(push: Push) -> WebPush | None:
-    """The node's Web Push adapter, if it has one (alone or among others)."""
-    if isinstance(push, WebPush):
-        return push
+def web_push_key(push: Push) -> str | None:
+    """The VAPID public key browsers subscribe with: the node's Web Push adapter's (alone or
+    among others), the console's in demo mode; None when Web Push is not set up."""
     if isinstance(push, PlatformPush):
         found = push.adapter("webpush")
-        return found if isinstance(found, WebPush) else None
+        return found.public_key if isinstance(found, WebPush) else None
+    if isinstance(push, WebPush | ConsolePush):
+        return push.public_key
     return None
 
 
