@@ -411,6 +411,11 @@ POLICY: dict[str, Rule] = {
         "your own notification only (the target is the subject's guardian's)", "guardian:own"
     ),
     "POST /api/v1/me/push-devices": allow("your own app's push token", EVERYONE),
+    "POST /api/v1/me/web-push-subscriptions": allow(
+        "your own browser's push subscription", EVERYONE
+    ),
+    "GET /api/v1/me/web-push-subscriptions": allow("your own subscriptions", EVERYONE),
+    "GET /api/v1/web-push/key": allow("the server's public VAPID key", EVERYONE),
     "GET /api/v1/notification-policy": allow("the institution's policy", EVERYONE),
     "PUT /api/v1/notification-policy": allow("institution admins", "admin"),
     "GET /api/v1/notification-batches/{batch_id}": allow(

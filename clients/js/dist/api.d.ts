@@ -1918,6 +1918,27 @@ export type VersionOut = {
     "body": string;
     "written_at": string;
 };
+export type WebPushKeyOut = {
+    "public_key": string;
+    "subscriptions": string;
+};
+export type WebPushKeysIn = {
+    "p256dh": string;
+    "auth": string;
+};
+/** What the browser's `PushSubscription.toJSON()` gives, as it gives it. */
+export type WebPushSubscriptionIn = {
+    "endpoint": string;
+    "expirationTime"?: number | null;
+    "keys": WebPushKeysIn;
+};
+export type WebPushSubscriptionOut = {
+    "id": string;
+    "endpoint": string;
+    "created_at": string;
+    "disabled_at": string | null;
+    "disabled_reason": string | null;
+};
 /** `recorded` is false for a replay, an intent already paid, a checkout that is not ours, or an event we ignore: each is acknowledged (2xx) so the provider stops delivering it. */
 export type WebhookOut = {
     "received"?: boolean;
@@ -2330,6 +2351,8 @@ export interface Responses {
     "POST /api/v1/me/notifications/{notification_id}/read": Edtech__notifications__api__schemas__ReadOut;
     "POST /api/v1/me/password": null;
     "POST /api/v1/me/push-devices": Edtech__notifications__api__schemas__DeviceOut;
+    "GET /api/v1/me/web-push-subscriptions": Array<WebPushSubscriptionOut>;
+    "POST /api/v1/me/web-push-subscriptions": Edtech__notifications__api__schemas__DeviceOut;
     "GET /api/v1/message-reports": Page_ReportRowOut_;
     "GET /api/v1/messaging-settings": MessagingSettingsIO;
     "PUT /api/v1/messaging-settings": MessagingSettingsIO;
@@ -2388,6 +2411,7 @@ export interface Responses {
     "POST /api/v1/terms": TermOut;
     "GET /api/v1/terms/{term_id}": TermOut;
     "PATCH /api/v1/terms/{term_id}": TermOut;
+    "GET /api/v1/web-push/key": WebPushKeyOut;
     "GET /healthz": Record<string, unknown>;
     "GET /ims/oneroster/gradebook/v1p2/categories": Record<string, unknown>;
     "GET /ims/oneroster/gradebook/v1p2/categories/{id}": Record<string, unknown>;

@@ -30,10 +30,34 @@ class NotificationSettings(BaseSettings):
         "https://api.push.apple.com",
         description="APNs' address (https://api.sandbox.push.apple.com for development builds).",
     )
+    webpush_private_key: str = Field(
+        "",
+        description="The VAPID private key Web Push is signed with: the raw P-256 key in "
+        "base64url (`python -m edtech.notifications.infrastructure.webpush` makes a pair) or "
+        "a PEM. Unset: browsers cannot subscribe (console in demo mode).",
+    )
+    webpush_subject: str = Field(
+        "",
+        description="The VAPID subject push services may contact: mailto:ops@school.example "
+        "or an https URL. Required with EDTECH_WEBPUSH_PRIVATE_KEY.",
+    )
+    webpush_allowed_origins: str = Field(
+        "",
+        description="Comma-separated origins (fnmatch patterns) of the push services whose "
+        "endpoints a browser may register. Unset: Chrome's, Edge's, Firefox's and Safari's.",
+    )
+    webpush_ttl_seconds: int = Field(
+        86400, ge=0, le=2419200, description="How long a push service keeps an undelivered push."
+    )
     sms_url: str = Field(
         "",
-        description="twilio://ACCOUNT_SID:AUTH_TOKEN@?from=%2B15550001111 or console:// "
-        "(log only). Unset: console in demo mode, else SMS is not set up.",
+        description="twilio://ACCOUNT_SID:AUTH_TOKEN@?from=%2B15550001111, "
+        "sns://REGION?from=%2B15550001111&sender_id=School (Amazon SNS; credentials from the "
+        "AWS chain; both query parameters optional) or console:// (log only). Unset: console "
+        "in demo mode, else SMS is not set up.",
+    )
+    sms_sns_endpoint_url: str = Field(
+        "", description="SNS's address when not AWS's own (tests point it at loopback)."
     )
     sms_twilio_api_base: str = Field(
         "https://api.twilio.com", description="Twilio's address (tests point it at loopback)."

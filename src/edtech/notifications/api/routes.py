@@ -22,6 +22,9 @@ from edtech.notifications.api.schemas import (
     PreferencesOut,
     QuietHoursIO,
     ReadOut,
+    WebPushKeyOut,
+    WebPushSubscriptionIn,
+    WebPushSubscriptionOut,
 )
 from edtech.notifications.application import (
     MarkRead,
@@ -32,17 +35,22 @@ from edtech.notifications.application import (
 )
 from edtech.notifications.application.set_notification_policy import require_institution_admin
 from edtech.notifications.domain import QuietHours
+from edtech.notifications.domain.ports import Push, PushNotSetUpError
 from edtech.notifications.domain.templates import language_of
+from edtech.notifications.infrastructure.providers import web_push_key
 from edtech.notifications.infrastructure.queries import (
     attempts_of,
     batch_counts,
     mandatory_of,
     my_notifications_query,
+    my_push_subscriptions,
     preferences_of,
     school_locale,
 )
+from edtech.notifications.infrastructure.webpush import PLATFORM as WEBPUSH
+from edtech.notifications.infrastructure.webpush import subscription_of
 from edtech.notifications.ports import push_port
-from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
+from edtech.platform.http.deps import ClockDep, ReadSessionDep, component, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
@@ -51,6 +59,10 @@ SetPreferencesDep = Annotated[SetPreferences, Depends(use_case(SetPreferences))]
 SetPolicyDep = Annotated[SetNotificationPolicy, Depends(use_case(SetNotificationPolicy))]
 MarkReadDep = Annotated[MarkRead, Depends(use_case(MarkRead))]
 RegisterDeviceDep = Annotated[RegisterDevice, Depends(use_case(RegisterDevice, push_port))]
+PushDep = Annotated[Push, Depends(component(Push))]
+WEB_PUSH_NOT_SET_UP: dict[int | str, dict[str, Any]] = {
+    503: {"description": "Web Push is not set up on this server (`push_not_set_up`)."}
+}
 
 PREFERENCE_ANSWERS: dict[int | str, dict[str, Any]] = {
     422: {
@@ -183,6 +195,63 @@ async def register_device(
     body: DeviceIn, principal: CurrentPrincipalDep, use: RegisterDeviceDep
 ) -> DeviceOut:
     return DeviceOut(id=await use(principal, body.platform, body.token))
+
+
+@router.get(
+    "/web-push/key",
+    response_model=WebPushKeyOut,
+    summary="The VAPID public key browsers subscribe to Web Push with",
+    responses=WEB_PUSH_NOT_SET_UP,
+)
+async def get_web_push_key(principal: CurrentPrincipalDep, push: PushDep) -> WebPushKeyOut:
+    """Pass `public_key` as `applicationServerKey` to `pushManager.subscribe`, then POST the
+    subscription to `subscriptions`."""
+    key = web_push_key(push)
+    if key is None:
+        raise PushNotSetUpError("EDTECH_WEBPUSH_PRIVATE_KEY")
+    return WebPushKeyOut(public_key=key, subscriptions="/api/v1/me/web-push-subscriptions")
+
+
+@router.post(
+    "/me/web-push-subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeviceOut,
+    summary="Register your browser's Web Push subscription",
+    description=RegisterDevice.__doc__,
+    responses={
+        422: {
+            "description": "A malformed subscription: an endpoint that is not an https URL of a "
+            "push service this server sends to, keys that are not a P-256 public key and a "
+            "16-byte secret."
+        },
+        **WEB_PUSH_NOT_SET_UP,
+    },
+)
+async def register_web_push(
+    body: WebPushSubscriptionIn, principal: CurrentPrincipalDep, use: RegisterDeviceDep
+) -> DeviceOut:
+    return DeviceOut(id=await use(principal, WEBPUSH, body.token))
+
+
+@router.get(
+    "/me/web-push-subscriptions",
+    response_model=list[WebPushSubscriptionOut],
+    summary="Your browsers' Web Push subscriptions, and why any was disabled",
+)
+async def list_web_push(
+    principal: CurrentPrincipalDep, session: ReadSessionDep
+) -> list[WebPushSubscriptionOut]:
+    rows = await my_push_subscriptions(session, principal, WEBPUSH)
+    return [
+        WebPushSubscriptionOut(
+            id=r["id"],
+            endpoint=subscription_of(r["token"]).endpoint,
+            created_at=r["created_at"],
+            disabled_at=r["disabled_at"],
+            disabled_reason=r["disabled_reason"],
+        )
+        for r in rows
+    ]
 
 
 @router.get(

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from edtech.notifications.domain import Category, Channel
+from edtech.notifications.infrastructure.webpush import parse_subscription
 
 SmsNumber = Annotated[
     str,
@@ -109,6 +110,56 @@ class DeviceIn(BaseModel):
 
 class DeviceOut(BaseModel):
     id: uuid.UUID
+
+
+B64Url = Annotated[
+    str, StringConstraints(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_\-]+=*$")
+]
+
+
+class WebPushKeysIn(BaseModel):
+    p256dh: B64Url = Field(description="The browser's P-256 public key (65 bytes), base64url.")
+    auth: B64Url = Field(description="The browser's authentication secret (16 bytes), base64url.")
+
+
+class WebPushSubscriptionIn(BaseModel):
+    """What the browser's `PushSubscription.toJSON()` gives, as it gives it."""
+
+    endpoint: Annotated[str, StringConstraints(min_length=10, max_length=2048)] = Field(
+        description="The push service's URL for this browser (https).",
+        examples=["https://fcm.googleapis.com/fcm/send/dQw4w9WgXcQ:APA91bH"],
+    )
+    expirationTime: float | None = Field(  # the browser's own name
+        None, description="When the browser will drop the subscription (ms since the epoch)."
+    )
+    keys: WebPushKeysIn
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> WebPushSubscriptionIn:
+        parse_subscription(self.endpoint, self.keys.p256dh, self.keys.auth)  # ValueError → 422
+        return self
+
+    @property
+    def token(self) -> str:
+        return parse_subscription(self.endpoint, self.keys.p256dh, self.keys.auth).token
+
+
+class WebPushSubscriptionOut(BaseModel):
+    id: uuid.UUID
+    endpoint: str
+    created_at: datetime
+    disabled_at: datetime | None = Field(
+        description="When the push service said the browser unsubscribed; null: active."
+    )
+    disabled_reason: str | None = Field(description="Why it was disabled (`unregistered`).")
+
+
+class WebPushKeyOut(BaseModel):
+    public_key: str = Field(
+        description="The VAPID public key (base64url, 65 bytes): the `applicationServerKey` "
+        "of `pushManager.subscribe`."
+    )
+    subscriptions: str = Field(description="Where to POST the subscription.")
 
 
 class ChannelCountsOut(BaseModel):

@@ -24,7 +24,7 @@ class Outgoing:
     key: str
     data: dict[str, str] = field(default_factory=dict)
     platform: str = "fcm"
-    """For push: the push service the device token belongs to (`fcm`, `apns`)."""
+    """For push: the push service the device token belongs to (`fcm`, `apns`, `webpush`)."""
 
 
 class AddressRejectedError(Exception):
@@ -46,10 +46,8 @@ class ProviderFailedError(UnavailableError):
 class PushNotSetUpError(UnavailableError):
     code = "push_not_set_up"
 
-    def __init__(self) -> None:
-        super().__init__(
-            "Push is not set up on this server: ask the operator to set EDTECH_PUSH_URL."
-        )
+    def __init__(self, setting: str = "EDTECH_PUSH_URL") -> None:
+        super().__init__(f"Push is not set up on this server: ask the operator to set {setting}.")
 
 
 class SmsNotSetUpError(UnavailableError):
@@ -67,6 +65,11 @@ class Push(abc.ABC):
     set_up: bool = True
     platforms: frozenset[str] = frozenset({"fcm"})
     """The push services whose device tokens this adapter can reach."""
+
+    def refuses(self, platform: str, token: str) -> str | None:
+        """Why this adapter would never send to that token (a Web Push endpoint outside the
+        known push services), or None."""
+        return None
 
     @abc.abstractmethod
     async def send(self, message: Outgoing) -> str: ...

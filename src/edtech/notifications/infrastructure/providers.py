@@ -1,6 +1,8 @@
-"""Push and SMS adapters: FCM HTTP v1, Twilio, the console (demo only), and "not set up".
+"""Push and SMS adapters: FCM HTTP v1, Twilio, the console (demo only), and "not set up";
+APNs (`apns.py`), Web Push (`webpush.py`) and Amazon SNS (`sns.py`) are wired here too.
 
-`EDTECH_PUSH_URL` and `EDTECH_SMS_URL` choose them (see `settings.py`). Outside demo mode an
+`EDTECH_PUSH_URL`, `EDTECH_PUSH_APNS_URL`, `EDTECH_WEBPUSH_PRIVATE_KEY` and `EDTECH_SMS_URL`
+choose them (see `settings.py`). Outside demo mode an
 unset URL gives the node `PushNotSetUp` / `SmsNotSetUp`: every send raises a 503-class error the
 ladder records as the attempt's reason, and device registration answers 503 — never a silent
 fake."""
@@ -26,6 +28,13 @@ from edtech.notifications.domain.ports import (
     SmsNotSetUpError,
 )
 from edtech.notifications.infrastructure.apns import ApnsPush
+from edtech.notifications.infrastructure.sns import SnsSms
+from edtech.notifications.infrastructure.webpush import (
+    DEFAULT_ORIGINS,
+    WebPush,
+    load_vapid_key,
+    new_key_pair,
+)
 from edtech.notifications.settings import NotificationSettings
 from edtech.platform.observability.logging import get_logger
 
@@ -199,17 +208,29 @@ class PlatformPush(Push):
             if stop is not None:
                 await stop()
 
+    def refuses(self, platform: str, token: str) -> str | None:
+        adapter = self.adapters.get(platform)
+        return None if adapter is None else adapter.refuses(platform, token)
+
     async def send(self, message: Outgoing) -> str:
         adapter = self.adapters.get(message.platform)
         if adapter is None:
             raise PushNotSetUpError()
         return await adapter.send(message)
 
+    def adapter(self, platform: str) -> Push | None:
+        return self.adapters.get(platform)
+
 
 class ConsolePush(Push):
-    """Logs each push instead of sending it (demo and development only)."""
+    """Logs each push instead of sending it (demo and development only). For Web Push it
+    offers a VAPID public key of its own (made at start, never used to sign), so a browser in
+    the demo can go through subscribing."""
 
-    platforms = frozenset({"fcm", "apns"})
+    platforms = frozenset({"fcm", "apns", "webpush"})
+
+    def __init__(self) -> None:
+        self.public_key = new_key_pair()[1]
 
     async def send(self, message: Outgoing) -> str:
         log.warning("push_not_sent_console", to=message.to[:12], title=message.title)
@@ -237,8 +258,8 @@ class SmsNotSetUp(Sms):
 
 
 def push_from_settings(settings: NotificationSettings, *, demo: bool) -> Push:
-    """The adapters `EDTECH_PUSH_URL` (FCM) and `EDTECH_PUSH_APNS_URL` name; ValueError if
-    malformed."""
+    """The adapters `EDTECH_PUSH_URL` (FCM), `EDTECH_PUSH_APNS_URL` and
+    `EDTECH_WEBPUSH_PRIVATE_KEY` name; ValueError if malformed."""
     adapters: dict[str, Push] = {}
     url = settings.push_url
     if url:
@@ -253,11 +274,48 @@ def push_from_settings(settings: NotificationSettings, *, demo: bool) -> Push:
         adapters["fcm"] = FcmPush(account, settings.push_fcm_api_base)
     if settings.push_apns_url:
         adapters["apns"] = apns_from_url(settings.push_apns_url, settings.push_apns_api_base)
+    if settings.webpush_private_key:
+        adapters["webpush"] = webpush_from_settings(settings)
     if not adapters:
         return ConsolePush() if demo else PushNotSetUp()
     if len(adapters) == 1 and "fcm" in adapters:
         return adapters["fcm"]
     return PlatformPush(adapters)
+
+
+def webpush_from_settings(settings: NotificationSettings) -> WebPush:
+    """Web Push with the VAPID key and subject of the settings; ValueError if either is
+    malformed or the subject is missing."""
+    try:
+        key = load_vapid_key(settings.webpush_private_key)
+    except ValueError as exc:
+        raise ValueError(
+            "EDTECH_WEBPUSH_PRIVATE_KEY must be a P-256 private key: 32 bytes in base64url or a PEM"
+        ) from exc
+    subject = settings.webpush_subject
+    if not subject.startswith(("mailto:", "https://")):
+        raise ValueError(
+            "EDTECH_WEBPUSH_SUBJECT must be mailto:someone@school.example or an https URL "
+            "(push services contact it about this server's pushes)"
+        )
+    origins = tuple(o.strip().rstrip("/") for o in settings.webpush_allowed_origins.split(","))
+    return WebPush(
+        key,
+        subject,
+        allowed_origins=tuple(o for o in origins if o) or DEFAULT_ORIGINS,
+        ttl_seconds=settings.webpush_ttl_seconds,
+    )
+
+
+def web_push_key(push: Push) -> str | None:
+    """The VAPID public key browsers subscribe with: the node's Web Push adapter's (alone or
+    among others), the console's in demo mode; None when Web Push is not set up."""
+    if isinstance(push, PlatformPush):
+        found = push.adapter("webpush")
+        return found.public_key if isinstance(found, WebPush) else None
+    if isinstance(push, WebPush | ConsolePush):
+        return push.public_key
+    return None
 
 
 def apns_from_url(url: str, api_base: str) -> ApnsPush:
@@ -283,8 +341,19 @@ def sms_from_settings(settings: NotificationSettings, *, demo: bool) -> Sms:
         return ConsoleSms()
     # A literal `+` in a query means a space: accept `from=+1555…` as well as `%2B1555…`.
     sender = parse_qs(parts.query).get("from", [""])[0].replace(" ", "+")
+    if parts.scheme == "sns":
+        if not parts.hostname:
+            raise ValueError("EDTECH_SMS_URL must be sns://REGION[?from=+1555…&sender_id=…]")
+        return SnsSms(
+            parts.hostname,
+            origination=sender,
+            sender_id=parse_qs(parts.query).get("sender_id", [""])[0],
+            endpoint_url=settings.sms_sns_endpoint_url or None,
+        )
     if parts.scheme != "twilio" or not parts.username or not parts.password or not sender:
-        raise ValueError("EDTECH_SMS_URL must be twilio://SID:TOKEN@?from=+1555… or console://")
+        raise ValueError(
+            "EDTECH_SMS_URL must be twilio://SID:TOKEN@?from=+1555…, sns://REGION or console://"
+        )
     return TwilioSms(
         unquote(parts.username), unquote(parts.password), sender, settings.sms_twilio_api_base
     )

@@ -17,6 +17,7 @@ from edtech.notifications.infrastructure.tables import (
     notification,
     notification_attempt,
     notification_batch,
+    push_device,
 )
 
 
@@ -109,3 +110,26 @@ async def mandatory_of(session: AsyncSession, institution_id: uuid.UUID) -> froz
 async def school_locale(session: AsyncSession, institution_id: uuid.UUID) -> str | None:
     settings = await institution_settings(session, institution_id)
     return settings.locale if settings else None
+
+
+async def my_push_subscriptions(
+    session: AsyncSession, principal: Principal, platform: str
+) -> list[dict[str, Any]]:
+    """The person's own devices of `platform` in their institution, newest first, with why a
+    disabled one was disabled."""
+    rows = await session.execute(
+        sa.select(
+            push_device.c.id,
+            push_device.c.token,
+            push_device.c.created_at,
+            push_device.c.disabled_at,
+            push_device.c.disabled_reason,
+        )
+        .where(
+            push_device.c.institution_id == principal.institution_id,
+            push_device.c.person_id == principal.person_id,
+            push_device.c.platform == platform,
+        )
+        .order_by(push_device.c.created_at.desc(), push_device.c.id)
+    )
+    return [dict(r._mapping) for r in rows]

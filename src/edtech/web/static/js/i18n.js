@@ -2,6 +2,7 @@
 const CATALOGUES = {
   en: {
     signIn: "Sign in", email: "Email", password: "Password", signOut: "Sign out",
+    enablePush: "Notify me on this device", pushEnabled: "Notifications on",
     signInFailed: "Email or password is wrong.",
     live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…",
     resumed: "Resumed", reloaded: "Reloaded", signedout: "Signed out", idle: "Offline",
@@ -44,6 +45,7 @@ const CATALOGUES = {
   },
   es: {
     signIn: "Iniciar sesión", email: "Correo", password: "Contraseña", signOut: "Cerrar sesión",
+    enablePush: "Avisarme en este dispositivo", pushEnabled: "Avisos activados",
     signInFailed: "El correo o la contraseña no son correctos.",
     live: "En vivo", connecting: "Conectando…", reconnecting: "Reconectando…",
     resumed: "Reanudado", reloaded: "Recargado", signedout: "Sesión cerrada", idle: "Sin conexión",

@@ -367,12 +367,52 @@ async function showChild(studentId) {
   await Promise.all([loadGrades(), loadAttendance(), loadInvoices()]);
 }
 
+// Web Push: the school reaches this browser when the app is closed. The browser subscribes
+// with the server's VAPID key and the server keeps the subscription; without Web Push on the
+// server (503) or in the browser, the button stays hidden.
+function keyBytes(base64url) {
+  const raw = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+async function subscribePush() {
+  const { public_key: key, subscriptions } = await client.get("/api/v1/web-push/key");
+  const registration = await navigator.serviceWorker.ready;
+  const subscription =
+    (await registration.pushManager.getSubscription()) ||
+    (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
+  await client.post(subscriptions, subscription.toJSON());
+}
+
+function pushButton(node) {
+  if (!("PushManager" in globalThis) || !navigator.serviceWorker || Notification.permission === "denied") return;
+  const done = () => {
+    node.textContent = t("pushEnabled");
+    node.disabled = true;
+    node.hidden = false;
+  };
+  if (Notification.permission === "granted") {
+    subscribePush().then(done).catch(() => {});
+    return;
+  }
+  node.textContent = t("enablePush");
+  node.hidden = false;
+  node.addEventListener("click", async () => {
+    if ((await Notification.requestPermission()) !== "granted") {
+      node.hidden = true;
+      return;
+    }
+    await subscribePush().then(done).catch(() => (node.hidden = true));
+  });
+}
+
 async function main() {
   // Installable, and opens offline from the last copy seen (sw.js); the app works without it.
   navigator.serviceWorker?.register("/app/sw.js").catch(() => {});
   const me = await signedIn($("signin"));
   state.me = me;
   signOutButton($("signout"));
+  pushButton($("enable-push"));
   connectionIndicator($("connection"));
   $("app").hidden = false;
   wireTabs();
