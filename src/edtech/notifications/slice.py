@@ -7,6 +7,7 @@ from edtech.manifest import Slice
 from edtech.notifications import channels, infrastructure
 from edtech.notifications.api import router
 from edtech.notifications.infrastructure.email import email_from_settings
+from edtech.notifications.infrastructure.erasure import ForgetErasedContacts
 from edtech.notifications.infrastructure.providers import push_from_settings, sms_from_settings
 from edtech.notifications.jobs import RUNG
 from edtech.notifications.sink import build_sink
@@ -22,5 +23,5 @@ SLICE = Slice(
         lambda s: email_from_settings(s.settings),
     ],
     jobs=[RUNG],
-    sinks=[build_sink],
+    sinks=[build_sink, lambda _services: ForgetErasedContacts()],
 )

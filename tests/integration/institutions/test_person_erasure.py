@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import httpx
+import sqlalchemy as sa
+from fastapi import FastAPI
 
 from edtech.demo import DemoSummary, OtherSummary
+from edtech.notifications.infrastructure.tables import notification_preference
 from tests.roster import DEMO_PASSWORD, login
 
 PEOPLE = "/api/v1/people"
 
 
 async def test_an_admin_erases_a_guardian_who_left_and_their_login_goes_with_them(
-    client: httpx.AsyncClient, demo: DemoSummary, other_institution: OtherSummary
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary, other_institution: OtherSummary
 ) -> None:
     guardian_id = demo.person("guardian1@demo.test")
     guardian = await login(client, "guardian1@demo.test")
+    r = await client.put(
+        "/api/v1/me/notification-preferences", json={"sms_number": "+15555550123"}, headers=guardian
+    )
+    assert r.status_code == 200, r.text
     admin = await login(client, "admin@demo.test")
     erasure = f"{PEOPLE}/{guardian_id}/erasure"
 
@@ -46,7 +53,7 @@ async def test_an_admin_erases_a_guardian_who_left_and_their_login_goes_with_the
         "birth_date",
         "grade_level",
     }
-    assert [d["what"] for d in report["dropped"]] == ["login"]
+    assert [d["what"] for d in report["dropped"]] == ["login", "contacts"]
     kept = {k["what"]: k["why"] for k in report["kept"]}
     assert {"roster", "attendance", "grades", "billing", "messages", "files"} <= set(kept)
     assert all(why for why in kept.values())
@@ -73,6 +80,15 @@ async def test_an_admin_erases_a_guardian_who_left_and_their_login_goes_with_the
     assert links.status_code == 200, links.text
     [link] = links.json()["items"]
     assert (link["student_id"], link["active"]) == (str(student), False)
+
+    # Their notification preferences (and SMS number) are gone.
+    async with app.state.services.session_factory() as session:
+        left = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(notification_preference)
+            .where(notification_preference.c.person_id == guardian_id)
+        )
+    assert left == 0
 
     # The identity audit trail says who erased whom.
     audit = await client.get(

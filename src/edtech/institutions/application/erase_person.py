@@ -49,10 +49,17 @@ KEPT: tuple[tuple[str, str], ...] = (
 )
 """What an erasure keeps, and why — the same for every person, so it is stated once."""
 
-DROPPED = (
-    "login",
-    "Their sign-in account, sessions, single sign-on links, pending invitations and "
-    "password resets are deleted.",
+DROPPED: tuple[tuple[str, str], ...] = (
+    (
+        "login",
+        "Their sign-in account, sessions, single sign-on links, pending invitations and "
+        "password resets are deleted.",
+    ),
+    (
+        "contacts",
+        "Their devices, push subscriptions and notification preferences (with their SMS "
+        "number) are deleted; delivery records keep who was reached and how, not the address.",
+    ),
 )
 
 
@@ -89,6 +96,6 @@ class ErasePerson(UseCase):
             erased_at=person.erased_at,
             erased_by=principal.person_id,
             anonymised=ERASED_FIELDS,
-            dropped=(DROPPED,),
+            dropped=DROPPED,
             kept=KEPT,
         )
