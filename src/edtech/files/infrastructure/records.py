@@ -35,6 +35,19 @@ class SliceRecords:
             out.setdefault(link.student_id, set()).update(r for r in RIGHTS if link.allows(r))
         return {s: frozenset(r) for s, r in out.items()}
 
+    async def may_read_attachment(
+        self, principal: Principal, record_type: str, record_id: uuid.UUID
+    ) -> bool:
+        """Whether the principal may read the message or announcement carrying a file."""
+        inst, person = principal.institution_id, principal.person_id
+        if record_type == "message":
+            return await communication.may_read_message_files(self.session, inst, person, record_id)
+        if record_type == "announcement":
+            return await communication.may_read_announcement_files(
+                self.session, inst, person, record_id
+            )
+        return False
+
     async def is_person(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
         """A person of the institution, current or past (a record outlives a departure)."""
         return await roster.person_in_institution(self.session, institution_id, person_id)

@@ -49,6 +49,10 @@ stored_file = sa.Table(
     sa.Column("storage_key", sa.String(300), nullable=False, unique=True),
     sa.Column("created_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    # An image's thumbnail, kept beside it (rendered by a job after the upload).
+    sa.Column("thumbnail_key", sa.String(300), unique=True),
+    sa.Column("thumbnail_size_bytes", sa.BigInteger()),
+    sa.Column("thumbnail_sha256", sa.String(64)),
     sa.Index("ix_stored_file_record", "institution_id", "record_type", "record_id"),
 )
 
