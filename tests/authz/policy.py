@@ -449,6 +449,11 @@ POLICY: dict[str, Rule] = {
     "POST /api/v1/files/attachments/uploads": allow(
         "as uploading an attachment, sent straight to the store", EVERYONE
     ),
+    "GET /api/v1/files/attendance-letter-template": allow("institution admins", "admin"),
+    "PUT /api/v1/files/attendance-letter-template": allow("institution admins", "admin"),
+    "POST /api/v1/files/attendance-letters": allow(
+        "attendance letters: the attendance office and institution admins", "admin officer"
+    ),
     "POST /api/v1/files/report-cards": allow(
         "report cards: institution admins, the student, guardians who see grades",
         "admin student:own guardian:own",

@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 
 from edtech.demo import DemoSummary
+from tests.images import photo
 from tests.integration.files.helpers import (
     FILES,
     PDF,
@@ -23,7 +24,6 @@ from tests.integration.files.helpers import (
     run_jobs,
     send_bytes,
 )
-from tests.integration.files.images import photo
 from tests.integration.grades.helpers import ok
 from tests.integration.realtime.support import Client
 from tests.roster import login

@@ -56,6 +56,8 @@ class Category(enum.StrEnum):
     """The PDF statement of account of a student's payer accounts."""
     INVOICE = "invoice"
     """The PDF of an issued invoice, rendered again when its state changes."""
+    ATTENDANCE_LETTER = "attendance_letter"
+    """A letter to a chronically absent student's family, from the institution's template."""
     ATTACHMENT = "attachment"
     """A file a chat message or an announcement carries — or will: uploaded by its sender and
     not yet sent (`record_type` `draft`), then claimed by what carries it."""
@@ -101,6 +103,9 @@ READ_RULES: dict[Category, ReadRule] = {
     ),
     Category.INVOICE: ReadRule(
         frozenset({Role.ACCOUNTANT, Role.INSTITUTION_ADMIN}), "can_view_billing"
+    ),
+    Category.ATTENDANCE_LETTER: ReadRule(
+        frozenset({Role.ATTENDANCE_OFFICER, Role.INSTITUTION_ADMIN}), "can_view_attendance"
     ),
     # Nobody by role or link: an attachment is read by whoever may read what carries it (the
     # communication slice answers that), a draft by its uploader alone.

@@ -29,6 +29,7 @@ RETENTION: dict[Category, timedelta | None] = {
     Category.RECORD_PACKAGE: timedelta(days=RECORD_PACKAGE_DAYS),
     Category.STATEMENT: None,
     Category.INVOICE: None,
+    Category.ATTENDANCE_LETTER: None,
     Category.ATTACHMENT: None,
 }
 

@@ -113,6 +113,22 @@ file_erasure = sa.Table(
     sa.Column("anonymised", sa.JSON(), nullable=False),
 )
 
+# The institution's attendance letter (title and text with placeholders); no row: the default.
+attendance_letter_template = sa.Table(
+    "attendance_letter_template",
+    metadata,
+    sa.Column(
+        "institution_id",
+        sa.Uuid(),
+        sa.ForeignKey("institution.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("updated_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
 mapper_registry.map_imperatively(StoredFile, stored_file)
 mapper_registry.map_imperatively(FileErasure, file_erasure)
 mapper_registry.map_imperatively(Upload, file_upload)
