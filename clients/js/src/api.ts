@@ -142,6 +142,12 @@ export type AttemptOut = {
   "finished_at": string | null;
 };
 
+export type AttendanceLetterIn = {
+  "student_id": string;
+  "from"?: string | null;
+  "to"?: string | null;
+};
+
 export type AudienceIO = {
   "kind": AudienceKind;
   "school_id"?: string | null;
@@ -980,6 +986,17 @@ export type LedgerRowOut = {
   "ledger_account": string;
   "amount": MoneyOut;
   "occurred_at": string;
+};
+
+export type LetterTemplateIn = {
+  "title": string;
+  "body": string;
+};
+
+export type LetterTemplateOut = {
+  "title": string;
+  "body": string;
+  "placeholders": Record<string, unknown>;
 };
 
 /** `none` below the threshold; `alert` at or above it. */
@@ -2331,7 +2348,7 @@ export type Edtech__files__api__erasures__PersonIn = {
 };
 
 /** Why a file exists; it decides who may read it and how long it is kept. */
-export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement" | "invoice" | "attachment";
+export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement" | "invoice" | "attendance_letter" | "attachment";
 
 export type Edtech__grades__api__schemas__results__BatchOut = {
   "items": Array<BatchItemOut>;
@@ -2621,6 +2638,9 @@ export interface Responses {
   "GET /api/v1/files": Page_FileOut_;
   "POST /api/v1/files/attachments": FileOut;
   "POST /api/v1/files/attachments/uploads": UploadSlotOut;
+  "GET /api/v1/files/attendance-letter-template": LetterTemplateOut;
+  "PUT /api/v1/files/attendance-letter-template": LetterTemplateOut;
+  "POST /api/v1/files/attendance-letters": FileOut;
   "POST /api/v1/files/erasures": ErasureOut;
   "POST /api/v1/files/excuse-notes/{excuse_id}": FileOut;
   "POST /api/v1/files/excuse-notes/{excuse_id}/uploads": UploadSlotOut;
