@@ -147,6 +147,17 @@ async def test_a_message_carries_files_its_conversation_downloads_until_it_is_re
     for who in (teacher, guardian):
         assert (await client.get(expected["download"], headers=who)).status_code == 404
         assert (await client.get(f"{FILES}/{draft['id']}", headers=who)).status_code == 404
+    # the audited export still says what the retracted message carried
+    admin = await login(client, "admin@demo.test")
+    exported = ok(
+        await client.post(
+            f"/api/v1/conversations/{conv}/export",
+            json={"reason": "safeguarding audit"},
+            headers=admin,
+        )
+    )
+    (kept,) = [m for m in exported["messages"] if m["id"] == posted["id"]]
+    assert [a["file_id"] for a in kept["attachments"]] == [draft["id"]]
 
 
 async def test_only_your_own_clean_unsent_files_can_be_attached(

@@ -21,6 +21,7 @@ from edtech.communication.infrastructure.tables import (
     message_version,
     person_block,
 )
+from edtech.kernel.events import to_jsonable
 
 me_part = conversation_participant.alias("me")
 
@@ -153,6 +154,7 @@ async def export_rows(
             "created_at": r.created_at,
             "edited_at": r.edited_at,
             "retracted_at": r.retracted_at,
+            "attachments": to_jsonable(r.attachments),
             "earlier_versions": versions.get(r.id, []),
         }
         for r in rows
