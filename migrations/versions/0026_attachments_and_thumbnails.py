@@ -33,7 +33,6 @@ def upgrade() -> None:
             batch_op.f("uq_stored_file_thumbnail_key"), ["thumbnail_key"]
         )
 
-
     op.create_table(
         "attendance_letter_template",
         sa.Column("institution_id", sa.Uuid(), nullable=False),

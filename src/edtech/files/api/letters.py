@@ -51,7 +51,9 @@ def template_out(t: LetterTemplate) -> LetterTemplateOut:
     return LetterTemplateOut(title=t.title, body=t.body, placeholders=PLACEHOLDERS)
 
 
-ADMINS_ONLY: dict[int | str, dict[str, Any]] = {403: {"description": "Institution administrators only."}}
+ADMINS_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Institution administrators only."}
+}
 
 
 @router.get(
