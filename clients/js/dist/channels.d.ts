@@ -350,6 +350,7 @@ export type CommunicationReadData = {
 };
 export type CommunicationSendMessageData = {
     "body": string;
+    "attachment_ids"?: Array<string>;
 };
 export type GradesAssessmentPublishedData = {
     "section_id": string;

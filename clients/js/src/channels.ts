@@ -398,6 +398,7 @@ export type CommunicationReadData = {
 
 export type CommunicationSendMessageData = {
   "body": string;
+  "attachment_ids"?: Array<string>;
 };
 
 export type GradesAssessmentPublishedData = {

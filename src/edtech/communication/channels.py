@@ -63,6 +63,12 @@ from edtech.realtime.public import (
 
 class SendMessageData(BaseModel):
     body: str = Field(description=f"1 to {MAX_BODY} characters.")
+    attachment_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=0,
+        description="Always empty: files are attached over REST "
+        "(`POST /api/v1/conversations/{id}/messages`), never silently dropped here.",
+    )
 
 
 class AttachmentData(BaseModel):

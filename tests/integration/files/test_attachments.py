@@ -103,6 +103,11 @@ async def test_a_message_carries_files_its_conversation_downloads_until_it_is_re
         posted = ok(await post(client, guardian, conv, "Signed slip attached", [draft["id"]]), 201)
         channel = f"chat.conversation.{conv}"
         await live.wait_events(channel, 1)
+        # over the websocket a message carries no files: said, not silently dropped
+        refused = await live.request(
+            "send", channel=channel, id="ws-1", data={"body": "x", "attachment_ids": [draft["id"]]}
+        )
+        assert refused["ok"] is False
         frame = next(
             e for e in live.events if e["channel"] == channel and e["type"] == "chat.message_posted"
         )
