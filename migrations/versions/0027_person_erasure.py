@@ -1,7 +1,7 @@
 """institutions: a person who left can be erased — when and by whom, on the person's row.
 
 Revision ID: 0027
-Revises: 0022
+Revises: 0026
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from edtech.platform.db.types import UTCDateTime
 
 revision: str = "0027"
-down_revision: str | None = "0022"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

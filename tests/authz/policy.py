@@ -447,6 +447,21 @@ POLICY: dict[str, Rule] = {
         "a doctor's note: the attendance office, guardians who see the child's attendance",
         "admin officer guardian:own guardian:flag",
     ),
+    "GET /api/v1/files/{file_id}/thumbnail": allow(
+        "as the file: a doctor's note's readers (it is a PDF: no thumbnail, a 404 of its own)",
+        "admin officer guardian:own guardian:flag",
+    ),
+    "POST /api/v1/files/attachments": allow(
+        "anyone signed in uploads a file to send later (only they see it until sent)", EVERYONE
+    ),
+    "POST /api/v1/files/attachments/uploads": allow(
+        "as uploading an attachment, sent straight to the store", EVERYONE
+    ),
+    "GET /api/v1/files/attendance-letter-template": allow("institution admins", "admin"),
+    "PUT /api/v1/files/attendance-letter-template": allow("institution admins", "admin"),
+    "POST /api/v1/files/attendance-letters": allow(
+        "attendance letters: the attendance office and institution admins", "admin officer"
+    ),
     "POST /api/v1/files/report-cards": allow(
         "report cards: institution admins, the student, guardians who see grades",
         "admin student:own guardian:own",

@@ -57,6 +57,7 @@ export type AnnouncementIn = {
     "priority"?: Priority;
     "requires_ack"?: boolean;
     "publish_at"?: string | null;
+    "attachment_ids"?: Array<string>;
 };
 export type AnnouncementOut = {
     "id": string;
@@ -69,6 +70,7 @@ export type AnnouncementOut = {
     "publish_at": string;
     "published_at": string | null;
     "created_at": string;
+    "attachments"?: Array<AttachmentOut>;
 };
 export type AssessmentIn = {
     "title": string;
@@ -102,6 +104,15 @@ export type AssessmentPatchIn = {
     "version"?: number | null;
     "reason"?: string | null;
 };
+/** A file the message or announcement carries. Both paths check access again: whoever may read what carries it (not after a retraction). */
+export type AttachmentOut = {
+    "file_id": string;
+    "filename": string;
+    "content_type": string;
+    "size_bytes": number;
+    "download": string;
+    "thumbnail": string | null;
+};
 export type AttemptOut = {
     "channel": Channel;
     "state": "pending" | "sending" | "sent" | "failed" | "skipped";
@@ -109,6 +120,11 @@ export type AttemptOut = {
     "reason": string | null;
     "tries": number;
     "finished_at": string | null;
+};
+export type AttendanceLetterIn = {
+    "student_id": string;
+    "from"?: string | null;
+    "to"?: string | null;
 };
 export type AudienceIO = {
     "kind": AudienceKind;
@@ -193,6 +209,9 @@ export type Body_sign_in_api_v1_auth_token_post = {
 export type Body_token_ims_oneroster_oauth2_token_post = {
     "grant_type": string;
     "scope"?: string | null;
+};
+export type Body_upload_attachment_api_v1_files_attachments_post = {
+    "file": string;
 };
 export type CategoryBody = {
     "category": Edtech__oneroster__api__gradebook__CategoryIn;
@@ -587,6 +606,7 @@ export type FileOut = {
     "sha256": string;
     "created_at": string;
     "download": string;
+    "thumbnail"?: string | null;
 };
 /** Marks on a result: late and missing are facts; excused and exempt leave it out of totals; extra credit allows a score above the maximum. */
 export type Flag = "late" | "missing" | "excused" | "exempt" | "extra_credit";
@@ -832,6 +852,15 @@ export type LedgerRowOut = {
     "amount": MoneyOut;
     "occurred_at": string;
 };
+export type LetterTemplateIn = {
+    "title": string;
+    "body": string;
+};
+export type LetterTemplateOut = {
+    "title": string;
+    "body": string;
+    "placeholders": Record<string, unknown>;
+};
 /** `none` below the threshold; `alert` at or above it. */
 export type Level = "none" | "alert";
 export type LineIn = {
@@ -908,6 +937,7 @@ export type MessageEditIn = {
 export type MessageIn = {
     "client_id": string;
     "body": string;
+    "attachment_ids"?: Array<string>;
 };
 export type MessageOut = {
     "id": string;
@@ -922,6 +952,7 @@ export type MessageOut = {
     "edited_at": string | null;
     "retracted_at": string | null;
     "retracted": boolean;
+    "attachments"?: Array<AttachmentOut>;
     "delivered_to"?: Array<string>;
 };
 export type MessagesPage = {
@@ -1308,6 +1339,7 @@ export type PostedOut = {
     "edited_at": string | null;
     "retracted_at": string | null;
     "retracted": boolean;
+    "attachments"?: Array<AttachmentOut>;
     "delivered_to"?: Array<string>;
     "replayed": boolean;
     "notices"?: Array<QuietNoticeOut>;
@@ -1424,9 +1456,10 @@ export type ReceivedAnnouncementOut = {
     "publish_at": string;
     "published_at": string | null;
     "created_at": string;
+    "attachments"?: Array<AttachmentOut>;
     "acknowledged_at": string | null;
 };
-export type RecordType = "excuse" | "payment" | "invoice" | "student";
+export type RecordType = "excuse" | "payment" | "invoice" | "student" | "draft" | "message" | "announcement";
 /** A reference: `{"sourcedId": ..., "type": ..., "href": ...}`. */
 export type RefIn = {
     "sourcedId": string;
@@ -1687,6 +1720,7 @@ export type SentAnnouncementOut = {
     "publish_at": string;
     "published_at": string | null;
     "created_at": string;
+    "attachments"?: Array<AttachmentOut>;
     "recipient_count": number;
     "acknowledged_count": number;
 };
@@ -2033,7 +2067,7 @@ export type Edtech__files__api__erasures__PersonIn = {
     "person_id": string;
 };
 /** Why a file exists; it decides who may read it and how long it is kept. */
-export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement" | "invoice";
+export type Edtech__files__domain__Category = "excuse_note" | "receipt" | "report_card" | "record_package" | "statement" | "invoice" | "attendance_letter" | "attachment";
 export type Edtech__grades__api__schemas__results__BatchOut = {
     "items": Array<BatchItemOut>;
     "publications": Array<PublicationOut>;
@@ -2305,6 +2339,11 @@ export interface Responses {
     "DELETE /api/v1/enrollments/{enrollment_id}": null;
     "POST /api/v1/enrollments/{enrollment_id}/end": EnrollmentOut;
     "GET /api/v1/files": Page_FileOut_;
+    "POST /api/v1/files/attachments": FileOut;
+    "POST /api/v1/files/attachments/uploads": UploadSlotOut;
+    "GET /api/v1/files/attendance-letter-template": LetterTemplateOut;
+    "PUT /api/v1/files/attendance-letter-template": LetterTemplateOut;
+    "POST /api/v1/files/attendance-letters": FileOut;
     "POST /api/v1/files/erasures": Edtech__files__api__erasures__ErasureOut;
     "POST /api/v1/files/excuse-notes/{excuse_id}": FileOut;
     "POST /api/v1/files/excuse-notes/{excuse_id}/uploads": UploadSlotOut;
@@ -2315,6 +2354,7 @@ export interface Responses {
     "PUT /api/v1/files/uploads/{upload_id}/content": null;
     "GET /api/v1/files/{file_id}": FileOut;
     "GET /api/v1/files/{file_id}/content": unknown;
+    "GET /api/v1/files/{file_id}/thumbnail": unknown;
     "GET /api/v1/grade-schemes": Page_SchemeOut_;
     "POST /api/v1/grade-schemes": SchemeOut;
     "GET /api/v1/grade-schemes/{scheme_id}": SchemeOut;

@@ -315,6 +315,17 @@ export type CommunicationAnnouncementPublishedData = {
   "priority": string;
   "requires_ack": boolean;
   "published_at": string;
+  "attachments": Array<CommunicationAttachmentData>;
+};
+
+/** A file a message or an announcement carries. `download` and `thumbnail` are REST paths that check access again (a retraction ends it). */
+export type CommunicationAttachmentData = {
+  "file_id": string;
+  "filename": string;
+  "content_type": string;
+  "size_bytes": number;
+  "download": string;
+  "thumbnail": string | null;
 };
 
 export type CommunicationConversationStartedData = {
@@ -350,6 +361,7 @@ export type CommunicationMessagePostedData = {
   "kind": string;
   "body": string;
   "created_at": string;
+  "attachments": Array<CommunicationAttachmentData>;
 };
 
 /** A new message, as announced on a participant's inbox: a preview, not the message. */
@@ -360,8 +372,10 @@ export type CommunicationMessagePreviewData = {
   "sender_id": string;
   "preview": string;
   "created_at": string;
+  "attachment_count": number;
 };
 
+/** The message's body and files are gone for participants: its files can no longer be downloaded. */
 export type CommunicationMessageRetractedData = {
   "conversation_id": string;
   "message_id": string;
@@ -384,6 +398,7 @@ export type CommunicationReadData = {
 
 export type CommunicationSendMessageData = {
   "body": string;
+  "attachment_ids"?: Array<string>;
 };
 
 export type GradesAssessmentPublishedData = {

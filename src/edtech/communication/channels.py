@@ -43,7 +43,9 @@ from edtech.communication.domain import (
     MessageRetracted,
     NotificationsReleased,
     Reached,
+    attachment_view,
 )
+from edtech.communication.domain.attachments import Attachment
 from edtech.communication.infrastructure import ProfileCache, RosterDirectory
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.events import to_jsonable
@@ -61,6 +63,26 @@ from edtech.realtime.public import (
 
 class SendMessageData(BaseModel):
     body: str = Field(description=f"1 to {MAX_BODY} characters.")
+    attachment_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=0,
+        description="Always empty: files are attached over REST "
+        "(`POST /api/v1/conversations/{id}/messages`), never silently dropped here.",
+    )
+
+
+class AttachmentData(BaseModel):
+    """A file a message or an announcement carries. `download` and `thumbnail` are REST paths
+    that check access again (a retraction ends it)."""
+
+    file_id: uuid.UUID
+    filename: str
+    content_type: str
+    size_bytes: int
+    download: str
+    thumbnail: str | None = Field(
+        description="Images only: the thumbnail's path (404 until rendered, moments after upload)."
+    )
 
 
 class MessagePostedData(BaseModel):
@@ -72,6 +94,7 @@ class MessagePostedData(BaseModel):
     kind: str
     body: str
     created_at: datetime
+    attachments: list[AttachmentData] = Field(description="The files it carries, in order.")
 
 
 class MessageEditedData(BaseModel):
@@ -84,6 +107,9 @@ class MessageEditedData(BaseModel):
 
 
 class MessageRetractedData(BaseModel):
+    """The message's body and files are gone for participants: its files can no longer be
+    downloaded."""
+
     conversation_id: uuid.UUID
     message_id: uuid.UUID
     seq: int
@@ -113,6 +139,7 @@ class MessagePreviewData(BaseModel):
     sender_id: uuid.UUID
     preview: str = Field(description="The body's first 140 characters.")
     created_at: datetime
+    attachment_count: int = Field(description="How many files the message carries.")
 
 
 class ConversationStartedData(BaseModel):
@@ -138,6 +165,7 @@ class AnnouncementPublishedData(BaseModel):
     priority: str
     requires_ack: bool
     published_at: datetime
+    attachments: list[AttachmentData] = Field(description="The files it carries, in order.")
 
 
 class AnnouncementAcknowledgedData(BaseModel):
@@ -267,8 +295,14 @@ def inbox(person_id: uuid.UUID) -> str:
     return f"user.{person_id}"
 
 
+def _attachments(attachments: tuple[Attachment, ...]) -> list[Any]:
+    views: list[Any] = to_jsonable([attachment_view(a) for a in attachments])
+    return views
+
+
 def _posted(e: MessagePosted) -> Iterable[str | Delivery]:
     data = {k: v for k, v in e.payload().items() if k != "notify_ids"}
+    data["attachments"] = _attachments(e.attachments)
     yield Delivery(CONVERSATION.name(id=e.conversation_id), data)
     preview = {
         "conversation_id": str(e.conversation_id),
@@ -277,6 +311,7 @@ def _posted(e: MessagePosted) -> Iterable[str | Delivery]:
         "sender_id": str(e.sender_id),
         "preview": e.body[:140],
         "created_at": e.created_at.isoformat(),
+        "attachment_count": len(e.attachments),
     }
     for person_id in e.notify_ids:
         yield Delivery(inbox(person_id), preview)
@@ -284,6 +319,7 @@ def _posted(e: MessagePosted) -> Iterable[str | Delivery]:
 
 def _announced(e: AnnouncementPublished) -> Iterable[str | Delivery]:
     data = {k: v for k, v in e.payload().items() if k != "recipient_ids"}
+    data["attachments"] = _attachments(e.attachments)
     for person_id in e.recipient_ids:
         yield Delivery(inbox(person_id), data)
 

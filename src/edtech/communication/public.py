@@ -1,4 +1,6 @@
-"""What the rest of the system may use from communication: the release job and the demo data.
+"""What the rest of the system may use from communication: the release job, the demo data, the
+attachments port (`AttachmentClaims`, implemented by the files slice as a node component) and who
+may download what a message or an announcement carries.
 
 Wiring: `slice.py` schedules `run_release(services)` every 15 s (ADR-0007). It
 releases the notifications and read receipts held during staff quiet hours once they end, and
@@ -21,7 +23,10 @@ from edtech.communication.application import (
     StartConversationCommand,
     roster_directory,
 )
+from edtech.communication.application.ports import AttachmentClaims
 from edtech.communication.domain import (
+    MAX_ATTACHMENTS,
+    Attachment,
     Audience,
     AudienceKind,
     Context,
@@ -32,6 +37,10 @@ from edtech.communication.domain import (
 )
 from edtech.communication.infrastructure import SqlAlchemyConversations
 from edtech.communication.infrastructure.exports import student_messages_record
+from edtech.communication.infrastructure.queries import (
+    may_read_announcement_files,
+    may_read_message_files,
+)
 from edtech.institutions.public import acting_as, school_clock
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.platform.db.uow import UnitOfWork
@@ -40,7 +49,12 @@ from edtech.platform.observability.logging import get_logger
 from edtech.platform.services import Services
 
 __all__ = [
+    "MAX_ATTACHMENTS",
     "RELEASE_INTERVAL_SECONDS",
+    "Attachment",
+    "AttachmentClaims",
+    "may_read_announcement_files",
+    "may_read_message_files",
     "release_due",
     "run_release",
     "seed_demo",

@@ -27,6 +27,7 @@ from edtech.files.application.prune_files import PruneFiles
 from edtech.files.application.regenerate_report_card import RegenerateReportCard
 from edtech.files.application.render_invoice import RenderInvoice
 from edtech.files.application.render_receipt import RenderReceipt
+from edtech.files.application.render_thumbnail import RenderThumbnail
 from edtech.files.application.sweep_orphans import SweepOrphans
 from edtech.files.application.sweep_uploads import SweepUploads
 from edtech.files.wiring import mail, records, storage
@@ -170,6 +171,11 @@ def receipt_trigger(services: Services) -> ReceiptTrigger:
 async def render_receipt(services: Services, args: Mapping[str, Any]) -> None:
     render = use_case(RenderReceipt, storage, mail, records)(services)
     await render(uuid.UUID(args["institution_id"]), uuid.UUID(args["payment_id"]))
+
+
+async def render_thumbnail(services: Services, args: Mapping[str, Any]) -> None:
+    render = use_case(RenderThumbnail, storage)(services)
+    await render(uuid.UUID(args["institution_id"]), uuid.UUID(args["file_id"]))
 
 
 async def sweep_uploads(services: Services) -> int:

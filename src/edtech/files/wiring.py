@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from edtech.files.application.ports import FileLimits, RecordsFactory
+from edtech.files.infrastructure.attachments import FileAttachmentClaims
 from edtech.files.infrastructure.records import SliceRecords
 from edtech.files.infrastructure.scanner import MalwareScanner, scanner_from_url
 from edtech.files.infrastructure.signing import UploadSigner
@@ -19,6 +20,11 @@ def build_storage(services: Services) -> ObjectStorage:
 def build_scanner(services: Services) -> MalwareScanner:
     """The node's malware scanner (`EDTECH_CLAMD_URL`), a component built once."""
     return scanner_from_url(services.settings.clamd_url)
+
+
+def build_attachment_claims(services: Services) -> FileAttachmentClaims:
+    """Communication's `AttachmentClaims` port, answered by this slice (a component)."""
+    return FileAttachmentClaims()
 
 
 def storage(services: Services) -> ObjectStorage:

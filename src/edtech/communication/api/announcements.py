@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from edtech.communication.api.deps import DirectoryDep, directory_port
+from edtech.communication.api.deps import DirectoryDep, attachments_port, directory_port
 from edtech.communication.api.schemas import (
     AcknowledgementOut,
     AcknowledgementsOut,
@@ -16,6 +16,7 @@ from edtech.communication.api.schemas import (
     AudienceIO,
     ReceivedAnnouncementOut,
     SentAnnouncementOut,
+    attachments_out,
 )
 from edtech.communication.application import (
     AcknowledgeAnnouncement,
@@ -24,6 +25,7 @@ from edtech.communication.application import (
 )
 from edtech.communication.domain import Announcement, Audience
 from edtech.communication.infrastructure import queries
+from edtech.communication.infrastructure.tables import attachments_of
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
 from edtech.platform.http.deps import ReadSessionDep, use_case
@@ -38,12 +40,20 @@ router = APIRouter(prefix="/api/v1/announcements", tags=["communication"])
     response_model=AnnouncementOut,
     summary="Announce now or schedule an announcement",
     description=CreateAnnouncement.__doc__,
-    responses={403: {"description": "You may not announce to this audience."}},
+    responses={
+        403: {"description": "You may not announce to this audience."},
+        422: {
+            "description": "Invalid title, body or audience, or an attachment that is not a "
+            "file you uploaded as one, still in quarantine, or carried already."
+        },
+    },
 )
 async def create_announcement(
     body: AnnouncementIn,
     principal: CurrentPrincipalDep,
-    use: Annotated[CreateAnnouncement, Depends(use_case(CreateAnnouncement, directory_port))],
+    use: Annotated[
+        CreateAnnouncement, Depends(use_case(CreateAnnouncement, directory_port, attachments_port))
+    ],
 ) -> AnnouncementOut:
     a = body.audience
     cmd = AnnounceCommand(
@@ -53,6 +63,7 @@ async def create_announcement(
         priority=body.priority,
         requires_ack=body.requires_ack,
         publish_at=body.publish_at,
+        attachment_ids=tuple(body.attachment_ids),
     )
     return announcement_out(await use(principal, cmd))
 
@@ -169,6 +180,7 @@ def _fields(r: Any) -> dict[str, Any]:
         "publish_at": r.publish_at,
         "published_at": r.published_at,
         "created_at": r.created_at,
+        "attachments": attachments_out(attachments_of(r.attachments)),
     }
 
 
@@ -189,4 +201,5 @@ def announcement_out(a: Announcement) -> AnnouncementOut:
         publish_at=a.publish_at,
         published_at=a.published_at,
         created_at=a.created_at,
+        attachments=attachments_out(a.attachments),
     )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from edtech.communication.api.deps import DirectoryDep, directory_port
+from edtech.communication.api.deps import DirectoryDep, attachments_port, directory_port
 from edtech.communication.api.schemas import (
     ContextOut,
     ConversationIn,
@@ -23,6 +23,7 @@ from edtech.communication.api.schemas import (
     ReadIn,
     ReadOut,
     VersionOut,
+    attachments_out,
 )
 from edtech.communication.application import (
     EditMessage,
@@ -35,6 +36,7 @@ from edtech.communication.application import (
 from edtech.communication.application.common import conversation_for
 from edtech.communication.domain import Context, Message
 from edtech.communication.infrastructure import delivered_to, queries
+from edtech.communication.infrastructure.tables import attachments_of
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
@@ -164,17 +166,23 @@ async def list_messages(
         **NOT_YOURS,
         200: {"description": "This client id was used before: the original message."},
         403: {"description": "The messaging policy no longer allows it, or you were blocked."},
-        422: {"description": "Empty or oversized body (the limit is named), or a bad client id."},
+        422: {
+            "description": "Empty or oversized body (the limit is named), a bad client id, or "
+            "an attachment that is not a file you uploaded as one, still in quarantine, or "
+            "carried already (the file is named)."
+        },
     },
 )
 async def post_message(
     conversation_id: uuid.UUID,
     body: MessageIn,
     principal: CurrentPrincipalDep,
-    use: Annotated[PostMessage, Depends(use_case(PostMessage, directory_port))],
+    use: Annotated[PostMessage, Depends(use_case(PostMessage, directory_port, attachments_port))],
     response: Response,
 ) -> PostedOut:
-    posted = await use(principal, conversation_id, body.client_id, body.body)
+    posted = await use(
+        principal, conversation_id, body.client_id, body.body, tuple(body.attachment_ids)
+    )
     if posted.replayed:
         response.status_code = status.HTTP_200_OK
     return PostedOut(
@@ -288,6 +296,7 @@ def message_out(row: Message | Any, delivered: list[uuid.UUID] | None = None) ->
         edited_at=row.edited_at,
         retracted_at=row.retracted_at,
         retracted=retracted,
+        attachments=[] if retracted else attachments_out(attachments_of(row.attachments)),
         delivered_to=delivered or [],
     )
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from edtech.communication.application import DirectoryPort, roster_directory
+from edtech.communication.application.ports import AttachmentClaims, NoAttachments
 from edtech.communication.infrastructure import RosterDirectory
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.services import Services
@@ -16,6 +17,12 @@ from edtech.platform.services import Services
 def directory_port(services: Services) -> DirectoryPort:
     """The use cases' directory port: the roster judged on the node clock's date."""
     return roster_directory(services.clock)
+
+
+def attachments_port(services: Services) -> AttachmentClaims:
+    """The files slice's claims on attached files (a node component); a node built without
+    that slice carries no files."""
+    return services.components.find(AttachmentClaims) or NoAttachments()  # type: ignore[type-abstract]
 
 
 def read_directory(services: ServicesDep, session: ReadSessionDep) -> RosterDirectory:

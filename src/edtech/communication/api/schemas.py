@@ -8,7 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from edtech.communication.domain import AudienceKind, ContextKind, ConversationKind, Priority
+from edtech.communication.domain import (
+    MAX_ATTACHMENTS,
+    Attachment,
+    AudienceKind,
+    ContextKind,
+    ConversationKind,
+    Priority,
+    attachment_view,
+)
 from edtech.kernel.principal import Role
 from edtech.platform.http.pagination import Page
 from edtech.platform.http.types import BoundedDatetime
@@ -61,11 +69,41 @@ class ConversationPage(Page[ConversationOut]):
     unread_total: int = Field(description="Unread messages over all your conversations.")
 
 
+ATTACHMENT_IDS: Any = Field(
+    default_factory=list,
+    max_length=MAX_ATTACHMENTS,
+    description=(
+        f"Up to {MAX_ATTACHMENTS} files you uploaded with `POST /api/v1/files/attachments` "
+        "(or a confirmed direct upload) and that nothing carries yet."
+    ),
+)
+
+
+class AttachmentOut(BaseModel):
+    """A file the message or announcement carries. Both paths check access again: whoever may
+    read what carries it (not after a retraction)."""
+
+    file_id: uuid.UUID
+    filename: str
+    content_type: str = Field(description="Judged from the bytes when it was uploaded.")
+    size_bytes: int
+    download: str = Field(description="Path of the download route.")
+    thumbnail: str | None = Field(
+        description="Images: path of the thumbnail (404 until it is rendered, moments after "
+        "the upload, or if the image could not be read)."
+    )
+
+
+def attachments_out(attachments: tuple[Attachment, ...]) -> list[AttachmentOut]:
+    return [AttachmentOut.model_validate(attachment_view(a)) for a in attachments]
+
+
 class MessageIn(_In):
     client_id: str = Field(
         min_length=1, max_length=64, description="Your id for this message: retries reuse it."
     )
     body: str
+    attachment_ids: list[uuid.UUID] = ATTACHMENT_IDS
 
 
 class MessageEditIn(_In):
@@ -85,6 +123,9 @@ class MessageOut(BaseModel):
     edited_at: datetime | None
     retracted_at: datetime | None
     retracted: bool
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="The files it carries (none once retracted)."
+    )
     delivered_to: list[uuid.UUID] = Field(
         default_factory=list,
         description=(
@@ -215,6 +256,7 @@ class AnnouncementIn(_In):
     priority: Priority = Priority.NORMAL
     requires_ack: bool = False
     publish_at: BoundedDatetime | None = Field(None, description="Later publication; now if null.")
+    attachment_ids: list[uuid.UUID] = ATTACHMENT_IDS
 
 
 class AnnouncementOut(BaseModel):
@@ -228,6 +270,7 @@ class AnnouncementOut(BaseModel):
     publish_at: datetime
     published_at: datetime | None
     created_at: datetime
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 class ReceivedAnnouncementOut(AnnouncementOut):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from edtech.communication.application.common import own_profile, publish_announcement
-from edtech.communication.application.ports import DirectoryPort
-from edtech.communication.domain import Announcement, Audience, Priority, may_announce
+from edtech.communication.application.ports import AttachmentClaims, DirectoryPort, NoAttachments
+from edtech.communication.domain import (
+    Announcement,
+    Audience,
+    Priority,
+    check_attachment_ids,
+    may_announce,
+)
 from edtech.communication.infrastructure import SqlAlchemyAnnouncements
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
@@ -24,17 +31,27 @@ class AnnounceCommand:
     priority: Priority = Priority.NORMAL
     requires_ack: bool = False
     publish_at: datetime | None = None
+    attachment_ids: tuple[uuid.UUID, ...] = ()
 
 
 class CreateAnnouncement:
     """Announce to a school, a section, a role or the guardians of a section — now, or at
     `publish_at`. Admins reach any audience; teachers their own sections and those sections'
-    guardians. The recipients are the audience's members at the moment of publication."""
+    guardians. The recipients are the audience's members at the moment of publication. It may
+    carry up to ten files the sender uploaded beforehand as attachments, checked and claimed as
+    a message's are; its recipients (and the sender) may download them."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, directory: DirectoryPort) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        directory: DirectoryPort,
+        attachments: AttachmentClaims | None = None,
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.directory = directory
+        self.attachments = attachments or NoAttachments()
 
     async def __call__(self, principal: Principal, cmd: AnnounceCommand) -> Announcement:
         async with self.uow as uow:
@@ -52,8 +69,17 @@ class CreateAnnouncement:
             ):
                 raise NotFoundError("school not found", school_id=str(school_id))
             may_announce(sender, cmd.audience)
+            file_ids = check_attachment_ids(cmd.attachment_ids)
+            announcement_id = new_id()
+            attached = (
+                await self.attachments.claim(
+                    uow.session, principal, file_ids, "announcement", announcement_id
+                )
+                if file_ids
+                else ()
+            )
             announcement = Announcement(
-                id=new_id(),
+                id=announcement_id,
                 institution_id=principal.institution_id,
                 sender_id=principal.person_id,
                 title=cmd.title,
@@ -63,6 +89,7 @@ class CreateAnnouncement:
                 requires_ack=cmd.requires_ack,
                 publish_at=max(cmd.publish_at or now, now),
                 created_at=now,
+                attachments=attached,
             )
             SqlAlchemyAnnouncements(uow.session).add(announcement)
             if announcement.is_due(now):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,12 +11,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.application.common import conversation_for, policy_for
-from edtech.communication.application.ports import Directory, DirectoryPort
+from edtech.communication.application.ports import (
+    AttachmentClaims,
+    Directory,
+    DirectoryPort,
+    NoAttachments,
+)
 from edtech.communication.domain import (
     Conversation,
     ConversationKind,
     Message,
     MessageKind,
+    check_attachment_ids,
     clean_body,
     reply_note,
 )
@@ -54,24 +61,47 @@ class PostMessage:
     """Post a message to a conversation the sender takes part in.
 
     Idempotent by the client's id: the same id from the same sender returns the original
-    message. The policy is re-checked on every message (a custody restriction or a block that
+    message. It may carry up to ten files the sender uploaded beforehand as attachments
+    (`POST /api/v1/files/attachments`), each checked and claimed in the same transaction:
+    the sender's own, of this institution, past their checks, carried by nothing else. The
+    policy is re-checked on every message (a custody restriction or a block that
     appeared later stops the conversation). Recipients in quiet hours still get the message,
     but their notification is held until quiet hours end and the sender gets an automatic note
     saying when to expect a reply.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, directory: DirectoryPort) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        directory: DirectoryPort,
+        attachments: AttachmentClaims | None = None,
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.directory = directory
+        self.attachments = attachments or NoAttachments()
 
     async def __call__(
-        self, principal: Principal, conversation_id: uuid.UUID, client_id: str, body: str
+        self,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        client_id: str,
+        body: str,
+        attachment_ids: Sequence[uuid.UUID] = (),
     ) -> Posted:
         async with self.uow as uow:
             directory = self.directory(uow.session)
             posted = await post_message(
-                uow, self.clock, directory, principal, conversation_id, client_id, body
+                uow,
+                self.clock,
+                directory,
+                principal,
+                conversation_id,
+                client_id,
+                body,
+                attachment_ids=attachment_ids,
+                claims=self.attachments,
             )
             if not posted.replayed:
                 await uow.commit()
@@ -86,12 +116,16 @@ async def post_message(
     conversation_id: uuid.UUID,
     client_id: str,
     body: str,
+    *,
+    attachment_ids: Sequence[uuid.UUID] = (),
+    claims: AttachmentClaims | None = None,
 ) -> Posted:
     """Post inside the caller's open unit of work (the caller commits); the websocket `send`
     shares it."""
     now = clock.now()
     text = clean_body(body)
     check_client_id(client_id)
+    file_ids = check_attachment_ids(attachment_ids)
     session = uow.session
     conv = await conversation_for(session, principal, conversation_id)
     messages = SqlAlchemyMessages(session)
@@ -115,8 +149,14 @@ async def post_message(
         until = quiet.quiet_until(now, tz)
         if until is not None:
             held[person_id] = until
+    message_id = new_id()
+    attached = (
+        await (claims or NoAttachments()).claim(session, principal, file_ids, "message", message_id)
+        if file_ids
+        else ()
+    )
     message = Message.post(
-        id=new_id(),
+        id=message_id,
         institution_id=principal.institution_id,
         conversation_id=conv.id,
         seq=seq,
@@ -125,6 +165,7 @@ async def post_message(
         body=text,
         at=now,
         notify_ids=tuple(p for p in others if p not in held),
+        attachments=attached,
     )
     await messages.add(message)
     conv.read(principal.person_id, seq, now, None)

@@ -7,6 +7,12 @@ from edtech.communication.domain.announcements import (
     Priority,
     may_announce,
 )
+from edtech.communication.domain.attachments import (
+    MAX_ATTACHMENTS,
+    Attachment,
+    attachment_view,
+    check_attachment_ids,
+)
 from edtech.communication.domain.conversations import (
     Conversation,
     ConversationKind,
@@ -47,10 +53,12 @@ from edtech.communication.domain.quiet_hours import QuietHours, reply_note
 from edtech.communication.domain.safety import clean_reason, may_block, may_export
 
 __all__ = [
+    "MAX_ATTACHMENTS",
     "MAX_BODY",
     "Announcement",
     "AnnouncementAcknowledged",
     "AnnouncementPublished",
+    "Attachment",
     "Audience",
     "AudienceKind",
     "ChildLink",
@@ -78,6 +86,8 @@ __all__ = [
     "QuietHours",
     "Reached",
     "Verdict",
+    "attachment_view",
+    "check_attachment_ids",
     "clean_body",
     "clean_reason",
     "direct_key",

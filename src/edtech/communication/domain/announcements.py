@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from edtech.communication.domain.attachments import Attachment
 from edtech.communication.domain.events import AnnouncementAcknowledged, AnnouncementPublished
 from edtech.communication.domain.policy import Profile
 from edtech.kernel.errors import ConflictError, FieldProblem, ForbiddenError, InvalidError
@@ -82,6 +83,7 @@ class Announcement(Aggregate):
     publish_at: datetime
     created_at: datetime
     published_at: datetime | None = None
+    attachments: tuple[Attachment, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[FieldProblem] = []
@@ -120,6 +122,7 @@ class Announcement(Aggregate):
                 requires_ack=self.requires_ack,
                 published_at=at,
                 recipient_ids=tuple(r for r in dict.fromkeys(recipients) if r != self.sender_id),
+                attachments=self.attachments,
             )
         )
 

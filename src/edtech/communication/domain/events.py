@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from edtech.communication.domain.attachments import Attachment
 from edtech.kernel.events import DomainEvent
 
 
@@ -37,6 +38,7 @@ class MessagePosted(DomainEvent):
     body: str
     created_at: datetime
     notify_ids: tuple[uuid.UUID, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +105,7 @@ class AnnouncementPublished(DomainEvent):
     requires_ack: bool
     published_at: datetime
     recipient_ids: tuple[uuid.UUID, ...]
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from edtech.communication.domain.attachments import Attachment
 from edtech.communication.domain.events import MessageEdited, MessagePosted, MessageRetracted
 from edtech.kernel.errors import ConflictError, FieldProblem, ForbiddenError, InvalidError
 from edtech.kernel.events import Aggregate
@@ -74,6 +75,7 @@ class Message(Aggregate):
     edited_at: datetime | None = None
     retracted_at: datetime | None = None
     earlier: list[MessageVersion] = field(default_factory=list)
+    attachments: tuple[Attachment, ...] = ()
 
     @classmethod
     def post(
@@ -89,6 +91,7 @@ class Message(Aggregate):
         at: datetime,
         kind: MessageKind = MessageKind.TEXT,
         notify_ids: tuple[uuid.UUID, ...] = (),
+        attachments: tuple[Attachment, ...] = (),
     ) -> Message:
         message = cls(
             id=id,
@@ -100,6 +103,7 @@ class Message(Aggregate):
             kind=kind,
             body=clean_body(body),
             created_at=at,
+            attachments=attachments,
         )
         message.record(
             MessagePosted(
@@ -114,6 +118,7 @@ class Message(Aggregate):
                 body=message.body,
                 created_at=at,
                 notify_ids=notify_ids,
+                attachments=attachments,
             )
         )
         return message
@@ -150,7 +155,8 @@ class Message(Aggregate):
         return True
 
     def retract(self, by: uuid.UUID, at: datetime) -> bool:
-        """Only the sender retracts; retracting twice changes nothing."""
+        """Only the sender retracts; retracting twice changes nothing. The body and the
+        attached files are gone for participants (the files can no longer be downloaded)."""
         self._own(by, "retract")
         if self.is_retracted:
             return False

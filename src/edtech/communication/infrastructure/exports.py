@@ -15,10 +15,16 @@ from edtech.communication.infrastructure.tables import (
     message,
     message_version,
 )
+from edtech.kernel.events import to_jsonable
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in result]
+    """Plain rows; a message's attachments as plain data (file id, name, type, size)."""
+    rows = [dict(r._mapping) for r in result]
+    for row in rows:
+        if "attachments" in row:
+            row["attachments"] = to_jsonable(row["attachments"])
+    return rows
 
 
 async def student_messages_record(

@@ -21,6 +21,7 @@ from edtech.communication.infrastructure.tables import (
     message_version,
     person_block,
 )
+from edtech.kernel.events import to_jsonable
 
 me_part = conversation_participant.alias("me")
 
@@ -153,6 +154,7 @@ async def export_rows(
             "created_at": r.created_at,
             "edited_at": r.edited_at,
             "retracted_at": r.retracted_at,
+            "attachments": to_jsonable(r.attachments),
             "earlier_versions": versions.get(r.id, []),
         }
         for r in rows
@@ -281,3 +283,48 @@ async def messages_by_id(
         message.c.conversation_id == conversation_id, message.c.id == message_id
     )
     return (await session.execute(stmt)).first()
+
+
+async def may_read_message_files(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, message_id: uuid.UUID
+) -> bool:
+    """Whoever may read the message may download what it carries: a participant of its
+    conversation, while it is not retracted (a retraction takes its files away)."""
+    stmt = (
+        sa.select(message.c.id)
+        .join(
+            conversation_participant,
+            sa.and_(
+                conversation_participant.c.conversation_id == message.c.conversation_id,
+                conversation_participant.c.person_id == person_id,
+            ),
+        )
+        .where(
+            message.c.id == message_id,
+            message.c.institution_id == institution_id,
+            message.c.retracted_at.is_(None),
+        )
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def may_read_announcement_files(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    person_id: uuid.UUID,
+    announcement_id: uuid.UUID,
+) -> bool:
+    """The sender, and once it is published its recipients, may download what an
+    announcement carries."""
+    row = await announcement_row(session, institution_id, announcement_id)
+    if row is None:
+        return False
+    if row.sender_id == person_id:
+        return True
+    if row.published_at is None:
+        return False
+    stmt = sa.select(announcement_recipient.c.person_id).where(
+        announcement_recipient.c.announcement_id == announcement_id,
+        announcement_recipient.c.person_id == person_id,
+    )
+    return (await session.execute(stmt)).first() is not None

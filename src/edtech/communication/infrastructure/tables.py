@@ -8,6 +8,7 @@ blocks, quiet hours, reports, exports, held notifications, receipts) written by 
 from __future__ import annotations
 
 import enum
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from sqlalchemy.orm import attribute_keyed_dict, composite, relationship
 
 from edtech.communication.domain import (
     Announcement,
+    Attachment,
     Audience,
     AudienceKind,
     Context,
@@ -40,6 +42,48 @@ def _enum(cls: type[enum.StrEnum], length: int) -> sa.Enum:
         create_constraint=False,
         length=length,
         values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class AttachmentList(sa.types.TypeDecorator[tuple[Attachment, ...]]):
+    """The files a message or an announcement carries, as it shows them: a JSON list (a value
+    fixed at posting, read whole; the files slice owns the files themselves). NULL is none."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: tuple[Attachment, ...] | None, dialect: sa.Dialect
+    ) -> list[dict[str, Any]] | None:
+        if not value:
+            return None
+        return [
+            {
+                "file_id": str(a.file_id),
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size_bytes": a.size_bytes,
+            }
+            for a in value
+        ]
+
+    def process_result_value(
+        self, value: list[dict[str, Any]] | None, dialect: sa.Dialect
+    ) -> tuple[Attachment, ...]:
+        return attachments_of(value)
+
+
+def attachments_of(
+    value: list[dict[str, Any]] | tuple[Attachment, ...] | None,
+) -> tuple[Attachment, ...]:
+    """Attachments from the column's JSON (or as they are, when already read)."""
+    if not value:
+        return ()
+    return tuple(
+        a
+        if isinstance(a, Attachment)
+        else Attachment(uuid.UUID(a["file_id"]), a["filename"], a["content_type"], a["size_bytes"])
+        for a in value
     )
 
 
@@ -122,6 +166,7 @@ message = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("edited_at", UTCDateTime(), nullable=True),
     sa.Column("retracted_at", UTCDateTime(), nullable=True),
+    sa.Column("attachments", AttachmentList(), nullable=True),
     sa.UniqueConstraint("conversation_id", "seq"),
     sa.UniqueConstraint("conversation_id", "sender_id", "client_id"),
 )
@@ -233,6 +278,7 @@ announcement = sa.Table(
     sa.Column("publish_at", UTCDateTime(), nullable=False),
     sa.Column("published_at", UTCDateTime(), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("attachments", AttachmentList(), nullable=True),
     sa.Index("ix_announcement_publish_at", "publish_at"),
 )
 

@@ -21,17 +21,18 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from edtech.files.application.attach_excuse_note import AttachExcuseNote
-from edtech.files.application.common import attachable_excuse
+from edtech.files.application.common import attachable_excuse, may_read_file
 from edtech.files.application.produce_record_package import ProduceRecordPackage
 from edtech.files.application.render_report_card import RenderReportCard
 from edtech.files.application.render_statement import RenderStatement
+from edtech.files.application.upload_attachment import UploadAttachment
 from edtech.files.domain import (
     Category,
     FileTooLargeError,
+    NoThumbnailError,
     QuotaExceededError,
     StoredFile,
     UploadRefusedError,
-    may_read,
 )
 from edtech.files.domain.upload import UploadExpiredError
 from edtech.files.infrastructure.records import SliceRecords
@@ -79,6 +80,10 @@ class RecordType(enum.StrEnum):
     PAYMENT = "payment"
     INVOICE = "invoice"
     STUDENT = "student"
+    DRAFT = "draft"
+    """An attachment not sent yet (its record is its uploader)."""
+    MESSAGE = "message"
+    ANNOUNCEMENT = "announcement"
 
 
 class FileOut(BaseModel):
@@ -94,6 +99,11 @@ class FileOut(BaseModel):
     sha256: str = Field(description="SHA-256 of the bytes, hex.")
     created_at: datetime
     download: str = Field(description="Path of the download route (checks access again).")
+    thumbnail: str | None = Field(
+        None,
+        description="Images: path of the thumbnail (checks access again), once it is rendered "
+        "(a job, moments after the upload); null before, and for other files.",
+    )
 
 
 class StudentIn(BaseModel):
@@ -112,6 +122,7 @@ def file_out(f: Any) -> FileOut:
         sha256=f.sha256,
         created_at=f.created_at,
         download=f"/api/v1/files/{f.id}/content",
+        thumbnail=f"/api/v1/files/{f.id}/thumbnail" if f.thumbnail_key else None,
     )
 
 
@@ -180,6 +191,36 @@ async def attach_excuse_note(
     return file_out(stored)
 
 
+ATTACHMENT_ANSWERS: dict[int | str, dict[str, Any]] = {
+    k: v for k, v in UPLOAD_ANSWERS.items() if k not in (404, 409)
+}
+
+
+@router.post(
+    "/attachments",
+    response_model=FileOut,
+    status_code=201,
+    responses=ATTACHMENT_ANSWERS,
+    summary="Upload a file to send with a message or an announcement",
+)
+async def upload_attachment(
+    file: UploadFile,
+    principal: CurrentPrincipalDep,
+    upload: Annotated[
+        UploadAttachment, Depends(use_case(UploadAttachment, storage, limits, scanner))
+    ],
+    services: ServicesDep,
+) -> FileOut:
+    """Then name its `id` in `attachment_ids` when posting the message
+    (`POST /api/v1/conversations/{id}/messages`) or the announcement. Until sent only you see
+    it (`record_type` `draft`); never sent, it is deleted after a day. Its type is judged from
+    its bytes; an image gets a thumbnail moments later."""
+    data = await file.read(services.settings.files_max_bytes + 1)
+    with upload_statuses():
+        stored = await upload(principal, file.filename or "", data)
+    return file_out(stored)
+
+
 @router.get("", response_model=Page[FileOut], summary="Files you may read")
 async def list_files(
     request: Request,
@@ -192,8 +233,9 @@ async def list_files(
     student_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> Page[FileOut]:
     """Newest first: an absence note's files (`record_type=excuse&record_id=`), a payment's
-    receipt (`record_type=payment`), a student's documents (`student_id=`) — only those the
-    caller may read."""
+    receipt (`record_type=payment`), a student's documents (`student_id=`), your attachments
+    not sent yet (`record_type=draft`) — only those the caller may read. Files carried by a
+    message or an announcement are listed with it."""
     rights = await SliceRecords(db).guardian_rights(principal)
     stmt = files_query(
         principal,
@@ -209,10 +251,10 @@ async def list_files(
 async def readable(db: ReadSessionDep, principal: CurrentPrincipalDep, file_id: uuid.UUID) -> Any:
     """The file's row if the caller may read it; 404 otherwise, as for a missing one."""
     row = await file_row(db, principal.institution_id, file_id)
-    if row is not None:
-        rights = await SliceRecords(db).guardian_rights(principal)
-        if may_read(principal, row.category, await subjects_of(db, file_id), rights):
-            return row
+    if row is not None and await may_read_file(
+        SliceRecords(db), principal, row, await subjects_of(db, file_id)
+    ):
+        return row
     raise NotFoundError("File not found.")
 
 
@@ -236,26 +278,69 @@ async def get_file(file: ReadableDep) -> FileOut:
 )
 async def download(file: ReadableDep, services: ServicesDep) -> Response:
     """Access is checked on every download; on S3 the answer is a short-lived presigned URL."""
+    return await _serve(
+        services, file.storage_key, file.sha256, file.filename, file.content_type, "attachment"
+    )
+
+
+@router.get(
+    "/{file_id}/thumbnail",
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The thumbnail (JPEG)."},
+        307: {"description": "S3: a presigned URL valid for a few minutes."},
+        404: {
+            "description": "No such file or not yours to read (`code` not_found); or no "
+            "thumbnail (`code` thumbnail_not_ready): not an image, or not rendered yet (a job "
+            "renders it moments after the upload)."
+        },
+        **STORAGE_503,
+    },
+    response_class=Response,
+    summary="Download an image's thumbnail",
+)
+async def thumbnail(file: ReadableDep, services: ServicesDep) -> Response:
+    """The same access as the file itself, checked on every download."""
+    if not file.thumbnail_key:
+        raise NoThumbnailError("No thumbnail for this file (yet).")
+    stem = file.filename.rsplit(".", 1)[0]
+    return await _serve(
+        services,
+        file.thumbnail_key,
+        file.thumbnail_sha256,
+        f"{stem}-thumbnail.jpg",
+        "image/jpeg",
+        "inline",
+    )
+
+
+async def _serve(
+    services: ServicesDep,
+    key: str,
+    sha256: str,
+    filename: str,
+    content_type: str,
+    disposition: str,
+) -> Response:
     store = storage(services)
     url = await store.download_url(
-        file.storage_key,
-        filename=file.filename,
-        content_type=file.content_type,
+        key,
+        filename=filename,
+        content_type=content_type,
         ttl_seconds=services.settings.files_url_ttl_seconds,
     )
     if url is not None:
         return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
     try:
-        data = await store.get(file.storage_key)
+        data = await store.get(key)
     except ObjectMissingError:
         raise NotFoundError("File not found.") from None
-    if sha256_hex(data) != file.sha256:
+    if sha256_hex(data) != sha256:
         raise NotFoundError("File not found.")  # damaged on disk: never serve other bytes
     return Response(
         data,
-        media_type=file.content_type,
+        media_type=content_type,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.filename)}",
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from edtech.files.api import (
+    ATTACHMENT_ANSWERS,
     UPLOAD_ANSWERS,
     AttachableDep,
     FileOut,
@@ -31,6 +32,7 @@ from edtech.files.application.receive_upload import ReceiveUpload
 from edtech.files.application.request_upload import RequestUpload, UploadDeclaration
 from edtech.files.wiring import limits, records, scanner, signer, storage
 from edtech.identity.public import CurrentPrincipalDep
+from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ServicesDep, use_case
 
 router = APIRouter(prefix="/api/v1/files", tags=["files"])
@@ -87,6 +89,34 @@ async def request_upload(
     """Who may attach to the note (its author, the attendance office) may declare a file and
     send it straight to the store. Over the size limit or the quota is 413, a type we do not
     take 415 — judged again from the bytes on confirmation."""
+    return await _slot(request_slot, principal, excuse_id, body)
+
+
+@router.post(
+    "/attachments/uploads",
+    response_model=UploadSlotOut,
+    status_code=201,
+    responses=ATTACHMENT_ANSWERS,
+    summary="Ask for a direct-upload slot for a file to send with a message or announcement",
+)
+async def request_attachment_upload(
+    body: UploadIn,
+    principal: CurrentPrincipalDep,
+    request_slot: Annotated[
+        RequestUpload, Depends(use_case(RequestUpload, storage, limits, records, signer))
+    ],
+) -> UploadSlotOut:
+    """As `POST /attachments`, with the bytes sent straight to the store. Until the upload is
+    confirmed its bytes are in quarantine and cannot be attached."""
+    return await _slot(request_slot, principal, None, body)
+
+
+async def _slot(
+    request_slot: RequestUpload,
+    principal: Principal,
+    excuse_id: uuid.UUID | None,
+    body: UploadIn,
+) -> UploadSlotOut:
     with upload_statuses():
         slot = await request_slot(
             principal,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.files.application.common import attachable_excuse, removed_on_failure, scan, store
+from edtech.files.application.common import (
+    attachable_excuse,
+    queue_thumbnail,
+    removed_on_failure,
+    scan,
+    store,
+)
 from edtech.files.application.ports import (
     FileLimits,
     MalwareScanner,
@@ -63,5 +69,6 @@ class AttachExcuseNote:
                 quota_bytes=self.limits.quota_bytes,
                 written=written,
             )
+            await queue_thumbnail(uow.session, self.clock, stored)
             await uow.commit()
         return stored

@@ -7,9 +7,13 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.attendance.public import ExcuseFacts
 from edtech.files.domain import (
+    DRAFT,
     READ_RULES,
     Category,
     FieldProblem,
@@ -21,13 +25,17 @@ from edtech.files.domain import (
 from edtech.files.infrastructure.records import SliceRecords
 from edtech.files.infrastructure.repository import SqlAlchemyFiles
 from edtech.files.infrastructure.scanner import MalwareScanner, ScanResult
+from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError, InvalidError, NotFoundError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+from edtech.platform.jobs import SqlJobs
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.storage import ObjectStorage, sha256_hex
 
 log = get_logger("edtech.files")
+
+RENDER_THUMBNAIL = "files.render_thumbnail"
 
 
 class FileInfectedError(InvalidError):
@@ -152,3 +160,31 @@ async def delete_objects(storage: ObjectStorage, keys: list[str]) -> None:
             await storage.delete(key)
         except Exception as exc:
             log.warning("object_not_deleted", key=key, error=f"{type(exc).__name__}: {exc}")
+
+
+async def queue_thumbnail(session: AsyncSession, clock: Clock, stored: StoredFile) -> None:
+    """An uploaded image gets a thumbnail job, queued in the upload's own transaction."""
+    if stored.wants_thumbnail:
+        await SqlJobs(session, clock).defer(
+            RENDER_THUMBNAIL,
+            {"institution_id": str(stored.institution_id), "file_id": str(stored.id)},
+            lock=f"thumbnail:{stored.id}",
+            institution_id=stored.institution_id,
+        )
+
+
+async def may_read_file(
+    records: SliceRecords,
+    principal: Principal,
+    file: StoredFile | Any,
+    subject_ids: frozenset[uuid.UUID],
+) -> bool:
+    """The read rule of a file (a row of the principal's institution). An attachment follows
+    what carries it: a draft its uploader alone, a message its conversation's participants
+    (until it is retracted), an announcement its sender and recipients."""
+    if file.category == Category.ATTACHMENT:
+        if file.record_type == DRAFT:
+            return bool(file.created_by == principal.person_id)
+        return await records.may_read_attachment(principal, file.record_type, file.record_id)
+    rights = await records.guardian_rights(principal)
+    return may_read(principal, Category(file.category), subject_ids, rights)

@@ -8,6 +8,7 @@ from edtech.files.application.common import (
     FileInfectedError,
     attachable_excuse,
     check_quota,
+    queue_thumbnail,
     scan,
 )
 from edtech.files.application.ports import (
@@ -101,7 +102,8 @@ class ConfirmUpload:
     async def _judge(self, uow: UnitOfWork, principal: Principal, upload: Upload) -> StoredFile:
         now = self.clock.now()
         upload.check_open(now)
-        await attachable_excuse(self.records(uow.session), principal, upload.record_id)
+        if upload.record_type == "excuse":
+            await attachable_excuse(self.records(uow.session), principal, upload.record_id)
         try:
             info = await self.storage.stat(upload.storage_key)
         except ObjectMissingError:
@@ -127,5 +129,6 @@ class ConfirmUpload:
             created_at=now,
         )
         await files.add(stored, upload.subjects)
+        await queue_thumbnail(uow.session, self.clock, stored)
         upload.confirm(now)
         return stored

@@ -46,7 +46,7 @@ class EraseFiles:
                 await files_of_student(uow.session, institution_id, person_id),
                 await files.made_by(institution_id, person_id),
             )
-            keys = [f.storage_key for f in plan.delete]
+            keys = [k for f in plan.delete for k in f.object_keys]
             await files.remove(plan.delete)
             for f in plan.anonymise:
                 f.created_by = None

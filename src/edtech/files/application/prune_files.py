@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from edtech.files.application.common import delete_objects
 from edtech.files.application.ports import ObjectStorage
-from edtech.files.domain.erasure import RETENTION
+from edtech.files.domain.erasure import DRAFT_HOURS, RETENTION
 from edtech.files.infrastructure.repository import SqlAlchemyFiles
 from edtech.kernel.clock import Clock
 from edtech.platform.db.uow import UnitOfWork
@@ -18,8 +20,9 @@ BATCH = 200
 
 class PruneFiles:
     """Each category keeps its files as long as its retention says (`RETENTION`: a record
-    package for 30 days; every other file as long as its record): older ones are deleted,
-    rows first and then their bytes, and the log says how many."""
+    package for 30 days; every other file as long as its record), and an attachment uploaded
+    but never sent is kept a day: older ones are deleted, rows first and then their bytes, and
+    the log says how many."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock, storage: ObjectStorage) -> None:
         self.uow, self.clock, self.storage = uow, clock, storage
@@ -33,7 +36,8 @@ class PruneFiles:
         async with self.uow as uow:
             files = SqlAlchemyFiles(uow.session)
             old = await files.past(cutoffs, BATCH)
-            keys = [f.storage_key for f in old]
+            old += await files.unsent_drafts(now - timedelta(hours=DRAFT_HOURS), BATCH)
+            keys = [k for f in old for k in f.object_keys]
             await files.remove(old)
             await uow.commit()
         await delete_objects(self.storage, keys)

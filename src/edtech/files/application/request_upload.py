@@ -1,4 +1,5 @@
-"""Use case: hand out a direct-upload slot for a file to attach to an absence note."""
+"""Use case: hand out a direct-upload slot for a file to attach to an absence note, or to
+send with a message or an announcement later (an attachment)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime, timedelta
 
 from edtech.files.application.common import attachable_excuse, check_quota
 from edtech.files.application.ports import FileLimits, ObjectStorage, RecordsFactory, UploadSigner
-from edtech.files.domain import Category, storage_key
+from edtech.files.domain import DRAFT, Category, storage_key
 from edtech.files.domain.upload import Upload, declare_upload
 from edtech.files.infrastructure.repository import SqlAlchemyFiles, SqlAlchemyUploads
 from edtech.kernel.clock import Clock
@@ -20,7 +21,8 @@ from edtech.platform.storage import UploadTarget, require_storage
 
 @dataclass(frozen=True)
 class UploadDeclaration:
-    excuse_id: uuid.UUID
+    excuse_id: uuid.UUID | None
+    """The absence note it is for; None for an attachment to send later."""
     filename: str
     content_type: str
     size_bytes: int
@@ -36,7 +38,8 @@ class UploadSlot:
 class RequestUpload:
     """Whoever may attach a file to an absence note (its author, the attendance office) may
     instead declare it — name, type, size, SHA-256 — and get a slot: a URL to PUT exactly those
-    bytes to, straight to the store, until the slot expires. Declarations over the size limit,
+    bytes to, straight to the store, until the slot expires; so may anyone for an attachment
+    to send with a message or an announcement later. Declarations over the size limit,
     of a type we refuse or over the quota are refused at once; the bytes themselves are judged
     when the upload is confirmed."""
 
@@ -56,9 +59,15 @@ class RequestUpload:
         require_storage(self.storage)
         now = self.clock.now()
         async with self.uow as uow:
-            excuse = await attachable_excuse(
-                self.records(uow.session), principal, declared.excuse_id
-            )
+            if declared.excuse_id is None:
+                category, record = Category.ATTACHMENT, (DRAFT, principal.person_id)
+                subjects: list[str] = []
+            else:
+                excuse = await attachable_excuse(
+                    self.records(uow.session), principal, declared.excuse_id
+                )
+                category, record = Category.EXCUSE_NOTE, ("excuse", declared.excuse_id)
+                subjects = [str(excuse.student_id)]
             name = declare_upload(
                 declared.filename,
                 declared.content_type,
@@ -76,10 +85,10 @@ class RequestUpload:
             upload = Upload(
                 id=upload_id,
                 institution_id=principal.institution_id,
-                category=Category.EXCUSE_NOTE,
-                record_type="excuse",
-                record_id=declared.excuse_id,
-                subject_ids=[str(excuse.student_id)],
+                category=category,
+                record_type=record[0],
+                record_id=record[1],
+                subject_ids=subjects,
                 filename=name,
                 content_type=declared.content_type,
                 size_bytes=declared.size_bytes,

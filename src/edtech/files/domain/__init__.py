@@ -13,15 +13,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from edtech.kernel.errors import FieldProblem, InvalidError
+from edtech.kernel.errors import FieldProblem, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal, Role
 
 __all__ = [
+    "DRAFT",
     "READ_RULES",
+    "THUMBNAIL_MAX_PIXELS",
+    "THUMBNAIL_TYPES",
     "UPLOAD_TYPES",
     "Category",
     "FieldProblem",
     "FileTooLargeError",
+    "NoThumbnailError",
     "QuotaExceededError",
     "ReadRule",
     "StoredFile",
@@ -31,6 +35,7 @@ __all__ = [
     "may_read",
     "sniff",
     "storage_key",
+    "thumbnail_key",
 ]
 
 MAX_NAME_LENGTH = 200
@@ -51,6 +56,24 @@ class Category(enum.StrEnum):
     """The PDF statement of account of a student's payer accounts."""
     INVOICE = "invoice"
     """The PDF of an issued invoice, rendered again when its state changes."""
+    ATTENDANCE_LETTER = "attendance_letter"
+    """A letter to a chronically absent student's family, from the institution's template."""
+    ATTACHMENT = "attachment"
+    """A file a chat message or an announcement carries — or will: uploaded by its sender and
+    not yet sent (`record_type` `draft`), then claimed by what carries it."""
+
+
+DRAFT = "draft"
+"""The record type of an attachment nothing carries yet (its record id is its uploader)."""
+THUMBNAIL_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
+"""Uploads of these types get a thumbnail, rendered by a job after the upload."""
+THUMBNAIL_MAX_PIXELS = 320
+"""The thumbnail's longer side, at most."""
+
+
+def thumbnail_key(key: str) -> str:
+    """A thumbnail is kept beside its original, under the original's opaque key."""
+    return f"{key}.thumb"
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,12 @@ READ_RULES: dict[Category, ReadRule] = {
     Category.INVOICE: ReadRule(
         frozenset({Role.ACCOUNTANT, Role.INSTITUTION_ADMIN}), "can_view_billing"
     ),
+    Category.ATTENDANCE_LETTER: ReadRule(
+        frozenset({Role.ATTENDANCE_OFFICER, Role.INSTITUTION_ADMIN}), "can_view_attendance"
+    ),
+    # Nobody by role or link: an attachment is read by whoever may read what carries it (the
+    # communication slice answers that), a draft by its uploader alone.
+    Category.ATTACHMENT: ReadRule(frozenset(), None),
 }
 
 # What may be uploaded, by the type sniffed from the bytes, with the names it may carry.
@@ -130,6 +159,12 @@ class UploadRefusedError(InvalidError):
     """The bytes are not a file we accept (unknown, executable, or not what the name says)."""
 
     code = "file_type_refused"
+
+
+class NoThumbnailError(NotFoundError):
+    """The file has no thumbnail: not an image, not rendered yet, or not readable as one."""
+
+    code = "thumbnail_not_ready"
 
 
 class FileTooLargeError(InvalidError):
@@ -193,6 +228,18 @@ class StoredFile:
     storage_key: str
     created_by: uuid.UUID | None
     created_at: datetime
+    thumbnail_key: str | None = None
+    thumbnail_size_bytes: int | None = None
+    thumbnail_sha256: str | None = None
+
+    @property
+    def object_keys(self) -> list[str]:
+        """Every object the file keeps in the store: its bytes and its thumbnail."""
+        return [self.storage_key] + ([self.thumbnail_key] if self.thumbnail_key else [])
+
+    @property
+    def wants_thumbnail(self) -> bool:
+        return self.content_type in THUMBNAIL_TYPES and self.thumbnail_key is None
 
 
 def may_read(

@@ -29,7 +29,12 @@ RETENTION: dict[Category, timedelta | None] = {
     Category.RECORD_PACKAGE: timedelta(days=RECORD_PACKAGE_DAYS),
     Category.STATEMENT: None,
     Category.INVOICE: None,
+    Category.ATTENDANCE_LETTER: None,
+    Category.ATTACHMENT: None,
 }
+
+DRAFT_HOURS = 24
+"""An attachment uploaded but never sent is deleted after this long."""
 
 # Why a category survives an erasure (absent: it is deleted).
 KEPT_ON_ERASURE: dict[Category, str] = {

@@ -261,3 +261,24 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
         ]
     )
     return page.bytes()
+
+
+@dataclass(frozen=True)
+class LetterDocument:
+    school: str
+    title: str
+    body: str
+    dated: datetime
+    """In the school's time zone."""
+
+
+def render_letter(doc: LetterDocument) -> bytes:
+    """A letter: the school, the title, the text as written (paragraphs kept)."""
+    page = _Page(doc.title, doc.school, doc.dated)
+    page.pdf.ln(4)
+    for paragraph in doc.body.split("\n"):
+        if paragraph.strip():
+            page.paragraph(paragraph)
+        else:
+            page.pdf.ln(4)
+    return page.bytes()

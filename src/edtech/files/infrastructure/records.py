@@ -14,7 +14,9 @@ from edtech.attendance import public as attendance
 from edtech.billing import public as billing
 from edtech.communication import public as communication
 from edtech.grades import public as grades
+from edtech.insights import public as insights
 from edtech.institutions import public as roster
+from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 
 RIGHTS = ("can_view_attendance", "can_view_grades", "can_view_billing")
@@ -34,6 +36,19 @@ class SliceRecords:
         for link in links:
             out.setdefault(link.student_id, set()).update(r for r in RIGHTS if link.allows(r))
         return {s: frozenset(r) for s, r in out.items()}
+
+    async def may_read_attachment(
+        self, principal: Principal, record_type: str, record_id: uuid.UUID
+    ) -> bool:
+        """Whether the principal may read the message or announcement carrying a file."""
+        inst, person = principal.institution_id, principal.person_id
+        if record_type == "message":
+            return await communication.may_read_message_files(self.session, inst, person, record_id)
+        if record_type == "announcement":
+            return await communication.may_read_announcement_files(
+                self.session, inst, person, record_id
+            )
+        return False
 
     async def is_person(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
         """A person of the institution, current or past (a record outlives a departure)."""
@@ -71,6 +86,19 @@ class SliceRecords:
                 ids[gid] = None
         found = await roster.contacts(self.session, institution_id, list(ids), on)
         return [c.email for gid in ids if (c := found.get(gid)) is not None and c.email]
+
+    chronic_percent = insights.CHRONIC_PERCENT
+
+    async def school_today(self, institution_id: uuid.UUID, clock: Clock) -> date:
+        """Today at the institution (its time zone), never the UTC date."""
+        return (await roster.school_clock(self.session, clock, institution_id)).today()
+
+    async def attendance_measures(
+        self, institution_id: uuid.UUID, student_id: uuid.UUID, first: date, last: date
+    ) -> insights.StudentMeasures:
+        return await insights.student_attendance_measures(
+            self.session, institution_id, student_id, first, last, self.chronic_percent
+        )
 
     async def excuse(
         self, institution_id: uuid.UUID, excuse_id: uuid.UUID

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.files.domain import READ_RULES, Category, StoredFile
+from edtech.files.domain import DRAFT, READ_RULES, Category, StoredFile
 from edtech.files.domain.upload import Upload, UploadState
 from edtech.files.infrastructure.tables import file_upload, stored_file, stored_file_subject
 from edtech.kernel.principal import Principal
@@ -89,8 +89,39 @@ class SqlAlchemyFiles:
             for f in files:
                 await self.session.delete(f)
 
+    async def for_claim(
+        self, institution_id: uuid.UUID, file_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, StoredFile]:
+        """The institution's files among `file_ids`, locked until commit (PostgreSQL), so two
+        posts cannot both claim one attachment."""
+        ids = sorted(set(file_ids))
+        if not ids:
+            return {}
+        stmt = (
+            sa.select(StoredFile)
+            .where(stored_file.c.institution_id == institution_id, stored_file.c.id.in_(ids))
+            .with_for_update()
+        )
+        return {f.id: f for f in (await self.session.scalars(stmt)).all()}
+
+    async def unsent_drafts(self, before: datetime, limit: int) -> list[StoredFile]:
+        """Attachments uploaded before `before` that nothing carries (all institutions)."""
+        stmt = (
+            sa.select(StoredFile)
+            .where(
+                stored_file.c.category == Category.ATTACHMENT,
+                stored_file.c.record_type == DRAFT,
+                stored_file.c.created_at <= before,
+            )
+            .order_by(stored_file.c.created_at, stored_file.c.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def bytes_used(self, institution_id: uuid.UUID) -> int:
-        stmt = sa.select(sa.func.coalesce(sa.func.sum(stored_file.c.size_bytes), 0)).where(
+        """The institution's bytes in the store, thumbnails included."""
+        total = stored_file.c.size_bytes + sa.func.coalesce(stored_file.c.thumbnail_size_bytes, 0)
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(total), 0)).where(
             stored_file.c.institution_id == institution_id
         )
         return int(await self.session.scalar(stmt) or 0)
@@ -111,6 +142,17 @@ class SqlAlchemyUploads:
             return None
         return found
 
+    async def pending_among(
+        self, institution_id: uuid.UUID, ids: Iterable[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Which of `ids` are upload slots still pending (bytes in quarantine)."""
+        stmt = sa.select(file_upload.c.id).where(
+            file_upload.c.institution_id == institution_id,
+            file_upload.c.id.in_(sorted(set(ids))),
+            file_upload.c.state == UploadState.PENDING,
+        )
+        return set((await self.session.scalars(stmt)).all())
+
     async def expired(self, now: datetime, limit: int) -> list[Upload]:
         """Pending slots past their expiry (their objects, if any, are never to be files)."""
         stmt = (
@@ -123,14 +165,16 @@ class SqlAlchemyUploads:
 
 
 async def known_keys(session: AsyncSession, keys: list[str]) -> set[str]:
-    """Which of `keys` a file or an upload slot (any state but refused) points at."""
+    """Which of `keys` a file (its bytes or its thumbnail) or an upload slot (any state but
+    refused) points at."""
     if not keys:
         return set()
     files = sa.select(stored_file.c.storage_key).where(stored_file.c.storage_key.in_(keys))
+    thumbnails = sa.select(stored_file.c.thumbnail_key).where(stored_file.c.thumbnail_key.in_(keys))
     slots = sa.select(file_upload.c.storage_key).where(
         file_upload.c.storage_key.in_(keys), file_upload.c.state != UploadState.REFUSED
     )
-    return set((await session.scalars(files.union(slots))).all())
+    return set((await session.scalars(sa.union(files, thumbnails, slots))).all())
 
 
 async def subjects_of(session: AsyncSession, file_id: uuid.UUID) -> frozenset[uuid.UUID]:
@@ -172,9 +216,18 @@ def files_query(
                 stored_file_subject.c.student_id.in_(sorted(students))
             )
             visible.append(sa.and_(stored_file.c.category == cat, stored_file.c.id.in_(about)))
+    # attachments not yet sent: their uploader's (once sent, they are read with what carries
+    # them, not listed here)
+    visible.append(
+        sa.and_(
+            stored_file.c.category == Category.ATTACHMENT,
+            stored_file.c.record_type == DRAFT,
+            stored_file.c.created_by == principal.person_id,
+        )
+    )
     stmt = sa.select(stored_file).where(
         stored_file.c.institution_id == principal.institution_id,
-        sa.or_(*visible) if visible else sa.false(),
+        sa.or_(*visible),
     )
     if category is not None:
         stmt = stmt.where(stored_file.c.category == category)

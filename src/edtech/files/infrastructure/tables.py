@@ -49,6 +49,10 @@ stored_file = sa.Table(
     sa.Column("storage_key", sa.String(300), nullable=False, unique=True),
     sa.Column("created_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    # An image's thumbnail, kept beside it (rendered by a job after the upload).
+    sa.Column("thumbnail_key", sa.String(300), unique=True),
+    sa.Column("thumbnail_size_bytes", sa.BigInteger()),
+    sa.Column("thumbnail_sha256", sa.String(64)),
     sa.Index("ix_stored_file_record", "institution_id", "record_type", "record_id"),
 )
 
@@ -107,6 +111,22 @@ file_erasure = sa.Table(
     sa.Column("deleted", sa.JSON(), nullable=False),
     sa.Column("kept", sa.JSON(), nullable=False),
     sa.Column("anonymised", sa.JSON(), nullable=False),
+)
+
+# The institution's attendance letter (title and text with placeholders); no row: the default.
+attendance_letter_template = sa.Table(
+    "attendance_letter_template",
+    metadata,
+    sa.Column(
+        "institution_id",
+        sa.Uuid(),
+        sa.ForeignKey("institution.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("updated_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 mapper_registry.map_imperatively(StoredFile, stored_file)
