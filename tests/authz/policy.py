@@ -459,6 +459,8 @@ POLICY: dict[str, Rule] = {
     ),
     "GET /api/v1/files/attendance-letter-template": allow("institution admins", "admin"),
     "PUT /api/v1/files/attendance-letter-template": allow("institution admins", "admin"),
+    "GET /api/v1/files/retention": allow("institution admins", "admin"),
+    "PUT /api/v1/files/retention": allow("institution admins", "admin"),
     "POST /api/v1/files/attendance-letters": allow(
         "attendance letters: the attendance office and institution admins", "admin officer"
     ),

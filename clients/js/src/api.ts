@@ -256,6 +256,15 @@ export type CategoryBody = {
   "category": Edtech__oneroster__api__gradebook__CategoryIn;
 };
 
+export type CategoryRetention = {
+  "category": Edtech__files__domain__Category;
+  "days": number | null;
+  "default_days": number | null;
+  "min_days": number;
+  "max_days": number;
+  "may_keep_forever": boolean;
+};
+
 export type CategoryTotalOut = {
   "category_id": string;
   "name": string;
@@ -1758,6 +1767,15 @@ export type ResultOut = {
   "version": number;
 };
 
+export type RetentionIn = {
+  "periods": Record<string, unknown>;
+};
+
+/** Every category's period, with the range the institution may choose from. */
+export type RetentionOut = {
+  "categories": Array<CategoryRetention>;
+};
+
 export type RevokedOut = {
   "invitation_id": string;
   "person_id": string;
@@ -2687,6 +2705,8 @@ export interface Responses {
   "POST /api/v1/files/excuse-notes/{excuse_id}/uploads": UploadSlotOut;
   "POST /api/v1/files/record-packages": FileOut;
   "POST /api/v1/files/report-cards": FileOut;
+  "GET /api/v1/files/retention": RetentionOut;
+  "PUT /api/v1/files/retention": RetentionOut;
   "POST /api/v1/files/statements": FileOut;
   "POST /api/v1/files/uploads/{upload_id}/confirm": FileOut;
   "PUT /api/v1/files/uploads/{upload_id}/content": null;

@@ -10,6 +10,7 @@ from edtech.files import infrastructure
 from edtech.files.api import router
 from edtech.files.api.erasures import router as erasures_router
 from edtech.files.api.letters import router as letters_router
+from edtech.files.api.retention import router as retention_router
 from edtech.files.api.uploads import router as uploads_router
 from edtech.files.application.common import RENDER_THUMBNAIL
 from edtech.files.jobs import (
@@ -35,8 +36,8 @@ from edtech.manifest import JobFunction, Scheduled, Slice
 
 SLICE = Slice(
     name="files",
-    # the letters router first: its fixed paths before `GET /{file_id}`
-    routers=[letters_router, router, uploads_router, erasures_router],
+    # the letters and retention routers first: their fixed paths before `GET /{file_id}`
+    routers=[letters_router, retention_router, router, uploads_router, erasures_router],
     tables=[infrastructure],
     components=[build_storage, build_scanner, build_attachment_claims],
     sinks=[receipt_trigger, report_card_trigger, invoice_trigger],

@@ -128,3 +128,66 @@ async def test_record_packages_are_pruned_after_their_retention_other_files_stay
     admin = await login(client, "admin@demo.test")  # the clock moved past the token
     assert [f["id"] for f in await listed(client, admin, student_id=student)] == [card["id"]]
     assert await prune_files(services) == 0
+
+
+async def test_an_institution_sets_its_own_retention_and_the_pruning_job_follows_it(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    demo: DemoSummary,
+    other_institution: OtherSummary,
+    clock: FixedClock,
+) -> None:
+    student = str(demo.person("student1@demo.test"))
+    admin = await login(client, "admin@demo.test")
+    other_admin = await login(client, "admin@other.test")
+    periods = {
+        c["category"]: c
+        for c in ok(await client.get(f"{FILES}/retention", headers=admin), 200)["categories"]
+    }
+    assert periods["record_package"]["days"] == RECORD_PACKAGE_DAYS
+    assert periods["report_card"]["days"] is None
+    assert periods["receipt"]["min_days"] == 2557
+
+    # Only institution administrators; out-of-range periods are refused and change nothing.
+    accountant = await login(client, "accountant@demo.test")
+    put = f"{FILES}/retention"
+    r = await client.put(put, json={"periods": {"report_card": 10}}, headers=accountant)
+    assert r.status_code == 403, r.text
+    for bad in (
+        {"receipt": 30},  # a financial record: seven years at least
+        {"record_package": None},  # a copy: it must have a period
+        {"record_package": 400},
+        {"excuse_note": 0},
+        {"report_card": True},
+        {"no_such_category": 5},
+    ):
+        r = await client.put(put, json={"periods": bad}, headers=admin)
+        assert r.status_code == 422, (bad, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    assert ok(await client.get(put, headers=admin), 200)["categories"] == list(periods.values())
+
+    card = ok(
+        await client.post(f"{FILES}/report-cards", json={"student_id": student}, headers=admin), 201
+    )
+    set_ = ok(await client.put(put, json={"periods": {"report_card": 10}}, headers=admin), 200)
+    assert {c["category"]: c["days"] for c in set_["categories"]}["report_card"] == 10
+    # Another institution keeps its defaults.
+    theirs = ok(await client.get(put, headers=other_admin), 200)["categories"]
+    assert {c["category"]: c["days"] for c in theirs}["report_card"] is None
+
+    services = app.state.services
+    clock.advance(timedelta(days=10) - timedelta(seconds=1))
+    assert await prune_files(services) == 0
+    clock.advance(timedelta(seconds=1))
+    assert await prune_files(services) == 1
+    assert not await kept(app, demo, card["id"])
+
+    # Back to "as long as its record": a new card stays however long.
+    admin = await login(client, "admin@demo.test")  # the clock moved past the token
+    ok(await client.put(put, json={"periods": {"report_card": None}}, headers=admin), 200)
+    again = ok(
+        await client.post(f"{FILES}/report-cards", json={"student_id": student}, headers=admin), 201
+    )
+    clock.advance(timedelta(days=400))
+    assert await prune_files(services) == 0
+    assert await kept(app, demo, again["id"])

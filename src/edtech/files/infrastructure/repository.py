@@ -60,21 +60,43 @@ class SqlAlchemyFiles:
         )
         return list((await self.session.scalars(stmt)).all())
 
-    async def past(self, categories: dict[Category, datetime], limit: int) -> list[StoredFile]:
-        """Files of each category made before its cut-off, oldest first (all institutions)."""
-        if not categories:
+    async def past(
+        self,
+        categories: dict[Category, datetime],
+        limit: int,
+        own: dict[uuid.UUID, dict[Category, datetime | None]] | None = None,
+    ) -> list[StoredFile]:
+        """Files made before their category's cut-off, oldest first: `categories` for every
+        institution, except where `own[institution]` names the category (its own cut-off;
+        None: kept)."""
+        own = own or {}
+        c = stored_file.c
+        conditions = []
+        for category, cut in categories.items():
+            differs = [i for i, periods in own.items() if category in periods]
+            conditions.append(
+                sa.and_(
+                    c.category == category,
+                    c.created_at <= cut,
+                    *([c.institution_id.not_in(differs)] if differs else []),
+                )
+            )
+        for institution_id, periods in own.items():
+            for category, own_cut in periods.items():
+                if own_cut is not None:
+                    conditions.append(
+                        sa.and_(
+                            c.institution_id == institution_id,
+                            c.category == category,
+                            c.created_at <= own_cut,
+                        )
+                    )
+        if not conditions:
             return []
         stmt = (
             sa.select(StoredFile)
-            .where(
-                sa.or_(
-                    *(
-                        sa.and_(stored_file.c.category == c, stored_file.c.created_at <= cut)
-                        for c, cut in categories.items()
-                    )
-                )
-            )
-            .order_by(stored_file.c.created_at, stored_file.c.id)
+            .where(sa.or_(*conditions))
+            .order_by(c.created_at, c.id)
             .limit(limit)
         )
         return list((await self.session.scalars(stmt)).all())

@@ -129,6 +129,22 @@ attendance_letter_template = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+# The institution's own retention periods ({category: days or null}, only those it set); no
+# row: the defaults (`domain/retention.py`).
+file_retention = sa.Table(
+    "file_retention",
+    metadata,
+    sa.Column(
+        "institution_id",
+        sa.Uuid(),
+        sa.ForeignKey("institution.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    sa.Column("periods", sa.JSON(), nullable=False),
+    sa.Column("updated_by", sa.Uuid(), sa.ForeignKey("person.id", ondelete="RESTRICT")),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
 mapper_registry.map_imperatively(StoredFile, stored_file)
 mapper_registry.map_imperatively(FileErasure, file_erasure)
 mapper_registry.map_imperatively(Upload, file_upload)
