@@ -10,17 +10,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from edtech.insights.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from edtech.kernel.events import Aggregate, DomainEvent
 
-ABSENCE_THRESHOLD_PERCENT = 10
-"""Chronic absence begins at 10 % missed (the research's and most states' threshold)."""
+MAX_EVIDENCE = 400
+"""The longest evidence a signal keeps (the `evidence` column); longer is cut with an ellipsis."""
 MISSED = frozenset({"absent"})
 """What counts as missed: an absence not excused. An approved note (`excused_absence`) takes
 the session off the count, so a counsellor sees the absences still to act on."""
 
 
 class Indicator(enum.StrEnum):
+    """`absence` from attendance; `course_failing`, `grade_drop` and `missing_work` from the
+    published grades."""
+
     ABSENCE = "absence"
+    COURSE_FAILING = "course_failing"
+    GRADE_DROP = "grade_drop"
+    MISSING_WORK = "missing_work"
+
+
+GRADE_INDICATORS = (Indicator.COURSE_FAILING, Indicator.GRADE_DROP, Indicator.MISSING_WORK)
 
 
 class Level(enum.StrEnum):
@@ -42,49 +52,74 @@ class Attended:
 
 @dataclass(frozen=True)
 class Finding:
-    """An indicator's value with its evidence: the sessions counted and those missed."""
+    """An indicator's value with its evidence in words, the numbers behind it (`missed` of
+    `counted`: sessions missed, courses failing or dropping, pieces of work missing) and links
+    to the records (`{"rel", "href"}`; for absence, also the sessions missed by id)."""
 
     indicator: Indicator
     level: Level
     missed: int
     counted: int
-    since: date | None
-    school_id: uuid.UUID | None
-    missed_sessions: tuple[uuid.UUID, ...]
+    evidence: str
+    school_id: uuid.UUID | None = None
+    missed_sessions: tuple[uuid.UUID, ...] = ()
+    links: tuple[dict[str, str], ...] = ()
 
-    @property
-    def percent(self) -> float:
-        return 0.0 if self.counted == 0 else round(100 * self.missed / self.counted, 1)
 
-    @property
-    def evidence(self) -> str:
-        """The evidence in the domain's words and numbers."""
-        if self.counted == 0:
-            return "No ended sessions yet."
-        since = f" since {self.since.day} {self.since:%b}" if self.since else ""
-        return (
-            f"{self.percent:g} % of sessions missed without excuse{since} "
-            f"({self.missed} of {self.counted})"
-        )
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b}"
+
+
+def percent_of(part: int, whole: int) -> float:
+    return 0.0 if whole == 0 else round(100 * part / whole, 1)
+
+
+def absent_days_in_a_row(record: Sequence[Attended]) -> int:
+    """School days up to the latest on which every session of the student was missed."""
+    days: dict[date, list[Attended]] = {}
+    for r in record:
+        days.setdefault(r.day, []).append(r)
+    streak = 0
+    for day in sorted(days, reverse=True):
+        if not all(r.category in MISSED for r in days[day]):
+            break
+        streak += 1
+    return streak
 
 
 def absence_finding(
-    record: Sequence[Attended], threshold_percent: int = ABSENCE_THRESHOLD_PERCENT
+    record: Sequence[Attended], thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> Finding:
-    """Chronic absence over the student's ended sessions: missed ÷ counted ≥ the threshold."""
+    """Chronic absence over the student's ended sessions: missed ÷ counted ≥ the institution's
+    `chronic_absence_percent`, or `consecutive_absent_days` school days missed in a row up to
+    the latest."""
+    record = sorted(record, key=lambda r: r.day)
     missed = [r for r in record if r.category in MISSED]
     counted = len(record)
-    level = (
-        Level.ALERT if counted and 100 * len(missed) >= threshold_percent * counted else Level.NONE
-    )
+    streak = absent_days_in_a_row(record)
+    chronic = counted and 100 * len(missed) >= thresholds.chronic_absence_percent * counted
+    in_a_row = streak >= thresholds.consecutive_absent_days
+    if not counted:
+        evidence = "No ended sessions yet."
+    else:
+        evidence = (
+            f"{percent_of(len(missed), counted):g} % of sessions missed without excuse since "
+            f"{_day(record[0].day)} ({len(missed)} of {counted})"
+        )
+        if streak >= 2:
+            evidence += f"; absent {streak} school days in a row up to {_day(record[-1].day)}"
     return Finding(
         Indicator.ABSENCE,
-        level,
+        Level.ALERT if chronic or in_a_row else Level.NONE,
         len(missed),
         counted,
-        record[0].day if record else None,
+        evidence,
         record[-1].school_id if record else None,
         tuple(r.session_id for r in missed),
+        tuple(
+            {"rel": "session", "href": f"/api/v1/attendance/sessions/{r.session_id}"}
+            for r in missed
+        ),
     )
 
 
@@ -103,6 +138,7 @@ class SignalChanged(DomainEvent):
     missed: int
     counted: int
     missed_sessions: tuple[uuid.UUID, ...] = field(default=())
+    links: tuple[dict[str, str], ...] = field(default=())
 
 
 @dataclass(eq=False, kw_only=True)
@@ -119,6 +155,7 @@ class StudentSignal(Aggregate):
     counted: int = 0
     evidence: str = ""
     missed_sessions: list[str] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
     changed_at: datetime
     version: int = 1
 
@@ -126,9 +163,13 @@ class StudentSignal(Aggregate):
         """Take the new finding; a change of level is an event (pushed to counsellors)."""
         previous = self.level
         self.level, self.missed, self.counted = finding.level, finding.missed, finding.counted
-        self.evidence = finding.evidence
+        evidence = finding.evidence
+        if len(evidence) > MAX_EVIDENCE:
+            evidence = evidence[: MAX_EVIDENCE - 1] + "…"
+        self.evidence = evidence
         self.school_id = finding.school_id or self.school_id
         self.missed_sessions = [str(s) for s in finding.missed_sessions]
+        self.links = [dict(link) for link in finding.links]
         if previous == finding.level:
             return False
         self.changed_at = at
@@ -143,10 +184,11 @@ class StudentSignal(Aggregate):
                 indicator=self.indicator.value,
                 level=finding.level.value,
                 previous_level=previous.value,
-                evidence=finding.evidence,
+                evidence=evidence,
                 missed=finding.missed,
                 counted=finding.counted,
                 missed_sessions=finding.missed_sessions,
+                links=finding.links,
             )
         )
         return True

@@ -49,6 +49,7 @@ class SqlAlchemySignals:
                 counted=0,
                 evidence="",
                 missed_sessions=[],
+                links=[],
                 changed_at=now,
                 version=1,
             )
@@ -84,3 +85,17 @@ def signals_query(
     if student_id is not None:
         stmt = stmt.where(t.c.student_id == student_id)
     return stmt.order_by(t.c.changed_at.desc(), t.c.id)
+
+
+async def students_with_signals(
+    session: AsyncSession, institution_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Every student of the institution with a signal, in id order."""
+    t = student_signal
+    stmt = (
+        sa.select(t.c.student_id)
+        .where(t.c.institution_id == institution_id)
+        .distinct()
+        .order_by(t.c.student_id)
+    )
+    return list((await session.scalars(stmt)).all())
