@@ -496,6 +496,8 @@ POLICY: dict[str, Rule] = {
     "GET /api/v1/insights/features/schools/{school_id}": allow(
         "the school's counsellors and administrators", "admin school_admin:own"
     ),
+    "GET /api/v1/insights/thresholds": allow("the institution's administrators", "admin"),
+    "PUT /api/v1/insights/thresholds": allow("the institution's administrators", "admin"),
 }
 
 

@@ -8,9 +8,15 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.attendance.public import student_record, students_of_sessions
+from edtech.attendance.public import absence_summaries, students_of_sessions
 from edtech.grades.public import published_course_totals
-from edtech.insights.domain import Attended, Finding, absence_finding
+from edtech.insights.domain import (
+    MISSED,
+    NO_RECORD,
+    AbsenceRecord,
+    Finding,
+    absence_finding,
+)
 from edtech.insights.domain.grades import CourseStanding, grade_findings
 from edtech.insights.domain.thresholds import Thresholds
 from edtech.insights.infrastructure.repositories import SqlAlchemySignals
@@ -56,27 +62,38 @@ class RecomputeSignals:
             courses = _Courses(db, self.clock, institution_id) if grading else None
             signals = SqlAlchemySignals(db)
             now = self.clock.now()
-            for student_id in sorted(attending | grading):
-                findings: list[Finding] = []
+            # One set-based read of every attending student's sessions, one claim of every
+            # signal, whatever the number of students.
+            summaries = await absence_summaries(
+                db, institution_id, sorted(attending, key=str), tuple(MISSED)
+            )
+            findings: list[tuple[uuid.UUID, Finding]] = []
+            for student_id in sorted(attending | grading, key=str):
                 if student_id in attending:
-                    record = await student_record(db, institution_id, student_id)
-                    findings.append(
-                        absence_finding(
-                            [
-                                Attended(r.session_id, r.school_id, r.day, r.category)
-                                for r in record
-                            ],
-                            thresholds,
+                    found = summaries.get(student_id)
+                    record = (
+                        NO_RECORD
+                        if found is None
+                        else AbsenceRecord(
+                            found.counted,
+                            found.first_day,
+                            found.last_day,
+                            found.school_id,
+                            found.last_attended_day,
+                            found.missed,
                         )
                     )
+                    findings.append((student_id, absence_finding(record, thresholds)))
                 if courses is not None and student_id in grading:
-                    findings += await courses.findings(student_id, thresholds)
-                # Created if missing and locked: a concurrent recompute of the same student
-                # waits for this one instead of failing on the unique key (students are taken
-                # in id order and indicators in one order, so two jobs never lock crosswise).
-                for finding in findings:
-                    signal = await signals.claim(institution_id, student_id, finding.indicator, now)
-                    changed += signal.update(finding, now)
+                    for finding in await courses.findings(student_id, thresholds):
+                        findings.append((student_id, finding))
+            # Created if missing and locked: a concurrent recompute of the same students
+            # waits for this one instead of failing on the unique key.
+            claimed = await signals.claim_many(
+                institution_id, [(s, f.indicator) for s, f in findings], now
+            )
+            for student_id, finding in findings:
+                changed += claimed[(student_id, finding.indicator)].update(finding, now)
             await uow.commit()
         return changed
 

@@ -74,51 +74,76 @@ def percent_of(part: int, whole: int) -> float:
     return 0.0 if whole == 0 else round(100 * part / whole, 1)
 
 
-def absent_days_in_a_row(record: Sequence[Attended]) -> int:
-    """School days up to the latest on which every session of the student was missed."""
-    days: dict[date, list[Attended]] = {}
-    for r in record:
-        days.setdefault(r.day, []).append(r)
-    streak = 0
-    for day in sorted(days, reverse=True):
-        if not all(r.category in MISSED for r in days[day]):
-            break
-        streak += 1
-    return streak
+@dataclass(frozen=True)
+class AbsenceRecord:
+    """A student's ended sessions summed up: how many, those missed (id and day, in order),
+    the first and last day, the school of the last, and the last day with a session not
+    missed (None: none was). Read set-based (`attendance.public.absence_summaries`)."""
+
+    counted: int
+    first_day: date | None
+    last_day: date | None
+    school_id: uuid.UUID | None
+    last_attended_day: date | None
+    missed: tuple[tuple[uuid.UUID, date], ...]
+
+    @property
+    def absent_days_in_a_row(self) -> int:
+        """School days up to the latest on which every session of the student was missed."""
+        after = self.last_attended_day
+        return len({day for _, day in self.missed if after is None or day > after})
+
+
+NO_RECORD = AbsenceRecord(0, None, None, None, None, ())
+
+
+def summarize(record: Sequence[Attended]) -> AbsenceRecord:
+    """The `AbsenceRecord` of a list of ended sessions (what the set-based read returns)."""
+    if not record:
+        return NO_RECORD
+    record = sorted(record, key=lambda r: r.day)
+    attended = [r.day for r in record if r.category not in MISSED]
+    return AbsenceRecord(
+        counted=len(record),
+        first_day=record[0].day,
+        last_day=record[-1].day,
+        school_id=record[-1].school_id,
+        last_attended_day=max(attended) if attended else None,
+        missed=tuple((r.session_id, r.day) for r in record if r.category in MISSED),
+    )
 
 
 def absence_finding(
-    record: Sequence[Attended], thresholds: Thresholds = DEFAULT_THRESHOLDS
+    record: AbsenceRecord | Sequence[Attended], thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> Finding:
     """Chronic absence over the student's ended sessions: missed ÷ counted ≥ the institution's
     `chronic_absence_percent`, or `consecutive_absent_days` school days missed in a row up to
     the latest."""
-    record = sorted(record, key=lambda r: r.day)
-    missed = [r for r in record if r.category in MISSED]
-    counted = len(record)
-    streak = absent_days_in_a_row(record)
-    chronic = counted and 100 * len(missed) >= thresholds.chronic_absence_percent * counted
+    r = record if isinstance(record, AbsenceRecord) else summarize(record)
+    missed, counted = len(r.missed), r.counted
+    streak = r.absent_days_in_a_row
+    chronic = counted and 100 * missed >= thresholds.chronic_absence_percent * counted
     in_a_row = streak >= thresholds.consecutive_absent_days
-    if not counted:
+    if not counted or r.first_day is None or r.last_day is None:
         evidence = "No ended sessions yet."
     else:
         evidence = (
-            f"{percent_of(len(missed), counted):g} % of sessions missed without excuse since "
-            f"{_day(record[0].day)} ({len(missed)} of {counted})"
+            f"{percent_of(missed, counted):g} % of sessions missed without excuse since "
+            f"{_day(r.first_day)} ({missed} of {counted})"
         )
         if streak >= 2:
-            evidence += f"; absent {streak} school days in a row up to {_day(record[-1].day)}"
+            evidence += f"; absent {streak} school days in a row up to {_day(r.last_day)}"
     return Finding(
         Indicator.ABSENCE,
         Level.ALERT if chronic or in_a_row else Level.NONE,
-        len(missed),
+        missed,
         counted,
         evidence,
-        record[-1].school_id if record else None,
-        tuple(r.session_id for r in missed),
+        r.school_id,
+        tuple(session_id for session_id, _ in r.missed),
         tuple(
-            {"rel": "session", "href": f"/api/v1/attendance/sessions/{r.session_id}"}
-            for r in missed
+            {"rel": "session", "href": f"/api/v1/attendance/sessions/{session_id}"}
+            for session_id, _ in r.missed
         ),
     )
 
