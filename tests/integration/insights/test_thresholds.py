@@ -10,8 +10,12 @@ from fastapi import FastAPI
 
 from edtech.attendance.public import close_due_sessions
 from tests.integration.attendance.helpers import School, Socket
-from tests.integration.insights.helpers import drain_jobs, four_present_days, make_counsellor
-from tests.integration.insights.test_absence_signal import student_event
+from tests.integration.insights.helpers import (
+    drain_jobs,
+    four_present_days,
+    make_counsellor,
+    student_event,
+)
 from tests.roster import login
 
 DEFAULTS = {
