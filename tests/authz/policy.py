@@ -280,6 +280,9 @@ POLICY: dict[str, Rule] = {
     "POST /api/v1/attendance/sessions/{session_id}/open": allow("the board's watchers", BOARD),
     "POST /api/v1/attendance/sessions/{session_id}/close": allow("the board's watchers", BOARD),
     "POST /api/v1/attendance/sessions/{session_id}/lock": allow("the board's watchers", BOARD),
+    "POST /api/v1/attendance/sessions/{session_id}/cancel": allow(
+        "the section's teachers and the office (officers, the school's administrators)", BOARD
+    ),
     "POST /api/v1/attendance/scans": device("a scanner's key, not a person's token"),
     "POST /api/v1/attendance/credentials": allow(
         "cards: the attendance office (institution admins and officers)", "admin officer"
@@ -518,6 +521,8 @@ POLICY: dict[str, Rule] = {
     "GET /api/v1/insights/features/schools/{school_id}": allow(
         "the school's counsellors and administrators", "admin school_admin:own"
     ),
+    "GET /api/v1/insights/thresholds": allow("the institution's administrators", "admin"),
+    "PUT /api/v1/insights/thresholds": allow("the institution's administrators", "admin"),
 }
 
 

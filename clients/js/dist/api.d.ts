@@ -213,6 +213,10 @@ export type Body_token_ims_oneroster_oauth2_token_post = {
 export type Body_upload_attachment_api_v1_files_attachments_post = {
     "file": string;
 };
+/** Why the session will not take place; the board and its students see it. */
+export type CancelIn = {
+    "reason": string;
+};
 export type CategoryBody = {
     "category": Edtech__oneroster__api__gradebook__CategoryIn;
 };
@@ -739,7 +743,8 @@ export type ImportOut = {
     "channel": string;
     "job": Record<string, unknown> | null;
 };
-export type Indicator = "absence";
+/** `absence` from attendance; `course_failing`, `grade_drop` and `missing_work` from the published grades. */
+export type Indicator = "absence" | "course_failing" | "grade_drop" | "missing_work";
 export type InstallmentIn = {
     "label": string;
     "due_on": string;
@@ -1768,6 +1773,7 @@ export type SignalOut = {
     "counted": number;
     "evidence": string;
     "missed_sessions": Array<string>;
+    "links"?: Array<Record<string, unknown>>;
 };
 export type SponsorshipIn = {
     "student_id": string;
@@ -1925,6 +1931,21 @@ export type TermPatch = {
     "starts_on"?: string | null;
     "ends_on"?: string | null;
     "closes_on"?: string | null;
+};
+/** Where each indicator becomes an alert. Omitted values take their defaults. */
+export type ThresholdsIn = {
+    "chronic_absence_percent"?: number;
+    "consecutive_absent_days"?: number;
+    "failing_percent"?: number;
+    "grade_drop_points"?: number;
+    "missing_work"?: number;
+};
+export type ThresholdsOut = {
+    "chronic_absence_percent"?: number;
+    "consecutive_absent_days"?: number;
+    "failing_percent"?: number;
+    "grade_drop_points"?: number;
+    "missing_work"?: number;
 };
 export type TokenIn = {
     "token": string;
@@ -2270,6 +2291,7 @@ export interface Responses {
     "POST /api/v1/attendance/sessions/plan": PlanOut;
     "GET /api/v1/attendance/sessions/{session_id}": Edtech__attendance__api__schemas__SessionOut;
     "GET /api/v1/attendance/sessions/{session_id}/board": BoardOut;
+    "POST /api/v1/attendance/sessions/{session_id}/cancel": Edtech__attendance__api__schemas__SessionOut;
     "POST /api/v1/attendance/sessions/{session_id}/close": Edtech__attendance__api__schemas__SessionOut;
     "POST /api/v1/attendance/sessions/{session_id}/lock": Edtech__attendance__api__schemas__SessionOut;
     "POST /api/v1/attendance/sessions/{session_id}/mark-all-present": CountOut;
@@ -2385,6 +2407,8 @@ export interface Responses {
     "GET /api/v1/insights/attendance/sections/{section_id}": MeasuresPage;
     "GET /api/v1/insights/features/schools/{school_id}": FeaturePage;
     "GET /api/v1/insights/signals": Page_SignalOut_;
+    "GET /api/v1/insights/thresholds": ThresholdsOut;
+    "PUT /api/v1/insights/thresholds": ThresholdsOut;
     "GET /api/v1/institutions": Page_InstitutionOut_;
     "POST /api/v1/institutions": ProvisionedOut;
     "GET /api/v1/institutions/me": Edtech__institutions__api__schemas__InstitutionOut;

@@ -252,6 +252,11 @@ export type Body_upload_attachment_api_v1_files_attachments_post = {
   "file": string;
 };
 
+/** Why the session will not take place; the board and its students see it. */
+export type CancelIn = {
+  "reason": string;
+};
+
 export type CategoryBody = {
   "category": Edtech__oneroster__api__gradebook__CategoryIn;
 };
@@ -854,7 +859,8 @@ export type ImportOut = {
   "job": Record<string, unknown> | null;
 };
 
-export type Indicator = "absence";
+/** `absence` from attendance; `course_failing`, `grade_drop` and `missing_work` from the published grades. */
+export type Indicator = "absence" | "course_failing" | "grade_drop" | "missing_work";
 
 export type InstallmentIn = {
   "label": string;
@@ -2036,6 +2042,7 @@ export type SignalOut = {
   "counted": number;
   "evidence": string;
   "missed_sessions": Array<string>;
+  "links"?: Array<Record<string, unknown>>;
 };
 
 export type SponsorshipIn = {
@@ -2214,6 +2221,23 @@ export type TermPatch = {
   "starts_on"?: string | null;
   "ends_on"?: string | null;
   "closes_on"?: string | null;
+};
+
+/** Where each indicator becomes an alert. Omitted values take their defaults. */
+export type ThresholdsIn = {
+  "chronic_absence_percent"?: number;
+  "consecutive_absent_days"?: number;
+  "failing_percent"?: number;
+  "grade_drop_points"?: number;
+  "missing_work"?: number;
+};
+
+export type ThresholdsOut = {
+  "chronic_absence_percent"?: number;
+  "consecutive_absent_days"?: number;
+  "failing_percent"?: number;
+  "grade_drop_points"?: number;
+  "missing_work"?: number;
 };
 
 export type TokenIn = {
@@ -2611,6 +2635,7 @@ export interface Responses {
   "POST /api/v1/attendance/sessions/plan": PlanOut;
   "GET /api/v1/attendance/sessions/{session_id}": Edtech__attendance__api__schemas__SessionOut;
   "GET /api/v1/attendance/sessions/{session_id}/board": BoardOut;
+  "POST /api/v1/attendance/sessions/{session_id}/cancel": Edtech__attendance__api__schemas__SessionOut;
   "POST /api/v1/attendance/sessions/{session_id}/close": Edtech__attendance__api__schemas__SessionOut;
   "POST /api/v1/attendance/sessions/{session_id}/lock": Edtech__attendance__api__schemas__SessionOut;
   "POST /api/v1/attendance/sessions/{session_id}/mark-all-present": CountOut;
@@ -2726,6 +2751,8 @@ export interface Responses {
   "GET /api/v1/insights/attendance/sections/{section_id}": MeasuresPage;
   "GET /api/v1/insights/features/schools/{school_id}": FeaturePage;
   "GET /api/v1/insights/signals": Page_SignalOut_;
+  "GET /api/v1/insights/thresholds": ThresholdsOut;
+  "PUT /api/v1/insights/thresholds": ThresholdsOut;
   "GET /api/v1/institutions": Page_InstitutionOut_;
   "POST /api/v1/institutions": ProvisionedOut;
   "GET /api/v1/institutions/me": Edtech__institutions__api__schemas__InstitutionOut;

@@ -225,11 +225,13 @@ export type AttendanceScanRecordedData = {
   "mark": AttendanceMarkData;
 };
 
+/** The session will not take place: no absences, no alerts. `by_hand`: its teacher or the office cancelled this one session; otherwise a closure or holiday cancelled the day's. */
 export type AttendanceSessionCancelledData = {
   "session_id": string;
   "section_id": string;
   "day": string;
   "reason": string;
+  "by_hand"?: boolean;
 };
 
 export type AttendanceSessionClosedData = {
@@ -479,6 +481,7 @@ export type InsightsSignalChangedData = {
   "missed": number;
   "counted": number;
   "missed_sessions": Array<string>;
+  "links"?: Array<Record<string, unknown>>;
 };
 
 /** The batch's counts now: `reached` recipients (any channel sent, or seen or read in the app) of `total`, and per channel how many attempts are sent, failed, skipped, pending. */

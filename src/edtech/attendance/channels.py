@@ -76,8 +76,12 @@ class SessionClosedData(SessionStateData):
 
 
 class SessionCancelledData(SessionStateData):
+    """The session will not take place: no absences, no alerts. `by_hand`: its teacher or the
+    office cancelled this one session; otherwise a closure or holiday cancelled the day's."""
+
     day: date
     reason: str
+    by_hand: bool = False
 
 
 class AbsenceReportedData(BaseModel):

@@ -29,7 +29,9 @@ from edtech.attendance.infrastructure.exports import (
     student_attendance_record,
 )
 from edtech.attendance.infrastructure.queries import (
+    AbsenceSummary,
     SessionRecord,
+    absence_summaries,
     report_rows,
     student_record,
     students_of_sessions,
@@ -56,11 +58,13 @@ _STUDENT = re.compile(r"^student(\d+)@demo\.test$")
 
 __all__ = [
     "DEMO_SCANNER_KEY",
+    "AbsenceSummary",
     "ExcuseDecided",
     "ExcuseFacts",
     "MarkChanged",
     "SessionClosed",
     "SessionRecord",
+    "absence_summaries",
     "cancel_sessions_on",
     "close_due_sessions",
     "excuse_facts",

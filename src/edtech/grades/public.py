@@ -1,9 +1,12 @@
 """What other parts of the system may use from grades: the demo seeding, a student's published
-report (report cards) and their record (record packages), and the gradebook as an outside tool
-writes it (OneRoster line items and results)."""
+report (report cards) and their record (record packages), the gradebook as an outside tool
+writes it (OneRoster line items and results), and each course's published total with its
+missing work and the publication event (early-warning signals)."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,7 +17,9 @@ from edtech.grades.domain import (
     Assessment,
     Category,
     Editor,
+    Flag,
     Gradebook,
+    GradesPublished,
     GradingScheme,
     LetterBand,
     Mark,
@@ -30,6 +35,8 @@ from edtech.grades.infrastructure.exports import (
     published_report,
     student_grades_record,
 )
+from edtech.grades.infrastructure.loading import load_section_book
+from edtech.grades.infrastructure.queries import sections_with_published_results
 from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
     SqlAlchemyGradebooks,
@@ -42,15 +49,49 @@ from edtech.kernel.clock import FixedClock
 from edtech.kernel.ids import new_id
 
 __all__ = [
+    "CourseTotal",
     "Editor",
     "GradebookSync",
+    "GradesPublished",
     "ReportLine",
     "ResultView",
     "SectionReport",
+    "published_course_totals",
     "published_report",
     "seed_demo",
     "student_grades_record",
 ]
+
+
+@dataclass(frozen=True)
+class CourseTotal:
+    """A student's published total in one section (what they and their guardians see; None
+    while nothing counts) and the published results flagged missing (assessment ids)."""
+
+    section_id: uuid.UUID
+    percent: Decimal | None
+    missing: tuple[uuid.UUID, ...]
+
+
+async def published_course_totals(
+    session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID
+) -> list[CourseTotal]:
+    """Every section where the student has a published result: its published total over all
+    grading periods and its missing work; drafts never count."""
+    out: list[CourseTotal] = []
+    for section_id in await sections_with_published_results(session, institution_id, student_id):
+        book = await load_section_book(
+            session, institution_id, section_id, student_ids=[student_id]
+        )
+        missing = []
+        for a in book.assessments:
+            r = book.results.get((a.id, student_id))
+            if r is not None and r.published is not None and Flag.MISSING in r.published.flags:
+                missing.append(a.id)
+        total = book.total(student_id, published=True)
+        out.append(CourseTotal(section_id, total.percent, tuple(missing)))
+    return out
+
 
 LETTERS = (("A", 90), ("B", 80), ("C", 70), ("D", 60), ("F", 0))
 DEMO_ASSESSMENTS = (

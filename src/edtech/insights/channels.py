@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from edtech.insights.domain import SignalChanged
 from edtech.insights.domain.not_taken import AttendanceNotTaken
@@ -27,6 +27,10 @@ class SignalChangedData(BaseModel):
     missed: int
     counted: int
     missed_sessions: list[uuid.UUID]
+    links: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="The records behind the evidence: `{rel, href}` (session, grades, assessment).",
+    )
 
 
 class AttendanceNotTakenData(BaseModel):

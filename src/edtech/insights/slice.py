@@ -1,6 +1,6 @@
 """The insights slice as the composition root sees it: routes, the counsellors' channel, the
-signals table, the recompute job and the sink that defers it when attendance changes, and the
-scheduled "attendance not taken" check."""
+signals table, the recompute jobs and the sink that defers them when attendance or published
+grades change, and the scheduled "attendance not taken" check."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from edtech.insights import channels, infrastructure
 from edtech.insights.api import router
 from edtech.insights.api.features import router as features_router
 from edtech.insights.api.measures import router as measures_router
+from edtech.insights.api.thresholds import router as thresholds_router
 from edtech.insights.application.alert_attendance_not_taken import AlertAttendanceNotTaken
 from edtech.insights.application.recompute_signals import RecomputeSignals
+from edtech.insights.application.set_thresholds import RECOMPUTE_ALL
 from edtech.insights.domain.features import RuleBasedScorer
+from edtech.insights.infrastructure.repositories import students_with_signals
 from edtech.insights.infrastructure.sink import RECOMPUTE, RecomputeOnAttendance
 from edtech.institutions.public import institutions_query
 from edtech.manifest import JobFunction, Scheduled, Slice
@@ -25,12 +28,28 @@ from edtech.platform.services import Services
 
 
 async def recompute(services: Services, args: Mapping[str, Any]) -> None:
-    """The `insights.recompute` job: the students and closed sessions a transaction touched."""
+    """The `insights.recompute` job: the students and closed sessions a transaction touched
+    (attendance) and the students whose published grades changed (`graded`)."""
     await use_case(RecomputeSignals)(services)(
         uuid.UUID(args["institution_id"]),
         [uuid.UUID(s) for s in args.get("students", [])],
         [uuid.UUID(s) for s in args.get("sessions", [])],
+        [uuid.UUID(s) for s in args.get("graded", [])],
     )
+
+
+RECOMPUTE_CHUNK = 200
+
+
+async def recompute_all(services: Services, args: Mapping[str, Any]) -> None:
+    """The `insights.recompute_all` job (thresholds changed): every student of the institution
+    with a signal, every indicator, `RECOMPUTE_CHUNK` students per transaction."""
+    institution_id = uuid.UUID(args["institution_id"])
+    async with services.session_factory() as session:
+        students = await students_with_signals(session, institution_id)
+    for at in range(0, len(students), RECOMPUTE_CHUNK):
+        chunk = students[at : at + RECOMPUTE_CHUNK]
+        await use_case(RecomputeSignals)(services)(institution_id, chunk, (), chunk)
 
 
 NOT_TAKEN_INTERVAL = timedelta(minutes=1)
@@ -53,12 +72,15 @@ async def alert_not_taken(services: Services) -> int:
 
 SLICE = Slice(
     name="insights",
-    routers=[router, measures_router, features_router],
+    routers=[router, measures_router, features_router, thresholds_router],
     channels=channels.register,
     tables=[infrastructure],
     # The scoring port's default; a model is another `Scorer` component in its place.
     components=[lambda services: RuleBasedScorer()],
-    jobs=[JobFunction(RECOMPUTE, recompute, max_attempts=5)],
+    jobs=[
+        JobFunction(RECOMPUTE, recompute, max_attempts=5),
+        JobFunction(RECOMPUTE_ALL, recompute_all, max_attempts=5),
+    ],
     schedules=[Scheduled("insights.attendance_not_taken", NOT_TAKEN_INTERVAL, alert_not_taken)],
     sinks=[lambda services: RecomputeOnAttendance(services.clock)],
 )

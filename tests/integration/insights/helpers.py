@@ -1,8 +1,10 @@
-"""Helpers of the insights tests: run the deferred jobs, a counsellor, four days of attendance."""
+"""Helpers of the insights tests: run the deferred jobs, a counsellor, four days of attendance,
+student1's signal event."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -61,3 +63,17 @@ async def four_days_and_an_absence(client: httpx.AsyncClient, school: School, ap
     await four_present_days(client, school, app)
     school.clock.advance(timedelta(minutes=30))
     assert await close_due_sessions(app.state.services) >= 1
+
+
+def student_event(school: School, level: str) -> Any:
+    student1 = str(school.person("student1@demo.test"))
+
+    def match(frame: dict[str, Any]) -> bool:
+        return (
+            frame.get("op") == "event"
+            and frame["type"] == "insights.signal_changed"
+            and frame["data"]["student_id"] == student1
+            and frame["data"]["level"] == level
+        )
+
+    return match

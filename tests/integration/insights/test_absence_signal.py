@@ -4,29 +4,19 @@ counsellor's socket, live; an approved note that brings them back under lowers i
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from edtech.attendance.public import close_due_sessions
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School, Socket, session_of
-from tests.integration.insights.helpers import drain_jobs, four_present_days, make_counsellor
+from tests.integration.insights.helpers import (
+    drain_jobs,
+    four_present_days,
+    make_counsellor,
+    student_event,
+)
 from tests.roster import login
-
-
-def student_event(school: School, level: str) -> Any:
-    student1 = str(school.person("student1@demo.test"))
-
-    def match(frame: dict[str, Any]) -> bool:
-        return (
-            frame.get("op") == "event"
-            and frame["type"] == "insights.signal_changed"
-            and frame["data"]["student_id"] == student1
-            and frame["data"]["level"] == level
-        )
-
-    return match
 
 
 async def test_crossing_ten_percent_on_a_closing_alerts_the_counsellor_and_an_excuse_lowers_it(

@@ -27,14 +27,14 @@ async def test_two_recomputes_of_one_student_at_once_both_succeed(
     # Both recomputations read the student's record before either writes the signal: the
     # interleaving in which a read-then-insert has both insert.
     barrier = asyncio.Barrier(2)
-    read = recompute_signals.student_record
+    read = recompute_signals.absence_summaries
 
     async def record_then_wait(*args: Any) -> Any:
         rows = await read(*args)
         await barrier.wait()
         return rows
 
-    monkeypatch.setattr(recompute_signals, "student_record", record_then_wait)
+    monkeypatch.setattr(recompute_signals, "absence_summaries", record_then_wait)
     engine = make_engine(settings.database_url)
     try:
         factory = make_session_factory(engine)

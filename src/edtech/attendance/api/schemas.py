@@ -8,7 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from edtech.attendance.domain import MAX_BATCH, Category, CredentialKind, SessionKind
+from edtech.attendance.domain import (
+    MAX_BATCH,
+    MAX_CANCEL_REASON,
+    Category,
+    CredentialKind,
+    SessionKind,
+)
 from edtech.platform.http.types import BoundedDate, BoundedDatetime
 
 
@@ -141,6 +147,12 @@ class MarkChangeOut(BaseModel):
 
 class CountOut(BaseModel):
     changed: int
+
+
+class CancelIn(BaseModel):
+    """Why the session will not take place; the board and its students see it."""
+
+    reason: str = Field(min_length=1, max_length=MAX_CANCEL_REASON, examples=["Field trip"])
 
 
 class ScanItem(BaseModel):

@@ -18,6 +18,7 @@ from edtech.attendance.api.common import (
 )
 from edtech.attendance.api.schemas import (
     BoardOut,
+    CancelIn,
     ChannelPosition,
     CodeIn,
     CodeOut,
@@ -32,6 +33,7 @@ from edtech.attendance.api.schemas import (
     SessionOut,
     StudentRef,
 )
+from edtech.attendance.application.cancel_session import CancelSession
 from edtech.attendance.application.change_code import ChangeCode
 from edtech.attendance.application.close_session import CloseSession
 from edtech.attendance.application.common import is_attendance_staff
@@ -270,3 +272,25 @@ async def lock_session(
     lock: Annotated[LockSession, Depends(use_case(LockSession, roster))],
 ) -> SessionOut:
     return session_out(await lock(principal, session_id))
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response_model=SessionOut,
+    summary="Cancel one session, with a reason",
+    responses={
+        404: {"description": "No such session, or not one of your sections'."},
+        409: {"description": "The session is already closed, locked or cancelled."},
+        422: {"description": "No reason, or one longer than 200 characters."},
+    },
+)
+async def cancel_session(
+    session_id: uuid.UUID,
+    body: CancelIn,
+    principal: CurrentPrincipalDep,
+    cancel: Annotated[CancelSession, Depends(use_case(CancelSession, roster))],
+) -> SessionOut:
+    """The section's teacher or the office cancels a session that has not ended, saying why:
+    nobody is marked absent, no guardian is alerted, the closing sweep leaves it alone, and the
+    board and each student who had it get `attendance.session_cancelled` (`by_hand: true`)."""
+    return session_out(await cancel(principal, session_id, body.reason))

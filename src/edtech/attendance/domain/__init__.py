@@ -33,6 +33,7 @@ from edtech.attendance.domain.scans import (
     time_problem,
 )
 from edtech.attendance.domain.sessions import (
+    MAX_CANCEL_REASON,
     Arrival,
     AttendanceSession,
     PlannedMeeting,
@@ -45,6 +46,7 @@ from edtech.attendance.domain.sessions import (
 __all__ = [
     "DEFAULT_CODES",
     "MAX_BATCH",
+    "MAX_CANCEL_REASON",
     "QR_TOKEN_TYPE",
     "QR_TTL",
     "AbsenceReported",

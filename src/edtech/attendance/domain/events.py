@@ -108,13 +108,15 @@ class ExcuseDecided(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class SessionCancelled(DomainEvent):
     """The session will not take place (a closure, a holiday declared after planning, or by
-    hand): it ends without absences or alerts. `recipients` are the section's students."""
+    hand — `by_hand`, its teacher or the office): it ends without absences or alerts.
+    `recipients` are the students who had it (they are told; the list is not sent)."""
 
     type: ClassVar[str] = "attendance.session_cancelled"
     session_id: uuid.UUID
     section_id: uuid.UUID
     day: date
     reason: str
+    by_hand: bool = False
     recipients: tuple[uuid.UUID, ...] = field(default=())
 
 

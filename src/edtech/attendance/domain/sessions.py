@@ -21,6 +21,8 @@ from edtech.kernel.events import Aggregate
 DEFAULT_OPENS_BEFORE = timedelta(minutes=15)
 DEFAULT_GRACE_MINUTES = 5
 DEFAULT_LATE_CUTOFF_MINUTES = 20
+MAX_CANCEL_REASON = 200
+"""The longest reason a cancellation keeps (the `cancel_reason` column)."""
 
 
 class SessionState(enum.StrEnum):
@@ -89,6 +91,17 @@ class Windows:
         if since_start <= timedelta(minutes=self.late_cutoff_minutes):
             return Arrival(Category.TARDY, minutes)
         return Arrival(Category.ABSENT, minutes)
+
+
+def check_cancel_reason(reason: str) -> str:
+    """A cancellation says why, in 1–200 characters (surrounding spaces dropped)."""
+    text = reason.strip()
+    if not text or len(text) > MAX_CANCEL_REASON:
+        raise InvalidError(
+            "A cancellation needs a reason.",
+            [FieldProblem(("reason",), f"must be 1 to {MAX_CANCEL_REASON} characters")],
+        )
+    return text
 
 
 def check_windows(w: Windows) -> None:
@@ -207,7 +220,14 @@ class AttendanceSession(Aggregate):
             )
         )
 
-    def cancel(self, at: datetime, reason: str, students: tuple[uuid.UUID, ...] = ()) -> bool:
+    def cancel(
+        self,
+        at: datetime,
+        reason: str,
+        students: tuple[uuid.UUID, ...] = (),
+        *,
+        by_hand: bool = False,
+    ) -> bool:
         """Cancel a session that has not ended: no one is marked absent at its close and no
         guardian is alerted; True if it changed (cancelling twice, or a closed session, is a
         no-op — a day closed after its sessions ended keeps what was recorded)."""
@@ -225,10 +245,21 @@ class AttendanceSession(Aggregate):
                 section_id=self.section_id,
                 day=self.day,
                 reason=reason,
+                by_hand=by_hand,
                 recipients=students,
             )
         )
         return True
+
+    def cancel_by_hand(self, at: datetime, reason: str, students: tuple[uuid.UUID, ...]) -> None:
+        """The section's teacher or the office cancels one session that has not ended, saying
+        why (1–200 characters): it ends there, without absences or alerts. A session already
+        closed, locked or cancelled cannot be cancelled (its attendance stands)."""
+        if not self.takes_arrivals:
+            raise ConflictError(
+                f"The session is already {self.state.value}.", state=self.state.value
+            )
+        self.cancel(at, check_cancel_reason(reason), students, by_hand=True)
 
     def due_to_close(self, now: datetime) -> bool:
         return self.takes_arrivals and now >= self.closes_at

@@ -236,6 +236,79 @@ async def student_record(
     ]
 
 
+@dataclass(frozen=True)
+class AbsenceSummary:
+    """A student's ended sessions summed up: how many, how many in the `missed` categories
+    (each with its day, in order), the first and last day, the school of the last one, and the
+    last day on which a session was not missed (None: every one was)."""
+
+    counted: int
+    first_day: date
+    last_day: date
+    school_id: uuid.UUID
+    last_attended_day: date | None
+    missed: tuple[tuple[uuid.UUID, date], ...]
+
+
+async def absence_summaries(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    student_ids: list[uuid.UUID],
+    missed: tuple[str, ...],
+) -> dict[uuid.UUID, AbsenceSummary]:
+    """`AbsenceSummary` of each of these students with an ended session (closed or locked;
+    cancelled ones never count), set-based: one aggregate per (student, school) and one row
+    per missed session — not every mark (a full recompute reads a batch of students)."""
+    if not student_ids:
+        return {}
+    s, m = attendance_session, attendance_mark
+    is_missed = m.c.category.in_(missed)
+    ended = sa.and_(
+        s.c.institution_id == institution_id,
+        m.c.student_id.in_(student_ids),
+        s.c.state.in_(["closed", "locked"]),
+    )
+    totals = (
+        sa.select(
+            m.c.student_id,
+            s.c.school_id,
+            sa.func.count().label("counted"),
+            sa.func.min(s.c.day).label("first_day"),
+            sa.func.max(s.c.day).label("last_day"),
+            sa.func.max(
+                sa.type_coerce(sa.case((is_missed, sa.null()), else_=s.c.day), sa.Date())
+            ).label("attended"),
+        )
+        .join(m, m.c.session_id == s.c.id)
+        .where(ended)
+        .group_by(m.c.student_id, s.c.school_id)
+    )
+    misses = (
+        sa.select(m.c.student_id, s.c.id, s.c.day)
+        .join(m, m.c.session_id == s.c.id)
+        .where(ended, is_missed)
+        .order_by(m.c.student_id, s.c.day, s.c.starts_at)
+    )
+    parts: dict[uuid.UUID, list[Any]] = {}
+    for r in await session.execute(totals):
+        parts.setdefault(r.student_id, []).append(r)
+    missed_of: dict[uuid.UUID, list[tuple[uuid.UUID, date]]] = {}
+    for r in await session.execute(misses):
+        missed_of.setdefault(r.student_id, []).append((r.id, r.day))
+    found = {}
+    for student_id, rows in parts.items():
+        attended = [r.attended for r in rows if r.attended is not None]
+        found[student_id] = AbsenceSummary(
+            counted=sum(r.counted for r in rows),
+            first_day=min(r.first_day for r in rows),
+            last_day=max(r.last_day for r in rows),
+            school_id=max(rows, key=lambda r: (r.last_day, str(r.school_id))).school_id,
+            last_attended_day=max(attended) if attended else None,
+            missed=tuple(missed_of.get(student_id, ())),
+        )
+    return found
+
+
 def _category(value: Any) -> str | None:
     return None if value is None else str(getattr(value, "value", value))
 

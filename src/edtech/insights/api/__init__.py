@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.insights.channels import may_follow_signals
@@ -33,6 +33,10 @@ class SignalOut(BaseModel):
     counted: int
     evidence: str
     missed_sessions: list[uuid.UUID]
+    links: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="The records behind the evidence: `{rel, href}` (session, grades, assessment).",
+    )
 
 
 @router.get(

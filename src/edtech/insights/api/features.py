@@ -19,6 +19,7 @@ from edtech.insights.domain import Level
 from edtech.insights.domain.features import FEATURE_VERSION, FEATURES, Scorer, student_features
 from edtech.insights.domain.measures import PeriodMark
 from edtech.insights.infrastructure.measures import period_marks
+from edtech.insights.infrastructure.thresholds import thresholds_of
 from edtech.institutions.public import school_clock, school_in_institution
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, component
@@ -102,6 +103,7 @@ async def school_features(
         raise InvalidError(
             "Invalid range.", [FieldProblem(("query", "as_of"), f"0–{MAX_DAYS} days after first")]
         )
+    scorer = scorer.with_thresholds(await thresholds_of(db, principal.institution_id))
     marks = await period_marks(db, principal.institution_id, first, as_of, school_id=school_id)
     per_student: dict[uuid.UUID, list[PeriodMark]] = {}
     for m in marks:

@@ -17,12 +17,12 @@ from pydantic import BaseModel
 
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.insights.domain.measures import (
-    CHRONIC_PERCENT,
     ScopeMeasures,
     StudentMeasures,
     scope_measures,
 )
 from edtech.insights.infrastructure.measures import period_marks
+from edtech.insights.infrastructure.thresholds import thresholds_of
 from edtech.institutions.public import (
     display_names,
     school_clock,
@@ -59,8 +59,15 @@ ChronicFilter = Annotated[
     bool | None, Query(description="Only chronically absent students (true) or the others.")
 ]
 ChronicPercent = Annotated[
-    int,
-    Query(ge=1, le=100, description="Chronic absence threshold, % of enrolled days missed."),
+    int | None,
+    Query(
+        ge=1,
+        le=100,
+        description=(
+            "Chronic absence threshold, % of enrolled days missed (default: the institution's "
+            "`chronic_absence_percent`, GET /api/v1/insights/thresholds)."
+        ),
+    ),
 ]
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
 
@@ -202,7 +209,7 @@ async def school_measures(
     last: Last = None,
     student_id: StudentFilter = None,
     chronic: ChronicFilter = None,
-    chronic_percent: ChronicPercent = CHRONIC_PERCENT,
+    chronic_percent: ChronicPercent = None,
     fmt: Format = "json",
 ) -> Any:
     """Every student's attendance at the school over the range (default: the 30 days to today
@@ -219,6 +226,10 @@ async def school_measures(
     marks = await period_marks(
         db, principal.institution_id, first, last, school_id=school_id, student_id=student_id
     )
+    if chronic_percent is None:
+        chronic_percent = (
+            await thresholds_of(db, principal.institution_id)
+        ).chronic_absence_percent
     found = scope_measures(marks, chronic_percent)
     return await _answer(
         request,
@@ -252,7 +263,7 @@ async def section_measures(
     last: Last = None,
     student_id: StudentFilter = None,
     chronic: ChronicFilter = None,
-    chronic_percent: ChronicPercent = CHRONIC_PERCENT,
+    chronic_percent: ChronicPercent = None,
     fmt: Format = "json",
 ) -> Any:
     """The section's students' attendance in its sessions over the range (the same measures as
@@ -278,6 +289,10 @@ async def section_measures(
     marks = await period_marks(
         db, institution_id, first, last, section_id=section_id, student_id=student_id
     )
+    if chronic_percent is None:
+        chronic_percent = (
+            await thresholds_of(db, principal.institution_id)
+        ).chronic_absence_percent
     found = scope_measures(marks, chronic_percent)
     return await _answer(
         request,

@@ -1,22 +1,45 @@
-"""Use case: recompute students' signals from their attendance."""
+"""Use case: recompute students' signals from their attendance and their published grades."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date
 
-from edtech.attendance.public import student_record, students_of_sessions
-from edtech.insights.domain import Attended, Indicator, absence_finding
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.attendance.public import absence_summaries, students_of_sessions
+from edtech.grades.public import published_course_totals
+from edtech.insights.domain import (
+    MISSED,
+    NO_RECORD,
+    AbsenceRecord,
+    Finding,
+    absence_finding,
+)
+from edtech.insights.domain.grades import CourseStanding, grade_findings
+from edtech.insights.domain.thresholds import Thresholds
 from edtech.insights.infrastructure.repositories import SqlAlchemySignals
+from edtech.insights.infrastructure.standings import save_standings, standings_of
+from edtech.insights.infrastructure.thresholds import thresholds_of
+from edtech.institutions.public import (
+    school_clock,
+    schools_of_institution,
+    section_titles,
+    sections_in_term_on,
+)
 from edtech.kernel.clock import Clock
 from edtech.platform.db.uow import UnitOfWork
 
 
 class RecomputeSignals:
-    """A student's absence signal is their ended sessions missed without excuse ÷ counted; at
-    10 % or more it is an alert, below it none. Recomputed for the students of each closed
-    session and each changed mark or decided note, in one transaction; a change of level is
-    pushed to the school's counsellors."""
+    """Signals by the institution's thresholds. Absence: a student's ended sessions missed
+    without excuse ÷ counted at `chronic_absence_percent` or more, or `consecutive_absent_days`
+    school days missed in a row, is an alert — recomputed for the students of each closed
+    session and each changed mark or decided note. Grades: a course total below
+    `failing_percent`, a total down `grade_drop_points` since the previous publication, or
+    `missing_work` pieces of work missing — recomputed for each student whose published grades
+    changed. One transaction; a change of level is pushed to the school's counsellors."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
@@ -24,25 +47,100 @@ class RecomputeSignals:
     async def __call__(
         self,
         institution_id: uuid.UUID,
-        students: Iterable[uuid.UUID],
+        students: Iterable[uuid.UUID] = (),
         sessions: Iterable[uuid.UUID] = (),
+        graded: Iterable[uuid.UUID] = (),
     ) -> int:
         changed = 0
         async with self.uow as uow:
-            who = set(students) | await students_of_sessions(
-                uow.session, institution_id, list(sessions)
+            db = uow.session
+            attending = set(students) | await students_of_sessions(
+                db, institution_id, list(sessions)
             )
-            signals = SqlAlchemySignals(uow.session)
+            grading = set(graded)
+            thresholds = await thresholds_of(db, institution_id)
+            courses = _Courses(db, self.clock, institution_id) if grading else None
+            signals = SqlAlchemySignals(db)
             now = self.clock.now()
-            for student_id in sorted(who):
-                record = await student_record(uow.session, institution_id, student_id)
-                finding = absence_finding(
-                    [Attended(r.session_id, r.school_id, r.day, r.category) for r in record]
-                )
-                # Created if missing and locked: a concurrent recompute of the same student
-                # waits for this one instead of failing on the unique key (students are taken
-                # in id order, so two jobs never lock each other's rows crosswise).
-                signal = await signals.claim(institution_id, student_id, Indicator.ABSENCE, now)
-                changed += signal.update(finding, now)
+            # One set-based read of every attending student's sessions, one claim of every
+            # signal, whatever the number of students.
+            summaries = await absence_summaries(
+                db, institution_id, sorted(attending, key=str), tuple(MISSED)
+            )
+            findings: list[tuple[uuid.UUID, Finding]] = []
+            for student_id in sorted(attending | grading, key=str):
+                if student_id in attending:
+                    found = summaries.get(student_id)
+                    record = (
+                        NO_RECORD
+                        if found is None
+                        else AbsenceRecord(
+                            found.counted,
+                            found.first_day,
+                            found.last_day,
+                            found.school_id,
+                            found.last_attended_day,
+                            found.missed,
+                        )
+                    )
+                    findings.append((student_id, absence_finding(record, thresholds)))
+                if courses is not None and student_id in grading:
+                    for finding in await courses.findings(student_id, thresholds):
+                        findings.append((student_id, finding))
+            # Created if missing and locked: a concurrent recompute of the same students
+            # waits for this one instead of failing on the unique key.
+            claimed = await signals.claim_many(
+                institution_id, [(s, f.indicator) for s, f in findings], now
+            )
+            for student_id, finding in findings:
+                changed += claimed[(student_id, finding.indicator)].update(finding, now)
             await uow.commit()
         return changed
+
+
+class _Courses:
+    """A student's course standings: grades' published totals compared with the ones insights
+    saw last (kept, with the day they were first seen, to tell a drop since then)."""
+
+    def __init__(self, db: AsyncSession, clock: Clock, institution_id: uuid.UUID) -> None:
+        self.db, self.clock, self.institution_id = db, clock, institution_id
+        self._today: date | None = None
+        self._schools: dict[uuid.UUID, uuid.UUID] | None = None
+
+    async def findings(self, student_id: uuid.UUID, thresholds: Thresholds) -> list[Finding]:
+        db, institution_id = self.db, self.institution_id
+        totals = await published_course_totals(db, institution_id, student_id)
+        if not totals:
+            return []
+        if self._today is None or self._schools is None:
+            self._today = (await school_clock(db, self.clock, institution_id)).today()
+            schools = set(await schools_of_institution(db, institution_id))
+            self._schools = await sections_in_term_on(db, institution_id, self._today, schools)
+        today = self._today
+        seen = await standings_of(db, institution_id, student_id)
+        titles = await section_titles(db, institution_id, [t.section_id for t in totals])
+        rows = []
+        standings = []
+        for t in totals:
+            known = seen.get(t.section_id)
+            if known is None:
+                percent, since, previous, previous_since = t.percent, today, None, None
+            elif known[0] != t.percent:
+                percent, since, previous, previous_since = t.percent, today, known[0], known[1]
+            else:
+                percent, since, previous, previous_since = known
+            rows.append((t.section_id, percent, since, previous, previous_since))
+            standings.append(
+                CourseStanding(
+                    section_id=t.section_id,
+                    title=titles.get(t.section_id, "A course"),
+                    school_id=self._schools.get(t.section_id),
+                    percent=percent,
+                    since=since,
+                    previous_percent=previous,
+                    previous_since=previous_since,
+                    missing=t.missing,
+                )
+            )
+        await save_standings(db, institution_id, student_id, rows)
+        return grade_findings(student_id, standings, thresholds)

@@ -10,17 +10,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from edtech.insights.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from edtech.kernel.events import Aggregate, DomainEvent
 
-ABSENCE_THRESHOLD_PERCENT = 10
-"""Chronic absence begins at 10 % missed (the research's and most states' threshold)."""
+MAX_EVIDENCE = 400
+"""The longest evidence a signal keeps (the `evidence` column); longer is cut with an ellipsis."""
 MISSED = frozenset({"absent"})
 """What counts as missed: an absence not excused. An approved note (`excused_absence`) takes
 the session off the count, so a counsellor sees the absences still to act on."""
 
 
 class Indicator(enum.StrEnum):
+    """`absence` from attendance; `course_failing`, `grade_drop` and `missing_work` from the
+    published grades."""
+
     ABSENCE = "absence"
+    COURSE_FAILING = "course_failing"
+    GRADE_DROP = "grade_drop"
+    MISSING_WORK = "missing_work"
+
+
+GRADE_INDICATORS = (Indicator.COURSE_FAILING, Indicator.GRADE_DROP, Indicator.MISSING_WORK)
 
 
 class Level(enum.StrEnum):
@@ -42,49 +52,99 @@ class Attended:
 
 @dataclass(frozen=True)
 class Finding:
-    """An indicator's value with its evidence: the sessions counted and those missed."""
+    """An indicator's value with its evidence in words, the numbers behind it (`missed` of
+    `counted`: sessions missed, courses failing or dropping, pieces of work missing) and links
+    to the records (`{"rel", "href"}`; for absence, also the sessions missed by id)."""
 
     indicator: Indicator
     level: Level
     missed: int
     counted: int
-    since: date | None
+    evidence: str
+    school_id: uuid.UUID | None = None
+    missed_sessions: tuple[uuid.UUID, ...] = ()
+    links: tuple[dict[str, str], ...] = ()
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b}"
+
+
+def percent_of(part: int, whole: int) -> float:
+    return 0.0 if whole == 0 else round(100 * part / whole, 1)
+
+
+@dataclass(frozen=True)
+class AbsenceRecord:
+    """A student's ended sessions summed up: how many, those missed (id and day, in order),
+    the first and last day, the school of the last, and the last day with a session not
+    missed (None: none was). Read set-based (`attendance.public.absence_summaries`)."""
+
+    counted: int
+    first_day: date | None
+    last_day: date | None
     school_id: uuid.UUID | None
-    missed_sessions: tuple[uuid.UUID, ...]
+    last_attended_day: date | None
+    missed: tuple[tuple[uuid.UUID, date], ...]
 
     @property
-    def percent(self) -> float:
-        return 0.0 if self.counted == 0 else round(100 * self.missed / self.counted, 1)
+    def absent_days_in_a_row(self) -> int:
+        """School days up to the latest on which every session of the student was missed."""
+        after = self.last_attended_day
+        return len({day for _, day in self.missed if after is None or day > after})
 
-    @property
-    def evidence(self) -> str:
-        """The evidence in the domain's words and numbers."""
-        if self.counted == 0:
-            return "No ended sessions yet."
-        since = f" since {self.since.day} {self.since:%b}" if self.since else ""
-        return (
-            f"{self.percent:g} % of sessions missed without excuse{since} "
-            f"({self.missed} of {self.counted})"
-        )
+
+NO_RECORD = AbsenceRecord(0, None, None, None, None, ())
+
+
+def summarize(record: Sequence[Attended]) -> AbsenceRecord:
+    """The `AbsenceRecord` of a list of ended sessions (what the set-based read returns)."""
+    if not record:
+        return NO_RECORD
+    record = sorted(record, key=lambda r: r.day)
+    attended = [r.day for r in record if r.category not in MISSED]
+    return AbsenceRecord(
+        counted=len(record),
+        first_day=record[0].day,
+        last_day=record[-1].day,
+        school_id=record[-1].school_id,
+        last_attended_day=max(attended) if attended else None,
+        missed=tuple((r.session_id, r.day) for r in record if r.category in MISSED),
+    )
 
 
 def absence_finding(
-    record: Sequence[Attended], threshold_percent: int = ABSENCE_THRESHOLD_PERCENT
+    record: AbsenceRecord | Sequence[Attended], thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> Finding:
-    """Chronic absence over the student's ended sessions: missed ÷ counted ≥ the threshold."""
-    missed = [r for r in record if r.category in MISSED]
-    counted = len(record)
-    level = (
-        Level.ALERT if counted and 100 * len(missed) >= threshold_percent * counted else Level.NONE
-    )
+    """Chronic absence over the student's ended sessions: missed ÷ counted ≥ the institution's
+    `chronic_absence_percent`, or `consecutive_absent_days` school days missed in a row up to
+    the latest."""
+    r = record if isinstance(record, AbsenceRecord) else summarize(record)
+    missed, counted = len(r.missed), r.counted
+    streak = r.absent_days_in_a_row
+    chronic = counted and 100 * missed >= thresholds.chronic_absence_percent * counted
+    in_a_row = streak >= thresholds.consecutive_absent_days
+    if not counted or r.first_day is None or r.last_day is None:
+        evidence = "No ended sessions yet."
+    else:
+        evidence = (
+            f"{percent_of(missed, counted):g} % of sessions missed without excuse since "
+            f"{_day(r.first_day)} ({missed} of {counted})"
+        )
+        if streak >= 2:
+            evidence += f"; absent {streak} school days in a row up to {_day(r.last_day)}"
     return Finding(
         Indicator.ABSENCE,
-        level,
-        len(missed),
+        Level.ALERT if chronic or in_a_row else Level.NONE,
+        missed,
         counted,
-        record[0].day if record else None,
-        record[-1].school_id if record else None,
-        tuple(r.session_id for r in missed),
+        evidence,
+        r.school_id,
+        tuple(session_id for session_id, _ in r.missed),
+        tuple(
+            {"rel": "session", "href": f"/api/v1/attendance/sessions/{session_id}"}
+            for session_id, _ in r.missed
+        ),
     )
 
 
@@ -103,6 +163,7 @@ class SignalChanged(DomainEvent):
     missed: int
     counted: int
     missed_sessions: tuple[uuid.UUID, ...] = field(default=())
+    links: tuple[dict[str, str], ...] = field(default=())
 
 
 @dataclass(eq=False, kw_only=True)
@@ -119,6 +180,7 @@ class StudentSignal(Aggregate):
     counted: int = 0
     evidence: str = ""
     missed_sessions: list[str] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
     changed_at: datetime
     version: int = 1
 
@@ -126,9 +188,13 @@ class StudentSignal(Aggregate):
         """Take the new finding; a change of level is an event (pushed to counsellors)."""
         previous = self.level
         self.level, self.missed, self.counted = finding.level, finding.missed, finding.counted
-        self.evidence = finding.evidence
+        evidence = finding.evidence
+        if len(evidence) > MAX_EVIDENCE:
+            evidence = evidence[: MAX_EVIDENCE - 1] + "…"
+        self.evidence = evidence
         self.school_id = finding.school_id or self.school_id
         self.missed_sessions = [str(s) for s in finding.missed_sessions]
+        self.links = [dict(link) for link in finding.links]
         if previous == finding.level:
             return False
         self.changed_at = at
@@ -143,10 +209,11 @@ class StudentSignal(Aggregate):
                 indicator=self.indicator.value,
                 level=finding.level.value,
                 previous_level=previous.value,
-                evidence=finding.evidence,
+                evidence=evidence,
                 missed=finding.missed,
                 counted=finding.counted,
                 missed_sessions=finding.missed_sessions,
+                links=finding.links,
             )
         )
         return True

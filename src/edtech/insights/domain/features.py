@@ -16,6 +16,7 @@ from edtech.insights.domain.measures import (
     day_credit,
     student_measures,
 )
+from edtech.insights.domain.thresholds import Thresholds
 
 FEATURE_VERSION = 1
 """Bumped whenever a feature is added, removed or computed differently: a model trained on one
@@ -101,16 +102,25 @@ class Scorer(abc.ABC):
     @abc.abstractmethod
     def score(self, features: StudentFeatures) -> Score: ...
 
+    def with_thresholds(self, thresholds: Thresholds) -> Scorer:
+        """This scorer under an institution's thresholds; a model that has none keeps itself."""
+        return self
+
 
 class RuleBasedScorer(Scorer):
-    """The default scorer: chronic absence (days absent ≥ 10 % of enrolled, excused or not) is
-    an alert; the value is the absence rate. Its reasons are the numbers it used."""
+    """The default scorer: chronic absence (days absent ≥ 10 % of enrolled, excused or not; the
+    institution's `chronic_absence_percent`) is an alert; the value is the absence rate. Its
+    reasons are the numbers it used."""
 
     name = "rules"
     version = FEATURE_VERSION
 
     def __init__(self, chronic_percent: int = CHRONIC_PERCENT) -> None:
         self.chronic_percent = chronic_percent
+
+    def with_thresholds(self, thresholds: Thresholds) -> Scorer:
+        """Chronic absence at the institution's `chronic_absence_percent`."""
+        return RuleBasedScorer(thresholds.chronic_absence_percent)
 
     def score(self, features: StudentFeatures) -> Score:
         f = features

@@ -19,52 +19,64 @@ class SqlAlchemySignals:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim(
+    async def claim_many(
         self,
         institution_id: uuid.UUID,
-        student_id: uuid.UUID,
-        indicator: Indicator,
+        wanted: list[tuple[uuid.UUID, Indicator]],
         now: datetime,
-    ) -> StudentSignal:
-        """The student's signal for this indicator, created at level `none` if it does not
-        exist yet, and locked for the rest of the transaction.
+    ) -> dict[tuple[uuid.UUID, Indicator], StudentSignal]:
+        """The students' signals for these indicators, created at level `none` where they do
+        not exist yet, and locked for the rest of the transaction.
 
         Two recomputations of one student can run at once (two jobs, two nodes). A read, then
         an insert when nothing was found, lets both insert and one fail on the unique key; here
-        the first row is an `INSERT … ON CONFLICT DO NOTHING` (the second waits for the first
-        to commit, then inserts nothing) and the read is `SELECT … FOR UPDATE`, so the second
-        updates the row the first committed instead of a stale copy (PostgreSQL; SQLite has
-        one writer at a time and its insert waits the same way)."""
+        the rows are one multi-row `INSERT … ON CONFLICT DO NOTHING` (the second waits for the
+        first to commit, then inserts nothing) and the read is one `SELECT … FOR UPDATE`, so
+        the second updates the rows the first committed instead of stale copies (PostgreSQL;
+        SQLite has one writer at a time and its insert waits the same way). Both statements
+        go in (student, indicator) order, so two batches never lock each other's rows
+        crosswise. Three statements per batch, whatever its size (a full recompute)."""
+        if not wanted:
+            return {}
         t = student_signal
+        wanted = sorted(set(wanted), key=lambda w: (str(w[0]), w[1].value))
+        students = sorted({w[0] for w in wanted}, key=str)
+        rows: list[dict[str, Any]] = [
+            {
+                "id": new_id(),
+                "institution_id": institution_id,
+                "student_id": student_id,
+                "school_id": None,
+                "indicator": indicator,
+                "level": Level.NONE,
+                "missed": 0,
+                "counted": 0,
+                "evidence": "",
+                "missed_sessions": [],
+                "links": [],
+                "changed_at": now,
+                "version": 1,
+            }
+            for student_id, indicator in wanted
+        ]
         await self.session.execute(
             dialect_insert(self.session)(t)
-            .values(
-                id=new_id(),
-                institution_id=institution_id,
-                student_id=student_id,
-                school_id=None,
-                indicator=indicator,
-                level=Level.NONE,
-                missed=0,
-                counted=0,
-                evidence="",
-                missed_sessions=[],
-                changed_at=now,
-                version=1,
-            )
+            .values(rows)
             .on_conflict_do_nothing(index_elements=[t.c.student_id, t.c.indicator])
         )
         stmt = (
             sa.select(StudentSignal)
             .where(
                 t.c.institution_id == institution_id,
-                t.c.student_id == student_id,
-                t.c.indicator == indicator.value,
+                t.c.student_id.in_(students),
+                t.c.indicator.in_(sorted({w[1].value for w in wanted})),
             )
+            .order_by(t.c.student_id, t.c.indicator)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return (await self.session.scalars(stmt)).one()
+        found = {(s.student_id, s.indicator): s for s in await self.session.scalars(stmt)}
+        return {w: found[w] for w in wanted}
 
 
 def signals_query(
@@ -84,3 +96,17 @@ def signals_query(
     if student_id is not None:
         stmt = stmt.where(t.c.student_id == student_id)
     return stmt.order_by(t.c.changed_at.desc(), t.c.id)
+
+
+async def students_with_signals(
+    session: AsyncSession, institution_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Every student of the institution with a signal, in id order."""
+    t = student_signal
+    stmt = (
+        sa.select(t.c.student_id)
+        .where(t.c.institution_id == institution_id)
+        .distinct()
+        .order_by(t.c.student_id)
+    )
+    return list((await session.scalars(stmt)).all())

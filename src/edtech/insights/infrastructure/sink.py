@@ -1,5 +1,6 @@
-"""Recompute signals when marks commit: an event sink that, in the same transaction, defers
-the recomputation of every student whose attendance changed (a durable job, ADR-0007)."""
+"""Recompute signals when marks or grades commit: an event sink that, in the same transaction,
+defers the recomputation of every student whose attendance or published grades changed (a
+durable job, ADR-0007)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.attendance.public import ExcuseDecided, MarkChanged, SessionClosed
+from edtech.grades.public import GradesPublished
 from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
 from edtech.platform.jobs.store import SqlJobs
@@ -17,31 +19,38 @@ RECOMPUTE = "insights.recompute"
 
 
 class RecomputeOnAttendance:
-    """Stages, for each institution whose attendance changed in the transaction, one
-    `insights.recompute` job naming the students and closed sessions concerned."""
+    """Stages, for each institution whose attendance or published grades changed in the
+    transaction, one `insights.recompute` job naming the students and closed sessions
+    concerned (`students`, `sessions`: attendance; `graded`: published grades)."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
-        work: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
+        work: dict[uuid.UUID, tuple[set[str], set[str], set[str]]] = {}
         for event in events:
-            students, sessions = work.setdefault(event.institution_id, (set(), set()))
+            if not isinstance(event, ExcuseDecided | MarkChanged | SessionClosed | GradesPublished):
+                continue
+            students, sessions, graded = work.setdefault(
+                event.institution_id, (set(), set(), set())
+            )
             if isinstance(event, ExcuseDecided | MarkChanged):
                 students.add(str(event.student_id))
             elif isinstance(event, SessionClosed):
                 sessions.add(str(event.session_id))
-        for institution_id, (students, sessions) in work.items():
-            if students or sessions:
-                await SqlJobs(session, self.clock).defer(
-                    RECOMPUTE,
-                    {
-                        "institution_id": str(institution_id),
-                        "students": sorted(students),
-                        "sessions": sorted(sessions),
-                    },
-                    institution_id=institution_id,
-                )
+            else:
+                graded.add(str(event.student_id))
+        for institution_id, (students, sessions, graded) in work.items():
+            await SqlJobs(session, self.clock).defer(
+                RECOMPUTE,
+                {
+                    "institution_id": str(institution_id),
+                    "students": sorted(students),
+                    "sessions": sorted(sessions),
+                    "graded": sorted(graded),
+                },
+                institution_id=institution_id,
+            )
         return None
 
     async def committed(self, staged: object) -> None:

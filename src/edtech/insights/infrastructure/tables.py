@@ -44,6 +44,7 @@ student_signal = sa.Table(
     sa.Column("counted", sa.Integer(), nullable=False),
     sa.Column("evidence", sa.String(400), nullable=False),
     sa.Column("missed_sessions", sa.JSON(), nullable=False),
+    sa.Column("links", sa.JSON(), nullable=False, server_default="[]"),
     sa.Column("changed_at", UTCDateTime(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.UniqueConstraint("student_id", "indicator"),
@@ -62,6 +63,43 @@ attendance_not_taken_alert = sa.Table(
     sa.Column("alerted_at", UTCDateTime(), nullable=False),
 )
 """Each session alerted as "attendance not taken" — once (a record without behaviour)."""
+
+insights_threshold = sa.Table(
+    "insights_threshold",
+    metadata,
+    sa.Column(
+        "institution_id",
+        sa.Uuid(),
+        sa.ForeignKey("institution.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("chronic_absence_percent", sa.Integer(), nullable=False),
+    sa.Column("consecutive_absent_days", sa.Integer(), nullable=False),
+    sa.Column("failing_percent", sa.Integer(), nullable=False),
+    sa.Column("grade_drop_points", sa.Integer(), nullable=False),
+    sa.Column("missing_work", sa.Integer(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_by", sa.Uuid(), nullable=True),
+)
+"""An institution's thresholds (no row: the defaults). A value object, written by one upsert."""
+
+grade_standing = sa.Table(
+    "grade_standing",
+    metadata,
+    sa.Column(
+        "student_id", sa.Uuid(), sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "section_id", sa.Uuid(), sa.ForeignKey("section.id", ondelete="CASCADE"), primary_key=True
+    ),
+    institution_column(),
+    sa.Column("percent", sa.String(16), nullable=True),
+    sa.Column("since", sa.Date(), nullable=False),
+    sa.Column("previous_percent", sa.String(16), nullable=True),
+    sa.Column("previous_since", sa.Date(), nullable=True),
+)
+"""The published course total insights last saw per (student, section), from which school day
+(`since`), and the one before it: a drop since the last publication is `previous − percent`."""
 
 mapper_registry.map_imperatively(
     StudentSignal,

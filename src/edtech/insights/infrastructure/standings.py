@@ -1,0 +1,74 @@
+"""The course totals insights last saw per (student, section): read and replaced together, so a
+drop since the previous publication can be told ("down 14 points since 20 Nov")."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.insights.infrastructure.tables import grade_standing
+from edtech.platform.db.engine import dialect_insert
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+async def standings_of(
+    session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID
+) -> dict[uuid.UUID, tuple[Decimal | None, date, Decimal | None, date | None]]:
+    """Section → (percent, since, previous percent, previous since)."""
+    t = grade_standing
+    rows = await session.execute(
+        sa.select(t).where(t.c.institution_id == institution_id, t.c.student_id == student_id)
+    )
+    return {
+        r.section_id: (_dec(r.percent), r.since, _dec(r.previous_percent), r.previous_since)
+        for r in rows
+    }
+
+
+async def save_standings(
+    session: AsyncSession,
+    institution_id: uuid.UUID,
+    student_id: uuid.UUID,
+    rows: Sequence[tuple[uuid.UUID, Decimal | None, date, Decimal | None, date | None]],
+) -> None:
+    """Upsert (section, percent, since, previous percent, previous since) of the student."""
+    if not rows:
+        return
+    t = grade_standing
+    values: list[dict[str, Any]] = [
+        {
+            "student_id": student_id,
+            "section_id": section_id,
+            "institution_id": institution_id,
+            "percent": _text(percent),
+            "since": since,
+            "previous_percent": _text(previous),
+            "previous_since": previous_since,
+        }
+        for section_id, percent, since, previous, previous_since in rows
+    ]
+    stmt = dialect_insert(session)(t).values(values)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[t.c.student_id, t.c.section_id],
+            set_={
+                "percent": stmt.excluded.percent,
+                "since": stmt.excluded.since,
+                "previous_percent": stmt.excluded.previous_percent,
+                "previous_since": stmt.excluded.previous_since,
+            },
+        )
+    )
