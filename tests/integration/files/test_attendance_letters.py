@@ -84,3 +84,18 @@ async def test_a_chronically_absent_student_gets_the_institutions_letter_with_th
         assert (
             await client.post(LETTERS, json={"student_id": student1}, headers=who)
         ).status_code == 404
+
+    # The institution's own chronic threshold decides: at 25 %, one day in five is not chronic.
+    thresholds = ok(await client.get("/api/v1/insights/thresholds", headers=admin))
+    ok(
+        await client.put(
+            "/api/v1/insights/thresholds",
+            json={**thresholds, "chronic_absence_percent": 25},
+            headers=admin,
+        )
+    )
+    under = await client.post(
+        LETTERS, json={"student_id": student1, "from": first}, headers=officer
+    )
+    assert under.status_code == 409, under.text
+    assert under.json()["code"] == "not_chronically_absent"

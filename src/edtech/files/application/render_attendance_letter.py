@@ -39,8 +39,9 @@ class LetterRequest:
 
 class RenderAttendanceLetter:
     """The attendance office and institution administrators render the institution's
-    attendance letter for a chronically absent student — days absent at least 10 % of the days
-    enrolled over the range, excused or not, as attendance measures count them — filled from
+    attendance letter for a chronically absent student — days absent at least the institution's
+    chronic-absence threshold (insights' thresholds; 10 % by default) of the days enrolled over
+    the range, excused or not, as attendance measures count them — filled from
     the student's measures (the 30 days to today at the school unless a range is given). A
     student under the threshold gets none (409 `not_chronically_absent`). Each letter is kept
     and readable as a doctor's note is (the office, guardians who see the child's attendance).
@@ -86,7 +87,7 @@ class RenderAttendanceLetter:
                 "attendance_percent": measures.attendance_percent,
                 "absences_excused": measures.absences_excused,
                 "absences_unexcused": measures.absences_unexcused,
-                "chronic_percent": records.chronic_percent,
+                "chronic_percent": await records.chronic_percent(institution_id),
             }
             now = self.clock.now()
             data = render_letter(

@@ -87,7 +87,9 @@ class SliceRecords:
         found = await roster.contacts(self.session, institution_id, list(ids), on)
         return [c.email for gid in ids if (c := found.get(gid)) is not None and c.email]
 
-    chronic_percent = insights.CHRONIC_PERCENT
+    async def chronic_percent(self, institution_id: uuid.UUID) -> int:
+        """The institution's chronic-absence threshold (insights' thresholds)."""
+        return await insights.chronic_percent_of(self.session, institution_id)
 
     async def school_today(self, institution_id: uuid.UUID, clock: Clock) -> date:
         """Today at the institution (its time zone), never the UTC date."""
@@ -97,7 +99,7 @@ class SliceRecords:
         self, institution_id: uuid.UUID, student_id: uuid.UUID, first: date, last: date
     ) -> insights.StudentMeasures:
         return await insights.student_attendance_measures(
-            self.session, institution_id, student_id, first, last, self.chronic_percent
+            self.session, institution_id, student_id, first, last
         )
 
     async def excuse(
