@@ -287,3 +287,44 @@ async def test_an_image_gets_an_upright_thumbnail_without_its_metadata(
     assert (await client.get(attached["thumbnail"], headers=outsider)).status_code == 404
     await client.post(f"{CONVERSATIONS}/{conv}/messages/{posted['id']}/retract", headers=guardian)
     assert (await client.get(attached["thumbnail"], headers=teacher)).status_code == 404
+
+
+async def test_a_students_record_package_carries_the_files_of_messages_about_them(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    guardian = await login(client, G1)
+    admin = await login(client, "admin@demo.test")
+    student1 = demo.person("student1@demo.test")
+    body = {
+        "kind": "direct",
+        "participant_ids": [str(demo.person(T1))],
+        "context": {"kind": "student", "id": str(student1)},
+    }
+    conv = ok(await client.post(CONVERSATIONS, json=body, headers=guardian), 201)["id"]
+    slip = ok(await upload(client, guardian, "permission-slip.pdf", PDF), 201)
+    withdrawn = ok(await upload(client, guardian, "wrong-slip.pdf", PDF + b"%wrong"), 201)
+    ok(await post(client, guardian, conv, "The slip", [slip["id"]]), 201)
+    wrong = ok(await post(client, guardian, conv, "Oops", [withdrawn["id"]]), 201)
+    ok(
+        await client.post(
+            f"{CONVERSATIONS}/{conv}/messages/{wrong['id']}/retract", headers=guardian
+        )
+    )
+
+    package = ok(
+        await client.post(
+            f"{FILES}/record-packages", json={"student_id": str(student1)}, headers=admin
+        ),
+        201,
+    )
+    archive = zipfile.ZipFile(io.BytesIO((await download(client, package, admin)).content))
+    manifest = json.loads(archive.read("manifest.json"))
+    carried = [f for f in manifest["files"] if f["category"] == "attachment"]
+    assert [f["path"] for f in carried] == [f"files/attachment/{slip['id']}-permission-slip.pdf"]
+    assert archive.read(carried[0]["path"]) == PDF
+    # the retracted message's file went with the retraction
+    assert not any(withdrawn["id"] in name for name in archive.namelist())

@@ -9,7 +9,11 @@ from edtech.files.application.ports import ObjectStorage, RecordsFactory
 from edtech.files.application.render_report_card import report_card_pdf
 from edtech.files.domain import READ_RULES, Category, StoredFile, clean_filename
 from edtech.files.infrastructure.package import PackedFile, build_zip
-from edtech.files.infrastructure.repository import SqlAlchemyFiles, files_of_student
+from edtech.files.infrastructure.repository import (
+    SqlAlchemyFiles,
+    files_by_ids,
+    files_of_student,
+)
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal
@@ -47,6 +51,20 @@ class ProduceRecordPackage:
             packed: list[PackedFile] = []
             kept = await files_of_student(uow.session, institution_id, student_id)
             kept = [f for f in kept if f.category != Category.RECORD_PACKAGE]
+            # The files the package's messages carry (not those of retracted ones: retracting
+            # a message took its files away from everyone).
+            carried = [
+                uuid.UUID(str(a["file_id"]))
+                for m in data.get("messages", [])
+                if not m.get("retracted_at")
+                for a in (m.get("attachments") or [])
+            ]
+            about = {f.id for f in kept}
+            kept += [
+                f
+                for f in await files_by_ids(uow.session, institution_id, carried)
+                if f.id not in about
+            ]
             data["files"] = [
                 {
                     "id": f.id,

@@ -285,3 +285,18 @@ async def files_of_student(
         .order_by(stored_file.c.created_at, stored_file.c.id)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def files_by_ids(
+    session: AsyncSession, institution_id: uuid.UUID, file_ids: Iterable[uuid.UUID]
+) -> list[StoredFile]:
+    """The institution's files among `file_ids` that still exist, oldest first."""
+    ids = sorted(set(file_ids))
+    if not ids:
+        return []
+    stmt = (
+        sa.select(StoredFile)
+        .where(stored_file.c.institution_id == institution_id, stored_file.c.id.in_(ids))
+        .order_by(stored_file.c.created_at, stored_file.c.id)
+    )
+    return list((await session.scalars(stmt)).all())
