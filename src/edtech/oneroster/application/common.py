@@ -1,5 +1,8 @@
-"""Applying a checked OneRoster package to the roster, record by record, through the roster's
-public `RosterSync` (so every change records its event, as a hand edit would)."""
+"""Applying a checked OneRoster package to the roster through the roster's public sync classes
+(so every change records its event, as a hand edit would): orgs, sessions, courses and classes
+record by record (`RosterSync`), people, roles, enrollments and guardian links set-based
+(`RosterBatch`: the institution's rows read once, the diff made in memory, the writes sent in
+multi-row statements after each file)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from edtech.institutions.public import RosterSync
+from edtech.institutions.public import BATCH_KINDS, RosterBatch, RosterSync
 from edtech.kernel.errors import DomainError, InvalidError
 from edtech.oneroster.domain.binding import Mode, Problem, Record, parse_date, split_list
 from edtech.oneroster.domain.package import KIND_OF_FILE, ORG_TYPES, SESSION_KINDS, Package
@@ -88,12 +91,14 @@ class Applier:
     def __init__(
         self,
         sync: RosterSync,
+        batch: RosterBatch,
         sources: SqlAlchemySources,
         today: date,
         now: datetime,
         report: ImportReport,
     ) -> None:
-        self.sync, self.sources, self.today, self.now = sync, sources, today, now
+        self.sync, self.batch, self.sources = sync, batch, sources
+        self.today, self.now = today, now
         self.report = report
         self.problems: list[Problem] = []
         self.roles_of: dict[str, set[str]] = {}
@@ -107,6 +112,7 @@ class Applier:
 
         async def step(name: str) -> None:
             nonlocal done
+            await self.batch.flush()
             done += 1
             if on_file is not None:
                 await on_file(name, done, len(names))
@@ -130,6 +136,7 @@ class Applier:
                 await step(name)
         await self._links(pkg)
         await self._end_missing(pkg, roles)
+        await self.batch.flush()
 
     # --- one record ---------------------------------------------------------------------
 
@@ -156,7 +163,7 @@ class Applier:
             if kind == "demographic":
                 person = self.sources.target("user", r.sourced_id)
                 assert person is not None
-                new_id, changed = await self.sync.put("user", person, values)
+                new_id, changed = await self.batch.put("user", person, values)
             else:
                 if kind == "user" and values.get("email"):
                     await self._check_email(r, values["email"], target_id)
@@ -164,7 +171,9 @@ class Applier:
                     values.pop("begins_on")
                 elif "begins_on" in values and values["begins_on"] is None:
                     values["begins_on"] = self.today
-                new_id, changed = await self.sync.put(_roster_kind(kind), target_id, values)
+                roster_kind = _roster_kind(kind)
+                writer = self.batch if roster_kind in BATCH_KINDS else self.sync
+                new_id, changed = await writer.put(roster_kind, target_id, values)
         except InvalidError as exc:
             for p in exc.problems or []:
                 self.problems.append(Problem(r.file, r.line, None, f"{exc.message}: {p.message}"))
@@ -186,7 +195,7 @@ class Applier:
         """A sourcedId that is one of our ids (an export of records made here) is that record;
         a guardian link is the open link between the same two people."""
         if kind == "link":
-            return await self.sync.open_link(
+            return await self.batch.open_link(
                 values["student_id"], values["guardian_id"], self.today
             )
         try:
@@ -194,12 +203,13 @@ class Applier:
         except ValueError:
             return None
         roster_kind = _roster_kind(kind)
-        if roster_kind in ("demographic",) or not await self.sync.exists(roster_kind, candidate):
+        writer = self.batch if roster_kind in BATCH_KINDS else self.sync
+        if not await writer.exists(roster_kind, candidate):
             return None
         return candidate
 
     async def _check_email(self, r: Record, email: str, but: uuid.UUID | None) -> None:
-        if await self.sync.roster.email_taken(self.sync.institution_id, email, but):
+        if await self.batch.email_taken(email, but):
             raise InvalidError(f"the email {email} belongs to someone else here")
 
     # --- values per file ----------------------------------------------------------------
@@ -369,7 +379,7 @@ class Applier:
     async def _end(self, kind: str, sourced_id: str) -> None:
         found = self.sources.get(kind, sourced_id)
         assert found is not None
-        if kind != "demographic" and await self.sync.end(kind, found.target_id, self.today):
+        if kind != "demographic" and await self.batch.end(kind, found.target_id, self.today):
             self.report.ended[kind] += 1
         await self.sources.put(
             kind, sourced_id, found.target_id, "tobedeleted", found.record, self.now

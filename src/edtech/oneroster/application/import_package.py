@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from edtech.institutions.public import RosterSync, institution_settings
+from edtech.institutions.public import RosterBatch, RosterSync, institution_settings
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.oneroster.application.common import Applier, ImportReport
@@ -121,6 +121,7 @@ class ImportPackage:
         now = self.clock.now()
         applier = Applier(
             RosterSync(session, institution_id, now),
+            RosterBatch(session, institution_id, now, self.uow.emit),
             sources,
             await self._today(institution_id),
             now,
