@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from types import FunctionType, MethodType
 from typing import Any
@@ -38,7 +38,10 @@ from edtech.kernel.events import Aggregate, DomainEvent
 from edtech.kernel.ids import new_id
 
 CHUNK = 2000
-"""Rows per statement (PostgreSQL's bind parameter limit is 32,767: 2,000 × 17 columns)."""
+"""Rows per INSERT or UPDATE statement."""
+PREFETCH_BY_ID = 5000
+"""Up to this many rows a file changes are read by id; more, and the whole kind is read."""
+IDS_PER_QUERY = 1000
 
 BATCH_KINDS: dict[str, tuple[type[Aggregate], sa.Table]] = {
     "user": (Person, person),
@@ -111,7 +114,10 @@ class RosterBatch:
         self.rows: dict[str, dict[uuid.UUID, Row]] = {}
         self._new: dict[str, dict[uuid.UUID, Row]] = {k: {} for k in BATCH_KINDS}
         self._dirty: dict[str, dict[uuid.UUID, set[str]]] = {k: {} for k in BATCH_KINDS}
+        self._complete: set[str] = set()
+        """Kinds whose rows are all in `rows` (else only those `prefetch` read)."""
         self._emails: dict[str, uuid.UUID] = {}
+        self._emails_read: set[str] = set()
         self._by_person: dict[str, dict[uuid.UUID, list[uuid.UUID]]] | None = None
         self._by_section: dict[uuid.UUID, list[uuid.UUID]] | None = None
         self._by_pair: dict[tuple[uuid.UUID, uuid.UUID], list[uuid.UUID]] | None = None
@@ -122,25 +128,74 @@ class RosterBatch:
     # --- reading ------------------------------------------------------------------------
 
     async def load(self, kind: str) -> dict[uuid.UUID, Row]:
-        """The institution's rows of `kind` by id, read in one statement the first time."""
-        found = self.rows.get(kind)
-        if found is not None:
-            return found
+        """The institution's rows of `kind` by id, all of them, read in one statement the
+        first time (rows read before by `prefetch`, and changed since, are kept as they are)."""
+        if kind in self._complete:
+            return self.rows[kind]
         table = BATCH_KINDS[kind][1]
         result = await self.session.execute(
             sa.select(table).where(table.c.institution_id == self.institution_id)
         )
-        found = {r.id: dict(r._mapping) for r in result}
-        self.rows[kind] = found
+        rows = self.rows.setdefault(kind, {})
+        for r in result:
+            if r.id not in rows:
+                rows[r.id] = dict(r._mapping)
+        self._complete.add(kind)
         if kind == "user":
-            self._emails = {r["email"]: i for i, r in found.items() if r["email"]}
-        return found
+            self._emails = {r["email"]: i for i, r in rows.items() if r["email"]}
+        return rows
+
+    async def prefetch(self, kind: str, ids: Collection[uuid.UUID]) -> None:
+        """Read the rows a file is about to change: by id when they are few (a delta), all of
+        the kind when they are many."""
+        if kind in self._complete:
+            return
+        rows = self.rows.setdefault(kind, {})
+        missing = [i for i in dict.fromkeys(ids) if i not in rows]
+        if len(missing) > PREFETCH_BY_ID:
+            await self.load(kind)
+            return
+        table = BATCH_KINDS[kind][1]
+        for start in range(0, len(missing), IDS_PER_QUERY):
+            result = await self.session.execute(
+                sa.select(table).where(
+                    table.c.institution_id == self.institution_id,
+                    table.c.id.in_(missing[start : start + IDS_PER_QUERY]),
+                )
+            )
+            for r in result:
+                rows[r.id] = dict(r._mapping)
+                if kind == "user" and r.email:
+                    self._emails.setdefault(r.email, r.id)
+
+    async def prefetch_emails(self, emails: Collection[str]) -> None:
+        """Learn who holds these emails (the checks of a file's people), in a few statements."""
+        if "user" in self._complete:
+            return
+        wanted = [e for e in dict.fromkeys(emails) if e and e not in self._emails_read]
+        for start in range(0, len(wanted), IDS_PER_QUERY):
+            chunk = wanted[start : start + IDS_PER_QUERY]
+            result = await self.session.execute(
+                sa.select(person.c.id, person.c.email).where(
+                    person.c.institution_id == self.institution_id, person.c.email.in_(chunk)
+                )
+            )
+            self._emails_read.update(chunk)
+            for id_, email in result:
+                self._held(id_, email)
+
+    def _held(self, id_: uuid.UUID, email: str) -> None:
+        """The database says `id_` holds `email`, unless this batch changed that row."""
+        row = self.rows.get("user", {}).get(id_)
+        if row is None or row["email"] == email:
+            self._emails.setdefault(email, id_)
 
     async def exists(self, kind: str, id_: uuid.UUID) -> bool:
         return id_ in await self.load(kind)
 
     async def email_taken(self, email: str, but: uuid.UUID | None = None) -> bool:
-        await self.load("user")
+        if "user" not in self._complete:
+            await self.prefetch_emails([email])
         holder = self._emails.get(email)
         return holder is not None and holder != but
 
@@ -167,7 +222,9 @@ class RosterBatch:
         `RosterSync.put` does; returns its id and whether anything changed."""
         cls, table = BATCH_KINDS[kind]
         values = convert_values(kind, values)
-        rows = await self.load(kind)
+        rows = self.rows.setdefault(kind, {})
+        if id_ is not None and id_ not in rows:
+            await self.prefetch(kind, [id_])
         if id_ is not None and id_ in rows:
             row = rows[id_]
             changed = {n: v for n, v in values.items() if row[n] != v}
@@ -224,8 +281,8 @@ class RosterBatch:
             return ended
         if kind not in BATCH_KINDS:
             return False
-        rows = await self.load(kind)
-        row = rows.get(id_)
+        await self.prefetch(kind, [id_])
+        row = self.rows[kind].get(id_)
         if kind == "user":
             if row is None or not (row["ends_on"] is None or on < row["ends_on"]):
                 return False

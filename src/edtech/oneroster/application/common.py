@@ -118,6 +118,7 @@ class Applier:
                 await on_file(name, done, len(names))
 
         for name in ("orgs", "academicSessions", "courses", "classes", "users"):
+            await self._prepare(KIND_OF_FILE[name], pkg.records.get(name, []))
             for r in pkg.records.get(name, ()):
                 await self._record(KIND_OF_FILE[name], r, self._values(name, r))
             if name in pkg.records:
@@ -125,11 +126,13 @@ class Applier:
         roles = pkg.records.get("roles", [])
         if not roles and pkg.records.get("users") and "role" in pkg.records["users"][0].values:
             roles = list(self._roles_from_users(pkg.records["users"]))
+        await self._prepare("role", roles)
         for r in roles:
             await self._record("role", r, self._values("roles", r))
         if "roles" in pkg.records:
             await step("roles")
         for name, kind in (("enrollments", "enrollment"), ("demographics", "demographic")):
+            await self._prepare(kind, pkg.records.get(name, []))
             for r in pkg.records.get(name, ()):
                 await self._record(kind, r, self._values(name, r))
             if name in pkg.records:
@@ -137,6 +140,41 @@ class Applier:
         await self._links(pkg)
         await self._end_missing(pkg, roles)
         await self.batch.flush()
+
+    # --- reading ahead, in a few statements per file -------------------------------------
+
+    async def _prepare(self, kind: str, records: list[Record]) -> None:
+        """Read what a file's records need before applying them: the rows imported before
+        (to compare with), the roster rows they change, who holds the emails they claim."""
+        await self.sources.fetch_records(kind, (r.sourced_id for r in records))
+        roster_kind = _roster_kind(kind)
+        if roster_kind not in BATCH_KINDS:
+            return
+        pending = [r for r in records if self._pending(kind, r)]
+        targets = [self.sources.target(kind, r.sourced_id) for r in pending]
+        if kind == "demographic":
+            targets = [self.sources.target("user", r.sourced_id) for r in pending]
+        await self.batch.prefetch(roster_kind, [t for t in targets if t is not None])
+        if kind == "user":
+            emails = (r.get("email").strip().lower() for r in pending if r.status == "active")
+            await self.batch.prefetch_emails([e for e in emails if e])
+
+    def _pending(self, kind: str, r: Record) -> bool:
+        """Whether applying the record may change the roster (else it is unchanged)."""
+        found = self.sources.get(kind, r.sourced_id)
+        active = found is not None and found.status == "active"
+        if r.status == "tobedeleted":
+            return active
+        return not (active and found is not None and found.record == r.content())
+
+    async def _end_all(self, kind: str, keys: list[str]) -> None:
+        """End these mappings' records, having read what that needs in a few statements."""
+        await self.sources.fetch_records(kind, keys)
+        if kind in BATCH_KINDS:
+            targets = [self.sources.target(kind, k) for k in keys]
+            await self.batch.prefetch(kind, [t for t in targets if t is not None])
+        for key in keys:
+            await self._end(kind, key)
 
     # --- one record ---------------------------------------------------------------------
 
@@ -353,6 +391,7 @@ class Applier:
                     continue
                 relation = sorted(self.roles_of[guardian] & GUARDIAN_ROLES)[0]
                 pairs[f"{guardian}|{student}"] = (guardian, student, relation)
+        await self.sources.fetch_records("link", pairs)
         for key, (guardian, student, relation) in sorted(pairs.items()):
             record = {
                 "guardianSourcedId": guardian,
@@ -369,14 +408,17 @@ class Applier:
             await self._record("link", r, values)
         listed = {u.sourced_id for u in users}
         bulk = pkg.modes.get("users") is Mode.BULK
+        ended = []
         for key, s in list(self.sources.of_kind("link").items()):
             if s.status != "active" or key in pairs:
                 continue
             guardian, student = key.split("|", 1)
             if bulk or guardian in listed or student in listed:
-                await self._end(s.kind, key)
+                ended.append(key)
+        await self._end_all("link", ended)
 
     async def _end(self, kind: str, sourced_id: str) -> None:
+        await self.sources.fetch_records(kind, [sourced_id])
         found = self.sources.get(kind, sourced_id)
         assert found is not None
         if kind != "demographic" and await self.batch.end(kind, found.target_id, self.today):
@@ -396,9 +438,12 @@ class Applier:
             await self._end_absent("role", {r.sourced_id for r in roles})
 
     async def _end_absent(self, kind: str, present: set[str]) -> None:
-        for key, s in list(self.sources.of_kind(kind).items()):
-            if s.status == "active" and key not in present:
-                await self._end(kind, key)
+        absent = [
+            key
+            for key, s in self.sources.of_kind(kind).items()
+            if s.status == "active" and key not in present
+        ]
+        await self._end_all(kind, absent)
 
 
 def _roster_kind(kind: str) -> str:

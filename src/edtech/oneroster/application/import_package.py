@@ -28,6 +28,10 @@ from edtech.platform.db.uow import UnitOfWork
 MAX_REPORTED = 200
 """At most this many problems are listed (a broken export can have thousands)."""
 
+RECORDS_READ_WHOLE = ("org", "role")
+"""Kinds whose imported rows an import always reads (a district's type, who holds which role);
+the others' are read per file for the rows the package names (`Applier`)."""
+
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 """An upload (or a file inside it) over this size is refused with 413."""
 
@@ -101,7 +105,7 @@ class ImportPackage:
     ) -> None:
         session = self.uow.session
         sources = SqlAlchemySources(session, institution_id, batched=True)
-        await sources.load()
+        await sources.load(records=RECORDS_READ_WHOLE)
         known = {
             name: {k for k, s in sources.of_kind(kind).items() if s.status == "active"}
             for name, kind in KIND_OF_FILE.items()

@@ -1,9 +1,10 @@
 """Which roster record each outside `sourcedId` is, per institution and kind (Core statements:
-a mapping log with no behaviour, read whole at the start of an import)."""
+a mapping log with no behaviour, read at the start of an import)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.kernel.ids import new_id
 from edtech.oneroster.infrastructure.tables import source
+
+FETCH_BY_ID = 5000
+"""Up to this many imported rows of a kind are read by sourcedId; more, and the whole kind."""
+IDS_PER_QUERY = 1000
 
 
 @dataclass
@@ -25,6 +30,8 @@ class Source:
     target_id: uuid.UUID
     status: str
     record: dict[str, Any]
+    loaded: bool = True
+    """False while `record` is not read yet (`load(records=...)`, then `fetch_records`)."""
 
 
 class SqlAlchemySources:
@@ -44,12 +51,62 @@ class SqlAlchemySources:
         self._inserts: dict[uuid.UUID, dict[str, Any]] = {}
         self._updates: dict[uuid.UUID, dict[str, Any]] = {}
 
-    async def load(self) -> None:
-        stmt = sa.select(source).where(source.c.institution_id == self.institution_id)
-        for row in await self.session.execute(stmt):
-            self.by_kind.setdefault(row.kind, {})[row.sourced_id] = Source(
-                row.id, row.kind, row.sourced_id, row.target_id, row.status, dict(row.record)
-            )
+    async def load(self, *, records: Collection[str] | None = None) -> None:
+        """Read the mappings; with `records`, only those kinds come with their row as imported
+        (the rest are read for the rows that need them by `fetch_records`: a delta of a few
+        hundred rows need not decode the 100,000 rows imported before)."""
+        if records is None:
+            stmt = sa.select(source).where(source.c.institution_id == self.institution_id)
+            for row in await self.session.execute(stmt):
+                self._add(row.id, row.kind, row.sourced_id, row.target_id, row.status, row.record)
+            return
+        c = source.c
+        keys = sa.select(c.id, c.kind, c.sourced_id, c.target_id, c.status).where(
+            c.institution_id == self.institution_id, c.kind.not_in(list(records))
+        )
+        for row in await self.session.execute(keys):
+            self._add(row.id, row.kind, row.sourced_id, row.target_id, row.status, None)
+        whole = sa.select(source).where(
+            c.institution_id == self.institution_id, c.kind.in_(list(records))
+        )
+        for row in await self.session.execute(whole):
+            self._add(row.id, row.kind, row.sourced_id, row.target_id, row.status, row.record)
+
+    def _add(
+        self,
+        id_: uuid.UUID,
+        kind: str,
+        sourced_id: str,
+        target_id: uuid.UUID,
+        status: str,
+        record: dict[str, Any] | None,
+    ) -> None:
+        self.by_kind.setdefault(kind, {})[sourced_id] = Source(
+            id_, kind, sourced_id, target_id, status, dict(record or {}), record is not None
+        )
+
+    async def fetch_records(self, kind: str, sourced_ids: Iterable[str]) -> None:
+        """Read the imported rows of these mappings that `load` left out: by sourcedId when
+        they are few, the whole kind when they are many."""
+        mine = self.of_kind(kind)
+        missing = [k for k in dict.fromkeys(sourced_ids) if k in mine and not mine[k].loaded]
+        if not missing:
+            return
+        c = source.c
+        where = [c.institution_id == self.institution_id, c.kind == kind]
+        if len(missing) > FETCH_BY_ID:
+            chunks = [where]
+        else:
+            chunks = [
+                [*where, c.sourced_id.in_(missing[i : i + IDS_PER_QUERY])]
+                for i in range(0, len(missing), IDS_PER_QUERY)
+            ]
+        for chunk in chunks:
+            stmt = sa.select(c.sourced_id, c.record).where(*chunk)
+            for sourced_id, record in await self.session.execute(stmt):
+                found = mine.get(sourced_id)
+                if found is not None and not found.loaded:
+                    found.record, found.loaded = dict(record), True
 
     def get(self, kind: str, sourced_id: str) -> Source | None:
         return self.by_kind.get(kind, {}).get(sourced_id)
@@ -74,6 +131,7 @@ class SqlAlchemySources:
         changes = {"target_id": target_id, "status": status, "record": record, "updated_at": now}
         if found is not None and found.id is not None:
             found.target_id, found.status, found.record = target_id, status, record
+            found.loaded = True
             if found.id in self._inserts:  # new in this batch: write it as it is now
                 self._inserts[found.id].update(changes)
             elif self.batched:
