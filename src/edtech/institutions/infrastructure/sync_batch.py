@@ -363,11 +363,13 @@ class RosterBatch:
     async def flush(self) -> None:
         """Write what changed: new rows (multi-row INSERTs, people first), then changed
         columns (one executemany UPDATE per kind and set of columns)."""
+        written: dict[str, list[uuid.UUID]] = {}
         for kind, (_, table) in BATCH_KINDS.items():
             new = list(self._new[kind].values())
             for start in range(0, len(new), self.chunk):
                 await self.session.execute(sa.insert(table), new[start : start + self.chunk])
                 self.statements += 1
+            written[kind] = list(self._new[kind])
             self._new[kind] = {}
         for kind, (_, table) in BATCH_KINDS.items():
             groups: dict[tuple[str, ...], list[Row]] = {}
@@ -386,3 +388,16 @@ class RosterBatch:
                     await self.session.execute(stmt, params[start : start + self.chunk])
                     self.statements += 1
             self._dirty[kind] = {}
+        self._evict(written)
+
+    def _evict(self, written: dict[str, list[uuid.UUID]]) -> None:
+        """Forget the rows just inserted (an import's memory): they are in the database now,
+        where `prefetch` and `load` find them again if a later file needs them."""
+        for kind, ids in written.items():
+            if not ids:
+                continue
+            rows = self.rows.get(kind, {})
+            for i in ids:
+                rows.pop(i, None)
+            self._complete.discard(kind)
+            self._forget(kind)
