@@ -113,6 +113,7 @@ class Applier:
         async def step(name: str) -> None:
             nonlocal done
             await self.batch.flush()
+            await self.sources.flush()
             done += 1
             if on_file is not None:
                 await on_file(name, done, len(names))

@@ -18,6 +18,8 @@ from edtech.oneroster.infrastructure.tables import source
 FETCH_BY_ID = 5000
 """Up to this many imported rows of a kind are read by sourcedId; more, and the whole kind."""
 IDS_PER_QUERY = 1000
+ROWS_PER_STATEMENT = 2000
+"""`flush` writes this many rows per statement (an import flushes after each file)."""
 
 
 @dataclass
@@ -196,8 +198,9 @@ class SqlAlchemySources:
 
     async def flush(self) -> None:
         """Write the batched changes (nothing to do unless `batched`)."""
-        if self._inserts:
-            await self.session.execute(sa.insert(source), list(self._inserts.values()))
+        inserts = list(self._inserts.values())
+        for i in range(0, len(inserts), ROWS_PER_STATEMENT):
+            await self.session.execute(sa.insert(source), inserts[i : i + ROWS_PER_STATEMENT])
         if self._updates:
             stmt = (
                 sa.update(source)
@@ -209,7 +212,9 @@ class SqlAlchemySources:
                     updated_at=sa.bindparam("updated_at"),
                 )
             )
-            await self.session.execute(stmt, list(self._updates.values()))
+            updates = list(self._updates.values())
+            for i in range(0, len(updates), ROWS_PER_STATEMENT):
+                await self.session.execute(stmt, updates[i : i + ROWS_PER_STATEMENT])
         self._inserts, self._updates = {}, {}
 
 
