@@ -114,6 +114,8 @@ class Applier:
             nonlocal done
             await self.batch.flush()
             await self.sources.flush()
+            if name != "orgs":  # an org's type is read by every later step
+                self.sources.unload(KIND_OF_FILE[name])
             done += 1
             if on_file is not None:
                 await on_file(name, done, len(names))

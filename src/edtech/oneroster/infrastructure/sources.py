@@ -196,6 +196,13 @@ class SqlAlchemySources:
             row_id, kind, sourced_id, target_id, status, record
         )
 
+    def unload(self, kind: str) -> None:
+        """Forget the imported rows of a kind (an import's memory, once its file is applied);
+        `fetch_records` reads them again if needed. Call after `flush`."""
+        for found in self.of_kind(kind).values():
+            if found.loaded:
+                found.record, found.loaded = {}, False
+
     async def flush(self) -> None:
         """Write the batched changes (nothing to do unless `batched`)."""
         inserts = list(self._inserts.values())
