@@ -49,6 +49,7 @@ from edtech.institutions.infrastructure.meetings import (
     sections_in_term_on,
 )
 from edtech.institutions.infrastructure.sync import RosterSync
+from edtech.institutions.infrastructure.sync_batch import BATCH_KINDS, RosterBatch
 from edtech.institutions.infrastructure.tables import (
     academic_session as academic_session_table,
 )
@@ -71,6 +72,7 @@ from edtech.kernel.clock import school_zone
 from edtech.kernel.principal import Principal, Role, RoleGrant
 
 __all__ = [
+    "BATCH_KINDS",
     "GUARDIAN_FLAGS",
     "OFFICE_ROLES",
     "AcademicSessionInfo",
@@ -88,6 +90,7 @@ __all__ = [
     "PersonGrants",
     "Policy",
     "ReactivateInstitution",
+    "RosterBatch",
     "RosterBulk",
     "RosterSync",
     "SectionMembership",

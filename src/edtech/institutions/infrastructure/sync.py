@@ -53,6 +53,17 @@ _CONVERT: dict[str, Any] = {
 }
 
 
+def convert_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A synced record's values with enumerations as the domain's types."""
+    out = dict(values)
+    for name, conv in _CONVERT.items():
+        if name in out and out[name] is not None:
+            if name == "role":
+                conv = EnrollmentRole if kind == "enrollment" else Role
+            out[name] = conv(out[name])
+    return out
+
+
 class RosterSync:
     """Create, change and end roster records of one institution on the caller's session."""
 
@@ -65,22 +76,13 @@ class RosterSync:
     async def exists(self, kind: str, id_: uuid.UUID) -> bool:
         return await self.roster.get(KINDS[kind], self.institution_id, id_) is not None
 
-    def _values(self, kind: str, values: dict[str, Any]) -> dict[str, Any]:
-        out = dict(values)
-        for name, conv in _CONVERT.items():
-            if name in out and out[name] is not None:
-                if name == "role":
-                    conv = EnrollmentRole if kind == "enrollment" else Role
-                out[name] = conv(out[name])
-        return out
-
     async def put(
         self, kind: str, id_: uuid.UUID | None, values: dict[str, Any]
     ) -> tuple[uuid.UUID, bool]:
         """Create the record (`id_` None) or change the given fields of an existing one;
         returns its id and whether anything changed."""
         cls = KINDS[kind]
-        values = self._values(kind, values)
+        values = convert_values(kind, values)
         if id_ is not None:
             obj = await self.roster.get(cls, self.institution_id, id_)
             if obj is not None:

@@ -1,5 +1,8 @@
-"""Applying a checked OneRoster package to the roster, record by record, through the roster's
-public `RosterSync` (so every change records its event, as a hand edit would)."""
+"""Applying a checked OneRoster package to the roster through the roster's public sync classes
+(so every change records its event, as a hand edit would): orgs, sessions, courses and classes
+record by record (`RosterSync`), people, roles, enrollments and guardian links set-based
+(`RosterBatch`: the institution's rows read once, the diff made in memory, the writes sent in
+multi-row statements after each file)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from edtech.institutions.public import RosterSync
+from edtech.institutions.public import BATCH_KINDS, RosterBatch, RosterSync
 from edtech.kernel.errors import DomainError, InvalidError
 from edtech.oneroster.domain.binding import Mode, Problem, Record, parse_date, split_list
 from edtech.oneroster.domain.package import KIND_OF_FILE, ORG_TYPES, SESSION_KINDS, Package
@@ -88,12 +91,14 @@ class Applier:
     def __init__(
         self,
         sync: RosterSync,
+        batch: RosterBatch,
         sources: SqlAlchemySources,
         today: date,
         now: datetime,
         report: ImportReport,
     ) -> None:
-        self.sync, self.sources, self.today, self.now = sync, sources, today, now
+        self.sync, self.batch, self.sources = sync, batch, sources
+        self.today, self.now = today, now
         self.report = report
         self.problems: list[Problem] = []
         self.roles_of: dict[str, set[str]] = {}
@@ -107,11 +112,16 @@ class Applier:
 
         async def step(name: str) -> None:
             nonlocal done
+            await self.batch.flush()
+            await self.sources.flush()
+            if name != "orgs":  # an org's type is read by every later step
+                self.sources.unload(KIND_OF_FILE[name])
             done += 1
             if on_file is not None:
                 await on_file(name, done, len(names))
 
         for name in ("orgs", "academicSessions", "courses", "classes", "users"):
+            await self._prepare(KIND_OF_FILE[name], pkg.records.get(name, []))
             for r in pkg.records.get(name, ()):
                 await self._record(KIND_OF_FILE[name], r, self._values(name, r))
             if name in pkg.records:
@@ -119,17 +129,55 @@ class Applier:
         roles = pkg.records.get("roles", [])
         if not roles and pkg.records.get("users") and "role" in pkg.records["users"][0].values:
             roles = list(self._roles_from_users(pkg.records["users"]))
+        await self._prepare("role", roles)
         for r in roles:
             await self._record("role", r, self._values("roles", r))
         if "roles" in pkg.records:
             await step("roles")
         for name, kind in (("enrollments", "enrollment"), ("demographics", "demographic")):
+            await self._prepare(kind, pkg.records.get(name, []))
             for r in pkg.records.get(name, ()):
                 await self._record(kind, r, self._values(name, r))
             if name in pkg.records:
                 await step(name)
         await self._links(pkg)
         await self._end_missing(pkg, roles)
+        await self.batch.flush()
+
+    # --- reading ahead, in a few statements per file -------------------------------------
+
+    async def _prepare(self, kind: str, records: list[Record]) -> None:
+        """Read what a file's records need before applying them: the rows imported before
+        (to compare with), the roster rows they change, who holds the emails they claim."""
+        await self.sources.fetch_records(kind, (r.sourced_id for r in records))
+        roster_kind = _roster_kind(kind)
+        if roster_kind not in BATCH_KINDS:
+            return
+        pending = [r for r in records if self._pending(kind, r)]
+        targets = [self.sources.target(kind, r.sourced_id) for r in pending]
+        if kind == "demographic":
+            targets = [self.sources.target("user", r.sourced_id) for r in pending]
+        await self.batch.prefetch(roster_kind, [t for t in targets if t is not None])
+        if kind == "user":
+            emails = (r.get("email").strip().lower() for r in pending if r.status == "active")
+            await self.batch.prefetch_emails([e for e in emails if e])
+
+    def _pending(self, kind: str, r: Record) -> bool:
+        """Whether applying the record may change the roster (else it is unchanged)."""
+        found = self.sources.get(kind, r.sourced_id)
+        active = found is not None and found.status == "active"
+        if r.status == "tobedeleted":
+            return active
+        return not (active and found is not None and found.record == r.content())
+
+    async def _end_all(self, kind: str, keys: list[str]) -> None:
+        """End these mappings' records, having read what that needs in a few statements."""
+        await self.sources.fetch_records(kind, keys)
+        if kind in BATCH_KINDS:
+            targets = [self.sources.target(kind, k) for k in keys]
+            await self.batch.prefetch(kind, [t for t in targets if t is not None])
+        for key in keys:
+            await self._end(kind, key)
 
     # --- one record ---------------------------------------------------------------------
 
@@ -156,7 +204,7 @@ class Applier:
             if kind == "demographic":
                 person = self.sources.target("user", r.sourced_id)
                 assert person is not None
-                new_id, changed = await self.sync.put("user", person, values)
+                new_id, changed = await self.batch.put("user", person, values)
             else:
                 if kind == "user" and values.get("email"):
                     await self._check_email(r, values["email"], target_id)
@@ -164,7 +212,9 @@ class Applier:
                     values.pop("begins_on")
                 elif "begins_on" in values and values["begins_on"] is None:
                     values["begins_on"] = self.today
-                new_id, changed = await self.sync.put(_roster_kind(kind), target_id, values)
+                roster_kind = _roster_kind(kind)
+                writer = self.batch if roster_kind in BATCH_KINDS else self.sync
+                new_id, changed = await writer.put(roster_kind, target_id, values)
         except InvalidError as exc:
             for p in exc.problems or []:
                 self.problems.append(Problem(r.file, r.line, None, f"{exc.message}: {p.message}"))
@@ -186,7 +236,7 @@ class Applier:
         """A sourcedId that is one of our ids (an export of records made here) is that record;
         a guardian link is the open link between the same two people."""
         if kind == "link":
-            return await self.sync.open_link(
+            return await self.batch.open_link(
                 values["student_id"], values["guardian_id"], self.today
             )
         try:
@@ -194,12 +244,13 @@ class Applier:
         except ValueError:
             return None
         roster_kind = _roster_kind(kind)
-        if roster_kind in ("demographic",) or not await self.sync.exists(roster_kind, candidate):
+        writer = self.batch if roster_kind in BATCH_KINDS else self.sync
+        if not await writer.exists(roster_kind, candidate):
             return None
         return candidate
 
     async def _check_email(self, r: Record, email: str, but: uuid.UUID | None) -> None:
-        if await self.sync.roster.email_taken(self.sync.institution_id, email, but):
+        if await self.batch.email_taken(email, but):
             raise InvalidError(f"the email {email} belongs to someone else here")
 
     # --- values per file ----------------------------------------------------------------
@@ -343,6 +394,7 @@ class Applier:
                     continue
                 relation = sorted(self.roles_of[guardian] & GUARDIAN_ROLES)[0]
                 pairs[f"{guardian}|{student}"] = (guardian, student, relation)
+        await self.sources.fetch_records("link", pairs)
         for key, (guardian, student, relation) in sorted(pairs.items()):
             record = {
                 "guardianSourcedId": guardian,
@@ -359,17 +411,20 @@ class Applier:
             await self._record("link", r, values)
         listed = {u.sourced_id for u in users}
         bulk = pkg.modes.get("users") is Mode.BULK
+        ended = []
         for key, s in list(self.sources.of_kind("link").items()):
             if s.status != "active" or key in pairs:
                 continue
             guardian, student = key.split("|", 1)
             if bulk or guardian in listed or student in listed:
-                await self._end(s.kind, key)
+                ended.append(key)
+        await self._end_all("link", ended)
 
     async def _end(self, kind: str, sourced_id: str) -> None:
+        await self.sources.fetch_records(kind, [sourced_id])
         found = self.sources.get(kind, sourced_id)
         assert found is not None
-        if kind != "demographic" and await self.sync.end(kind, found.target_id, self.today):
+        if kind != "demographic" and await self.batch.end(kind, found.target_id, self.today):
             self.report.ended[kind] += 1
         await self.sources.put(
             kind, sourced_id, found.target_id, "tobedeleted", found.record, self.now
@@ -386,9 +441,12 @@ class Applier:
             await self._end_absent("role", {r.sourced_id for r in roles})
 
     async def _end_absent(self, kind: str, present: set[str]) -> None:
-        for key, s in list(self.sources.of_kind(kind).items()):
-            if s.status == "active" and key not in present:
-                await self._end(kind, key)
+        absent = [
+            key
+            for key, s in self.sources.of_kind(kind).items()
+            if s.status == "active" and key not in present
+        ]
+        await self._end_all(kind, absent)
 
 
 def _roster_kind(kind: str) -> str:

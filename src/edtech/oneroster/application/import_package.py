@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from edtech.institutions.public import RosterSync, institution_settings
+from edtech.institutions.public import RosterBatch, RosterSync, institution_settings
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import FieldProblem, InvalidError
 from edtech.oneroster.application.common import Applier, ImportReport
-from edtech.oneroster.domain.binding import Problem
+from edtech.oneroster.domain.binding import Mode, Problem, manifest_modes, parse_manifest
 from edtech.oneroster.domain.events import ImportFinished
-from edtech.oneroster.domain.package import KIND_OF_FILE, read_package
+from edtech.oneroster.domain.package import KIND_OF_FILE, REFERENCES, read_package
 from edtech.oneroster.infrastructure.files import read_zip
 from edtech.oneroster.infrastructure.imports import (
     ImportProgressLog,
@@ -27,6 +27,32 @@ from edtech.platform.db.uow import UnitOfWork
 
 MAX_REPORTED = 200
 """At most this many problems are listed (a broken export can have thousands)."""
+
+RECORDS_READ_WHOLE = ("org",)
+"""Kinds whose imported rows an import always reads (a district's type); the others' are read
+per file for the rows the package names (`Applier`)."""
+FIELDS_READ = {"role": ("userSourcedId", "role")}
+"""…and of these only the fields the import needs of every row (who holds which role)."""
+ALWAYS_WHOLE = frozenset({"org", "role", "link"})
+
+
+def kinds_read_whole(texts: Mapping[str, str]) -> set[str] | None:
+    """The kinds whose every mapping an import of `texts` needs: those a file of the package
+    refers to, those of a bulk file (it ends what it leaves out), orgs, roles and guardian
+    links; the mappings of the other kinds are read for the sourcedIds the package names.
+    None (all of them) when the manifest does not parse (the package is refused anyway)."""
+    if "manifest" not in texts:
+        return None
+    props, problems = parse_manifest(texts["manifest"])
+    modes, more = manifest_modes(props)
+    if problems or more:
+        return None
+    present = {n for n, m in modes.items() if m is not Mode.ABSENT and n in KIND_OF_FILE}
+    whole = set(ALWAYS_WHOLE)
+    whole |= {KIND_OF_FILE[n] for n in present if modes[n] is Mode.BULK}
+    whole |= {KIND_OF_FILE[target] for file, _, target, _ in REFERENCES if file in present}
+    return whole
+
 
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 """An upload (or a file inside it) over this size is refused with 413."""
@@ -101,7 +127,8 @@ class ImportPackage:
     ) -> None:
         session = self.uow.session
         sources = SqlAlchemySources(session, institution_id, batched=True)
-        await sources.load()
+        whole = kinds_read_whole(texts)
+        await sources.load(records=RECORDS_READ_WHOLE, kinds=whole, fields=FIELDS_READ)
         known = {
             name: {k for k, s in sources.of_kind(kind).items() if s.status == "active"}
             for name, kind in KIND_OF_FILE.items()
@@ -113,6 +140,9 @@ class ImportPackage:
                 f"the package has {len(pkg.problems)} problem(s); nothing was changed",
                 pkg.problems,
             )
+        for name, records in pkg.records.items():
+            if whole is not None and KIND_OF_FILE[name] not in whole:
+                await sources.load_named(KIND_OF_FILE[name], (r.sourced_id for r in records))
 
         async def on_file(name: str, done: int, total: int) -> None:
             if self.progress.live:
@@ -121,6 +151,7 @@ class ImportPackage:
         now = self.clock.now()
         applier = Applier(
             RosterSync(session, institution_id, now),
+            RosterBatch(session, institution_id, now, self.uow.emit),
             sources,
             await self._today(institution_id),
             now,

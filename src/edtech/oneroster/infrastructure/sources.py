@@ -1,9 +1,10 @@
 """Which roster record each outside `sourcedId` is, per institution and kind (Core statements:
-a mapping log with no behaviour, read whole at the start of an import)."""
+a mapping log with no behaviour, read at the start of an import)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.kernel.ids import new_id
 from edtech.oneroster.infrastructure.tables import source
+
+FETCH_BY_ID = 5000
+"""Up to this many imported rows of a kind are read by sourcedId; more, and the whole kind."""
+IDS_PER_QUERY = 1000
+ROWS_PER_STATEMENT = 2000
+"""`flush` writes this many rows per statement (an import flushes after each file)."""
 
 
 @dataclass
@@ -25,6 +32,8 @@ class Source:
     target_id: uuid.UUID
     status: str
     record: dict[str, Any]
+    loaded: bool = True
+    """False while `record` is not read yet (`load(records=...)`, then `fetch_records`)."""
 
 
 class SqlAlchemySources:
@@ -44,12 +53,99 @@ class SqlAlchemySources:
         self._inserts: dict[uuid.UUID, dict[str, Any]] = {}
         self._updates: dict[uuid.UUID, dict[str, Any]] = {}
 
-    async def load(self) -> None:
-        stmt = sa.select(source).where(source.c.institution_id == self.institution_id)
-        for row in await self.session.execute(stmt):
-            self.by_kind.setdefault(row.kind, {})[row.sourced_id] = Source(
-                row.id, row.kind, row.sourced_id, row.target_id, row.status, dict(row.record)
+    async def load(
+        self,
+        *,
+        records: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
+        fields: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Read the mappings. With `records`, only those kinds come with their row as imported
+        (the rest are read for the rows that need them by `fetch_records`: a delta of a few
+        hundred rows need not decode the 100,000 rows imported before); `fields` reads a few
+        fields of a kind's rows instead (left not `loaded`); `kinds` reads only those kinds
+        (the others by `load_named`)."""
+        c = source.c
+        mine = [c.institution_id == self.institution_id]
+        if kinds is not None:
+            mine.append(c.kind.in_(list(kinds)))
+        if records is None:
+            for row in (await self.session.execute(sa.select(source).where(*mine))).all():
+                self._add(row.id, row.kind, row.sourced_id, row.target_id, row.status, row.record)
+            return
+        fields = fields or {}
+        plain = sa.select(c.id, c.kind, c.sourced_id, c.target_id, c.status).where(
+            *mine, c.kind.not_in([*records, *fields])
+        )
+        for row in (await self.session.execute(plain)).all():
+            self._add(row.id, row.kind, row.sourced_id, row.target_id, row.status, None)
+        for kind, names in fields.items():
+            if kinds is not None and kind not in kinds:
+                continue
+            picked = [c.record[n].as_string() for n in names]
+            stmt = sa.select(c.id, c.sourced_id, c.target_id, c.status, *picked).where(
+                c.institution_id == self.institution_id, c.kind == kind
             )
+            for id_, sourced_id, target_id, status, *values in (
+                await self.session.execute(stmt)
+            ).all():
+                self._add(id_, kind, sourced_id, target_id, status, None)
+                self.by_kind[kind][sourced_id].record = {
+                    n: v for n, v in zip(names, values, strict=True) if v is not None
+                }
+        whole = sa.select(source).where(*mine, c.kind.in_(list(records)))
+        for row in (await self.session.execute(whole)).all():
+            self._add(row.id, row.kind, row.sourced_id, row.target_id, row.status, row.record)
+
+    async def load_named(self, kind: str, sourced_ids: Iterable[str]) -> None:
+        """The mappings of these sourcedIds, with their rows as imported (a kind `load` left
+        out: a delta's enrollments, say, need not read the 60,000 imported before)."""
+        wanted = [k for k in dict.fromkeys(sourced_ids) if k not in self.of_kind(kind)]
+        c = source.c
+        for i in range(0, len(wanted), IDS_PER_QUERY):
+            stmt = sa.select(source).where(
+                c.institution_id == self.institution_id,
+                c.kind == kind,
+                c.sourced_id.in_(wanted[i : i + IDS_PER_QUERY]),
+            )
+            for row in (await self.session.execute(stmt)).all():
+                self._add(row.id, row.kind, row.sourced_id, row.target_id, row.status, row.record)
+
+    def _add(
+        self,
+        id_: uuid.UUID,
+        kind: str,
+        sourced_id: str,
+        target_id: uuid.UUID,
+        status: str,
+        record: dict[str, Any] | None,
+    ) -> None:
+        self.by_kind.setdefault(kind, {})[sourced_id] = Source(
+            id_, kind, sourced_id, target_id, status, dict(record or {}), record is not None
+        )
+
+    async def fetch_records(self, kind: str, sourced_ids: Iterable[str]) -> None:
+        """Read the imported rows of these mappings that `load` left out: by sourcedId when
+        they are few, the whole kind when they are many."""
+        mine = self.of_kind(kind)
+        missing = [k for k in dict.fromkeys(sourced_ids) if k in mine and not mine[k].loaded]
+        if not missing:
+            return
+        c = source.c
+        where = [c.institution_id == self.institution_id, c.kind == kind]
+        if len(missing) > FETCH_BY_ID:
+            chunks = [where]
+        else:
+            chunks = [
+                [*where, c.sourced_id.in_(missing[i : i + IDS_PER_QUERY])]
+                for i in range(0, len(missing), IDS_PER_QUERY)
+            ]
+        for chunk in chunks:
+            stmt = sa.select(c.sourced_id, c.record).where(*chunk)
+            for sourced_id, record in (await self.session.execute(stmt)).all():
+                found = mine.get(sourced_id)
+                if found is not None and not found.loaded:
+                    found.record, found.loaded = dict(record), True
 
     def get(self, kind: str, sourced_id: str) -> Source | None:
         return self.by_kind.get(kind, {}).get(sourced_id)
@@ -74,6 +170,7 @@ class SqlAlchemySources:
         changes = {"target_id": target_id, "status": status, "record": record, "updated_at": now}
         if found is not None and found.id is not None:
             found.target_id, found.status, found.record = target_id, status, record
+            found.loaded = True
             if found.id in self._inserts:  # new in this batch: write it as it is now
                 self._inserts[found.id].update(changes)
             elif self.batched:
@@ -99,10 +196,18 @@ class SqlAlchemySources:
             row_id, kind, sourced_id, target_id, status, record
         )
 
+    def unload(self, kind: str) -> None:
+        """Forget the imported rows of a kind (an import's memory, once its file is applied);
+        `fetch_records` reads them again if needed. Call after `flush`."""
+        for found in self.of_kind(kind).values():
+            if found.loaded:
+                found.record, found.loaded = {}, False
+
     async def flush(self) -> None:
         """Write the batched changes (nothing to do unless `batched`)."""
-        if self._inserts:
-            await self.session.execute(sa.insert(source), list(self._inserts.values()))
+        inserts = list(self._inserts.values())
+        for i in range(0, len(inserts), ROWS_PER_STATEMENT):
+            await self.session.execute(sa.insert(source), inserts[i : i + ROWS_PER_STATEMENT])
         if self._updates:
             stmt = (
                 sa.update(source)
@@ -114,7 +219,9 @@ class SqlAlchemySources:
                     updated_at=sa.bindparam("updated_at"),
                 )
             )
-            await self.session.execute(stmt, list(self._updates.values()))
+            updates = list(self._updates.values())
+            for i in range(0, len(updates), ROWS_PER_STATEMENT):
+                await self.session.execute(stmt, updates[i : i + ROWS_PER_STATEMENT])
         self._inserts, self._updates = {}, {}
 
 
