@@ -113,14 +113,14 @@ class RecordScans:
         batch = [_Scan.of(device, scan) for device, scans in uploads for scan in scans]
         if not batch:
             return []
+        institution_id = batch[0].device.institution_id
         async with self.uow as uow:
-            arrivals = SqlAlchemyArrivals(uow.session)
-            found = await arrivals.resolve(batch[0].institution_id, [s.key for s in batch])
+            session = uow.session
+            arrivals = SqlAlchemyArrivals(session)
+            found = await arrivals.resolve(institution_id, [s.key for s in batch])
             arriving = _resolve(batch, found, now)
             codes: SystemCodes = (
-                await self.codes.system_codes(uow.session, batch[0].institution_id)
-                if found.candidates
-                else {}
+                await self.codes.system_codes(session, institution_id) if found.candidates else {}
             )
             events: list[DomainEvent] = []
             for _ in range(RACES):
@@ -133,8 +133,7 @@ class RecordScans:
                 arriving = await _reread(arrivals, lost)
             else:
                 raise StaleArrivalsError
-            await _write_scans(uow, batch, events, now)
-        return [s.outcome for s in batch]
+            return await _write_scans(uow, batch, events, now)
 
 
 @dataclass(slots=True)
@@ -144,7 +143,8 @@ class _Scan:
     device: DevicePrincipal
     scan: ScanIn
     key: ScanKey
-    outcome: ScanOutcome
+    outcome: ScanOutcome | None = None
+    """What became of it, once decided (a repeat within the batch: once its first is)."""
     is_new: bool = False
     """Neither uploaded before nor a repeat within the batch: it gets stored."""
     first: _Scan | None = None
@@ -157,39 +157,32 @@ class _Scan:
     @classmethod
     def of(cls, device: DevicePrincipal, scan: ScanIn) -> _Scan:
         value_hash = credential_hash(device.institution_id, scan.credential)
-        key = ScanKey(device.device_id, scan.scan_id, value_hash, scan.scanned_at)
-        # Every scan gets an outcome as soon as it is decided; this one is overwritten.
-        return cls(device, scan, key, ScanOutcome(scan.scan_id, ScanResult.RECORDED))
-
-    @property
-    def institution_id(self) -> uuid.UUID:
-        return self.device.institution_id
+        return cls(
+            device, scan, ScanKey(device.device_id, scan.scan_id, value_hash, scan.scanned_at)
+        )
 
     @property
     def mark(self) -> Mark:
         assert self.target is not None, "a scan without a target marks nobody"
         return self.target[0]
 
-    @property
-    def session(self) -> AttendanceSession:
-        assert self.target is not None, "a scan without a target marks nobody"
-        return self.target[1]
-
     def settle(self, result: ScanResult, **facts: Any) -> None:
         self.outcome = ScanOutcome(self.scan.scan_id, result, **facts)
 
     def row(self, now: datetime) -> dict[str, Any]:
         """Its row in `attendance_scan`: what makes a later upload of it a duplicate."""
+        outcome = self.outcome
+        assert outcome is not None, "a scan is stored once decided"
         return {
             "device_id": self.key.device_id,
             "scan_id": self.key.scan_id,
-            "institution_id": self.institution_id,
+            "institution_id": self.device.institution_id,
             "scanned_at": self.scan.scanned_at,
             "received_at": now,
-            "result": self.outcome.result.value,
-            "reason": self.outcome.reason,
-            "student_id": self.outcome.student_id,
-            "session_id": self.outcome.session_id,
+            "result": outcome.result.value,
+            "reason": outcome.reason,
+            "student_id": outcome.student_id,
+            "session_id": outcome.session_id,
         }
 
 
@@ -236,14 +229,16 @@ def _decide(arriving: Sequence[_Scan], codes: SystemCodes, now: datetime) -> dic
     changed: dict[uuid.UUID, Mark] = {}
     windows: dict[uuid.UUID, Windows] = {}  # computed once per session, not once per scan
     for s in arriving:
-        mark, att = s.mark, s.session
+        assert s.target is not None, "an arriving scan has its target"
+        mark, att = s.target
         if not att.takes_arrivals:
             s.change = None
             s.settle(ScanResult.SESSION_CLOSED, student_id=mark.student_id, session_id=att.id)
             continue
-        if att.id not in windows:
-            windows[att.id] = att.windows
-        arrival = windows[att.id].classify(s.scan.scanned_at)
+        window = windows.get(att.id)
+        if window is None:
+            window = windows[att.id] = att.windows
+        arrival = window.classify(s.scan.scanned_at)
         s.change = mark.arrive(
             codes[arrival.category],
             at=s.scan.scanned_at,
@@ -275,7 +270,12 @@ async def _write_marks(
     if nobody else wrote it since we read it; return the scans whose mark someone else did."""
     if not changed:
         return []
-    sessions = {s.session.id: s.session for s in arriving if s.mark.id in changed}
+    sessions: dict[uuid.UUID, AttendanceSession] = {}
+    for s in arriving:
+        assert s.target is not None, "an arriving scan has its target"
+        mark, att = s.target
+        if mark.id in changed:
+            sessions[att.id] = att
     scheduled = [att for att in sessions.values() if att.state == SessionState.SCHEDULED]
     opened = await arrivals.open_scheduled([att.id for att in scheduled], now)
     for att in scheduled:
@@ -285,11 +285,12 @@ async def _write_marks(
     written = await arrivals.arrive(list(changed.values()), now)
     lost: list[_Scan] = []
     for s in arriving:
-        if s.mark.id in changed and s.mark.id not in written:
+        mark = s.mark
+        if mark.id in changed and mark.id not in written:
             s.change = None
             lost.append(s)
         elif s.change is not None:
-            events.extend(s.mark.pull_events())
+            events.extend(mark.pull_events())
     return lost
 
 
@@ -304,20 +305,27 @@ async def _reread(arrivals: SqlAlchemyArrivals, lost: Sequence[_Scan]) -> list[_
 
 async def _write_scans(
     uow: UnitOfWork, batch: Sequence[_Scan], events: Sequence[DomainEvent], now: datetime
-) -> None:
-    """Store each new scan with its outcome and the marks' history, emit the events, commit.
+) -> list[ScanOutcome]:
+    """Store each new scan with its outcome and the marks' history, emit the events, commit;
+    return every scan's outcome, in order.
 
     A repeat inside the batch reports what its first occurrence got."""
+    session = uow.session
+    outcomes: list[ScanOutcome] = []
     for s in batch:
         if s.first is not None:
             first = s.first.outcome
+            assert first is not None, "the first occurrence of a scan is decided"
             s.outcome = replace(first, result=ScanResult.DUPLICATE, original=first.result.value)
+        assert s.outcome is not None, "every scan of the batch is decided"
+        outcomes.append(s.outcome)
     rows = [s.row(now) for s in batch if s.is_new]
     if rows:
-        inserted = await SqlAlchemyScans(uow.session).insert_new(rows)
+        inserted = await SqlAlchemyScans(session).insert_new(rows)
         if len(inserted) != len(rows):
             raise ConcurrentUploadError
-    await SqlAlchemyHistory(uow.session).append([s.change for s in batch if s.change])
+    await SqlAlchemyHistory(session).append([s.change for s in batch if s.change])
     for event in events:
         uow.emit(event)
     await uow.commit()
+    return outcomes

@@ -65,8 +65,9 @@ def use_case(cls: Callable[..., U], *ports: Port) -> Callable[[Services], U]:
     services: `use_case(PruneSessions)(services)`.
     """
 
+    # Built for every request (and every scan transaction): no generator when a list will do.
     def build(services: ServicesDep) -> U:
-        return cls(services.uow(), services.clock, *(port(services) for port in ports))
+        return cls(services.uow(), services.clock, *[port(services) for port in ports])
 
     build.__name__ = f"use_case_{getattr(cls, '__name__', 'use_case')}"
     return build

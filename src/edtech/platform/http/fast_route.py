@@ -64,6 +64,7 @@ class FastRouteApp:
         self.handler = handler
         self.max_body_bytes = max_body_bytes
         self.requires = requires
+        self._required = frozenset(requires)
         # What the access log and the request metrics read the route template from.
         self.route = _Template(path)
 
@@ -103,12 +104,9 @@ class FastRouteApp:
         """A JSON body of declared length within the limit, and the headers the handler needs."""
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         length = content_length(scope)
-        return (
-            content_type == JSON
-            and length is not None
-            and 0 <= length <= self.max_body_bytes
-            and all(name in headers for name in self.requires)
-        )
+        if content_type != JSON or length is None or not 0 <= length <= self.max_body_bytes:
+            return False
+        return headers.keys() >= self._required  # in C: no generator per request
 
 
 @dataclass(frozen=True, slots=True)
