@@ -1,7 +1,7 @@
 """insights: per-institution thresholds, the course totals seen (grade drops), signal links.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0026
+Revises: 0025
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from edtech.platform.db.types import UTCDateTime
 
-revision: str = "0029"
-down_revision: str | None = "0028"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

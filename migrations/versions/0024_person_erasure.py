@@ -1,7 +1,7 @@
 """institutions: a person who left can be erased — when and by whom, on the person's row.
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0024
+Revises: 0023
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from edtech.platform.db.types import UTCDateTime
 
-revision: str = "0027"
-down_revision: str | None = "0026"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

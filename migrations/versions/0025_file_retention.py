@@ -1,7 +1,7 @@
 """files: an institution's own retention periods per category.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0025
+Revises: 0024
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from edtech.platform.db.types import UTCDateTime
 
-revision: str = "0028"
-down_revision: str | None = "0027"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ institution's attendance letter template.
 A message and an announcement keep what they show of the files they carry (a JSON list, NULL
 for none); a stored file keeps its thumbnail's key, size and checksum beside its own.
 
-Revision ID: 0026
+Revision ID: 0023
 Revises: 0022
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 from edtech.platform.db.types import UTCDateTime
 
-revision: str = "0026"
+revision: str = "0023"
 down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
