@@ -59,6 +59,14 @@ async def test_absent_at_close_pushes_then_emails_after_the_delay_when_unread(
     await drain(app)
     [mail] = await smtp_server.wait_for(GUARDIAN)
     assert "absent" in str(mail["Subject"])
+    # Plain text and an HTML alternative, with the same link.
+    plain, rich = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert plain is not None
+    assert rich is not None
+    link = f"/app/notifications/{notice['id']}"
+    assert link in plain.get_content()
+    assert f'{link}"' in rich.get_content()
+    assert "absent" in rich.get_content()
     [notice] = await notifications(client, guardian)
     assert attempts(notice) == {"push": "sent", "email": "sent"}
 

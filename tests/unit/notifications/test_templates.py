@@ -99,3 +99,18 @@ def test_an_institutions_mandatory_set_decides_what_cannot_be_switched_off() -> 
     assert not stored.enabled(Category.BILLING, Channel.EMAIL)
     assert stored.enabled(Category.BILLING, Channel.EMAIL, mandatory)
     assert not stored.enabled(Category.BILLING, Channel.SMS, mandatory)
+
+
+def test_the_html_part_says_what_the_text_says_escaped_with_its_paragraphs() -> None:
+    from edtech.notifications.domain.templates import email_html
+
+    page = email_html(
+        "Ana <b>was</b> absent",
+        "Line one & more\nline two\n\nA second paragraph",
+        "https://school.example/app/notifications/1?a=1&b=2",
+    )
+    assert "<b>was</b>" not in page
+    assert "Ana &lt;b&gt;was&lt;/b&gt; absent" in page
+    assert "Line one &amp; more<br>line two</p>" in page
+    assert ">A second paragraph</p>" in page
+    assert 'href="https://school.example/app/notifications/1?a=1&amp;b=2"' in page

@@ -19,6 +19,7 @@ from edtech.notifications.domain.ports import (
     Push,
     Sms,
 )
+from edtech.notifications.domain.templates import email_html
 from edtech.notifications.infrastructure import notification
 from edtech.notifications.infrastructure.repository import (
     FINAL,
@@ -135,7 +136,9 @@ class SendRung:
             message = Outgoing(to, row.title, row.body, link, key, data, platform)
             try:
                 if channel is Channel.EMAIL:
-                    refs.append(await self.email.send(message, f"{row.body}\n\n{link}\n", None))
+                    text = f"{row.body}\n\n{link}\n"
+                    html = email_html(row.title, row.body, link)
+                    refs.append(await self.email.send(message, text, html))
                 elif channel is Channel.PUSH:
                     refs.append(await self.push.send(message))
                 else:

@@ -8,6 +8,7 @@ the reader's language writes them (`Friday 4 December` / `viernes 4 de diciembre
 
 from __future__ import annotations
 
+import html
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -165,3 +166,22 @@ def fields_of(kind: str) -> frozenset[str]:
         for text in texts[kind]:
             found |= {name for _, name, _, _ in string.Formatter().parse(text) if name}
     return frozenset(found)
+
+
+def email_html(title: str, body: str, link: str) -> str:
+    """The HTML alternative of a notification email: the same title, text and link as the
+    plain part (never more), escaped; paragraphs at blank lines, line breaks kept."""
+    paragraphs = [p for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    text = "".join(
+        f'<p style="margin:0 0 1em">{html.escape(p).replace(chr(10), "<br>")}</p>'
+        for p in paragraphs
+    )
+    href = html.escape(link, quote=True)
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>"
+        '<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f2933">'
+        f'<h1 style="font-size:1.25em;margin:0 0 1em">{html.escape(title)}</h1>{text}'
+        f'<p><a href="{href}" style="color:#1d4ed8">{html.escape(link)}</a></p>'
+        "</body></html>"
+    )
