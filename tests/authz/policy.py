@@ -424,6 +424,9 @@ POLICY: dict[str, Rule] = {
     "GET /api/v1/notification-batches/{batch_id}": allow(
         "its sender (the institution admin) and the institution's admins", "admin"
     ),
+    "GET /api/v1/notification-batches/{batch_id}/recipients": allow(
+        "its sender (the institution admin) and the institution's admins", "admin"
+    ),
     # files
     "POST /api/v1/files/excuse-notes/{excuse_id}": allow(
         "the note's author while they see the child's attendance (guardian1, guardian3; the"

@@ -1349,6 +1349,14 @@ export type Page_ReceivedAnnouncementOut_ = {
   "next"?: string | null;
 };
 
+export type Page_RecipientOut_ = {
+  "items": Array<RecipientOut>;
+  "total": number;
+  "limit": number;
+  "offset": number;
+  "next"?: string | null;
+};
+
 export type Page_ReportRowOut_ = {
   "items": Array<ReportRowOut>;
   "total": number;
@@ -1694,6 +1702,24 @@ export type ReceivedAnnouncementOut = {
   "created_at": string;
   "attachments"?: Array<AttachmentOut>;
   "acknowledged_at": string | null;
+};
+
+export type RecipientAttemptOut = {
+  "state": string;
+  "reason": string | null;
+  "finished_at": string | null;
+};
+
+/** One recipient of a batch: whether and how they were reached. */
+export type RecipientOut = {
+  "person_id": string;
+  "name": string | null;
+  "reached": boolean;
+  "reached_at": string | null;
+  "how": Array<string>;
+  "seen_at": string | null;
+  "read_at": string | null;
+  "channels": Record<string, unknown>;
 };
 
 export type RecordType = "excuse" | "payment" | "invoice" | "student" | "draft" | "message" | "announcement";
@@ -2782,6 +2808,7 @@ export interface Responses {
   "GET /api/v1/messaging-settings": MessagingSettingsIO;
   "PUT /api/v1/messaging-settings": MessagingSettingsIO;
   "GET /api/v1/notification-batches/{batch_id}": Edtech__notifications__api__schemas__BatchOut;
+  "GET /api/v1/notification-batches/{batch_id}/recipients": Page_RecipientOut_;
   "GET /api/v1/notification-policy": NotificationPolicyIO;
   "PUT /api/v1/notification-policy": NotificationPolicyIO;
   "POST /api/v1/pairing-codes": PairingCodeOut;

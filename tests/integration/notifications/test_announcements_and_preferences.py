@@ -161,6 +161,32 @@ async def test_urgent_announcement_reaches_every_guardian_once_per_channel_with_
     )
     assert hidden.status_code == 404
 
+    # The proof, per recipient: reached, and how — and the same as CSV for the office.
+    recipients = f"/api/v1/notification-batches/{announcement['id']}/recipients"
+    page = await client.get(recipients, headers=teacher)
+    assert page.status_code == 200, page.text
+    listed = page.json()
+    assert listed["total"] == len(S01_GUARDIANS)
+    for r in listed["items"]:
+        assert r["reached"] is True
+        assert r["reached_at"] is not None
+        assert {"push", "email"} <= set(r["how"])
+        assert (r["channels"]["push"]["state"], r["channels"]["email"]["state"]) == (
+            "sent",
+            "sent",
+        )
+        assert r["name"]
+    waiting = await client.get(recipients, params={"reached": "false"}, headers=teacher)
+    assert waiting.json()["total"] == 0
+    table = await client.get(recipients, params={"format": "csv"}, headers=teacher)
+    assert table.status_code == 200
+    assert table.headers["content-type"].startswith("text/csv")
+    header, *lines = table.text.splitlines()
+    assert header.startswith("person_id,name,reached,reached_at,how")
+    assert len(lines) == len(S01_GUARDIANS)
+    assert all(",yes," in line and "push+email" in line for line in lines)
+    assert (await client.get(recipients, headers=outsider)).status_code == 404
+
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-neutral
 async def test_normal_announcements_follow_preferences_and_wait_for_quiet_hours(

@@ -3,10 +3,12 @@ delivery counts."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
@@ -22,6 +24,8 @@ from edtech.notifications.api.schemas import (
     PreferencesOut,
     QuietHoursIO,
     ReadOut,
+    RecipientAttemptOut,
+    RecipientOut,
     WebPushKeyOut,
     WebPushSubscriptionIn,
     WebPushSubscriptionOut,
@@ -41,10 +45,13 @@ from edtech.notifications.infrastructure.providers import web_push_key
 from edtech.notifications.infrastructure.queries import (
     attempts_of,
     batch_counts,
+    batch_recipients_query,
     mandatory_of,
+    may_watch_batch,
     my_notifications_query,
     my_push_subscriptions,
     preferences_of,
+    recipients_detail,
     school_locale,
 )
 from edtech.notifications.infrastructure.webpush import PLATFORM as WEBPUSH
@@ -274,6 +281,101 @@ async def get_batch(
         percent=counts.percent,
         channels={k: ChannelCountsOut(**v) for k, v in counts.channels.items()},
         channel=f"notifications.batch.{batch_id}",
+    )
+
+
+RECIPIENT_CHANNELS = ("push", "email", "sms")
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page of recipients; with `format=csv`, all of them as CSV.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    404: {"description": "No such batch you sent (or may see)."},
+}
+
+
+def _recipient(row: Any, name: str | None, attempts: dict[str, Any]) -> RecipientOut:
+    how = ["app"] if row.seen_at is not None else []
+    how += [c for c in RECIPIENT_CHANNELS if c in attempts and attempts[c].state == "sent"]
+    return RecipientOut(
+        person_id=row.person_id,
+        name=name,
+        reached=row.reached_at is not None,
+        reached_at=row.reached_at,
+        how=how,
+        seen_at=row.seen_at,
+        read_at=row.read_at,
+        channels={
+            c: RecipientAttemptOut(state=a.state, reason=a.reason, finished_at=a.finished_at)
+            for c, a in sorted(attempts.items())
+        },
+    )
+
+
+def _recipients_csv(batch_id: uuid.UUID, recipients: list[RecipientOut]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = ["person_id", "name", "reached", "reached_at", "how", "seen_at", "read_at"]
+    for c in RECIPIENT_CHANNELS:
+        header += [c, f"{c}_reason"]
+    writer.writerow(header)
+    for r in recipients:
+        line: list[Any] = [
+            r.person_id,
+            r.name,
+            "yes" if r.reached else "no",
+            r.reached_at.isoformat() if r.reached_at else "",
+            "+".join(r.how),
+            r.seen_at.isoformat() if r.seen_at else "",
+            r.read_at.isoformat() if r.read_at else "",
+        ]
+        for c in RECIPIENT_CHANNELS:
+            a = r.channels.get(c)
+            line += [a.state if a else "", (a.reason or "") if a else ""]
+        writer.writerow(["" if v is None else v for v in line])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="recipients-{batch_id}.csv"'},
+    )
+
+
+@router.get(
+    "/notification-batches/{batch_id}/recipients",
+    response_model=Page[RecipientOut],
+    summary="Who an announcement reached, and how (its sender, or an admin)",
+    responses=CSV_ANSWER,
+)
+async def list_batch_recipients(
+    batch_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    session: ReadSessionDep,
+    page: PageParamsDep,
+    request: Request,
+    reached: Annotated[
+        bool | None, Query(description="Only those reached (true) or not yet (false).")
+    ] = None,
+    format_: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+) -> Page[RecipientOut] | Response:
+    """Per recipient: reached or not, when, every way that reached them (an open app, push,
+    email, SMS) and each channel's attempt with why it failed. With `format=csv`, every
+    recipient (no pages) — the office's proof of who was told."""
+    if not await may_watch_batch(session, principal, batch_id):
+        raise NotFoundError("no such notification batch")
+    stmt = batch_recipients_query(batch_id, reached)
+    if format_ == "csv":
+        rows = list((await session.execute(stmt)).all())
+        names, attempts = await recipients_detail(session, rows)
+        everyone = [_recipient(r, names.get(r.person_id), attempts.get(r.id, {})) for r in rows]
+        return _recipients_csv(batch_id, everyone)
+    raw = await paginate(session, stmt, page, request, lambda r: r)
+    names, attempts = await recipients_detail(session, list(raw.items))
+    return Page[RecipientOut](
+        items=[_recipient(r, names.get(r.person_id), attempts.get(r.id, {})) for r in raw.items],
+        total=raw.total,
+        limit=raw.limit,
+        offset=raw.offset,
+        next=raw.next,
     )
 
 

@@ -178,6 +178,30 @@ class BatchOut(BaseModel):
     channel: str = Field(description="Subscribe to it over /ws for live counts.")
 
 
+class RecipientAttemptOut(BaseModel):
+    state: str = Field(description="pending, sending, sent, failed or skipped.")
+    reason: str | None = Field(description="Why it failed or was skipped.")
+    finished_at: datetime | None
+
+
+class RecipientOut(BaseModel):
+    """One recipient of a batch: whether and how they were reached."""
+
+    person_id: uuid.UUID
+    name: str | None
+    reached: bool
+    reached_at: datetime | None = Field(description="When they were first reached.")
+    how: list[str] = Field(
+        description="Every way that reached them: `app` (seen on an open app), `push`, "
+        "`email`, `sms` (sent)."
+    )
+    seen_at: datetime | None
+    read_at: datetime | None
+    channels: dict[str, RecipientAttemptOut] = Field(
+        description="The attempt of each channel planned for them."
+    )
+
+
 class NotificationPolicyIO(BaseModel):
     """The institution's notification policy."""
 

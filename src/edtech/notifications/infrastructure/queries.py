@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.institutions.public import institution_settings
+from edtech.institutions.public import display_names, institution_settings
 from edtech.kernel.principal import Principal
 from edtech.notifications.domain import BatchProgressed, Category, Preferences
 from edtech.notifications.infrastructure.repository import SqlNotifications
@@ -86,17 +86,46 @@ async def batch_counts(
     return await SqlNotifications(session).counts(batch_id, now)
 
 
-def batch_recipients_query(batch_id: uuid.UUID) -> sa.Select[Any]:
-    return (
-        sa.select(
-            notification.c.id,
-            notification.c.person_id,
-            notification.c.seen_at,
-            notification.c.read_at,
+def batch_recipients_query(batch_id: uuid.UUID, reached: bool | None = None) -> sa.Select[Any]:
+    """The batch's notifications, one per recipient, by person (optionally reached or not)."""
+    stmt = sa.select(
+        notification.c.id,
+        notification.c.institution_id,
+        notification.c.person_id,
+        notification.c.reached_at,
+        notification.c.seen_at,
+        notification.c.read_at,
+    ).where(notification.c.batch_id == batch_id)
+    if reached is not None:
+        stmt = stmt.where(
+            notification.c.reached_at.is_not(None)
+            if reached
+            else notification.c.reached_at.is_(None)
         )
-        .where(notification.c.batch_id == batch_id)
-        .order_by(notification.c.person_id)
+    return stmt.order_by(notification.c.person_id, notification.c.id)
+
+
+async def recipients_detail(
+    session: AsyncSession, rows: list[Any]
+) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, dict[str, Any]]]:
+    """For a page of `batch_recipients_query` rows: the recipients' names, and each
+    notification's attempts by channel (state, reason, when it finished)."""
+    if not rows:
+        return {}, {}
+    names = await display_names(session, rows[0].institution_id, [r.person_id for r in rows])
+    found = await session.execute(
+        sa.select(
+            notification_attempt.c.notification_id,
+            notification_attempt.c.channel,
+            notification_attempt.c.state,
+            notification_attempt.c.reason,
+            notification_attempt.c.finished_at,
+        ).where(notification_attempt.c.notification_id.in_([r.id for r in rows]))
     )
+    attempts: dict[uuid.UUID, dict[str, Any]] = {}
+    for a in found:
+        attempts.setdefault(a.notification_id, {})[a.channel] = a
+    return names, attempts
 
 
 async def preferences_of(session: AsyncSession, person_id: uuid.UUID) -> Preferences:
