@@ -22,11 +22,15 @@ from edtech.notifications.domain import Delays
 from edtech.notifications.infrastructure.repository import SqlNotifications
 from edtech.platform.services import Services
 
+READ = "chat.read"
+
 
 class NotificationSink:
-    """`stage` plans the notifications of the events that notify someone, and marks a chat
+    """`stage` plans the notifications of the events that notify someone, marks a chat
     message's notification seen when communication records its delivery to the person
-    (`chat.delivered`); `committed` has nothing to do (the job runner picks the jobs up)."""
+    (`chat.delivered`), and a conversation's message notifications read when the person reads
+    it (`chat.read`: those made by then); `committed` has nothing to do (the job runner picks
+    the jobs up)."""
 
     def __init__(self, clock: Clock, delays: Delays) -> None:
         self.clock, self.delays = clock, delays
@@ -39,6 +43,11 @@ class NotificationSink:
                 data: Any = event
                 key = source_key(DELIVERED, {"message_id": data.message_id})
                 await store.mark_seen(data.person_id, MESSAGE, key, data.delivered_at)
+            elif event.type == READ:
+                read: Any = event
+                await store.mark_conversation_read(
+                    read.person_id, read.conversation_id, read.occurred_at, read.occurred_at
+                )
         for trigger in await triggers(session, events):
             planned += await PlanNotifications(session, self.clock, self.delays)(trigger)
         return planned

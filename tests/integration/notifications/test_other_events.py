@@ -261,3 +261,58 @@ async def test_a_message_tells_the_other_participants_and_its_delivery_marks_it_
     assert notice["seen_at"] is not None
     [push] = notice["attempts"]
     assert (push["channel"], push["state"], push["reason"]) == ("push", "skipped", "seen")
+
+
+async def test_reading_the_conversation_reads_its_message_notifications_and_stops_the_ladder(
+    app: FastAPI, client: httpx.AsyncClient, school: School, clock: FixedClock
+) -> None:
+    from edtech.communication.domain.events import ConversationRead
+
+    teacher, guardian_id = school.demo.teacher1_id, school.demo.guardian1_id
+    conversation, elsewhere = uuid.UUID(int=50), uuid.UUID(int=60)
+
+    def posted(conv: uuid.UUID, message: int, seq: int) -> MessagePosted:
+        return MessagePosted(
+            institution_id=school.demo.institution_id,
+            occurred_at=clock.now(),
+            conversation_id=conv,
+            message_id=uuid.UUID(int=message),
+            seq=seq,
+            sender_id=teacher,
+            client_id=f"c-{message}",
+            kind="text",
+            body=f"Message {message}",
+            created_at=clock.now(),
+            notify_ids=(guardian_id,),
+        )
+
+    await emit(app, posted(conversation, 51, 1), posted(elsewhere, 61, 1))
+    clock.advance(timedelta(seconds=1))
+    await emit(
+        app,
+        ConversationRead(
+            institution_id=school.demo.institution_id,
+            occurred_at=clock.now(),
+            conversation_id=conversation,
+            person_id=guardian_id,
+            read_seq=1,
+        ),
+    )
+    clock.advance(timedelta(seconds=1))
+    await emit(app, posted(conversation, 52, 2))  # after the read: still unread
+
+    guardian = await login(client, GUARDIAN)
+    read = {
+        n["body"].rsplit(": ", 1)[-1]: n["read_at"] is not None
+        for n in await notifications(client, guardian)
+    }
+    assert read == {"Message 51": True, "Message 61": False, "Message 52": False}
+
+    clock.advance(timedelta(hours=2))
+    await drain(app)
+    reasons = {
+        n["body"].rsplit(": ", 1)[-1]: {a["channel"]: a["reason"] for a in n["attempts"]}
+        for n in await notifications(client, guardian)
+    }
+    assert reasons["Message 51"] == {"push": "read"}  # the ladder stopped: it was read
+    assert reasons["Message 61"] == reasons["Message 52"] == {"push": "no device"}

@@ -301,6 +301,26 @@ class SqlNotifications:
         )
         return Marked(int(result.rowcount), reached)  # type: ignore[attr-defined]
 
+    async def mark_conversation_read(
+        self, person_id: uuid.UUID, conversation_id: uuid.UUID, upto: datetime, at: datetime
+    ) -> Marked:
+        """The person read a conversation as far as it stood at `upto`: their notifications of
+        its messages made by then are read (the ladder stops for them)."""
+        where = [
+            notification.c.person_id == person_id,
+            notification.c.category == Category.MESSAGE.value,
+            notification.c.subject_id == conversation_id,
+            notification.c.created_at <= upto,
+            notification.c.read_at.is_(None),
+        ]
+        reached = await self.reached(at, *where)
+        result = await self.session.execute(
+            sa.update(notification)
+            .where(*where)
+            .values(read_at=at, seen_at=sa.func.coalesce(notification.c.seen_at, at))
+        )
+        return Marked(int(result.rowcount), reached)  # type: ignore[attr-defined]
+
     async def exists_for(self, person_id: uuid.UUID, notification_id: uuid.UUID) -> bool:
         found = await self.session.scalar(
             sa.select(notification.c.id).where(
