@@ -149,7 +149,7 @@ class Applier:
     async def _prepare(self, kind: str, records: list[Record]) -> None:
         """Read what a file's records need before applying them: the rows imported before
         (to compare with), the roster rows they change, who holds the emails they claim."""
-        await self.sources.fetch_records(kind, (r.sourced_id for r in records))
+        await self.sources.fetch_records(kind, (r.sourced_id for r in records), compare=True)
         roster_kind = _roster_kind(kind)
         if roster_kind not in BATCH_KINDS:
             return
@@ -168,7 +168,7 @@ class Applier:
         active = found is not None and found.status == "active"
         if r.status == "tobedeleted":
             return active
-        return not (active and found is not None and found.record == r.content())
+        return not (active and found is not None and found.holds(r.content()))
 
     async def _end_all(self, kind: str, keys: list[str]) -> None:
         """End these mappings' records, having read what that needs in a few statements."""
@@ -188,7 +188,7 @@ class Applier:
             if found is not None and found.status == "active":
                 await self._end(kind, r.sourced_id)
             return
-        if found is not None and found.status == "active" and found.record == content:
+        if found is not None and found.status == "active" and found.holds(content):
             self.report.unchanged[kind] += 1
             return
         if values is None:  # kept for export, grants nothing here
@@ -394,7 +394,7 @@ class Applier:
                     continue
                 relation = sorted(self.roles_of[guardian] & GUARDIAN_ROLES)[0]
                 pairs[f"{guardian}|{student}"] = (guardian, student, relation)
-        await self.sources.fetch_records("link", pairs)
+        await self.sources.fetch_records("link", pairs, compare=True)
         for key, (guardian, student, relation) in sorted(pairs.items()):
             record = {
                 "guardianSourcedId": guardian,
