@@ -498,9 +498,7 @@ def _parse_row(
     ):
         parsed.problems.append(Problem(name, line, "schoolYear", "must be a year such as 2027"))
     if len(parsed.problems) == before:
-        parsed.records.append(
-            Record(name, line, values["sourcedId"], status, values, index=index)
-        )
+        parsed.records.append(Record(name, line, values["sourcedId"], status, values, index=index))
 
 
 def _enum(
