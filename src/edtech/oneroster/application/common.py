@@ -103,6 +103,13 @@ class Applier:
         self.problems: list[Problem] = []
         self.roles_of: dict[str, set[str]] = {}
         """userSourcedId → OneRoster roles, from this package and earlier imports."""
+        self._agents: list[tuple[str, str]] = []
+        """(sourcedId, agentSourcedIds) of the package's active users, once their rows go."""
+        self._present: dict[str, set[str]] = {}
+        """Kind → the sourcedIds its bulk file held (what the file leaves out ends), in the
+        order of the files."""
+        self._roles_present: set[str] | None = None
+        """The roles a bulk 1.1 users file held (no roles file)."""
 
     async def run(self, pkg: Package, on_file: FileDone | None = None) -> None:
         """Apply every file; `on_file(name, done, total)` after each (progress)."""
@@ -126,30 +133,53 @@ class Applier:
                 await self._record(KIND_OF_FILE[name], r, self._values(name, r))
             if name in pkg.records:
                 await step(name)
+            if name != "users":
+                self._release(pkg, name)
         roles = pkg.records.get("roles", [])
         if not roles and pkg.records.get("users") and "role" in pkg.records["users"][0].values:
             roles = list(self._roles_from_users(pkg.records["users"]))
+        self._agents = [
+            (u.sourced_id, u.get("agentSourcedIds"))
+            for u in pkg.records.get("users", ())
+            if u.status == "active"
+        ]
+        self._release(pkg, "users")
         await self._prepare("role", roles)
         for r in roles:
             await self._record("role", r, self._values("roles", r))
         if "roles" in pkg.records:
             await step("roles")
+        if pkg.modes.get("users") is Mode.BULK and "roles" not in pkg.records and roles:
+            self._roles_present = {r.sourced_id for r in roles}
+        self._release(pkg, "roles")
+        roles.clear()  # those read from a 1.1 users file
         for name, kind in (("enrollments", "enrollment"), ("demographics", "demographic")):
             await self._prepare(kind, pkg.records.get(name, []))
             for r in pkg.records.get(name, ()):
                 await self._record(kind, r, self._values(name, r))
             if name in pkg.records:
                 await step(name)
+            self._release(pkg, name)
         await self._links(pkg)
-        await self._end_missing(pkg, roles)
+        await self._end_missing()
         await self.batch.flush()
+
+    def _release(self, pkg: Package, name: str) -> None:
+        """Forget a file's parsed rows once applied (an import's memory), keeping what the
+        end of the import needs of them: the sourcedIds a bulk file holds."""
+        records = pkg.records.get(name)
+        if records is None:
+            return
+        if pkg.modes.get(name) is Mode.BULK:
+            self._present[KIND_OF_FILE[name]] = {r.sourced_id for r in records}
+        records.clear()
 
     # --- reading ahead, in a few statements per file -------------------------------------
 
     async def _prepare(self, kind: str, records: list[Record]) -> None:
         """Read what a file's records need before applying them: the rows imported before
         (to compare with), the roster rows they change, who holds the emails they claim."""
-        await self.sources.fetch_records(kind, (r.sourced_id for r in records))
+        await self.sources.fetch_records(kind, (r.sourced_id for r in records), compare=True)
         roster_kind = _roster_kind(kind)
         if roster_kind not in BATCH_KINDS:
             return
@@ -168,7 +198,7 @@ class Applier:
         active = found is not None and found.status == "active"
         if r.status == "tobedeleted":
             return active
-        return not (active and found is not None and found.record == r.content())
+        return not (active and found is not None and found.holds(r.content()))
 
     async def _end_all(self, kind: str, keys: list[str]) -> None:
         """End these mappings' records, having read what that needs in a few statements."""
@@ -188,7 +218,7 @@ class Applier:
             if found is not None and found.status == "active":
                 await self._end(kind, r.sourced_id)
             return
-        if found is not None and found.status == "active" and found.record == content:
+        if found is not None and found.status == "active" and found.holds(content):
             self.report.unchanged[kind] += 1
             return
         if values is None:  # kept for export, grants nothing here
@@ -382,19 +412,18 @@ class Applier:
     async def _links(self, pkg: Package) -> None:
         """`agentSourcedIds` between a guardian/parent/relative and a student are guardian
         links (read from either side); a listed user's links not listed any more end."""
-        users = [u for u in pkg.records.get("users", ()) if u.status == "active"]
         pairs: dict[str, tuple[str, str, str]] = {}
-        for u in users:
-            for agent in split_list(u.get("agentSourcedIds")):
-                if self._is_guardian(u.sourced_id) and not self._is_guardian(agent):
-                    guardian, student = u.sourced_id, agent
-                elif self._is_guardian(agent) and not self._is_guardian(u.sourced_id):
-                    guardian, student = agent, u.sourced_id
+        for user, agents in self._agents:
+            for agent in split_list(agents):
+                if self._is_guardian(user) and not self._is_guardian(agent):
+                    guardian, student = user, agent
+                elif self._is_guardian(agent) and not self._is_guardian(user):
+                    guardian, student = agent, user
                 else:
                     continue
                 relation = sorted(self.roles_of[guardian] & GUARDIAN_ROLES)[0]
                 pairs[f"{guardian}|{student}"] = (guardian, student, relation)
-        await self.sources.fetch_records("link", pairs)
+        await self.sources.fetch_records("link", pairs, compare=True)
         for key, (guardian, student, relation) in sorted(pairs.items()):
             record = {
                 "guardianSourcedId": guardian,
@@ -409,7 +438,7 @@ class Applier:
             }
             r = Record("users", 0, key, "active", record)
             await self._record("link", r, values)
-        listed = {u.sourced_id for u in users}
+        listed = {user for user, _ in self._agents}
         bulk = pkg.modes.get("users") is Mode.BULK
         ended = []
         for key, s in list(self.sources.of_kind("link").items()):
@@ -430,15 +459,12 @@ class Applier:
             kind, sourced_id, found.target_id, "tobedeleted", found.record, self.now
         )
 
-    async def _end_missing(self, pkg: Package, roles: list[Record]) -> None:
+    async def _end_missing(self) -> None:
         """In a bulk file, a record missing from the file is ended (dated), never deleted."""
-        for name, records in pkg.records.items():
-            if pkg.modes.get(name) is not Mode.BULK:
-                continue
-            kind = KIND_OF_FILE[name]
-            await self._end_absent(kind, {r.sourced_id for r in records})
-        if pkg.modes.get("users") is Mode.BULK and "roles" not in pkg.records and roles:
-            await self._end_absent("role", {r.sourced_id for r in roles})
+        for kind, present in self._present.items():
+            await self._end_absent(kind, present)
+        if self._roles_present is not None:
+            await self._end_absent("role", self._roles_present)
 
     async def _end_absent(self, kind: str, present: set[str]) -> None:
         absent = [

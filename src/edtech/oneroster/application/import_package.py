@@ -101,9 +101,8 @@ class ImportPackage:
         await self.progress.note(institution_id, import_id, "started")
         report = ImportReport(dry_run=row.dry_run)
         try:
-            texts = read_zip(row.package, MAX_PACKAGE_BYTES)
             async with self.uow:
-                await self._apply(institution_id, import_id, texts, row.lenient, report)
+                await self._apply(institution_id, import_id, row.package, row.lenient, report)
                 if not row.dry_run:
                     await self._finish(self.uow, institution_id, import_id, report, None)
                     await self.uow.commit()
@@ -121,10 +120,11 @@ class ImportPackage:
         self,
         institution_id: uuid.UUID,
         import_id: uuid.UUID,
-        texts: Mapping[str, str],
+        package: bytes,
         lenient: bool,
         report: ImportReport,
     ) -> None:
+        texts = read_zip(package, MAX_PACKAGE_BYTES)  # the CSV text goes once it is parsed
         session = self.uow.session
         sources = SqlAlchemySources(session, institution_id, batched=True)
         whole = kinds_read_whole(texts)
@@ -134,6 +134,7 @@ class ImportPackage:
             for name, kind in KIND_OF_FILE.items()
         }
         pkg = read_package(texts, known, lenient=lenient)
+        del texts
         report.warnings.extend(pkg.warnings)
         if not pkg.ok:
             raise refuse(

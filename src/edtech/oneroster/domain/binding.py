@@ -14,7 +14,7 @@ import csv
 import enum
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -267,22 +267,65 @@ class Problem:
         return (*where, self.column) if self.column else where
 
 
-@dataclass
 class Record:
-    """One data row: its sourcedId, status ('active' or 'tobedeleted') and every column."""
+    """One data row: its sourcedId, status ('active' or 'tobedeleted') and every column.
 
-    file: str
-    line: int
-    sourced_id: str
-    status: str
-    values: dict[str, str]
+    Compact: the columns' values are a tuple read through the file's header (one mapping of
+    column → position shared by every row of a file), not a dict per row — a package holds
+    a hundred thousand rows."""
+
+    __slots__ = ("_fields", "_index", "file", "line", "sourced_id", "status")
+
+    def __init__(
+        self,
+        file: str,
+        line: int,
+        sourced_id: str,
+        status: str,
+        values: Mapping[str, str],
+        *,
+        index: Mapping[str, int] | None = None,
+    ) -> None:
+        self.file, self.line, self.sourced_id, self.status = file, line, sourced_id, status
+        if index is None or len(index) != len(values):
+            index = {k: i for i, k in enumerate(values)}
+        self._index = index
+        self._fields = tuple(values.values())
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(zip(self._index, self._fields, strict=True))
 
     def get(self, column: str) -> str:
-        return self.values.get(column, "")
+        i = self._index.get(column)
+        return "" if i is None else self._fields[i]
 
     def content(self) -> dict[str, str]:
         """The row without its sync columns: what a bulk and a delta row compare on."""
-        return {k: v for k, v in self.values.items() if k not in ("status", "dateLastModified")}
+        return {
+            k: v
+            for k, v in zip(self._index, self._fields, strict=True)
+            if k not in ("status", "dateLastModified")
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Record):
+            return NotImplemented
+        return (self.file, self.line, self.sourced_id, self.status, self.values) == (
+            other.file,
+            other.line,
+            other.sourced_id,
+            other.status,
+            other.values,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Record(file={self.file!r}, line={self.line}, sourced_id={self.sourced_id!r}, "
+            f"status={self.status!r}, values={self.values!r})"
+        )
 
 
 @dataclass
@@ -360,6 +403,11 @@ def _check_header(name: str, header: list[str], parsed: Parsed) -> tuple[str, ..
     return None
 
 
+SHARED_UP_TO = 24
+"""A file's field values up to this long are kept once per distinct value (the same school,
+class, role or date on thousands of rows), not once per row."""
+
+
 def parse_file(name: str, text: str, mode: Mode, *, lenient: bool = False) -> Parsed:
     """Parse one file's text; every broken rule becomes a problem naming line and column."""
     parsed = Parsed()
@@ -372,10 +420,15 @@ def parse_file(name: str, text: str, mode: Mode, *, lenient: bool = False) -> Pa
         header = _check_header(name, header_row, parsed)
         if header is None:
             return parsed
+        index: dict[str, int] | None = {c: i for i, c in enumerate(header)}
+        if index is not None and len(index) != len(header):  # a column twice: per row
+            index = None
+        shared: dict[str, str] = {}
         line = 1
         for row in rows:
             line += 1
-            _parse_row(name, header, row, line, mode, lenient, parsed)
+            row = [shared.setdefault(v, v) if len(v) <= SHARED_UP_TO else v for v in row]
+            _parse_row(name, header, row, line, mode, lenient, parsed, index)
     except csv.Error as exc:
         parsed.problems.append(
             Problem(name, line + 1 if "line" in locals() else 1, None, f"not valid CSV: {exc}")
@@ -394,7 +447,9 @@ def _parse_row(
     mode: Mode,
     lenient: bool,
     parsed: Parsed,
+    index: Mapping[str, int] | None = None,
 ) -> None:
+    """`index`: the header's columns by position (shared by the file's records)."""
     if len(row) != len(header):
         parsed.problems.append(
             Problem(name, line, None, f"{len(row)} fields, the header has {len(header)}")
@@ -443,7 +498,7 @@ def _parse_row(
     ):
         parsed.problems.append(Problem(name, line, "schoolYear", "must be a year such as 2027"))
     if len(parsed.problems) == before:
-        parsed.records.append(Record(name, line, values["sourcedId"], status, values))
+        parsed.records.append(Record(name, line, values["sourcedId"], status, values, index=index))
 
 
 def _enum(

@@ -3,6 +3,8 @@ a mapping log with no behaviour, read at the start of an import)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,11 +20,20 @@ from edtech.oneroster.infrastructure.tables import source
 FETCH_BY_ID = 5000
 """Up to this many imported rows of a kind are read by sourcedId; more, and the whole kind."""
 IDS_PER_QUERY = 1000
+STREAMED = 2000
+"""`fetch_records(compare=True)` decodes this many rows at a time (then keeps their digests)."""
 ROWS_PER_STATEMENT = 2000
 """`flush` writes this many rows per statement (an import flushes after each file)."""
 
 
-@dataclass
+def digest_of(record: Mapping[str, Any]) -> bytes:
+    """A row as imported, reduced to 16 bytes: equal rows (same fields, same values, in any
+    order) have equal digests."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+@dataclass(slots=True)
 class Source:
     """One mapped record: our id, 'active' or 'tobedeleted', and the row as it came in."""
 
@@ -34,6 +45,15 @@ class Source:
     record: dict[str, Any]
     loaded: bool = True
     """False while `record` is not read yet (`load(records=...)`, then `fetch_records`)."""
+    digest: bytes | None = None
+    """While `record` is not read: the stored row's `digest_of`, when `fetch_records` was
+    asked only to compare (an import's memory: 16 bytes, not the row decoded)."""
+
+    def holds(self, record: Mapping[str, Any]) -> bool:
+        """Whether the row as imported is `record` (False when it was not read)."""
+        if self.loaded:
+            return self.record == record
+        return self.digest is not None and self.digest == digest_of(record)
 
 
 class SqlAlchemySources:
@@ -124,11 +144,18 @@ class SqlAlchemySources:
             id_, kind, sourced_id, target_id, status, dict(record or {}), record is not None
         )
 
-    async def fetch_records(self, kind: str, sourced_ids: Iterable[str]) -> None:
+    async def fetch_records(
+        self, kind: str, sourced_ids: Iterable[str], *, compare: bool = False
+    ) -> None:
         """Read the imported rows of these mappings that `load` left out: by sourcedId when
-        they are few, the whole kind when they are many."""
+        they are few, the whole kind when they are many. With `compare`, keep only each row's
+        digest (enough for `Source.holds`), read a few thousand rows at a time."""
         mine = self.of_kind(kind)
-        missing = [k for k in dict.fromkeys(sourced_ids) if k in mine and not mine[k].loaded]
+        missing = [
+            k
+            for k in dict.fromkeys(sourced_ids)
+            if k in mine and not mine[k].loaded and not (compare and mine[k].digest)
+        ]
         if not missing:
             return
         c = source.c
@@ -142,10 +169,18 @@ class SqlAlchemySources:
             ]
         for chunk in chunks:
             stmt = sa.select(c.sourced_id, c.record).where(*chunk)
-            for sourced_id, record in (await self.session.execute(stmt)).all():
-                found = mine.get(sourced_id)
-                if found is not None and not found.loaded:
-                    found.record, found.loaded = dict(record), True
+            if not compare:
+                for sourced_id, record in (await self.session.execute(stmt)).all():
+                    found = mine.get(sourced_id)
+                    if found is not None and not found.loaded:
+                        found.record, found.loaded, found.digest = dict(record), True, None
+                continue
+            result = await self.session.stream(stmt.execution_options(yield_per=STREAMED))
+            async for partition in result.partitions():
+                for sourced_id, record in partition:
+                    found = mine.get(sourced_id)
+                    if found is not None and not found.loaded:
+                        found.digest = digest_of(record)
 
     def get(self, kind: str, sourced_id: str) -> Source | None:
         return self.by_kind.get(kind, {}).get(sourced_id)
@@ -170,7 +205,7 @@ class SqlAlchemySources:
         changes = {"target_id": target_id, "status": status, "record": record, "updated_at": now}
         if found is not None and found.id is not None:
             found.target_id, found.status, found.record = target_id, status, record
-            found.loaded = True
+            found.loaded, found.digest = True, None
             if found.id in self._inserts:  # new in this batch: write it as it is now
                 self._inserts[found.id].update(changes)
             elif self.batched:
@@ -200,8 +235,8 @@ class SqlAlchemySources:
         """Forget the imported rows of a kind (an import's memory, once its file is applied);
         `fetch_records` reads them again if needed. Call after `flush`."""
         for found in self.of_kind(kind).values():
-            if found.loaded:
-                found.record, found.loaded = {}, False
+            if found.loaded or found.digest is not None:
+                found.record, found.loaded, found.digest = {}, False, None
 
     async def flush(self) -> None:
         """Write the batched changes (nothing to do unless `batched`)."""
