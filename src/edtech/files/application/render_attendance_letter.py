@@ -65,7 +65,10 @@ class RenderAttendanceLetter:
             last = request.last or today
             first = request.first or last - timedelta(days=DEFAULT_DAYS - 1)
             check_range(first, last)
-            measures = await records.attendance_measures(institution_id, student_id, first, last)
+            chronic_percent = await records.chronic_percent(institution_id)
+            measures = await records.attendance_measures(
+                institution_id, student_id, first, last, chronic_percent
+            )
             if not measures.chronic:
                 raise NotChronicallyAbsentError(
                     "The student is not chronically absent over these days: no letter.",
@@ -87,7 +90,7 @@ class RenderAttendanceLetter:
                 "attendance_percent": measures.attendance_percent,
                 "absences_excused": measures.absences_excused,
                 "absences_unexcused": measures.absences_unexcused,
-                "chronic_percent": await records.chronic_percent(institution_id),
+                "chronic_percent": chronic_percent,
             }
             now = self.clock.now()
             data = render_letter(

@@ -96,10 +96,15 @@ class SliceRecords:
         return (await roster.school_clock(self.session, clock, institution_id)).today()
 
     async def attendance_measures(
-        self, institution_id: uuid.UUID, student_id: uuid.UUID, first: date, last: date
+        self,
+        institution_id: uuid.UUID,
+        student_id: uuid.UUID,
+        first: date,
+        last: date,
+        chronic_percent: int,
     ) -> insights.StudentMeasures:
         return await insights.student_attendance_measures(
-            self.session, institution_id, student_id, first, last
+            self.session, institution_id, student_id, first, last, chronic_percent
         )
 
     async def excuse(
