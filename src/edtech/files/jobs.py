@@ -61,6 +61,8 @@ REPORT_CARD_DELAY = timedelta(seconds=60)
 class ReceiptTrigger:
     """An `EventSink`: stages a receipt job for every payment received."""
 
+    event_types = frozenset({PaymentReceived.type})
+
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
@@ -86,6 +88,8 @@ class ReceiptTrigger:
 class ReportCardTrigger:
     """An `EventSink`: a student whose results were published gets a report card job, queued
     a minute later and locked per student (a card already queued covers later publications)."""
+
+    event_types = frozenset({GRADES_PUBLISHED})
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -116,6 +120,8 @@ class ReportCardTrigger:
 class InvoiceTrigger:
     """An `EventSink`: an invoice issued, paid, credited, voided or written off gets a job that
     renders its PDF as of that change (one per invoice per transaction: the last change)."""
+
+    event_types = frozenset(change.type for change in INVOICE_CHANGES)
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock

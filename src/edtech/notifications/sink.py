@@ -13,6 +13,7 @@ from edtech.kernel.events import DomainEvent
 from edtech.notifications.application import (
     DELIVERED,
     MESSAGE,
+    TRIGGERING,
     PlanNotifications,
     delays_of,
     source_key,
@@ -31,6 +32,8 @@ class NotificationSink:
     (`chat.delivered`), and a conversation's message notifications read when the person reads
     it (`chat.read`: those made by then); `committed` has nothing to do (the job runner picks
     the jobs up)."""
+
+    event_types = frozenset({*TRIGGERING, DELIVERED, READ})
 
     def __init__(self, clock: Clock, delays: Delays) -> None:
         self.clock, self.delays = clock, delays

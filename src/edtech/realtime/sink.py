@@ -38,6 +38,8 @@ class Staged:
 class OutboxSink:
     """Stages each (event, channel) as an outbox row; publishes the rows once committed."""
 
+    event_types = None
+
     def __init__(
         self,
         registry: ChannelRegistry,

@@ -27,6 +27,8 @@ from edtech.settings import Settings
 class RecordingSink:
     """An event sink that remembers what it was handed, in the transaction and after it."""
 
+    event_types = None
+
     def __init__(self) -> None:
         self.staged_events: list[DomainEvent] = []
         self.committed_events: list[DomainEvent] = []

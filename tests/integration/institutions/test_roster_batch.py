@@ -28,6 +28,8 @@ STUDENTS = 120
 
 
 class RecordingSink:
+    event_types = None
+
     def __init__(self) -> None:
         self.events: list[DomainEvent] = []
 

@@ -55,7 +55,8 @@ registry().map_imperatively(Counter, counter_table)
 
 
 class RecordingSink:
-    def __init__(self) -> None:
+    def __init__(self, event_types: frozenset[str] | None = None) -> None:
+        self.event_types = event_types
         self.staged: list[list[DomainEvent]] = []
         self.committed_tokens: list[object] = []
         self.saw_open_transaction = False
@@ -96,6 +97,47 @@ async def test_commit_stages_events_in_the_transaction_then_reports_commit(
     assert sink.committed_tokens == [1]
     async with factory() as session:
         assert await session.scalar(sa.select(counter_table.c.value)) == 2
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterNoted(DomainEvent):
+    type: ClassVar[str] = "test.counter_noted"
+    note: str
+
+
+async def test_a_sink_gets_only_the_event_types_it_declares(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A sink that names its event types is handed only those, in raise order; a transaction
+    that raised none of them calls neither its `stage` nor its `committed`."""
+    everything = RecordingSink()
+    bumps = RecordingSink(frozenset({CounterBumped.type}))
+    notes = RecordingSink(frozenset({CounterNoted.type}))
+    async with UnitOfWork(factory, [everything, bumps, notes]) as uow:
+        counter = Counter(uuid.uuid4())
+        uow.session.add(counter)
+        counter.bump()
+        uow.emit(
+            CounterNoted(institution_id=uuid.UUID(int=0), occurred_at=datetime.now(UTC), note="n")
+        )
+        counter.bump()
+        await uow.commit()
+    assert [e.type for e in everything.staged[0]] == [
+        CounterBumped.type,
+        CounterBumped.type,
+        CounterNoted.type,
+    ]
+    assert [e.value for e in bumps.staged[0]] == [1, 2]  # type: ignore[attr-defined]
+    assert [e.type for e in notes.staged[0]] == [CounterNoted.type]
+    async with UnitOfWork(factory, [everything, bumps, notes]) as uow:
+        counter = Counter(uuid.uuid4())
+        uow.session.add(counter)
+        counter.bump()
+        await uow.commit()
+    assert len(everything.staged) == len(bumps.staged) == 2
+    assert len(notes.staged) == 1  # not told of the second transaction at all
+    assert notes.committed_tokens == [1]
+    assert bumps.committed_tokens == [1, 2]
 
 
 async def test_events_of_loaded_aggregates_are_collected(

@@ -24,7 +24,7 @@ from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
-from edtech.platform.db.uow import EventSink
+from edtech.platform.db.uow import EventSink, events_for
 
 STUDENT = "student"
 NOT_CLOSED = (SessionState.SCHEDULED.value, SessionState.OPEN.value)
@@ -40,6 +40,8 @@ class FollowEnrollments:
     def __init__(self, clock: Clock, sinks: Callable[[], Sequence[EventSink]]) -> None:
         self.clock = clock
         self._sinks = sinks
+
+    event_types = frozenset({PersonEnrolled.type, EnrollmentEnded.type})
 
     def _after_me(self) -> list[EventSink]:
         sinks = list(self._sinks())
@@ -68,7 +70,11 @@ class FollowEnrollments:
             raised += await self._follow(session, institution_id, section_id, student_id, since)
         if not raised:
             return None
-        return [(sink, await sink.stage(session, raised)) for sink in self._after_me()]
+        return [
+            (sink, await sink.stage(session, mine))
+            for sink in self._after_me()
+            if (mine := events_for(sink, raised))
+        ]
 
     async def committed(self, staged: object) -> None:
         if isinstance(staged, list):

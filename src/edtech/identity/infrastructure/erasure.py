@@ -18,6 +18,8 @@ class DropErasedLogins:
     (its sessions, refresh tokens, resets, email changes and single sign-on links with it, by
     their foreign keys), and the identity audit trail records the erasure."""
 
+    event_types = frozenset({PersonErased.type})
+
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
         audit = SqlAlchemyAudit(session)
         for event in events:

@@ -23,6 +23,10 @@ class RecomputeOnAttendance:
     transaction, one `insights.recompute` job naming the students and closed sessions
     concerned (`students`, `sessions`: attendance; `graded`: published grades)."""
 
+    event_types = frozenset(
+        {ExcuseDecided.type, MarkChanged.type, SessionClosed.type, GradesPublished.type}
+    )
+
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
 

@@ -202,6 +202,8 @@ BUILDERS: dict[str, Builder] = {
     INVOICE_OVERDUE: _invoice,
     PAYMENT_RECEIVED: _payment,
 }
+TRIGGERING = frozenset(BUILDERS)
+"""Event types that can notify someone (what `triggers` reads)."""
 OBSERVED = (ABSENCE, ANNOUNCEMENT, GRADES, RELEASED, INVOICE_ISSUED, INVOICE_OVERDUE,
             PAYMENT_RECEIVED)  # fmt: skip
 """Event types whose delivery to a person's socket marks their notification seen (a chat

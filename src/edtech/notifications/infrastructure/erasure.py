@@ -22,6 +22,8 @@ class ForgetErasedContacts:
     preferences (with their SMS number) are deleted, and their delivery records keep the
     outcome (who was reached, how, when) without the address it went to."""
 
+    event_types = frozenset({PersonErased.type})
+
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
         for event in events:
             if not isinstance(event, PersonErased):

@@ -21,11 +21,26 @@ from edtech.kernel.events import Aggregate, DomainEvent
 
 
 class EventSink(Protocol):
-    """Receives a transaction's events: `stage` inside it, `committed` right after it."""
+    """Receives a transaction's events: `stage` inside it, `committed` right after it.
+
+    `event_types` names the public event types (`DomainEvent.type`) the sink acts on; the unit
+    of work hands it only those, and calls neither method in a transaction that raised none of
+    them. `None` means every event (the outbox)."""
+
+    @property
+    def event_types(self) -> frozenset[str] | None: ...
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object: ...
 
     async def committed(self, staged: object) -> None: ...
+
+
+def events_for(sink: EventSink, events: Sequence[DomainEvent]) -> list[DomainEvent]:
+    """The events of `events` that `sink` declares it acts on, in their order."""
+    wanted = sink.event_types
+    if wanted is None:
+        return list(events)
+    return [event for event in events if event.type in wanted]
 
 
 class UnitOfWork:
@@ -98,10 +113,13 @@ class UnitOfWork:
         session = self.session
         await session.flush()
         events = self.collect_events()
-        staged = [await sink.stage(session, events) for sink in self._sinks] if events else []
+        staged: list[tuple[EventSink, object]] = []
+        for sink in self._sinks if events else ():
+            if mine := events_for(sink, events):
+                staged.append((sink, await sink.stage(session, mine)))
         await session.commit()
         self.committed_events.extend(events)
-        for sink, token in zip(self._sinks, staged, strict=False):
+        for sink, token in staged:
             await sink.committed(token)
 
     async def rollback(self) -> None:
