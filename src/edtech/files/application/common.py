@@ -29,6 +29,7 @@ from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError, InvalidError, NotFoundError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal
+from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.jobs import SqlJobs
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.storage import ObjectStorage, sha256_hex
@@ -149,6 +150,40 @@ async def store(
         created_at=now,
     )
     await files.add(stored, subjects)
+    return stored
+
+
+async def keep_student_document(
+    uow: UnitOfWork,
+    storage: ObjectStorage,
+    written: list[str],
+    *,
+    institution_id: uuid.UUID,
+    student_id: uuid.UUID,
+    category: Category,
+    filename: str,
+    data: bytes,
+    by: uuid.UUID | None,
+    now: datetime,
+    content_type: str = "application/pdf",
+) -> StoredFile:
+    """Keep a document produced about one student (a statement, report card, letter, record
+    package) as a file of the student's record, and commit the unit of work it belongs to."""
+    stored = await store(
+        SqlAlchemyFiles(uow.session),
+        storage,
+        institution_id=institution_id,
+        category=category,
+        record=("student", student_id),
+        filename=filename,
+        content_type=content_type,
+        data=data,
+        subjects=[student_id],
+        by=by,
+        now=now,
+        written=written,
+    )
+    await uow.commit()
     return stored
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.files.application.common import removed_on_failure, store
+from edtech.files.application.common import keep_student_document, removed_on_failure
 from edtech.files.application.ports import ObjectStorage, RecordsFactory
 from edtech.files.application.render_report_card import report_card_pdf
 from edtech.files.domain import READ_RULES, Category, StoredFile, clean_filename
 from edtech.files.infrastructure.package import PackedFile, build_zip
 from edtech.files.infrastructure.repository import (
-    SqlAlchemyFiles,
     files_by_ids,
     files_of_student,
 )
@@ -105,21 +104,19 @@ class ProduceRecordPackage:
                 records=data,
                 files=packed,
             )
-            stored = await store(
-                SqlAlchemyFiles(uow.session),
+            stored = await keep_student_document(
+                uow,
                 self.storage,
+                written,
                 institution_id=institution_id,
+                student_id=student_id,
                 category=Category.RECORD_PACKAGE,
-                record=("student", student_id),
                 filename=f"record-package-{day.isoformat()}.zip",
-                content_type="application/zip",
                 data=package,
-                subjects=[student_id],
                 by=principal.person_id,
                 now=now,
-                written=written,
+                content_type="application/zip",
             )
-            await uow.commit()
         log.info(
             "record_package_produced",
             institution_id=str(institution_id),

@@ -6,13 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from edtech.files.application.common import removed_on_failure, store
+from edtech.files.application.common import keep_student_document, removed_on_failure
 from edtech.files.application.ports import ObjectStorage, RecordsFactory
 from edtech.files.domain import READ_RULES, Category, StoredFile
 from edtech.files.domain.letters import fill
 from edtech.files.infrastructure.letters import letter_template
 from edtech.files.infrastructure.pdf import LetterDocument, render_letter
-from edtech.files.infrastructure.repository import SqlAlchemyFiles
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
@@ -101,21 +100,18 @@ class RenderAttendanceLetter:
                     dated=await records.school_time(institution_id, now),
                 )
             )
-            stored = await store(
-                SqlAlchemyFiles(uow.session),
+            stored = await keep_student_document(
+                uow,
                 self.storage,
+                written,
                 institution_id=institution_id,
+                student_id=student_id,
                 category=Category.ATTENDANCE_LETTER,
-                record=("student", student_id),
                 filename=f"attendance-letter-{today.isoformat()}.pdf",
-                content_type="application/pdf",
                 data=data,
-                subjects=[student_id],
                 by=principal.person_id,
                 now=now,
-                written=written,
             )
-            await uow.commit()
         return stored
 
 

@@ -7,12 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from edtech.billing.public import currency_exponent
-from edtech.files.application.common import removed_on_failure, store
+from edtech.files.application.common import keep_student_document, removed_on_failure
 from edtech.files.application.ports import ObjectStorage, RecordsFactory
 from edtech.files.domain import Category, StoredFile, may_read
 from edtech.files.infrastructure.pdf import StatementAccount, StatementDocument, render_statement
 from edtech.files.infrastructure.records import SliceRecords
-from edtech.files.infrastructure.repository import SqlAlchemyFiles
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal
@@ -101,19 +100,16 @@ class RenderStatement:
                     accounts=await statement_accounts(records, institution_id, student_id),
                 )
             )
-            stored = await store(
-                SqlAlchemyFiles(uow.session),
+            stored = await keep_student_document(
+                uow,
                 self.storage,
+                written,
                 institution_id=institution_id,
+                student_id=student_id,
                 category=Category.STATEMENT,
-                record=("student", student_id),
                 filename=f"statement-{dated.date().isoformat()}.pdf",
-                content_type="application/pdf",
                 data=data,
-                subjects=[student_id],
                 by=principal.person_id,
                 now=now,
-                written=written,
             )
-            await uow.commit()
         return stored
