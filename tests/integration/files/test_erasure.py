@@ -3,15 +3,18 @@ retention job — on a directory and on a real S3 API."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from edtech.app import create_app
 from edtech.demo import DemoSummary, OtherSummary
 from edtech.files.domain.erasure import RECORD_PACKAGE_DAYS
+from edtech.files.infrastructure.tables import file_retention
 from edtech.files.jobs import prune_files
 from edtech.kernel.clock import FixedClock
 from edtech.platform.storage import ObjectMissingError, ObjectStorage
@@ -191,3 +194,41 @@ async def test_an_institution_sets_its_own_retention_and_the_pruning_job_follows
     clock.advance(timedelta(days=400))
     assert await prune_files(services) == 0
     assert await kept(app, demo, again["id"])
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)  # row locks: SQLite serialises whole transactions instead
+async def test_two_administrators_saving_retention_at_once_keep_both_changes(
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
+) -> None:
+    """Saving merges into what is stored: a save that runs while another administrator's
+    save holds the row waits for it and merges into its result, instead of overwriting it with
+    what it read before."""
+    admin = await login(client, "admin@demo.test")
+    put = f"{FILES}/retention"
+    ok(await client.put(put, json={"periods": {"report_card": 10}}, headers=admin), 200)
+
+    row = file_retention.c
+    async with app.state.services.session_factory() as other, other.begin():
+        stored = await other.scalar(
+            sa.select(row.periods)
+            .where(row.institution_id == demo.institution_id)
+            .with_for_update()
+        )
+        await other.execute(
+            sa.update(file_retention)
+            .where(row.institution_id == demo.institution_id)
+            .values(periods={**stored, "excuse_note": 100})
+        )
+        saving = asyncio.create_task(
+            client.put(put, json={"periods": {"attendance_letter": 50}}, headers=admin)
+        )
+        await asyncio.sleep(0.5)  # the save is waiting on the row, not done
+        assert not saving.done()
+    ok(await saving, 200)
+    days = {
+        c["category"]: c["days"]
+        for c in ok(await client.get(put, headers=admin), 200)["categories"]
+    }
+    assert (days["report_card"], days["excuse_note"], days["attendance_letter"]) == (10, 100, 50)

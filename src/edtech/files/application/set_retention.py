@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from edtech.files.domain import Category
 from edtech.files.domain.retention import Periods, check_periods, with_defaults
 from edtech.files.infrastructure.retention import (
-    retention_overrides,
+    locked_retention_overrides,
     save_retention_overrides,
 )
 from edtech.kernel.clock import Clock
@@ -34,15 +34,14 @@ class SetRetention:
         if Role.INSTITUTION_ADMIN not in principal.roles:
             raise ForbiddenError("only institution administrators set how long files are kept")
         check_periods(changes)
+        now = self.clock.now()
         async with self.uow as uow:
-            periods = await retention_overrides(uow.session, principal.institution_id)
+            periods = await locked_retention_overrides(
+                uow.session, principal.institution_id, principal.person_id, now
+            )
             periods.update(changes)
             await save_retention_overrides(
-                uow.session,
-                principal.institution_id,
-                periods,
-                principal.person_id,
-                self.clock.now(),
+                uow.session, principal.institution_id, periods, principal.person_id, now
             )
             await uow.commit()
         log.info(

@@ -24,6 +24,24 @@ async def retention_overrides(session: AsyncSession, institution_id: uuid.UUID) 
     return _periods(raw or {})
 
 
+async def locked_retention_overrides(
+    session: AsyncSession, institution_id: uuid.UUID, by: uuid.UUID, at: datetime
+) -> Periods:
+    """The institution's own periods, its row locked until the transaction ends (created
+    empty if it has none), so that two administrators saving at once each merge into what the
+    other saved instead of one change being lost. On SQLite the insert takes the database's
+    write lock first, which serialises the two the same way."""
+    await session.execute(
+        dialect_insert(session)(t)
+        .values(institution_id=institution_id, periods={}, updated_by=by, updated_at=at)
+        .on_conflict_do_nothing(index_elements=[t.c.institution_id])
+    )
+    raw = await session.scalar(
+        sa.select(t.c.periods).where(t.c.institution_id == institution_id).with_for_update()
+    )
+    return _periods(raw or {})
+
+
 async def all_retention_overrides(session: AsyncSession) -> dict[uuid.UUID, Periods]:
     """Every institution's own periods, for the pruning job."""
     rows = await session.execute(sa.select(t.c.institution_id, t.c.periods))
