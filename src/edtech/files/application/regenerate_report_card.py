@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from edtech.files.application.common import removed_on_failure, store
+from edtech.files.application.common import keep_student_document, removed_on_failure
 from edtech.files.application.ports import ObjectStorage, RecordsFactory
 from edtech.files.application.render_report_card import report_card_pdf
 from edtech.files.domain import Category
-from edtech.files.infrastructure.repository import SqlAlchemyFiles
 from edtech.kernel.clock import Clock
 from edtech.platform.db.uow import UnitOfWork
 from edtech.platform.observability.logging import get_logger
@@ -40,19 +39,16 @@ class RegenerateReportCard:
             data = await report_card_pdf(records, institution_id, student_id, self.clock)
             now = self.clock.now()
             day = (await records.school_time(institution_id, now)).date()
-            stored = await store(
-                SqlAlchemyFiles(uow.session),
+            stored = await keep_student_document(
+                uow,
                 self.storage,
+                written,
                 institution_id=institution_id,
+                student_id=student_id,
                 category=Category.REPORT_CARD,
-                record=("student", student_id),
                 filename=f"report-card-{day.isoformat()}.pdf",
-                content_type="application/pdf",
                 data=data,
-                subjects=[student_id],
                 by=None,
                 now=now,
-                written=written,
             )
-            await uow.commit()
         return stored.id
