@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
@@ -169,7 +168,6 @@ async def test_a_notification_too_late_for_its_digest_waits_for_the_next_days(
     assert "1 notifications since your last summary" in text_of(second)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-neutral
 async def test_mandatory_categories_and_urgent_announcements_are_never_held(
     app: FastAPI, client: httpx.AsyncClient, school: School
 ) -> None:
