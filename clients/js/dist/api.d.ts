@@ -1370,6 +1370,8 @@ export type PreferencesIn = {
     "quiet_hours"?: QuietHoursIO | null;
     "sms_number"?: string | null;
     "language"?: "en" | "es" | null;
+    "digest"?: Record<string, unknown>;
+    "digest_hour"?: number | null;
 };
 export type PreferencesOut = {
     "categories": Record<string, unknown>;
@@ -1378,6 +1380,8 @@ export type PreferencesOut = {
     "sms_number": string | null;
     "language": "en" | "es" | null;
     "effective_language": "en" | "es";
+    "digest": Record<string, unknown>;
+    "digest_hour": number;
     "timezone": string;
 };
 export type Priority = "normal" | "urgent";

@@ -1577,6 +1577,8 @@ export type PreferencesIn = {
   "quiet_hours"?: QuietHoursIO | null;
   "sms_number"?: string | null;
   "language"?: "en" | "es" | null;
+  "digest"?: Record<string, unknown>;
+  "digest_hour"?: number | null;
 };
 
 export type PreferencesOut = {
@@ -1586,6 +1588,8 @@ export type PreferencesOut = {
   "sms_number": string | null;
   "language": "en" | "es" | null;
   "effective_language": "en" | "es";
+  "digest": Record<string, unknown>;
+  "digest_hour": number;
   "timezone": string;
 };
 

@@ -1,14 +1,17 @@
-"""The job function the ladder defers: one rung (`notifications.rung`)."""
+"""The job functions the slice defers — one rung (`notifications.rung`), one person's daily
+digest (`notifications.digest`) — and the digest sweep's schedule."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from edtech.manifest import JobFunction
+from edtech.manifest import JobFunction, Scheduled
 from edtech.notifications.application import RUNG_JOB, SendRung
+from edtech.notifications.application.queue_digests import QueueDigests
+from edtech.notifications.application.send_digest import DIGEST_JOB, SendDigest
 from edtech.notifications.application.send_rung import MAX_TRIES
 from edtech.notifications.domain import Channel, Unless
 from edtech.notifications.ports import (
@@ -29,3 +32,24 @@ async def run_rung(services: Services, args: Mapping[str, Any]) -> None:
 
 RUNG = JobFunction(RUNG_JOB, run_rung, max_attempts=MAX_TRIES, backoff=timedelta(seconds=10))
 """A provider that failed is tried again after 10 s, 20 s, 40 s, 80 s; then the attempt fails."""
+
+
+async def run_digest(services: Services, args: Mapping[str, Any]) -> None:
+    send = use_case(SendDigest, email_port, node_port, public_url_port)(services)
+    await send(
+        uuid.UUID(args["institution_id"]),
+        uuid.UUID(args["person_id"]),
+        date.fromisoformat(args["day"]),
+    )
+
+
+DIGEST = JobFunction(DIGEST_JOB, run_digest, max_attempts=MAX_TRIES, backoff=timedelta(seconds=10))
+"""A digest whose email failed is tried again after 10 s, 20 s, 40 s, 80 s; then it fails."""
+
+
+async def queue_digests(services: Services) -> int:
+    return await use_case(QueueDigests)(services)()
+
+
+DIGEST_SWEEP = Scheduled("notifications.digests", None, queue_digests, cron="*/5 * * * *")
+"""Every five minutes (on the hour too, when digests fall due): queue the digests due."""

@@ -1,5 +1,6 @@
 """The notifications slice as the composition root sees it: its tables, routes, channels, the
-event sink that plans notifications, the push and SMS providers, and the ladder's job."""
+event sink that plans notifications, the push and SMS providers, the ladder's job and the
+daily digest's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from edtech.notifications.api import router
 from edtech.notifications.infrastructure.email import email_from_settings
 from edtech.notifications.infrastructure.erasure import ForgetErasedContacts
 from edtech.notifications.infrastructure.providers import push_from_settings, sms_from_settings
-from edtech.notifications.jobs import RUNG
+from edtech.notifications.jobs import DIGEST, DIGEST_SWEEP, RUNG
 from edtech.notifications.sink import build_sink
 
 SLICE = Slice(
@@ -22,6 +23,7 @@ SLICE = Slice(
         lambda s: sms_from_settings(s.settings.notifications, demo=s.settings.demo),
         lambda s: email_from_settings(s.settings),
     ],
-    jobs=[RUNG],
+    jobs=[RUNG, DIGEST],
+    schedules=[DIGEST_SWEEP],
     sinks=[build_sink, lambda _services: ForgetErasedContacts()],
 )

@@ -10,10 +10,14 @@ the first event the command put on its own channel (for a chat message, the offs
 `chat.message_posted`), so a client knows where its own message stands in the stream it resumes
 from; None when the command put nothing there. The command stages its events through the outbox
 sink itself, inside its transaction, and reads the offsets from what the sink allocated: the
-receipt is written once, complete."""
+receipt is written once, complete. The node's other sinks (the slices', e.g. the notifications
+that reach a recipient with no open socket) stage the same events in the same transaction, as
+a unit of work's commit would: a command's message is notified exactly as a REST one is, and a
+retried command (its receipt collides) rolls them back with everything else."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +36,7 @@ from edtech.kernel.errors import (
     TooManyRequestsError,
 )
 from edtech.kernel.principal import Principal
-from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.db.uow import EventSink, UnitOfWork
 from edtech.realtime.infrastructure import command_receipt
 from edtech.realtime.protocol import ErrorCode, SendFrame, reply_error, reply_ok
 from edtech.realtime.registry import ResolvedChannel, SendContext
@@ -76,10 +80,14 @@ class Commands:
         session_factory: async_sessionmaker[AsyncSession],
         clock: Clock,
         outbox: OutboxSink,
+        sinks: Sequence[EventSink] = (),
     ) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self._outbox = outbox
+        # The node's sink list (the composition root's, filled from the slice manifests before
+        # the first command); the outbox in it is staged apart, for its offsets.
+        self._sinks = sinks
 
     async def run(self, principal: Principal, resolved: ResolvedChannel, frame: SendFrame) -> str:
         """Run the channel's `send` handler once per (person, client id); returns the reply."""
@@ -95,7 +103,7 @@ class Commands:
                 {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
             ]
             return reply_error(frame.ref, ErrorCode.INVALID, "Invalid data.", problems=problems)
-        # No sinks: the command stages its events through the outbox itself (see above).
+        # No sinks given to the unit of work: `_commit` stages them itself (see above).
         async with UnitOfWork(self._session_factory) as uow:
             ctx = SendContext(principal, resolved.name, resolved.params, frame.id, uow, self._clock)
             try:
@@ -108,11 +116,13 @@ class Commands:
                     return _refusal(frame.ref, exc)
                 return reply_ok(frame.ref, {**previous, "duplicate": True})
             try:
-                staged = await self._commit(uow, principal, resolved, frame.id, reply)
+                staged, others = await self._commit(uow, principal, resolved, frame.id, reply)
             except IntegrityError:
                 pass  # this id was used before (or concurrently): answer with its first reply
             else:
                 await self._outbox.committed(staged)
+                for sink, token in others:
+                    await sink.committed(token)
                 return reply_ok(frame.ref, reply)
         async with self._session_factory() as session:
             previous = await _stored(session, principal.person_id, frame.id)
@@ -127,11 +137,15 @@ class Commands:
         resolved: ResolvedChannel,
         client_id: str,
         reply: dict[str, Any],
-    ) -> Staged:
-        """Stage the events (offsets allocated), store the complete reply, commit."""
+    ) -> tuple[Staged, list[tuple[EventSink, object]]]:
+        """Stage the events with the node's sinks and the outbox (offsets allocated), store
+        the complete reply, commit."""
         session = uow.session
         await session.flush()
-        staged = await self._outbox.stage(session, uow.collect_events())
+        events = uow.collect_events()
+        others = [s for s in self._sinks if s is not self._outbox]
+        tokens = [(sink, await sink.stage(session, events)) for sink in others] if events else []
+        staged = await self._outbox.stage(session, events)
         if resolved.type.send_offset:
             reply["offset"] = staged.first_offset(resolved.name)
         await session.execute(
@@ -144,4 +158,4 @@ class Commands:
             )
         )
         await uow.commit()  # nothing left for sinks: the events are staged already
-        return staged
+        return staged, tokens

@@ -115,7 +115,7 @@ class Realtime:
             refused=Authorization(services.session_factory, clock).refused,
             hub=self.hub,
             presence=self.presence,
-            command=Commands(services.session_factory, clock, self.sink).run,
+            command=Commands(services.session_factory, clock, self.sink, services.sinks).run,
         )
         """What each socket is given (`connection.Connection`)."""
         self.supervisor = Supervisor(on_crash=self._crashed)

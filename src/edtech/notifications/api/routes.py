@@ -38,7 +38,7 @@ from edtech.notifications.application import (
     school_zone,
 )
 from edtech.notifications.application.set_notification_policy import require_institution_admin
-from edtech.notifications.domain import QuietHours
+from edtech.notifications.domain import Category, QuietHours
 from edtech.notifications.domain.ports import Push, PushNotSetUpError
 from edtech.notifications.domain.templates import language_of
 from edtech.notifications.infrastructure.providers import web_push_key
@@ -73,8 +73,10 @@ WEB_PUSH_NOT_SET_UP: dict[int | str, dict[str, Any]] = {
 
 PREFERENCE_ANSWERS: dict[int | str, dict[str, Any]] = {
     422: {
-        "description": "A mandatory category's push or email switched off (`mandatory`), SMS "
-        "switched on without a number, quiet hours that start when they end, or malformed input."
+        "description": "A mandatory category's push or email switched off, or a mandatory "
+        "category or urgent announcements held for the digest (`mandatory`), SMS switched on "
+        "without a number, quiet hours that start when they end, a digest hour outside 0–23, "
+        "or malformed input."
     }
 }
 
@@ -101,6 +103,8 @@ async def get_preferences(
         sms_number=prefs.sms_number,
         language=prefs.language,
         effective_language=language_of(prefs.language, locale),
+        digest={c: prefs.holds(c, mandatory) for c in Category},
+        digest_hour=prefs.hour,
         timezone=tz.key,
     )
 
@@ -126,10 +130,13 @@ async def put_preferences(
         if body.quiet_hours
         else None
     )
-    language = body.language
-    if "language" not in body.model_fields_set:
-        language = (await preferences_of(session, principal.person_id)).language  # type: ignore[assignment]
-    await use(principal, switches, quiet, body.sms_number, language)
+    language, hour = body.language, body.digest_hour
+    given = body.model_fields_set
+    if "language" not in given or "digest_hour" not in given:
+        current = await preferences_of(session, principal.person_id)
+        language = language if "language" in given else current.language  # type: ignore[assignment]
+        hour = hour if "digest_hour" in given else current.digest_hour
+    await use(principal, switches, quiet, body.sms_number, language, body.digest, hour)
     return await get_preferences(principal, session)
 
 

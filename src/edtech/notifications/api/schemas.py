@@ -20,6 +20,7 @@ SmsNumber = Annotated[
 
 
 Language = Literal["en", "es"]
+DigestHour = Annotated[int, Field(ge=0, le=23)]
 
 
 class QuietHoursIO(BaseModel):
@@ -49,6 +50,19 @@ class PreferencesIn(BaseModel):
         description="The language your notifications are written in; null: the school's. "
         "Left out: unchanged.",
     )
+    digest: dict[Category, bool] = Field(
+        default_factory=dict,
+        description="Per category: true to get its notifications once a day, in one email "
+        "(the daily digest), instead of at once by push, email or SMS (the app still shows "
+        "them at once). Not for mandatory categories nor urgent announcements (422). "
+        "Categories not named: unchanged.",
+        examples=[{"grade_published": True, "billing": False}],
+    )
+    digest_hour: DigestHour | None = Field(
+        None,
+        description="The hour (0–23, school time) your digest goes out; null: 18. "
+        "Left out: unchanged.",
+    )
 
 
 class PreferencesOut(BaseModel):
@@ -63,7 +77,16 @@ class PreferencesOut(BaseModel):
     effective_language: Language = Field(
         description="The language your notifications are written in now."
     )
-    timezone: str = Field(description="The school's time zone, in which quiet hours count.")
+    digest: dict[Category, bool] = Field(
+        description="Per category: whether it waits for your daily digest (a category the "
+        "institution made mandatory, or urgent announcements, never does)."
+    )
+    digest_hour: DigestHour = Field(
+        description="The hour (0–23, school time) your digest goes out."
+    )
+    timezone: str = Field(
+        description="The school's time zone, in which quiet hours and the digest hour count."
+    )
 
 
 class AttemptOut(BaseModel):

@@ -13,7 +13,8 @@ from edtech.institutions.public import InstitutionSettings, institution_settings
 from edtech.kernel.clock import Clock
 from edtech.kernel.ids import new_id
 from edtech.notifications.application.triggers import Trigger
-from edtech.notifications.domain import Delays, Preferences, plan
+from edtech.notifications.domain import Channel, Delays, PlannedRung, Preferences, Unless, plan
+from edtech.notifications.domain.digest import digest_slot
 from edtech.notifications.domain.templates import language_of, render
 from edtech.notifications.infrastructure.repository import SqlNotifications
 from edtech.platform.jobs import Deferred, SqlJobs
@@ -36,7 +37,10 @@ class PlanNotifications:
     """For each recipient: a notification row in their language (their own choice, else the
     school's locale), the rungs their preferences, the institution's mandatory categories and
     their quiet hours allow (an attempt row each, `pending`), and one durable job per rung at
-    its time — all in the caller's transaction, so they exist exactly when the event does."""
+    its time — all in the caller's transaction, so they exist exactly when the event does. A
+    notification of a category the person gets in their daily digest has no rung: it is held
+    for the digest of the school day whose digest hour comes next (its email attempt waits,
+    `pending`, for the digest job)."""
 
     def __init__(self, session: AsyncSession, clock: Clock, delays: Delays) -> None:
         self.session, self.clock, self.delays = session, clock, delays
@@ -56,6 +60,7 @@ class PlanNotifications:
             )  # fmt: skip
         values = {**trigger.values, "school": school.name if school else ""}
         rows, rungs = [], {}
+        held: set[uuid.UUID] = set()
         for person_id in recipients:
             mine = prefs.get(person_id, Preferences())
             title, body = trigger.title, trigger.body
@@ -63,6 +68,15 @@ class PlanNotifications:
                 language = language_of(mine.language, school.locale if school else None)
                 title, body = render(trigger.kind, language, values)
             notification_id = new_id()
+            digest_day = None
+            if mine.holds(trigger.category, mandatory):
+                digest_day, due = digest_slot(now, mine.hour, tz)
+                rungs[notification_id] = [PlannedRung(Channel.EMAIL, due, Unless.READ)]
+                held.add(notification_id)
+            else:
+                rungs[notification_id] = plan(
+                    trigger.category, mine, now, tz, self.delays, mandatory
+                )
             rows.append(
                 {
                     "id": notification_id,
@@ -76,9 +90,9 @@ class PlanNotifications:
                     "title": title,
                     "body": body,
                     "created_at": now,
+                    "digest_day": digest_day,
                 }
             )
-            rungs[notification_id] = plan(trigger.category, mine, now, tz, self.delays, mandatory)
         # An event raised again (a retried job's) notifies nobody twice, and never fails the
         # change that raised it: only the rows inserted now get rungs.
         inserted = await store.add(rows)
@@ -97,6 +111,8 @@ class PlanNotifications:
                         "tries": 0,
                     }
                 )
+                if notification_id in held:
+                    continue  # the digest job sends it (`SendDigest`), with the day's others
                 deferred.append(
                     Deferred(
                         RUNG_JOB,

@@ -15,6 +15,7 @@ from edtech.notifications.domain.categories import (
     default_enabled,
     may_switch_off,
 )
+from edtech.notifications.domain.digest import DEFAULT_DIGEST_HOUR, may_digest, refuse_digests
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ class Preferences:
     sms_number: str | None = None
     language: str | None = None
     """The language the person reads (`en`, `es`); None: the school's."""
+    digest: frozenset[Category] = frozenset()
+    """Categories the person gets once a day, in one email, instead of at once."""
+    digest_hour: int | None = None
+    """The hour (0–23, school time) their digest goes out; None: `DEFAULT_DIGEST_HOUR`."""
+
+    @property
+    def hour(self) -> int:
+        return DEFAULT_DIGEST_HOUR if self.digest_hour is None else self.digest_hour
+
+    def holds(self, category: Category, mandatory: frozenset[Category] = MANDATORY) -> bool:
+        """Whether a `category` notification waits for this person's digest: they asked, and
+        the category is neither mandatory now nor an urgent announcement (a choice made before
+        the institution made it mandatory is inert)."""
+        return category in self.digest and may_digest(category, mandatory)
 
     def enabled(
         self, category: Category, channel: Channel, mandatory: frozenset[Category] = MANDATORY
@@ -77,10 +92,13 @@ def choose(
     sms_number: str | None,
     mandatory: frozenset[Category] = MANDATORY,
     language: str | None = None,
+    digest: frozenset[Category] = frozenset(),
+    digest_hour: int | None = None,
 ) -> Preferences:
     """A person's new preferences. Switching off push or email for a category the institution
     made mandatory (by default absence alerts and urgent announcements) is refused, naming each
-    such switch; SMS needs a number to be switched on."""
+    such switch; so is holding such a category, or an urgent announcement, for the daily
+    digest, and a digest hour outside 0–23; SMS needs a number to be switched on."""
     problems = [
         FieldProblem(
             ("categories", category.value, channel.value),
@@ -94,6 +112,7 @@ def choose(
         on for (_, channel), on in switches.items() if channel is Channel.SMS
     ):
         problems.append(FieldProblem(("sms_number",), "required to switch SMS on"))
+    problems.extend(refuse_digests(digest, digest_hour, mandatory))
     if problems:
         raise InvalidError("these preferences cannot be set", problems)
-    return Preferences(dict(switches), quiet_hours, sms_number, language)
+    return Preferences(dict(switches), quiet_hours, sms_number, language, digest, digest_hour)

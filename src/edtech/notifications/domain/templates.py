@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,6 +56,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Payment received: {amount}",
             "Thank you: we received {amount} (receipt {receipt}). — {school}",
         ),
+        "digest": (
+            "{school}: your daily summary, {day}",
+            "{count} notifications since your last summary:",
+        ),
     },
     "es": {
         "absence": (
@@ -87,6 +91,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "payment_received": (
             "Pago recibido: {amount}",
             "Gracias: recibimos {amount} (recibo {receipt}). — {school}",
+        ),
+        "digest": (
+            "{school}: su resumen del día, {day}",
+            "{count} notificaciones desde su último resumen:",
         ),
     },
 }
@@ -185,3 +193,14 @@ def email_html(title: str, body: str, link: str) -> str:
         f'<p><a href="{href}" style="color:#1d4ed8">{html.escape(link)}</a></p>'
         "</body></html>"
     )
+
+
+def digest_text(
+    language: str, school: str, day: date, items: Sequence[tuple[str, str]]
+) -> tuple[str, str]:
+    """The title and body of a daily digest: the `digest` template's heading, then each held
+    notification's own title and body (already written in the reader's language), oldest
+    first, a blank line between them."""
+    title, intro = render("digest", language, {"school": school, "day": day, "count": len(items)})
+    parts = [intro, *(f"{t}\n{b}" for t, b in items)]
+    return title, "\n\n".join(parts)

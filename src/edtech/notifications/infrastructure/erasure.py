@@ -12,6 +12,7 @@ from edtech.kernel.events import DomainEvent
 from edtech.notifications.infrastructure.tables import (
     notification,
     notification_attempt,
+    notification_digest,
     notification_preference,
     push_device,
 )
@@ -19,8 +20,8 @@ from edtech.notifications.infrastructure.tables import (
 
 class ForgetErasedContacts:
     """In the erasure's own transaction: the person's devices and push subscriptions, their
-    preferences (with their SMS number) are deleted, and their delivery records keep the
-    outcome (who was reached, how, when) without the address it went to."""
+    preferences (with their SMS number) are deleted, and their delivery records (attempts,
+    daily digests) keep the outcome (who was reached, how, when) without the address."""
 
     event_types = frozenset({PersonErased.type})
 
@@ -39,6 +40,11 @@ class ForgetErasedContacts:
             await session.execute(
                 sa.update(notification_attempt)
                 .where(notification_attempt.c.notification_id.in_(theirs))
+                .values(destination=None)
+            )
+            await session.execute(
+                sa.update(notification_digest)
+                .where(notification_digest.c.person_id == person)
                 .values(destination=None)
             )
         return None

@@ -113,6 +113,8 @@ class SqlNotifications:
             "quiet_ends_at": prefs.quiet_hours.ends_at if prefs.quiet_hours else None,
             "sms_number": prefs.sms_number,
             "language": prefs.language,
+            "digest": sorted(c.value for c in prefs.digest),
+            "digest_hour": prefs.digest_hour,
             "updated_at": now,
         }
         stmt = (
@@ -491,7 +493,9 @@ def _preferences(r: Any) -> Preferences:
     quiet: QuietHours | None = None
     if r.quiet_starts_at is not None and r.quiet_ends_at is not None:
         quiet = QuietHours(_time(r.quiet_starts_at), _time(r.quiet_ends_at))
-    return Preferences(switches, quiet, r.sms_number, r.language)
+    known = {c.value for c in Category}
+    digest = frozenset(Category(c) for c in (r.digest or ()) if c in known)
+    return Preferences(switches, quiet, r.sms_number, r.language, digest, r.digest_hour)
 
 
 def _time(value: Any) -> time:

@@ -60,9 +60,13 @@ notification = sa.Table(
     # The first time it was seen, read or one of its attempts sent: set once (`WHERE … IS
     # NULL`), which is when its batch's `reached` counter moves.
     sa.Column("reached_at", UTCDateTime(), nullable=True),
+    # Held for the person's daily digest: the school day whose digest carries it (null: not
+    # held; its email attempt waits, `pending`, until that digest is sent).
+    sa.Column("digest_day", sa.Date(), nullable=True),
     sa.UniqueConstraint("person_id", "event_type", "source_key"),
     sa.Index("ix_notification_person_id_created_at", "person_id", "created_at"),
     sa.Index("ix_notification_batch_id", "batch_id"),
+    sa.Index("ix_notification_digest_day_person_id", "digest_day", "person_id"),
 )
 
 notification_attempt = sa.Table(
@@ -106,6 +110,31 @@ notification_preference = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     # `en`, `es`…: the language the person reads; null: the school's locale.
     sa.Column("language", sa.String(8), nullable=True),
+    # ["grade_published", …]: categories held for the daily digest instead of sent at once.
+    sa.Column("digest", sa.JSON(), nullable=False, server_default=sa.text("'[]'")),
+    # The hour (0–23, school time) the digest goes out; null: the default (18).
+    sa.Column("digest_hour", sa.SmallInteger(), nullable=True),
+)
+
+notification_digest = sa.Table(
+    "notification_digest",
+    metadata,
+    # The sent-marker of one person's daily digest: one per (person, school day), ever.
+    id_column(),
+    institution_column(),
+    _person(),
+    sa.Column("day", sa.Date(), nullable=False),
+    # sending (its items claimed, committed before the email goes) → sent | failed | skipped
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("items", sa.Integer(), nullable=False),
+    sa.Column("tries", sa.Integer(), nullable=False),
+    sa.Column("destination", sa.String(320), nullable=True),
+    sa.Column("provider_ref", sa.String(300), nullable=True),
+    sa.Column("reason", sa.String(300), nullable=True),
+    sa.Column("node", sa.String(200), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("finished_at", UTCDateTime(), nullable=True),
+    sa.UniqueConstraint("person_id", "day"),
 )
 
 notification_policy = sa.Table(
