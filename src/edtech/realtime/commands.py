@@ -36,7 +36,7 @@ from edtech.kernel.errors import (
     TooManyRequestsError,
 )
 from edtech.kernel.principal import Principal
-from edtech.platform.db.uow import EventSink, UnitOfWork
+from edtech.platform.db.uow import EventSink, UnitOfWork, events_for
 from edtech.realtime.infrastructure import command_receipt
 from edtech.realtime.protocol import ErrorCode, SendFrame, reply_error, reply_ok
 from edtech.realtime.registry import ResolvedChannel, SendContext
@@ -144,7 +144,11 @@ class Commands:
         await session.flush()
         events = uow.collect_events()
         others = [s for s in self._sinks if s is not self._outbox]
-        tokens = [(sink, await sink.stage(session, events)) for sink in others] if events else []
+        tokens = [
+            (sink, await sink.stage(session, mine))
+            for sink in others
+            if (mine := events_for(sink, events))
+        ]
         staged = await self._outbox.stage(session, events)
         if resolved.type.send_offset:
             reply["offset"] = staged.first_offset(resolved.name)
