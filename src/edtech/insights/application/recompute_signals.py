@@ -129,7 +129,8 @@ class _Courses:
                 percent, since, previous, previous_since = t.percent, today, known[0], known[1]
             else:
                 percent, since, previous, previous_since = known
-            rows.append((t.section_id, percent, since, previous, previous_since))
+            if known != (percent, since, previous, previous_since):
+                rows.append((t.section_id, percent, since, previous, previous_since))
             standings.append(
                 CourseStanding(
                     section_id=t.section_id,
@@ -142,5 +143,5 @@ class _Courses:
                     missing=t.missing,
                 )
             )
-        await save_standings(db, institution_id, student_id, rows)
+        await save_standings(db, institution_id, student_id, rows)  # those that changed
         return grade_findings(student_id, standings, thresholds)
