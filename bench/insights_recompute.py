@@ -240,12 +240,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--compare", help="the src directory of the code to compare with")
-    parser.add_argument("--measure", nargs=2, metavar=("URL", "INSTITUTION"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--measure", nargs=2, metavar=("URL", "INSTITUTION"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.measure:
         url, institution = args.measure
         everyone = asyncio.run(_students(url))
-        result = asyncio.run(measure(url, uuid.UUID(institution), everyone, args.samples, args.batch))
+        result = asyncio.run(
+            measure(url, uuid.UUID(institution), everyone, args.samples, args.batch)
+        )
         print(json.dumps(result))
         return
     asyncio.run(run(args))
