@@ -558,7 +558,7 @@ export type FeaturePage = {
     "as_of": string;
     "feature_version": number;
 };
-/** One student's features (version 1) and score. `days_enrolled`: school days with an ended session of the student in the range; `days_absent`: enrolled days not attended (a half day attended counts 0.5); `absence_rate`: days_absent ÷ days_enrolled, 0–1; `absences_unexcused`: periods absent without an approved note; `absences_excused`: periods absent with an approved note; `tardies`: periods marked tardy; `minutes_late`: minutes late over the tardy periods; `longest_absence_streak`: most enrolled days in a row with nothing attended; `current_absence_streak`: enrolled days with nothing attended up to the last one; `recent_days_absent`: days absent among the last 10 enrolled days. */
+/** One student's features (version 2) and score. `days_enrolled`: school days with an ended session of the student in the range; `days_absent`: enrolled days not attended (a half day attended counts 0.5); `absence_rate`: days_absent ÷ days_enrolled, 0–1; `absences_unexcused`: periods absent without an approved note; `absences_excused`: periods absent with an approved note; `tardies`: periods marked tardy; `minutes_late`: minutes late over the tardy periods; `longest_absence_streak`: most enrolled days in a row with nothing attended; `current_absence_streak`: enrolled days with nothing attended up to the last one; `recent_days_absent`: days absent among the last 10 enrolled days; `courses_with_total`: courses with a published total (as insights last saw them: the totals of the student's latest recompute, whatever `as_of`); `lowest_course_total`: the lowest published course total, % (empty: none yet); `failing_courses`: courses whose published total is below the institution's `failing_percent`; `largest_grade_drop`: the most points a course total fell since its previous publication (0: none fell); `missing_work`: published results flagged missing, over every course. */
 export type FeatureRowOut = {
     "student_id": string;
     "feature_version": number;
@@ -573,6 +573,11 @@ export type FeatureRowOut = {
     "longest_absence_streak": number;
     "current_absence_streak": number;
     "recent_days_absent": number;
+    "courses_with_total": number;
+    "lowest_course_total": number | null;
+    "failing_courses": number;
+    "largest_grade_drop": number;
+    "missing_work": number;
     "score_level": Level;
     "score_value": number;
     "score_reasons": Array<string>;
@@ -743,8 +748,8 @@ export type ImportOut = {
     "channel": string;
     "job": Record<string, unknown> | null;
 };
-/** `absence` from attendance; `course_failing`, `grade_drop` and `missing_work` from the published grades. */
-export type Indicator = "absence" | "course_failing" | "grade_drop" | "missing_work";
+/** `absence` and `consecutive_absence` from attendance; `course_failing`, `grade_drop` and `missing_work` from the published grades. */
+export type Indicator = "absence" | "consecutive_absence" | "course_failing" | "grade_drop" | "missing_work";
 export type InstallmentIn = {
     "label": string;
     "due_on": string;

@@ -20,7 +20,11 @@ from edtech.insights.application.set_thresholds import RECOMPUTE_ALL
 from edtech.insights.domain.features import RuleBasedScorer
 from edtech.insights.infrastructure.repositories import students_with_signals
 from edtech.insights.infrastructure.sink import RECOMPUTE, RecomputeOnAttendance
-from edtech.institutions.public import institutions_query
+from edtech.institutions.public import (
+    institutions_query,
+    sections_of_institution,
+    students_of_section,
+)
 from edtech.manifest import JobFunction, Scheduled, Slice
 from edtech.platform.http.deps import use_case
 from edtech.platform.observability.logging import get_logger
@@ -42,11 +46,16 @@ RECOMPUTE_CHUNK = 200
 
 
 async def recompute_all(services: Services, args: Mapping[str, Any]) -> None:
-    """The `insights.recompute_all` job (thresholds changed): every student of the institution
-    with a signal, every indicator, `RECOMPUTE_CHUNK` students per transaction."""
+    """The `insights.recompute_all` job (thresholds changed): every student enrolled in a
+    section of the institution today and every student with a signal (one who left keeps a
+    current one), every indicator, `RECOMPUTE_CHUNK` students per transaction — a lowered
+    threshold can raise a signal for a student who never had one."""
     institution_id = uuid.UUID(args["institution_id"])
     async with services.session_factory() as session:
-        students = await students_with_signals(session, institution_id)
+        everyone = set(await students_with_signals(session, institution_id))
+        for section_id, _term in await sections_of_institution(session, institution_id):
+            everyone.update(await students_of_section(session, institution_id, section_id))
+    students = sorted(everyone, key=str)
     for at in range(0, len(students), RECOMPUTE_CHUNK):
         chunk = students[at : at + RECOMPUTE_CHUNK]
         await use_case(RecomputeSignals)(services)(institution_id, chunk, (), chunk)

@@ -31,7 +31,8 @@ async def test_crossing_ten_percent_on_a_closing_alerts_the_counsellor_and_an_ex
         headers=counsellor,
     )
     assert signals.status_code == 200, signals.text
-    assert [s["level"] for s in signals.json()["items"]] == ["none"]
+    levels = {s["indicator"]: s["level"] for s in signals.json()["items"]}
+    assert levels == {"absence": "none", "consecutive_absence": "none"}
 
     teacher = await login(client, "teacher1@demo.test")
     today_s01 = await session_of(client, teacher, school.s01)

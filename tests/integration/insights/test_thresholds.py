@@ -76,7 +76,8 @@ async def test_raising_the_chronic_percent_recomputes_and_lowers_a_signal_live(
     signals = await client.get(
         "/api/v1/insights/signals", params={"student_id": student1}, headers=counsellor
     )
-    assert [s["level"] for s in signals.json()["items"]] == ["alert"]
+    levels = {s["indicator"]: s["level"] for s in signals.json()["items"]}
+    assert levels == {"absence": "alert", "consecutive_absence": "none"}  # one day
     ws = await Socket.open(live_server.ws_url, counsellor)  # type: ignore[attr-defined]
     try:
         assert (await ws.subscribe(f"insights.school.{school.demo.school_ids[0]}"))["ok"]

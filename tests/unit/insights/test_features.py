@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from edtech.insights.domain import Level
 from edtech.insights.domain.features import (
     FEATURES,
+    GradeFeatures,
     RuleBasedScorer,
     StudentFeatures,
     student_features,
@@ -29,7 +30,7 @@ def marks(pattern: str) -> list[PeriodMark]:
 
 def test_every_documented_feature_is_a_column_of_the_row() -> None:
     columns = set(StudentFeatures.__dataclass_fields__) - {"student_id", "as_of"}
-    assert columns == set(FEATURES)
+    assert columns | set(GradeFeatures.__dataclass_fields__) == set(FEATURES)
 
 
 def test_features_count_up_to_as_of_and_the_last_ten_days() -> None:
@@ -55,3 +56,26 @@ def test_the_rule_based_scorer_alerts_at_ten_percent_of_days_with_its_reasons() 
     under = scorer.score(student_features(A, marks("a" + "p" * 10), DAY1 + timedelta(days=10)))
     assert under.level == Level.NONE
     assert scorer.score(student_features(A, [], DAY1)).level == Level.NONE
+
+
+def test_grade_features_sum_up_the_published_totals() -> None:
+    from decimal import Decimal
+
+    from edtech.insights.domain.features import grade_features
+    from edtech.insights.domain.thresholds import Thresholds
+
+    totals = [
+        (Decimal("48"), Decimal("62")),  # down 14
+        (Decimal("75.5"), None),
+        (Decimal("59.9"), Decimal("58")),  # up: no drop
+        (None, Decimal("70")),  # nothing counted yet
+    ]
+    g = grade_features(totals, 4, Thresholds(failing_percent=60))
+    assert (g.courses_with_total, g.lowest_course_total, g.failing_courses) == (3, 48.0, 2)
+    assert (g.largest_grade_drop, g.missing_work) == (14.0, 4)
+    none = grade_features([], 0, Thresholds())
+    assert (none.courses_with_total, none.lowest_course_total, none.largest_grade_drop) == (
+        0,
+        None,
+        0.0,
+    )

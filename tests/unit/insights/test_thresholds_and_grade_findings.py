@@ -8,7 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from edtech.insights.domain import Attended, Level, absence_finding
+from edtech.insights.domain import (
+    Attended,
+    Indicator,
+    Level,
+    absence_finding,
+    attendance_findings,
+    consecutive_finding,
+)
 from edtech.insights.domain.features import RuleBasedScorer, StudentFeatures
 from edtech.insights.domain.grades import (
     CourseStanding,
@@ -45,19 +52,33 @@ def test_the_chronic_absence_percent_is_the_institutions() -> None:
     assert absence_finding(record, Thresholds(chronic_absence_percent=12)).level == Level.NONE
 
 
-def test_consecutive_absent_days_alert_below_the_percentage_with_the_streak_as_evidence() -> None:
+def test_consecutive_absence_is_its_own_signal_with_the_streak_as_evidence() -> None:
     record = days(*["present"] * 27, "absent", "absent", "absent")  # 3 of 30 = 10 %
     strict = Thresholds(chronic_absence_percent=50, consecutive_absent_days=3)
-    finding = absence_finding(record, strict)
-    assert finding.level == Level.ALERT
-    assert finding.evidence == (
-        "10 % of sessions missed without excuse since 2 Nov (3 of 30); "
-        "absent 3 school days in a row up to 1 Dec"
-    )
-    assert absence_finding(record, Thresholds(50, 4)).level == Level.NONE
-    # an excused day in between breaks the streak
+    absence, consecutive = attendance_findings(record, strict)
+    # The chronic-absence signal judges the percentage only: 10 % is under 50 %.
+    assert (absence.indicator, absence.level) == (Indicator.ABSENCE, Level.NONE)
+    assert absence.evidence == "10 % of sessions missed without excuse since 2 Nov (3 of 30)"
+    assert consecutive.indicator == Indicator.CONSECUTIVE_ABSENCE
+    assert consecutive.level == Level.ALERT
+    assert (consecutive.missed, consecutive.counted) == (3, 3)
+    assert consecutive.evidence == "Absent 3 school days in a row, 29 Nov to 1 Dec (3 sessions)"
+    assert consecutive.missed_sessions == tuple(a.session_id for a in record[-3:])
+    assert [link["href"] for link in consecutive.links] == [
+        f"/api/v1/attendance/sessions/{a.session_id}" for a in record[-3:]
+    ]
+    assert consecutive_finding(record, Thresholds(50, 4)).level == Level.NONE
+    # an excused day in between breaks the streak: one day in a row
     broken = days(*["present"] * 27, "absent", "excused_absence", "absent")
-    assert absence_finding(broken, strict).level == Level.NONE
+    one = consecutive_finding(broken, strict)
+    assert (one.level, one.missed) == (Level.NONE, 1)
+    assert one.evidence == "Absent 1 school day in a row, on 1 Dec (1 session)"
+    assert consecutive_finding(days("absent", "present"), strict).evidence == (
+        "Present on the latest school day"
+    )
+    # a chronic absentee who came back today has the absence alert, not the consecutive one
+    back = attendance_findings(days("absent", "absent", "absent", "present"), strict)
+    assert [f.level for f in back] == [Level.ALERT, Level.NONE]
 
 
 def test_the_rule_based_scorer_takes_the_institutions_chronic_percent() -> None:

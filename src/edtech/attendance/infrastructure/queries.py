@@ -257,44 +257,67 @@ async def absence_summaries(
     missed: tuple[str, ...],
 ) -> dict[uuid.UUID, AbsenceSummary]:
     """`AbsenceSummary` of each of these students with an ended session (closed or locked;
-    cancelled ones never count), set-based: one aggregate per (student, school) and one row
-    per missed session — not every mark (a full recompute reads a batch of students)."""
+    cancelled ones never count), set-based and in one statement (one round trip, whatever the
+    number of students): one aggregate row per (student, school) and one row per missed
+    session — not every mark — joined by `UNION ALL` over the marks read once (a full
+    recompute reads a batch of students; one student's recompute after a mark change is one
+    read)."""
     if not student_ids:
         return {}
     s, m = attendance_session, attendance_mark
-    is_missed = m.c.category.in_(missed)
-    ended = sa.and_(
-        s.c.institution_id == institution_id,
-        m.c.student_id.in_(student_ids),
-        s.c.state.in_(["closed", "locked"]),
-    )
-    totals = (
+    # The students' ended marks, read once (a CTE named twice is materialised) and summed up
+    # twice: per (student, school), and the missed ones row by row.
+    ended = (
         sa.select(
             m.c.student_id,
+            s.c.id,
             s.c.school_id,
-            sa.func.count().label("counted"),
-            sa.func.min(s.c.day).label("first_day"),
-            sa.func.max(s.c.day).label("last_day"),
-            sa.func.max(
-                sa.type_coerce(sa.case((is_missed, sa.null()), else_=s.c.day), sa.Date())
-            ).label("attended"),
+            s.c.day,
+            s.c.starts_at,
+            m.c.category.in_(missed).label("is_missed"),
         )
         .join(m, m.c.session_id == s.c.id)
-        .where(ended)
-        .group_by(m.c.student_id, s.c.school_id)
+        .where(
+            s.c.institution_id == institution_id,
+            m.c.student_id.in_(student_ids),
+            s.c.state.in_(["closed", "locked"]),
+        )
+        .cte("ended")
     )
-    misses = (
-        sa.select(m.c.student_id, s.c.id, s.c.day)
-        .join(m, m.c.session_id == s.c.id)
-        .where(ended, is_missed)
-        .order_by(m.c.student_id, s.c.day, s.c.starts_at)
+    e = ended.c
+    totals = sa.select(
+        sa.literal(0).label("part"),
+        e.student_id,
+        e.school_id.label("ref"),
+        sa.func.count().label("counted"),
+        sa.func.min(e.day).label("first_day"),
+        sa.func.max(e.day).label("last_day"),
+        sa.func.max(
+            sa.type_coerce(sa.case((e.is_missed, sa.null()), else_=e.day), sa.Date())
+        ).label("attended"),
+        sa.func.min(e.starts_at).label("starts_at"),
+    ).group_by(e.student_id, e.school_id)
+    misses = sa.select(
+        sa.literal(1).label("part"),
+        e.student_id,
+        e.id.label("ref"),
+        sa.literal(0).label("counted"),
+        e.day.label("first_day"),
+        e.day.label("last_day"),
+        e.day.label("attended"),
+        e.starts_at,
+    ).where(e.is_missed)
+    both = sa.union_all(totals, misses).subquery()
+    stmt = sa.select(both).order_by(
+        both.c.part, both.c.student_id, both.c.first_day, both.c.starts_at
     )
     parts: dict[uuid.UUID, list[Any]] = {}
-    for r in await session.execute(totals):
-        parts.setdefault(r.student_id, []).append(r)
     missed_of: dict[uuid.UUID, list[tuple[uuid.UUID, date]]] = {}
-    for r in await session.execute(misses):
-        missed_of.setdefault(r.student_id, []).append((r.id, r.day))
+    for r in await session.execute(stmt):
+        if r.part == 0:
+            parts.setdefault(r.student_id, []).append(r)
+        else:
+            missed_of.setdefault(r.student_id, []).append((r.ref, r.first_day))
     found = {}
     for student_id, rows in parts.items():
         attended = [r.attended for r in rows if r.attended is not None]
@@ -302,7 +325,7 @@ async def absence_summaries(
             counted=sum(r.counted for r in rows),
             first_day=min(r.first_day for r in rows),
             last_day=max(r.last_day for r in rows),
-            school_id=max(rows, key=lambda r: (r.last_day, str(r.school_id))).school_id,
+            school_id=max(rows, key=lambda r: (r.last_day, str(r.ref))).ref,
             last_attended_day=max(attended) if attended else None,
             missed=tuple(missed_of.get(student_id, ())),
         )

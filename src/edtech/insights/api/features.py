@@ -16,9 +16,16 @@ from pydantic import BaseModel, Field
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.insights.channels import may_follow_signals
 from edtech.insights.domain import Level
-from edtech.insights.domain.features import FEATURE_VERSION, FEATURES, Scorer, student_features
+from edtech.insights.domain.features import (
+    FEATURE_VERSION,
+    FEATURES,
+    Scorer,
+    grade_features,
+    student_features,
+)
 from edtech.insights.domain.measures import PeriodMark
 from edtech.insights.infrastructure.measures import period_marks
+from edtech.insights.infrastructure.standings import grade_totals_of
 from edtech.insights.infrastructure.thresholds import thresholds_of
 from edtech.institutions.public import school_clock, school_in_institution
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
@@ -30,6 +37,7 @@ ScorerDep = Annotated[Scorer, Depends(component(Scorer))]
 DEFAULT_DAYS = 365
 MAX_DAYS = 400
 
+PARQUET = "application/vnd.apache.parquet"
 _DOC = "; ".join(f"`{k}`: {v}" for k, v in FEATURES.items())
 
 
@@ -49,6 +57,11 @@ class FeatureRowOut(BaseModel):
     longest_absence_streak: int
     current_absence_streak: int
     recent_days_absent: float
+    courses_with_total: int
+    lowest_course_total: float | None
+    failing_courses: int
+    largest_grade_drop: float
+    missing_work: int
     score_level: Level
     score_value: float
     score_reasons: list[str]
@@ -69,8 +82,16 @@ class FeaturePage(Page[FeatureRowOut]):
     summary="A school's per-student feature table",
     responses={
         200: {
-            "description": "The feature table; with `format=csv`, every student as CSV.",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": (
+                "The feature table; with `format=csv`, every student as CSV; with "
+                "`format=parquet`, every student as Apache Parquet (typed columns, "
+                "`score_reasons` a list of strings, the feature version in the file's "
+                "metadata)."
+            ),
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                PARQUET: {"schema": {"type": "string", "format": "binary"}},
+            },
         },
         403: {"description": "Not a counsellor or administrator of the school."},
         404: {"description": "No such school in the institution."},
@@ -86,12 +107,12 @@ async def school_features(
     page: PageParamsDep,
     as_of: Annotated[date | None, Query(description="Default: today at the school.")] = None,
     first: Annotated[date | None, Query(description="Default: 365 days before as_of.")] = None,
-    fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+    fmt: Annotated[Literal["json", "csv", "parquet"], Query(alias="format")] = "json",
 ) -> Any:
     """Every student's features behind the signals (documented, versioned: a model trained on
     one version is scored on the same) with the score of the node's scorer — the rule-based one
     unless a model was plugged into the scoring port. For the school's counsellors and
-    administrators; export it as CSV to train or evaluate a model of your own."""
+    administrators; export it as CSV or Parquet to train or evaluate a model of your own."""
     if not await school_in_institution(db, principal.institution_id, school_id):
         raise NotFoundError("School not found.")
     if not may_follow_signals(principal, school_id):
@@ -103,24 +124,40 @@ async def school_features(
         raise InvalidError(
             "Invalid range.", [FieldProblem(("query", "as_of"), f"0–{MAX_DAYS} days after first")]
         )
-    scorer = scorer.with_thresholds(await thresholds_of(db, principal.institution_id))
+    thresholds = await thresholds_of(db, principal.institution_id)
+    scorer = scorer.with_thresholds(thresholds)
     marks = await period_marks(db, principal.institution_id, first, as_of, school_id=school_id)
     per_student: dict[uuid.UUID, list[PeriodMark]] = {}
     for m in marks:
         per_student.setdefault(m.student_id, []).append(m)
+    students = sorted(per_student, key=str)
+    totals, missing = await grade_totals_of(db, principal.institution_id, students)
     rows = []
-    for student_id in sorted(per_student, key=str):
+    for student_id in students:
         features = student_features(student_id, per_student[student_id], as_of)
+        grades = grade_features(totals.get(student_id, []), missing.get(student_id, 0), thresholds)
         score = scorer.score(features)
         rows.append(
             FeatureRowOut(
                 **asdict(features),
+                **asdict(grades),
                 feature_version=FEATURE_VERSION,
                 score_level=score.level,
                 score_value=score.value,
                 score_reasons=list(score.reasons),
                 scorer=f"{scorer.name}@{scorer.version}",
             )
+        )
+    if fmt == "parquet":
+        return Response(
+            parquet_of(rows),
+            media_type=PARQUET,
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="features-v{FEATURE_VERSION}-school-{school_id}-'
+                    f'{as_of}.parquet"'
+                )
+            },
         )
     if fmt == "csv":
         header = list(FeatureRowOut.model_fields)
@@ -157,3 +194,39 @@ async def school_features(
         as_of=as_of,
         feature_version=FEATURE_VERSION,
     )
+
+
+def parquet_of(rows: list[FeatureRowOut]) -> bytes:
+    """The rows as one Parquet file: a typed column per field (ids as strings, dates as dates,
+    `score_reasons` a list of strings), the feature version in the schema's metadata."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    kinds: dict[Any, Any] = {
+        int: pa.int64(),
+        float: pa.float64(),
+        float | None: pa.float64(),
+        date: pa.date32(),
+        list[str]: pa.list_(pa.string()),
+    }
+    schema = pa.schema(
+        [
+            pa.field(
+                name,
+                kinds.get(info.annotation, pa.string()),
+                nullable=name == "lowest_course_total",
+            )
+            for name, info in FeatureRowOut.model_fields.items()
+        ],
+        metadata={"feature_version": str(FEATURE_VERSION)},
+    )
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    for row in rows:
+        values = row.model_dump()
+        values["student_id"] = str(row.student_id)
+        values["score_level"] = row.score_level.value
+        for name in schema.names:
+            columns[name].append(values[name])
+    sink = io.BytesIO()
+    pq.write_table(pa.table(columns, schema=schema), sink)
+    return sink.getvalue()

@@ -15,7 +15,7 @@ from edtech.insights.domain import (
     NO_RECORD,
     AbsenceRecord,
     Finding,
-    absence_finding,
+    attendance_findings,
 )
 from edtech.insights.domain.grades import CourseStanding, grade_findings
 from edtech.insights.domain.thresholds import Thresholds
@@ -34,12 +34,13 @@ from edtech.platform.db.uow import UnitOfWork
 
 class RecomputeSignals:
     """Signals by the institution's thresholds. Absence: a student's ended sessions missed
-    without excuse ÷ counted at `chronic_absence_percent` or more, or `consecutive_absent_days`
-    school days missed in a row, is an alert — recomputed for the students of each closed
-    session and each changed mark or decided note. Grades: a course total below
-    `failing_percent`, a total down `grade_drop_points` since the previous publication, or
-    `missing_work` pieces of work missing — recomputed for each student whose published grades
-    changed. One transaction; a change of level is pushed to the school's counsellors."""
+    without excuse ÷ counted at `chronic_absence_percent` or more is an alert; consecutive
+    absence: `consecutive_absent_days` school days missed in a row — both recomputed for the
+    students of each closed session and each changed mark or decided note. Grades: a course
+    total below `failing_percent`, a total down `grade_drop_points` since the previous
+    publication, or `missing_work` pieces of work missing — recomputed for each student whose
+    published grades changed. One transaction; a change of level is pushed to the school's
+    counsellors."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
@@ -83,7 +84,8 @@ class RecomputeSignals:
                             found.missed,
                         )
                     )
-                    findings.append((student_id, absence_finding(record, thresholds)))
+                    for finding in attendance_findings(record, thresholds):
+                        findings.append((student_id, finding))
                 if courses is not None and student_id in grading:
                     for finding in await courses.findings(student_id, thresholds):
                         findings.append((student_id, finding))
@@ -129,7 +131,8 @@ class _Courses:
                 percent, since, previous, previous_since = t.percent, today, known[0], known[1]
             else:
                 percent, since, previous, previous_since = known
-            rows.append((t.section_id, percent, since, previous, previous_since))
+            if known != (percent, since, previous, previous_since):
+                rows.append((t.section_id, percent, since, previous, previous_since))
             standings.append(
                 CourseStanding(
                     section_id=t.section_id,
@@ -142,5 +145,5 @@ class _Courses:
                     missing=t.missing,
                 )
             )
-        await save_standings(db, institution_id, student_id, rows)
+        await save_standings(db, institution_id, student_id, rows)  # those that changed
         return grade_findings(student_id, standings, thresholds)

@@ -21,15 +21,17 @@ the session off the count, so a counsellor sees the absences still to act on."""
 
 
 class Indicator(enum.StrEnum):
-    """`absence` from attendance; `course_failing`, `grade_drop` and `missing_work` from the
-    published grades."""
+    """`absence` and `consecutive_absence` from attendance; `course_failing`, `grade_drop`
+    and `missing_work` from the published grades."""
 
     ABSENCE = "absence"
+    CONSECUTIVE_ABSENCE = "consecutive_absence"
     COURSE_FAILING = "course_failing"
     GRADE_DROP = "grade_drop"
     MISSING_WORK = "missing_work"
 
 
+ATTENDANCE_INDICATORS = (Indicator.ABSENCE, Indicator.CONSECUTIVE_ABSENCE)
 GRADE_INDICATORS = (Indicator.COURSE_FAILING, Indicator.GRADE_DROP, Indicator.MISSING_WORK)
 
 
@@ -90,8 +92,13 @@ class AbsenceRecord:
     @property
     def absent_days_in_a_row(self) -> int:
         """School days up to the latest on which every session of the student was missed."""
+        return len({day for _, day in self.streak})
+
+    @property
+    def streak(self) -> tuple[tuple[uuid.UUID, date], ...]:
+        """The sessions missed after the last day with one attended (those of the streak)."""
         after = self.last_attended_day
-        return len({day for _, day in self.missed if after is None or day > after})
+        return tuple((s, day) for s, day in self.missed if after is None or day > after)
 
 
 NO_RECORD = AbsenceRecord(0, None, None, None, None, ())
@@ -113,17 +120,22 @@ def summarize(record: Sequence[Attended]) -> AbsenceRecord:
     )
 
 
+def _session_links(missed: Sequence[tuple[uuid.UUID, date]]) -> tuple[dict[str, str], ...]:
+    return tuple(
+        {"rel": "session", "href": f"/api/v1/attendance/sessions/{session_id}"}
+        for session_id, _ in missed
+    )
+
+
 def absence_finding(
     record: AbsenceRecord | Sequence[Attended], thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> Finding:
     """Chronic absence over the student's ended sessions: missed ÷ counted ≥ the institution's
-    `chronic_absence_percent`, or `consecutive_absent_days` school days missed in a row up to
-    the latest."""
+    `chronic_absence_percent` is an alert. (Days missed in a row are their own indicator,
+    `consecutive_finding`.)"""
     r = record if isinstance(record, AbsenceRecord) else summarize(record)
     missed, counted = len(r.missed), r.counted
-    streak = r.absent_days_in_a_row
     chronic = counted and 100 * missed >= thresholds.chronic_absence_percent * counted
-    in_a_row = streak >= thresholds.consecutive_absent_days
     if not counted or r.first_day is None or r.last_day is None:
         evidence = "No ended sessions yet."
     else:
@@ -131,21 +143,56 @@ def absence_finding(
             f"{percent_of(missed, counted):g} % of sessions missed without excuse since "
             f"{_day(r.first_day)} ({missed} of {counted})"
         )
-        if streak >= 2:
-            evidence += f"; absent {streak} school days in a row up to {_day(r.last_day)}"
     return Finding(
         Indicator.ABSENCE,
-        Level.ALERT if chronic or in_a_row else Level.NONE,
+        Level.ALERT if chronic else Level.NONE,
         missed,
         counted,
         evidence,
         r.school_id,
         tuple(session_id for session_id, _ in r.missed),
-        tuple(
-            {"rel": "session", "href": f"/api/v1/attendance/sessions/{session_id}"}
-            for session_id, _ in r.missed
-        ),
+        _session_links(r.missed),
     )
+
+
+def consecutive_finding(
+    record: AbsenceRecord | Sequence[Attended], thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> Finding:
+    """Consecutive absence: the school days (with an ended session of the student) up to the
+    latest on which every session was missed without excuse; `consecutive_absent_days` or
+    more is an alert, whatever the percentage ("Absent 3 school days in a row, 27 Nov to
+    1 Dec (3 sessions)"). `missed` is the days in a row, `counted` the threshold."""
+    r = record if isinstance(record, AbsenceRecord) else summarize(record)
+    streak = r.streak
+    days = r.absent_days_in_a_row
+    if not r.counted:
+        evidence = "No ended sessions yet."
+    elif days == 0:
+        evidence = "Present on the latest school day"
+    else:
+        first, last = streak[0][1], streak[-1][1]
+        sessions = "session" if len(streak) == 1 else "sessions"
+        span = f"on {_day(last)}" if first == last else f"{_day(first)} to {_day(last)}"
+        day_word = "school day" if days == 1 else "school days"
+        evidence = f"Absent {days} {day_word} in a row, {span} ({len(streak)} {sessions})"
+    return Finding(
+        Indicator.CONSECUTIVE_ABSENCE,
+        Level.ALERT if days >= thresholds.consecutive_absent_days else Level.NONE,
+        days,
+        thresholds.consecutive_absent_days,
+        evidence,
+        r.school_id,
+        tuple(session_id for session_id, _ in streak),
+        _session_links(streak),
+    )
+
+
+def attendance_findings(
+    record: AbsenceRecord | Sequence[Attended], thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Finding]:
+    """The attendance indicators: chronic absence and consecutive absence."""
+    r = record if isinstance(record, AbsenceRecord) else summarize(record)
+    return [absence_finding(r, thresholds), consecutive_finding(r, thresholds)]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from edtech.insights.domain import Level
 from edtech.insights.domain.measures import (
@@ -18,9 +19,10 @@ from edtech.insights.domain.measures import (
 )
 from edtech.insights.domain.thresholds import Thresholds
 
-FEATURE_VERSION = 1
-"""Bumped whenever a feature is added, removed or computed differently: a model trained on one
-version is scored only on the same version."""
+FEATURE_VERSION = 2
+"""Version 2 added the grade features (`courses_with_total` … `missing_work`). Bumped whenever
+a feature is added, removed or computed differently: a model trained on one version is
+scored only on the same version."""
 RECENT_DAYS = 10
 
 FEATURES: dict[str, str] = {
@@ -34,6 +36,13 @@ FEATURES: dict[str, str] = {
     "longest_absence_streak": "most enrolled days in a row with nothing attended",
     "current_absence_streak": "enrolled days with nothing attended up to the last one",
     "recent_days_absent": f"days absent among the last {RECENT_DAYS} enrolled days",
+    "courses_with_total": "courses with a published total (as insights last saw them: the "
+    "totals of the student's latest recompute, whatever `as_of`)",
+    "lowest_course_total": "the lowest published course total, % (empty: none yet)",
+    "failing_courses": "courses whose published total is below the institution's `failing_percent`",
+    "largest_grade_drop": "the most points a course total fell since its previous "
+    "publication (0: none fell)",
+    "missing_work": "published results flagged missing, over every course",
 }
 """Every feature, in column order, with its meaning (version `FEATURE_VERSION`)."""
 
@@ -77,6 +86,34 @@ def student_features(
         longest_absence_streak=m.longest_absence_streak,
         current_absence_streak=m.current_absence_streak,
         recent_days_absent=sum(1 - day_credit(days[d]) for d in recent),
+    )
+
+
+@dataclass(frozen=True)
+class GradeFeatures:
+    """A student's published course totals summed up (the grade columns of the table)."""
+
+    courses_with_total: int = 0
+    lowest_course_total: float | None = None
+    failing_courses: int = 0
+    largest_grade_drop: float = 0.0
+    missing_work: int = 0
+
+
+def grade_features(
+    totals: Sequence[tuple[Decimal | None, Decimal | None]],
+    missing_work: int,
+    thresholds: Thresholds,
+) -> GradeFeatures:
+    """From each course's (published total, the one before it) and the missing pieces."""
+    graded = [(now, before) for now, before in totals if now is not None]
+    drops = [before - now for now, before in graded if before is not None and before > now]
+    return GradeFeatures(
+        courses_with_total=len(graded),
+        lowest_course_total=float(min(now for now, _ in graded)) if graded else None,
+        failing_courses=sum(1 for now, _ in graded if now < thresholds.failing_percent),
+        largest_grade_drop=float(max(drops)) if drops else 0.0,
+        missing_work=missing_work,
     )
 
 

@@ -35,12 +35,51 @@ class SqlAlchemySignals:
         the second updates the rows the first committed instead of stale copies (PostgreSQL;
         SQLite has one writer at a time and its insert waits the same way). Both statements
         go in (student, indicator) order, so two batches never lock each other's rows
-        crosswise. Three statements per batch, whatever its size (a full recompute)."""
+        crosswise.
+
+        The locked read goes first: when every row exists (a student recomputed before — the
+        common case, a mark changed) it is the only statement. Only when some are missing
+        does the insert run, followed by a locked read of those it was missing (three
+        statements). Whatever the batch's size."""
         if not wanted:
             return {}
-        t = student_signal
         wanted = sorted(set(wanted), key=lambda w: (str(w[0]), w[1].value))
-        students = sorted({w[0] for w in wanted}, key=str)
+        found = await self._locked(institution_id, wanted)
+        missing = [w for w in wanted if w not in found]
+        if missing:
+            await self._insert(institution_id, missing, now)
+            found.update(await self._locked(institution_id, missing))
+        return {w: found[w] for w in wanted}
+
+    async def _locked(
+        self, institution_id: uuid.UUID, wanted: list[tuple[uuid.UUID, Indicator]]
+    ) -> dict[tuple[uuid.UUID, Indicator], StudentSignal]:
+        t = student_signal
+        stmt = (
+            sa.select(StudentSignal)
+            .where(
+                t.c.institution_id == institution_id,
+                t.c.student_id.in_(sorted({w[0] for w in wanted}, key=str)),
+                t.c.indicator.in_(sorted({w[1].value for w in wanted})),
+            )
+            .order_by(t.c.student_id, t.c.indicator)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        keep = set(wanted)
+        return {
+            (s.student_id, s.indicator): s
+            for s in await self.session.scalars(stmt)
+            if (s.student_id, s.indicator) in keep
+        }
+
+    async def _insert(
+        self,
+        institution_id: uuid.UUID,
+        wanted: list[tuple[uuid.UUID, Indicator]],
+        now: datetime,
+    ) -> None:
+        t = student_signal
         rows: list[dict[str, Any]] = [
             {
                 "id": new_id(),
@@ -64,19 +103,6 @@ class SqlAlchemySignals:
             .values(rows)
             .on_conflict_do_nothing(index_elements=[t.c.student_id, t.c.indicator])
         )
-        stmt = (
-            sa.select(StudentSignal)
-            .where(
-                t.c.institution_id == institution_id,
-                t.c.student_id.in_(students),
-                t.c.indicator.in_(sorted({w[1].value for w in wanted})),
-            )
-            .order_by(t.c.student_id, t.c.indicator)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        found = {(s.student_id, s.indicator): s for s in await self.session.scalars(stmt)}
-        return {w: found[w] for w in wanted}
 
 
 def signals_query(
