@@ -191,3 +191,44 @@ async def test_events_without_routes_write_no_rows(settings: Settings) -> None:
         ).scalar()
     assert count == 0
     await services.engine.dispose()
+
+
+async def test_append_numbers_interleaved_channels_and_returns_the_stored_rows(
+    settings: Settings,
+) -> None:
+    from edtech.realtime import outbox
+
+    app = make_app(settings)
+    factory = app.state.services.session_factory
+    a, b = sorted([f"test.room.{new_room()}", f"test.room.{new_room()}"])
+    now = datetime.now(UTC)
+
+    def new(channel: str, n: int) -> outbox.NewRow:
+        return outbox.NewRow(channel, "room.posted", {"n": n, "who": "é"}, TENANT_A, now)
+
+    async with factory() as session:
+        first = await outbox.append(session, [new(b, 1), new(a, 2), new(b, 3)], now)
+        await session.commit()
+    async with factory() as session:
+        second = await outbox.append(session, [new(a, 4), new(b, 5)], now)
+        await session.commit()
+
+    # Channel-name order, each channel's events in the order given, offsets gapless.
+    assert [(r.channel, r.offset, r.data["n"]) for r in first] == [
+        (a, 1, 2),
+        (b, 1, 1),
+        (b, 2, 3),
+    ]
+    assert [(r.channel, r.offset, r.data["n"]) for r in second] == [(a, 2, 4), (b, 3, 5)]
+    async with factory() as session:
+        stored = {
+            int(i): (c, int(o), d)
+            for i, c, o, d in await session.execute(
+                sa.select(
+                    outbox_event.c.id, outbox_event.c.channel, outbox_event.c.offset,
+                    outbox_event.c.data,
+                ).where(outbox_event.c.channel.in_([a, b]))
+            )
+        }  # fmt: skip
+    assert stored == {r.id: (r.channel, r.offset, dict(r.data)) for r in [*first, *second]}
+    await app.state.services.engine.dispose()
