@@ -7,8 +7,15 @@ Each transaction opens a session, appends `--events` events spread over `--chann
 on PostgreSQL), and commits — the part of every published event's unit of work that the
 outbox adds. The two ways alternate in blocks of `--transactions`, `--rounds` times, on one
 throw-away database; per block: this process's CPU (`time.process_time`) and the PostgreSQL
-backend's CPU (`/proc/<pid>/stat`, so run it on the database's machine) per transaction, and
+backends' CPU (`/proc/<pid>/stat`, so run it on the database's machine) per transaction, and
 the wall time. Reports the medians over the rounds.
+
+`--concurrency K` runs K workers at once, each on its own `--channels` channels, on a pool of
+`--pool` (default K) plus as many overflow connections; PostgreSQL's CPU is then every backend
+of the database, sampled every 10 ms (`new_backends`: backends opened during a block — pool
+overflow churn, which makes PostgreSQL plan the statements anew in cold backends):
+
+    uv run python -m bench.outbox_append --transactions 320 --rounds 2 --concurrency 16 --pool 8
 """
 
 from __future__ import annotations
