@@ -102,7 +102,7 @@ def start_node(port: int, database_url: str, broker_url: str, name: str) -> subp
     )
 
 
-async def wait_ready(port: int, timeout: float = 60) -> None:
+async def wait_ready(port: int, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as http:
         while time.monotonic() < deadline:
@@ -116,7 +116,14 @@ async def wait_ready(port: int, timeout: float = 60) -> None:
 
 
 def start_loadgen(
-    url: str, clients: int, channel: str, tokens: Path, work: Path, tag: str, sample_every: int = 10
+    url: str,
+    clients: int,
+    channel: str,
+    tokens: Path,
+    work: Path,
+    tag: str,
+    sample_every: int = 10,
+    settle: float = 3.0,
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
@@ -139,6 +146,8 @@ def start_loadgen(
             str(work / "stop"),
             "--sample-every",
             str(sample_every),
+            "--settle",
+            str(settle),
         ],
         cwd=ROOT,
     )

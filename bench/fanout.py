@@ -46,7 +46,13 @@ async def scenario(args: argparse.Namespace) -> dict[str, object]:
         for i, port in enumerate(ports):
             loadgens.append(
                 common.start_loadgen(
-                    f"ws://127.0.0.1:{port}/ws", per_node, channel, tokens, work, f"lg{i}"
+                    f"ws://127.0.0.1:{port}/ws",
+                    per_node,
+                    channel,
+                    tokens,
+                    work,
+                    f"lg{i}",
+                    settle=args.settle,
                 )
             )
         while not all((work / f"lg{i}.ready").exists() for i in range(2)):
@@ -119,6 +125,12 @@ async def scenario(args: argparse.Namespace) -> dict[str, object]:
         "delivered": delivered,
         "complete_subscribers": complete,
         "out_of_order": sum(r["out_of_order"] for r in results),
+        # Offsets a socket skipped below the last it got (lost, not late), and the sockets
+        # still behind the last event when the settle time ran out (late, not lost).
+        "lost_deliveries": sum(
+            o - c for r in results for c, o in zip(r["per_socket"], r["last_offsets"], strict=True)
+        ),
+        "behind_subscribers": sum(1 for r in results for o in r["last_offsets"] if o < sent),
         "closed": [c for r in results for c in r["closed"]],
         "deliveries_per_s": round(delivered / (last - first)) if last > first else None,
         "latency_p50_ms": round(common.percentile(lat, 0.5) * 1000, 1),
@@ -133,6 +145,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1, help="events per commit")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument(
+        "--settle", type=float, default=3.0, help="seconds subscribers keep reading after"
+    )
     args = parser.parse_args()
     print(common.machine())
     result = asyncio.run(scenario(args))

@@ -10,6 +10,8 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from edtech.platform.http.ws_protocol import LeanWebSocketProtocol
+
 
 def uvicorn_config(
     app: FastAPI,
@@ -25,7 +27,7 @@ def uvicorn_config(
         port=port,
         log_config=None,  # our structlog set-up owns logging
         access_log=False,
-        ws="websockets-sansio",
+        ws=LeanWebSocketProtocol,  # uvicorn's websockets-sansio, lighter per idle socket
         ws_per_message_deflate=False,  # ~50 KiB per connection; off by default (ARCHITECTURE §4)
         ws_max_size=64 * 1024,
         lifespan="on",

@@ -8,7 +8,7 @@ browsers cannot read the status of a refused handshake.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableSet
+from collections.abc import Callable, Iterable, MutableSet
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from edtech.kernel.errors import AuthenticationError
 from edtech.platform.http.asgi import NodeApp
-from edtech.platform.http.origins import WebSocketOriginCheck
+from edtech.platform.http.origins import normalize_origin, origin_allowed
 from edtech.platform.observability.logging import get_logger
 from edtech.realtime.connection import Connection, SocketContext
 from edtech.realtime.lifecycle import Realtime
@@ -43,21 +43,30 @@ def token_from_scope(scope: Scope) -> tuple[str | None, str | None]:
 
 
 class WebSocketEndpoint:
-    """ASGI app behind `/ws`: the node's sockets (`connections`) and what each one needs."""
+    """ASGI app behind `/ws`: the node's sockets (`connections`) and what each one needs.
+
+    A handshake from a foreign page's `Origin` is refused with 403 before the upgrade
+    (`platform.http.origins`); checked here rather than by a wrapping app, whose coroutine
+    frame every idle socket would keep."""
 
     def __init__(
         self,
         sockets: SocketContext,
         connections: MutableSet[Connection],
         draining: Callable[[], bool],
+        allowed_origins: Iterable[str],
     ) -> None:
         self.sockets = sockets
         self.connections = connections
         self.draining = draining
+        self.allowed = frozenset(o if o == "*" else normalize_origin(o) for o in allowed_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = await receive()
         if message["type"] != "websocket.connect":
+            return
+        if not origin_allowed(scope, self.allowed):
+            await send({"type": "websocket.close", "code": 1008, "reason": "origin not allowed"})
             return
         token, subprotocol = token_from_scope(scope)
         accept: dict[str, Any] = {"type": "websocket.accept", "subprotocol": subprotocol}
@@ -79,6 +88,11 @@ class WebSocketEndpoint:
             self.sockets.metrics.closes.labels(str(int(CloseCode.AUTH_FAILED))).inc()
             await _close(send, CloseCode.AUTH_FAILED, "authentication failed")
             return
+        # Nothing reads the scope after the handshake: let its headers and query string (the
+        # token) go rather than keep them for the socket's life (memory per idle socket).
+        scope["headers"] = []
+        scope["query_string"] = b""
+        del token, message  # this frame lives as long as the socket
         conn = Connection(self.sockets, send, auth[0], auth[1])
         self.connections.add(conn)
         self.sockets.metrics.connections.inc()
@@ -99,8 +113,10 @@ def add_route(app: FastAPI, rt: Realtime) -> None:
     """`/ws` on the app, served by `rt`'s sockets; on a `NodeApp`, ahead of the middleware
     stack (memory per socket). The composition root calls it."""
     # A foreign page's handshake is refused (403) before the upgrade: see platform.http.origins.
-    endpoint = WebSocketOriginCheck(
-        WebSocketEndpoint(rt.sockets, rt.connections, lambda: rt.services.draining),
+    endpoint = WebSocketEndpoint(
+        rt.sockets,
+        rt.connections,
+        lambda: rt.services.draining,
         rt.services.settings.allowed_origins,
     )
     app.router.routes.append(WebSocketRoute("/ws", endpoint, name="ws"))

@@ -3,7 +3,9 @@ recovery and pruning. Offsets follow commit order per channel and never skip."""
 
 from __future__ import annotations
 
+import json
 import secrets
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,6 +89,111 @@ async def insert_rows(session: AsyncSession, values: Sequence[dict[str, Any]]) -
         list(values),
     )
     return [int(r) for r in result.scalars()]
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """An event to append to a channel (its offset comes from `append`)."""
+
+    channel: str
+    type: str
+    data: Mapping[str, Any]
+    institution_id: uuid.UUID | None
+    occurred_at: datetime
+
+
+# Allocation and insert in one round trip (PostgreSQL): the upsert reserves each channel's
+# offsets — one row per channel, in name order (`ord`), row-locked until commit exactly as
+# `allocate` does — and the insert numbers the events from what it returned. Arrays bind every
+# event at once, so the text, and the server's prepared statement, is the same for any batch.
+_APPEND = sa.text(
+    """
+WITH reserved AS (
+    INSERT INTO channel_state AS s (channel, last_offset, epoch, updated_at)
+    SELECT a.channel, a.n, a.epoch, :now_a
+    FROM unnest(CAST(:a_channel AS text[]), CAST(:a_n AS bigint[]), CAST(:a_epoch AS text[]))
+        WITH ORDINALITY AS a(channel, n, epoch, ord)
+    ORDER BY a.ord
+    ON CONFLICT (channel) DO UPDATE
+        SET last_offset = s.last_offset + excluded.last_offset, updated_at = excluded.updated_at
+    RETURNING s.channel, s.last_offset
+)
+INSERT INTO outbox_event (channel, "offset", type, data, institution_id, occurred_at, created_at)
+SELECT e.channel, r.last_offset - e.n + e.i, e.type, CAST(e.data AS json), e.inst, e.occ, :now_e
+FROM unnest(
+    CAST(:e_channel AS text[]), CAST(:e_i AS bigint[]), CAST(:e_n AS bigint[]),
+    CAST(:e_type AS text[]), CAST(:e_data AS text[]), CAST(:e_inst AS uuid[]),
+    CAST(:e_occ AS timestamptz[])
+) WITH ORDINALITY AS e(channel, i, n, type, data, inst, occ, ord)
+JOIN reserved r ON r.channel = e.channel
+ORDER BY e.ord
+RETURNING id, channel, "offset"
+"""
+)
+
+
+async def append(session: AsyncSession, rows: Sequence[NewRow], now: datetime) -> list[OutboxRow]:
+    """Give `rows` the next offsets of their channels and insert them (uncommitted); returns
+    them in channel-name order, each channel's in the order given.
+
+    PostgreSQL: one statement (`_APPEND`). Elsewhere: `allocate`, then `insert_rows`.
+    """
+    by_channel: dict[str, list[NewRow]] = {}
+    for row in rows:
+        by_channel.setdefault(row.channel, []).append(row)
+    if not by_channel:
+        return []
+    ordered = [(c, i, r) for c in sorted(by_channel) for i, r in enumerate(by_channel[c], 1)]
+    if session.get_bind().dialect.name != "postgresql":
+        reserved = await allocate(session, {c: len(v) for c, v in by_channel.items()}, now)
+        values: list[dict[str, Any]] = [
+            {
+                "channel": c,
+                "offset": reserved[c].offset - len(by_channel[c]) + i,
+                "type": r.type,
+                "data": dict(r.data),
+                "institution_id": r.institution_id,
+                "occurred_at": r.occurred_at,
+                "created_at": now,
+                "published_at": None,
+            }
+            for c, i, r in ordered
+        ]
+        return [
+            OutboxRow(id_, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
+            for id_, v in zip(await insert_rows(session, values), values, strict=True)
+        ]
+    channels = sorted(by_channel)
+    params = {
+        "now_a": now,
+        "a_channel": channels,
+        "a_n": [len(by_channel[c]) for c in channels],
+        "a_epoch": [new_epoch() for _ in channels],
+        "now_e": now,
+        "e_channel": [c for c, _, _ in ordered],
+        "e_i": [i for _, i, _ in ordered],
+        "e_n": [len(by_channel[c]) for c, _, _ in ordered],
+        "e_type": [r.type for _, _, r in ordered],
+        "e_data": [json.dumps(dict(r.data)) for _, _, r in ordered],
+        "e_inst": [r.institution_id for _, _, r in ordered],
+        "e_occ": [r.occurred_at for _, _, r in ordered],
+    }
+    if any(r.occurred_at.tzinfo is None for _, _, r in ordered):
+        raise ValueError("naive datetime given to a UTC column")
+    result = await session.execute(_APPEND, params)
+    row_ids: dict[tuple[str, int], int] = {}
+    last: dict[str, int] = {}
+    for id_, channel, offset in result.all():
+        row_ids[(str(channel), int(offset))] = int(id_)
+        last[str(channel)] = max(last.get(str(channel), 0), int(offset))
+    out: list[OutboxRow] = []
+    for c in channels:
+        first = last[c] - len(by_channel[c]) + 1
+        for offset, r in enumerate(by_channel[c], start=first):
+            out.append(
+                OutboxRow(row_ids[(c, offset)], c, offset, r.type, dict(r.data), r.occurred_at)
+            )
+    return out
 
 
 async def position(session: AsyncSession, channel: str, now: datetime) -> Position:

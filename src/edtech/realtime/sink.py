@@ -63,34 +63,17 @@ class OutboxSink:
         closed = self._registry.closed_institutions(events)
         if not by_channel:
             return Staged([], affected, closed)
-        now = self._clock.now()
-        values: list[dict[str, Any]] = []
-        # One statement for every channel; it locks them in name order, so two transactions
-        # touching the same channels queue rather than deadlock.
-        reserved = await outbox.allocate(
-            session, {channel: len(items) for channel, items in by_channel.items()}, now
+        # One round trip on PostgreSQL (`outbox.append`); it locks the channels in name order,
+        # so two transactions touching the same channels queue rather than deadlock.
+        rows = await outbox.append(
+            session,
+            [
+                outbox.NewRow(channel, event.type, data, event.institution_id, event.occurred_at)
+                for channel, items in by_channel.items()
+                for event, data in items
+            ],
+            self._clock.now(),
         )
-        for channel in sorted(by_channel):
-            items = by_channel[channel]
-            first = reserved[channel].offset - len(items) + 1
-            for offset, (event, data) in enumerate(items, start=first):
-                values.append(
-                    {
-                        "channel": channel,
-                        "offset": offset,
-                        "type": event.type,
-                        "data": dict(data),
-                        "institution_id": event.institution_id,
-                        "occurred_at": event.occurred_at,
-                        "created_at": now,
-                        "published_at": None,
-                    }
-                )
-        ids = await outbox.insert_rows(session, values)
-        rows = [
-            OutboxRow(i, v["channel"], v["offset"], v["type"], v["data"], v["occurred_at"])
-            for i, v in zip(ids, values, strict=True)
-        ]
         return Staged(rows, affected, closed)
 
     async def committed(self, staged: object) -> None:

@@ -44,7 +44,9 @@ async def test_concurrent_transactions_get_gapless_offsets_in_commit_order(
     app = make_app(settings)
     services = app.state.services
     room = new_room()
-    committed: list[int] = []
+    channel = f"test.room.{room}"
+    writing = True
+    seen: list[list[int]] = []
 
     async def write(n: int) -> None:
         async with services.uow() as uow:
@@ -54,20 +56,26 @@ async def test_concurrent_transactions_get_gapless_offsets_in_commit_order(
                 )
             )
             await asyncio.sleep(0.001 * (n % 3))
-            # The order COMMITs are answered in, seen as the reply arrives (`after_commit`):
-            # recording after `uow.commit()` returns would also time the publishing after the
-            # commit and the connection's return to the pool, in which another transaction
-            # can finish first.
-            sa.event.listen(
-                uow.session.sync_session, "after_commit", lambda _s: committed.append(n)
-            )
             await uow.commit()
 
+    async def watch() -> None:
+        # Offsets follow commit order when a reader, at any moment, sees offsets 1..k and never
+        # one committed ahead of a lower one still in flight. (Timing the COMMIT replies from
+        # Python cannot show the order: a backend can release its locks, let the next
+        # transaction commit and answer, and only then send its own reply.)
+        while writing:
+            seen.append([o for o, _n, _p in await rows(app, channel)])
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
     await asyncio.gather(*(write(n) for n in range(20)))
-    stored = await rows(app, f"test.room.{room}")
+    writing = False
+    await watcher
+    stored = await rows(app, channel)
     assert [o for o, _n, _p in stored] == list(range(1, 21))
-    # Offsets follow commit order: the n committed k-th holds offset k.
-    assert [n for _o, n, _p in stored] == committed
+    assert sorted(n for _o, n, _p in stored) == list(range(20))
+    holes = [s for s in seen if s != list(range(1, len(s) + 1))]
+    assert holes == []
     await services.engine.dispose()
 
 
@@ -191,3 +199,44 @@ async def test_events_without_routes_write_no_rows(settings: Settings) -> None:
         ).scalar()
     assert count == 0
     await services.engine.dispose()
+
+
+async def test_append_numbers_interleaved_channels_and_returns_the_stored_rows(
+    settings: Settings,
+) -> None:
+    from edtech.realtime import outbox
+
+    app = make_app(settings)
+    factory = app.state.services.session_factory
+    a, b = sorted([f"test.room.{new_room()}", f"test.room.{new_room()}"])
+    now = datetime.now(UTC)
+
+    def new(channel: str, n: int) -> outbox.NewRow:
+        return outbox.NewRow(channel, "room.posted", {"n": n, "who": "é"}, TENANT_A, now)
+
+    async with factory() as session:
+        first = await outbox.append(session, [new(b, 1), new(a, 2), new(b, 3)], now)
+        await session.commit()
+    async with factory() as session:
+        second = await outbox.append(session, [new(a, 4), new(b, 5)], now)
+        await session.commit()
+
+    # Channel-name order, each channel's events in the order given, offsets gapless.
+    assert [(r.channel, r.offset, r.data["n"]) for r in first] == [
+        (a, 1, 2),
+        (b, 1, 1),
+        (b, 2, 3),
+    ]
+    assert [(r.channel, r.offset, r.data["n"]) for r in second] == [(a, 2, 4), (b, 3, 5)]
+    async with factory() as session:
+        stored = {
+            int(i): (c, int(o), d)
+            for i, c, o, d in await session.execute(
+                sa.select(
+                    outbox_event.c.id, outbox_event.c.channel, outbox_event.c.offset,
+                    outbox_event.c.data,
+                ).where(outbox_event.c.channel.in_([a, b]))
+            )
+        }  # fmt: skip
+    assert stored == {r.id: (r.channel, r.offset, dict(r.data)) for r in [*first, *second]}
+    await app.state.services.engine.dispose()
