@@ -57,6 +57,7 @@ from edtech.settings import Settings
 POSTGRES = os.environ.get(
     "EDTECH_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
+CONCURRENCY = int(os.environ.get("EDTECH_BENCH_CONCURRENCY", "16"))
 SECRET = "bench-secret-key-not-for-production-notif"
 
 
@@ -128,7 +129,10 @@ def node(url: str, name: str, fcm_url: str, account: str, mail_url: str) -> Fast
         log_json=True,
         background_jobs=False,  # the bench drives the runner itself
         node_name=name,
-        jobs_concurrency=16,
+        jobs_concurrency=CONCURRENCY,
+        # Every job in flight holds a connection, and so do the claim and the lease beat: a
+        # pool smaller than that makes overflow connections, opened and closed per job.
+        db_pool_size=CONCURRENCY + 4,
         mail_url=mail_url,
         notifications=NotificationSettings(push_url=f"fcm://{account}", push_fcm_api_base=fcm_url),
     )
@@ -173,14 +177,9 @@ async def node_process(url: str, name: str, fcm_url: str, account: str, mail_url
 
 
 async def work(app: FastAPI, stop: asyncio.Event) -> int:
-    runner = app.state.services.components.get(JobRunner)
-    ran = 0
-    while not stop.is_set():
-        n = await runner.run_once()
-        ran += n
-        if not n:
-            await asyncio.sleep(0.05)
-    return ran
+    runner: JobRunner = app.state.services.components.get(JobRunner)
+    runner.poll_seconds = 0.05
+    return await runner.work(stop)
 
 
 class Child:
