@@ -5,9 +5,10 @@ A throw-away PostgreSQL database (migrated) with the SMALL demo school plus N gu
 with an email address and a push device. One `AnnouncementPublished` is committed through a
 node's unit of work: the notifications sink plans, in that transaction, a notification, two
 attempt rows (push and email, both due at once: urgent) and two durable jobs per guardian. Then
-two nodes' job runners (two app instances with their own engines and node names, in this one
-process) work the jobs against a loopback FCM answering with recorded responses and a loopback
-SMTP server (aiosmtpd), until every attempt is final.
+two nodes' job runners work the jobs — each node its own OS process (`--role node`: an app
+instance with its own engine and node name) — against a loopback FCM answering with recorded
+responses and a loopback SMTP server (aiosmtpd), both in a third process (`--role providers`),
+until every attempt is final. The parent process seeds, plans and measures only.
 
 Reported: the planning commit's time; per recipient, enqueue → first attempt (the attempt's
 `started_at`, set when a rung marks it `sending` and commits, minus the notification's
@@ -25,6 +26,8 @@ import contextlib
 import json
 import os
 import platform
+import signal
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -54,6 +57,7 @@ from edtech.settings import Settings
 POSTGRES = os.environ.get(
     "EDTECH_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
+CONCURRENCY = int(os.environ.get("EDTECH_BENCH_CONCURRENCY", "16"))
 SECRET = "bench-secret-key-not-for-production-notif"
 
 
@@ -116,31 +120,96 @@ async def seed(url: str, guardians: int) -> tuple[uuid.UUID, uuid.UUID, list[uui
         await engine.dispose()
 
 
-def node(url: str, name: str, fcm: RecordedFcm, account: Path, smtp: SmtpServer) -> FastAPI:
+def node(url: str, name: str, fcm_url: str, account: str, mail_url: str) -> FastAPI:
     settings = Settings(
         database_url=url,
         broker_url="memory://",
         secret_key=SECRET,
         log_level="ERROR",
         log_json=True,
-        background_jobs=False,  # the bench drives the runners itself
+        background_jobs=False,  # the bench drives the runner itself
         node_name=name,
-        jobs_concurrency=16,
-        mail_url=smtp.mail_url,
-        notifications=NotificationSettings(push_url=f"fcm://{account}", push_fcm_api_base=fcm.url),
+        jobs_concurrency=CONCURRENCY,
+        # Every job in flight holds a connection, and so do the claim and the lease beat: a
+        # pool smaller than that makes overflow connections, opened and closed per job.
+        db_pool_size=CONCURRENCY + 4,
+        mail_url=mail_url,
+        notifications=NotificationSettings(push_url=f"fcm://{account}", push_fcm_api_base=fcm_url),
     )
     return create_app(settings)
 
 
+def stopped_by_sigterm() -> asyncio.Event:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    return stop
+
+
+def say(payload: dict[str, object]) -> None:
+    print(json.dumps(payload), flush=True)
+
+
+async def providers_process() -> None:
+    """`--role providers`: the loopback FCM and SMTP server, until SIGTERM; then the counts."""
+    stop = stopped_by_sigterm()
+    fcm = RecordedFcm()
+    fcm_server = LiveServer(fcm.app)  # type: ignore[arg-type]
+    await fcm_server.start()
+    smtp = SmtpServer()
+    smtp.start()
+    with TemporaryDirectory() as tmp:
+        account = fcm.service_account_file(fcm_server.url, Path(tmp))
+        say({"fcm_url": fcm_server.url, "account": str(account), "mail_url": smtp.mail_url})
+        await stop.wait()
+        smtp.stop()
+        await fcm_server.stop()
+    say({"pushes": len(fcm.sent), "emails": len(smtp.inbox)})
+
+
+async def node_process(url: str, name: str, fcm_url: str, account: str, mail_url: str) -> None:
+    """`--role node`: one node's job runner, until SIGTERM; then how many jobs it ran."""
+    stop = stopped_by_sigterm()
+    app = node(url, name, fcm_url, account, mail_url)
+    async with app.router.lifespan_context(app):
+        say({"ready": name})
+        ran = await work(app, stop)
+    say({"ran": ran})
+
+
 async def work(app: FastAPI, stop: asyncio.Event) -> int:
-    runner = app.state.services.components.get(JobRunner)
-    ran = 0
-    while not stop.is_set():
-        n = await runner.run_once()
-        ran += n
-        if not n:
-            await asyncio.sleep(0.05)
-    return ran
+    runner: JobRunner = app.state.services.components.get(JobRunner)
+    runner.poll_seconds = 0.05
+    return await runner.work(stop)
+
+
+class Child:
+    """A `--role` process of this module, speaking one JSON object per line."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, *args: str) -> Child:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.notif_fanout", *args, stdout=asyncio.subprocess.PIPE
+        )
+        return cls(proc)
+
+    async def read(self) -> dict[str, object]:
+        assert self.proc.stdout is not None
+        line = await self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"child {self.proc.pid} ended early")
+        loaded: dict[str, object] = json.loads(line)
+        return loaded
+
+    async def finish(self) -> dict[str, object]:
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await self.read()
+        finally:
+            await self.proc.wait()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -151,45 +220,58 @@ def percentile(values: list[float], p: float) -> float:
 async def run(guardians: int) -> dict[str, object]:
     async with database() as url:
         institution_id, sender, recipients = await seed(url, guardians)
-        fcm = RecordedFcm()
-        fcm_server = LiveServer(fcm.app)  # type: ignore[arg-type]
-        await fcm_server.start()
-        smtp = SmtpServer()
-        smtp.start()
-        with TemporaryDirectory() as tmp:
-            account = fcm.service_account_file(fcm_server.url, Path(tmp))
-            a = node(url, "bench-a", fcm, account, smtp)
-            b = node(url, "bench-b", fcm, account, smtp)
-            try:
-                async with a.router.lifespan_context(a), b.router.lifespan_context(b):
-                    announcement = AnnouncementPublished(
-                        institution_id=institution_id,
-                        occurred_at=datetime.now(UTC),
-                        announcement_id=uuid.uuid4(),
-                        sender_id=sender,
-                        title="School closed today",
-                        body="Snow: the school is closed today. Stay safe.",
-                        priority="urgent",
-                        requires_ack=False,
-                        published_at=datetime.now(UTC),
-                        recipient_ids=tuple(recipients),
-                    )
-                    started = time.perf_counter()
-                    async with a.state.services.uow() as uow:
-                        uow.emit(announcement)
-                        await uow.commit()
-                    planned = time.perf_counter() - started
-                    stop = asyncio.Event()
-                    workers = [asyncio.create_task(work(n, stop)) for n in (a, b)]
-                    settled = await wait_settled(a, guardians * 2)
-                    drained = time.perf_counter() - started
-                    stop.set()
-                    ran = await asyncio.gather(*workers)
-                    delays, states = await measure(a)
-                    counters = await batch_counters(a, announcement.announcement_id)
-            finally:
-                smtp.stop()
-                await fcm_server.stop()
+        providers = await Child.start("--role", "providers")
+        nodes: list[Child] = []
+        try:
+            where = await providers.read()
+            fcm_url, account, mail_url = (
+                str(where["fcm_url"]),
+                str(where["account"]),
+                str(where["mail_url"]),
+            )
+            # The planning node: commits the announcement, runs no jobs.
+            a = node(url, "bench-plan", fcm_url, account, mail_url)
+            async with a.router.lifespan_context(a):
+                for name in ("bench-a", "bench-b"):
+                    nodes.append(
+                        await Child.start(
+                            "--role", "node", "--url", url, "--name", name,
+                            "--fcm-url", fcm_url, "--account", account, "--mail-url", mail_url,
+                        )
+                    )  # fmt: skip
+                for child in nodes:
+                    await child.read()  # ready
+                announcement = AnnouncementPublished(
+                    institution_id=institution_id,
+                    occurred_at=datetime.now(UTC),
+                    announcement_id=uuid.uuid4(),
+                    sender_id=sender,
+                    title="School closed today",
+                    body="Snow: the school is closed today. Stay safe.",
+                    priority="urgent",
+                    requires_ack=False,
+                    published_at=datetime.now(UTC),
+                    recipient_ids=tuple(recipients),
+                )
+                load_before = os.getloadavg()
+                started = time.perf_counter()
+                async with a.state.services.uow() as uow:
+                    uow.emit(announcement)
+                    await uow.commit()
+                planned = time.perf_counter() - started
+                settled = await wait_settled(a, guardians * 2)
+                drained = time.perf_counter() - started
+                load_after = os.getloadavg()
+                ran = [(await child.finish()).get("ran") for child in nodes]
+                nodes.clear()
+                delays, states = await measure(a)
+                counters = await batch_counters(a, announcement.announcement_id)
+            received = await providers.finish()
+        finally:
+            for child in [*nodes, providers]:
+                if child.proc.returncode is None:
+                    child.proc.kill()
+                    await child.proc.wait()
     return {
         "guardians": guardians,
         "planning_commit_s": round(planned, 2),
@@ -204,10 +286,10 @@ async def run(guardians: int) -> dict[str, object]:
         "recipients_attempted": len(delays),
         "attempt_states": states,
         "batch_counters": counters,
-        "pushes_received": len(fcm.sent),
-        "emails_received": len(smtp.inbox),
+        "pushes_received": received.get("pushes"),
+        "emails_received": received.get("emails"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "load_average": os.getloadavg(),
+        "load_average": {"before": load_before, "after": load_after},
     }
 
 
@@ -292,7 +374,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guardians", type=int, default=5000)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--role", choices=("bench", "providers", "node"), default="bench")
+    for option in ("--url", "--name", "--fcm-url", "--account", "--mail-url"):
+        parser.add_argument(option, default="")
     args = parser.parse_args()
+    if args.role == "providers":
+        asyncio.run(providers_process())
+        return
+    if args.role == "node":
+        asyncio.run(node_process(args.url, args.name, args.fcm_url, args.account, args.mail_url))
+        return
     result = asyncio.run(run(args.guardians))
     text = json.dumps(result, indent=2, default=str)
     print(text)

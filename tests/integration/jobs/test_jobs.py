@@ -424,3 +424,90 @@ async def test_defer_many_queues_them_in_one_statement_and_skips_a_taken_lock(
     assert await drain(runner) == 1
     assert ledger.runs == Counter({"first": 1, "now": 1, "later": 1})
     assert "second" not in await states(node)
+
+
+# -- leases -----------------------------------------------------------------------------------
+
+
+async def test_a_job_longer_than_its_lease_is_kept_by_its_live_node_and_a_dead_nodes_is_retaken(
+    postgres_database: str,
+) -> None:
+    """Lease 1 s: a job of 2.5 s on node a is not taken over by node b polling all along (a's
+    runner extends the lease while the job runs); a job claimed by a node that then died is
+    run by node b once its lease ran out."""
+    await databases.truncate_all(postgres_database)
+    settings = Settings(
+        database_url=postgres_database,
+        secret_key="test-secret-key-not-for-production",
+        log_level="WARNING",
+        log_json=True,
+        background_jobs=False,
+        jobs_lease_seconds=1,
+    )
+    runs: Counter[str] = Counter()
+    started = asyncio.Event()
+
+    async def long(_services: Services, args: Mapping[str, Any]) -> None:
+        runs[str(args["key"])] += 1
+        started.set()
+        await asyncio.sleep(2.5)
+
+    apps = [create_app(settings), create_app(settings)]
+    a, b = (app.state.services for app in apps)
+    a.node_name, b.node_name = "node-a", "node-b"
+    runner_a, runner_b = (JobRunner(n, [JobFunction("test.long", long)]) for n in (a, b))
+    stop = asyncio.Event()
+    try:
+        await defer(a, "test.long", "long")
+        working = asyncio.create_task(runner_a.work(stop))
+        await asyncio.wait_for(started.wait(), 5)
+        stop.set()  # a finishes what it holds, claims nothing more
+        taken_by_b = 0
+        while not working.done():  # b polls for the whole 2.5 s, over two leases
+            taken_by_b += await runner_b.run_once()
+            await asyncio.sleep(0.1)
+        assert await working == 1
+        assert taken_by_b == 0
+        assert runs == Counter({"long": 1})
+        async with a.session_factory() as session:
+            row = (await session.execute(sa.select(job_table))).one()
+        assert (row.state, row.attempts, row.node) == ("succeeded", 1, "node-a")
+
+        # A node claims a job and dies (nothing extends its lease): b runs it after the lease.
+        await defer(a, "test.long", "orphan")
+        async with a.session_factory() as session:
+            [claimed] = await job_store.claim(
+                session, "dead-node", a.clock.now(), 1, runner_a.lease
+            )
+        assert await runner_b.run_once() == 0  # still leased
+        await asyncio.sleep(1.2)
+        assert await runner_b.run_once() == 1
+        assert runs == Counter({"long": 1, "orphan": 1})
+        async with b.session_factory() as session:
+            row = (
+                await session.execute(sa.select(job_table).where(job_table.c.id == claimed.id))
+            ).one()
+        assert (row.id, row.state, row.attempts, row.node) == (claimed.id, "succeeded", 2, "node-b")
+    finally:
+        stop.set()
+        for services in (a, b):
+            await services.engine.dispose()
+
+
+async def test_work_runs_everything_due_and_returns_once_stopped(node: Services) -> None:
+    """The continuous loop (what `run` does on a node): claims as slots free up, runs each job
+    once, and on `stop` lets the jobs in flight finish."""
+    ledger = Ledger()
+    runner = JobRunner(node, functions(ledger))
+    runner.poll_seconds = 0.01
+    keys = [f"w{i}" for i in range(12)]
+    for key in keys:
+        await defer(node, "test.record", key)
+    stop = asyncio.Event()
+    working = asyncio.create_task(runner.work(stop))
+    while sum(ledger.runs.values()) < len(keys):
+        await asyncio.sleep(0.01)
+    stop.set()
+    assert await asyncio.wait_for(working, 5) == len(keys)
+    assert ledger.runs == Counter(dict.fromkeys(keys, 1))
+    assert set((await states(node)).values()) == {"succeeded"}

@@ -97,9 +97,9 @@ class PlanNotifications:
         # change that raised it: only the rows inserted now get rungs.
         inserted = await store.add(rows)
         attempts = []
-        deferred: list[Deferred] = []
+        deferred: list[tuple[int, Deferred]] = []
         for notification_id in inserted:
-            for rung in rungs[notification_id]:
+            for position, rung in enumerate(rungs[notification_id]):
                 attempts.append(
                     {
                         "notification_id": notification_id,
@@ -114,20 +114,26 @@ class PlanNotifications:
                 if notification_id in held:
                     continue  # the digest job sends it (`SendDigest`), with the day's others
                 deferred.append(
-                    Deferred(
-                        RUNG_JOB,
-                        {
-                            "notification_id": str(notification_id),
-                            "channel": rung.channel.value,
-                            "unless": rung.unless.value,
-                        },
-                        at=rung.at,
-                        lock=f"notify:{notification_id}:{rung.channel.value}",
-                        institution_id=trigger.institution_id,
+                    (
+                        position,
+                        Deferred(
+                            RUNG_JOB,
+                            {
+                                "notification_id": str(notification_id),
+                                "channel": rung.channel.value,
+                                "unless": rung.unless.value,
+                            },
+                            at=rung.at,
+                            lock=f"notify:{notification_id}:{rung.channel.value}",
+                            institution_id=trigger.institution_id,
+                        ),
                     )
                 )
-        # In bulk (executemany): an announcement to 5,000 guardians queues 10,000 jobs.
-        await SqlJobs(self.session, self.clock).defer_many(deferred)
+        # In bulk (executemany): an announcement to 5,000 guardians queues 10,000 jobs. Every
+        # recipient's first rung is deferred before anyone's second: jobs due at the same time
+        # run in the order they were deferred, so everyone's first channel goes out first.
+        ordered = [job for _, job in sorted(deferred, key=lambda pair: pair[0])]
+        await SqlJobs(self.session, self.clock).defer_many(ordered)
         await store.plan_attempts(attempts)
         return len(inserted)
 

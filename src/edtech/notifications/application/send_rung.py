@@ -66,14 +66,15 @@ class SendRung:
         """Returns the attempt's state after this run."""
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
-            attempt = await store.lock_attempt(notification_id, channel)
-            row = await store.get(notification_id)
-            if attempt is None or row is None:
+            # The attempt (locked), the notification and its progress: one round trip.
+            decided = await store.decide(notification_id, channel)
+            if decided is None:
                 return "gone"
+            attempt, row, progress = decided
             if attempt.state in FINAL:
                 return attempt.state
             now = self.clock.now()
-            skip = (await store.progress(notification_id)).skips(unless)
+            skip = progress.skips(unless)
             destinations = [] if skip else await self._destinations(store, row, channel)
             problem = None if skip or destinations else self._no_address(channel)
             if skip or problem:

@@ -4,7 +4,8 @@
 * notifications — inserted by the event sink in the domain change's transaction; `seen_at` and
   `read_at` only ever move from null to a time (`WHERE … IS NULL`);
 * attempts — the primary key (notification, channel) is the idempotency key; a rung locks its
-  row (`FOR UPDATE`) to decide, marks it `sending` and commits before it calls the provider;
+  row (`FOR UPDATE`, read with the notification and its progress in one statement) to
+  decide, marks it `sending` and commits before it calls the provider;
 * batch progress — running counters on the batch row, moved by one
   (`UPDATE notification_batch SET push_sent = push_sent + 1 … RETURNING`) in the transaction
   that settles an attempt (only when its `UPDATE … WHERE state NOT IN (final)` changed a row)
@@ -240,26 +241,6 @@ class SqlNotifications:
             r.subject_id, r.title, r.body,
         )  # fmt: skip
 
-    async def progress(self, notification_id: uuid.UUID) -> Progress:
-        r = (
-            await self.session.execute(
-                sa.select(notification.c.seen_at, notification.c.read_at).where(
-                    notification.c.id == notification_id
-                )
-            )
-        ).one()
-        sent = await self.session.scalars(
-            sa.select(notification_attempt.c.channel).where(
-                notification_attempt.c.notification_id == notification_id,
-                notification_attempt.c.state == "sent",
-            )
-        )
-        return Progress(
-            read=r.read_at is not None,
-            seen=r.seen_at is not None or r.read_at is not None,
-            sent_channels=frozenset(Channel(c) for c in sent),
-        )
-
     async def mark_seen(
         self, person_id: uuid.UUID, event_type: str, source_key: str, at: datetime
     ) -> Marked:
@@ -333,22 +314,44 @@ class SqlNotifications:
 
     # attempts ---------------------------------------------------------------------------------
 
-    async def lock_attempt(self, notification_id: uuid.UUID, channel: Channel) -> AttemptRow | None:
+    async def decide(
+        self, notification_id: uuid.UUID, channel: Channel
+    ) -> tuple[AttemptRow, NotificationRow, Progress] | None:
+        """What a rung decides on, in one statement: its attempt (locked, `FOR UPDATE` of the
+        attempt row only), the notification, and where it stands (seen, read, which channels
+        were sent). None if the attempt is gone."""
+        a, n = notification_attempt.c, notification.c
+        others = notification_attempt.alias("other")
+        sent = [
+            sa.exists()
+            .where(
+                others.c.notification_id == n.id,
+                others.c.channel == ch,
+                others.c.state == "sent",
+            )
+            .label(f"sent_{ch}")
+            for ch in CHANNELS
+        ]
         r = (
             await self.session.execute(
-                sa.select(
-                    notification_attempt.c.state,
-                    notification_attempt.c.tries,
-                    notification_attempt.c.reason,
-                )
-                .where(
-                    notification_attempt.c.notification_id == notification_id,
-                    notification_attempt.c.channel == channel.value,
-                )
-                .with_for_update()
+                sa.select(a.state, a.tries, a.reason, *notification.c, *sent)
+                .join(notification, n.id == a.notification_id)
+                .where(a.notification_id == notification_id, a.channel == channel.value)
+                .with_for_update(of=notification_attempt)
             )
         ).first()
-        return None if r is None else AttemptRow(r.state, r.tries, r.reason)
+        if r is None:
+            return None
+        row = NotificationRow(
+            r.id, r.institution_id, r.person_id, Category(r.category), r.batch_id,
+            r.subject_id, r.title, r.body,
+        )  # fmt: skip
+        progress = Progress(
+            read=r.read_at is not None,
+            seen=r.seen_at is not None or r.read_at is not None,
+            sent_channels=frozenset(Channel(ch) for ch in CHANNELS if getattr(r, f"sent_{ch}")),
+        )
+        return AttemptRow(r.state, r.tries, r.reason), row, progress
 
     async def update_attempt(
         self, notification_id: uuid.UUID, channel: Channel, **values: Any

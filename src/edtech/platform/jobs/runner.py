@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -19,8 +21,11 @@ UNKNOWN_BACKOFF = timedelta(seconds=30)
 class JobRunner:
     """Works the job table on one node: up to `concurrency` jobs at once, polling every
     `poll_seconds` when idle. Every node may run one; the claim makes sure each job runs on one
-    node at a time. A job holds a lease of `lease_seconds`: if its node dies mid-job, another
-    node takes it over once the lease ran out (the attempt counts)."""
+    node at a time. A job holds a lease of `lease_seconds`, which the runner extends (every
+    third of it, one statement for all the jobs it has in flight) for as long as the job runs:
+    a job longer than its lease is not taken over while its node is alive. If the node dies
+    mid-job, the extensions stop, and another node takes the job over once the lease ran out
+    (the attempt counts)."""
 
     def __init__(
         self,
@@ -40,6 +45,7 @@ class JobRunner:
         self.poll_seconds = settings.jobs_poll_seconds
         self.concurrency = settings.jobs_concurrency
         self.lease = timedelta(seconds=settings.jobs_lease_seconds)
+        self._held: dict[uuid.UUID, ClaimedJob] = {}
 
     async def ensure_schedules(self) -> None:
         """Queue the first run of every schedule that has none queued or running (its lock
@@ -59,32 +65,110 @@ class JobRunner:
     async def run(self) -> None:
         """Forever: keep the schedules, work what is due, sleep when there is nothing."""
         await self.ensure_schedules()
-        while True:
-            if not await self.run_once():
-                await asyncio.sleep(self.poll_seconds)
+        await self.work()
+
+    async def work(self, stop: asyncio.Event | None = None) -> int:
+        """Work jobs until `stop` is set (forever without one), then let the jobs in flight
+        finish; returns how many ran. Up to `concurrency` jobs are in flight: as they finish,
+        the free slots are claimed again (a quarter of `concurrency` at least, in one claim),
+        without waiting for the slowest job of a claim. Cancelled (the node stops), the jobs in
+        flight are handed back."""
+        in_flight: set[asyncio.Task[None]] = set()
+        refill = max(1, self.concurrency // 4)
+        ran = 0
+        heartbeat = asyncio.create_task(self._keep_leases())
+        try:
+            while stop is None or not stop.is_set():
+                free = self.concurrency - len(in_flight)
+                claimed: list[ClaimedJob] = []
+                if free >= refill or not in_flight:
+                    claimed = await self._claim(free)
+                    for job in claimed:
+                        in_flight.add(asyncio.create_task(self._work(job)))
+                    ran += len(claimed)
+                if not in_flight:
+                    await self._pause(stop)
+                    continue
+                # Wake when a job finishes; when the queue looked empty, no sooner than a poll.
+                done, in_flight = await asyncio.wait(
+                    in_flight,
+                    timeout=self.poll_seconds if len(claimed) < free else None,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                for task in done:
+                    task.result()  # a failure to record an outcome: the supervisor restarts us
+            if in_flight:
+                await asyncio.gather(*in_flight)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+        return ran
+
+    async def _pause(self, stop: asyncio.Event | None) -> None:
+        if stop is None:
+            await asyncio.sleep(self.poll_seconds)
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.poll_seconds)
 
     async def run_once(self) -> int:
         """Claim what is due (up to `concurrency`), run it all, and return how many ran."""
-        services = self.services
-        async with services.session_factory() as session:
-            claimed = await store.claim(
-                session, services.node_name, services.clock.now(), self.concurrency, self.lease
-            )
+        claimed = await self._claim(self.concurrency)
         if claimed:
-            # Let every claimed job record its outcome before a failure to record one (the
-            # database went away) crashes the loop for the supervisor to restart.
-            outcomes = await asyncio.gather(
-                *(self._work(job) for job in claimed), return_exceptions=True
-            )
+            heartbeat = asyncio.create_task(self._keep_leases())
+            try:
+                # Let every claimed job record its outcome before a failure to record one (the
+                # database went away) crashes the loop for the supervisor to restart.
+                outcomes = await asyncio.gather(
+                    *(self._work(job) for job in claimed), return_exceptions=True
+                )
+            finally:
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
                     raise outcome
         return len(claimed)
 
+    async def _claim(self, limit: int) -> list[ClaimedJob]:
+        services = self.services
+        async with services.session_factory() as session:
+            return await store.claim(
+                session, services.node_name, services.clock.now(), limit, self.lease
+            )
+
+    async def extend_leases(self) -> int:
+        """Extend the lease of every job this node has in flight to `lease_seconds` from now
+        (one statement); returns how many it still held. The runner calls it every third of
+        the lease while jobs run; a job may call it too (`services.components.get(JobRunner)`)
+        before a step it knows to be long."""
+        held = list(self._held)
+        if not held:
+            return 0
+        services = self.services
+        async with services.session_factory() as session:
+            until = services.clock.now() + self.lease
+            extended = await store.extend(session, held, services.node_name, until)
+            await session.commit()
+        return extended
+
+    async def _keep_leases(self) -> None:
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.extend_leases()
+            except Exception:  # the database is away: the next beat tries again
+                log.exception("job_lease_not_extended", jobs=len(self._held))
+
     async def _work(self, job: ClaimedJob) -> None:
         services, node = self.services, self.services.node_name
         function = self.functions.get(job.name)
         error: str | None = None
+        self._held[job.id] = job
         try:
             if function is None:
                 raise LookupError(f"no job function named {job.name!r} on this node")
@@ -98,6 +182,8 @@ class JobRunner:
         except Exception as exc:
             log.exception("job_failed", job=job.name, job_id=str(job.id), attempt=job.attempts)
             error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._held.pop(job.id, None)
         now = services.clock.now()
         async with services.session_factory() as session:
             if error is None:

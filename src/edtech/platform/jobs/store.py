@@ -149,7 +149,9 @@ async def claim(
     candidates = (
         sa.select(job_table.c.id)
         .where(due)
-        .order_by(job_table.c.run_at)
+        # Ties in time go in id order (UUIDv7: the order they were deferred in), so a planner
+        # that defers its first rungs before its second ones has them run first.
+        .order_by(job_table.c.run_at, job_table.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -177,6 +179,26 @@ async def claim(
     return [
         ClaimedJob(r.id, r.name, dict(r.args), r.attempts, r.max_attempts, r.lock) for r in rows
     ]
+
+
+async def extend(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID], node: str, until: datetime
+) -> int:
+    """Move the lease of the jobs `node` still holds to `until` (one statement, in the
+    caller's transaction); a job already taken over by another node keeps its new owner's
+    lease. Returns how many were extended."""
+    if not job_ids:
+        return 0
+    result = await session.execute(
+        sa.update(job_table)
+        .where(
+            job_table.c.id.in_(list(job_ids)),
+            job_table.c.state == JobState.RUNNING.value,
+            job_table.c.node == node,
+        )
+        .values(lease_until=until)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def succeed(session: AsyncSession, job_id: uuid.UUID, node: str, now: datetime) -> bool:
