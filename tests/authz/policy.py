@@ -499,6 +499,9 @@ POLICY: dict[str, Rule] = {
     "GET /api/v1/calendar/schools/{school_id}/day": allow(
         "the calendar is public within it", EVERYONE
     ),
+    "GET /api/v1/calendar/schools/{school_id}/instructional-days": allow(
+        "the calendar is public within it", EVERYONE
+    ),
     "GET /api/v1/calendar/bell-schedules": allow("the timetable is public within it", EVERYONE),
     "POST /api/v1/calendar/bell-schedules": allow(
         "the school's administrators", "admin school_admin:own"

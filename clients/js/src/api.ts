@@ -901,6 +901,18 @@ export type InstitutionPatch = {
   "currency"?: string | null;
 };
 
+/** A school's instructional days over a range or an academic session. */
+export type InstructionalDaysOut = {
+  "school_id": string;
+  "academic_session_id": string | null;
+  "first": string;
+  "last": string;
+  "weekdays": number;
+  "instructional_days": number;
+  "early_release_days": number;
+  "non_school_days": Array<NonSchoolDayOut>;
+};
+
 export type InvitationResultOut = {
   "person_id": string;
   "outcome": Outcome;
@@ -1147,6 +1159,12 @@ export type MySectionOut = {
   "school_id": string;
   "role": EnrollmentRole;
   "is_primary": boolean;
+};
+
+export type NonSchoolDayOut = {
+  "day": string;
+  "kind": DayKind;
+  "reason": string;
 };
 
 export type NotificationOut = {
@@ -2728,6 +2746,7 @@ export interface Responses {
   "POST /api/v1/calendar/rotations": RotationOut;
   "PUT /api/v1/calendar/rotations/{rotation_id}/meetings": RotationOut;
   "GET /api/v1/calendar/schools/{school_id}/day": SchoolDayOut;
+  "GET /api/v1/calendar/schools/{school_id}/instructional-days": InstructionalDaysOut;
   "GET /api/v1/conversation-exports": Page_ExportAuditOut_;
   "GET /api/v1/conversations": ConversationPage;
   "POST /api/v1/conversations": null;

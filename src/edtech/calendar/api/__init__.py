@@ -14,6 +14,7 @@ from edtech.calendar.api.schemas import (
     DayIn,
     DayOut,
     DeclaredDayOut,
+    InstructionalDaysOut,
     RotationIn,
     RotationMeetingsIn,
     RotationOut,
@@ -24,12 +25,23 @@ from edtech.calendar.application.create_rotation import CreateRotation, NewRotat
 from edtech.calendar.application.declare_day import DeclareDay, DeclareDayCommand
 from edtech.calendar.application.ports import CancelSessions, SessionCanceller
 from edtech.calendar.application.set_rotation_meetings import SetRotationMeetings
-from edtech.calendar.domain import DayKind, Period, RotationMeeting
-from edtech.calendar.infrastructure.repositories import days_query, rotations_query, schedules_query
+from edtech.calendar.domain import (
+    MAX_COUNTED_DAYS,
+    DayKind,
+    Period,
+    RotationMeeting,
+    instructional_days,
+)
+from edtech.calendar.infrastructure.repositories import (
+    SqlAlchemyCalendar,
+    days_query,
+    rotations_query,
+    schedules_query,
+)
 from edtech.calendar.infrastructure.school_days import day_plan
 from edtech.identity.public import CurrentPrincipalDep
-from edtech.institutions.public import school_clock, school_in_institution
-from edtech.kernel.errors import NotFoundError, UnavailableError
+from edtech.institutions.public import academic_session, school_clock, school_in_institution
+from edtech.kernel.errors import FieldProblem, InvalidError, NotFoundError, UnavailableError
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 from edtech.platform.http.types import BoundedDate
@@ -143,6 +155,67 @@ async def school_day(
                 "ends_at": m.ends_at.isoformat("minutes"),
             }
             for m in plan.meetings
+        ],
+    )
+
+
+@router.get(
+    "/schools/{school_id}/instructional-days",
+    response_model=InstructionalDaysOut,
+    responses={
+        404: {"description": "No such school, or no such academic session of the school."},
+        422: {
+            "description": "Neither an academic session nor a whole range, both, or a range "
+            f"that ends before it starts or spans more than {MAX_COUNTED_DAYS} days."
+        },
+    },
+)
+async def school_instructional_days(
+    school_id: uuid.UUID,
+    principal: CurrentPrincipalDep,
+    db: ReadSessionDep,
+    academic_session_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Count a school year, term or grading period of the school."),
+    ] = None,
+    first: Annotated[BoundedDate | None, Query(alias="from")] = None,
+    last: Annotated[BoundedDate | None, Query(alias="to")] = None,
+) -> InstructionalDaysOut:
+    """How many instructional days the school has over an academic session (a school year, as
+    imported from OneRoster's `academicSessions` or created over REST) or a range: the
+    weekdays that are neither holidays nor closures, the early releases among them, and the
+    holidays and closures by day. Chronic absence and average daily attendance are judged
+    over such days."""
+    iid = principal.institution_id
+    if not await school_in_institution(db, iid, school_id):
+        raise NotFoundError("school not found")
+    if (academic_session_id is None) == (first is None and last is None):
+        raise InvalidError(
+            "Give an academic session or a range (from and to), not both.",
+            [FieldProblem(("query", "academic_session_id"), "an academic session or a range")],
+        )
+    if academic_session_id is not None:
+        info = await academic_session(db, iid, academic_session_id)
+        if info is None or info.school_id not in (None, school_id):
+            raise NotFoundError("academic session not found")
+        first, last = info.starts_on, info.ends_on
+    if first is None or last is None or not 0 <= (last - first).days < MAX_COUNTED_DAYS:
+        raise InvalidError(
+            "Invalid range.",
+            [FieldProblem(("query", "to"), f"from, and to 0–{MAX_COUNTED_DAYS - 1} days after it")],
+        )
+    declared = await SqlAlchemyCalendar(db).days(iid, school_id, first, last)
+    counted = instructional_days(first, last, declared)
+    return InstructionalDaysOut(
+        school_id=school_id,
+        academic_session_id=academic_session_id,
+        first=counted.first,
+        last=counted.last,
+        weekdays=counted.weekdays,
+        instructional_days=counted.instructional,
+        early_release_days=counted.early_release,
+        non_school_days=[
+            {"day": d.day, "kind": d.kind, "reason": d.reason} for d in counted.non_school
         ],
     )
 

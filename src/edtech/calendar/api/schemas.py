@@ -123,3 +123,28 @@ class SchoolDayOut(BaseModel):
     reason: str | None
     labels: dict[str, str] = Field(description="Rotation name → the day's label.")
     meetings: list[dict[str, Any]]
+
+
+class NonSchoolDayOut(BaseModel):
+    day: date
+    kind: DayKind
+    reason: str
+
+
+class InstructionalDaysOut(BaseModel):
+    """A school's instructional days over a range or an academic session."""
+
+    school_id: uuid.UUID
+    academic_session_id: uuid.UUID | None = Field(
+        description="The school year, term or grading period counted (null: a range)."
+    )
+    first: date
+    last: date
+    weekdays: int = Field(description="Monday–Friday days in the range.")
+    instructional_days: int = Field(
+        description="Weekdays that are neither holidays nor closures (early releases count)."
+    )
+    early_release_days: int = Field(description="Instructional days kept on an early schedule.")
+    non_school_days: list[NonSchoolDayOut] = Field(
+        description="The range's holidays and closures, by day (weekends included)."
+    )

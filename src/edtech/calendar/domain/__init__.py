@@ -216,15 +216,66 @@ def is_school_day(day: date, non_school_days: set[date]) -> bool:
     return day.isoweekday() in SCHOOL_WEEK and day not in non_school_days
 
 
+MAX_COUNTED_DAYS = 731
+"""The longest range whose instructional days are counted at once (two years)."""
+
+
+@dataclass(frozen=True)
+class InstructionalDays:
+    """A school's instructional days from `first` to `last`: the school-week weekdays that are
+    neither holidays nor closures. Early releases are instructional days (counted apart too);
+    `non_school` lists the holidays and closures of the range, one per day, weekends included
+    (a holiday on a Saturday takes no instructional day)."""
+
+    first: date
+    last: date
+    weekdays: int
+    instructional: int
+    early_release: int
+    non_school: tuple[CalendarDay, ...]
+
+
+def instructional_days(
+    first: date, last: date, declared: Iterable[CalendarDay]
+) -> InstructionalDays:
+    """Count the instructional days of a range from the days declared for the school in it."""
+    closed: dict[date, CalendarDay] = {}
+    early: set[date] = set()
+    for d in declared:
+        if d.kind.is_school_day:
+            early.add(d.day)
+        else:
+            closed.setdefault(d.day, d)
+    weekdays = instructional = 0
+    day = first
+    while day <= last:
+        if day.isoweekday() in SCHOOL_WEEK:
+            weekdays += 1
+            instructional += day not in closed
+        day += timedelta(days=1)
+    early_release = sum(1 for d in early if first <= d <= last and is_school_day(d, set(closed)))
+    return InstructionalDays(
+        first,
+        last,
+        weekdays,
+        instructional,
+        early_release,
+        tuple(closed[d] for d in sorted(closed)),
+    )
+
+
 __all__ = [
+    "MAX_COUNTED_DAYS",
     "MAX_REASON",
     "BellSchedule",
     "CalendarDay",
     "CalendarDayDeclared",
     "DayKind",
+    "InstructionalDays",
     "Period",
     "Rotation",
     "RotationMeeting",
     "check_periods",
+    "instructional_days",
     "is_school_day",
 ]
