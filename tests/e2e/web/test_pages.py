@@ -335,6 +335,11 @@ def test_office_view_follows_sessions_live_and_decides_the_note_a_parent_sent(
         sign_in(parent, f"{topology.url}/app/parent", "guardian1@demo.test")
         expect(parent.locator("body")).to_have_attribute("data-ready", "true", timeout=15_000)
         parent.select_option("#child-picker", student1)
+        # The child's tabs are drawn again: fill the note once they are (not before, or the new
+        # empty form replaces the filled one and the browser refuses to send it).
+        expect(parent.locator("body")).not_to_have_attribute(
+            "data-loading", "true", timeout=SETTLE_MS
+        )
         parent.click("#tab-attendance")
         parent.fill("#note-reason", reason)
         parent.click("#note-form button[type=submit]")

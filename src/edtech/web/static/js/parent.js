@@ -363,8 +363,15 @@ function invoiceTable(page) {
 }
 
 async function showChild(studentId) {
+  // `data-loading` while a child's tabs are drawn again: a form filled before they are would be
+  // replaced by an empty one (tests and assistive tools wait for it to go).
+  document.body.dataset.loading = "true";
   state.child = state.me.children.find((c) => c.student_id === studentId);
-  await Promise.all([loadGrades(), loadAttendance(), loadInvoices()]);
+  try {
+    await Promise.all([loadGrades(), loadAttendance(), loadInvoices()]);
+  } finally {
+    delete document.body.dataset.loading;
+  }
 }
 
 // Web Push: the school reaches this browser when the app is closed. The browser subscribes
