@@ -25,7 +25,7 @@ from edtech.platform.services import Services
 
 def follow_enrollments(services: Services) -> FollowEnrollments:
     """Sessions that have not closed follow student enrollments (the roster's events)."""
-    return FollowEnrollments(services.clock, lambda: services.sinks)
+    return FollowEnrollments(services.clock)
 
 
 def scan_ingester(services: Services) -> IngestScans:

@@ -8,12 +8,12 @@ events included) and answered with the stored first reply plus `"duplicate": tru
 A channel type declared with `send_offset=True` gets `offset` in the reply: the channel offset of
 the first event the command put on its own channel (for a chat message, the offset of its
 `chat.message_posted`), so a client knows where its own message stands in the stream it resumes
-from; None when the command put nothing there. The command stages its events through the outbox
-sink itself, inside its transaction, and reads the offsets from what the sink allocated: the
-receipt is written once, complete. The node's other sinks (the slices', e.g. the notifications
-that reach a recipient with no open socket) stage the same events in the same transaction, as
-a unit of work's commit would: a command's message is notified exactly as a REST one is, and a
-retried command (its receipt collides) rolls them back with everything else."""
+from; None when the command put nothing there. The command stages its events with the node's
+sinks itself (`stage_all`, as a unit of work's commit does), inside its transaction, and reads
+the offsets from what the outbox among them allocated: the receipt is written once, complete.
+The slices' sinks (e.g. the notifications that reach a recipient with no open socket) stage the
+same events in the same transaction: a command's message is notified exactly as a REST one is,
+and a retried command (its receipt collides) rolls them back with everything else."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from edtech.kernel.errors import (
     TooManyRequestsError,
 )
 from edtech.kernel.principal import Principal
-from edtech.platform.db.uow import EventSink, UnitOfWork, events_for
+from edtech.platform.db.uow import EventSink, Staging, UnitOfWork, stage_all
 from edtech.realtime.infrastructure import command_receipt
 from edtech.realtime.protocol import ErrorCode, SendFrame, reply_error, reply_ok
 from edtech.realtime.registry import ResolvedChannel, SendContext
@@ -86,8 +86,13 @@ class Commands:
         self._clock = clock
         self._outbox = outbox
         # The node's sink list (the composition root's, filled from the slice manifests before
-        # the first command); the outbox in it is staged apart, for its offsets.
+        # the first command; the outbox, whose rows give the offsets, is its last).
         self._sinks = sinks
+
+    def _node_sinks(self) -> Sequence[EventSink]:
+        if any(sink is self._outbox for sink in self._sinks):
+            return self._sinks
+        return [*self._sinks, self._outbox]
 
     async def run(self, principal: Principal, resolved: ResolvedChannel, frame: SendFrame) -> str:
         """Run the channel's `send` handler once per (person, client id); returns the reply."""
@@ -116,12 +121,11 @@ class Commands:
                     return _refusal(frame.ref, exc)
                 return reply_ok(frame.ref, {**previous, "duplicate": True})
             try:
-                staged, others = await self._commit(uow, principal, resolved, frame.id, reply)
+                staged = await self._commit(uow, principal, resolved, frame.id, reply)
             except IntegrityError:
                 pass  # this id was used before (or concurrently): answer with its first reply
             else:
-                await self._outbox.committed(staged)
-                for sink, token in others:
+                for sink, token in staged:
                     await sink.committed(token)
                 return reply_ok(frame.ref, reply)
         async with self._session_factory() as session:
@@ -137,21 +141,15 @@ class Commands:
         resolved: ResolvedChannel,
         client_id: str,
         reply: dict[str, Any],
-    ) -> tuple[Staged, list[tuple[EventSink, object]]]:
-        """Stage the events with the node's sinks and the outbox (offsets allocated), store
-        the complete reply, commit."""
+    ) -> Staging:
+        """Stage the events with the node's sinks, the outbox among them (offsets allocated),
+        store the complete reply, commit."""
         session = uow.session
         await session.flush()
-        events = uow.collect_events()
-        others = [s for s in self._sinks if s is not self._outbox]
-        tokens = [
-            (sink, await sink.stage(session, mine))
-            for sink in others
-            if (mine := events_for(sink, events))
-        ]
-        staged = await self._outbox.stage(session, events)
+        staged, _ = await stage_all(session, self._node_sinks(), uow.collect_events())
+        rows = next((t for s, t in staged if s is self._outbox), None)
         if resolved.type.send_offset:
-            reply["offset"] = staged.first_offset(resolved.name)
+            reply["offset"] = rows.first_offset(resolved.name) if isinstance(rows, Staged) else None
         await session.execute(
             sa.insert(command_receipt).values(
                 person_id=principal.person_id,
@@ -162,4 +160,4 @@ class Commands:
             )
         )
         await uow.commit()  # nothing left for sinks: the events are staged already
-        return staged, tokens
+        return staged

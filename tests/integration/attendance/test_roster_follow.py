@@ -195,7 +195,7 @@ async def test_another_institutions_event_touches_none_of_this_ones_sessions(
     engine = make_engine(settings.database_url)
     try:
         async with make_session_factory(engine)() as db:
-            staged = await FollowEnrollments(school.clock, lambda: []).stage(db, [forged])
+            staged = await FollowEnrollments(school.clock).stage(db, [forged])
             await db.commit()
     finally:
         await engine.dispose()

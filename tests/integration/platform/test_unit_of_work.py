@@ -16,7 +16,7 @@ from sqlalchemy.orm import registry
 
 from edtech.kernel.events import Aggregate, DomainEvent
 from edtech.platform.db.engine import make_engine, make_session_factory
-from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.db.uow import Raised, UnitOfWork
 
 test_metadata = sa.MetaData()
 counter_table = sa.Table(
@@ -138,6 +138,43 @@ async def test_a_sink_gets_only_the_event_types_it_declares(
     assert len(notes.staged) == 1  # not told of the second transaction at all
     assert notes.committed_tokens == [1]
     assert bumps.committed_tokens == [1, 2]
+
+
+class NotingSink(RecordingSink):
+    """Raises a `CounterNoted` for each bump it stages (as attendance's roster sink raises
+    board changes for enrollments)."""
+
+    async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
+        token = await super().stage(session, events)
+        notes = [
+            CounterNoted(institution_id=uuid.UUID(int=0), occurred_at=e.occurred_at, note="n")
+            for e in events
+        ]
+        return Raised(notes, token)
+
+
+async def test_events_a_sink_raises_go_to_the_sinks_after_it_in_the_transaction(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    before = RecordingSink()
+    noting = NotingSink(frozenset({CounterBumped.type}))
+    after = RecordingSink()
+    notes_only = RecordingSink(frozenset({CounterNoted.type}))
+    async with UnitOfWork(factory, [before, noting, after, notes_only]) as uow:
+        counter = Counter(uuid.uuid4())
+        uow.session.add(counter)
+        counter.bump()
+        counter.bump()
+        await uow.commit()
+    assert [e.type for e in before.staged[0]] == [CounterBumped.type] * 2
+    assert [e.type for e in after.staged[0]] == [CounterBumped.type] * 2 + [CounterNoted.type] * 2
+    assert after.saw_open_transaction
+    assert notes_only.saw_open_transaction
+    assert [e.type for e in notes_only.staged[0]] == [CounterNoted.type] * 2
+    assert noting.committed_tokens == [1]  # its own token, not the `Raised`
+    assert [e.type for e in uow.committed_events] == [CounterBumped.type] * 2 + [
+        CounterNoted.type
+    ] * 2
 
 
 async def test_events_of_loaded_aggregates_are_collected(

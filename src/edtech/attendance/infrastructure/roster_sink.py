@@ -10,7 +10,7 @@ to the session's live board (`attendance.roster_changed`)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
-from edtech.platform.db.uow import EventSink, events_for
+from edtech.platform.db.uow import Raised
 
 STUDENT = "student"
 NOT_CLOSED = (SessionState.SCHEDULED.value, SessionState.OPEN.value)
@@ -33,20 +33,13 @@ NOT_CLOSED = (SessionState.SCHEDULED.value, SessionState.OPEN.value)
 class FollowEnrollments:
     """Keeps the marks of sessions that have not closed in step with student enrollments.
 
-    The events it raises are staged with the sinks after it in the node's list (the outbox
-    among them), in the same transaction, since the unit of work collected its events before
-    the sinks ran."""
+    The events it raises (`Raised`) are staged by the sinks after it in the node's list (the
+    outbox among them), in the same transaction."""
 
-    def __init__(self, clock: Clock, sinks: Callable[[], Sequence[EventSink]]) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._sinks = sinks
 
     event_types = frozenset({PersonEnrolled.type, EnrollmentEnded.type})
-
-    def _after_me(self) -> list[EventSink]:
-        sinks = list(self._sinks())
-        mine = next((i for i, s in enumerate(sinks) if s is self), None)
-        return [] if mine is None else sinks[mine + 1 :]
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
         # (institution, section, student) → the earliest day a change applies from
@@ -68,18 +61,10 @@ class FollowEnrollments:
             if (institution_id, section_id) not in live:
                 continue
             raised += await self._follow(session, institution_id, section_id, student_id, since)
-        if not raised:
-            return None
-        return [
-            (sink, await sink.stage(session, mine))
-            for sink in self._after_me()
-            if (mine := events_for(sink, raised))
-        ]
+        return Raised(raised) if raised else None
 
     async def committed(self, staged: object) -> None:
-        if isinstance(staged, list):
-            for sink, token in staged:
-                await sink.committed(token)
+        pass
 
     async def _follow(
         self,

@@ -10,6 +10,7 @@ committing rolls everything back: nothing is ever half-written.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -41,6 +42,38 @@ def events_for(sink: EventSink, events: Sequence[DomainEvent]) -> list[DomainEve
     if wanted is None:
         return list(events)
     return [event for event in events if event.type in wanted]
+
+
+@dataclass(frozen=True)
+class Raised:
+    """What a sink's `stage` returns when staging raised events of its own (a roster change
+    that changes attendance boards): the sinks after it in the node's list stage `events` in
+    the same transaction, and the sink's `committed` gets `token`."""
+
+    events: Sequence[DomainEvent]
+    token: object = None
+
+
+Staging = list[tuple[EventSink, object]]
+"""Each sink that staged, with what its `committed` gets, in the sinks' order."""
+
+
+async def stage_all(
+    session: AsyncSession, sinks: Sequence[EventSink], events: Sequence[DomainEvent]
+) -> tuple[Staging, list[DomainEvent]]:
+    """Let each sink, in order, stage the events it acts on; events a sink raises (`Raised`)
+    go to the sinks after it. Returns what was staged and every event, the raised ones last."""
+    staged: Staging = []
+    every = list(events)
+    for sink in sinks:
+        if not (mine := events_for(sink, every)):
+            continue
+        token = await sink.stage(session, mine)
+        if isinstance(token, Raised):
+            every.extend(token.events)
+            token = token.token
+        staged.append((sink, token))
+    return staged, every
 
 
 class UnitOfWork:
@@ -112,11 +145,7 @@ class UnitOfWork:
     async def commit(self) -> None:
         session = self.session
         await session.flush()
-        events = self.collect_events()
-        staged: list[tuple[EventSink, object]] = []
-        for sink in self._sinks if events else ():
-            if mine := events_for(sink, events):
-                staged.append((sink, await sink.stage(session, mine)))
+        staged, events = await stage_all(session, self._sinks, self.collect_events())
         await session.commit()
         self.committed_events.extend(events)
         for sink, token in staged:
