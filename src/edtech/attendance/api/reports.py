@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
 
 from edtech.attendance.api.common import PREFIX, TAG, ReadRosterDep, require_watch
 from edtech.attendance.api.schemas import (
@@ -27,6 +24,7 @@ from edtech.attendance.domain import Category, MarkFigure, summarize
 from edtech.attendance.infrastructure import queries
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
+from edtech.platform.http.csv_file import csv_response
 from edtech.platform.http.deps import ReadSessionDep
 
 router = APIRouter(prefix=f"{PREFIX}/reports", tags=[TAG])
@@ -59,18 +57,6 @@ def _figure(row: Any) -> MarkFigure:
 
 def _summary(rows: Iterable[Any]) -> SummaryOut:
     return SummaryOut.model_validate(summarize(_figure(r) for r in rows), from_attributes=True)
-
-
-def _csv(name: str, header: Sequence[str], lines: Iterable[Sequence[Any]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in line] for line in lines)
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -116,7 +102,7 @@ async def student_report(
         for r in rows
     ]
     if fmt == "csv":
-        return _csv(
+        return csv_response(
             f"attendance-student-{student_id}-{first}-{last}",
             ["day", "starts_at", "section_id", "session_id", "code", "category", "minutes_late"],
             (
@@ -176,7 +162,7 @@ async def section_report(
         key=lambda line: (line.name or "", str(line.student_id)),
     )
     if fmt == "csv":
-        return _csv(
+        return csv_response(
             f"attendance-section-{section_id}-{first}-{last}",
             ["student_id", "name", *SUMMARY_FIELDS],
             ([ln.student_id, ln.name, *ln.summary.model_dump().values()] for ln in lines),
@@ -212,7 +198,7 @@ async def day_report(
         for sid, rs in _group(rows, "session_id").items()
     ]
     if fmt == "csv":
-        return _csv(
+        return csv_response(
             f"attendance-day-{day}",
             ["session_id", "section_id", "starts_at", "state", *SUMMARY_FIELDS],
             (

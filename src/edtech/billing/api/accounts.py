@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from edtech.billing.api import schemas as s
@@ -30,6 +28,7 @@ from edtech.billing.domain.ledger import balances
 from edtech.billing.infrastructure import reads
 from edtech.billing.infrastructure.roster import InstitutionsRoster
 from edtech.identity.public import CurrentPrincipalDep
+from edtech.platform.http.csv_file import csv_response
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
@@ -124,23 +123,22 @@ async def get_statement(
         return out
     if format == "html":
         return HTMLResponse(statement_html(account.name, out))
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["date", "document", "description", "amount", "balance", "currency"])
-    w.writerow([start or "", "", "Opening balance", "", out.opening_balance.amount, cur])
-    for ln in out.lines:
-        w.writerow(
-            [
-                ln.day.isoformat(),
-                ln.document,
-                ln.description,
-                ln.amount.amount,
-                ln.balance.amount,
-                cur,
-            ]
-        )
-    w.writerow([end or "", "", "Closing balance", "", out.closing_balance.amount, cur])
-    return Response(buf.getvalue(), media_type="text/csv")
+    header = ["date", "document", "description", "amount", "balance", "currency"]
+    opening: list[object] = [
+        start or "",
+        "",
+        "Opening balance",
+        "",
+        out.opening_balance.amount,
+        cur,
+    ]
+    rows: list[list[object]] = [opening]
+    rows += [
+        [ln.day.isoformat(), ln.document, ln.description, ln.amount.amount, ln.balance.amount, cur]
+        for ln in out.lines
+    ]
+    rows.append([end or "", "", "Closing balance", "", out.closing_balance.amount, cur])
+    return csv_response(f"statement-{account_id}", header, rows)
 
 
 @router.get("/accounts/{account_id}/ledger", responses=NOT_FOUND)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Annotated, Literal
 
@@ -29,6 +27,7 @@ from edtech.grades.infrastructure.queries import sections_with_published_results
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.principal import Principal
+from edtech.platform.http.csv_file import csv_response
 from edtech.platform.http.pagination import MAX_LIMIT, PageParamsDep
 
 router = APIRouter(prefix="/api/v1", tags=["grades"])
@@ -127,12 +126,6 @@ def _row(book: SectionBook, student: uuid.UUID, name: str) -> GridRowOut:
     )
 
 
-def _cell(text: str | None) -> str:
-    """Spreadsheet-safe text: a leading = + - @ would run as a formula (CSV injection)."""
-    value = text or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @router.get(
     "/sections/{section_id}/gradebook.csv",
     summary="Export the section's gradebook as CSV (teachers and admins)",
@@ -153,8 +146,6 @@ async def export_csv(
         reader.session, iid, section_id, grading_period_id=grading_period_id, student_ids=students
     )
     names = await reader.roster.display_names(iid, students)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     header = ["student_id", "student"]
     for a in book.assessments:
         header += [
@@ -162,7 +153,7 @@ async def export_csv(
             f"{a.title} published",
             f"{a.title} flags",
         ]
-    writer.writerow([_cell(h) for h in [*header, "teacher total %", "published total %"]])
+    rows: list[list[str]] = []
     for s in students:
         row = [str(s), names.get(s, "")]
         for a in book.assessments:
@@ -176,11 +167,9 @@ async def export_csv(
             _pct(book.total(s, published=False).percent) or "",
             _pct(book.total(s, published=True).percent) or "",
         ]
-        writer.writerow([_cell(c) for c in row])
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="gradebook-{section_id}.csv"'},
+        rows.append(row)
+    return csv_response(
+        f"gradebook-{section_id}", [*header, "teacher total %", "published total %"], rows
     )
 
 

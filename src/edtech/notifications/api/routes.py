@@ -3,8 +3,6 @@ delivery counts."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -57,6 +55,7 @@ from edtech.notifications.infrastructure.queries import (
 from edtech.notifications.infrastructure.webpush import PLATFORM as WEBPUSH
 from edtech.notifications.infrastructure.webpush import subscription_of
 from edtech.notifications.ports import push_port
+from edtech.platform.http.csv_file import csv_response
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, component, use_case
 from edtech.platform.http.pagination import Page, PageParamsDep, paginate
 
@@ -320,14 +319,12 @@ def _recipient(row: Any, name: str | None, attempts: dict[str, Any]) -> Recipien
 
 
 def _recipients_csv(batch_id: uuid.UUID, recipients: list[RecipientOut]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     header = ["person_id", "name", "reached", "reached_at", "how", "seen_at", "read_at"]
     for c in RECIPIENT_CHANNELS:
         header += [c, f"{c}_reason"]
-    writer.writerow(header)
+    rows: list[list[object]] = []
     for r in recipients:
-        line: list[Any] = [
+        line: list[object] = [
             r.person_id,
             r.name,
             "yes" if r.reached else "no",
@@ -339,12 +336,8 @@ def _recipients_csv(batch_id: uuid.UUID, recipients: list[RecipientOut]) -> Resp
         for c in RECIPIENT_CHANNELS:
             a = r.channels.get(c)
             line += [a.state if a else "", (a.reason or "") if a else ""]
-        writer.writerow(["" if v is None else v for v in line])
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="recipients-{batch_id}.csv"'},
-    )
+        rows.append(line)
+    return csv_response(f"recipients-{batch_id}", header, rows)
 
 
 @router.get(
