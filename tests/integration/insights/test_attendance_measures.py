@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from edtech.insights.infrastructure.measures import period_marks
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School
 from tests.integration.insights.helpers import four_days_and_an_absence
 from tests.roster import login
@@ -181,3 +182,22 @@ async def test_only_the_office_admins_and_the_sections_teachers_read_measures(
     unknown = "00000000-0000-0000-0000-000000000001"
     assert (await client.get(f"{BASE}/schools/{unknown}", headers=admin)).status_code == 404
     assert (await client.get(f"{BASE}/sections/{unknown}", headers=admin)).status_code == 404
+
+
+async def test_each_period_weighs_its_minutes_in_class(
+    client: httpx.AsyncClient, school: School, app: FastAPI
+) -> None:
+    """The marks the measures read carry their session's length (the demo's periods are 45
+    minutes), which weighs the period in its day's credit."""
+    await four_days_and_an_absence(client, school, app)
+    day = today(school)
+    async with app.state.services.session_factory() as db:
+        marks = await period_marks(
+            db,
+            school.demo.institution_id,
+            day - timedelta(days=4),
+            day,
+            student_id=school.person("student1@demo.test"),
+        )
+    assert len(marks) == 9
+    assert {m.minutes for m in marks} == {45}

@@ -7,7 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from edtech.insights.domain.measures import PeriodMark, day_credit, scope_measures, student_measures
+from edtech.insights.domain.measures import (
+    DayRule,
+    PeriodMark,
+    day_credit,
+    scope_measures,
+    student_measures,
+)
 
 A = uuid.UUID(int=1)
 B = uuid.UUID(int=2)
@@ -20,8 +26,9 @@ def mark(
     category: str | None,
     present_percent: int | None = None,
     minutes_late: int | None = None,
+    minutes: int = 0,
 ) -> PeriodMark:
-    return PeriodMark(student, uuid.uuid4(), day, category, minutes_late, present_percent)
+    return PeriodMark(student, uuid.uuid4(), day, category, minutes_late, present_percent, minutes)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +49,29 @@ def test_a_day_is_credited_from_its_periods(categories: list[str | None], credit
 def test_a_codes_present_percentage_weighs_its_period() -> None:
     # A tardy code worth 50 % present and an absence: 25 % of the day, half a day.
     assert day_credit([mark(A, MONDAY, "tardy", 50), mark(A, MONDAY, "absent")]) == 0.5
+
+
+def test_periods_weigh_by_their_minutes() -> None:
+    # A 90-minute block attended and a 30-minute period missed: 75 % of the day, a full day
+    # (counted as periods it would be one of two, half a day).
+    day = [mark(A, MONDAY, "present", minutes=90), mark(A, MONDAY, "absent", minutes=30)]
+    assert day_credit(day) == 1.0
+    # The other way round: 25 % of the day, half a day.
+    day = [mark(A, MONDAY, "absent", minutes=90), mark(A, MONDAY, "present", minutes=30)]
+    assert day_credit(day) == 0.5
+    # A period of unknown length: the day's periods weigh alike.
+    day = [mark(A, MONDAY, "present", minutes=90), mark(A, MONDAY, "absent")]
+    assert day_credit(day) == 0.5
+
+
+def test_the_institution_sets_where_a_day_is_full_or_half() -> None:
+    three_of_four = [mark(A, MONDAY, c) for c in ("present", "present", "present", "absent")]
+    assert day_credit(three_of_four, DayRule(full_percent=80, half_percent=50)) == 0.5
+    assert day_credit(three_of_four, DayRule(full_percent=80, half_percent=80)) == 0.0
+    found = student_measures(A, three_of_four, rule=DayRule(full_percent=80, half_percent=50))
+    assert (found.days_attended, found.days_absent) == (0.5, 0.5)
+    scope, _ = scope_measures(three_of_four, rule=DayRule(full_percent=70, half_percent=50))
+    assert scope.average_daily_attendance == 1.0
 
 
 def test_streaks_run_over_enrolled_days_and_chronic_counts_excused_days() -> None:

@@ -181,6 +181,7 @@ async def report_rows(
             s.c.school_id,
             s.c.day,
             s.c.starts_at,
+            s.c.ends_at,
             s.c.state,
             m.c.student_id,
             m.c.official_code,

@@ -1,6 +1,6 @@
-"""Attendance measures over a date range: daily attendance derived from periods, rates,
-absences excused and unexcused, tardies, consecutive absences, chronic absence, and a scope's
-average daily attendance (ADA) and membership (ADM). Pure: no I/O."""
+"""Attendance measures over a date range: daily attendance derived from periods weighted by
+their minutes, rates, absences excused and unexcused, tardies, consecutive absences, chronic
+absence, and a scope's average daily attendance (ADA) and membership (ADM). Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -14,9 +14,22 @@ CHRONIC_PERCENT = 10
 definition, and most states')."""
 FULL_DAY_PERCENT = 75
 """A day counts as a full day attended when the student was present for at least this share
-of the day's periods (weighted by the codes' present percentages)."""
+of the day's minutes in class (weighted by the codes' present percentages)..."""
 HALF_DAY_PERCENT = 25
 """...and as half a day when present for at least this share; below it, a day missed."""
+
+
+@dataclass(frozen=True)
+class DayRule:
+    """How a school day is credited from its periods, as the institution sets it (its
+    thresholds): a full day at `full_percent` of the day's minutes attended or more, half a
+    day at `half_percent`, none below."""
+
+    full_percent: int = FULL_DAY_PERCENT
+    half_percent: int = HALF_DAY_PERCENT
+
+
+DEFAULT_DAY_RULE = DayRule()
 
 PRESENT_CATEGORIES = frozenset({"present", "tardy", "early_departure"})
 ABSENT = "absent"
@@ -34,25 +47,33 @@ class PeriodMark:
     minutes_late: int | None
     present_percent: int | None
     """The mark's code's present percentage (None: judged by the category)."""
+    minutes: int = 0
+    """The period's length in minutes (0: unknown, and the day's periods then weigh alike)."""
 
     @property
-    def present_share(self) -> float:
-        """How much of the period the student attended, 0–1 (an unmarked period: 0)."""
+    def present_points(self) -> int:
+        """How much of the period the student attended, 0–100 (an unmarked period: 0)."""
         if self.category is None:
-            return 0.0
+            return 0
         if self.present_percent is not None:
-            return self.present_percent / 100
-        return 1.0 if self.category in PRESENT_CATEGORIES else 0.0
+            return self.present_percent
+        return 100 if self.category in PRESENT_CATEGORIES else 0
 
 
-def day_credit(marks: Sequence[PeriodMark]) -> float:
-    """A school day attended, from its periods: 1 at ≥ 75 % of them, ½ at ≥ 25 %, else 0."""
+def day_credit(marks: Sequence[PeriodMark], rule: DayRule = DEFAULT_DAY_RULE) -> float:
+    """A school day attended, from its periods weighted by their minutes (alike when a
+    period's length is unknown): 1 at ≥ `rule.full_percent` of them, ½ at ≥
+    `rule.half_percent`, else 0 (75 % and 25 % unless the institution set others)."""
     if not marks:
         return 0.0
-    share = 100 * sum(m.present_share for m in marks) / len(marks)
-    if share >= FULL_DAY_PERCENT:
+    weights = [m.minutes for m in marks]
+    if min(weights) <= 0:
+        weights = [1] * len(marks)
+    attended = sum(m.present_points * w for m, w in zip(marks, weights, strict=True))
+    whole = sum(weights)  # the day's share attended is attended / whole, in percent
+    if attended >= rule.full_percent * whole:
         return 1.0
-    return 0.5 if share >= HALF_DAY_PERCENT else 0.0
+    return 0.5 if attended >= rule.half_percent * whole else 0.0
 
 
 @dataclass(frozen=True)
@@ -84,13 +105,16 @@ def _by_day(marks: Iterable[PeriodMark]) -> dict[date, list[PeriodMark]]:
 
 
 def student_measures(
-    student_id: uuid.UUID, marks: Sequence[PeriodMark], chronic_percent: int = CHRONIC_PERCENT
+    student_id: uuid.UUID,
+    marks: Sequence[PeriodMark],
+    chronic_percent: int = CHRONIC_PERCENT,
+    rule: DayRule = DEFAULT_DAY_RULE,
 ) -> StudentMeasures:
     """A student's measures. Enrolled days are the days they had an ended session; a streak
     is a run of enrolled days with nothing attended (a weekend or holiday does not break it,
     a school day attended does); chronic when days absent ≥ `chronic_percent` of enrolled."""
     days = _by_day(marks)
-    credits = [day_credit(day) for day in days.values()]
+    credits = [day_credit(day, rule) for day in days.values()]
     attended = sum(credits)
     enrolled = len(credits)
     longest = run = 0
@@ -131,20 +155,22 @@ class ScopeMeasures:
 
 
 def scope_measures(
-    marks: Sequence[PeriodMark], chronic_percent: int = CHRONIC_PERCENT
+    marks: Sequence[PeriodMark],
+    chronic_percent: int = CHRONIC_PERCENT,
+    rule: DayRule = DEFAULT_DAY_RULE,
 ) -> tuple[ScopeMeasures, list[StudentMeasures]]:
     """ADM is the mean, over the scope's days, of the students enrolled that day (had a
     session); ADA the mean of the days attended (full and half); and each student's measures."""
     per_student: dict[uuid.UUID, list[PeriodMark]] = {}
     for m in marks:
         per_student.setdefault(m.student_id, []).append(m)
-    students = [student_measures(s, ms, chronic_percent) for s, ms in per_student.items()]
+    students = [student_measures(s, ms, chronic_percent, rule) for s, ms in per_student.items()]
     membership: dict[date, int] = {}
     attendance: dict[date, float] = {}
     for ms in per_student.values():
         for day, day_marks in _by_day(ms).items():
             membership[day] = membership.get(day, 0) + 1
-            attendance[day] = attendance.get(day, 0.0) + day_credit(day_marks)
+            attendance[day] = attendance.get(day, 0.0) + day_credit(day_marks, rule)
     n, members, present = len(membership), sum(membership.values()), sum(attendance.values())
     return (
         ScopeMeasures(

@@ -49,6 +49,7 @@ async def period_marks(
             category=_value(r.category),
             minutes_late=r.minutes_late,
             present_percent=r.present_percent,
+            minutes=max(0, int((r.ends_at - r.starts_at).total_seconds() // 60)),
         )
         for r in rows
         if _value(r.state) in ENDED
