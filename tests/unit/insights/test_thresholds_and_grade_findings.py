@@ -87,6 +87,26 @@ def test_the_rule_based_scorer_takes_the_institutions_chronic_percent() -> None:
     assert RuleBasedScorer().with_thresholds(Thresholds(20)).score(f).level == Level.NONE
 
 
+def test_the_rule_based_scorer_judges_the_grade_features_too() -> None:
+    from edtech.insights.domain.features import GradeFeatures
+
+    present = StudentFeatures(STUDENT, FIRST, 20, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0.0)
+    scorer = RuleBasedScorer()
+    assert scorer.score(present).level == Level.NONE
+    assert scorer.score(present, GradeFeatures(2, 71.0, 0, 4.0, 1)).level == Level.NONE
+    failing = scorer.score(present, GradeFeatures(2, 48.0, 1, 0.0, 0))
+    assert failing.level == Level.ALERT
+    assert failing.reasons[-1] == "1 of 2 courses below 60 % (lowest 48 %)"
+    dropped = scorer.score(present, GradeFeatures(2, 71.0, 0, 14.0, 0))
+    assert dropped.level == Level.ALERT
+    assert dropped.reasons[-1] == "a course total down 14 points"
+    missing = scorer.score(present, GradeFeatures(2, 71.0, 0, 0.0, 3))
+    assert (missing.level, missing.reasons[-1]) == (Level.ALERT, "3 pieces of work missing")
+    # At the institution's thresholds: a 14-point drop is under 20, 3 missing under 5.
+    lenient = scorer.with_thresholds(Thresholds(grade_drop_points=20, missing_work=5))
+    assert lenient.score(present, GradeFeatures(2, 71.0, 0, 14.0, 3)).level == Level.NONE
+
+
 def maths(percent: str | None, previous: str | None = None, **kw: object) -> CourseStanding:
     return CourseStanding(
         section_id=uuid.uuid4(),

@@ -136,7 +136,7 @@ async def school_features(
     for student_id in students:
         features = student_features(student_id, per_student[student_id], as_of)
         grades = grade_features(totals.get(student_id, []), missing.get(student_id, 0), thresholds)
-        score = scorer.score(features)
+        score = scorer.score(features, grades)
         rows.append(
             FeatureRowOut(
                 **asdict(features),

@@ -12,12 +12,11 @@ from decimal import Decimal
 
 from edtech.insights.domain import Level
 from edtech.insights.domain.measures import (
-    CHRONIC_PERCENT,
     PeriodMark,
     day_credit,
     student_measures,
 )
-from edtech.insights.domain.thresholds import Thresholds
+from edtech.insights.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 FEATURE_VERSION = 2
 """Version 2 added the grade features (`courses_with_total` … `missing_work`). Bumped whenever
@@ -100,6 +99,9 @@ class GradeFeatures:
     missing_work: int = 0
 
 
+NO_GRADES = GradeFeatures()
+
+
 def grade_features(
     totals: Sequence[tuple[Decimal | None, Decimal | None]],
     missing_work: int,
@@ -128,16 +130,16 @@ class Score:
 
 
 class Scorer(abc.ABC):
-    """The scoring port: scores a student from their feature-table row. The rule-based scorer
-    is the default (the manifest's component); a model plugs in here later — a subclass,
-    trained on exported features of the same `version` — as another component. No model
-    weights ship with edtech."""
+    """The scoring port: scores a student from their feature-table row (attendance and grade
+    features). The rule-based scorer is the default (the manifest's component); a model plugs
+    in here later — a subclass, trained on exported features of the same `version` — as
+    another component. No model weights ship with edtech."""
 
     name: str
     version: int
 
     @abc.abstractmethod
-    def score(self, features: StudentFeatures) -> Score: ...
+    def score(self, features: StudentFeatures, grades: GradeFeatures = NO_GRADES) -> Score: ...
 
     def with_thresholds(self, thresholds: Thresholds) -> Scorer:
         """This scorer under an institution's thresholds; a model that has none keeps itself."""
@@ -145,29 +147,46 @@ class Scorer(abc.ABC):
 
 
 class RuleBasedScorer(Scorer):
-    """The default scorer: chronic absence (days absent ≥ 10 % of enrolled, excused or not; the
-    institution's `chronic_absence_percent`) is an alert; the value is the absence rate. Its
-    reasons are the numbers it used."""
+    """The default scorer, the signals' rules over the feature row: an alert when days absent
+    reach the institution's `chronic_absence_percent` of enrolled days (excused or not), a
+    course's published total is failing, a total fell `grade_drop_points` or more since its
+    previous publication, or `missing_work` results are flagged missing. The value is the
+    absence rate; the reasons are the numbers it used, the attendance first."""
 
     name = "rules"
     version = FEATURE_VERSION
 
-    def __init__(self, chronic_percent: int = CHRONIC_PERCENT) -> None:
-        self.chronic_percent = chronic_percent
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or DEFAULT_THRESHOLDS
 
     def with_thresholds(self, thresholds: Thresholds) -> Scorer:
-        """Chronic absence at the institution's `chronic_absence_percent`."""
-        return RuleBasedScorer(thresholds.chronic_absence_percent)
+        """The rules at the institution's thresholds."""
+        return RuleBasedScorer(thresholds)
 
-    def score(self, features: StudentFeatures) -> Score:
-        f = features
-        if not f.days_enrolled:
+    def score(self, features: StudentFeatures, grades: GradeFeatures = NO_GRADES) -> Score:
+        f, g, t = features, grades, self.thresholds
+        reasons: list[str] = []
+        alert = False
+        if f.days_enrolled:
+            alert = 100 * f.days_absent >= t.chronic_absence_percent * f.days_enrolled
+            reasons.append(
+                f"{100 * f.absence_rate:g} % of enrolled days missed ({f.days_absent:g} of "
+                f"{f.days_enrolled})"
+            )
+            if f.recent_days_absent:
+                reasons.append(f"{f.recent_days_absent:g} in the last {RECENT_DAYS} days")
+        if g.failing_courses:
+            alert = True
+            reasons.append(
+                f"{g.failing_courses} of {g.courses_with_total} courses below "
+                f"{t.failing_percent} % (lowest {g.lowest_course_total:g} %)"
+            )
+        if g.largest_grade_drop >= t.grade_drop_points:
+            alert = True
+            reasons.append(f"a course total down {g.largest_grade_drop:g} points")
+        if g.missing_work >= t.missing_work:
+            alert = True
+            reasons.append(f"{g.missing_work} pieces of work missing")
+        if not reasons:
             return Score(Level.NONE, 0.0, ("no school days yet",))
-        chronic = 100 * f.days_absent >= self.chronic_percent * f.days_enrolled
-        reasons = [
-            f"{100 * f.absence_rate:g} % of enrolled days missed ({f.days_absent:g} of "
-            f"{f.days_enrolled})"
-        ]
-        if f.recent_days_absent:
-            reasons.append(f"{f.recent_days_absent:g} in the last {RECENT_DAYS} days")
-        return Score(Level.ALERT if chronic else Level.NONE, f.absence_rate, tuple(reasons))
+        return Score(Level.ALERT if alert else Level.NONE, f.absence_rate, tuple(reasons))
