@@ -116,6 +116,12 @@ async def test_grade_features_and_the_parquet_export_read_back_with_pyarrow(
     grades = ("courses_with_total", "lowest_course_total", "failing_courses")
     grades += ("largest_grade_drop", "missing_work")
     assert [rows[str(student1)][k] for k in grades] == [2, 48.0, 1, 14.0, 4]
+    # The scorer judges them with the attendance, each with its reason.
+    assert rows[str(student1)]["score_reasons"][-3:] == [
+        "1 of 2 courses below 60 % (lowest 48 %)",
+        "a course total down 14 points",
+        "4 pieces of work missing",
+    ]
     student2 = next(k for k in rows if k != str(student1))  # no published grades
     assert [rows[student2][k] for k in grades] == [0, None, 0, 0.0, 0]
     assert set(grades) <= set(FEATURES)
