@@ -19,7 +19,7 @@ from edtech.realtime.metrics import RealtimeMetrics
 from edtech.realtime.registry import ChannelType
 from edtech.realtime.settings import RealtimeSettings
 from edtech.realtime.supervisor import Background
-from tests.unit.realtime.test_local_channel import FakeSocket, anyone
+from tests.unit.realtime.support import FakeSocket, anyone
 
 CHANNEL = "t.c"
 

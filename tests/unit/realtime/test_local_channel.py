@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping
-
-from edtech.kernel.principal import Principal
 from edtech.realtime.hub import LocalChannel, Subscription
-from edtech.realtime.registry import AuthorizationContext, ChannelType
-
-
-async def anyone(
-    principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
-) -> bool:
-    return True
-
-
-class FakeSocket:
-    def __init__(self, name: str) -> None:
-        self.id = name
-        self.frames: list[str] = []
-
-    def enqueue(self, frame: str) -> None:
-        self.frames.append(frame)
-
-    async def enqueue_paced(self, frame: str) -> None:
-        self.frames.append(frame)
+from edtech.realtime.registry import ChannelType
+from tests.unit.realtime.support import FakeSocket, anyone
 
 
 def channel(next_offset: int = 1) -> LocalChannel:
