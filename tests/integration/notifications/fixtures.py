@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from edtech.notifications.settings import NotificationSettings
 from edtech.settings import Settings
-from tests.integration.notifications.helpers import RecordedFcm
+from tests.integration.notifications.helpers import EMAIL_DELAY_SECONDS, RecordedFcm
 from tests.servers import TEST_SECRET, LiveServer
 from tests.smtp import SmtpServer
 
-EMAIL_DELAY_SECONDS = 60
+__all__ = ["EMAIL_DELAY_SECONDS", "fcm", "node_settings", "settings"]
 
 
 @pytest.fixture
@@ -28,8 +29,12 @@ async def fcm(tmp_path: Path) -> AsyncIterator[tuple[RecordedFcm, Path]]:
         await server.stop()
 
 
-@pytest.fixture
-def settings(database_url: str, smtp_server: SmtpServer, fcm: tuple[RecordedFcm, Path]) -> Settings:
+def node_settings(
+    database_url: str, smtp_server: SmtpServer, fcm: tuple[RecordedFcm, Path], **notify: Any
+) -> Settings:
+    """A test node that mails to the loopback SMTP server and pushes to the loopback FCM, with
+    push due at once and email after `EMAIL_DELAY_SECONDS`; `notify` adds or overrides
+    notification settings (an SMS or Web Push provider, other delays)."""
     recorded, account = fcm
     return Settings(
         database_url=database_url,
@@ -40,9 +45,17 @@ def settings(database_url: str, smtp_server: SmtpServer, fcm: tuple[RecordedFcm,
         background_jobs=False,  # the tests run the ladder's jobs on their own clock
         mail_url=smtp_server.mail_url,
         notifications=NotificationSettings(
-            push_url=f"fcm://{account}",
-            push_fcm_api_base=recorded.url,
-            notify_push_delay_seconds=0,
-            notify_email_delay_seconds=EMAIL_DELAY_SECONDS,
+            **{
+                "push_url": f"fcm://{account}",
+                "push_fcm_api_base": recorded.url,
+                "notify_push_delay_seconds": 0,
+                "notify_email_delay_seconds": EMAIL_DELAY_SECONDS,
+                **notify,
+            }
         ),
     )
+
+
+@pytest.fixture
+def settings(database_url: str, smtp_server: SmtpServer, fcm: tuple[RecordedFcm, Path]) -> Settings:
+    return node_settings(database_url, smtp_server, fcm)

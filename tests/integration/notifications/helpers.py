@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,14 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from edtech.kernel.clock import FixedClock
 from edtech.platform.jobs import JobRunner
 from tests.integration.attendance.helpers import School, session_of
 from tests.roster import login
 from tests.unit.notifications import recorded
+
+EMAIL_DELAY_SECONDS = 60
+"""The email rung's delay in the tests' node settings (`fixtures.settings`)."""
 
 
 class RecordedFcm:
@@ -82,3 +87,22 @@ async def close_s01(client: httpx.AsyncClient, school: School) -> None:
     s01 = await session_of(client, officer, school.s01)
     closed = await client.post(f"/api/v1/attendance/sessions/{s01['id']}/close", headers=officer)
     assert closed.status_code == 200, closed.text
+
+
+async def with_device(client: httpx.AsyncClient, email: str, token: str) -> dict[str, str]:
+    """Log `email` in and register an FCM device `token` for them; their auth headers."""
+    auth = await login(client, email)
+    device = await client.post(
+        "/api/v1/me/push-devices", json={"platform": "fcm", "token": token}, headers=auth
+    )
+    assert device.status_code == 201, device.text
+    return auth
+
+
+async def absent_past_the_email_delay(
+    app: FastAPI, client: httpx.AsyncClient, school: School, clock: FixedClock
+) -> None:
+    """S01 closes with its students absent; the ladder runs once the email's delay passed."""
+    await close_s01(client, school)
+    clock.advance(timedelta(seconds=EMAIL_DELAY_SECONDS + 1))
+    await drain(app)

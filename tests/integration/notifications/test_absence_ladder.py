@@ -15,7 +15,13 @@ from fastapi import FastAPI
 from edtech.kernel.clock import FixedClock
 from tests.integration.attendance.helpers import School
 from tests.integration.notifications.fixtures import EMAIL_DELAY_SECONDS
-from tests.integration.notifications.helpers import RecordedFcm, close_s01, drain, notifications
+from tests.integration.notifications.helpers import (
+    RecordedFcm,
+    close_s01,
+    drain,
+    notifications,
+    with_device,
+)
 from tests.roster import login
 from tests.smtp import SmtpServer, addresses
 
@@ -36,11 +42,7 @@ async def test_absent_at_close_pushes_then_emails_after_the_delay_when_unread(
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    guardian = await login(client, GUARDIAN)
-    device = await client.post(
-        "/api/v1/me/push-devices", json={"platform": "fcm", "token": DEVICE}, headers=guardian
-    )
-    assert device.status_code == 201, device.text
+    guardian = await with_device(client, GUARDIAN, DEVICE)
 
     await close_s01(client, school)
     [notice] = await notifications(client, guardian)
@@ -86,10 +88,7 @@ async def test_opening_the_app_marks_read_and_stops_the_ladder(
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    guardian = await login(client, GUARDIAN)
-    await client.post(
-        "/api/v1/me/push-devices", json={"platform": "fcm", "token": DEVICE}, headers=guardian
-    )
+    guardian = await with_device(client, GUARDIAN, DEVICE)
     await close_s01(client, school)
     await drain(app)
     assert len(recorded.to(DEVICE)) == 1

@@ -7,40 +7,17 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from tests.integration.attendance.helpers import School, Socket, school_time
+from tests.integration.notifications.announcing import S01_GUARDIANS, announce, settled, token
 from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
 from tests.roster import login
 from tests.servers import LiveServer
 from tests.smtp import SmtpServer, addresses
-
-S01_GUARDIANS = [f"guardian{n}@demo.test" for n in (1, 3, 5, 7, 9, 11, 13, 15, 17)]
-
-
-def token(email: str) -> str:
-    return f"fcm-token-{email.split('@')[0]}-00000000"
-
-
-async def announce(
-    client: httpx.AsyncClient, school: School, priority: str, title: str
-) -> dict[str, Any]:
-    r = await client.post(
-        "/api/v1/announcements",
-        json={
-            "title": title,
-            "body": "School closes at noon today.",
-            "audience": {"kind": "section_guardians", "section_id": str(school.s01)},
-            "priority": priority,
-        },
-        headers=await login(client, "teacher1@demo.test"),
-    )
-    assert r.status_code == 201, r.text
-    return dict(r.json())
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-neutral
@@ -92,15 +69,6 @@ async def test_mandatory_categories_cannot_be_switched_off_and_input_is_validate
     # Nobody reads another person's notifications.
     other = await login(client, "guardian3@demo.test")
     assert (await client.get(url, headers=other)).json()["sms_number"] is None
-
-
-def settled(frame: dict[str, Any]) -> bool:
-    """The last progress event: everyone reached, no channel pending."""
-    if frame.get("type") != "notifications.progress":
-        return False
-    data = frame["data"]
-    pending = sum(c["pending"] for c in data["channels"].values())
-    return bool(data["percent"] == 100 and pending == 0)
 
 
 async def test_urgent_announcement_reaches_every_guardian_once_per_channel_with_live_counts(

@@ -19,13 +19,8 @@ from fastapi import FastAPI
 from edtech.kernel.clock import FixedClock
 from edtech.notifications.infrastructure import notification, notification_attempt
 from tests.integration.attendance.helpers import School, Socket
+from tests.integration.notifications.announcing import S01_GUARDIANS, announce, settled, token
 from tests.integration.notifications.helpers import RecordedFcm, drain
-from tests.integration.notifications.test_announcements_and_preferences import (
-    S01_GUARDIANS,
-    announce,
-    settled,
-    token,
-)
 from tests.roster import login
 from tests.servers import LiveServer
 from tests.smtp import SmtpServer

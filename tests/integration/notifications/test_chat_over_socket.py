@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from edtech.notifications.infrastructure import notification, notification_attempt
 from edtech.platform.jobs.table import job_table as job
 from tests.integration.attendance.helpers import School
-from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
+from tests.integration.notifications.helpers import RecordedFcm, drain, notifications, with_device
 from tests.integration.realtime.support import Client
 from tests.roster import login
 from tests.servers import LiveServer
@@ -31,11 +31,7 @@ async def test_a_message_sent_over_the_socket_notifies_a_guardian_with_no_socket
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    guardian = await login(client, GUARDIAN)
-    device = await client.post(
-        "/api/v1/me/push-devices", json={"platform": "fcm", "token": DEVICE}, headers=guardian
-    )
-    assert device.status_code == 201, device.text
+    guardian = await with_device(client, GUARDIAN, DEVICE)
     teacher = await login(client, TEACHER)
     started = await client.post(
         "/api/v1/conversations",

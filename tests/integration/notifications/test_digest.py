@@ -21,8 +21,8 @@ from edtech.notifications.infrastructure import notification_digest
 from edtech.notifications.jobs import queue_digests, run_digest
 from edtech.platform.jobs import JobRunner
 from tests.integration.attendance.helpers import School, school_time
-from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
-from tests.integration.notifications.test_other_events import emit, grades_published, overdue
+from tests.integration.notifications.events import emit, grades_published, overdue
+from tests.integration.notifications.helpers import RecordedFcm, drain, notifications, with_device
 from tests.roster import login
 from tests.smtp import SmtpServer, addresses, text_of
 
@@ -81,10 +81,7 @@ async def test_held_notifications_go_in_one_digest_email_per_day_never_twice(
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    guardian = await login(client, GUARDIAN)
-    await client.post(
-        "/api/v1/me/push-devices", json={"platform": "fcm", "token": DEVICE}, headers=guardian
-    )
+    guardian = await with_device(client, GUARDIAN, DEVICE)
     chosen = await client.put(
         "/api/v1/me/notification-preferences",
         json={"digest": {"grade_published": True, "billing": True}, "digest_hour": HOUR},

@@ -7,7 +7,6 @@ per Message-ID. Real SMTP on loopback (aiosmtpd), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import httpx
 import sqlalchemy as sa
@@ -17,8 +16,7 @@ from edtech.kernel.clock import FixedClock
 from edtech.notifications.infrastructure import notification_attempt
 from edtech.notifications.jobs import run_rung
 from tests.integration.attendance.helpers import School
-from tests.integration.notifications.fixtures import EMAIL_DELAY_SECONDS
-from tests.integration.notifications.helpers import close_s01, drain, notifications
+from tests.integration.notifications.helpers import absent_past_the_email_delay, notifications
 from tests.roster import login
 from tests.smtp import SmtpServer, addresses
 
@@ -33,9 +31,7 @@ async def test_a_resend_after_a_crash_in_the_smtp_call_carries_the_same_message_
     smtp_server: SmtpServer,
 ) -> None:
     guardian = await login(client, GUARDIAN)
-    await close_s01(client, school)
-    clock.advance(timedelta(seconds=EMAIL_DELAY_SECONDS + 1))
-    await drain(app)
+    await absent_past_the_email_delay(app, client, school, clock)
     [first] = await smtp_server.wait_for(GUARDIAN)
     [notice] = await notifications(client, guardian)
     assert first["Message-ID"] == f"<{notice['id']}.email@localhost>"
@@ -73,9 +69,7 @@ async def test_each_notification_has_its_own_message_id(
     clock: FixedClock,
     smtp_server: SmtpServer,
 ) -> None:
-    await close_s01(client, school)
-    clock.advance(timedelta(seconds=EMAIL_DELAY_SECONDS + 1))
-    await drain(app)
+    await absent_past_the_email_delay(app, client, school, clock)
     ids = [str(m["Message-ID"]) for m in smtp_server.inbox]
     assert len(ids) >= 2
     assert len(set(ids)) == len(ids)

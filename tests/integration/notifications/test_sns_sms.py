@@ -21,9 +21,9 @@ from edtech.notifications.settings import NotificationSettings
 from edtech.platform.serving import bind_socket
 from edtech.settings import Settings
 from tests.integration.attendance.helpers import School
+from tests.integration.notifications.fixtures import node_settings
 from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
 from tests.roster import login
-from tests.servers import TEST_SECRET
 from tests.smtp import SmtpServer
 
 REGION = "eu-west-1"
@@ -156,23 +156,13 @@ def test_the_settings_choose_sns_beside_twilio() -> None:
 def settings(
     database_url: str, smtp_server: SmtpServer, fcm: tuple[RecordedFcm, Path], moto_sns: str
 ) -> Settings:
-    recorded, account = fcm
-    return Settings(
-        database_url=database_url,
-        broker_url="memory://",
-        secret_key=TEST_SECRET,
-        log_json=True,
-        log_level="WARNING",
-        background_jobs=False,
-        mail_url=smtp_server.mail_url,
-        notifications=NotificationSettings(
-            push_url=f"fcm://{account}",
-            push_fcm_api_base=recorded.url,
-            sms_url=f"sns://{REGION}",
-            sms_sns_endpoint_url=moto_sns,
-            notify_push_delay_seconds=0,
-            notify_sms_delay_seconds=0,
-        ),
+    return node_settings(
+        database_url,
+        smtp_server,
+        fcm,
+        sms_url=f"sns://{REGION}",
+        sms_sns_endpoint_url=moto_sns,
+        notify_sms_delay_seconds=0,
     )
 
 

@@ -36,11 +36,11 @@ from edtech.notifications.infrastructure.webpush import (
 from edtech.notifications.settings import NotificationSettings
 from edtech.settings import Settings
 from tests.integration.attendance.helpers import School
-from tests.integration.notifications.fixtures import EMAIL_DELAY_SECONDS
+from tests.integration.notifications.fixtures import EMAIL_DELAY_SECONDS, node_settings
 from tests.integration.notifications.helpers import RecordedFcm, close_s01, drain, notifications
 from tests.integration.notifications.push_service import Browser, PushService
 from tests.roster import OtherSummary, login
-from tests.servers import TEST_SECRET, LiveServer
+from tests.servers import LiveServer
 from tests.smtp import SmtpServer
 
 PRIVATE_KEY, PUBLIC_KEY = new_key_pair()
@@ -226,24 +226,13 @@ def settings(
     fcm: tuple[RecordedFcm, Path],
     push_service: PushService,
 ) -> Settings:
-    recorded, account = fcm
-    return Settings(
-        database_url=database_url,
-        broker_url="memory://",
-        secret_key=TEST_SECRET,
-        log_json=True,
-        log_level="WARNING",
-        background_jobs=False,
-        mail_url=smtp_server.mail_url,
-        notifications=NotificationSettings(
-            push_url=f"fcm://{account}",
-            push_fcm_api_base=recorded.url,
-            webpush_private_key=PRIVATE_KEY,
-            webpush_subject=SUBJECT,
-            webpush_allowed_origins="http://127.0.0.1:*",
-            notify_push_delay_seconds=0,
-            notify_email_delay_seconds=EMAIL_DELAY_SECONDS,
-        ),
+    return node_settings(
+        database_url,
+        smtp_server,
+        fcm,
+        webpush_private_key=PRIVATE_KEY,
+        webpush_subject=SUBJECT,
+        webpush_allowed_origins="http://127.0.0.1:*",
     )
 
 
