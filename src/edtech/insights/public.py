@@ -37,7 +37,8 @@ async def student_attendance_measures(
 ) -> StudentMeasures:
     """One student's measures from `first` to `last` (school days), chronic at
     `chronic_percent` of enrolled days absent (by default the institution's threshold)."""
+    thresholds = await thresholds_of(session, institution_id)
     if chronic_percent is None:
-        chronic_percent = await chronic_percent_of(session, institution_id)
+        chronic_percent = thresholds.chronic_absence_percent
     marks = await period_marks(session, institution_id, first, last, student_id=student_id)
-    return student_measures(student_id, marks, chronic_percent)
+    return student_measures(student_id, marks, chronic_percent, thresholds.day_rule)

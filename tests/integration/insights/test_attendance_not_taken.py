@@ -113,3 +113,23 @@ async def test_a_period_that_started_less_than_ten_minutes_ago_is_not_alerted_ye
     for s in sessions:
         due = datetime.fromisoformat(s["starts_at"]) <= cutoff
         assert (s["id"] in done) is due, s
+
+
+async def test_the_institution_sets_how_long_an_empty_register_waits(
+    client: httpx.AsyncClient, school: School, app: FastAPI
+) -> None:
+    teacher = await login(client, "teacher1@demo.test")
+    s01 = await session_of(client, teacher, school.s01)  # 08:00, now 08:20: nobody marked
+    admin = await login(client, "admin@demo.test")
+    r = await client.put(
+        "/api/v1/insights/thresholds", json={"not_taken_after_minutes": 30}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    await alert_not_taken(app.state.services)
+    assert s01["id"] not in await alerted(app)  # 20 minutes: not yet
+    school.clock.advance(timedelta(minutes=10))
+    await alert_not_taken(app.state.services)
+    assert s01["id"] in await alerted(app)
+    told = [e["minutes"] for e in await events(app) if e["session_id"] == s01["id"]]
+    assert told
+    assert set(told) == {30}

@@ -24,6 +24,9 @@ DEFAULTS = {
     "failing_percent": 60,
     "grade_drop_points": 10,
     "missing_work": 3,
+    "full_day_percent": 75,
+    "half_day_percent": 25,
+    "not_taken_after_minutes": 10,
 }
 
 
@@ -46,6 +49,8 @@ async def test_only_institution_admins_read_and_set_thresholds_within_their_rang
         {"failing_percent": 101},
         {"consecutive_absent_days": 1},
         {"missing_work": "many"},
+        {"not_taken_after_minutes": 0},
+        {"full_day_percent": 50, "half_day_percent": 60},  # half a day above a full one
     ):
         r = await client.put("/api/v1/insights/thresholds", json=bad, headers=admin)
         assert r.status_code == 422, (bad, r.text)

@@ -159,3 +159,10 @@ def test_missing_work_counts_over_courses_and_links_each_assessment() -> None:
     assert finding.evidence == "3 pieces of work missing: Maths 2, Science 1"
     assert finding.links[0] == {"rel": "assessment", "href": f"/api/v1/assessments/{a}"}
     assert missing_finding(STUDENT, courses, Thresholds(missing_work=4)).level == Level.NONE
+
+
+def test_a_half_day_may_not_ask_more_than_a_full_day() -> None:
+    assert Thresholds(full_day_percent=80, half_day_percent=40).day_rule.full_percent == 80
+    with pytest.raises(InvalidError) as refused:
+        Thresholds(full_day_percent=50, half_day_percent=60)
+    assert [p.loc for p in refused.value.problems] == [("half_day_percent",)]

@@ -134,7 +134,7 @@ async def school_features(
     totals, missing = await grade_totals_of(db, principal.institution_id, students)
     rows = []
     for student_id in students:
-        features = student_features(student_id, per_student[student_id], as_of)
+        features = student_features(student_id, per_student[student_id], as_of, thresholds.day_rule)
         grades = grade_features(totals.get(student_id, []), missing.get(student_id, 0), thresholds)
         score = scorer.score(features, grades)
         rows.append(

@@ -226,11 +226,10 @@ async def school_measures(
     marks = await period_marks(
         db, principal.institution_id, first, last, school_id=school_id, student_id=student_id
     )
+    thresholds = await thresholds_of(db, principal.institution_id)
     if chronic_percent is None:
-        chronic_percent = (
-            await thresholds_of(db, principal.institution_id)
-        ).chronic_absence_percent
-    found = scope_measures(marks, chronic_percent)
+        chronic_percent = thresholds.chronic_absence_percent
+    found = scope_measures(marks, chronic_percent, thresholds.day_rule)
     return await _answer(
         request,
         db,
@@ -289,11 +288,10 @@ async def section_measures(
     marks = await period_marks(
         db, institution_id, first, last, section_id=section_id, student_id=student_id
     )
+    thresholds = await thresholds_of(db, principal.institution_id)
     if chronic_percent is None:
-        chronic_percent = (
-            await thresholds_of(db, principal.institution_id)
-        ).chronic_absence_percent
-    found = scope_measures(marks, chronic_percent)
+        chronic_percent = thresholds.chronic_absence_percent
+    found = scope_measures(marks, chronic_percent, thresholds.day_rule)
     return await _answer(
         request,
         db,

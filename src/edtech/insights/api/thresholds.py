@@ -45,6 +45,20 @@ class ThresholdsIn(BaseModel):
     missing_work: int = _field(
         "missing_work", "Grades: this many published results flagged missing, all courses."
     )
+    full_day_percent: int = _field(
+        "full_day_percent",
+        "Attendance: a school day counts in full when the student was in class for at least "
+        "this % of the day's minutes (each period weighted by its length and its code).",
+    )
+    half_day_percent: int = _field(
+        "half_day_percent",
+        "Attendance: ...and as half a day from this % (at most `full_day_percent`).",
+    )
+    not_taken_after_minutes: int = _field(
+        "not_taken_after_minutes",
+        "Attendance: a register nobody started this many minutes after its period began is "
+        "an alert to its teachers and the office.",
+    )
 
 
 class ThresholdsOut(ThresholdsIn):
@@ -71,7 +85,10 @@ async def get_thresholds(principal: CurrentPrincipalDep, db: ReadSessionDep) -> 
 @router.put(
     "/thresholds",
     response_model=ThresholdsOut,
-    responses={**FORBIDDEN, 422: {"description": "A value outside its range."}},
+    responses={
+        **FORBIDDEN,
+        422: {"description": "A value outside its range, or a half day above a full day."},
+    },
 )
 async def put_thresholds(
     body: ThresholdsIn,

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.insights.domain.not_taken import AttendanceNotTaken, untaken_sessions
 from edtech.insights.infrastructure.not_taken import claim_alert, register_lines
+from edtech.insights.infrastructure.thresholds import thresholds_of
 from edtech.institutions.public import (
     people_with_roles,
     person_grants,
@@ -38,10 +39,11 @@ async def _office(
 
 
 class AlertAttendanceNotTaken:
-    """A planned session whose period started 10 minutes ago (`NOT_TAKEN_AFTER`) with nobody
-    marked — no scan, no teacher's or office's mark — and that is neither ended nor cancelled:
-    its teachers and the school's attendance officers are told, each in their own inbox, once
-    per session. A session cancelled (a closure) or with one mark is never alerted."""
+    """A planned session whose period started 10 minutes ago (the institution's
+    `not_taken_after_minutes`) with nobody marked — no scan, no teacher's or office's mark —
+    and that is neither ended nor cancelled: its teachers and the school's attendance officers
+    are told, each in their own inbox, once per session. A session cancelled (a closure) or
+    with one mark is never alerted."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
@@ -57,7 +59,8 @@ class AlertAttendanceNotTaken:
             lines = await register_lines(
                 db, institution_id, today - timedelta(days=1), today + timedelta(days=1)
             )
-            for found in untaken_sessions(lines, now):
+            after = (await thresholds_of(db, institution_id)).not_taken_after_minutes
+            for found in untaken_sessions(lines, now, timedelta(minutes=after)):
                 if not await claim_alert(db, institution_id, found.session_id, now):
                     continue
                 teachers = await teachers_of_section(

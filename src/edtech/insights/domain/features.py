@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from edtech.insights.domain import Level
 from edtech.insights.domain.measures import (
+    DEFAULT_DAY_RULE,
+    DayRule,
     PeriodMark,
     day_credit,
     student_measures,
@@ -63,11 +65,15 @@ class StudentFeatures:
 
 
 def student_features(
-    student_id: uuid.UUID, marks: Sequence[PeriodMark], as_of: date
+    student_id: uuid.UUID,
+    marks: Sequence[PeriodMark],
+    as_of: date,
+    rule: DayRule = DEFAULT_DAY_RULE,
 ) -> StudentFeatures:
-    """The student's features from their ended periods up to `as_of`."""
+    """The student's features from their ended periods up to `as_of`, days credited by `rule`
+    (the institution's)."""
     marks = [m for m in marks if m.day <= as_of]
-    m = student_measures(student_id, marks)
+    m = student_measures(student_id, marks, rule=rule)
     days: dict[date, list[PeriodMark]] = {}
     for mark in marks:
         days.setdefault(mark.day, []).append(mark)
@@ -84,7 +90,7 @@ def student_features(
         minutes_late=m.minutes_late,
         longest_absence_streak=m.longest_absence_streak,
         current_absence_streak=m.current_absence_streak,
-        recent_days_absent=sum(1 - day_credit(days[d]) for d in recent),
+        recent_days_absent=sum(1 - day_credit(days[d], rule) for d in recent),
     )
 
 

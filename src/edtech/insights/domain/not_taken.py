@@ -12,7 +12,8 @@ from typing import ClassVar
 from edtech.kernel.events import DomainEvent
 
 NOT_TAKEN_AFTER = timedelta(minutes=10)
-"""How long after a period starts an empty register is an alert (not per institution yet)."""
+"""How long after a period starts an empty register is an alert, unless the institution set
+another (`Thresholds.not_taken_after_minutes`)."""
 NOT_TAKEN_WITHIN = timedelta(hours=6)
 """Sessions that started longer ago than this are not alerted any more (a node that was down
 all morning does not send the morning's alerts at lunch)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from edtech.insights.domain.measures import FULL_DAY_PERCENT, HALF_DAY_PERCENT, DayRule
 from edtech.kernel.errors import FieldProblem, InvalidError
 
 RANGES: dict[str, tuple[int, int]] = {
@@ -12,6 +13,9 @@ RANGES: dict[str, tuple[int, int]] = {
     "failing_percent": (1, 100),
     "grade_drop_points": (1, 100),
     "missing_work": (1, 100),
+    "full_day_percent": (1, 100),
+    "half_day_percent": (1, 100),
+    "not_taken_after_minutes": (1, 120),
 }
 """The values each threshold may take (inclusive)."""
 
@@ -29,6 +33,14 @@ class Thresholds:
     * `grade_drop_points` — grades: a total down this many points or more since the previous
       publication is an alert.
     * `missing_work` — grades: this many published results flagged missing in a course.
+
+    And how attendance is judged (the measures, the scorer, the "not taken" alert):
+
+    * `full_day_percent` / `half_day_percent` — a school day counts as attended in full when
+      the student was in class for at least this % of the day's minutes, as half a day at
+      the second (which may not exceed the first).
+    * `not_taken_after_minutes` — a register nobody started this long after its period began
+      is an alert to its teachers and the office.
     """
 
     chronic_absence_percent: int = 10
@@ -36,6 +48,9 @@ class Thresholds:
     failing_percent: int = 60
     grade_drop_points: int = 10
     missing_work: int = 3
+    full_day_percent: int = FULL_DAY_PERCENT
+    half_day_percent: int = HALF_DAY_PERCENT
+    not_taken_after_minutes: int = 10
 
     def __post_init__(self) -> None:
         problems = [
@@ -44,8 +59,15 @@ class Thresholds:
             for low, high in [RANGES[f.name]]
             if not low <= getattr(self, f.name) <= high
         ]
+        if self.half_day_percent > self.full_day_percent:
+            problems.append(FieldProblem(("half_day_percent",), "must not exceed full_day_percent"))
         if problems:
             raise InvalidError("Invalid thresholds.", problems)
+
+    @property
+    def day_rule(self) -> DayRule:
+        """How a school day is credited from its periods at this institution."""
+        return DayRule(self.full_day_percent, self.half_day_percent)
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -78,6 +78,9 @@ insights_threshold = sa.Table(
     sa.Column("failing_percent", sa.Integer(), nullable=False),
     sa.Column("grade_drop_points", sa.Integer(), nullable=False),
     sa.Column("missing_work", sa.Integer(), nullable=False),
+    sa.Column("full_day_percent", sa.Integer(), nullable=False, server_default="75"),
+    sa.Column("half_day_percent", sa.Integer(), nullable=False, server_default="25"),
+    sa.Column("not_taken_after_minutes", sa.Integer(), nullable=False, server_default="10"),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("updated_by", sa.Uuid(), nullable=True),
 )
