@@ -2276,13 +2276,14 @@ export type TermPatch = {
   "closes_on"?: string | null;
 };
 
-/** Where each indicator becomes an alert. Omitted values take their defaults. */
+/** Where each indicator becomes an alert, and whether guardians see their children's signals. Omitted values take their defaults. */
 export type ThresholdsIn = {
   "chronic_absence_percent"?: number;
   "consecutive_absent_days"?: number;
   "failing_percent"?: number;
   "grade_drop_points"?: number;
   "missing_work"?: number;
+  "guardians_see_signals"?: boolean;
 };
 
 export type ThresholdsOut = {
@@ -2291,6 +2292,7 @@ export type ThresholdsOut = {
   "failing_percent"?: number;
   "grade_drop_points"?: number;
   "missing_work"?: number;
+  "guardians_see_signals"?: boolean;
 };
 
 export type TokenIn = {

@@ -24,6 +24,7 @@ DEFAULTS = {
     "failing_percent": 60,
     "grade_drop_points": 10,
     "missing_work": 3,
+    "guardians_see_signals": False,
 }
 
 
@@ -46,6 +47,7 @@ async def test_only_institution_admins_read_and_set_thresholds_within_their_rang
         {"failing_percent": 101},
         {"consecutive_absent_days": 1},
         {"missing_work": "many"},
+        {"guardians_see_signals": "sometimes"},
     ):
         r = await client.put("/api/v1/insights/thresholds", json=bad, headers=admin)
         assert r.status_code == 422, (bad, r.text)

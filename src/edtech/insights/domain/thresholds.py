@@ -1,8 +1,9 @@
-"""An institution's thresholds: where a signal turns into an alert. Pure: no I/O."""
+"""An institution's thresholds: where a signal turns into an alert, and whether guardians see
+their own children's signals. Pure: no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 
 from edtech.kernel.errors import FieldProblem, InvalidError
 
@@ -29,6 +30,12 @@ class Thresholds:
     * `grade_drop_points` — grades: a total down this many points or more since the previous
       publication is an alert.
     * `missing_work` — grades: this many published results flagged missing in a course.
+
+    Kept with them, the institution's choice to share signals with families:
+
+    * `guardians_see_signals` — a guardian may list their own children's signals (off by
+      default: the research behind the indicators speaks to counsellors, and a school decides
+      whether families see them).
     """
 
     chronic_absence_percent: int = 10
@@ -36,16 +43,21 @@ class Thresholds:
     failing_percent: int = 60
     grade_drop_points: int = 10
     missing_work: int = 3
+    guardians_see_signals: bool = False
 
     def __post_init__(self) -> None:
         problems = [
-            FieldProblem((f.name,), f"must be {low} to {high}")
-            for f in fields(self)
-            for low, high in [RANGES[f.name]]
-            if not low <= getattr(self, f.name) <= high
+            FieldProblem((name,), f"must be {low} to {high}")
+            for name, (low, high) in RANGES.items()
+            if not low <= getattr(self, name) <= high
         ]
         if problems:
             raise InvalidError("Invalid thresholds.", problems)
+
+    def same_levels(self, other: Thresholds) -> bool:
+        """Whether `other` judges every indicator as these do (only sharing may differ): then
+        no signal needs recomputing."""
+        return replace(other, guardians_see_signals=self.guardians_see_signals) == self
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -78,10 +78,12 @@ insights_threshold = sa.Table(
     sa.Column("failing_percent", sa.Integer(), nullable=False),
     sa.Column("grade_drop_points", sa.Integer(), nullable=False),
     sa.Column("missing_work", sa.Integer(), nullable=False),
+    sa.Column("guardians_see_signals", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("updated_by", sa.Uuid(), nullable=True),
 )
-"""An institution's thresholds (no row: the defaults). A value object, written by one upsert."""
+"""An institution's thresholds and its `guardians_see_signals` switch (no row: the defaults). A
+value object, written by one upsert."""
 
 grade_standing = sa.Table(
     "grade_standing",
