@@ -125,11 +125,6 @@ class Visible:
     attendance_of: Sequence[uuid.UUID] = ()
     grades_of: Sequence[uuid.UUID] = ()
 
-    def __bool__(self) -> bool:
-        return bool(self.schools or self.attendance_of or self.grades_of) or (
-            self.students is not None
-        )
-
     def where(self) -> sa.ColumnElement[bool]:
         t = student_signal
         seen: list[sa.ColumnElement[bool]] = []
