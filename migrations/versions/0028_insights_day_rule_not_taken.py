@@ -15,15 +15,17 @@ down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COLUMNS = (("full_day_percent", "75"), ("half_day_percent", "25"), ("not_taken_after_minutes", "10"))
+COLUMNS = (
+    ("full_day_percent", "75"),
+    ("half_day_percent", "25"),
+    ("not_taken_after_minutes", "10"),
+)
 
 
 def upgrade() -> None:
     with op.batch_alter_table("insights_threshold") as batch:
         for name, default in COLUMNS:
-            batch.add_column(
-                sa.Column(name, sa.Integer(), nullable=False, server_default=default)
-            )
+            batch.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default=default))
 
 
 def downgrade() -> None:

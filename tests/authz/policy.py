@@ -515,8 +515,10 @@ POLICY: dict[str, Rule] = {
     ),
     # insights
     "GET /api/v1/insights/signals": allow(
-        "counsellors and administrators (of any school; the list is filtered to theirs)",
-        "admin school_admin",
+        "counsellors and administrators (of any school; the list is filtered to theirs) and"
+        " teachers (filtered to their sections' students); guardians only where the"
+        " institution shares signals with them, which the demo does not (403); never students",
+        "admin school_admin teacher",
     ),
     "GET /api/v1/insights/attendance/schools/{school_id}": allow(
         "the school's attendance officers and administrators", "admin school_admin:own officer"

@@ -93,6 +93,12 @@ def signals(f: Facts, who: str, t: Target) -> bool:
     )
 
 
+def section_signals(f: Facts, who: str, t: Target) -> bool:
+    """A section's early-warning signals: its teachers and aides, and whoever follows its
+    school's signals (counsellors and administrators of the school, institution admins)."""
+    return (f.people[who], t.section) in f.teaches or signals(f, who, t)
+
+
 def inbox(f: Facts, who: str, t: Target) -> bool:
     """A personal inbox: that person only."""
     return f.people[who] == t.person
@@ -116,6 +122,7 @@ POLICY: dict[str, Rule] = {
     "chat.conversation.{id}": conversation,
     "grades.section.{id}": gradebook,
     "insights.school.{id}": signals,
+    "insights.section.{id}": section_signals,
     "user.{id}": inbox,
     "notifications.batch.{id}": batch_counts,
     "oneroster.import.{id}": roster_import,
@@ -167,7 +174,9 @@ async def targets(world: World) -> list[Target]:
             c = tables["conversation"]
             conversations = (await conn.scalars(sa.select(c.c.id))).all()
             sec = tables["section"]
-            sections = (await conn.execute(sa.select(sec.c.id, sec.c.institution_id))).all()
+            sections = (
+                await conn.execute(sa.select(sec.c.id, sec.c.institution_id, sec.c.school_id))
+            ).all()
             nb = tables["notification_batch"]
             batches = (
                 await conn.execute(sa.select(nb.c.id, nb.c.institution_id, nb.c.sender_id))
@@ -189,6 +198,10 @@ async def targets(world: World) -> list[Target]:
         Target(f"notifications.batch.{r.id}", r.institution_id, person=r.sender_id) for r in batches
     ]
     found += [Target(f"insights.school.{r.id}", r.institution_id, school=r.id) for r in schools]
+    found += [
+        Target(f"insights.section.{r.id}", r.institution_id, school=r.school_id, section=r.id)
+        for r in sections
+    ]
     found += [Target(f"oneroster.import.{r.id}", r.institution_id) for r in imports]
     f = await facts(world)
     found += [
@@ -217,6 +230,7 @@ async def test_subscriptions_follow_the_policy(
         "grades.section",
         "billing.institution",
         "insights.school",
+        "insights.section",
         "oneroster.import",
         "user",
     }

@@ -426,6 +426,7 @@ export type InsightsSignalChangedData = {
     "counted": number;
     "missed_sessions": Array<string>;
     "links"?: Array<Record<string, unknown>>;
+    "section_ids"?: Array<string>;
 };
 /** The batch's counts now: `reached` recipients (any channel sent, or seen or read in the app) of `total`, and per channel how many attempts are sent, failed, skipped, pending. */
 export type NotificationsBatchProgressData = {
@@ -487,6 +488,9 @@ export interface ChannelEvents {
         "grades.cell_changed": GradesCellChangedData;
     };
     "insights.school.{id}": {
+        "insights.signal_changed": InsightsSignalChangedData;
+    };
+    "insights.section.{id}": {
         "insights.signal_changed": InsightsSignalChangedData;
     };
     "notifications.batch.{id}": {

@@ -655,7 +655,7 @@ export type FeaturePage = {
   "feature_version": number;
 };
 
-/** One student's features (version 2) and score. `days_enrolled`: school days with an ended session of the student in the range; `days_absent`: enrolled days not attended (a half day attended counts 0.5); `absence_rate`: days_absent ÷ days_enrolled, 0–1; `absences_unexcused`: periods absent without an approved note; `absences_excused`: periods absent with an approved note; `tardies`: periods marked tardy; `minutes_late`: minutes late over the tardy periods; `longest_absence_streak`: most enrolled days in a row with nothing attended; `current_absence_streak`: enrolled days with nothing attended up to the last one; `recent_days_absent`: days absent among the last 10 enrolled days; `courses_with_total`: courses with a published total (as insights last saw them: the totals of the student's latest recompute, whatever `as_of`); `lowest_course_total`: the lowest published course total, % (empty: none yet); `failing_courses`: courses whose published total is below the institution's `failing_percent`; `largest_grade_drop`: the most points a course total fell since its previous publication (0: none fell); `missing_work`: published results flagged missing, over every course. */
+/** One student's features (version 3) and score. `days_enrolled`: school days with an ended session of the student in the range; `days_absent`: enrolled days not attended (a half day attended counts 0.5); `absence_rate`: days_absent ÷ days_enrolled, 0–1; `absences_unexcused`: periods absent without an approved note; `absences_excused`: periods absent with an approved note; `tardies`: periods marked tardy; `minutes_late`: minutes late over the tardy periods; `longest_absence_streak`: most enrolled days in a row with nothing attended; `current_absence_streak`: enrolled days with nothing attended up to the last one; `recent_days_absent`: days absent among the last 10 enrolled days; `courses_with_total`: courses with a published total on `as_of` (insights keeps each course's last two totals and the days it first saw them: a course whose earliest kept total came later has none); `lowest_course_total`: the lowest published course total on `as_of`, % (empty: none); `failing_courses`: courses whose total on `as_of` is below the institution's `failing_percent`; `largest_grade_drop`: the most points a course total on `as_of` had fallen since the publication before it (0: none fell, or that one is no longer kept); `missing_work`: published results flagged missing, over every course: the latest count (no history is kept), 0 when no course had a total on `as_of`. */
 export type FeatureRowOut = {
   "student_id": string;
   "feature_version": number;
@@ -2276,13 +2276,17 @@ export type TermPatch = {
   "closes_on"?: string | null;
 };
 
-/** Where each indicator becomes an alert. Omitted values take their defaults. */
+/** Where each indicator becomes an alert, and whether guardians see their children's signals. Omitted values take their defaults. */
 export type ThresholdsIn = {
   "chronic_absence_percent"?: number;
   "consecutive_absent_days"?: number;
   "failing_percent"?: number;
   "grade_drop_points"?: number;
   "missing_work"?: number;
+  "full_day_percent"?: number;
+  "half_day_percent"?: number;
+  "not_taken_after_minutes"?: number;
+  "guardians_see_signals"?: boolean;
 };
 
 export type ThresholdsOut = {
@@ -2291,6 +2295,10 @@ export type ThresholdsOut = {
   "failing_percent"?: number;
   "grade_drop_points"?: number;
   "missing_work"?: number;
+  "full_day_percent"?: number;
+  "half_day_percent"?: number;
+  "not_taken_after_minutes"?: number;
+  "guardians_see_signals"?: boolean;
 };
 
 export type TokenIn = {

@@ -1,5 +1,6 @@
 """Realtime: `insights.school.{id}`, where a school's counsellors see signals change live;
-"attendance not taken" alerts to teachers' and officers' own inboxes (`user.{id}`)."""
+`insights.section.{id}`, where a section's teachers see those of its students; "attendance not
+taken" alerts to teachers' and officers' own inboxes (`user.{id}`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from edtech.insights.domain import SignalChanged
 from edtech.insights.domain.not_taken import AttendanceNotTaken
-from edtech.institutions.public import school_in_institution
+from edtech.institutions.public import Policy, school_in_institution
 from edtech.kernel.principal import Principal, Role
 from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar
 
@@ -30,6 +31,10 @@ class SignalChangedData(BaseModel):
     links: list[dict[str, str]] = Field(
         default_factory=list,
         description="The records behind the evidence: `{rel, href}` (session, grades, assessment).",
+    )
+    section_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="The sections the student is enrolled in today (each gets the event).",
     )
 
 
@@ -74,8 +79,37 @@ SCHOOL_SIGNALS = ChannelType(
 )
 
 
-def _to_school(event: SignalChanged) -> Iterable[str]:
-    return [] if event.school_id is None else [SCHOOL_SIGNALS.name(id=event.school_id)]
+async def _authorize_section(
+    principal: Principal, params: Mapping[str, uuid.UUID], ctx: AuthorizationContext
+) -> bool:
+    """The section's teachers and aides today, and whoever follows its school's signals."""
+    policy = await Policy.at_school(ctx.session, ctx.clock, principal.institution_id)
+    school_id = await policy.school_of_section(principal.institution_id, params["id"])
+    if school_id is None:
+        return False
+    return may_follow_signals(principal, school_id) or await policy.teaches_section(
+        principal, params["id"]
+    )
+
+
+SECTION_SIGNALS = ChannelType(
+    pattern="insights.section.{id}",
+    authorize=_authorize_section,
+    description=(
+        "Early-warning signals of a section's students as they change level, with their "
+        "evidence: each change goes to every section the student is enrolled in today. The "
+        "section's teachers and aides, and its school's counsellors and administrators, may "
+        "subscribe. Durable: list the signals over REST (`section_id=`), then subscribe."
+    ),
+    durable=True,
+    history_size=500,
+    events={SignalChanged.type: SignalChangedData},
+)
+
+
+def _to_school_and_sections(event: SignalChanged) -> Iterable[str]:
+    school = [] if event.school_id is None else [SCHOOL_SIGNALS.name(id=event.school_id)]
+    return [*school, *(SECTION_SIGNALS.name(id=s) for s in dict.fromkeys(event.section_ids))]
 
 
 def _to_teachers_and_office(event: AttendanceNotTaken) -> Iterable[Delivery]:
@@ -89,6 +123,7 @@ def _to_teachers_and_office(event: AttendanceNotTaken) -> Iterable[Delivery]:
 
 def register(registry: Registrar) -> None:
     registry.add(SCHOOL_SIGNALS)
-    registry.route(SignalChanged, _to_school)
+    registry.add(SECTION_SIGNALS)
+    registry.route(SignalChanged, _to_school_and_sections)
     registry.route(AttendanceNotTaken, _to_teachers_and_office)
     registry.describe("user.{id}", {AttendanceNotTaken.type: AttendanceNotTakenData})

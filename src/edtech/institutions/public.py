@@ -47,6 +47,7 @@ from edtech.institutions.infrastructure.meetings import (
     section_meetings,
     section_zone,
     sections_in_term_on,
+    sections_of_students,
 )
 from edtech.institutions.infrastructure.sync import RosterSync
 from edtech.institutions.infrastructure.sync_batch import BATCH_KINDS, RosterBatch
@@ -129,6 +130,7 @@ __all__ = [
     "section_zone",
     "sections_in_term_on",
     "sections_of_institution",
+    "sections_of_students",
     "slug_for",
     "student_roster_record",
     "students_of_section",

@@ -1,5 +1,5 @@
 """Helpers of the insights tests: run the deferred jobs, a counsellor, four days of attendance,
-student1's signal event."""
+student1's signal event, grades entered and published."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from edtech.attendance.public import close_due_sessions
 from edtech.platform.jobs import JobRunner
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School
+from tests.integration.grades.helpers import Book, ok
 from tests.roster import login
 
 
@@ -77,3 +78,24 @@ def student_event(school: School, level: str) -> Any:
         )
 
     return match
+
+
+async def grade_and_publish(
+    client: httpx.AsyncClient, book: Book, student: Any, items: list[dict[str, Any]]
+) -> None:
+    ok(
+        await client.post(
+            f"/api/v1/sections/{book.section_id}/results/batch",
+            json={"items": items},
+            headers=book.teacher,
+        )
+    )
+    for assessment in {i["assessment_id"] for i in items}:
+        ok(
+            await client.post(
+                f"/api/v1/assessments/{assessment}/publications",
+                json={"scope": "students", "student_ids": [str(student)]},
+                headers=book.teacher,
+            ),
+            201,
+        )

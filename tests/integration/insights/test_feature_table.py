@@ -111,7 +111,7 @@ async def test_grade_features_and_the_parquet_export_read_back_with_pyarrow(
         await db.commit()
     url = f"/api/v1/insights/features/schools/{school.demo.school_ids[0]}"
     body = (await client.get(url, params={"limit": 200}, headers=counsellor)).json()
-    assert body["feature_version"] == FEATURE_VERSION == 2
+    assert body["feature_version"] == FEATURE_VERSION == 3
     rows = {i["student_id"]: i for i in body["items"]}
     grades = ("courses_with_total", "lowest_course_total", "failing_courses")
     grades += ("largest_grade_drop", "missing_work")
@@ -142,3 +142,72 @@ async def test_grade_features_and_the_parquet_export_read_back_with_pyarrow(
     assert back[student2]["lowest_course_total"] is None
     assert back[str(student1)]["as_of"] == today
     assert back[str(student1)]["score_reasons"] == rows[str(student1)]["score_reasons"]
+
+
+async def test_grade_features_are_judged_as_of_the_day_asked(
+    client: httpx.AsyncClient, school: School, app: FastAPI
+) -> None:
+    """Two days ago Maths still stood at its previous total (62 %, first seen three days ago)
+    and Science had none; four days ago (the first day attended) no course had a total, so no
+    work was missing either."""
+    counsellor = await make_counsellor(client, school)
+    await four_days_and_an_absence(client, school, app)
+    institution = school.demo.institution_id
+    student1 = school.person("student1@demo.test")
+    today = school.clock.now().astimezone(SCHOOL_ZONE).date()
+    async with app.state.services.session_factory() as db:
+        maths, science = school.demo.section_ids[:2]
+        await db.execute(
+            grade_standing.insert(),
+            [
+                {
+                    "student_id": student1,
+                    "section_id": maths,
+                    "institution_id": institution,
+                    "percent": "48",
+                    "since": today,
+                    "previous_percent": "62",
+                    "previous_since": today - timedelta(days=3),
+                },
+                {
+                    "student_id": student1,
+                    "section_id": science,
+                    "institution_id": institution,
+                    "percent": "75.5",
+                    "since": today - timedelta(days=1),
+                    "previous_percent": None,
+                    "previous_since": None,
+                },
+            ],
+        )
+        await db.execute(
+            student_signal.insert().values(
+                id=new_id(),
+                institution_id=institution,
+                student_id=student1,
+                indicator="missing_work",
+                level="alert",
+                missed=4,
+                counted=2,
+                evidence="4 pieces of work missing: Maths 3, Science 1",
+                missed_sessions=[],
+                links=[],
+                changed_at=school.clock.now(),
+                version=1,
+            )
+        )
+        await db.commit()
+    url = f"/api/v1/insights/features/schools/{school.demo.school_ids[0]}"
+    grades = ("courses_with_total", "lowest_course_total", "failing_courses")
+    grades += ("largest_grade_drop", "missing_work")
+    for days_ago, expected in (
+        (0, [2, 48.0, 1, 14.0, 4]),  # today: Maths 48 % (down 14), Science 75.5 %
+        (1, [2, 62.0, 0, 0.0, 4]),  # Science's first total; Maths still 62 %
+        (2, [1, 62.0, 0, 0.0, 4]),  # Maths 62 % (what came before it is not kept)
+        (4, [0, None, 0, 0.0, 0]),  # before any total insights saw
+    ):
+        as_of = (today - timedelta(days=days_ago)).isoformat()
+        r = await client.get(url, params={"as_of": as_of, "limit": 200}, headers=counsellor)
+        assert r.status_code == 200, r.text
+        row = next(i for i in r.json()["items"] if i["student_id"] == str(student1))
+        assert [row[k] for k in grades] == expected, (days_ago, row)

@@ -10,8 +10,8 @@ import httpx
 from fastapi import FastAPI
 
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School, Socket
-from tests.integration.grades.helpers import Book, item, make_book, ok
-from tests.integration.insights.helpers import drain_jobs, make_counsellor
+from tests.integration.grades.helpers import item, make_book
+from tests.integration.insights.helpers import drain_jobs, grade_and_publish, make_counsellor
 from tests.roster import login
 
 
@@ -26,27 +26,6 @@ def signal(student: Any, indicator: str, level: str) -> Any:
         )
 
     return match
-
-
-async def grade_and_publish(
-    client: httpx.AsyncClient, book: Book, student: Any, items: list[dict[str, Any]]
-) -> None:
-    ok(
-        await client.post(
-            f"/api/v1/sections/{book.section_id}/results/batch",
-            json={"items": items},
-            headers=book.teacher,
-        )
-    )
-    for assessment in {i["assessment_id"] for i in items}:
-        ok(
-            await client.post(
-                f"/api/v1/assessments/{assessment}/publications",
-                json={"scope": "students", "student_ids": [str(student)]},
-                headers=book.teacher,
-            ),
-            201,
-        )
 
 
 async def signals_of(

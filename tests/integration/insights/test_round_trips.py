@@ -1,6 +1,7 @@
 """One student's recompute after a mark change is a few statements, whatever their history:
-the thresholds, one read of their attendance, one locked read of their signals — and writes
-only for what changed."""
+the thresholds, one read of their attendance, one locked read of their signals — and, only
+when a level changes, one read of the sections the change goes to and writes for what
+changed."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tests.integration.attendance.helpers import School
 from tests.integration.insights.helpers import four_days_and_an_absence
 
 
-async def test_one_students_recompute_reads_three_times_and_writes_only_what_changed(
+async def test_one_students_recompute_reads_three_times_and_once_more_only_when_a_level_changes(
     client: httpx.AsyncClient, school: School, app: FastAPI, settings: Settings, clock: FixedClock
 ) -> None:
     await four_days_and_an_absence(client, school, app)
@@ -56,8 +57,10 @@ async def test_one_students_recompute_reads_three_times_and_writes_only_what_cha
             await db.commit()
         statements.clear()
         await recompute()(institution, [student])
-        # Both attendance signals changed (one absence fewer, no day missed in a row).
-        assert statements[:3] == ["SELECT", "WITH", "SELECT"], statements
-        assert set(statements[3:]) == {"UPDATE"}, statements
+        # Both attendance signals changed (one absence fewer, no day missed in a row): one
+        # more read, the student's sections today (their teachers get the change), then the
+        # writes.
+        assert statements[:4] == ["SELECT", "WITH", "SELECT", "SELECT"], statements
+        assert set(statements[4:]) == {"UPDATE"}, statements
     finally:
         await engine.dispose()

@@ -11,7 +11,14 @@ from fastapi import FastAPI
 
 from edtech.app import create_app
 from edtech.insights.domain import Level
-from edtech.insights.domain.features import FEATURE_VERSION, Score, Scorer, StudentFeatures
+from edtech.insights.domain.features import (
+    FEATURE_VERSION,
+    NO_GRADES,
+    GradeFeatures,
+    Score,
+    Scorer,
+    StudentFeatures,
+)
 from edtech.insights.slice import SLICE as INSIGHTS
 from edtech.kernel.clock import FixedClock
 from edtech.settings import Settings
@@ -27,7 +34,7 @@ class EveryoneAtRisk(Scorer):
     name = "everyone"
     version = FEATURE_VERSION
 
-    def score(self, features: StudentFeatures) -> Score:
+    def score(self, features: StudentFeatures, grades: GradeFeatures = NO_GRADES) -> Score:
         return Score(Level.ALERT, 1.0, ("model says so",))
 
 

@@ -27,6 +27,7 @@ DEFAULTS = {
     "full_day_percent": 75,
     "half_day_percent": 25,
     "not_taken_after_minutes": 10,
+    "guardians_see_signals": False,
 }
 
 
@@ -51,6 +52,7 @@ async def test_only_institution_admins_read_and_set_thresholds_within_their_rang
         {"missing_work": "many"},
         {"not_taken_after_minutes": 0},
         {"full_day_percent": 50, "half_day_percent": 60},  # half a day above a full one
+        {"guardians_see_signals": "sometimes"},
     ):
         r = await client.put("/api/v1/insights/thresholds", json=bad, headers=admin)
         assert r.status_code == 422, (bad, r.text)

@@ -79,3 +79,18 @@ def test_grade_features_sum_up_the_published_totals() -> None:
         None,
         0.0,
     )
+
+
+def test_a_course_total_as_of_a_day_is_the_one_that_stood_then() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from edtech.insights.domain.features import SeenTotal, totals_as_of
+
+    maths = SeenTotal(Decimal("48"), date(2026, 12, 1), Decimal("62"), date(2026, 11, 20))
+    science = SeenTotal(Decimal("75"), date(2026, 11, 25))
+    assert maths.as_of(date(2026, 12, 1)) == (Decimal("48"), Decimal("62"))
+    assert maths.as_of(date(2026, 11, 30)) == (Decimal("62"), None)
+    assert maths.as_of(date(2026, 11, 19)) is None
+    assert totals_as_of([maths, science], date(2026, 11, 22)) == [(Decimal("62"), None)]
+    assert totals_as_of([maths, science], date(2026, 11, 1)) == []

@@ -22,6 +22,7 @@ from edtech.insights.domain.features import (
     Scorer,
     grade_features,
     student_features,
+    totals_as_of,
 )
 from edtech.insights.domain.measures import PeriodMark
 from edtech.insights.infrastructure.measures import period_marks
@@ -65,7 +66,7 @@ class FeatureRowOut(BaseModel):
     score_level: Level
     score_value: float
     score_reasons: list[str]
-    scorer: str = Field(description="The scorer's name and version (`rules@1`).")
+    scorer: str = Field(description="The scorer's name and version (`rules@3`).")
 
 
 class FeaturePage(Page[FeatureRowOut]):
@@ -135,7 +136,8 @@ async def school_features(
     rows = []
     for student_id in students:
         features = student_features(student_id, per_student[student_id], as_of, thresholds.day_rule)
-        grades = grade_features(totals.get(student_id, []), missing.get(student_id, 0), thresholds)
+        seen = totals_as_of(totals.get(student_id, []), as_of)
+        grades = grade_features(seen, missing.get(student_id, 0) if seen else 0, thresholds)
         score = scorer.score(features, grades)
         rows.append(
             FeatureRowOut(

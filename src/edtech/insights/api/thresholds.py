@@ -1,4 +1,5 @@
-"""The institution's signal thresholds: read and set by its administrators."""
+"""The institution's signal thresholds and whether guardians see their children's signals: read
+and set by its administrators."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def _field(name: str, description: str) -> Any:
 
 
 class ThresholdsIn(BaseModel):
-    """Where each indicator becomes an alert. Omitted values take their defaults."""
+    """Where each indicator becomes an alert, and whether guardians see their children's
+    signals. Omitted values take their defaults."""
 
     chronic_absence_percent: int = _field(
         "chronic_absence_percent",
@@ -58,6 +60,13 @@ class ThresholdsIn(BaseModel):
         "not_taken_after_minutes",
         "Attendance: a register nobody started this many minutes after its period began is "
         "an alert to its teachers and the office.",
+    )
+    guardians_see_signals: bool = Field(
+        DEFAULT_THRESHOLDS.guardians_see_signals,
+        description=(
+            "Whether a guardian may list their own children's signals "
+            "(`GET /api/v1/insights/signals`); off by default."
+        ),
     )
 
 
@@ -97,6 +106,7 @@ async def put_thresholds(
 ) -> ThresholdsOut:
     """Replace the institution's thresholds (institution administrators). Every signal of the
     institution is recomputed by the new ones in the background (`insights.recompute_all`,
-    queued with the change); each level that changes reaches the counsellors live."""
+    queued with the change); each level that changes reaches the counsellors live. Turning
+    `guardians_see_signals` on or off alone recomputes nothing."""
     saved = await set_thresholds(principal, Thresholds(**body.model_dump()))
     return ThresholdsOut(**asdict(saved))

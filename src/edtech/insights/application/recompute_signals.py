@@ -27,6 +27,7 @@ from edtech.institutions.public import (
     schools_of_institution,
     section_titles,
     sections_in_term_on,
+    sections_of_students,
 )
 from edtech.kernel.clock import Clock
 from edtech.platform.db.uow import UnitOfWork
@@ -40,7 +41,7 @@ class RecomputeSignals:
     total below `failing_percent`, a total down `grade_drop_points` since the previous
     publication, or `missing_work` pieces of work missing — recomputed for each student whose
     published grades changed. One transaction; a change of level is pushed to the school's
-    counsellors."""
+    counsellors and to the teachers of the student's sections today."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
@@ -94,8 +95,14 @@ class RecomputeSignals:
             claimed = await signals.claim_many(
                 institution_id, [(s, f.indicator) for s, f in findings], now
             )
+            # The sections a change goes to (their teachers follow it), read once for the
+            # students whose level changes — none when nothing does (most recomputes).
+            moving = {s for s, f in findings if claimed[(s, f.indicator)].changes_level(f)}
+            sections = await sections_of_students(db, self.clock, institution_id, moving)
             for student_id, finding in findings:
-                changed += claimed[(student_id, finding.indicator)].update(finding, now)
+                changed += claimed[(student_id, finding.indicator)].update(
+                    finding, now, sections.get(student_id, ())
+                )
             await uow.commit()
         return changed
 

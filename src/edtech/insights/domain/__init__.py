@@ -197,7 +197,8 @@ def attendance_findings(
 
 @dataclass(frozen=True, kw_only=True)
 class SignalChanged(DomainEvent):
-    """A student's signal changed level (raised or lowered), with its evidence."""
+    """A student's signal changed level (raised or lowered), with its evidence and the
+    sections the student is enrolled in today (whose teachers follow it live)."""
 
     type: ClassVar[str] = "insights.signal_changed"
     signal_id: uuid.UUID
@@ -211,6 +212,7 @@ class SignalChanged(DomainEvent):
     counted: int
     missed_sessions: tuple[uuid.UUID, ...] = field(default=())
     links: tuple[dict[str, str], ...] = field(default=())
+    section_ids: tuple[uuid.UUID, ...] = field(default=())
 
 
 @dataclass(eq=False, kw_only=True)
@@ -231,8 +233,13 @@ class StudentSignal(Aggregate):
     changed_at: datetime
     version: int = 1
 
-    def update(self, finding: Finding, at: datetime) -> bool:
-        """Take the new finding; a change of level is an event (pushed to counsellors)."""
+    def changes_level(self, finding: Finding) -> bool:
+        """Whether taking `finding` raises or lowers the signal (an event)."""
+        return self.level != finding.level
+
+    def update(self, finding: Finding, at: datetime, section_ids: Sequence[uuid.UUID] = ()) -> bool:
+        """Take the new finding; a change of level is an event, pushed to the school's
+        counsellors and to the teachers of `section_ids` (the student's sections today)."""
         previous = self.level
         self.level, self.missed, self.counted = finding.level, finding.missed, finding.counted
         evidence = finding.evidence
@@ -261,6 +268,7 @@ class StudentSignal(Aggregate):
                 counted=finding.counted,
                 missed_sessions=finding.missed_sessions,
                 links=finding.links,
+                section_ids=tuple(section_ids),
             )
         )
         return True

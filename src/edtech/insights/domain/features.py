@@ -20,10 +20,11 @@ from edtech.insights.domain.measures import (
 )
 from edtech.insights.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
-FEATURE_VERSION = 2
-"""Version 2 added the grade features (`courses_with_total` … `missing_work`). Bumped whenever
-a feature is added, removed or computed differently: a model trained on one version is
-scored only on the same version."""
+FEATURE_VERSION = 3
+"""Version 2 added the grade features (`courses_with_total` … `missing_work`); version 3 judges
+them as of `as_of` (version 2 took the latest totals whatever the day). Bumped whenever a
+feature is added, removed or computed differently: a model trained on one version is scored
+only on the same version."""
 RECENT_DAYS = 10
 
 FEATURES: dict[str, str] = {
@@ -37,13 +38,16 @@ FEATURES: dict[str, str] = {
     "longest_absence_streak": "most enrolled days in a row with nothing attended",
     "current_absence_streak": "enrolled days with nothing attended up to the last one",
     "recent_days_absent": f"days absent among the last {RECENT_DAYS} enrolled days",
-    "courses_with_total": "courses with a published total (as insights last saw them: the "
-    "totals of the student's latest recompute, whatever `as_of`)",
-    "lowest_course_total": "the lowest published course total, % (empty: none yet)",
-    "failing_courses": "courses whose published total is below the institution's `failing_percent`",
-    "largest_grade_drop": "the most points a course total fell since its previous "
-    "publication (0: none fell)",
-    "missing_work": "published results flagged missing, over every course",
+    "courses_with_total": "courses with a published total on `as_of` (insights keeps each "
+    "course's last two totals and the days it first saw them: a course whose earliest kept "
+    "total came later has none)",
+    "lowest_course_total": "the lowest published course total on `as_of`, % (empty: none)",
+    "failing_courses": "courses whose total on `as_of` is below the institution's "
+    "`failing_percent`",
+    "largest_grade_drop": "the most points a course total on `as_of` had fallen since the "
+    "publication before it (0: none fell, or that one is no longer kept)",
+    "missing_work": "published results flagged missing, over every course: the latest count "
+    "(no history is kept), 0 when no course had a total on `as_of`",
 }
 """Every feature, in column order, with its meaning (version `FEATURE_VERSION`)."""
 
@@ -92,6 +96,34 @@ def student_features(
         current_absence_streak=m.current_absence_streak,
         recent_days_absent=sum(1 - day_credit(days[d], rule) for d in recent),
     )
+
+
+@dataclass(frozen=True)
+class SeenTotal:
+    """A course's published total as insights last saw it, from which school day (`since`),
+    and the one before it with its own day — the two points of its history insights keeps."""
+
+    percent: Decimal | None
+    since: date
+    previous_percent: Decimal | None = None
+    previous_since: date | None = None
+
+    def as_of(self, day: date) -> tuple[Decimal | None, Decimal | None] | None:
+        """(the total on `day`, the one before it) — None when neither kept total had been
+        seen yet by then. On a day before the latest, the previous total stood, and what
+        came before it is no longer kept (no drop can be told)."""
+        if self.since <= day:
+            return self.percent, self.previous_percent
+        if self.previous_since is not None and self.previous_since <= day:
+            return self.previous_percent, None
+        return None
+
+
+def totals_as_of(
+    seen: Sequence[SeenTotal], day: date
+) -> list[tuple[Decimal | None, Decimal | None]]:
+    """Each course's (total, previous total) on `day`, leaving out courses with none yet."""
+    return [t for s in seen if (t := s.as_of(day)) is not None]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""An institution's thresholds: where a signal turns into an alert. Pure: no I/O."""
+"""An institution's thresholds: where a signal turns into an alert, and whether guardians see
+their own children's signals. Pure: no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from edtech.insights.domain.measures import FULL_DAY_PERCENT, HALF_DAY_PERCENT, DayRule
 from edtech.kernel.errors import FieldProblem, InvalidError
@@ -18,6 +19,14 @@ RANGES: dict[str, tuple[int, int]] = {
     "not_taken_after_minutes": (1, 120),
 }
 """The values each threshold may take (inclusive)."""
+SIGNAL_THRESHOLDS = (
+    "chronic_absence_percent",
+    "consecutive_absent_days",
+    "failing_percent",
+    "grade_drop_points",
+    "missing_work",
+)
+"""The thresholds the signals' levels depend on."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,12 @@ class Thresholds:
       the second (which may not exceed the first).
     * `not_taken_after_minutes` — a register nobody started this long after its period began
       is an alert to its teachers and the office.
+
+    Kept with them, the institution's choice to share signals with families:
+
+    * `guardians_see_signals` — a guardian may list their own children's signals (off by
+      default: the research behind the indicators speaks to counsellors, and a school decides
+      whether families see them).
     """
 
     chronic_absence_percent: int = 10
@@ -51,13 +66,13 @@ class Thresholds:
     full_day_percent: int = FULL_DAY_PERCENT
     half_day_percent: int = HALF_DAY_PERCENT
     not_taken_after_minutes: int = 10
+    guardians_see_signals: bool = False
 
     def __post_init__(self) -> None:
         problems = [
-            FieldProblem((f.name,), f"must be {low} to {high}")
-            for f in fields(self)
-            for low, high in [RANGES[f.name]]
-            if not low <= getattr(self, f.name) <= high
+            FieldProblem((name,), f"must be {low} to {high}")
+            for name, (low, high) in RANGES.items()
+            if not low <= getattr(self, name) <= high
         ]
         if self.half_day_percent > self.full_day_percent:
             problems.append(FieldProblem(("half_day_percent",), "must not exceed full_day_percent"))
@@ -68,6 +83,12 @@ class Thresholds:
     def day_rule(self) -> DayRule:
         """How a school day is credited from its periods at this institution."""
         return DayRule(self.full_day_percent, self.half_day_percent)
+
+    def same_levels(self, other: Thresholds) -> bool:
+        """Whether `other` judges every indicator as these do (only sharing, or how the
+        measures credit a day and when an empty register is alerted, may differ): then no
+        signal needs recomputing."""
+        return all(getattr(self, name) == getattr(other, name) for name in SIGNAL_THRESHOLDS)
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.insights.domain import Indicator, Level, StudentSignal
+from edtech.insights.domain import (
+    ATTENDANCE_INDICATORS,
+    GRADE_INDICATORS,
+    Indicator,
+    Level,
+    StudentSignal,
+)
 from edtech.insights.infrastructure.tables import student_signal
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
@@ -105,22 +113,60 @@ class SqlAlchemySignals:
         )
 
 
+@dataclass(frozen=True)
+class Visible:
+    """Which signals a caller may see: every signal of some schools (their counsellors and
+    administrators), every signal of some students (a teacher's: a select of their ids), and
+    a guardian's children's — the attendance ones of `attendance_of`, the grade ones of
+    `grades_of` (what each link lets the guardian see)."""
+
+    schools: Sequence[uuid.UUID] = ()
+    students: sa.Select[Any] | None = None
+    attendance_of: Sequence[uuid.UUID] = ()
+    grades_of: Sequence[uuid.UUID] = ()
+
+    def where(self) -> sa.ColumnElement[bool]:
+        t = student_signal
+        seen: list[sa.ColumnElement[bool]] = []
+        if self.schools:
+            seen.append(t.c.school_id.in_(self.schools))
+        if self.students is not None:
+            seen.append(t.c.student_id.in_(self.students))
+        for students, indicators in (
+            (self.attendance_of, ATTENDANCE_INDICATORS),
+            (self.grades_of, GRADE_INDICATORS),
+        ):
+            if students:
+                seen.append(
+                    sa.and_(
+                        t.c.student_id.in_(students),
+                        t.c.indicator.in_([i.value for i in indicators]),
+                    )
+                )
+        return sa.or_(*seen) if seen else sa.false()
+
+
 def signals_query(
     institution_id: uuid.UUID,
+    visible: Visible,
     *,
-    schools: list[uuid.UUID] | None,
-    level: str | None,
-    student_id: uuid.UUID | None,
+    level: str | None = None,
+    school_id: uuid.UUID | None = None,
+    student_id: uuid.UUID | None = None,
+    students: Sequence[uuid.UUID] | None = None,
 ) -> sa.Select[Any]:
-    """Signals of the institution (of these schools when given), latest change first."""
+    """The signals of the institution the caller may see (`visible`), latest change first;
+    narrowed to a level, a school, a student, or some students (a section's)."""
     t = student_signal
-    stmt = sa.select(t).where(t.c.institution_id == institution_id)
-    if schools is not None:
-        stmt = stmt.where(t.c.school_id.in_(schools))
+    stmt = sa.select(t).where(t.c.institution_id == institution_id, visible.where())
     if level is not None:
         stmt = stmt.where(t.c.level == level)
+    if school_id is not None:
+        stmt = stmt.where(t.c.school_id == school_id)
     if student_id is not None:
         stmt = stmt.where(t.c.student_id == student_id)
+    if students is not None:
+        stmt = stmt.where(t.c.student_id.in_(students))
     return stmt.order_by(t.c.changed_at.desc(), t.c.id)
 
 

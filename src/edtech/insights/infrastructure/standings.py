@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.insights.domain.features import SeenTotal
 from edtech.insights.infrastructure.tables import grade_standing, student_signal
 from edtech.platform.db.engine import dialect_insert
 
@@ -76,20 +77,23 @@ async def save_standings(
 
 async def grade_totals_of(
     session: AsyncSession, institution_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
-) -> tuple[dict[uuid.UUID, list[tuple[Decimal | None, Decimal | None]]], dict[uuid.UUID, int]]:
-    """Per student, each course's (total, previous total) as insights last saw them, and the
-    pieces of work missing (their `missing_work` signal): two statements for a school."""
+) -> tuple[dict[uuid.UUID, list[SeenTotal]], dict[uuid.UUID, int]]:
+    """Per student, each course's totals as insights last saw them (the latest and the one
+    before, each with the day it was first seen), and the pieces of work missing (their
+    `missing_work` signal): two statements for a school."""
     if not student_ids:
         return {}, {}
     t, s = grade_standing, student_signal
-    totals: dict[uuid.UUID, list[tuple[Decimal | None, Decimal | None]]] = {}
+    totals: dict[uuid.UUID, list[SeenTotal]] = {}
     rows = await session.execute(
-        sa.select(t.c.student_id, t.c.percent, t.c.previous_percent).where(
-            t.c.institution_id == institution_id, t.c.student_id.in_(student_ids)
-        )
+        sa.select(
+            t.c.student_id, t.c.percent, t.c.since, t.c.previous_percent, t.c.previous_since
+        ).where(t.c.institution_id == institution_id, t.c.student_id.in_(student_ids))
     )
     for r in rows:
-        totals.setdefault(r.student_id, []).append((_dec(r.percent), _dec(r.previous_percent)))
+        totals.setdefault(r.student_id, []).append(
+            SeenTotal(_dec(r.percent), r.since, _dec(r.previous_percent), r.previous_since)
+        )
     missing = await session.execute(
         sa.select(s.c.student_id, s.c.missed).where(
             s.c.institution_id == institution_id,

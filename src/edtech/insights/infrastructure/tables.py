@@ -81,10 +81,12 @@ insights_threshold = sa.Table(
     sa.Column("full_day_percent", sa.Integer(), nullable=False, server_default="75"),
     sa.Column("half_day_percent", sa.Integer(), nullable=False, server_default="25"),
     sa.Column("not_taken_after_minutes", sa.Integer(), nullable=False, server_default="10"),
+    sa.Column("guardians_see_signals", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("updated_by", sa.Uuid(), nullable=True),
 )
-"""An institution's thresholds (no row: the defaults). A value object, written by one upsert."""
+"""An institution's thresholds and its `guardians_see_signals` switch (no row: the defaults). A
+value object, written by one upsert."""
 
 grade_standing = sa.Table(
     "grade_standing",

@@ -1,16 +1,25 @@
-"""Concrete meetings: each section's weekly pattern, within its term, in its school's zone."""
+"""Concrete meetings: each section's weekly pattern, within its term, in its school's zone;
+and the other facts judged on a school's own day (its clock, the sections in term, the
+sections a student is enrolled in today)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.institutions.domain import Meeting, Section
-from edtech.institutions.infrastructure.tables import academic_session, institution, school, section
+from edtech.institutions.domain import EnrollmentRole, Meeting, Section
+from edtech.institutions.infrastructure.tables import (
+    academic_session,
+    enrollment,
+    institution,
+    school,
+    section,
+)
 from edtech.kernel.clock import Clock, SchoolClock, school_zone
 
 _ZONE = sa.func.coalesce(school.c.timezone, institution.c.timezone).label("zone")
@@ -130,3 +139,38 @@ async def sections_in_term_on(
         )
     )
     return {r.id: r.school_id for r in await session.execute(stmt)}
+
+
+async def sections_of_students(
+    session: AsyncSession, clock: Clock, institution_id: uuid.UUID, students: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[uuid.UUID, ...]]:
+    """The sections each student is enrolled in (as a student) today at the section's school,
+    by section id; students enrolled nowhere today are left out. One statement, whatever the
+    number of students: a school's day is within a day of the UTC date (zones run from UTC−12
+    to UTC+14), so the enrolments that may hold on any of those three days are read with
+    their section's zone and each is judged on its own school's day here."""
+    ids = sorted(set(students), key=str)
+    if not ids:
+        return {}
+    utc_day = clock.now().date()
+    e = enrollment
+    stmt = _zoned(
+        sa.select(e.c.person_id, e.c.section_id, e.c.begins_on, e.c.ends_on, _ZONE).select_from(
+            e.join(section, section.c.id == e.c.section_id)
+        )
+    ).where(
+        e.c.institution_id == institution_id,
+        e.c.person_id.in_(ids),
+        e.c.role == EnrollmentRole.STUDENT.value,
+        e.c.begins_on <= utc_day + timedelta(days=1),
+        sa.or_(e.c.ends_on.is_(None), e.c.ends_on > utc_day - timedelta(days=1)),
+    )
+    today: dict[str | None, date] = {}
+    found: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for r in await session.execute(stmt):
+        if r.zone not in today:
+            today[r.zone] = SchoolClock(clock, school_zone(r.zone)).today()
+        day = today[r.zone]
+        if r.begins_on <= day and (r.ends_on is None or r.ends_on > day):
+            found.setdefault(r.person_id, set()).add(r.section_id)
+    return {s: tuple(sorted(found[s], key=str)) for s in ids if s in found}
