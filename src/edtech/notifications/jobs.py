@@ -1,5 +1,6 @@
-"""The job functions the slice defers — one rung (`notifications.rung`), one person's daily
-digest (`notifications.digest`) — and the digest sweep's schedule."""
+"""The job functions the slice defers — one rung (`notifications.rung`), a chunk of a batch's
+rungs (`notifications.rungs`), one person's daily digest (`notifications.digest`) — and the
+digest sweep's schedule."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 from edtech.manifest import JobFunction, Scheduled
 from edtech.notifications.application import RUNG_JOB, SendRung
+from edtech.notifications.application.plan_notifications import RUNGS_JOB
 from edtech.notifications.application.queue_digests import QueueDigests
 from edtech.notifications.application.send_digest import DIGEST_JOB, SendDigest
 from edtech.notifications.application.send_rung import MAX_TRIES
+from edtech.notifications.application.send_rungs import SendRungs
 from edtech.notifications.domain import Channel, Unless
 from edtech.notifications.ports import (
     email_port,
@@ -32,6 +35,19 @@ async def run_rung(services: Services, args: Mapping[str, Any]) -> None:
 
 RUNG = JobFunction(RUNG_JOB, run_rung, max_attempts=MAX_TRIES, backoff=timedelta(seconds=10))
 """A provider that failed is tried again after 10 s, 20 s, 40 s, 80 s; then the attempt fails."""
+
+
+async def run_rungs(services: Services, args: Mapping[str, Any]) -> None:
+    send = use_case(SendRungs, email_port, push_port, sms_port, node_port, public_url_port)(
+        services
+    )
+    ids = [uuid.UUID(i) for i in args["notification_ids"]]
+    await send(ids, Channel(args["channel"]), Unless(args["unless"]))
+
+
+RUNGS = JobFunction(RUNGS_JOB, run_rungs, max_attempts=MAX_TRIES, backoff=timedelta(seconds=10))
+"""A chunk of a batch's rungs (one channel): run again, as one rung is, while an attempt's
+provider failed with tries left (or another transaction held one when it claimed)."""
 
 
 async def run_digest(services: Services, args: Mapping[str, Any]) -> None:
