@@ -25,6 +25,7 @@ from edtech.notifications.ports import (
     sms_port,
 )
 from edtech.platform.http.deps import use_case
+from edtech.platform.jobs import jobs_port
 from edtech.platform.services import Services
 
 
@@ -38,16 +39,18 @@ RUNG = JobFunction(RUNG_JOB, run_rung, max_attempts=MAX_TRIES, backoff=timedelta
 
 
 async def run_rungs(services: Services, args: Mapping[str, Any]) -> None:
-    send = use_case(SendRungs, email_port, push_port, sms_port, node_port, public_url_port)(
-        services
-    )
+    send = use_case(
+        SendRungs, email_port, push_port, sms_port, node_port, public_url_port, jobs_port
+    )(services)
     ids = [uuid.UUID(i) for i in args["notification_ids"]]
-    await send(ids, Channel(args["channel"]), Unless(args["unless"]))
+    await send(ids, Channel(args["channel"]), Unless(args["unless"]), int(args.get("tried", 0)))
 
 
 RUNGS = JobFunction(RUNGS_JOB, run_rungs, max_attempts=MAX_TRIES, backoff=timedelta(seconds=10))
-"""A chunk of a batch's rungs (one channel): run again, as one rung is, while an attempt's
-provider failed with tries left (or another transaction held one when it claimed)."""
+"""A chunk of a batch's rungs (one channel) at one try of its attempts. The job is run again
+when it could not finish (the database failed it, its node died, another transaction held an
+attempt); an attempt whose provider failed is not: it goes to a follow-up job of its next try
+(`SendRungs`), so its tries are its own."""
 
 
 async def run_digest(services: Services, args: Mapping[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """A batch's rungs go out in chunks (`notifications.rungs`, one job per channel and chunk of
 notifications): as many jobs as chunks, each guardian sent once per channel with the attempt's
 own key; an attempt another transaction holds when its chunk claims is left to the chunk's
-next run (PostgreSQL: `FOR UPDATE SKIP LOCKED`) and sent then, once."""
+next run (PostgreSQL: `FOR UPDATE SKIP LOCKED`) and sent then, once; a settle the database
+fails after the calls went out is tried again, not the calls; an attempt whose provider failed
+is tried again on its own (a follow-up job of its next try), the others are not."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from edtech.kernel.clock import FixedClock
 from edtech.notifications.infrastructure import notification, notification_attempt
@@ -28,7 +31,7 @@ from tests.integration.notifications.test_announcements_and_preferences import (
     token,
 )
 from tests.roster import login
-from tests.smtp import SmtpServer
+from tests.smtp import SmtpServer, addresses
 
 
 @pytest.fixture
@@ -134,3 +137,102 @@ async def test_an_attempt_held_elsewhere_is_left_to_the_chunks_next_run_and_sent
     keys = Counter(m["android"]["collapse_key"] for m in recorded.sent)
     assert keys[f"{held}:push"] == 1
     assert set(keys.values()) == {1}
+
+
+class SettleFault:
+    """The database fails the first `times` statements that settle sent attempts (those that
+    set `provider_ref`), as a lost connection would: after the provider calls went out."""
+
+    def __init__(self, app: FastAPI, times: int) -> None:
+        self.engine = app.state.services.engine.sync_engine
+        self.left = times
+
+    def __call__(self, _conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        settles = (
+            statement.startswith("UPDATE notification_attempt") and "provider_ref" in statement
+        )
+        if self.left and settles:
+            self.left -= 1
+            raise sa.exc.OperationalError(statement, None, ConnectionResetError("injected"))
+
+    def __enter__(self) -> SettleFault:
+        event.listen(self.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self)
+
+
+async def test_a_settle_the_database_fails_is_tried_again_and_no_email_goes_out_twice(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    school: School,
+    smtp_server: SmtpServer,
+    clock: FixedClock,
+    fcm: tuple[RecordedFcm, Path],
+) -> None:
+    recorded, _ = fcm
+    await register_devices(client)
+    with SettleFault(app, times=2) as fault:
+        announcement = await announce(client, school, "urgent", "Early pick-up")
+        await drain(app)
+        clock.advance(timedelta(minutes=10))  # past any job's backoff: a retry would run now
+        await drain(app)
+    assert fault.left == 0
+
+    for email in S01_GUARDIANS:
+        assert len([m for m in smtp_server.inbox if email in addresses(m)]) == 1, email
+        assert len(recorded.to(token(email))) == 1, email
+    n = len(S01_GUARDIANS)
+    batch_id = uuid.UUID(announcement["id"])
+    assert await states(app, batch_id) == {("push", "sent"): n, ("email", "sent"): n}
+    teacher = await login(client, "teacher1@demo.test")
+    got = (await client.get(f"/api/v1/notification-batches/{batch_id}", headers=teacher)).json()
+    assert got["channels"]["email"] == {"sent": n, "failed": 0, "skipped": 0, "pending": 0}
+
+
+async def test_an_attempt_whose_provider_failed_is_tried_again_alone_with_its_own_tries(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    school: School,
+    smtp_server: SmtpServer,
+    clock: FixedClock,
+    fcm: tuple[RecordedFcm, Path],
+) -> None:
+    recorded, _ = fcm
+    await register_devices(client)
+    flaky = S01_GUARDIANS[0]
+    recorded.unavailable[token(flaky)] = 2  # FCM answers 503 twice for this device
+    announcement = await announce(client, school, "urgent", "Early pick-up")
+    batch_id = uuid.UUID(announcement["id"])
+    n = len(S01_GUARDIANS)
+
+    await drain(app)
+    assert await states(app, batch_id) == {
+        ("push", "sent"): n - 1, ("push", "pending"): 1, ("email", "sent"): n
+    }  # fmt: skip
+    async with app.state.services.session_factory() as session:
+        queued = await session.scalars(
+            sa.select(job.c.args).where(
+                job.c.name == "notifications.rungs", job.c.state == "queued"
+            )
+        )
+        follow_ups = list(queued)
+    [follow_up] = follow_ups  # its chunk's job succeeded; one job for that attempt alone
+    assert (len(follow_up["notification_ids"]), follow_up["tried"]) == (1, 1)
+
+    for _ in range(2):  # its own backoff: 10 s, then 20 s
+        clock.advance(timedelta(seconds=30))
+        await drain(app)
+    assert await states(app, batch_id) == {("push", "sent"): n, ("email", "sent"): n}
+    assert len(recorded.to(token(flaky))) == 1
+    assert {len(recorded.to(token(e))) for e in S01_GUARDIANS} == {1}
+    async with app.state.services.session_factory() as session:
+        tries = await session.scalar(
+            sa.select(notification_attempt.c.tries)
+            .join(notification, notification.c.id == notification_attempt.c.notification_id)
+            .where(notification.c.batch_id == batch_id, notification_attempt.c.channel == "push")
+            .order_by(notification_attempt.c.tries.desc())
+            .limit(1)
+        )
+    assert tries == 3

@@ -7,12 +7,12 @@ import asyncio
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from edtech.institutions.public import contacts
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import UnavailableError
-from edtech.notifications.application.plan_notifications import school_zone
+from edtech.notifications.application.plan_notifications import RUNGS_JOB, school_zone
 from edtech.notifications.application.send_rung import (
     MAX_TRIES,
     NO_ADDRESS,
@@ -36,10 +36,23 @@ from edtech.notifications.infrastructure.repository import (
     SqlNotifications,
 )
 from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.jobs import JobsFactory
+from edtech.platform.observability.logging import get_logger
+
+log = get_logger("edtech.notifications")
 
 IN_FLIGHT = 4
 """Provider calls a chunk has in flight at once: with 16 jobs in flight a node makes up to 64, under
 httpx's 100 connections per client (at 8, pushes waited out the pool and failed)."""
+
+SETTLE_TRIES = 6
+SETTLE_BACKOFF = 0.25
+"""The settle after the provider calls is tried again (0.25 s, doubling: ~8 s of waits, each try
+with the pool's own 30 s) before the chunk gives up: what it sent must not be sent again."""
+
+RETRY_BACKOFF = timedelta(seconds=10)
+"""An attempt whose provider failed is tried again after 10 s, 20 s, 40 s, 80 s (its own tries,
+as a single rung's job would be), by a follow-up chunk job of those attempts."""
 
 
 @dataclass
@@ -53,6 +66,7 @@ class _Send:
     refs: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    done: bool = False
 
 
 class SendRungs:
@@ -61,14 +75,20 @@ class SendRungs:
     attempt to send is marked `sending` and committed before its provider call. In one
     transaction the chunk claims its attempts (one statement, `FOR UPDATE SKIP LOCKED`), looks
     up their addresses (a statement per kind), settles those with nothing to send, marks the
-    others `sending` (one executemany) and moves the batch's counters; it commits, calls the
-    provider for each (at most `IN_FLIGHT` at once), then settles them in a second transaction
-    (their still-open rows locked, one executemany, the reached flags, the counters).
+    others `sending` (one executemany) and moves the batch's counters; it commits and lets its
+    connection go, calls the provider for each (at most `IN_FLIGHT` at once, no connection
+    held), then settles them in a second transaction (their rows locked, one executemany per
+    outcome, the reached flags, the counters) — one connection at a time.
 
-    An attempt another transaction held when the chunk claimed, or whose provider failed with
-    tries left, makes the job fail after the others are settled: the job runner runs the chunk
-    again with backoff, and the second run finds the settled ones final and does nothing for
-    them."""
+    What was sent is settled even when that fails for a while: the settle is tried again
+    (`SETTLE_TRIES`), and a chunk cancelled mid-send (its node stopping) settles the calls that
+    completed before it lets go. Each attempt has its own tries: a chunk job acts only on the
+    attempts at its `tried` count (`pending` after that many tries, or `sending` from a run of
+    this same job that died mid-send: sent again with the same key, ADR-0010); one whose
+    provider failed is put back `pending` with the error and handed, in the settling
+    transaction, to a follow-up chunk job of `tried + 1` due after its backoff, and no other job
+    touches it. An attempt another transaction held when the chunk claimed makes this job fail
+    once the rest is settled: the runner runs it again and only that one is still at its count."""
 
     def __init__(
         self,
@@ -79,15 +99,18 @@ class SendRungs:
         sms: Sms,
         node: str,
         public_url: str,
+        jobs: JobsFactory,
     ) -> None:
         self.uow, self.clock = uow, clock
         self.email, self.push, self.sms = email, push, sms
         self.node, self.public_url = node, public_url.rstrip("/")
+        self.jobs = jobs
 
     async def __call__(
-        self, notification_ids: list[uuid.UUID], channel: Channel, unless: Unless
+        self, notification_ids: list[uuid.UUID], channel: Channel, unless: Unless, tried: int = 0
     ) -> dict[str, int]:
-        """Returns how many attempts of the chunk ended in each state after this run."""
+        """Returns how many attempts of the chunk ended in each state after this run (`later`:
+        handed to a follow-up job, or at another job's count)."""
         outcome: Counter[str] = Counter()
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
@@ -95,17 +118,19 @@ class SendRungs:
             unclaimed = set(notification_ids) - set(claimed)
             held = await store.missing(unclaimed, channel) if unclaimed else set()
             now = self.clock.now()
-            to_decide = {
-                nid: (attempt, row, progress)
-                for nid, (attempt, row, progress) in claimed.items()
-                if attempt.state not in FINAL
-            }
-            outcome.update(a.state for a, _, _ in claimed.values() if a.state in FINAL)
-            rows = [row for _, row, progress in to_decide.values() if not progress.skips(unless)]
+            to_decide = {}
+            for nid, (attempt, row, progress) in claimed.items():
+                if attempt.state in FINAL:
+                    outcome[attempt.state] += 1
+                elif _at_count(attempt.state, attempt.tries, tried):
+                    to_decide[nid] = (row, progress)
+                else:
+                    outcome["later"] += 1  # another job's (a follow-up's) to send
+            rows = [row for row, progress in to_decide.values() if not progress.skips(unless)]
             addresses = await self._destinations(store, rows, channel, now)
             settled: list[tuple[NotificationRow, str]] = []
             settle_rows, sending_rows, sends = [], [], []
-            for nid, (attempt, row, progress) in to_decide.items():
+            for nid, (row, progress) in to_decide.items():
                 skip = progress.skips(unless)
                 destinations, platforms = addresses.get(nid, ([], {}))
                 missing = not (skip or destinations)
@@ -118,13 +143,12 @@ class SendRungs:
                     )  # fmt: skip
                     settled.append((row, state))
                     continue
-                tries = attempt.tries + 1
                 sending_rows.append(
-                    {"notification_id": nid, "state": "sending", "tries": tries,
+                    {"notification_id": nid, "state": "sending", "tries": tried + 1,
                      "started_at": now, "node": self.node,
                      "destination": ", ".join(destinations)[:320]}
                 )  # fmt: skip
-                sends.append(_Send(row, destinations, platforms, tries))
+                sends.append(_Send(row, destinations, platforms, tried + 1))
             await store.update_attempts(channel, settle_rows)
             await store.update_attempts(channel, sending_rows)
             await self._progress(store, channel, settled, [], now)
@@ -132,13 +156,15 @@ class SendRungs:
         outcome.update(state for _, state in settled)
         if sends:
             gate = asyncio.Semaphore(IN_FLIGHT)
-            await asyncio.gather(*(self._send(gate, s, channel) for s in sends))
-            outcome.update(await self._settle(sends, channel))
-        retry = outcome.get("sending", 0)
-        if held or retry:
-            raise RungFailedError(
-                f"{len(held)} attempt(s) held by another transaction, {retry} to try again"
-            )
+            try:
+                await asyncio.gather(*(self._send(gate, s, channel) for s in sends))
+            except asyncio.CancelledError:
+                # The node is stopping: what went out is recorded before the job is handed back.
+                await self._settle_retried([s for s in sends if s.done], channel, unless)
+                raise
+            outcome.update(await self._settle_retried(sends, channel, unless))
+        if held:
+            raise RungFailedError(f"{len(held)} attempt(s) held by another transaction")
         return dict(outcome)
 
     async def _destinations(
@@ -205,17 +231,39 @@ class SendRungs:
                 send.rejected[to] = exc.reason
             except (ProviderFailedError, UnavailableError) as exc:
                 send.error = f"{type(exc).__name__}: {exc}"
+        send.done = True
 
-    async def _settle(self, sends: list[_Send], channel: Channel) -> Counter[str]:
-        """The second transaction: each attempt sent, failed, or `sending` again (to retry),
-        as `SendRung` settles one; only those still open are changed and counted."""
+    async def _settle_retried(
+        self, sends: list[_Send], channel: Channel, unless: Unless
+    ) -> Counter[str]:
+        """`_settle`, tried again while the database fails it (a pool timeout, a lost
+        connection): the calls went out, and an attempt left `sending` would be sent again."""
+        if not sends:
+            return Counter()
+        for n in range(SETTLE_TRIES):
+            try:
+                return await self._settle(sends, channel, unless)
+            except Exception as exc:
+                if n == SETTLE_TRIES - 1:
+                    raise
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning("chunk_settle_retried", attempts=len(sends), error=error[:300])
+                await asyncio.sleep(SETTLE_BACKOFF * 2**n)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _settle(self, sends: list[_Send], channel: Channel, unless: Unless) -> Counter[str]:
+        """The second transaction: each attempt sent, failed, or `pending` again for its
+        follow-up job (its provider failed with tries left), as `SendRung` settles one; only
+        those still `sending` at this try are changed and counted."""
         outcome: Counter[str] = Counter()
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
             now = self.clock.now()
-            still_open = await store.open_attempts((s.row.id for s in sends), channel)
+            tries = sends[0].tries  # the same for every call of one run
+            still_open = await store.sending_attempts((s.row.id for s in sends), channel, tries)
             groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
             settled: list[tuple[NotificationRow, str]] = []
+            again: dict[tuple[uuid.UUID, int], list[uuid.UUID]] = {}
             for send in sends:
                 for to, reason in send.rejected.items():
                     if channel is Channel.PUSH:
@@ -229,20 +277,33 @@ class SendRungs:
                     state = "sent"
                     values = {"provider_ref": ", ".join(send.refs)[:300], "reason": None}
                 elif send.error is not None and send.tries < MAX_TRIES:
-                    state, values = "sending", {"reason": send.error[:300]}
+                    state, values = "pending", {"reason": send.error[:300]}
+                    key = (send.row.institution_id, send.tries)
+                    again.setdefault(key, []).append(send.row.id)
                 elif send.error is not None:
                     state, values = "failed", {"reason": send.error[:300]}
                 else:
                     reasons = "; ".join(sorted(set(send.rejected.values())))
                     state, values = "failed", {"reason": reasons}
-                if state != "sending":
+                if state != "pending":
                     values["finished_at"] = now
                     settled.append((send.row, state))
                 values = {"notification_id": send.row.id, "state": state, **values}
                 groups.setdefault(tuple(sorted(values)), []).append(values)
-                outcome[state] += 1
+                outcome["later" if state == "pending" else state] += 1
             for rows in groups.values():
                 await store.update_attempts(channel, rows)
+            jobs = self.jobs(uow.session)
+            for (institution_id, tried), ids in again.items():
+                args = {
+                    "notification_ids": [str(i) for i in ids],
+                    "channel": channel.value,
+                    "unless": unless.value,
+                    "tried": tried,
+                }
+                at = now + RETRY_BACKOFF * 2 ** (tried - 1)
+                lock = f"notify:{ids[0]}:{channel.value}:chunk:{tried}"
+                await jobs.defer(RUNGS_JOB, args, at=at, lock=lock, institution_id=institution_id)
             sent = [row.id for row, state in settled if state == "sent"]
             await self._progress(store, channel, settled, sent, now)
             await uow.commit()
@@ -270,3 +331,10 @@ class SendRungs:
             )
             if progressed is not None:
                 self.uow.emit(progressed)
+
+
+def _at_count(state: str, tries: int, tried: int) -> bool:
+    """Whether a chunk job of `tried` acts on an attempt: one left `pending` after that many
+    tries (0: planned), or `sending` at the next try (a run of this job died, or lost its
+    settle, mid-send). Any other count belongs to another job (a follow-up)."""
+    return (state == "pending" and tries == tried) or (state == "sending" and tries == tried + 1)

@@ -380,18 +380,19 @@ class SqlNotifications:
             found[r.id] = (AttemptRow(r.state, r.tries, r.reason), row, progress)
         return found
 
-    async def open_attempts(
-        self, notification_ids: Iterable[uuid.UUID], channel: Channel
+    async def sending_attempts(
+        self, notification_ids: Iterable[uuid.UUID], channel: Channel, tries: int
     ) -> set[uuid.UUID]:
-        """Of these attempts, those not final yet, locked (`FOR UPDATE`) until the commit: the
-        ones a chunk may still settle (and count)."""
+        """Of these attempts, those still `sending` at their `tries`-th try, locked (`FOR
+        UPDATE`) until the commit: the ones a chunk's run may still settle (and count)."""
         a = notification_attempt.c
         rows = await self.session.execute(
             sa.select(a.notification_id)
             .where(
                 a.notification_id.in_(list(notification_ids)),
                 a.channel == channel.value,
-                a.state.not_in(FINAL),
+                a.state == "sending",
+                a.tries == tries,
             )
             .order_by(a.notification_id)
             .with_for_update()
