@@ -1,6 +1,6 @@
 """The job functions the slice defers — one rung (`notifications.rung`), a chunk of a batch's
 rungs (`notifications.rungs`), one person's daily digest (`notifications.digest`) — and the
-digest sweep's schedule."""
+schedules of the digest sweep and the stale-attempt sweep."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from edtech.manifest import JobFunction, Scheduled
 from edtech.notifications.application import RUNG_JOB, SendRung
+from edtech.notifications.application.fail_stale_attempts import FailStaleAttempts
 from edtech.notifications.application.plan_notifications import RUNGS_JOB
 from edtech.notifications.application.queue_digests import QueueDigests
 from edtech.notifications.application.send_digest import DIGEST_JOB, SendDigest
@@ -72,3 +73,13 @@ async def queue_digests(services: Services) -> int:
 
 DIGEST_SWEEP = Scheduled("notifications.digests", None, queue_digests, cron="*/5 * * * *")
 """Every five minutes (on the hour too, when digests fall due): queue the digests due."""
+
+
+async def fail_stale_attempts(services: Services) -> int:
+    return await use_case(FailStaleAttempts)(services)()
+
+
+STALE_SWEEP = Scheduled(
+    "notifications.stale-attempts", None, fail_stale_attempts, cron="*/10 * * * *"
+)
+"""Every ten minutes: fail the attempts no job will settle any more (`FailStaleAttempts`)."""

@@ -10,7 +10,7 @@ from edtech.notifications.api import router
 from edtech.notifications.infrastructure.email import email_from_settings
 from edtech.notifications.infrastructure.erasure import ForgetErasedContacts
 from edtech.notifications.infrastructure.providers import push_from_settings, sms_from_settings
-from edtech.notifications.jobs import DIGEST, DIGEST_SWEEP, RUNG, RUNGS
+from edtech.notifications.jobs import DIGEST, DIGEST_SWEEP, RUNG, RUNGS, STALE_SWEEP
 from edtech.notifications.sink import build_sink
 
 SLICE = Slice(
@@ -24,6 +24,6 @@ SLICE = Slice(
         lambda s: email_from_settings(s.settings),
     ],
     jobs=[RUNG, RUNGS, DIGEST],
-    schedules=[DIGEST_SWEEP],
+    schedules=[DIGEST_SWEEP, STALE_SWEEP],
     sinks=[build_sink, lambda _services: ForgetErasedContacts()],
 )

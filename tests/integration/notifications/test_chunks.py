@@ -21,6 +21,7 @@ from sqlalchemy import event
 
 from edtech.kernel.clock import FixedClock
 from edtech.notifications.infrastructure import notification, notification_attempt
+from edtech.notifications.jobs import fail_stale_attempts
 from edtech.platform.jobs.table import job_table as job
 from edtech.settings import Settings
 from tests.integration.attendance.helpers import School
@@ -236,3 +237,62 @@ async def test_an_attempt_whose_provider_failed_is_tried_again_alone_with_its_ow
             .limit(1)
         )
     assert tries == 3
+
+
+async def test_an_attempt_no_job_will_settle_is_failed_by_the_sweep_and_never_sent_again(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    school: School,
+    smtp_server: SmtpServer,
+    clock: FixedClock,
+    fcm: tuple[RecordedFcm, Path],
+) -> None:
+    recorded, _ = fcm
+    await register_devices(client)
+    announcement = await announce(client, school, "urgent", "Early pick-up")
+    batch_id = uuid.UUID(announcement["id"])
+    n, a = notification.c, notification_attempt.c
+    factory = app.state.services.session_factory
+    async with factory() as session, session.begin():
+        first, second = (
+            await session.scalars(
+                sa.select(a.notification_id)
+                .join(notification, n.id == a.notification_id)
+                .where(n.batch_id == batch_id, a.channel == "push")
+                .order_by(a.notification_id)
+                .limit(2)
+            )
+        ).all()
+        # Its chunk's job dead-lettered after the `sending` commit of one attempt, and after a
+        # failed try of another (its follow-up job gave up too); every job is dead.
+        await session.execute(
+            sa.update(notification_attempt)
+            .where(a.notification_id == first, a.channel == "push")
+            .values(state="sending", tries=1, started_at=clock.now())
+        )
+        await session.execute(
+            sa.update(notification_attempt)
+            .where(a.notification_id == second, a.channel == "push")
+            .values(state="pending", tries=2, started_at=clock.now(), reason="FCM 503")
+        )
+        await session.execute(sa.update(job).values(state="failed"))
+
+    assert await fail_stale_attempts(app.state.services) == 0  # not stale yet
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert await fail_stale_attempts(app.state.services) == 2
+    assert await fail_stale_attempts(app.state.services) == 0
+
+    async with factory() as session:
+        rows = await session.execute(
+            sa.select(a.notification_id, a.state, a.reason).where(
+                a.notification_id.in_([first, second]), a.channel == "push"
+            )
+        )
+        found = {r.notification_id: (r.state, r.reason) for r in rows}
+    assert found[first][0] == found[second][0] == "failed"
+    assert found[first][1].startswith("abandoned")
+    assert "FCM 503" in found[second][1]
+    assert recorded.sent == []  # the sweep sends nothing
+    teacher = await login(client, "teacher1@demo.test")
+    got = (await client.get(f"/api/v1/notification-batches/{batch_id}", headers=teacher)).json()
+    assert got["channels"]["push"]["failed"] == 2

@@ -399,6 +399,47 @@ class SqlNotifications:
         )
         return set(rows.scalars())
 
+    async def fail_stale(
+        self, before: datetime, now: datetime, limit: int = 1000
+    ) -> list[tuple[uuid.UUID | None, str]]:
+        """Fail (reason `abandoned`) up to `limit` attempts left open since before `before`
+        after a try — `sending`, or `pending` again after a failed try — those another
+        transaction holds left for the next sweep; returns each one's batch and channel."""
+        a = notification_attempt.c
+        stale = (
+            sa.select(a.notification_id, a.channel)
+            .where(
+                a.started_at < before,
+                sa.or_(a.state == "sending", sa.and_(a.state == "pending", a.tries > 0)),
+            )
+            .order_by(a.notification_id, a.channel)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        found = (await self.session.execute(stale)).all()
+        if not found:
+            return []
+        reason = sa.func.substr(
+            sa.literal("abandoned: no job left to settle it (last: ")
+            + sa.func.coalesce(a.reason, "none")
+            + sa.literal(")"),
+            1,
+            300,
+        )
+        by_channel: dict[str, list[uuid.UUID]] = {}
+        for notification_id, channel in found:
+            by_channel.setdefault(channel, []).append(notification_id)
+        failed: list[tuple[uuid.UUID | None, str]] = []
+        for channel, ids in sorted(by_channel.items()):
+            rows = await self.session.execute(
+                sa.update(notification_attempt)
+                .where(a.notification_id.in_(ids), a.channel == channel, a.state.not_in(FINAL))
+                .values(state="failed", reason=reason, finished_at=now)
+                .returning(a.batch_id)
+            )
+            failed.extend((batch_id, channel) for batch_id in rows.scalars())
+        return failed
+
     async def update_attempts(self, channel: Channel, rows: Sequence[dict[str, Any]]) -> None:
         """Change many attempts of one channel in one statement (executemany): each row is a
         `notification_id` and the same set of columns. The caller holds their locks and knows
