@@ -44,11 +44,11 @@ async def run_rungs(services: Services, args: Mapping[str, Any]) -> None:
         SendRungs, email_port, push_port, sms_port, node_port, public_url_port, jobs_port
     )(services)
     ids = [uuid.UUID(i) for i in args["notification_ids"]]
-    await send(ids, Channel(args["channel"]), Unless(args["unless"]), int(args.get("tried", 0)))
+    await send(ids, Channel(args["channel"]), Unless(args["unless"]), int(args.get("round", 0)))
 
 
 RUNGS = JobFunction(RUNGS_JOB, run_rungs, max_attempts=MAX_TRIES, backoff=timedelta(seconds=10))
-"""A chunk of a batch's rungs (one channel) at one try of its attempts. The job is run again
+"""A chunk of a batch's rungs (one channel), one round of its attempts. The job is run again
 when it could not finish (the database failed it, its node died, another transaction held an
 attempt); an attempt whose provider failed is not: it goes to a follow-up job of its next try
 (`SendRungs`), so its tries are its own."""

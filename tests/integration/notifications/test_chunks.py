@@ -220,7 +220,7 @@ async def test_an_attempt_whose_provider_failed_is_tried_again_alone_with_its_ow
         )
         follow_ups = list(queued)
     [follow_up] = follow_ups  # its chunk's job succeeded; one job for that attempt alone
-    assert (len(follow_up["notification_ids"]), follow_up["tried"]) == (1, 1)
+    assert (len(follow_up["notification_ids"]), follow_up["round"]) == (1, 1)
 
     for _ in range(2):  # its own backoff: 10 s, then 20 s
         clock.advance(timedelta(seconds=30))

@@ -83,12 +83,12 @@ class SendRungs:
     What was sent is settled even when that fails for a while: the settle is tried again
     (`SETTLE_TRIES`), and a chunk cancelled mid-send (its node stopping) settles the calls that
     completed before it lets go. Each attempt has its own tries: a chunk job acts only on the
-    attempts at its `tried` count (`pending` after that many tries, or `sending` from a run of
-    this same job that died mid-send: sent again with the same key, ADR-0010); one whose
-    provider failed is put back `pending` with the error and handed, in the settling
-    transaction, to a follow-up chunk job of `tried + 1` due after its backoff, and no other job
-    touches it. An attempt another transaction held when the chunk claimed makes this job fail
-    once the rest is settled: the runner runs it again and only that one is still at its count."""
+    attempts of its `round` (0 for the planned chunk) — `pending`, or `sending` from a run of
+    this same job that died mid-send (sent again with the same key, ADR-0010); one whose
+    provider failed is put back `pending` with the error in the next round and handed, in the
+    settling transaction, to a follow-up chunk job of that round due after its own backoff, and
+    no other job touches it. An attempt another transaction held when the chunk claimed makes
+    this job fail once the rest is settled: the runner runs it again for that one."""
 
     def __init__(
         self,
@@ -107,7 +107,7 @@ class SendRungs:
         self.jobs = jobs
 
     async def __call__(
-        self, notification_ids: list[uuid.UUID], channel: Channel, unless: Unless, tried: int = 0
+        self, notification_ids: list[uuid.UUID], channel: Channel, unless: Unless, round_: int = 0
     ) -> dict[str, int]:
         """Returns how many attempts of the chunk ended in each state after this run (`later`:
         handed to a follow-up job, or at another job's count)."""
@@ -122,15 +122,15 @@ class SendRungs:
             for nid, (attempt, row, progress) in claimed.items():
                 if attempt.state in FINAL:
                     outcome[attempt.state] += 1
-                elif _at_count(attempt.state, attempt.tries, tried):
-                    to_decide[nid] = (row, progress)
+                elif attempt.round == round_:
+                    to_decide[nid] = (attempt.tries, row, progress)
                 else:
-                    outcome["later"] += 1  # another job's (a follow-up's) to send
-            rows = [row for row, progress in to_decide.values() if not progress.skips(unless)]
+                    outcome["later"] += 1  # a follow-up job's to send
+            rows = [row for _, row, progress in to_decide.values() if not progress.skips(unless)]
             addresses = await self._destinations(store, rows, channel, now)
             settled: list[tuple[NotificationRow, str]] = []
             settle_rows, sending_rows, sends = [], [], []
-            for nid, (row, progress) in to_decide.items():
+            for nid, (tries, row, progress) in to_decide.items():
                 skip = progress.skips(unless)
                 destinations, platforms = addresses.get(nid, ([], {}))
                 missing = not (skip or destinations)
@@ -144,11 +144,11 @@ class SendRungs:
                     settled.append((row, state))
                     continue
                 sending_rows.append(
-                    {"notification_id": nid, "state": "sending", "tries": tried + 1,
+                    {"notification_id": nid, "state": "sending", "tries": tries + 1,
                      "started_at": now, "node": self.node,
                      "destination": ", ".join(destinations)[:320]}
                 )  # fmt: skip
-                sends.append(_Send(row, destinations, platforms, tried + 1))
+                sends.append(_Send(row, destinations, platforms, tries + 1))
             await store.update_attempts(channel, settle_rows)
             await store.update_attempts(channel, sending_rows)
             await self._progress(store, channel, settled, [], now)
@@ -160,9 +160,10 @@ class SendRungs:
                 await asyncio.gather(*(self._send(gate, s, channel) for s in sends))
             except asyncio.CancelledError:
                 # The node is stopping: what went out is recorded before the job is handed back.
-                await self._settle_retried([s for s in sends if s.done], channel, unless)
+                done = [s for s in sends if s.done]
+                await self._settle_retried(done, channel, unless, round_)
                 raise
-            outcome.update(await self._settle_retried(sends, channel, unless))
+            outcome.update(await self._settle_retried(sends, channel, unless, round_))
         if held:
             raise RungFailedError(f"{len(held)} attempt(s) held by another transaction")
         return dict(outcome)
@@ -234,7 +235,7 @@ class SendRungs:
         send.done = True
 
     async def _settle_retried(
-        self, sends: list[_Send], channel: Channel, unless: Unless
+        self, sends: list[_Send], channel: Channel, unless: Unless, round_: int
     ) -> Counter[str]:
         """`_settle`, tried again while the database fails it (a pool timeout, a lost
         connection): the calls went out, and an attempt left `sending` would be sent again."""
@@ -242,7 +243,7 @@ class SendRungs:
             return Counter()
         for n in range(SETTLE_TRIES):
             try:
-                return await self._settle(sends, channel, unless)
+                return await self._settle(sends, channel, unless, round_)
             except Exception as exc:
                 if n == SETTLE_TRIES - 1:
                     raise
@@ -251,19 +252,20 @@ class SendRungs:
                 await asyncio.sleep(SETTLE_BACKOFF * 2**n)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _settle(self, sends: list[_Send], channel: Channel, unless: Unless) -> Counter[str]:
-        """The second transaction: each attempt sent, failed, or `pending` again for its
-        follow-up job (its provider failed with tries left), as `SendRung` settles one; only
-        those still `sending` at this try are changed and counted."""
+    async def _settle(
+        self, sends: list[_Send], channel: Channel, unless: Unless, round_: int
+    ) -> Counter[str]:
+        """The second transaction: each attempt sent, failed, or `pending` again in the next
+        round for its follow-up job (its provider failed with tries left), as `SendRung`
+        settles one; only those still `sending` in this round are changed and counted."""
         outcome: Counter[str] = Counter()
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
             now = self.clock.now()
-            tries = sends[0].tries  # the same for every call of one run
-            still_open = await store.sending_attempts((s.row.id for s in sends), channel, tries)
+            still_open = await store.sending_attempts((s.row.id for s in sends), channel, round_)
             groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
             settled: list[tuple[NotificationRow, str]] = []
-            again: dict[tuple[uuid.UUID, int], list[uuid.UUID]] = {}
+            again: dict[tuple[uuid.UUID, int], list[uuid.UUID]] = {}  # (school, tries) → ids
             for send in sends:
                 for to, reason in send.rejected.items():
                     if channel is Channel.PUSH:
@@ -277,7 +279,7 @@ class SendRungs:
                     state = "sent"
                     values = {"provider_ref": ", ".join(send.refs)[:300], "reason": None}
                 elif send.error is not None and send.tries < MAX_TRIES:
-                    state, values = "pending", {"reason": send.error[:300]}
+                    state, values = "pending", {"reason": send.error[:300], "round": round_ + 1}
                     key = (send.row.institution_id, send.tries)
                     again.setdefault(key, []).append(send.row.id)
                 elif send.error is not None:
@@ -294,15 +296,15 @@ class SendRungs:
             for rows in groups.values():
                 await store.update_attempts(channel, rows)
             jobs = self.jobs(uow.session)
-            for (institution_id, tried), ids in again.items():
+            for (institution_id, tries), ids in again.items():
                 args = {
                     "notification_ids": [str(i) for i in ids],
                     "channel": channel.value,
                     "unless": unless.value,
-                    "tried": tried,
+                    "round": round_ + 1,
                 }
-                at = now + RETRY_BACKOFF * 2 ** (tried - 1)
-                lock = f"notify:{ids[0]}:{channel.value}:chunk:{tried}"
+                at = now + RETRY_BACKOFF * 2 ** (tries - 1)
+                lock = f"notify:{ids[0]}:{channel.value}:chunk:{round_ + 1}"
                 await jobs.defer(RUNGS_JOB, args, at=at, lock=lock, institution_id=institution_id)
             sent = [row.id for row, state in settled if state == "sent"]
             await self._progress(store, channel, settled, sent, now)
@@ -331,10 +333,3 @@ class SendRungs:
             )
             if progressed is not None:
                 self.uow.emit(progressed)
-
-
-def _at_count(state: str, tries: int, tried: int) -> bool:
-    """Whether a chunk job of `tried` acts on an attempt: one left `pending` after that many
-    tries (0: planned), or `sending` at the next try (a run of this job died, or lost its
-    settle, mid-send). Any other count belongs to another job (a follow-up)."""
-    return (state == "pending" and tries == tried) or (state == "sending" and tries == tried + 1)

@@ -84,6 +84,7 @@ class AttemptRow:
     state: str
     tries: int
     reason: str | None
+    round: int = 0
 
 
 def token_hash(token: str) -> str:
@@ -360,7 +361,9 @@ class SqlNotifications:
             for ch in CHANNELS
         ]
         rows = await self.session.execute(
-            sa.select(a.state, a.tries, a.reason, *notification.c, *sent)
+            sa.select(
+                a.state, a.tries, a.reason, a.round.label("attempt_round"), *notification.c, *sent
+            )
             .join(notification, n.id == a.notification_id)
             .where(a.notification_id.in_(list(notification_ids)), a.channel == channel.value)
             .order_by(a.notification_id)
@@ -377,13 +380,13 @@ class SqlNotifications:
                 seen=r.seen_at is not None or r.read_at is not None,
                 sent_channels=frozenset(Channel(ch) for ch in CHANNELS if getattr(r, f"sent_{ch}")),
             )
-            found[r.id] = (AttemptRow(r.state, r.tries, r.reason), row, progress)
+            found[r.id] = (AttemptRow(r.state, r.tries, r.reason, r.attempt_round), row, progress)
         return found
 
     async def sending_attempts(
-        self, notification_ids: Iterable[uuid.UUID], channel: Channel, tries: int
+        self, notification_ids: Iterable[uuid.UUID], channel: Channel, round_: int
     ) -> set[uuid.UUID]:
-        """Of these attempts, those still `sending` at their `tries`-th try, locked (`FOR
+        """Of these attempts, those still `sending` in chunk round `round_`, locked (`FOR
         UPDATE`) until the commit: the ones a chunk's run may still settle (and count)."""
         a = notification_attempt.c
         rows = await self.session.execute(
@@ -392,7 +395,7 @@ class SqlNotifications:
                 a.notification_id.in_(list(notification_ids)),
                 a.channel == channel.value,
                 a.state == "sending",
-                a.tries == tries,
+                a.round == round_,
             )
             .order_by(a.notification_id)
             .with_for_update()
