@@ -110,7 +110,7 @@ class SendRungs:
         self, notification_ids: list[uuid.UUID], channel: Channel, unless: Unless, round_: int = 0
     ) -> dict[str, int]:
         """Returns how many attempts of the chunk ended in each state after this run (`later`:
-        handed to a follow-up job, or at another job's count)."""
+        handed to a follow-up job, or already in a later round)."""
         outcome: Counter[str] = Counter()
         async with self.uow as uow:
             store = SqlNotifications(uow.session)
