@@ -79,3 +79,6 @@ class NotificationSettings(BaseSettings):
     notify_sms_delay_seconds: float = Field(
         900, ge=0, description="SMS when an urgent announcement reached nobody within this."
     )
+    notify_chunk_size: int = Field(
+        50, ge=1, le=500, description="A batch's rungs go out in jobs of this many notifications."
+    )

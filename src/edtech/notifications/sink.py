@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
 from edtech.notifications.application import (
+    CHUNK,
     DELIVERED,
     MESSAGE,
     TRIGGERING,
@@ -35,8 +36,8 @@ class NotificationSink:
 
     event_types = frozenset({*TRIGGERING, DELIVERED, READ})
 
-    def __init__(self, clock: Clock, delays: Delays) -> None:
-        self.clock, self.delays = clock, delays
+    def __init__(self, clock: Clock, delays: Delays, chunk: int = CHUNK) -> None:
+        self.clock, self.delays, self.chunk = clock, delays, chunk
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
         planned = 0
@@ -51,8 +52,9 @@ class NotificationSink:
                 await store.mark_conversation_read(
                     read.person_id, read.conversation_id, read.occurred_at, read.occurred_at
                 )
+        plan_for = PlanNotifications(session, self.clock, self.delays, self.chunk)
         for trigger in await triggers(session, events):
-            planned += await PlanNotifications(session, self.clock, self.delays)(trigger)
+            planned += await plan_for(trigger)
         return planned
 
     async def committed(self, staged: object) -> None:
@@ -64,4 +66,4 @@ def build_sink(services: Services) -> NotificationSink:
     delays = delays_of(
         s.notify_push_delay_seconds, s.notify_email_delay_seconds, s.notify_sms_delay_seconds
     )
-    return NotificationSink(services.clock, delays)
+    return NotificationSink(services.clock, delays, s.notify_chunk_size)

@@ -10,7 +10,7 @@ from edtech.notifications.api import router
 from edtech.notifications.infrastructure.email import email_from_settings
 from edtech.notifications.infrastructure.erasure import ForgetErasedContacts
 from edtech.notifications.infrastructure.providers import push_from_settings, sms_from_settings
-from edtech.notifications.jobs import DIGEST, DIGEST_SWEEP, RUNG
+from edtech.notifications.jobs import DIGEST, DIGEST_SWEEP, RUNG, RUNGS, STALE_SWEEP
 from edtech.notifications.sink import build_sink
 
 SLICE = Slice(
@@ -23,7 +23,7 @@ SLICE = Slice(
         lambda s: sms_from_settings(s.settings.notifications, demo=s.settings.demo),
         lambda s: email_from_settings(s.settings),
     ],
-    jobs=[RUNG, DIGEST],
-    schedules=[DIGEST_SWEEP],
+    jobs=[RUNG, RUNGS, DIGEST],
+    schedules=[DIGEST_SWEEP, STALE_SWEEP],
     sinks=[build_sink, lambda _services: ForgetErasedContacts()],
 )

@@ -152,6 +152,8 @@ async def nodes(
                 "EDTECH_PUSH_URL": f"fcm://{account}",
                 "EDTECH_PUSH_FCM_API_BASE": fcm_url,
                 "EDTECH_NOTIFY_PUSH_DELAY_SECONDS": "0",
+                # Chunks of two: both nodes take some of the section's pushes.
+                "EDTECH_NOTIFY_CHUNK_SIZE": "2",
                 "EDTECH_JOBS_LEASE_SECONDS": str(LEASE_SECONDS),
                 "EDTECH_JOBS_POLL_SECONDS": "0.2",
                 "EDTECH_JOBS_CONCURRENCY": "4",

@@ -110,8 +110,13 @@ async def test_held_notifications_go_in_one_digest_email_per_day_never_twice(
     assert "daily summary" in str(mail["Subject"])
     text = text_of(mail)
     assert "3 notifications since your last summary" in text
+    page = str(mail.get_body(("html",)).get_content())
     for item in held:
         assert item["title"] in text
+        # Each item links to itself, as its own email would have (text and HTML alike).
+        deep_link = f"{app.state.services.settings.public_url}/app/notifications/{item['id']}"
+        assert deep_link in text
+        assert f'href="{deep_link}"' in page
     ids = {n["id"] for n in held}
     after = [n for n in await notifications(client, guardian) if n["id"] in ids]
     assert [attempts(n) for n in after] == [{"email": "sent"}] * 3

@@ -10,7 +10,7 @@ import pytest
 from edtech.kernel.errors import InvalidError
 from edtech.notifications.domain import MANDATORY, Category, Preferences, choose
 from edtech.notifications.domain.digest import digest_slot, next_slot
-from edtech.notifications.domain.templates import digest_text
+from edtech.notifications.domain.templates import digest_html, digest_text
 
 LA = ZoneInfo("America/Los_Angeles")
 KIRITIMATI = ZoneInfo("Pacific/Kiritimati")
@@ -63,7 +63,20 @@ def test_holding_a_mandatory_category_or_a_bad_hour_is_refused(
     assert [p.loc for p in refused.value.problems] == [loc]
 
 
-def test_the_digest_is_written_in_the_readers_language_with_each_item() -> None:
-    title, body = digest_text("es", "Riverside", date(2026, 12, 4), [("A", "a."), ("B", "b.")])
+def test_the_digest_is_written_in_the_readers_language_with_each_item_and_its_link() -> None:
+    items = [("A", "a.", "https://x.test/app/notifications/1"), ("B", "b.", "https://x.test/2")]
+    title, body = digest_text("es", "Riverside", date(2026, 12, 4), items)
     assert title == "Riverside: su resumen del día, viernes 4 de diciembre"
-    assert body == "2 notificaciones desde su último resumen:\n\nA\na.\n\nB\nb."
+    assert body == (
+        "2 notificaciones desde su último resumen:\n\n"
+        "A\na.\nhttps://x.test/app/notifications/1\n\nB\nb.\nhttps://x.test/2"
+    )
+
+
+def test_the_digests_html_links_each_item_to_its_notification_escaped() -> None:
+    items = [("<A>", "a & b", "https://x.test/app/notifications/1?x=1&y=2")]
+    page = digest_html("en", "Riverside", date(2026, 12, 4), items, "https://x.test/inbox")
+    assert '<a href="https://x.test/app/notifications/1?x=1&amp;y=2"' in page
+    assert "&lt;A&gt;</a></h2>" in page
+    assert "a &amp; b" in page
+    assert page.index("notifications/1") < page.index('href="https://x.test/inbox"')

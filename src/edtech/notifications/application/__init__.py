@@ -2,6 +2,7 @@
 
 from edtech.notifications.application.mark_read import MarkRead
 from edtech.notifications.application.plan_notifications import (
+    CHUNK,
     RUNG_JOB,
     PlanNotifications,
     delays_of,
@@ -23,6 +24,7 @@ from edtech.notifications.application.triggers import (
 )
 
 __all__ = [
+    "CHUNK",
     "DELIVERED",
     "MESSAGE",
     "OBSERVED",

@@ -20,7 +20,7 @@ from edtech.notifications.domain.ports import (
     Outgoing,
     ProviderFailedError,
 )
-from edtech.notifications.domain.templates import digest_text, email_html, language_of
+from edtech.notifications.domain.templates import digest_html, digest_text, language_of
 from edtech.notifications.infrastructure import notification
 from edtech.notifications.infrastructure.digests import HeldItem, SqlDigests
 from edtech.notifications.infrastructure.repository import FINAL, SqlNotifications
@@ -35,6 +35,7 @@ class _Letter:
     to: str
     title: str
     body: str
+    html: str
     tries: int
     items: list[HeldItem]
 
@@ -90,9 +91,9 @@ class SendDigest:
                     marker.id, state="sending", items=len(items), tries=1, destination=to[:320],
                     node=self.node,
                 )  # fmt: skip
-            title, body = await self._words(uow, institution_id, person_id, day, items)
+            title, body, html = await self._words(uow, institution_id, person_id, day, items)
             await uow.commit()
-        return await self._send(_Letter(marker.id, to, title, body, tries, items))
+        return await self._send(_Letter(marker.id, to, title, body, html, tries, items))
 
     async def _address(
         self, uow: UnitOfWork, institution_id: uuid.UUID, person_id: uuid.UUID
@@ -110,14 +111,18 @@ class SendDigest:
         person_id: uuid.UUID,
         day: date,
         items: list[HeldItem],
-    ) -> tuple[str, str]:
+    ) -> tuple[str, str, str]:
         """In the person's language (else the school's locale's): the notifications themselves
-        were written in it when they were made."""
+        were written in it when they were made. Each item links to the notification itself
+        (the link its own email would carry); the email's last link is the inbox."""
         school = await institution_settings(uow.session, institution_id)
         prefs = (await SqlNotifications(uow.session).preferences([person_id])).get(person_id)
         language = language_of(prefs.language if prefs else None, school.locale if school else None)
         name = school.name if school else ""
-        return digest_text(language, name, day, [(i.title, i.body) for i in items])
+        words = [(i.title, i.body, f"{self.public_url}/app/notifications/{i.id}") for i in items]
+        title, body = digest_text(language, name, day, words)
+        inbox = f"{self.public_url}/app/notifications"
+        return title, body, digest_html(language, name, day, words, inbox)
 
     async def _send(self, letter: _Letter) -> str:
         link = f"{self.public_url}/app/notifications"
@@ -128,7 +133,7 @@ class SendDigest:
             ref = await self.email.send(
                 message,
                 f"{letter.body}\n\n{link}\n",
-                email_html(letter.title, letter.body, link),
+                letter.html,
             )
         except AddressRejectedError as exc:
             error = exc.reason

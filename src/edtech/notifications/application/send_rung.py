@@ -76,7 +76,8 @@ class SendRung:
             now = self.clock.now()
             skip = progress.skips(unless)
             destinations = [] if skip else await self._destinations(store, row, channel)
-            problem = None if skip or destinations else self._no_address(channel)
+            missing = not (skip or destinations)
+            problem = no_address(channel, self.push, self.sms, self.email) if missing else None
             if skip or problem:
                 state = "skipped" if skip or problem in NO_ADDRESS else "failed"
                 settled = await store.update_attempt(
@@ -94,13 +95,6 @@ class SendRung:
             await uow.commit()
             tries = attempt.tries + 1
         return await self._send(row, channel, destinations, tries)
-
-    def _no_address(self, channel: Channel) -> str:
-        if channel is Channel.PUSH:
-            return "push_not_set_up" if not self.push.set_up else "no device"
-        if channel is Channel.SMS:
-            return "sms_not_set_up" if not self.sms.set_up else "no number"
-        return "mail_not_set_up" if not self.email.set_up else "no email address"
 
     async def _destinations(
         self, store: SqlNotifications, row: NotificationRow, channel: Channel
@@ -196,6 +190,15 @@ class SendRung:
         )
         if progressed is not None:
             self.uow.emit(progressed)
+
+
+def no_address(channel: Channel, push: Push, sms: Sms, email: Email) -> str:
+    """Why a rung has nowhere to go: its channel not set up, or the person has no address."""
+    if channel is Channel.PUSH:
+        return "push_not_set_up" if not push.set_up else "no device"
+    if channel is Channel.SMS:
+        return "sms_not_set_up" if not sms.set_up else "no number"
+    return "mail_not_set_up" if not email.set_up else "no email address"
 
 
 NO_ADDRESS = frozenset({"no device", "no number", "no email address"})

@@ -196,11 +196,35 @@ def email_html(title: str, body: str, link: str) -> str:
 
 
 def digest_text(
-    language: str, school: str, day: date, items: Sequence[tuple[str, str]]
+    language: str, school: str, day: date, items: Sequence[tuple[str, str, str]]
 ) -> tuple[str, str]:
     """The title and body of a daily digest: the `digest` template's heading, then each held
-    notification's own title and body (already written in the reader's language), oldest
-    first, a blank line between them."""
+    notification's own title, body (already written in the reader's language) and deep link
+    (the link its own email would have carried), oldest first, a blank line between them."""
     title, intro = render("digest", language, {"school": school, "day": day, "count": len(items)})
-    parts = [intro, *(f"{t}\n{b}" for t, b in items)]
+    parts = [intro, *(f"{t}\n{b}\n{link}" for t, b, link in items)]
     return title, "\n\n".join(parts)
+
+
+def digest_html(
+    language: str, school: str, day: date, items: Sequence[tuple[str, str, str]], link: str
+) -> str:
+    """The HTML alternative of a daily digest: what `digest_text` says, each item's title a
+    link to the notification itself, and the inbox's link last — escaped, never more."""
+    title, intro = render("digest", language, {"school": school, "day": day, "count": len(items)})
+    blocks = "".join(
+        f'<h2 style="font-size:1.05em;margin:1.25em 0 0.25em">'
+        f'<a href="{html.escape(href, quote=True)}" style="color:#1d4ed8">{html.escape(t)}</a>'
+        f'</h2><p style="margin:0">{html.escape(b).replace(chr(10), "<br>")}</p>'
+        for t, b, href in items
+    )
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>"
+        '<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f2933">'
+        f'<h1 style="font-size:1.25em;margin:0 0 1em">{html.escape(title)}</h1>'
+        f"<p>{html.escape(intro)}</p>{blocks}"
+        f'<p style="margin-top:1.5em"><a href="{html.escape(link, quote=True)}" '
+        f'style="color:#1d4ed8">{html.escape(link)}</a></p>'
+        "</body></html>"
+    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -84,6 +84,7 @@ class AttemptRow:
     state: str
     tries: int
     reason: str | None
+    round: int = 0
 
 
 def token_hash(token: str) -> str:
@@ -320,6 +321,33 @@ class SqlNotifications:
         """What a rung decides on, in one statement: its attempt (locked, `FOR UPDATE` of the
         attempt row only), the notification, and where it stands (seen, read, which channels
         were sent). None if the attempt is gone."""
+        found = await self._decisions([notification_id], channel, skip_locked=False)
+        return found.get(notification_id)
+
+    async def claim(
+        self, notification_ids: Sequence[uuid.UUID], channel: Channel
+    ) -> dict[uuid.UUID, tuple[AttemptRow, NotificationRow, Progress]]:
+        """`decide` for a chunk of attempts of one channel, in one statement: those another
+        transaction holds are left out (`FOR UPDATE SKIP LOCKED` on PostgreSQL), as are those
+        gone; `missing` tells which."""
+        return await self._decisions(notification_ids, channel, skip_locked=True)
+
+    async def missing(
+        self, notification_ids: Iterable[uuid.UUID], channel: Channel
+    ) -> set[uuid.UUID]:
+        """Of these attempts, those that still exist (no lock: a chunk asks after `claim`
+        left them out, to tell held from gone)."""
+        a = notification_attempt.c
+        rows = await self.session.execute(
+            sa.select(a.notification_id).where(
+                a.notification_id.in_(list(notification_ids)), a.channel == channel.value
+            )
+        )
+        return set(rows.scalars())
+
+    async def _decisions(
+        self, notification_ids: Sequence[uuid.UUID], channel: Channel, *, skip_locked: bool
+    ) -> dict[uuid.UUID, tuple[AttemptRow, NotificationRow, Progress]]:
         a, n = notification_attempt.c, notification.c
         others = notification_attempt.alias("other")
         sent = [
@@ -332,26 +360,106 @@ class SqlNotifications:
             .label(f"sent_{ch}")
             for ch in CHANNELS
         ]
-        r = (
-            await self.session.execute(
-                sa.select(a.state, a.tries, a.reason, *notification.c, *sent)
-                .join(notification, n.id == a.notification_id)
-                .where(a.notification_id == notification_id, a.channel == channel.value)
-                .with_for_update(of=notification_attempt)
+        rows = await self.session.execute(
+            sa.select(
+                a.state, a.tries, a.reason, a.round.label("attempt_round"), *notification.c, *sent
             )
-        ).first()
-        if r is None:
-            return None
-        row = NotificationRow(
-            r.id, r.institution_id, r.person_id, Category(r.category), r.batch_id,
-            r.subject_id, r.title, r.body,
-        )  # fmt: skip
-        progress = Progress(
-            read=r.read_at is not None,
-            seen=r.seen_at is not None or r.read_at is not None,
-            sent_channels=frozenset(Channel(ch) for ch in CHANNELS if getattr(r, f"sent_{ch}")),
+            .join(notification, n.id == a.notification_id)
+            .where(a.notification_id.in_(list(notification_ids)), a.channel == channel.value)
+            .order_by(a.notification_id)
+            .with_for_update(of=notification_attempt, skip_locked=skip_locked)
         )
-        return AttemptRow(r.state, r.tries, r.reason), row, progress
+        found = {}
+        for r in rows:
+            row = NotificationRow(
+                r.id, r.institution_id, r.person_id, Category(r.category), r.batch_id,
+                r.subject_id, r.title, r.body,
+            )  # fmt: skip
+            progress = Progress(
+                read=r.read_at is not None,
+                seen=r.seen_at is not None or r.read_at is not None,
+                sent_channels=frozenset(Channel(ch) for ch in CHANNELS if getattr(r, f"sent_{ch}")),
+            )
+            found[r.id] = (AttemptRow(r.state, r.tries, r.reason, r.attempt_round), row, progress)
+        return found
+
+    async def sending_attempts(
+        self, notification_ids: Iterable[uuid.UUID], channel: Channel, round_: int
+    ) -> set[uuid.UUID]:
+        """Of these attempts, those still `sending` in chunk round `round_`, locked (`FOR
+        UPDATE`) until the commit: the ones a chunk's run may still settle (and count)."""
+        a = notification_attempt.c
+        rows = await self.session.execute(
+            sa.select(a.notification_id)
+            .where(
+                a.notification_id.in_(list(notification_ids)),
+                a.channel == channel.value,
+                a.state == "sending",
+                a.round == round_,
+            )
+            .order_by(a.notification_id)
+            .with_for_update()
+        )
+        return set(rows.scalars())
+
+    async def fail_stale(
+        self, before: datetime, now: datetime, limit: int = 1000
+    ) -> list[tuple[uuid.UUID | None, str]]:
+        """Fail (reason `abandoned`) up to `limit` attempts left open since before `before`
+        after a try — `sending`, or `pending` again after a failed try — those another
+        transaction holds left for the next sweep; returns each one's batch and channel."""
+        a = notification_attempt.c
+        stale = (
+            sa.select(a.notification_id, a.channel)
+            .where(
+                a.started_at < before,
+                sa.or_(a.state == "sending", sa.and_(a.state == "pending", a.tries > 0)),
+            )
+            .order_by(a.notification_id, a.channel)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        found = (await self.session.execute(stale)).all()
+        if not found:
+            return []
+        reason = sa.func.substr(
+            sa.literal("abandoned: no job left to settle it (last: ")
+            + sa.func.coalesce(a.reason, "none")
+            + sa.literal(")"),
+            1,
+            300,
+        )
+        by_channel: dict[str, list[uuid.UUID]] = {}
+        for notification_id, channel in found:
+            by_channel.setdefault(channel, []).append(notification_id)
+        failed: list[tuple[uuid.UUID | None, str]] = []
+        for channel, ids in sorted(by_channel.items()):
+            rows = await self.session.execute(
+                sa.update(notification_attempt)
+                .where(a.notification_id.in_(ids), a.channel == channel, a.state.not_in(FINAL))
+                .values(state="failed", reason=reason, finished_at=now)
+                .returning(a.batch_id)
+            )
+            failed.extend((batch_id, channel) for batch_id in rows.scalars())
+        return failed
+
+    async def update_attempts(self, channel: Channel, rows: Sequence[dict[str, Any]]) -> None:
+        """Change many attempts of one channel in one statement (executemany): each row is a
+        `notification_id` and the same set of columns. The caller holds their locks and knows
+        they are not final."""
+        if not rows:
+            return
+        a = notification_attempt.c
+        columns = [k for k in rows[0] if k != "notification_id"]
+        params = [{f"b_{k}": v for k, v in r.items()} for r in rows]
+        await self.session.execute(
+            sa.update(notification_attempt)
+            .where(
+                a.notification_id == sa.bindparam("b_notification_id"), a.channel == channel.value
+            )
+            .values({k: sa.bindparam(f"b_{k}") for k in columns}),
+            params,
+        )
 
     async def update_attempt(
         self, notification_id: uuid.UUID, channel: Channel, **values: Any
@@ -377,11 +485,13 @@ class SqlNotifications:
         *,
         reached: int = 0,
         settled: tuple[Channel, str] | None = None,
+        tally: Mapping[str, int] | None = None,
     ) -> BatchProgressed | None:
         """Move the batch's counters — `reached` more recipients reached, one attempt of
         `settled`'s channel now in its final state — and return its counts, in one statement
         (`UPDATE … RETURNING`, in the caller's transaction: call it last before the commit,
-        the row stays locked until then)."""
+        the row stays locked until then). `tally` moves several counters at once (a chunk's:
+        `{"push_sent": 48, "push_failed": 2}`)."""
         c = notification_batch.c
         values: dict[str, Any] = {"updated_at": now}
         if reached:
@@ -390,6 +500,9 @@ class SqlNotifications:
             channel, state = settled
             name = f"{channel.value}_{state}"
             values[name] = c[name] + 1
+        for name, n in (tally or {}).items():
+            if n:
+                values[name] = c[name] + n
         row = (
             await self.session.execute(
                 sa.update(notification_batch)
@@ -448,6 +561,19 @@ class SqlNotifications:
             .order_by(push_device.c.created_at)
         )
         return {r.token: r.platform for r in rows}
+
+    async def devices_of(self, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, str]]:
+        """`device_tokens` for many people, in one statement."""
+        d = push_device.c
+        rows = await self.session.execute(
+            sa.select(d.person_id, d.token, d.platform)
+            .where(d.person_id.in_(list(set(person_ids))), d.disabled_at.is_(None))
+            .order_by(d.created_at)
+        )
+        found: dict[uuid.UUID, dict[str, str]] = {}
+        for r in rows:
+            found.setdefault(r.person_id, {})[r.token] = r.platform
+        return found
 
     async def disable_device(self, token: str, reason: str, now: datetime) -> None:
         await self.session.execute(

@@ -89,6 +89,8 @@ notification_attempt = sa.Table(
     sa.Column("provider_ref", sa.String(300), nullable=True),
     sa.Column("reason", sa.String(300), nullable=True),
     sa.Column("tries", sa.Integer(), nullable=False),
+    # Which chunk job owns it: 0 the planned chunk's, n the n-th follow-up after a failed try.
+    sa.Column("round", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("node", sa.String(200), nullable=True),
     sa.Column("started_at", UTCDateTime(), nullable=True),
     sa.Column("finished_at", UTCDateTime(), nullable=True),

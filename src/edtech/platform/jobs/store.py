@@ -154,10 +154,14 @@ async def claim(
         .order_by(job_table.c.run_at, job_table.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        # Taken once: PostgreSQL may run an `IN (subquery)` again for each row it updates, and
+        # each run skips the rows the last one locked — a claim of 16 took all 188 due jobs.
+        .cte("candidates")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     stmt = (
         sa.update(job_table)
-        .where(job_table.c.id.in_(candidates.scalar_subquery()), due)
+        .where(job_table.c.id.in_(sa.select(candidates.c.id)), due)
         .values(
             state=JobState.RUNNING.value,
             node=node,
