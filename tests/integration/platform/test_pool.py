@@ -12,8 +12,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from edtech.platform.db import engine as engine_module
 from edtech.app import create_app
+from edtech.platform.db import engine as engine_module
 from edtech.platform.db.engine import make_engine
 from edtech.settings import Settings
 from tests.servers import TEST_SECRET, LiveServer
