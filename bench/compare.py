@@ -298,6 +298,23 @@ async def pg_backends(database: str) -> list[int]:
     return [int(r["pid"]) for r in rows]
 
 
+async def pg_sessions(database: str) -> int:
+    """Backends ever started on the bench database (`pg_stat_database.sessions`, PostgreSQL
+    14+): their growth over a run is the node pools' connection churn. The PG CPU column reads
+    the backends alive at the end, so it misses backends that were opened and closed in the
+    run: with churn it undercounts."""
+    if not database:
+        return 0
+    name = database.rpartition("/")[2]
+    conn = await asyncpg.connect(common.POSTGRES.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute("SELECT pg_stat_clear_snapshot()")
+        n = await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", name)
+    finally:
+        await conn.close()
+    return int(n or 0)
+
+
 @dataclass
 class Env:
     work: Path
@@ -363,6 +380,7 @@ async def run_traffic(
         await asyncio.sleep(1.0)
         pids = [p.pid for p in nodes]
         pg = await pg_backends(system.database)
+        sessions0 = await pg_sessions(system.database)
         spy = None
         if args.profile and system.name != "node-socketio":
             svg = Path(args.profile) / f"{system.name}-{scenario}.svg"
@@ -406,6 +424,7 @@ async def run_traffic(
             spy.wait(60)
         redis1 = cpu_seconds(redis_pid)
         pg1 = {p: cpu_seconds(p) for p in await pg_backends(system.database)}
+        sessions1 = await pg_sessions(system.database)
         for i in range(2):
             (env.work / f"{tag}-{i}.stop").write_text("stop")
         for lg in lgs:
@@ -461,6 +480,8 @@ async def run_traffic(
         "redis_cpu_s": round(redis1 - redis0, 2),
         "pg_cpu_s": round(pg_cpu, 2),
         "pg_cpu_ms_per_msg": round(1000 * pg_cpu / published, 3) if published else None,
+        # minus the two this script opened to read the counters
+        "pg_new_backends": max(0, sessions1 - sessions0 - 2) if system.database else None,
     }
 
 

@@ -52,7 +52,12 @@ class Settings(BaseSettings):
     log_json: bool | None = Field(
         None, description="JSON logs; default: JSON unless stderr is a terminal."
     )
-    db_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size per node.")
+    db_pool_size: int = Field(
+        20,
+        ge=1,
+        description="PostgreSQL connections per node, all kept open once opened (no overflow): "
+        "at least the requests and jobs a node serves at once.",
+    )
     background_jobs: bool = Field(
         True,
         description="Work background jobs (deferred and scheduled) on this node; `edtech worker` "

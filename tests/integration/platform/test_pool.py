@@ -1,15 +1,22 @@
 """Pooled PostgreSQL connections: one that sat idle is checked before use and replaced if the
-server dropped it; one in steady use is not checked at all (no extra round trips)."""
+server dropped it; one in steady use is not checked at all (no extra round trips); the pool
+keeps every connection it opens (no overflow connections opened and closed per request); a
+request that finds none free in time gets a 503 problem."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
+from edtech.app import create_app
 from edtech.platform.db import engine as engine_module
 from edtech.platform.db.engine import make_engine
+from edtech.settings import Settings
+from tests.servers import TEST_SECRET, LiveServer
 from tests.services import need
 
 pytestmark = pytest.mark.postgres
@@ -60,3 +67,71 @@ async def test_a_connection_in_steady_use_is_not_pinged(
         assert len(pings) == 1
     finally:
         await engine.dispose()
+
+
+async def test_the_pool_keeps_every_connection_it_opens(postgres_database: str) -> None:
+    """More checkouts at once than the steady size wait for a returned connection: none is
+    opened beyond it only to be closed on return (a new backend per request plans every
+    statement again with cold caches)."""
+    need("PostgreSQL")
+    engine = make_engine(postgres_database, pool_size=2)
+    opened: list[object] = []
+    closed: list[object] = []
+    sa.event.listen(engine.sync_engine, "connect", lambda conn, _record: opened.append(conn))
+    sa.event.listen(engine.sync_engine, "close", lambda conn, _record: closed.append(conn))
+    try:
+        first, second = await engine.connect(), await engine.connect()
+        await first.execute(sa.text("SELECT 1"))  # in a transaction: returning it is I/O
+        third = asyncio.create_task(backend_pid(engine))  # a third request, both in use
+        for _ in range(3):  # let it ask the pool (with overflow, it starts connecting)
+            await asyncio.sleep(0)
+        await first.close()  # returned while the third waits
+        pid = await third
+        await second.close()
+        assert len(opened) == 2, "a connection was opened beyond the steady pool"
+        assert closed == []
+        assert engine.pool.checkedin() == 2
+        async with engine.connect() as one, engine.connect() as two:  # the same two backends
+            pids = [
+                (await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+                for conn in (one, two)
+            ]
+        assert pid in pids
+        assert len(opened) == 2
+    finally:
+        await engine.dispose()
+
+
+async def test_a_request_that_gets_no_connection_in_time_is_a_503_problem(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need("PostgreSQL")
+    monkeypatch.setattr(engine_module, "POOL_TIMEOUT", 0.2)
+    settings = Settings(
+        database_url=postgres_database,
+        broker_url="memory://",
+        secret_key=TEST_SECRET,
+        log_level="WARNING",
+        background_jobs=False,
+        db_pool_size=1,
+    )
+    app = create_app(settings)
+    server = LiveServer(app)
+    await server.start()
+    try:
+        engine = app.state.services.engine
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            async with engine.connect():  # the node's only connection, in use throughout
+                busy = await http.post(
+                    "/api/v1/auth/token", data={"username": "a@b.test", "password": "x"}
+                )
+            assert busy.status_code == 503, busy.text
+            assert busy.headers["content-type"] == "application/problem+json"
+            assert busy.headers["retry-after"] == "1"
+            assert busy.json()["code"] == "database_busy"
+            free = await http.post(
+                "/api/v1/auth/token", data={"username": "a@b.test", "password": "x"}
+            )
+            assert free.status_code != 503, free.text
+    finally:
+        await server.stop()

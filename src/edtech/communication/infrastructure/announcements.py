@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import Announcement
 from edtech.communication.infrastructure.tables import announcement, announcement_recipient
+from edtech.platform.db.bulk import insert_many
 
 
 class SqlAlchemyAnnouncements:
@@ -42,8 +43,9 @@ class SqlAlchemyAnnouncements:
             return
         # the recipient rows point at the announcement: a new one is inserted first
         await self.session.flush()
-        await self.session.execute(
-            sa.insert(announcement_recipient),
+        await insert_many(
+            self.session,
+            announcement_recipient,
             [
                 {
                     "announcement_id": a.id,

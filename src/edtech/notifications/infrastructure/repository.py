@@ -45,6 +45,7 @@ from edtech.notifications.infrastructure.tables import (
     notification_preference,
     push_device,
 )
+from edtech.platform.db.bulk import insert_many
 from edtech.platform.db.engine import dialect_insert
 
 FINAL = ("sent", "failed", "skipped")
@@ -192,25 +193,19 @@ class SqlNotifications:
         returns the ids inserted."""
         if not rows:
             return []
-        result = await self.session.execute(
-            dialect_insert(self.session)(notification)
-            .on_conflict_do_nothing(
-                index_elements=[
-                    notification.c.person_id,
-                    notification.c.event_type,
-                    notification.c.source_key,
-                ]
-            )
-            .returning(notification.c.id),
-            list(rows),
+        return await insert_many(
+            self.session,
+            notification,
+            rows,
+            skip_conflicts_on=("person_id", "event_type", "source_key"),
+            returning="id",
         )
-        return list(result.scalars())
 
     async def plan_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert the planned attempts, and count them on their batches (`…_planned`)."""
         if not rows:
             return
-        await self.session.execute(sa.insert(notification_attempt), list(rows))
+        await insert_many(self.session, notification_attempt, rows)
         planned: dict[uuid.UUID, dict[str, int]] = {}
         for r in rows:
             if r.get("batch_id") is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
@@ -128,6 +129,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """Every database connection of this node stayed in use for the pool's timeout: the node is
+    saturated. Say so and when to retry (another node may have room), not a bare 500."""
+    log.warning("database_pool_exhausted", path=request.url.path)
+    return problem(
+        503,
+        "The service is busy: no database connection was free in time. Retry shortly.",
+        code="database_busy",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
 def internal_error(path: str | None, correlation_id: str | None) -> JSONResponse:
     """The 500 problem for an unhandled error: nothing of the error itself is disclosed, only
     the correlation id (the request id, also in the log line) that finds it in the logs."""
@@ -147,6 +161,7 @@ _HANDLERS = (
     (DomainError, _domain_error),
     (RequestValidationError, _validation_error),
     (StarletteHTTPException, _http_error),
+    (PoolTimeoutError, _database_busy),
     (Exception, _unhandled),
 )
 """Which handler answers which error (the classes are disjoint but for `Exception`, last)."""

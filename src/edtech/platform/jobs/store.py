@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
 from edtech.kernel.jobs import Jobs
+from edtech.platform.db.bulk import insert_many
 from edtech.platform.jobs.table import job_table
 from edtech.platform.services import Services
 
@@ -104,9 +105,7 @@ class SqlJobs:
             }
             for job in jobs
         ]
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await self.session.execute(insert(job_table).on_conflict_do_nothing(), rows)
+        await insert_many(self.session, job_table, rows, skip_conflicts_on=())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,116 @@
+"""Thousands of rows in one INSERT: on PostgreSQL every column is bound as one array (`unnest`).
+
+SQLAlchemy's executemany on asyncpg ("insertmanyvalues") renders batches of 1,000 rows of
+`VALUES (...)` with a bind parameter per cell, each processed in Python and each batch a
+statement of its own. An urgent announcement to 10,000 guardians inserts ~40,000 rows in its
+transaction (recipients, notifications, their attempts and jobs): that cell-by-cell binding was
+the largest part of the node's CPU for the commit (docs/benchmarks.md, "An announcement to
+10,000 guardians"). Bound as one array per column, asyncpg encodes each column in C and the
+statement text is the same for any number of rows (one prepared statement). SQLite keeps
+executemany.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.platform.db.engine import dialect_insert
+
+_PG = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+async def insert_many(
+    session: AsyncSession,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    skip_conflicts_on: Sequence[str] | None = None,
+    returning: str | None = None,
+) -> list[Any]:
+    """Insert `rows` (each with the same keys, in that order) into `table`, in order.
+
+    `skip_conflicts_on`: the columns of a unique index; a row that would duplicate one is
+    skipped (ON CONFLICT DO NOTHING); `()` skips a row that conflicts with any index.
+    `returning`: a column whose values for the inserted rows are returned. Columns with a
+    Python-side default must be given: none is computed here.
+    """
+    if not rows:
+        return []
+    keys = tuple(rows[0])
+    if session.get_bind().dialect.name != "postgresql":
+        stmt = dialect_insert(session)(table)
+        if skip_conflicts_on is not None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(skip_conflicts_on) or None)
+        if returning is None:
+            await session.execute(stmt, list(rows))
+            return []
+        result = await session.execute(stmt.returning(table.c[returning]), list(rows))
+        return list(result.scalars())
+    params: dict[str, list[Any]] = {}
+    for i, key in enumerate(keys):
+        column = table.c[key]
+        values = [row[key] for row in rows]
+        if isinstance(column.type, sa.JSON):
+            values = [None if v is None else json.dumps(v) for v in values]
+        elif _is_datetime(column) and any(
+            isinstance(v, datetime) and v.tzinfo is None for v in values
+        ):
+            raise ValueError("naive datetime given to a UTC column")
+        params[f"c{i}"] = values
+    conflict = None if skip_conflicts_on is None else tuple(skip_conflicts_on)
+    statement = _statement(table, keys, conflict, returning)
+    result = await session.execute(statement, params)
+    return list(result.scalars()) if returning is not None else []
+
+
+def _is_datetime(column: sa.Column[Any]) -> bool:
+    impl = getattr(column.type, "impl", column.type)
+    return isinstance(impl, sa.DateTime)
+
+
+@lru_cache(maxsize=256)
+def _statement(
+    table: sa.Table,
+    keys: tuple[str, ...],
+    conflict: tuple[str, ...] | None,
+    returning: str | None,
+) -> sa.TextClause:
+    """`INSERT INTO t (a, b) SELECT u.a, u.b FROM unnest(CAST(:c0 AS type[]), …) WITH
+    ORDINALITY ORDER BY ord`: the same text, so one prepared statement, for any number of
+    rows."""
+    arrays, selected = [], []
+    for i, key in enumerate(keys):
+        column = table.c[key]
+        if isinstance(column.type, sa.JSON):  # bound as text, each element cast back
+            arrays.append(f"CAST(:c{i} AS text[])")
+            selected.append(f"CAST(u.c{i} AS json)")
+        else:
+            arrays.append(f"CAST(:c{i} AS {column.type.compile(dialect=_PG)}[])")
+            selected.append(f"u.c{i}")
+    names = ", ".join(_quote(k) for k in keys)
+    aliases = ", ".join(f"c{i}" for i in range(len(keys)))
+    sql = (
+        f"INSERT INTO {_quote(table.name)} ({names})\n"
+        f"SELECT {', '.join(selected)}\n"
+        f"FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS u({aliases}, ord)\n"
+        "ORDER BY u.ord"
+    )
+    if conflict:
+        sql += f"\nON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO NOTHING"
+    elif conflict is not None:
+        sql += "\nON CONFLICT DO NOTHING"
+    if returning is not None:
+        sql += f"\nRETURNING {_quote(returning)}"
+    return sa.text(sql)
+
+
+def _quote(name: str) -> str:
+    return str(_PG.identifier_preparer.quote(name))

@@ -1,0 +1,92 @@
+"""`insert_many`: rows in order, JSON and UTC datetimes as the ORM writes them, conflicts skipped
+and the inserted rows' ids returned — on both dialects (PostgreSQL binds one array a column)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from edtech.platform.db.bulk import insert_many
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.types import UTCDateTime
+
+test_metadata = sa.MetaData()
+item = sa.Table(
+    "bulk_test_item",
+    test_metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("key", sa.String(40), nullable=False, unique=True),
+    sa.Column("n", sa.Integer(), nullable=False),
+    sa.Column("args", sa.JSON(), nullable=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+)
+
+
+@pytest.fixture
+async def factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(test_metadata.create_all)
+    yield make_session_factory(engine)
+    async with engine.begin() as conn:
+        await conn.run_sync(test_metadata.drop_all)
+    await engine.dispose()
+
+
+def rows(keys: list[str], at: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": uuid.uuid4(),
+            "key": k,
+            "n": i,
+            "args": {"k": k, "list": [i, None]} if i % 2 == 0 else None,
+            "at": at + timedelta(seconds=i),
+        }
+        for i, k in enumerate(keys)
+    ]
+
+
+async def test_rows_are_inserted_in_order_with_their_json_and_utc_times(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    at = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    given = rows([f"k{i}" for i in range(2500)], at)
+    async with factory() as session, session.begin():
+        await insert_many(session, item, given)
+    async with factory() as session:
+        got = (await session.execute(sa.select(item).order_by(item.c.n))).mappings().all()
+    assert [dict(r) for r in got] == given
+
+
+async def test_conflicting_rows_are_skipped_and_only_the_inserted_ids_returned(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    at = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    first = rows(["a", "b"], at)
+    async with factory() as session, session.begin():
+        await insert_many(session, item, first)
+    again = rows(["b", "c", "a", "d"], at)
+    async with factory() as session, session.begin():
+        inserted = await insert_many(
+            session, item, again, skip_conflicts_on=("key",), returning="id"
+        )
+    assert sorted(inserted) == sorted([again[1]["id"], again[3]["id"]])
+    assert all(isinstance(i, uuid.UUID) for i in inserted)
+    async with factory() as session, session.begin():
+        none = await insert_many(session, item, rows(["a"], at), skip_conflicts_on=())
+    assert none == []
+    async with factory() as session:
+        keys = (await session.scalars(sa.select(item.c.key).order_by(item.c.key))).all()
+    assert keys == ["a", "b", "c", "d"]
+
+
+async def test_a_naive_datetime_is_refused(factory: async_sessionmaker[AsyncSession]) -> None:
+    async with factory() as session, session.begin():
+        with pytest.raises((ValueError, sa.exc.StatementError)):
+            await insert_many(session, item, rows(["x"], datetime(2026, 12, 5, 9, 0)))
