@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -19,6 +19,59 @@ from edtech.kernel.ids import new_id
 from tests.integration.attendance.helpers import SCHOOL_ZONE, School
 from tests.integration.insights.helpers import four_days_and_an_absence, make_counsellor
 from tests.roster import login
+
+
+async def seed_grades(
+    app: FastAPI, school: School, *, maths_previous_since: date, science_since: date
+) -> None:
+    """What insights saw of student1's published totals: Maths 48 % today (62 % since
+    `maths_previous_since`: down 14 points), Science 75.5 % since `science_since`; and 4 pieces
+    of work missing (their missing_work signal)."""
+    student1 = school.person("student1@demo.test")
+    institution = school.demo.institution_id
+    today = school.clock.now().astimezone(SCHOOL_ZONE).date()
+    maths, science = school.demo.section_ids[:2]
+    async with app.state.services.session_factory() as db:
+        await db.execute(
+            grade_standing.insert(),
+            [
+                {
+                    "student_id": student1,
+                    "section_id": maths,
+                    "institution_id": institution,
+                    "percent": "48",
+                    "since": today,
+                    "previous_percent": "62",
+                    "previous_since": maths_previous_since,
+                },
+                {
+                    "student_id": student1,
+                    "section_id": science,
+                    "institution_id": institution,
+                    "percent": "75.5",
+                    "since": science_since,
+                    "previous_percent": None,
+                    "previous_since": None,
+                },
+            ],
+        )
+        await db.execute(
+            student_signal.insert().values(
+                id=new_id(),
+                institution_id=institution,
+                student_id=student1,
+                indicator="missing_work",
+                level="alert",
+                missed=4,
+                counted=2,
+                evidence="4 pieces of work missing: Maths 3, Science 1",
+                missed_sessions=[],
+                links=[],
+                changed_at=school.clock.now(),
+                version=1,
+            )
+        )
+        await db.commit()
 
 
 async def test_the_feature_table_is_scored_by_the_rules_and_exported_as_csv(
@@ -62,53 +115,11 @@ async def test_grade_features_and_the_parquet_export_read_back_with_pyarrow(
 
     counsellor = await make_counsellor(client, school)
     await four_days_and_an_absence(client, school, app)
-    institution = school.demo.institution_id
     student1 = school.person("student1@demo.test")
     today = school.clock.now().astimezone(SCHOOL_ZONE).date()
-    # What insights last saw of student1's published totals: Maths 48 % (62 % before, down
-    # 14 points), Science 75 %; and 4 pieces of work missing (their missing_work signal).
-    async with app.state.services.session_factory() as db:
-        maths, science = school.demo.section_ids[:2]
-        await db.execute(
-            grade_standing.insert(),
-            [
-                {
-                    "student_id": student1,
-                    "section_id": maths,
-                    "institution_id": institution,
-                    "percent": "48",
-                    "since": today,
-                    "previous_percent": "62",
-                    "previous_since": today - timedelta(days=14),
-                },
-                {
-                    "student_id": student1,
-                    "section_id": science,
-                    "institution_id": institution,
-                    "percent": "75.5",
-                    "since": today,
-                    "previous_percent": None,
-                    "previous_since": None,
-                },
-            ],
-        )
-        await db.execute(
-            student_signal.insert().values(
-                id=new_id(),
-                institution_id=institution,
-                student_id=student1,
-                indicator="missing_work",
-                level="alert",
-                missed=4,
-                counted=2,
-                evidence="4 pieces of work missing: Maths 3, Science 1",
-                missed_sessions=[],
-                links=[],
-                changed_at=school.clock.now(),
-                version=1,
-            )
-        )
-        await db.commit()
+    await seed_grades(
+        app, school, maths_previous_since=today - timedelta(days=14), science_since=today
+    )
     url = f"/api/v1/insights/features/schools/{school.demo.school_ids[0]}"
     body = (await client.get(url, params={"limit": 200}, headers=counsellor)).json()
     assert body["feature_version"] == FEATURE_VERSION == 3
@@ -152,51 +163,14 @@ async def test_grade_features_are_judged_as_of_the_day_asked(
     work was missing either."""
     counsellor = await make_counsellor(client, school)
     await four_days_and_an_absence(client, school, app)
-    institution = school.demo.institution_id
     student1 = school.person("student1@demo.test")
     today = school.clock.now().astimezone(SCHOOL_ZONE).date()
-    async with app.state.services.session_factory() as db:
-        maths, science = school.demo.section_ids[:2]
-        await db.execute(
-            grade_standing.insert(),
-            [
-                {
-                    "student_id": student1,
-                    "section_id": maths,
-                    "institution_id": institution,
-                    "percent": "48",
-                    "since": today,
-                    "previous_percent": "62",
-                    "previous_since": today - timedelta(days=3),
-                },
-                {
-                    "student_id": student1,
-                    "section_id": science,
-                    "institution_id": institution,
-                    "percent": "75.5",
-                    "since": today - timedelta(days=1),
-                    "previous_percent": None,
-                    "previous_since": None,
-                },
-            ],
-        )
-        await db.execute(
-            student_signal.insert().values(
-                id=new_id(),
-                institution_id=institution,
-                student_id=student1,
-                indicator="missing_work",
-                level="alert",
-                missed=4,
-                counted=2,
-                evidence="4 pieces of work missing: Maths 3, Science 1",
-                missed_sessions=[],
-                links=[],
-                changed_at=school.clock.now(),
-                version=1,
-            )
-        )
-        await db.commit()
+    await seed_grades(
+        app,
+        school,
+        maths_previous_since=today - timedelta(days=3),
+        science_since=today - timedelta(days=1),
+    )
     url = f"/api/v1/insights/features/schools/{school.demo.school_ids[0]}"
     grades = ("courses_with_total", "lowest_course_total", "failing_courses")
     grades += ("largest_grade_drop", "missing_work")

@@ -3,6 +3,7 @@ sender's last progress event: what the announcement tests share."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -32,6 +33,24 @@ async def announce(
     )
     assert r.status_code == 201, r.text
     return dict(r.json())
+
+
+async def register_devices(client: httpx.AsyncClient) -> None:
+    """Every S01 guardian registers an FCM device (`token(email)`)."""
+    for email in S01_GUARDIANS:
+        r = await client.post(
+            "/api/v1/me/push-devices",
+            json={"platform": "fcm", "token": token(email)},
+            headers=await login(client, email),
+        )
+        assert r.status_code == 201, r.text
+
+
+async def urgent_batch(client: httpx.AsyncClient, school: School) -> uuid.UUID:
+    """S01's guardians' devices registered, an urgent announcement to them: its batch."""
+    await register_devices(client)
+    announcement = await announce(client, school, "urgent", "Early pick-up")
+    return uuid.UUID(announcement["id"])
 
 
 def settled(frame: dict[str, Any]) -> bool:

@@ -13,7 +13,13 @@ import pytest
 from fastapi import FastAPI
 
 from tests.integration.attendance.helpers import School, Socket, school_time
-from tests.integration.notifications.announcing import S01_GUARDIANS, announce, settled, token
+from tests.integration.notifications.announcing import (
+    S01_GUARDIANS,
+    announce,
+    register_devices,
+    settled,
+    token,
+)
 from tests.integration.notifications.helpers import RecordedFcm, drain, notifications
 from tests.roster import login
 from tests.servers import LiveServer
@@ -80,14 +86,7 @@ async def test_urgent_announcement_reaches_every_guardian_once_per_channel_with_
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    for email in S01_GUARDIANS:
-        auth = await login(client, email)
-        r = await client.post(
-            "/api/v1/me/push-devices",
-            json={"platform": "fcm", "token": token(email)},
-            headers=auth,
-        )
-        assert r.status_code == 201, r.text
+    await register_devices(client)
     # guardian3 is in quiet hours now (08:20 school time): urgent announcements go anyway.
     g3 = await login(client, "guardian3@demo.test")
     quiet = await client.put(

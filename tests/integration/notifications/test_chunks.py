@@ -25,7 +25,13 @@ from edtech.notifications.jobs import fail_stale_attempts
 from edtech.platform.jobs.table import job_table as job
 from edtech.settings import Settings
 from tests.integration.attendance.helpers import School
-from tests.integration.notifications.announcing import S01_GUARDIANS, announce, token
+from tests.integration.notifications.announcing import (
+    S01_GUARDIANS,
+    announce,
+    register_devices,
+    token,
+    urgent_batch,
+)
 from tests.integration.notifications.helpers import RecordedFcm, drain
 from tests.roster import login
 from tests.smtp import SmtpServer, addresses
@@ -36,16 +42,6 @@ def settings(settings: Settings) -> Settings:
     """Chunks of four (`EDTECH_NOTIFY_CHUNK_SIZE`)."""
     notifications = settings.notifications.model_copy(update={"notify_chunk_size": 4})
     return settings.model_copy(update={"notifications": notifications})
-
-
-async def register_devices(client: httpx.AsyncClient) -> None:
-    for email in S01_GUARDIANS:
-        r = await client.post(
-            "/api/v1/me/push-devices",
-            json={"platform": "fcm", "token": token(email)},
-            headers=await login(client, email),
-        )
-        assert r.status_code == 201, r.text
 
 
 async def states(app: FastAPI, batch_id: uuid.UUID) -> Counter[tuple[str, str]]:
@@ -66,10 +62,7 @@ async def test_a_batch_is_sent_in_chunks_once_per_guardian_and_channel(
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    await register_devices(client)
-
-    announcement = await announce(client, school, "urgent", "Early pick-up")
-    batch_id = uuid.UUID(announcement["id"])
+    batch_id = await urgent_batch(client, school)
     async with app.state.services.session_factory() as session:
         jobs = await session.execute(
             sa.select(job.c.name, job.c.args).where(job.c.name.like("notifications.rung%"))
@@ -104,9 +97,7 @@ async def test_an_attempt_held_elsewhere_is_left_to_the_chunks_next_run_and_sent
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    await register_devices(client)
-    announcement = await announce(client, school, "urgent", "Early pick-up")
-    batch_id = uuid.UUID(announcement["id"])
+    batch_id = await urgent_batch(client, school)
 
     factory = app.state.services.session_factory
     async with factory() as holder:
@@ -244,9 +235,7 @@ async def test_an_attempt_no_job_will_settle_is_failed_by_the_sweep_and_never_se
     fcm: tuple[RecordedFcm, Path],
 ) -> None:
     recorded, _ = fcm
-    await register_devices(client)
-    announcement = await announce(client, school, "urgent", "Early pick-up")
-    batch_id = uuid.UUID(announcement["id"])
+    batch_id = await urgent_batch(client, school)
     n, a = notification.c, notification_attempt.c
     factory = app.state.services.session_factory
     async with factory() as session, session.begin():
