@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 
 import uvicorn
 from fastapi import FastAPI
@@ -15,6 +16,9 @@ from fastapi import FastAPI
 from edtech.platform.serving import bind_socket, uvicorn_config
 
 TEST_SECRET = "test-secret-key-not-for-production"
+STOP_WITHIN = 60.0
+"""Seconds a test server may take to stop (uvicorn's graceful timeout is 10, the lifespan's
+parts are bounded by a few seconds each)."""
 
 
 class LiveServer:
@@ -38,11 +42,28 @@ class LiveServer:
                 raise RuntimeError("uvicorn stopped before it started")
             await asyncio.sleep(0.01)
 
-    async def stop(self) -> None:
+    async def stop(self, within: float = STOP_WITHIN) -> None:
+        """Shut the server down as SIGTERM would; one that has not stopped `within` seconds
+        fails the test with every asyncio task's stack (what it waits for), never hangs it."""
         self.server.should_exit = True
         if self._task is not None:
-            await self._task
+            done, _ = await asyncio.wait({self._task}, timeout=within)
+            if not done:
+                stacks = _task_stacks()
+                self.server.force_exit = True
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+                self.sock.close()
+                raise RuntimeError(f"uvicorn did not stop within {within} s; tasks:\n{stacks}")
+            self._task.result()
         self.sock.close()
+
+
+def _task_stacks() -> str:
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(limit=12, file=out)
+    return out.getvalue()
 
 
 def _no_signal_capture() -> object:

@@ -9,8 +9,10 @@ and fast routes. Nothing is created on first use; a slice adds itself by its man
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
@@ -42,6 +44,20 @@ from edtech.settings import Settings
 from edtech.slices import SLICES
 
 log = get_logger(__name__)
+
+STOP_WITHIN = 30.0
+"""Seconds one part of a node (a component, the realtime hub, the database pool) may take to
+stop before the node gives up on it, logs `node_stop_timeout` and goes on stopping the rest."""
+
+
+async def _bounded(part: str, stopping: Coroutine[Any, Any, object]) -> None:
+    """Await a part's stop for at most `STOP_WITHIN`: a node told to exit always exits."""
+    try:
+        async with asyncio.timeout(STOP_WITHIN):
+            await stopping
+    except TimeoutError:
+        log.error("node_stop_timeout", part=part, seconds=STOP_WITHIN)
+
 
 DESCRIPTION = """
 The backend of a school platform: institutions and rosters, attendance, grades, billing and
@@ -102,9 +118,10 @@ def create_app(
             for component in reversed(started):
                 stop = getattr(component, "stop", None)
                 if stop is not None:
-                    await stop()
-            await realtime.stop()  # drains sockets with 1012 in batches, flushes the outbox
-            await engine.dispose()
+                    await _bounded(type(component).__name__, stop())
+            # Drains sockets with 1012 in batches, flushes the outbox.
+            await _bounded("realtime", realtime.stop())
+            await _bounded("database", engine.dispose())
             log.info("node_stopped", node=services.node_name)
 
     app = NodeApp(
