@@ -46,12 +46,13 @@ def test_every_operation_lists_its_problem_answers_as_problem_json() -> None:
     doc = tiny_app().openapi()
     open_ = doc["paths"]["/open"]["get"]["responses"]
     slots = doc["paths"]["/slots"]["post"]["responses"]
-    assert {"400", "403", "404", "409", "422", "500"} <= set(open_)
+    assert {"400", "403", "404", "409", "422", "500", "503"} <= set(open_)
     assert "401" not in open_  # no credential
     assert "413" not in open_  # no body
     assert {"401", "413"} <= set(slots)
-    for status in ("401", "409", "413", "422", "500"):
+    for status in ("401", "409", "413", "422", "500", "503"):
         assert slots[status]["content"] == PROBLEM, status
+    assert "database_busy" in slots["503"]["description"]
     assert slots["409"]["description"] == "Taken."  # the route's own words are kept
     assert "HTTPValidationError" not in doc["components"]["schemas"]
     assert doc["components"]["schemas"]["Problem"]["required"] == [

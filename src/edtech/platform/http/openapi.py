@@ -4,7 +4,7 @@
 FastAPI documents only the 422 of request validation, as plain JSON in its own shape; our
 handlers (`problems.py`) answer every error — validation, domain, HTTP, unexpected — as a
 problem document. So after FastAPI builds the document, `describe_problems` gives each operation
-the statuses any route may answer (400, 403, 404, 409, 422, 500; 401 where a credential is
+the statuses any route may answer (400, 403, 404, 409, 422, 500, 503; 401 where a credential is
 required; 413 where a body is read) and rewrites the ones routes declared themselves (their
 descriptions are kept) to problem+json. Wall-clock `time` fields get their true format too.
 """
@@ -63,9 +63,10 @@ WALL_CLOCK_TIME: dict[str, Any] = {
 which requires an offset; the API's times (lesson starts, quiet hours) are local wall-clock
 times and carry none."""
 
-ANY_ROUTE = (400, 403, 404, 409, 422, 500)
+ANY_ROUTE = (400, 403, 404, 409, 422, 500, 503)
 """Every route may answer these: a domain rule broken (400/409/422), someone else's resource
-(403/404), a malformed request (422), a bug (500)."""
+(403/404), a malformed request (422), a bug (500), a node with no database connection free in
+time (503 `database_busy`)."""
 
 DESCRIPTIONS = {
     400: "The request breaks a rule of the domain.",
@@ -77,6 +78,8 @@ DESCRIPTIONS = {
     422: "The request is malformed or its values are invalid; `errors` says where.",
     429: "Too many requests; see Retry-After.",
     500: "An unexpected error.",
+    503: "The service is busy (`database_busy`: no database connection was free in time); "
+    "retry after Retry-After.",
 }
 
 OWN_BODY = "x-own-body"
