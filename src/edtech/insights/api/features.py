@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 from dataclasses import asdict
@@ -30,6 +29,7 @@ from edtech.insights.infrastructure.standings import grade_totals_of
 from edtech.insights.infrastructure.thresholds import thresholds_of
 from edtech.institutions.public import school_clock, school_in_institution
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
+from edtech.platform.http.csv_file import csv_response
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, component
 from edtech.platform.http.pagination import Page, PageParamsDep
 
@@ -163,23 +163,13 @@ async def school_features(
         )
     if fmt == "csv":
         header = list(FeatureRowOut.model_fields)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
+        lines = []
         for row in rows:
             values = row.model_dump(mode="json")
             values["score_reasons"] = " · ".join(values["score_reasons"])
-            writer.writerow([values[k] for k in header])
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="features-v{FEATURE_VERSION}-school-{school_id}-'
-                    f'{as_of}.csv"'
-                )
-            },
-        )
+            lines.append([values[k] for k in header])
+        name = f"features-v{FEATURE_VERSION}-school-{school_id}-{as_of}"
+        return csv_response(name, header, lines)
     total = len(rows)
     next_url = None
     if page.offset + page.limit < total:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -34,6 +32,7 @@ from edtech.institutions.public import (
 )
 from edtech.kernel.errors import FieldProblem, ForbiddenError, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal, Role
+from edtech.platform.http.csv_file import csv_response
 from edtech.platform.http.deps import ClockDep, ReadSessionDep
 from edtech.platform.http.pagination import Page, PageParamsDep
 
@@ -138,17 +137,7 @@ HEADER = [*StudentMeasuresOut.model_fields]
 
 
 def _csv(name: str, rows: Sequence[StudentMeasuresOut]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for row in rows:
-        values = row.model_dump()
-        writer.writerow(["" if values[k] is None else values[k] for k in HEADER])
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+    return csv_response(name, HEADER, ([*row.model_dump().values()] for row in rows))
 
 
 async def _answer(
