@@ -343,6 +343,24 @@ def loadgen(
     return subprocess.Popen(pinned(env.lg_core, argv), cwd=common.ROOT)
 
 
+def subscriptions(
+    system: System, scenario: str, rooms: Sequence[uuid.UUID], args: argparse.Namespace
+) -> list[list[str]]:
+    """Per node, the channels of its subscribers (one socket per entry). Fan-out: the
+    `--fanout-clients` subscribers of the one room spread evenly over the nodes. Chat: room j's
+    two subscribers on nodes j and j + 1 (mod the node count): on different nodes whenever
+    there are two or more, both on the one node otherwise."""
+    n = args.nodes
+    if scenario.startswith("fanout"):
+        channel = system.channel(rooms[0])
+        return [[channel] * (args.fanout_clients // n) for _ in range(n)]
+    per_node: list[list[str]] = [[] for _ in range(n)]
+    for j, room in enumerate(rooms):
+        per_node[j % n].append(system.channel(room))
+        per_node[(j + 1) % n].append(system.channel(room))
+    return per_node
+
+
 async def run_traffic(
     env: Env,
     system: System,
@@ -350,7 +368,7 @@ async def run_traffic(
     args: argparse.Namespace,
     redis_pid: int,
 ) -> dict[str, Any]:
-    ports = [common.free_port(), common.free_port()]
+    ports = [common.free_port() for _ in range(args.nodes)]
     nodes = [system.start(p, f"n{i}") for i, p in enumerate(ports)]
     lgs: list[subprocess.Popen[bytes]] = []
     tag = f"{system.name}-{scenario}-{uuid.uuid4().hex[:6]}"
@@ -362,16 +380,15 @@ async def run_traffic(
         await publish(system, ports, [uuid.uuid4()], rate=None, seconds=0.5, concurrency=1)
         if scenario.startswith("fanout"):
             rooms = [uuid.uuid4()]
-            per_node = args.fanout_clients // 2
             sample = 10
         else:
             rooms = [uuid.uuid4() for _ in range(args.chat_channels)]
-            per_node = args.chat_channels
             sample = 1
-        channels = [system.channel(r) for r in rooms]
-        for i, port in enumerate(ports):
-            lgs.append(loadgen(env, system, port, per_node, channels, f"{tag}-{i}", sample))
-        while not all((env.work / f"{tag}-{i}.ready").exists() for i in range(2)):
+        for i, (port, channels) in enumerate(
+            zip(ports, subscriptions(system, scenario, rooms, args), strict=True)
+        ):
+            lgs.append(loadgen(env, system, port, len(channels), channels, f"{tag}-{i}", sample))
+        while not all((env.work / f"{tag}-{i}.ready").exists() for i in range(len(ports))):
             if any(p.poll() is not None for p in lgs):
                 raise RuntimeError(f"a load generator died ({system.name} {scenario})")
             if any(p.poll() is not None for p in nodes):
@@ -425,12 +442,14 @@ async def run_traffic(
         redis1 = cpu_seconds(redis_pid)
         pg1 = {p: cpu_seconds(p) for p in await pg_backends(system.database)}
         sessions1 = await pg_sessions(system.database)
-        for i in range(2):
+        for i in range(len(ports)):
             (env.work / f"{tag}-{i}.stop").write_text("stop")
         for lg in lgs:
             while lg.poll() is None:
                 await asyncio.sleep(0.2)
-        results = [json.loads((env.work / f"{tag}-{i}.json").read_text()) for i in range(2)]
+        results = [
+            json.loads((env.work / f"{tag}-{i}.json").read_text()) for i in range(len(ports))
+        ]
     finally:
         for lg in lgs:
             if lg.poll() is None:
@@ -462,6 +481,7 @@ async def run_traffic(
     return {
         "system": system.name,
         "scenario": scenario,
+        "nodes": len(ports),
         "offered_per_s": rate,
         "published": published,
         "errors": pub.errors,
@@ -706,6 +726,9 @@ def main() -> None:
     parser.add_argument("--chat-channels", type=int, default=2000)
     parser.add_argument("--chat-rate", type=float, default=300.0)
     parser.add_argument("--idle", type=int, nargs="+", default=[5000, 10000])
+    parser.add_argument(
+        "--nodes", type=int, default=2, help="server nodes per system (1 or more; the issue's: 2)"
+    )
     parser.add_argument("--no-pin", action="store_true")
     parser.add_argument(
         "--edtech-before",
