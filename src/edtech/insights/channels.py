@@ -34,7 +34,11 @@ class SignalChangedData(BaseModel):
     )
     section_ids: list[uuid.UUID] = Field(
         default_factory=list,
-        description="The sections the student is enrolled in today (each gets the event).",
+        description=(
+            "On `insights.school.{id}`: the sections the student is enrolled in today (each "
+            "gets the event). On `insights.section.{id}`: that section alone — a section's "
+            "subscribers do not learn the student's other sections."
+        ),
     )
 
 
@@ -107,9 +111,18 @@ SECTION_SIGNALS = ChannelType(
 )
 
 
-def _to_school_and_sections(event: SignalChanged) -> Iterable[str]:
+def _to_school_and_sections(event: SignalChanged) -> Iterable[str | Delivery]:
+    """The school's channel with every section the student is in today; each section's channel
+    with that section alone (its teachers need not learn the student's other sections)."""
     school = [] if event.school_id is None else [SCHOOL_SIGNALS.name(id=event.school_id)]
-    return [*school, *(SECTION_SIGNALS.name(id=s) for s in dict.fromkeys(event.section_ids))]
+    data = event.payload()
+    return [
+        *school,
+        *(
+            Delivery(SECTION_SIGNALS.name(id=s), {**data, "section_ids": [str(s)]})
+            for s in dict.fromkeys(event.section_ids)
+        ),
+    ]
 
 
 def _to_teachers_and_office(event: AttendanceNotTaken) -> Iterable[Delivery]:
