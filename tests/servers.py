@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+from collections.abc import Iterator
 
 import uvicorn
 from fastapi import FastAPI
@@ -66,5 +67,7 @@ def _task_stacks() -> str:
     return out.getvalue()
 
 
-def _no_signal_capture() -> object:
-    return contextlib.nullcontext()
+@contextlib.contextmanager
+def _no_signal_capture() -> Iterator[None]:
+    """The test's event loop keeps its own signal handlers (uvicorn would install its own)."""
+    yield
