@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from edtech.attendance.public import close_due_sessions
 from edtech.insights.infrastructure.measures import period_marks
-from tests.integration.attendance.helpers import SCHOOL_ZONE, School
+from tests.integration.attendance.helpers import SCHOOL_ZONE, School, session_of
 from tests.integration.insights.helpers import four_days_and_an_absence
 from tests.roster import login
 
@@ -201,3 +202,48 @@ async def test_each_period_weighs_its_minutes_in_class(
         )
     assert len(marks) == 9
     assert {m.minutes for m in marks} == {45}
+
+
+async def test_a_partial_day_counts_by_the_institutions_full_and_half_day_shares(
+    client: httpx.AsyncClient, school: School, app: FastAPI
+) -> None:
+    # Today: S01 missed (08:45 close), S02 attended, two periods of the same length.
+    await four_days_and_an_absence(client, school, app)
+    officer = await login(client, "officer@demo.test")
+    admin = await login(client, "admin@demo.test")
+    s02 = await session_of(client, officer, school.demo.section_ids[1], at_hour=8)
+    done = await client.post(
+        f"/api/v1/attendance/sessions/{s02['id']}/mark-all-present", headers=officer
+    )
+    assert done.status_code == 200, done.text
+    school.clock.advance(timedelta(hours=2))
+    assert await close_due_sessions(app.state.services) >= 1
+    student1 = str(school.person("student1@demo.test"))
+    day = today(school)
+    params = {
+        "first": (day - timedelta(days=4)).isoformat(),
+        "last": day.isoformat(),
+        "student_id": student1,
+    }
+    url = f"{BASE}/schools/{school.demo.school_ids[0]}"
+
+    async def attended_and_absent() -> tuple[float, float]:
+        r = await client.get(url, params=params, headers=officer)
+        assert r.status_code == 200, r.text
+        [row] = r.json()["items"]
+        return row["days_attended"], row["days_absent"]
+
+    async def shares(full: int, half: int) -> None:
+        r = await client.put(
+            "/api/v1/insights/thresholds",
+            json={"full_day_percent": full, "half_day_percent": half},
+            headers=admin,
+        )
+        assert r.status_code == 200, r.text
+
+    # Half of today's minutes present: by default (75 % full, 25 % half) half a day.
+    assert await attended_and_absent() == (4.5, 0.5)
+    await shares(50, 25)  # half the minutes make a full day
+    assert await attended_and_absent() == (5.0, 0.0)
+    await shares(90, 60)  # half the minutes are not even half a day
+    assert await attended_and_absent() == (4.0, 1.0)
