@@ -361,6 +361,32 @@ def subscriptions(
     return per_node
 
 
+async def idle_cpu(
+    pids: Sequence[int], pg: Sequence[int], redis_pid: int, seconds: float
+) -> dict[str, float]:
+    """CPU spent per second with the subscribers connected and nothing published (timers,
+    the relay's and the probe's polling): the servers' background, which the per-message
+    figures of a run include. Nothing when `seconds` is 0."""
+    if seconds <= 0:
+        return {}
+    nodes0, pg0, redis0 = (
+        sum(map(cpu_seconds, pids)),
+        sum(map(cpu_seconds, pg)),
+        cpu_seconds(redis_pid),
+    )
+    await asyncio.sleep(seconds)
+    nodes1, pg1, redis1 = (
+        sum(map(cpu_seconds, pids)),
+        sum(map(cpu_seconds, pg)),
+        cpu_seconds(redis_pid),
+    )
+    return {
+        "idle_node_cpu_ms_per_s": round(1000 * (nodes1 - nodes0) / seconds, 2),
+        "idle_pg_cpu_ms_per_s": round(1000 * (pg1 - pg0) / seconds, 2),
+        "idle_redis_cpu_ms_per_s": round(1000 * (redis1 - redis0) / seconds, 2),
+    }
+
+
 async def run_traffic(
     env: Env,
     system: System,
@@ -397,6 +423,7 @@ async def run_traffic(
         await asyncio.sleep(1.0)
         pids = [p.pid for p in nodes]
         pg = await pg_backends(system.database)
+        idle = await idle_cpu(pids, pg, redis_pid, getattr(args, "baseline", 0.0))
         sessions0 = await pg_sessions(system.database)
         spy = None
         if args.profile and system.name != "node-socketio":
@@ -502,6 +529,8 @@ async def run_traffic(
         "pg_cpu_ms_per_msg": round(1000 * pg_cpu / published, 3) if published else None,
         # minus the two this script opened to read the counters
         "pg_new_backends": max(0, sessions1 - sessions0 - 2) if system.database else None,
+        "window_s": round(pub.seconds + args.settle, 2),
+        **idle,
     }
 
 
@@ -728,6 +757,12 @@ def main() -> None:
     parser.add_argument("--idle", type=int, nargs="+", default=[5000, 10000])
     parser.add_argument(
         "--nodes", type=int, default=2, help="server nodes per system (1 or more; the issue's: 2)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=float,
+        default=0.0,
+        help="seconds to measure the servers' idle CPU before publishing (0: not measured)",
     )
     parser.add_argument("--no-pin", action="store_true")
     parser.add_argument(

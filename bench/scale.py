@@ -12,10 +12,12 @@ fan-out's subscribers spread evenly).
 
 The model (docs/scaling.md) says what a node count changes: the work per message is the
 same on any number of nodes — one node writes it, the nodes holding subscribers deliver it —
-so the server CPU per message stays flat, Redis pays one delivery per subscribed node, and
-the saturated rate is what the cores given to the servers buy: `1 / (node + Redis CPU per
-message)` per server core. The table puts the prediction from the 1-node run's costs next to
-what each node count measured (PostgreSQL is not pinned and is reported apart).
+while each node adds its background (timers, the relay's and the probe's polling), measured as
+idle CPU per second for `--baseline` seconds before each run's traffic. So the node CPU per
+message net of that background should stay at the 1-node figure, and the saturated rate is the
+CPU the servers got in the 1-node run less the N nodes' background, divided by the 1-node cost
+per message. The table puts that prediction beside each node count's measurement (PostgreSQL
+is not pinned and is reported apart).
 """
 
 # Scripts that coordinate processes through files and polling, on purpose.
@@ -46,40 +48,57 @@ def _median(rows: list[dict[str, Any]], key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
-def model_table(rows: list[dict[str, Any]], server_cores: int) -> str:
-    """Per scenario and node count: measured medians, and the saturated rate the 1-node run's
-    costs predict for the cores the servers have."""
+def _per_message(row: dict[str, Any]) -> None:
+    """Adds a run's costs per message: Redis's, and the nodes' net of their background (the
+    idle CPU per second measured before publishing, times the measured window)."""
+    published = row["published"] or 1
+    row["redis_cpu_ms_per_msg"] = 1000 * row["redis_cpu_s"] / published
+    background = row.get("idle_node_cpu_ms_per_s", 0.0) * row["window_s"]
+    row["net_node_cpu_ms_per_msg"] = (1000 * row["node_cpu_s"] - background) / published
+
+
+def model_table(rows: list[dict[str, Any]]) -> str:
+    """Per scenario and node count, the measured medians beside what the 1-node run predicts.
+
+    The model: a message costs the servers the same on any number of nodes (net of the nodes'
+    background), and each node adds its background (idle CPU per second). So the net node CPU
+    per message should stay at the 1-node figure, and at saturation the servers' CPU budget —
+    what they got per second in the 1-node run, `rate × (node + Redis CPU per message)` — less
+    the N nodes' background, divided by the 1-node cost per message, predicts the rate."""
+    for r in rows:
+        _per_message(r)
     lines = [
-        "| scenario | nodes | msgs/s | delivered / expected | p50 / p99 ms "
-        "| node CPU ms/msg | Redis CPU ms/msg | PG CPU ms/msg | predicted msgs/s at saturation "
-        "| runs |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | nodes | msgs/s | predicted msgs/s | delivered / expected | p50 / p99 ms "
+        "| node CPU ms/msg | net of background | Redis CPU ms/msg | nodes' idle CPU ms/s "
+        "| PG CPU ms/msg | PG idle CPU ms/s | runs (msgs/s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    base: dict[str, float] = {}
     for scenario in SCENARIOS:
+        one: dict[str, float] = {}
         for n in sorted({r["nodes"] for r in rows}):
             rs = [r for r in rows if r["scenario"] == scenario and r["nodes"] == n]
             if not rs:
                 continue
-            for r in rs:
-                r["redis_cpu_ms_per_msg"] = (
-                    1000 * r["redis_cpu_s"] / r["published"] if r["published"] else None
+            m = {k: _median(rs, k) for k in rs[0] if isinstance(rs[0][k], int | float)}
+            if not one:
+                one = {k: v for k, v in m.items() if v is not None}
+                one["budget"] = one["messages_per_s"] * (
+                    one["node_cpu_ms_per_msg"] + one["redis_cpu_ms_per_msg"]
                 )
-            node = _median(rs, "node_cpu_ms_per_msg")
-            redis = _median(rs, "redis_cpu_ms_per_msg")
-            if scenario not in base and node is not None and redis is not None:
-                base[scenario] = node + redis
-            predicted = (
-                1000 * server_cores / base[scenario]
-                if scenario.endswith("-sat") and scenario in base
-                else None
-            )
+            predicted = None
+            if scenario.endswith("-sat") and "idle_node_cpu_ms_per_s" in one:
+                spare = one["budget"] - (m["idle_node_cpu_ms_per_s"] or 0.0)
+                predicted = spare / (one["net_node_cpu_ms_per_msg"] + one["redis_cpu_ms_per_msg"])
+            elif scenario.endswith("-rate"):
+                predicted = one["messages_per_s"]
             lines.append(
-                f"| {scenario} | {n} | {fmt(_median(rs, 'messages_per_s'))} "
-                f"| {fmt(_median(rs, 'delivered'))} / {fmt(_median(rs, 'expected'))} "
-                f"| {fmt(_median(rs, 'p50_ms'))} / {fmt(_median(rs, 'p99_ms'))} "
-                f"| {fmt(node)} | {fmt(redis)} | {fmt(_median(rs, 'pg_cpu_ms_per_msg'))} "
-                f"| {fmt(predicted)} | {', '.join(fmt(r['messages_per_s']) for r in rs)} |"
+                f"| {scenario} | {n} | {fmt(m['messages_per_s'])} | {fmt(predicted)} "
+                f"| {fmt(m['delivered'])} / {fmt(m['expected'])} "
+                f"| {fmt(m['p50_ms'])} / {fmt(m['p99_ms'])} | {fmt(m['node_cpu_ms_per_msg'])} "
+                f"| {fmt(m['net_node_cpu_ms_per_msg'])} | {fmt(m['redis_cpu_ms_per_msg'])} "
+                f"| {fmt(m.get('idle_node_cpu_ms_per_s'))} | {fmt(m['pg_cpu_ms_per_msg'])} "
+                f"| {fmt(m.get('idle_pg_cpu_ms_per_s'))} "
+                f"| {', '.join(fmt(r['messages_per_s']) for r in rs)} |"
             )
     return "\n".join(lines)
 
@@ -125,10 +144,7 @@ async def main_async(args: argparse.Namespace) -> None:
     finally:
         redis_proc.terminate()
         await common.drop_database(system.database)
-    text = (
-        f"```\n{header}load after: {os.getloadavg()}\n```\n\n"
-        f"{model_table(rows, 1 if server_core is not None else cores)}\n"
-    )
+    text = f"```\n{header}load after: {os.getloadavg()}\n```\n\n{model_table(rows)}\n"
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text)
@@ -149,6 +165,9 @@ def main() -> None:
     parser.add_argument("--fanout-rate", type=float, default=20.0)
     parser.add_argument("--chat-channels", type=int, default=500)
     parser.add_argument("--chat-rate", type=float, default=100.0)
+    parser.add_argument(
+        "--baseline", type=float, default=3.0, help="seconds of idle CPU measured per run"
+    )
     parser.add_argument("--out", default="")
     asyncio.run(main_async(parser.parse_args()))
 
