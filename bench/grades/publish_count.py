@@ -1,0 +1,184 @@
+"""Count the work of one grade publication: SQL statements, round trips, node CPU, and where.
+
+The publication's work, counted rather than timed (as "The scan path's work counted" in
+docs/benchmarks.md): one node in this process on a throw-away PostgreSQL database seeded with
+`bench.grades.publish_fanout`'s school (`--students` per section, two guardians each), the
+teacher re-grades the class and publishes, `--rounds` times. For each publish request it
+counts every statement sent to PostgreSQL (SQLAlchemy's `before_cursor_execute`, grouped by
+table) and the CPU of this process during the request (`time.process_time`: the client and the
+node — HTTP, auth, the use case, the event sinks, the commit, the outbox hand-off).
+`--sequence` lists the last publication's statements in order (twice: with their SQL).
+
+    uv run python -m bench.grades.publish_count --students 35 --rounds 10
+    PYTHONPATH=../pub4-before/src uv run python -m bench.grades.publish_count --students 35
+
+Where the CPU goes: run it under py-spy (`--format raw` gives collapsed stacks to sum by frame):
+
+    uv run --group bench py-spy record -r 500 -f raw -o /tmp/pub.txt -- \
+        .venv/bin/python -m bench.grades.publish_count --students 35 --rounds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import re
+import statistics
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+import uvicorn
+
+import edtech
+from bench.grades.publish_fanout import SECRET, database, scale, token
+from edtech.app import create_app
+from edtech.demo import DEMO_PASSWORD, seed_demo
+from edtech.grades.public import seed_demo as seed_grades
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.security.passwords import hash_password
+from edtech.platform.serving import bind_socket, uvicorn_config
+from edtech.settings import Settings
+
+
+class Statements:
+    """Every statement any engine of this process sends, while `on`."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.seen: list[str] = []
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self.on:
+            self.seen.append(statement)
+
+
+def kind(statement: str) -> str:
+    """A statement's first words and table: `SELECT … FROM guardian_link`, `INSERT INTO x`."""
+    text = " ".join(statement.split())
+    verb = text.split(" ", 1)[0].upper()
+    if verb in {"INSERT", "UPDATE", "DELETE"}:
+        m = re.match(r"(INSERT INTO|UPDATE|DELETE FROM) (\w+)", text, re.I)
+        return f"{m.group(1).upper()} {m.group(2)}" if m else verb
+    if verb in {"SELECT", "WITH"}:
+        m = re.search(r"\bFROM (\w+)", text, re.I)
+        return f"{verb} … FROM {m.group(1)}" if m else verb
+    return text[:40]
+
+
+async def run(students: int, rounds: int, sequence: int = 0) -> None:
+    counter = Statements()
+    async with database() as db:
+        engine = make_engine(db)
+        try:
+            factory = make_session_factory(engine)
+            summary = await seed_demo(
+                factory, scale(students), password_hash=hash_password(DEMO_PASSWORD)
+            )
+            await seed_grades(factory, summary)
+        finally:
+            await engine.dispose()
+        settings = Settings(
+            database_url=db,
+            broker_url="memory://",
+            secret_key=SECRET,
+            log_level="WARNING",
+            log_json=True,
+            background_jobs=False,
+        )
+        sock = bind_socket()
+        server = uvicorn.Server(uvicorn_config(create_app(settings), port=sock.getsockname()[1]))
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+            await asyncio.sleep(0.01)
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        counts: list[int] = []
+        cpu: list[float] = []
+        wall: list[float] = []
+        kinds: Counter[str] = Counter()
+        last: list[str] = []
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=60) as a:
+                teacher = {"Authorization": f"Bearer {await token(a, 'teacher1@demo.test')}"}
+                section = summary.section_ids[0]
+                grid = (
+                    await a.get(f"/api/v1/sections/{section}/gradebook/grid", headers=teacher)
+                ).json()
+                ids = [uuid.UUID(r["student_id"]) for r in grid["items"]]
+                assessment = grid["assessments"][0]["id"]
+                for n in range(rounds + 1):  # the first round warms caches; not reported
+                    items = [
+                        {
+                            "assessment_id": assessment,
+                            "student_id": str(s),
+                            "value": str((n + i) % 10),
+                        }
+                        for i, s in enumerate(ids)
+                    ]
+                    r = await a.post(
+                        f"/api/v1/sections/{section}/results/batch",
+                        json={"items": items},
+                        headers=teacher,
+                    )
+                    r.raise_for_status()
+                    counter.seen = []
+                    counter.on = True
+                    c0, w0 = time.process_time(), time.perf_counter()
+                    r = await a.post(
+                        f"/api/v1/assessments/{assessment}/publications",
+                        json={"scope": "all"},
+                        headers=teacher,
+                    )
+                    c1, w1 = time.process_time(), time.perf_counter()
+                    counter.on = False
+                    r.raise_for_status()
+                    assert len(r.json()["changes"]) == len(ids)
+                    if n:
+                        counts.append(len(counter.seen))
+                        cpu.append(c1 - c0)
+                        wall.append(w1 - w0)
+                        kinds.update(kind(s) for s in counter.seen)
+                        last = list(counter.seen)
+        finally:
+            server.should_exit = True
+            await serving
+            sock.close()
+    print(f"edtech from {Path(edtech.__file__).parent}")
+    print(f"{len(ids)} students; {rounds} publications")
+    print(f"statements per publication: {sorted(set(counts))}")
+    print(
+        "process CPU per publish request (client + node), median: "
+        f"{statistics.median(cpu) * 1000:.1f} ms"
+    )
+    print(f"wall per publish request, median: {statistics.median(wall) * 1000:.1f} ms")
+    print("statements by kind, per publication:")
+    for k, v in kinds.most_common():
+        print(f"  {v / rounds:6.1f}  {k}")
+    if sequence:
+        print("the last publication's statements in order (runs of one kind collapsed):")
+        for k, group in itertools.groupby(last, key=kind):
+            texts = list(group)
+            print(f"  {len(texts):4d} × {k}")
+            if sequence > 1:
+                print("         " + " ".join(texts[0].split())[:400])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--students", type=int, default=35)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument(
+        "--sequence", action="count", default=0, help="list the statements in order (twice: SQL)"
+    )
+    args = parser.parse_args()
+    asyncio.run(run(args.students, args.rounds, args.sequence))
+
+
+if __name__ == "__main__":
+    main()
