@@ -45,18 +45,43 @@ from edtech.platform.security.passwords import hash_password
 from edtech.platform.serving import bind_socket, uvicorn_config
 from edtech.settings import Settings
 
+OWN = "the route and use case (no sink), the commit"
+
 
 class Statements:
-    """Every statement any engine of this process sends, while `on`."""
+    """Every statement any engine of this process sends while `on`, each with the phase it was
+    sent in: an event sink's `stage` (`watch`), or the rest of the request."""
 
     def __init__(self) -> None:
         self.on = False
+        self.phase = OWN
         self.seen: list[str] = []
+        self.by_phase: Counter[str] = Counter()
+        self.wall: Counter[str] = Counter()
+        self.cpu: Counter[str] = Counter()
         sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._count)
 
     def _count(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if self.on:
             self.seen.append(statement)
+            self.by_phase[self.phase] += 1
+
+    def watch(self, sink: Any) -> None:
+        """Time `sink.stage` and attribute its statements to it."""
+        stage, name = sink.stage, f"{type(sink).__name__}.stage"
+
+        async def timed(session: Any, events: Any) -> object:
+            self.phase = name
+            w0, c0 = time.perf_counter(), time.process_time()
+            try:
+                return await stage(session, events)
+            finally:
+                if self.on:
+                    self.wall[name] += time.perf_counter() - w0
+                    self.cpu[name] += time.process_time() - c0
+                self.phase = OWN
+
+        sink.stage = timed
 
 
 def kind(statement: str) -> str:
@@ -92,8 +117,11 @@ async def run(students: int, rounds: int, sequence: int = 0) -> None:
             log_json=True,
             background_jobs=False,
         )
+        app = create_app(settings)
+        for sink in app.state.services.sinks:
+            counter.watch(sink)
         sock = bind_socket()
-        server = uvicorn.Server(uvicorn_config(create_app(settings), port=sock.getsockname()[1]))
+        server = uvicorn.Server(uvicorn_config(app, port=sock.getsockname()[1]))
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
             await asyncio.sleep(0.01)
@@ -128,6 +156,10 @@ async def run(students: int, rounds: int, sequence: int = 0) -> None:
                     )
                     r.raise_for_status()
                     counter.seen = []
+                    if n == 1:  # the first round warmed caches; count from the second
+                        counter.by_phase.clear()
+                        counter.wall.clear()
+                        counter.cpu.clear()
                     counter.on = True
                     c0, w0 = time.process_time(), time.perf_counter()
                     r = await a.post(
@@ -157,6 +189,11 @@ async def run(students: int, rounds: int, sequence: int = 0) -> None:
         f"{statistics.median(cpu) * 1000:.1f} ms"
     )
     print(f"wall per publish request, median: {statistics.median(wall) * 1000:.1f} ms")
+    print("by phase, per publication: statements, wall ms, process CPU ms (sinks only)")
+    for phase, v in counter.by_phase.most_common():
+        wall_ms, cpu_ms = counter.wall[phase] * 1000 / rounds, counter.cpu[phase] * 1000 / rounds
+        timing = f"{wall_ms:7.1f} {cpu_ms:7.1f}" if phase != OWN else " " * 15
+        print(f"  {v / rounds:6.1f} {timing}  {phase}")
     print("statements by kind, per publication:")
     for k, v in kinds.most_common():
         print(f"  {v / rounds:6.1f}  {k}")
