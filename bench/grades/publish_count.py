@@ -7,7 +7,9 @@ teacher re-grades the class and publishes, `--rounds` times. For each publish re
 counts every statement sent to PostgreSQL (SQLAlchemy's `before_cursor_execute`, grouped by
 table) and the CPU of this process during the request (`time.process_time`: the client and the
 node — HTTP, auth, the use case, the event sinks, the commit, the outbox hand-off).
-`--sequence` lists the last publication's statements in order (twice: with their SQL).
+`--sequence` lists the last publication's statements in order (twice: with their SQL);
+`--skip SINK` runs every second publication without that event sink (not a behaviour to ship:
+a measurement of what the sink costs the request, alternated in one run).
 
     uv run python -m bench.grades.publish_count --students 35 --rounds 10
     PYTHONPATH=../pub4-before/src uv run python -m bench.grades.publish_count --students 35
@@ -28,6 +30,7 @@ import statistics
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +39,7 @@ import sqlalchemy as sa
 import uvicorn
 
 import edtech
-from bench.grades.publish_fanout import SECRET, database, scale, token
+from bench.grades.publish_fanout import SECRET, database, percentile, scale, token
 from edtech.app import create_app
 from edtech.demo import DEMO_PASSWORD, seed_demo
 from edtech.grades.public import seed_demo as seed_grades
@@ -59,6 +62,8 @@ class Statements:
         self.by_phase: Counter[str] = Counter()
         self.wall: Counter[str] = Counter()
         self.cpu: Counter[str] = Counter()
+        self.skip: set[str] = set()
+        self.skipping = False
         sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._count)
 
     def _count(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -69,8 +74,11 @@ class Statements:
     def watch(self, sink: Any) -> None:
         """Time `sink.stage` and attribute its statements to it."""
         stage, name = sink.stage, f"{type(sink).__name__}.stage"
+        skippable = type(sink).__name__ in self.skip
 
         async def timed(session: Any, events: Any) -> object:
+            if self.skipping and skippable:
+                return None
             self.phase = name
             w0, c0 = time.perf_counter(), time.process_time()
             try:
@@ -97,8 +105,11 @@ def kind(statement: str) -> str:
     return text[:40]
 
 
-async def run(students: int, rounds: int, sequence: int = 0) -> None:
+async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str] = ()) -> None:
     counter = Statements()
+    counter.skip = set(skip)
+    skipped_wall: list[float] = []
+    skipped_cpu: list[float] = []
     async with database() as db:
         engine = make_engine(db)
         try:
@@ -140,12 +151,15 @@ async def run(students: int, rounds: int, sequence: int = 0) -> None:
                 ).json()
                 ids = [uuid.UUID(r["student_id"]) for r in grid["items"]]
                 assessment = grid["assessments"][0]["id"]
-                for n in range(rounds + 1):  # the first round warms caches; not reported
+                for m in range(2 * rounds + 1 if skip else rounds + 1):
+                    # the first round warms caches, not reported; with `skip`, every second
+                    # round runs without those sinks
+                    n, counter.skipping = (m + 1) // 2 if skip else m, bool(skip) and m % 2 == 0
                     items = [
                         {
                             "assessment_id": assessment,
                             "student_id": str(s),
-                            "value": str((n + i) % 10),
+                            "value": str((m + i) % 10),
                         }
                         for i, s in enumerate(ids)
                     ]
@@ -156,11 +170,11 @@ async def run(students: int, rounds: int, sequence: int = 0) -> None:
                     )
                     r.raise_for_status()
                     counter.seen = []
-                    if n == 1:  # the first round warmed caches; count from the second
+                    if n == 1 and not counter.skipping:  # count from the second round
                         counter.by_phase.clear()
                         counter.wall.clear()
                         counter.cpu.clear()
-                    counter.on = True
+                    counter.on = not counter.skipping
                     c0, w0 = time.process_time(), time.perf_counter()
                     r = await a.post(
                         f"/api/v1/assessments/{assessment}/publications",
@@ -171,7 +185,10 @@ async def run(students: int, rounds: int, sequence: int = 0) -> None:
                     counter.on = False
                     r.raise_for_status()
                     assert len(r.json()["changes"]) == len(ids)
-                    if n:
+                    if n and counter.skipping:
+                        skipped_cpu.append(c1 - c0)
+                        skipped_wall.append(w1 - w0)
+                    elif n:
                         counts.append(len(counter.seen))
                         cpu.append(c1 - c0)
                         wall.append(w1 - w0)
@@ -189,6 +206,14 @@ async def run(students: int, rounds: int, sequence: int = 0) -> None:
         f"{statistics.median(cpu) * 1000:.1f} ms"
     )
     print(f"wall per publish request, median: {statistics.median(wall) * 1000:.1f} ms")
+    if skip:
+        print(
+            f"without {', '.join(skip)} (alternate rounds): process CPU median "
+            f"{statistics.median(skipped_cpu) * 1000:.1f} ms, wall median "
+            f"{statistics.median(skipped_wall) * 1000:.1f} ms, p99 "
+            f"{percentile(skipped_wall, 99) * 1000:.1f} ms (with them: p99 "
+            f"{percentile(wall, 99) * 1000:.1f} ms)"
+        )
     print("by phase, per publication: statements, wall ms, process CPU ms (sinks only)")
     for phase, v in counter.by_phase.most_common():
         wall_ms, cpu_ms = counter.wall[phase] * 1000 / rounds, counter.cpu[phase] * 1000 / rounds
@@ -213,8 +238,16 @@ def main() -> None:
     parser.add_argument(
         "--sequence", action="count", default=0, help="list the statements in order (twice: SQL)"
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="SINK",
+        help="an event sink's class (whose `committed` ignores its token, e.g. "
+        "NotificationSink): every second round runs without it, to weigh its cost",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.students, args.rounds, args.sequence))
+    asyncio.run(run(args.students, args.rounds, args.sequence, args.skip))
 
 
 if __name__ == "__main__":
