@@ -39,12 +39,8 @@ import sqlalchemy as sa
 import uvicorn
 
 import edtech
-from bench.grades.publish_fanout import SECRET, database, percentile, scale, token
+from bench.grades.publish_fanout import SECRET, database, percentile, seed_school, token
 from edtech.app import create_app
-from edtech.demo import DEMO_PASSWORD, seed_demo
-from edtech.grades.public import seed_demo as seed_grades
-from edtech.platform.db.engine import make_engine, make_session_factory
-from edtech.platform.security.passwords import hash_password
 from edtech.platform.serving import bind_socket, uvicorn_config
 from edtech.settings import Settings
 
@@ -111,15 +107,7 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
     skipped_wall: list[float] = []
     skipped_cpu: list[float] = []
     async with database() as db:
-        engine = make_engine(db)
-        try:
-            factory = make_session_factory(engine)
-            summary = await seed_demo(
-                factory, scale(students), password_hash=hash_password(DEMO_PASSWORD)
-            )
-            await seed_grades(factory, summary)
-        finally:
-            await engine.dispose()
+        summary = await seed_school(db, students)
         settings = Settings(
             database_url=db,
             broker_url="memory://",

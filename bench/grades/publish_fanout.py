@@ -43,7 +43,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.compare import cpu_seconds
-from edtech.demo import DEMO_PASSWORD, DemoScale, seed_demo
+from edtech.demo import DEMO_PASSWORD, DemoScale, DemoSummary, seed_demo
 from edtech.grades.public import seed_demo as seed_grades
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.migrations import upgrade
@@ -87,6 +87,20 @@ async def database() -> AsyncIterator[str]:
         yield url
     finally:
         await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def seed_school(db: str, students: int) -> DemoSummary:
+    """The demo school at `scale(students)`, teacher1's section with the grades demo."""
+    engine = make_engine(db)
+    try:
+        factory = make_session_factory(engine)
+        summary = await seed_demo(
+            factory, scale(students), password_hash=hash_password(DEMO_PASSWORD)
+        )
+        await seed_grades(factory, summary)
+        return summary
+    finally:
+        await engine.dispose()
 
 
 @asynccontextmanager
@@ -200,15 +214,7 @@ async def run(
     if before:
         versions.append(Version("before", before))
     async with database() as db:
-        engine = make_engine(db)
-        try:
-            factory = make_session_factory(engine)
-            summary = await seed_demo(
-                factory, scale(students_per_section), password_hash=hash_password(DEMO_PASSWORD)
-            )
-            await seed_grades(factory, summary)
-        finally:
-            await engine.dispose()
+        summary = await seed_school(db, students_per_section)
         async with AsyncExitStack() as stack:
             port = 8711
             for v in versions:
