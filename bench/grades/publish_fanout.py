@@ -12,6 +12,12 @@ and of the publish request itself.
 
     uv run python -m bench.grades.publish_fanout --rounds 30 --out bench/results/grades.md
     uv run python -m bench.grades.publish_fanout --rounds 30 --students 35
+    uv run python -m bench.grades.publish_fanout --rounds 30 --students 35 --before ../pub4-before
+
+`--before DIR` also starts two nodes from another checkout (a `git worktree` of an earlier
+commit, its `src` first on their path) on the same database and Redis; each round re-grades
+and publishes once through each version's node A, alternating which goes first, and the report
+puts before and after side by side, with node A's CPU during the request (`/proc`).
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +42,8 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from edtech.demo import DEMO_PASSWORD, DemoScale, seed_demo
+from bench.compare import cpu_seconds
+from edtech.demo import DEMO_PASSWORD, DemoScale, DemoSummary, seed_demo
 from edtech.grades.public import seed_demo as seed_grades
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.migrations import upgrade
@@ -81,10 +89,28 @@ async def database() -> AsyncIterator[str]:
         await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def seed_school(db: str, students: int) -> DemoSummary:
+    """The demo school at `scale(students)`, teacher1's section with the grades demo."""
+    engine = make_engine(db)
+    try:
+        factory = make_session_factory(engine)
+        summary = await seed_demo(
+            factory, scale(students), password_hash=hash_password(DEMO_PASSWORD)
+        )
+        await seed_grades(factory, summary)
+        return summary
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
-async def node(name: str, port: int, db: str) -> AsyncIterator[str]:
+async def node(
+    name: str, port: int, db: str, tree: Path | None = None
+) -> AsyncIterator[tuple[str, int]]:
+    """A node serving this checkout's edtech, or `tree`'s (its `src` first on the path)."""
     env = {
         **os.environ,
+        **({"PYTHONPATH": f"{tree / 'src'}:{tree}"} if tree else {}),
         "EDTECH_DATABASE_URL": db,
         "EDTECH_BROKER_URL": REDIS,
         "EDTECH_SECRET_KEY": SECRET,
@@ -92,6 +118,15 @@ async def node(name: str, port: int, db: str) -> AsyncIterator[str]:
         "EDTECH_LOG_LEVEL": "WARNING",
         "EDTECH_LOG_JSON": "true",
     }
+    if tree:  # the node must really run the other checkout's code
+        where = subprocess.run(  # noqa: ASYNC221 - once, before the node starts
+            [sys.executable, "-c", "import edtech; print(edtech.__file__)"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert where.startswith(str(tree)), where
     proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, started once
         [
             sys.executable,
@@ -121,7 +156,7 @@ async def node(name: str, port: int, db: str) -> AsyncIterator[str]:
                 await asyncio.sleep(0.1)
             else:
                 raise RuntimeError(f"node {name} did not become ready")
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -157,22 +192,42 @@ class Inbox:
                 self.arrivals.setdefault(frame["data"]["publication_id"], time.perf_counter())
 
 
-async def run(rounds: int, out: Path | None, students_per_section: int = 30) -> str:
+@dataclass
+class Version:
+    """One checkout's pair of nodes and what its publications measured."""
+
+    name: str
+    tree: Path | None
+    url_a: str = ""
+    url_b: str = ""
+    pid_a: int = 0
+    last: list[float] = field(default_factory=list)
+    every: list[float] = field(default_factory=list)
+    request: list[float] = field(default_factory=list)
+    node_cpu: list[float] = field(default_factory=list)
+
+
+async def run(
+    rounds: int, out: Path | None, students_per_section: int = 30, before: Path | None = None
+) -> str:
+    versions = [Version("after" if before else "this checkout", None)]
+    if before:
+        versions.append(Version("before", before))
     async with database() as db:
-        engine = make_engine(db)
-        try:
-            factory = make_session_factory(engine)
-            summary = await seed_demo(
-                factory, scale(students_per_section), password_hash=hash_password(DEMO_PASSWORD)
+        summary = await seed_school(db, students_per_section)
+        async with AsyncExitStack() as stack:
+            port = 8711
+            for v in versions:
+                (v.url_a, v.pid_a) = await stack.enter_async_context(
+                    node(f"{v.name}-a", port, db, v.tree)
+                )
+                (v.url_b, _) = await stack.enter_async_context(
+                    node(f"{v.name}-b", port + 1, db, v.tree)
+                )
+                port += 2
+            a = await stack.enter_async_context(
+                httpx.AsyncClient(base_url=versions[0].url_a, timeout=30)
             )
-            await seed_grades(factory, summary)
-        finally:
-            await engine.dispose()
-        async with (
-            node("a", 8711, db) as url_a,
-            node("b", 8712, db) as url_b,
-            httpx.AsyncClient(base_url=url_a, timeout=30) as a,
-        ):
             teacher = {"Authorization": f"Bearer {await token(a, 'teacher1@demo.test')}"}
             section = summary.section_ids[0]
             grid = (
@@ -182,55 +237,75 @@ async def run(rounds: int, out: Path | None, students_per_section: int = 30) -> 
             assessment = grid["assessments"][0]["id"]
             emails = {v: k for k, v in summary.people.items()}
             guardians = await _guardians(db, students)
+            # every version's nodes carry an equal share of the sockets: the fan-out after any
+            # publication is the same work, whichever version committed it
+            urls = [u for v in versions for u in (v.url_a, v.url_b)]
             inboxes = []
             for i, g in enumerate(guardians):
                 tok = await token(a, emails[g])
-                base = (url_a if i % 2 == 0 else url_b).replace("http", "ws")
+                base = urls[i % len(urls)].replace("http", "ws")
                 box = Inbox(g, await connect(f"{base}/ws?token={tok}"))
                 await box.subscribe()
                 inboxes.append(box)
             entitled = await _entitled(db, students)
-            last, every, request = [], [], []
+            clients = {
+                v.name: await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=v.url_a, timeout=30)
+                )
+                for v in versions
+            }
+            grading = 0
             for n in range(rounds):
-                items = [
-                    {
-                        "assessment_id": assessment,
-                        "student_id": str(s),
-                        "value": str((n + i) % 10),
-                    }
-                    for i, s in enumerate(students)
-                ]
-                r = await a.post(
-                    f"/api/v1/sections/{section}/results/batch",
-                    json={"items": items},
-                    headers=teacher,
-                )
-                r.raise_for_status()
-                started = time.perf_counter()
-                r = await a.post(
-                    f"/api/v1/assessments/{assessment}/publications",
-                    json={"scope": "all"},
-                    headers=teacher,
-                )
-                request.append(time.perf_counter() - started)
-                r.raise_for_status()
-                pub = r.json()["id"]
-                waiting = [b for b in inboxes if b.person in entitled]
-                deadline = time.perf_counter() + 30
-                while any(pub not in b.arrivals for b in waiting):
-                    if time.perf_counter() > deadline:
-                        raise RuntimeError(f"round {n}: not every guardian heard of {pub}")
-                    await asyncio.sleep(0.001)
-                times = [b.arrivals[pub] - started for b in waiting]
-                last.append(max(times))
-                every.extend(times)
-                leaked = [b for b in inboxes if b.person not in entitled and pub in b.arrivals]
-                assert not leaked, "a guardian without the grades right was told"
+                # alternate which version goes first in each round
+                for v in versions if n % 2 == 0 else versions[::-1]:
+                    c = clients[v.name]
+                    items = [
+                        {
+                            "assessment_id": assessment,
+                            "student_id": str(s),
+                            "value": str((grading + i) % 10),
+                        }
+                        for i, s in enumerate(students)
+                    ]
+                    grading += 1
+                    r = await c.post(
+                        f"/api/v1/sections/{section}/results/batch",
+                        json={"items": items},
+                        headers=teacher,
+                    )
+                    r.raise_for_status()
+                    cpu0 = cpu_seconds(v.pid_a)
+                    started = time.perf_counter()
+                    r = await c.post(
+                        f"/api/v1/assessments/{assessment}/publications",
+                        json={"scope": "all"},
+                        headers=teacher,
+                    )
+                    v.request.append(time.perf_counter() - started)
+                    v.node_cpu.append(cpu_seconds(v.pid_a) - cpu0)
+                    r.raise_for_status()
+                    pub = r.json()["id"]
+                    waiting = [b for b in inboxes if b.person in entitled]
+                    deadline = time.perf_counter() + 30
+                    while any(pub not in b.arrivals for b in waiting):
+                        if time.perf_counter() > deadline:
+                            raise RuntimeError(f"round {n}: not every guardian heard of {pub}")
+                        await asyncio.sleep(0.001)
+                    times = [b.arrivals[pub] - started for b in waiting]
+                    v.last.append(max(times))
+                    v.every.extend(times)
+                    leaked = [b for b in inboxes if b.person not in entitled and pub in b.arrivals]
+                    assert not leaked, "a guardian without the grades right was told"
             for b in inboxes:
                 await b.ws.close()
                 if b.task:
                     b.task.cancel()
-    return report(rounds, len(students), len(guardians), len(entitled), last, every, request, out)
+    if before:
+        return compared(rounds, len(students), len(guardians), len(entitled), versions, before)
+    v = versions[0]
+    return report(
+        rounds, len(students), len(guardians), len(entitled), v.last, v.every, v.request, out
+    )
 
 
 async def _guardians(db: str, students: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -306,13 +381,56 @@ numbers with the machine's load in mind.
     return text
 
 
+def compared(
+    rounds: int,
+    students: int,
+    guardians: int,
+    entitled: int,
+    versions: list[Version],
+    before: Path,
+) -> str:
+    """Before and after, alternated round by round in one run: p50 / p99 of each measure."""
+    after_v, before_v = versions
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+    def cells(values: list[float]) -> str:
+        return f"{ms(percentile(values, 50))} / {ms(percentile(values, 99))}"
+
+    def line(what: str, pick: Callable[[Version], list[float]]) -> str:
+        return f"| {what} | {cells(pick(before_v))} | {cells(pick(after_v))} |"
+
+    def gap(v: Version) -> list[float]:
+        return [max(0.0, x - y) for x, y in zip(v.last, v.request, strict=True)]
+
+    host = f"{platform.machine()}, {os.cpu_count()} CPUs"
+    return f"""Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({host}; \
+load average {load} at the end), `--rounds {rounds} --students {students} --before {before}`: \
+{students} students, {guardians} guardians signed in ({entitled} entitled), sockets spread over \
+the four nodes; before and after alternate in each round (the first of a round alternates too).
+
+| measure, n = {rounds} rounds each | before p50 / p99 | after p50 / p99 |
+|---|---|---|
+{line("publish request (commit)", lambda v: v.request)}
+{line("node a's CPU during the request (/proc, 10 ms ticks)", lambda v: v.node_cpu)}
+{line("publish → last guardian's event", lambda v: v.last)}
+{line("response → last guardian's event", gap)}
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--students", type=int, default=30, help="students in the section")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="a checkout (git worktree) of an earlier commit: its two nodes too, alternated",
+    )
     args = parser.parse_args()
-    print(asyncio.run(run(args.rounds, args.out, args.students)))
+    before = args.before.resolve() if args.before else None
+    print(asyncio.run(run(args.rounds, args.out, args.students, before)))
 
 
 if __name__ == "__main__":

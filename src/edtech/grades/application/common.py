@@ -18,7 +18,7 @@ from edtech.grades.domain import (
     publish,
 )
 from edtech.grades.infrastructure.loading import load_section_book
-from edtech.grades.infrastructure.repositories import SqlAlchemyPublications
+from edtech.grades.infrastructure.repositories import SqlAlchemyPublications, SqlAlchemyResults
 from edtech.grades.infrastructure.results import SqlAlchemyHistory
 from edtech.kernel.errors import FieldProblem, ForbiddenError, NotFoundError
 from edtech.kernel.ids import new_id
@@ -37,13 +37,12 @@ async def require_gradebook_manager(
     school_id = await roster.school_of_section(principal.institution_id, section_id)
     if school_id is None:
         raise NotFoundError("section not found")
-    if not await roster.may_manage_section(principal, section_id):
+    admin = principal.is_admin_of(school_id)
+    # the school is known: an admin needs no further look-up, a teacher one (not the section's
+    # school again, as `may_manage_section` would)
+    if not admin and not await roster.teaches_section(principal, section_id):
         raise ForbiddenError("only the section's teachers and its school's admins keep its grades")
-    return Editor(
-        person_id=principal.person_id,
-        name=principal.display_name,
-        may_edit_locked=principal.is_admin_of(school_id),
-    )
+    return Editor(person_id=principal.person_id, name=principal.display_name, may_edit_locked=admin)
 
 
 def require_scheme_author(principal: Principal) -> None:
@@ -94,8 +93,11 @@ async def publish_results(
         idempotency_key=idempotency_key,
         reason=reason,
     )
-    SqlAlchemyPublications(uow.session).add(publication)
     by_student = {r.student_id: r for r in results}
+    await SqlAlchemyResults(uow.session).save_published(
+        [by_student[c.student_id] for c in publication.changes]
+    )
+    SqlAlchemyPublications(uow.session).add(publication)
     await SqlAlchemyHistory(uow.session).record(
         [(by_student[c.student_id], c.change) for c in publication.changes],
         actor_id=editor.person_id,

@@ -26,6 +26,10 @@ class Roster(Protocol):
 
     async def may_manage_section(self, principal: Principal, section_id: uuid.UUID) -> bool: ...
 
+    async def teaches_section(self, principal: Principal, section_id: uuid.UUID) -> bool:
+        """Enrolled in the section today as a teacher or an aide."""
+        ...
+
     async def students_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> list[uuid.UUID]: ...

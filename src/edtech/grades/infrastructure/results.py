@@ -1,7 +1,8 @@
 """The audit history of results: appended with one Core statement per change set.
 
 History rows are a log, not an aggregate: nothing loads them to change them, they raise no
-events, and a publication writes one per student, so they go in as one multi-row INSERT.
+events, and a publication writes one per student, so they go in as one INSERT with each column
+bound as one array (`insert_many`), not a bind per cell.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.grades.domain import Change, Result
 from edtech.grades.infrastructure.tables import grade_change
 from edtech.kernel.ids import new_id
+from edtech.platform.db.bulk import insert_many
 
 
 class SqlAlchemyHistory:
@@ -35,8 +37,9 @@ class SqlAlchemyHistory:
             return
         # history rows point at their results: results added in this unit of work go first
         await self.session.flush()
-        await self.session.execute(
-            grade_change.insert(),
+        await insert_many(
+            self.session,
+            grade_change,
             [
                 {
                     "id": new_id(),
