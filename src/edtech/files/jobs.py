@@ -34,7 +34,7 @@ from edtech.files.wiring import mail, records, storage
 from edtech.kernel.clock import Clock
 from edtech.kernel.events import DomainEvent
 from edtech.platform.http.deps import use_case
-from edtech.platform.jobs import SqlJobs
+from edtech.platform.jobs import Deferred, SqlJobs
 from edtech.platform.services import Services
 
 RENDER_RECEIPT = "files.render_receipt"
@@ -95,22 +95,26 @@ class ReportCardTrigger:
         self.clock = clock
 
     async def stage(self, session: AsyncSession, events: Sequence[DomainEvent]) -> object:
-        jobs = SqlJobs(session, self.clock)
         students = {
             (e.institution_id, getattr(e, "student_id", None))
             for e in events
             if e.type == GRADES_PUBLISHED
         }
-        for institution_id, student_id in sorted(students, key=str):
-            if student_id is None:
-                continue
-            await jobs.defer(
-                RENDER_REPORT_CARD,
-                {"institution_id": str(institution_id), "student_id": str(student_id)},
-                at=self.clock.now() + REPORT_CARD_DELAY,
-                lock=f"report_card:{student_id}",
-                institution_id=institution_id,
-            )
+        at = self.clock.now() + REPORT_CARD_DELAY
+        # One statement for a whole class's publication (a job whose lock is taken is skipped).
+        await SqlJobs(session, self.clock).defer_many(
+            [
+                Deferred(
+                    RENDER_REPORT_CARD,
+                    {"institution_id": str(institution_id), "student_id": str(student_id)},
+                    at=at,
+                    lock=f"report_card:{student_id}",
+                    institution_id=institution_id,
+                )
+                for institution_id, student_id in sorted(students, key=str)
+                if student_id is not None
+            ]
+        )
         return None
 
     async def committed(self, staged: object) -> None:
