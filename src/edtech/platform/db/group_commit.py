@@ -41,6 +41,11 @@ BATCH_LIMIT = 500
 """Events per transaction at most (a caller's events are never split): bounds one statement's
 arrays and the time the channels' rows stay locked."""
 
+IN_FLIGHT = 1
+"""Transactions under way at once. One gives the largest batches (least CPU per event); more
+give lower latency when the database's round trips, not the node's CPU, are what callers wait
+for (a caller then starts a transaction while another commits)."""
+
 STOP_WITHIN = 5.0
 """Seconds `stop()` waits for the queued batches to commit before cancelling them."""
 
@@ -54,11 +59,18 @@ class _Waiting:
 class EventCommitter:
     """Commits the events of concurrent callers together (see the module's docstring)."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], *, limit: int = BATCH_LIMIT) -> None:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        *,
+        limit: int = BATCH_LIMIT,
+        in_flight: int = IN_FLIGHT,
+    ) -> None:
         self._uow = uow
         self._limit = limit
+        self._in_flight = in_flight
         self._queue: deque[_Waiting] = deque()
-        self._drain: asyncio.Task[None] | None = None
+        self._drains: set[asyncio.Task[None]] = set()
         self._stopped = False
         self.transactions = 0
         """Transactions committed so far (what the batching saved shows against callers)."""
@@ -72,16 +84,15 @@ class EventCommitter:
             return
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append(_Waiting(events, done))
-        if self._drain is None:
-            self._drain = asyncio.create_task(self._run(), name="platform.group-commit")
+        if len(self._drains) < self._in_flight:
+            self._drains.add(asyncio.create_task(self._run(), name="platform.group-commit"))
         await done
 
     async def stop(self) -> None:
         self._stopped = True
-        drain = self._drain
-        if drain is None:
+        if not self._drains:
             return
-        _, pending = await asyncio.wait([drain], timeout=STOP_WITHIN)
+        _, pending = await asyncio.wait(list(self._drains), timeout=STOP_WITHIN)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -117,10 +128,15 @@ class EventCommitter:
                         if not waiting.done.done():
                             waiting.done.set_result(None)
                 batch = []
-        finally:
+        except asyncio.CancelledError:
             # Cancelled (the node stops): nobody may wait for ever.
             for waiting in [*batch, *self._queue]:
                 if not waiting.done.done():
                     waiting.done.cancel()
             self._queue.clear()
-            self._drain = None
+            raise
+        finally:
+            # In the same step as the empty queue was seen: a caller arriving next starts a drain.
+            task = asyncio.current_task()
+            if task is not None:
+                self._drains.discard(task)
