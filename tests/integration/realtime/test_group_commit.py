@@ -174,3 +174,30 @@ async def test_the_node_commits_concurrent_callers_together_and_publishes_after_
     assert await stored(app, room) == [(n + 1, n) for n in range(5)]
     await committer.stop()
     await services.engine.dispose()
+
+
+async def test_with_two_in_flight_a_caller_does_not_wait_for_the_transaction_under_way(
+    settings: Settings,
+) -> None:
+    app = realtime_app(settings)
+    services = app.state.services
+    gate = asyncio.Event()
+
+    def first_held() -> UnitOfWork:  # the first transaction waits for the gate, later ones not
+        if committer.transactions == 0 and not held:
+            held.append(True)
+            return gated(app, gate)()
+        return services.uow()
+
+    held: list[bool] = []
+    committer = EventCommitter(first_held, in_flight=2)
+    room = new_room()
+    first = asyncio.create_task(committer.commit([posted(room, 0)]))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(committer.commit([posted(room, 1)]), 30)
+    assert not first.done()
+    assert await stored(app, room) == [(1, 1)]
+    gate.set()
+    await asyncio.wait_for(first, 30)
+    assert await stored(app, room) == [(1, 1), (2, 0)]  # commit order, gapless
+    await services.engine.dispose()

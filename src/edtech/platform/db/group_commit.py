@@ -11,13 +11,14 @@ outbox rows in one statement), and publish only after it committed.
 
 What each caller can rely on:
 
-* `commit(events)` returns once its events are durably committed, and not before; they were
-  staged in the order the callers arrived in, each caller's in its own order, so on every
-  channel offsets follow arrival order and stay gapless (the outbox's rule).
+* `commit(events)` returns once its events are durably committed, and not before. A caller's
+  events keep their order; on every channel offsets stay gapless and follow commit order (the
+  outbox's rule). With one transaction in flight (the default) that is arrival order.
 * Callers of one batch share its fate: if the transaction fails, every one of them gets the
   error and none of their events was committed. A caller cancelled before its batch began is
   dropped unapplied; cancelled later, its events commit all the same.
-* A caller that finds no transaction running starts one at once: a lone event waits for nothing.
+* A caller that finds fewer than `in_flight` transactions running starts one at once: a lone
+  event waits for nothing.
 * `stop()` lets the batches queued or under way commit (a stopping node still answers its
   requests), for at most `STOP_WITHIN` seconds; then cancels them, so nobody waits for ever.
   `commit` after `stop` raises `RuntimeError`.
@@ -42,9 +43,9 @@ BATCH_LIMIT = 500
 arrays and the time the channels' rows stay locked."""
 
 IN_FLIGHT = 1
-"""Transactions under way at once. One gives the largest batches (least CPU per event); more
-give lower latency when the database's round trips, not the node's CPU, are what callers wait
-for (a caller then starts a transaction while another commits)."""
+"""Transactions under way at once. One gives the largest batches (least CPU per event). Two
+could help when callers wait on the database's round trips rather than the node's CPU, but
+measured on a 2-core box under load they served fewer messages (docs/benchmarks.md)."""
 
 STOP_WITHIN = 5.0
 """Seconds `stop()` waits for the queued batches to commit before cancelling them."""
