@@ -2,9 +2,10 @@
 
 Everything per node is built here and started and stopped by the lifespan: the services, the
 realtime hub, every slice's components (in list order; stopped in reverse), the job runner over
-every slice's job functions and schedules (under the hub's supervisor), its routes, channels
-and fast routes. Nothing is created on first use; a slice adds itself by its manifest
-(`<slice>/slice.py`), never by a case in this file.
+every slice's job functions and schedules (under the hub's supervisor), the group commit of
+event-only writes (`EventCommitter`), its routes, channels and fast routes. Nothing is
+created on first use; a slice adds itself by its manifest (`<slice>/slice.py`), never by a case
+in this file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from edtech.identity.public import principal_from_access_token, principal_signed
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.manifest import Slice
 from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.group_commit import EventCommitter
 from edtech.platform.db.probe import DatabaseProbe
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.health import router as health_router
@@ -96,6 +98,8 @@ def create_app(
         schedules=[schedule for part in slices for schedule in part.schedules],
     )
     services.components.add(jobs)
+    # Event-only writes of concurrent requests share a transaction (ADR-0014).
+    services.components.add(EventCommitter(services.uow))
     # Readiness reaches the database on a connection of its own, never queued behind requests.
     services.components.add(DatabaseProbe(settings.database_url))
 

@@ -9,12 +9,14 @@ channels) or answers `recovered: false` (ephemeral ones).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from redis import asyncio as aioredis
+from redis.exceptions import NoScriptError
 
 from edtech.realtime.broker import Broker, broker_channel
 from edtech.realtime.outbox import OutboxRow
@@ -64,28 +66,39 @@ class MemoryHistory:
 
 
 class RedisHistory:
-    """Scaled mode: a Redis Stream per channel; XADD and PUBLISH in one script call."""
+    """Scaled mode: a Redis Stream per channel; XADD and PUBLISH in one script call.
+
+    A batch is one pipeline of EVALSHA calls: one round trip. (redis-py's `Script` objects
+    would first ask `SCRIPT EXISTS` on every pipeline, a second round trip per batch.) A Redis
+    that does not hold the script (restarted, flushed) refuses the whole batch with NOSCRIPT,
+    having run none of it; the script is then loaded and the batch sent again."""
 
     def __init__(self, client: aioredis.Redis, ttl_seconds: int) -> None:
         self._client = client
         self._ttl = ttl_seconds
-        self._script = client.register_script(_APPEND_AND_PUBLISH)
+        self._sha = hashlib.sha1(_APPEND_AND_PUBLISH.encode(), usedforsecurity=False).hexdigest()
 
     async def publish(self, rows: Sequence[OutboxRow], sizes: Mapping[str, int]) -> None:
+        try:
+            await self._send(rows, sizes)
+        except NoScriptError:
+            await self._client.script_load(_APPEND_AND_PUBLISH)
+            await self._send(rows, sizes)
+
+    async def _send(self, rows: Sequence[OutboxRow], sizes: Mapping[str, int]) -> None:
         async with self._client.pipeline(transaction=False) as pipe:
             for row in rows:
                 frame = row.frame()
-                await self._script(
-                    keys=[history_key(row.channel)],
-                    args=[
-                        sizes[row.channel],
-                        self._ttl,
-                        row.offset,
-                        frame,
-                        broker_channel(row.channel),
-                        event_message(row.offset, frame),
-                    ],
-                    client=pipe,
+                pipe.evalsha(
+                    self._sha,
+                    1,
+                    history_key(row.channel),
+                    sizes[row.channel],
+                    self._ttl,
+                    row.offset,
+                    frame,
+                    broker_channel(row.channel),
+                    event_message(row.offset, frame),
                 )
             await pipe.execute()
 

@@ -1,13 +1,18 @@
-"""The resilient Redis backend: it reconnects and resubscribes by itself after a restart."""
+"""The resilient Redis backend (it reconnects and resubscribes by itself after a restart) and
+the hot history written through it."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from broadcaster import Event
+from redis import asyncio as aioredis
 
+from edtech.realtime.history import RedisHistory
+from edtech.realtime.outbox import OutboxRow
 from edtech.realtime.redis_backend import ResilientRedisBackend
 from tests.integration.realtime.support import RedisProcess
 
@@ -70,3 +75,31 @@ async def test_backend_stops_hearing_what_it_unsubscribed(redis_process: RedisPr
         assert (await _next(backend)) == Event("rt:y", "someone")
     finally:
         await backend.disconnect()
+
+
+def _rows(channel: str, offsets: range) -> list[OutboxRow]:
+    at = datetime.now(UTC)
+    return [OutboxRow(o, channel, o, "test.room_posted", {"n": o}, at) for o in offsets]
+
+
+async def test_hot_history_sends_a_batch_in_one_round_trip_even_after_its_script_is_flushed(
+    redis_process: RedisProcess,
+) -> None:
+    """No `SCRIPT EXISTS` before each batch (a second round trip per publish); a Redis that
+    lost the script (restart, flush) gets it again and every event of the batch."""
+    client = aioredis.Redis.from_url(redis_process.url)
+    try:
+        history = RedisHistory(client, ttl_seconds=60)
+        await history.publish(_rows("test.a", range(1, 4)), {"test.a": 10})
+        await client.config_resetstat()
+        await history.publish(_rows("test.a", range(4, 6)), {"test.a": 10})
+        await history.publish(_rows("test.b", range(1, 3)), {"test.b": 10})
+        stats = await client.info("commandstats")
+        assert [k for k in stats if k.startswith("cmdstat_script")] == []
+        assert stats["cmdstat_evalsha"]["calls"] == 4
+        await client.script_flush()
+        await history.publish(_rows("test.b", range(3, 5)), {"test.b": 10})
+        assert sorted(await history.read("test.a", 0)) == [1, 2, 3, 4, 5]
+        assert sorted(await history.read("test.b", 0)) == [1, 2, 3, 4]
+    finally:
+        await client.aclose()
