@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from edtech.platform.db.bulk import insert_many
+from edtech.platform.db.bulk import insert_columns, insert_many
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.types import UTCDateTime
 
@@ -90,3 +90,27 @@ async def test_a_naive_datetime_is_refused(factory: async_sessionmaker[AsyncSess
     async with factory() as session, session.begin():
         with pytest.raises((ValueError, sa.exc.StatementError)):
             await insert_many(session, item, rows(["x"], datetime(2026, 12, 5, 9, 0)))
+
+
+async def test_columns_and_values_every_row_shares_make_the_same_rows(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    at = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    given = rows([f"k{i}" for i in range(1200)], at)
+    shared = {"args": {"same": [1, None]}, "at": at}
+    async with factory() as session, session.begin():
+        inserted = await insert_columns(
+            session,
+            item,
+            {name: [r[name] for r in given] for name in ("id", "key", "n")},
+            shared,
+            skip_conflicts_on=("key",),
+            returning="id",
+        )
+    assert inserted == [r["id"] for r in given]
+    async with factory() as session:
+        got = (await session.execute(sa.select(item).order_by(item.c.n))).mappings().all()
+    assert [dict(r) for r in got] == [{**r, **shared} for r in given]
+    async with factory() as session, session.begin():
+        with pytest.raises(ValueError, match="one length"):
+            await insert_columns(session, item, {"id": [uuid.uuid4()], "key": []}, shared)

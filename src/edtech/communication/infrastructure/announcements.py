@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import Announcement
 from edtech.communication.infrastructure.tables import announcement, announcement_recipient
-from edtech.platform.db.bulk import insert_many
+from edtech.platform.db.bulk import insert_columns
 
 
 class SqlAlchemyAnnouncements:
@@ -43,18 +43,11 @@ class SqlAlchemyAnnouncements:
             return
         # the recipient rows point at the announcement: a new one is inserted first
         await self.session.flush()
-        await insert_many(
+        await insert_columns(
             self.session,
             announcement_recipient,
-            [
-                {
-                    "announcement_id": a.id,
-                    "person_id": r,
-                    "institution_id": a.institution_id,
-                    "acknowledged_at": None,
-                }
-                for r in recipients
-            ],
+            {"person_id": recipients},
+            {"announcement_id": a.id, "institution_id": a.institution_id, "acknowledged_at": None},
         )
 
     async def is_recipient(self, announcement_id: uuid.UUID, person_id: uuid.UUID) -> bool | None:

@@ -4,7 +4,9 @@ transaction as the change that raised them (the slice's event sink calls this)."
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +39,60 @@ def zone_of(settings: InstitutionSettings | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@dataclass
+class _Plan:
+    """What one person's preferences make of a trigger: the words, the digest day (held for
+    the digest) and the rungs, each with its attempt row (channel, due) and, in a batch, the
+    chunk bucket its job goes to (`slots`, set when first used)."""
+
+    title: str
+    body: str
+    digest_day: date | None
+    held: bool
+    rungs: list[PlannedRung]
+    attempts: list[tuple[str, datetime]] = field(init=False)
+    slots: list[int] | None = None
+
+    def __post_init__(self) -> None:
+        self.attempts = [(rung.channel.value, rung.at) for rung in self.rungs]
+
+
+class _Chunks:
+    """A batch's (an announcement's) rungs: one job per chunk of notifications due on the same
+    rung at the same time, so a node claims, marks and settles ~50 attempts at once."""
+
+    def __init__(self) -> None:
+        self.buckets: list[tuple[int, PlannedRung, list[uuid.UUID]]] = []
+        self.slot_of: dict[tuple[int, Channel, Unless, datetime], int] = {}
+
+    def add(self, plan: _Plan, notification_id: uuid.UUID) -> None:
+        if plan.slots is None:  # the plan's rungs' buckets, found once per plan
+            plan.slots = []
+            for position, rung in enumerate(plan.rungs):
+                key = (position, rung.channel, rung.unless, rung.at)
+                if key not in self.slot_of:
+                    self.slot_of[key] = len(self.buckets)
+                    self.buckets.append((position, rung, []))
+                plan.slots.append(self.slot_of[key])
+        for slot in plan.slots:
+            self.buckets[slot][2].append(notification_id)
+
+    def jobs(self, size: int, institution_id: uuid.UUID) -> list[tuple[int, Deferred]]:
+        """Each chunk's job with its rung's position, buckets in the order first met."""
+        jobs = []
+        for position, rung, bucket in self.buckets:
+            for start in range(0, len(bucket), size):
+                chunk = bucket[start : start + size]
+                args = {
+                    "notification_ids": [str(i) for i in chunk],
+                    "channel": rung.channel.value,
+                    "unless": rung.unless.value,
+                }
+                lock = f"notify:{chunk[0]}:{rung.channel.value}:chunk"
+                jobs.append((position, Deferred(RUNGS_JOB, args, rung.at, lock, institution_id)))
+        return jobs
+
+
 class PlanNotifications:
     """For each recipient: a notification row in their language (their own choice, else the
     school's locale), the rungs their preferences, the institution's mandatory categories and
@@ -65,65 +121,72 @@ class PlanNotifications:
                 trigger.title, len(recipients), now,
             )  # fmt: skip
         values = {**trigger.values, "school": school.name if school else ""}
-        rows, rungs = [], {}
-        held: set[uuid.UUID] = set()
-        for person_id in recipients:
-            mine = prefs.get(person_id, Preferences())
+
+        def plan_of(mine: Preferences) -> _Plan:
             title, body = trigger.title, trigger.body
             if trigger.kind is not None:
                 language = language_of(mine.language, school.locale if school else None)
                 title, body = render(trigger.kind, language, values)
-            notification_id = new_id()
-            digest_day = None
             if mine.holds(trigger.category, mandatory):
                 digest_day, due = digest_slot(now, mine.hour, tz)
-                rungs[notification_id] = [PlannedRung(Channel.EMAIL, due, Unless.READ)]
-                held.add(notification_id)
-            else:
-                rungs[notification_id] = plan(
-                    trigger.category, mine, now, tz, self.delays, mandatory
+                return _Plan(
+                    title, body, digest_day, True, [PlannedRung(Channel.EMAIL, due, Unless.READ)]
                 )
-            rows.append(
-                {
-                    "id": notification_id,
-                    "institution_id": trigger.institution_id,
-                    "person_id": person_id,
-                    "category": trigger.category.value,
-                    "event_type": trigger.event_type,
-                    "source_key": trigger.source_key,
-                    "batch_id": trigger.batch_id,
-                    "subject_id": trigger.subject_id,
-                    "title": title,
-                    "body": body,
-                    "created_at": now,
-                    "digest_day": digest_day,
-                }
-            )
+            rungs = plan(trigger.category, mine, now, tz, self.delays, mandatory)
+            return _Plan(title, body, None, False, rungs)
+
+        # A plan depends on the person only through their preferences: everyone without any
+        # (most of an announcement's 10,000) shares one, made once.
+        default: _Plan | None = None
+        plans: list[_Plan] = []
+        for person_id in recipients:
+            mine = prefs.get(person_id)
+            if mine is not None:
+                plans.append(plan_of(mine))
+                continue
+            if default is None:
+                default = plan_of(Preferences())
+            plans.append(default)
+        ids = [new_id() for _ in recipients]
+        # The notification rows by column: what every recipient's row has in common is bound
+        # once (an announcement's title and body), not once per row.
+        same: dict[str, object] = {
+            "institution_id": trigger.institution_id,
+            "category": trigger.category.value,
+            "event_type": trigger.event_type,
+            "source_key": trigger.source_key,
+            "batch_id": trigger.batch_id,
+            "subject_id": trigger.subject_id,
+            "created_at": now,
+        }
+        columns: dict[str, list[Any]] = {"id": ids, "person_id": recipients}
+        distinct = list({id(p): p for p in plans}.values())
+        for name in ("title", "body", "digest_day"):
+            if len({getattr(p, name) for p in distinct}) == 1:
+                same[name] = getattr(distinct[0], name)
+            else:
+                columns[name] = [getattr(p, name) for p in plans]
         # An event raised again (a retried job's) notifies nobody twice, and never fails the
         # change that raised it: only the rows inserted now get rungs.
-        inserted = await store.add(rows)
-        attempts = []
+        inserted = set(await store.add(columns, same))
+        attempt_ids: list[uuid.UUID] = []
+        attempt_channels: list[str] = []
+        attempt_due: list[datetime] = []
         deferred: list[tuple[int, Deferred]] = []
-        chunks: dict[tuple[int, Channel, Unless, datetime], list[uuid.UUID]] = {}
-        for notification_id in inserted:
-            for position, rung in enumerate(rungs[notification_id]):
-                attempts.append(
-                    {
-                        "notification_id": notification_id,
-                        "channel": rung.channel.value,
-                        "institution_id": trigger.institution_id,
-                        "batch_id": trigger.batch_id,
-                        "state": "pending",
-                        "due_at": rung.at,
-                        "tries": 0,
-                    }
-                )
-                if notification_id in held:
-                    continue  # the digest job sends it (`SendDigest`), with the day's others
-                if trigger.batch_id is not None:
-                    key = (position, rung.channel, rung.unless, rung.at)
-                    chunks.setdefault(key, []).append(notification_id)
-                    continue
+        chunks = _Chunks()
+        for notification_id, mine_plan in zip(ids, plans, strict=True):
+            if notification_id not in inserted:
+                continue
+            for channel, at in mine_plan.attempts:
+                attempt_ids.append(notification_id)
+                attempt_channels.append(channel)
+                attempt_due.append(at)
+            if mine_plan.held:
+                continue  # the digest job sends it (`SendDigest`), with the day's others
+            if trigger.batch_id is not None:
+                chunks.add(mine_plan, notification_id)
+                continue
+            for position, rung in enumerate(mine_plan.rungs):
                 deferred.append(
                     (
                         position,
@@ -140,25 +203,16 @@ class PlanNotifications:
                         ),
                     )
                 )
-        # A batch's (an announcement's): one job per chunk of notifications due on the same
-        # rung at the same time, so a node claims, marks and settles ~50 attempts at once.
-        for (position, channel, unless, at), ids in chunks.items():
-            for start in range(0, len(ids), self.chunk):
-                chunk = ids[start : start + self.chunk]
-                args = {
-                    "notification_ids": [str(i) for i in chunk],
-                    "channel": channel.value,
-                    "unless": unless.value,
-                }
-                lock = f"notify:{chunk[0]}:{channel.value}:chunk"
-                job = Deferred(RUNGS_JOB, args, at, lock, trigger.institution_id)
-                deferred.append((position, job))
+        deferred.extend(chunks.jobs(self.chunk, trigger.institution_id))
         # In bulk (executemany): an announcement to 5,000 guardians queues 200 jobs. Every
         # recipient's first rung is deferred before anyone's second: jobs due at the same time
         # run in the order they were deferred, so everyone's first channel goes out first.
         ordered = [job for _, job in sorted(deferred, key=lambda pair: pair[0])]
         await SqlJobs(self.session, self.clock).defer_many(ordered)
-        await store.plan_attempts(attempts)
+        await store.plan_attempts(
+            attempt_ids, attempt_channels, attempt_due,
+            institution_id=trigger.institution_id, batch_id=trigger.batch_id,
+        )  # fmt: skip
         return len(inserted)
 
 

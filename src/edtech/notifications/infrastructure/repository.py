@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -45,7 +46,7 @@ from edtech.notifications.infrastructure.tables import (
     notification_preference,
     push_device,
 )
-from edtech.platform.db.bulk import insert_many
+from edtech.platform.db.bulk import among, insert_columns
 from edtech.platform.db.engine import dialect_insert
 
 FINAL = ("sent", "failed", "skipped")
@@ -103,7 +104,9 @@ class SqlNotifications:
         if not ids:
             return {}
         rows = await self.session.execute(
-            sa.select(notification_preference).where(notification_preference.c.person_id.in_(ids))
+            sa.select(notification_preference).where(
+                among(self.session, notification_preference.c.person_id, ids)
+            )
         )
         return {r.person_id: _preferences(r) for r in rows}
 
@@ -188,41 +191,49 @@ class SqlNotifications:
             .on_conflict_do_nothing()
         )
 
-    async def add(self, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
-        """Insert the notifications not there yet (one per person, event type and source);
-        returns the ids inserted."""
-        if not rows:
-            return []
-        return await insert_many(
+    async def add(
+        self, columns: Mapping[str, Sequence[Any]], same: Mapping[str, Any]
+    ) -> list[uuid.UUID]:
+        """Insert the notifications not there yet (one per person, event type and source),
+        given by column (`insert_columns`); returns the ids inserted."""
+        return await insert_columns(
             self.session,
             notification,
-            rows,
+            columns,
+            same,
             skip_conflicts_on=("person_id", "event_type", "source_key"),
             returning="id",
         )
 
-    async def plan_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert the planned attempts, and count them on their batches (`…_planned`)."""
-        if not rows:
+    async def plan_attempts(
+        self,
+        notification_ids: Sequence[uuid.UUID],
+        channels: Sequence[str],
+        due_at: Sequence[datetime],
+        *,
+        institution_id: uuid.UUID,
+        batch_id: uuid.UUID | None,
+    ) -> None:
+        """Insert the planned attempts (`pending`, one per notification and channel), and
+        count them on their batch (`…_planned`)."""
+        if not notification_ids:
             return
-        await insert_many(self.session, notification_attempt, rows)
-        planned: dict[uuid.UUID, dict[str, int]] = {}
-        for r in rows:
-            if r.get("batch_id") is not None:
-                per = planned.setdefault(r["batch_id"], {})
-                per[r["channel"]] = per.get(r["channel"], 0) + 1
-        for batch_id in sorted(planned):
-            counters = notification_batch.c
-            await self.session.execute(
-                sa.update(notification_batch)
-                .where(counters.id == batch_id)
-                .values(
-                    {
-                        f"{ch}_planned": counters[f"{ch}_planned"] + n
-                        for ch, n in planned[batch_id].items()
-                    }
-                )
-            )
+        same = {"institution_id": institution_id, "batch_id": batch_id, "state": "pending"}
+        await insert_columns(
+            self.session,
+            notification_attempt,
+            {"notification_id": notification_ids, "channel": channels, "due_at": due_at},
+            {**same, "tries": 0},
+        )
+        if batch_id is None:
+            return
+        planned = Counter(channels)
+        counters = notification_batch.c
+        await self.session.execute(
+            sa.update(notification_batch)
+            .where(counters.id == batch_id)
+            .values({f"{ch}_planned": counters[f"{ch}_planned"] + n for ch, n in planned.items()})
+        )
 
     async def get(self, notification_id: uuid.UUID) -> NotificationRow | None:
         r = (

@@ -6,14 +6,15 @@ statement of its own. An urgent announcement to 10,000 guardians inserts ~40,000
 transaction (recipients, notifications, their attempts and jobs): that cell-by-cell binding was
 the largest part of the node's CPU for the commit (docs/benchmarks.md, "An announcement to
 10,000 guardians"). Bound as one array per column, asyncpg encodes each column in C and the
-statement text is the same for any number of rows (one prepared statement). SQLite keeps
+statement text is the same for any number of rows (one prepared statement); a value every
+row shares (an announcement's title and body) is bound once (`insert_columns`). SQLite keeps
 executemany.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -44,31 +45,77 @@ async def insert_many(
     """
     if not rows:
         return []
-    keys = tuple(rows[0])
+    columns = {key: [row[key] for row in rows] for key in rows[0]}
+    return await insert_columns(
+        session, table, columns, skip_conflicts_on=skip_conflicts_on, returning=returning
+    )
+
+
+async def insert_columns(
+    session: AsyncSession,
+    table: sa.Table,
+    columns: Mapping[str, Sequence[Any]],
+    same: Mapping[str, Any] | None = None,
+    *,
+    skip_conflicts_on: Sequence[str] | None = None,
+    returning: str | None = None,
+) -> list[Any]:
+    """`insert_many` given by column: `columns` a list of values per column (one per row, the
+    lists of one length), `same` a value every row has (bound once, not once per row: an
+    announcement's title and body for 10,000 notifications are one parameter each)."""
+    same = same or {}
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) != 1:
+        raise ValueError("insert_columns needs columns of one length")
+    if not lengths.pop():
+        return []
     if session.get_bind().dialect.name != "postgresql":
+        keys = list(columns)
+        rows = [
+            {**same, **dict(zip(keys, values, strict=True))}
+            for values in zip(*columns.values(), strict=True)
+        ]
         stmt = dialect_insert(session)(table)
         if skip_conflicts_on is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(skip_conflicts_on) or None)
         if returning is None:
-            await session.execute(stmt, list(rows))
+            await session.execute(stmt, rows)
             return []
-        result = await session.execute(stmt.returning(table.c[returning]), list(rows))
+        result = await session.execute(stmt.returning(table.c[returning]), rows)
         return list(result.scalars())
-    params: dict[str, list[Any]] = {}
-    for i, key in enumerate(keys):
+    params: dict[str, Any] = {}
+    for i, (key, values) in enumerate(columns.items()):
         column = table.c[key]
-        values = [row[key] for row in rows]
         if isinstance(column.type, sa.JSON):
             values = [None if v is None else json.dumps(v) for v in values]
-        elif _is_datetime(column) and any(
-            isinstance(v, datetime) and v.tzinfo is None for v in values
-        ):
-            raise ValueError("naive datetime given to a UTC column")
+        else:
+            _check_utc(column, values)
         params[f"c{i}"] = values
+    for i, (key, value) in enumerate(same.items()):
+        _check_utc(table.c[key], [value])
+        json_column = isinstance(table.c[key].type, sa.JSON)
+        params[f"s{i}"] = json.dumps(value) if json_column and value is not None else value
     conflict = None if skip_conflicts_on is None else tuple(skip_conflicts_on)
-    statement = _statement(table, keys, conflict, returning)
+    statement = _statement(table, tuple(columns), tuple(same), conflict, returning)
     result = await session.execute(statement, params)
     return list(result.scalars()) if returning is not None else []
+
+
+def among(
+    session: AsyncSession, column: sa.ColumnElement[Any], values: Iterable[Any]
+) -> sa.ColumnElement[bool]:
+    """`column IN (values)` for thousands of values: on PostgreSQL one array parameter (`=
+    ANY(:values)`), not a placeholder per value — the same statement text, so one prepared
+    statement and plan, for any number of them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(list(values))
+    array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+    return column == sa.any_(array)
+
+
+def _check_utc(column: sa.Column[Any], values: Sequence[Any]) -> None:
+    if _is_datetime(column) and any(isinstance(v, datetime) and v.tzinfo is None for v in values):
+        raise ValueError("naive datetime given to a UTC column")
 
 
 def _is_datetime(column: sa.Column[Any]) -> bool:
@@ -80,12 +127,13 @@ def _is_datetime(column: sa.Column[Any]) -> bool:
 def _statement(
     table: sa.Table,
     keys: tuple[str, ...],
+    same: tuple[str, ...],
     conflict: tuple[str, ...] | None,
     returning: str | None,
 ) -> sa.TextClause:
-    """`INSERT INTO t (a, b) SELECT u.a, u.b FROM unnest(CAST(:c0 AS type[]), …) WITH
-    ORDINALITY ORDER BY ord`: the same text, so one prepared statement, for any number of
-    rows."""
+    """`INSERT INTO t (a, b, c) SELECT u.a, u.b, CAST(:s0 AS type) FROM unnest(CAST(:c0 AS
+    type[]), …) WITH ORDINALITY ORDER BY ord`: the same text, so one prepared statement, for
+    any number of rows."""
     arrays, selected = [], []
     for i, key in enumerate(keys):
         column = table.c[key]
@@ -93,9 +141,15 @@ def _statement(
             arrays.append(f"CAST(:c{i} AS text[])")
             selected.append(f"CAST(u.c{i} AS json)")
         else:
-            arrays.append(f"CAST(:c{i} AS {column.type.compile(dialect=_PG)}[])")
+            arrays.append(f"CAST(:c{i} AS {_type(column)}[])")
             selected.append(f"u.c{i}")
-    names = ", ".join(_quote(k) for k in keys)
+    for i, key in enumerate(same):
+        column = table.c[key]
+        if isinstance(column.type, sa.JSON):
+            selected.append(f"CAST(CAST(:s{i} AS text) AS json)")
+        else:
+            selected.append(f"CAST(:s{i} AS {_type(column)})")
+    names = ", ".join(_quote(k) for k in (*keys, *same))
     aliases = ", ".join(f"c{i}" for i in range(len(keys)))
     sql = (
         f"INSERT INTO {_quote(table.name)} ({names})\n"
@@ -110,6 +164,10 @@ def _statement(
     if returning is not None:
         sql += f"\nRETURNING {_quote(returning)}"
     return sa.text(sql)
+
+
+def _type(column: sa.Column[Any]) -> str:
+    return str(column.type.compile(dialect=_PG))
 
 
 def _quote(name: str) -> str:
