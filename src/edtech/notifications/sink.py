@@ -52,9 +52,8 @@ class NotificationSink:
                 await store.mark_conversation_read(
                     read.person_id, read.conversation_id, read.occurred_at, read.occurred_at
                 )
-        plan_for = PlanNotifications(session, self.clock, self.delays, self.chunk)
-        for trigger in await triggers(session, events):
-            planned += await plan_for(trigger)
+        plan = PlanNotifications(session, self.clock, self.delays, self.chunk)
+        planned += await plan.plan(await triggers(session, events))
         return planned
 
     async def committed(self, staged: object) -> None:

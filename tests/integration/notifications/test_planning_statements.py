@@ -5,19 +5,24 @@ statement each, whatever the audience), and what every recipient's notification 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy import event
 
 from edtech.communication.domain.events import AnnouncementPublished
+from edtech.grades.domain.events import GradesPublished
+from edtech.institutions.public import display_names
+from edtech.notifications.infrastructure.tables import notification
 from tests.integration.attendance.helpers import School
 from tests.integration.notifications.announcing import S01_GUARDIANS
-from tests.integration.notifications.events import emit
+from tests.integration.notifications.events import emit, grades_published
 
 BODY = "The district closes every school today because of the storm. " * 4
 
@@ -96,3 +101,62 @@ async def test_the_title_and_body_every_notification_shares_are_bound_once(
         await emit(app, urgent(school, guardians))
     [parameters] = [p for s, p in planning(seen) if s.startswith("INSERT INTO notification (")]
     assert sum(1 for value in flat(parameters) if value == BODY) == 1
+
+
+def besides_outbox(seen: list[tuple[str, Any]]) -> list[str]:
+    return [s for s, _ in seen if "outbox_event" not in s and "channel_state" not in s]
+
+
+def published(school: School, publication: uuid.UUID, n: int) -> list[GradesPublished]:
+    """A class's publication: one event per student, each to the student and a guardian."""
+    events = []
+    for k in range(1, n + 1):
+        student = school.demo.person(f"student{k}@demo.test")
+        guardian = school.demo.person(f"guardian{k}@demo.test")
+        events.append(
+            dataclasses.replace(
+                grades_published(school, ()),
+                publication_id=publication,
+                student_id=student,
+                recipients=(student, guardian),
+            )
+        )
+    return events
+
+
+@pytest.mark.usefixtures("live_server")
+async def test_a_class_publication_is_planned_in_as_many_statements_for_6_students_as_for_2(
+    app: FastAPI, school: School
+) -> None:
+    with statements(app) as few:
+        await emit(app, *published(school, uuid.uuid4(), 2))
+    six = uuid.uuid4()
+    with statements(app) as many:
+        await emit(app, *published(school, six, 6))
+    assert planning(few)
+    # Besides the outbox (one statement on PostgreSQL, two per event on SQLite): the names,
+    # the preferences, the institution's rules and settings, the notifications, their
+    # attempts and jobs, and the report cards' jobs — as many for 6 students as for 2.
+    assert len(besides_outbox(many)) == len(besides_outbox(few)), besides_outbox(many)
+    # Each guardian is told about their own child, by name.
+    async with app.state.services.session_factory() as session:
+        rows = (
+            await session.execute(
+                sa.select(notification.c.person_id, notification.c.body).where(
+                    notification.c.source_key.like(f"{six}:%")
+                )
+            )
+        ).all()
+    assert len(rows) == 6
+    for k in range(1, 7):
+        guardian = school.demo.person(f"guardian{k}@demo.test")
+        [body] = [r.body for r in rows if r.person_id == guardian]
+        student = school.demo.person(f"student{k}@demo.test")
+        names = await names_of(app, school, student)
+        assert names in body, (names, body)
+
+
+async def names_of(app: FastAPI, school: School, person_id: uuid.UUID) -> str:
+    async with app.state.services.session_factory() as session:
+        found = await display_names(session, school.demo.institution_id, [person_id])
+    return found[person_id]

@@ -4,6 +4,7 @@ transaction as the change that raised them (the slice's event sink calls this)."
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,7 +16,15 @@ from edtech.institutions.public import InstitutionSettings, institution_settings
 from edtech.kernel.clock import Clock
 from edtech.kernel.ids import new_id
 from edtech.notifications.application.triggers import Trigger
-from edtech.notifications.domain import Channel, Delays, PlannedRung, Preferences, Unless, plan
+from edtech.notifications.domain import (
+    Category,
+    Channel,
+    Delays,
+    PlannedRung,
+    Preferences,
+    Unless,
+    plan,
+)
 from edtech.notifications.domain.digest import digest_slot
 from edtech.notifications.domain.templates import language_of, render
 from edtech.notifications.infrastructure.repository import SqlNotifications
@@ -93,6 +102,34 @@ class _Chunks:
         return jobs
 
 
+class _Columns:
+    """Rows by column, trigger after trigger: a column whose value is the same for a whole
+    trigger is kept as one value and a count, and bound once if it is the same for every row
+    (an announcement's title and body), expanded only when the triggers' values differ."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[tuple[bool, Any, int]]] = {}
+
+    def same(self, name: str, value: object, count: int) -> None:
+        self.parts.setdefault(name, []).append((True, value, count))
+
+    def each(self, name: str, values: list[Any]) -> None:
+        self.parts.setdefault(name, []).append((False, values, len(values)))
+
+    def split(self) -> tuple[dict[str, list[Any]], dict[str, object]]:
+        columns: dict[str, list[Any]] = {}
+        same: dict[str, object] = {}
+        for name, parts in self.parts.items():
+            if all(is_same for is_same, _, _ in parts) and len({v for _, v, _ in parts}) == 1:
+                same[name] = parts[0][1]
+                continue
+            column: list[Any] = []
+            for is_same, value, count in parts:
+                column.extend([value] * count if is_same else value)
+            columns[name] = column
+        return columns, same
+
+
 class PlanNotifications:
     """For each recipient: a notification row in their language (their own choice, else the
     school's locale), the rungs their preferences, the institution's mandatory categories and
@@ -100,7 +137,12 @@ class PlanNotifications:
     its time — all in the caller's transaction, so they exist exactly when the event does. A
     notification of a category the person gets in their daily digest has no rung: it is held
     for the digest of the school day whose digest hour comes next (its email attempt waits,
-    `pending`, for the digest job)."""
+    `pending`, for the digest job).
+
+    `plan(triggers)` plans a transaction's triggers together — a class's grade publication is
+    one trigger per student — in a fixed number of statements: the preferences of everyone
+    concerned, each institution's rules and settings once, then the notifications, their
+    attempts and their jobs, each in one statement."""
 
     def __init__(
         self, session: AsyncSession, clock: Clock, delays: Delays, chunk: int = CHUNK
@@ -108,18 +150,96 @@ class PlanNotifications:
         self.session, self.clock, self.delays, self.chunk = session, clock, delays, chunk
 
     async def __call__(self, trigger: Trigger) -> int:
+        return await self.plan([trigger])
+
+    async def plan(self, triggers: Sequence[Trigger]) -> int:
+        if not triggers:
+            return 0
         now = self.clock.now()
         store = SqlNotifications(self.session)
-        recipients = list(dict.fromkeys(trigger.recipients))
-        prefs = await store.preferences(recipients)
-        mandatory = await store.mandatory(trigger.institution_id)
-        school = await institution_settings(self.session, trigger.institution_id)
+        everyone = [p for trigger in triggers for p in trigger.recipients]
+        prefs = await store.preferences(everyone)
+        rules: dict[uuid.UUID, tuple[frozenset[Category], InstitutionSettings | None]] = {}
+        for institution_id in dict.fromkeys(t.institution_id for t in triggers):
+            rules[institution_id] = (
+                await store.mandatory(institution_id),
+                await institution_settings(self.session, institution_id),
+            )
+        rows = _Columns()
+        planned: list[tuple[Trigger, list[uuid.UUID], list[_Plan]]] = []
+        for trigger in triggers:
+            mandatory, school = rules[trigger.institution_id]
+            recipients = list(dict.fromkeys(trigger.recipients))
+            if trigger.batch_id is not None and trigger.sender_id is not None:
+                await store.add_batch(
+                    trigger.batch_id, trigger.institution_id, trigger.sender_id,
+                    trigger.category, trigger.title, len(recipients), now,
+                )  # fmt: skip
+            plans = self._plans(trigger, recipients, prefs, mandatory, school, now)
+            ids = [new_id() for _ in recipients]
+            planned.append((trigger, ids, plans))
+            n = len(recipients)
+            rows.each("id", ids)
+            rows.each("person_id", recipients)
+            for name, value in (
+                ("institution_id", trigger.institution_id),
+                ("category", trigger.category.value),
+                ("event_type", trigger.event_type),
+                ("source_key", trigger.source_key),
+                ("batch_id", trigger.batch_id),
+                ("subject_id", trigger.subject_id),
+                ("created_at", now),
+            ):
+                rows.same(name, value, n)
+            distinct = list({id(p): p for p in plans}.values())
+            for name in ("title", "body", "digest_day"):
+                if len({getattr(p, name) for p in distinct}) == 1:
+                    rows.same(name, getattr(distinct[0], name), n)
+                else:
+                    rows.each(name, [getattr(p, name) for p in plans])
+        # An event raised again (a retried job's) notifies nobody twice, and never fails the
+        # change that raised it: only the rows inserted now get rungs.
+        inserted = set(await store.add(*rows.split()))
+        attempts: dict[tuple[uuid.UUID, uuid.UUID | None], _Attempts] = {}
+        deferred: list[tuple[int, Deferred]] = []
+        for trigger, ids, plans in planned:
+            mine = attempts.setdefault((trigger.institution_id, trigger.batch_id), _Attempts())
+            chunks = _Chunks()
+            for notification_id, plan_ in zip(ids, plans, strict=True):
+                if notification_id not in inserted:
+                    continue
+                mine.add(notification_id, plan_)
+                if plan_.held:
+                    continue  # the digest job sends it (`SendDigest`), with the day's others
+                if trigger.batch_id is not None:
+                    chunks.add(plan_, notification_id)
+                    continue
+                deferred.extend(_rung_jobs(notification_id, plan_, trigger.institution_id))
+            deferred.extend(chunks.jobs(self.chunk, trigger.institution_id))
+        # In bulk: an announcement to 5,000 guardians queues 200 jobs, a class's publication
+        # one per guardian. Every recipient's first rung is deferred before anyone's second:
+        # jobs due at the same time run in the order they were deferred, so everyone's first
+        # channel goes out first.
+        ordered = [job for _, job in sorted(deferred, key=lambda pair: pair[0])]
+        await SqlJobs(self.session, self.clock).defer_many(ordered)
+        for (institution_id, batch_id), mine in attempts.items():
+            await store.plan_attempts(
+                mine.ids, mine.channels, mine.due, institution_id=institution_id, batch_id=batch_id
+            )
+        return len(inserted)
+
+    def _plans(
+        self,
+        trigger: Trigger,
+        recipients: list[uuid.UUID],
+        prefs: Mapping[uuid.UUID, Preferences],
+        mandatory: frozenset[Category],
+        school: InstitutionSettings | None,
+        now: datetime,
+    ) -> list[_Plan]:
+        """Each recipient's plan; a plan depends on the person only through their preferences,
+        so everyone without any (most of an announcement's 10,000) shares one, made once."""
         tz = zone_of(school)
-        if trigger.batch_id is not None and trigger.sender_id is not None:
-            await store.add_batch(
-                trigger.batch_id, trigger.institution_id, trigger.sender_id, trigger.category,
-                trigger.title, len(recipients), now,
-            )  # fmt: skip
         values = {**trigger.values, "school": school.name if school else ""}
 
         def plan_of(mine: Preferences) -> _Plan:
@@ -135,8 +255,6 @@ class PlanNotifications:
             rungs = plan(trigger.category, mine, now, tz, self.delays, mandatory)
             return _Plan(title, body, None, False, rungs)
 
-        # A plan depends on the person only through their preferences: everyone without any
-        # (most of an announcement's 10,000) shares one, made once.
         default: _Plan | None = None
         plans: list[_Plan] = []
         for person_id in recipients:
@@ -147,73 +265,45 @@ class PlanNotifications:
             if default is None:
                 default = plan_of(Preferences())
             plans.append(default)
-        ids = [new_id() for _ in recipients]
-        # The notification rows by column: what every recipient's row has in common is bound
-        # once (an announcement's title and body), not once per row.
-        same: dict[str, object] = {
-            "institution_id": trigger.institution_id,
-            "category": trigger.category.value,
-            "event_type": trigger.event_type,
-            "source_key": trigger.source_key,
-            "batch_id": trigger.batch_id,
-            "subject_id": trigger.subject_id,
-            "created_at": now,
-        }
-        columns: dict[str, list[Any]] = {"id": ids, "person_id": recipients}
-        distinct = list({id(p): p for p in plans}.values())
-        for name in ("title", "body", "digest_day"):
-            if len({getattr(p, name) for p in distinct}) == 1:
-                same[name] = getattr(distinct[0], name)
-            else:
-                columns[name] = [getattr(p, name) for p in plans]
-        # An event raised again (a retried job's) notifies nobody twice, and never fails the
-        # change that raised it: only the rows inserted now get rungs.
-        inserted = set(await store.add(columns, same))
-        attempt_ids: list[uuid.UUID] = []
-        attempt_channels: list[str] = []
-        attempt_due: list[datetime] = []
-        deferred: list[tuple[int, Deferred]] = []
-        chunks = _Chunks()
-        for notification_id, mine_plan in zip(ids, plans, strict=True):
-            if notification_id not in inserted:
-                continue
-            for channel, at in mine_plan.attempts:
-                attempt_ids.append(notification_id)
-                attempt_channels.append(channel)
-                attempt_due.append(at)
-            if mine_plan.held:
-                continue  # the digest job sends it (`SendDigest`), with the day's others
-            if trigger.batch_id is not None:
-                chunks.add(mine_plan, notification_id)
-                continue
-            for position, rung in enumerate(mine_plan.rungs):
-                deferred.append(
-                    (
-                        position,
-                        Deferred(
-                            RUNG_JOB,
-                            {
-                                "notification_id": str(notification_id),
-                                "channel": rung.channel.value,
-                                "unless": rung.unless.value,
-                            },
-                            at=rung.at,
-                            lock=f"notify:{notification_id}:{rung.channel.value}",
-                            institution_id=trigger.institution_id,
-                        ),
-                    )
-                )
-        deferred.extend(chunks.jobs(self.chunk, trigger.institution_id))
-        # In bulk (executemany): an announcement to 5,000 guardians queues 200 jobs. Every
-        # recipient's first rung is deferred before anyone's second: jobs due at the same time
-        # run in the order they were deferred, so everyone's first channel goes out first.
-        ordered = [job for _, job in sorted(deferred, key=lambda pair: pair[0])]
-        await SqlJobs(self.session, self.clock).defer_many(ordered)
-        await store.plan_attempts(
-            attempt_ids, attempt_channels, attempt_due,
-            institution_id=trigger.institution_id, batch_id=trigger.batch_id,
-        )  # fmt: skip
-        return len(inserted)
+        return plans
+
+
+@dataclass
+class _Attempts:
+    """The attempt rows of one institution's batch (or of its notifications outside any)."""
+
+    ids: list[uuid.UUID] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    due: list[datetime] = field(default_factory=list)
+
+    def add(self, notification_id: uuid.UUID, plan_: _Plan) -> None:
+        for channel, at in plan_.attempts:
+            self.ids.append(notification_id)
+            self.channels.append(channel)
+            self.due.append(at)
+
+
+def _rung_jobs(
+    notification_id: uuid.UUID, plan_: _Plan, institution_id: uuid.UUID
+) -> list[tuple[int, Deferred]]:
+    """A notification outside any batch: one job per rung, with the rung's position."""
+    return [
+        (
+            position,
+            Deferred(
+                RUNG_JOB,
+                {
+                    "notification_id": str(notification_id),
+                    "channel": rung.channel.value,
+                    "unless": rung.unless.value,
+                },
+                at=rung.at,
+                lock=f"notify:{notification_id}:{rung.channel.value}",
+                institution_id=institution_id,
+            ),
+        )
+        for position, rung in enumerate(plan_.rungs)
+    ]
 
 
 def delays_of(push: float, email: float, sms: float) -> Delays:

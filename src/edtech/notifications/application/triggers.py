@@ -74,23 +74,30 @@ def source_key(event_type: str, data: Mapping[str, Any]) -> str:
     return str(data["announcement_id"])
 
 
+NAMED = {ABSENCE: "student_id", GRADES: "student_id", MESSAGE: "sender_id"}
+"""The person whose name a trigger's words carry, by event type (the child, the sender)."""
+
+
 async def triggers(session: AsyncSession, events: Sequence[DomainEvent]) -> list[Trigger]:
     """The events that notify someone: absences and tardies at close, published grades (to
     the guardians, not the student, whose own inbox has them), published announcements, chat
     messages (to the participants told on their inbox, or when their quiet hours released
     them), and invoices issued, overdue and payments received (to the guardians who see the
-    bills)."""
+    bills). The names their words carry are read in one statement per institution, however
+    many events (a class's publication is one event per student)."""
+    named: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for event in events:
+        if (attribute := NAMED.get(event.type)) is not None:
+            named.setdefault(event.institution_id, set()).add(getattr(event, attribute))
+    names: dict[uuid.UUID, str] = {}
+    for institution_id, people in named.items():
+        names.update(await display_names(session, institution_id, people))
     found: list[Trigger] = []
     for event in events:
         build = BUILDERS.get(event.type)
         if build is not None:
-            found.append(await build(session, event))
+            found.append(build(event, names))
     return [t for t in found if t.recipients]
-
-
-async def _name(session: AsyncSession, event: DomainEvent, person_id: uuid.UUID) -> str:
-    names = await display_names(session, event.institution_id, [person_id])
-    return names.get(person_id, "")
 
 
 def _base(event: DomainEvent, category: Category, recipients: Sequence[uuid.UUID]) -> Any:
@@ -104,9 +111,9 @@ def _base(event: DomainEvent, category: Category, recipients: Sequence[uuid.UUID
     }
 
 
-async def _absence(session: AsyncSession, event: DomainEvent) -> Trigger:
+def _absence(event: DomainEvent, names: Mapping[uuid.UUID, str]) -> Trigger:
     data: Any = event
-    child = await _name(session, event, data.student_id) or "Your child"
+    child = names.get(data.student_id) or "Your child"
     late = data.category == "tardy"
     return Trigger(
         **_base(event, Category.ABSENCE, [r for r in data.recipients if r != data.student_id]),
@@ -116,7 +123,7 @@ async def _absence(session: AsyncSession, event: DomainEvent) -> Trigger:
     )
 
 
-async def _announcement(session: AsyncSession, event: DomainEvent) -> Trigger:
+def _announcement(event: DomainEvent, names: Mapping[uuid.UUID, str]) -> Trigger:
     data: Any = event
     urgent = data.priority == "urgent"
     category = Category.URGENT_ANNOUNCEMENT if urgent else Category.ANNOUNCEMENT
@@ -130,9 +137,9 @@ async def _announcement(session: AsyncSession, event: DomainEvent) -> Trigger:
     )
 
 
-async def _grades(session: AsyncSession, event: DomainEvent) -> Trigger:
+def _grades(event: DomainEvent, names: Mapping[uuid.UUID, str]) -> Trigger:
     data: Any = event
-    child = await _name(session, event, data.student_id) or "Your child"
+    child = names.get(data.student_id) or "Your child"
     guardians = [r for r in data.recipients if r != data.student_id]
     return Trigger(
         **_base(event, Category.GRADE_PUBLISHED, guardians),
@@ -142,9 +149,9 @@ async def _grades(session: AsyncSession, event: DomainEvent) -> Trigger:
     )
 
 
-async def _message(session: AsyncSession, event: DomainEvent) -> Trigger:
+def _message(event: DomainEvent, names: Mapping[uuid.UUID, str]) -> Trigger:
     data: Any = event
-    sender = await _name(session, event, data.sender_id)
+    sender = names.get(data.sender_id, "")
     body = " ".join(str(data.body).split())
     snippet = body if len(body) <= SNIPPET else body[: SNIPPET - 1] + "…"
     return Trigger(
@@ -155,7 +162,7 @@ async def _message(session: AsyncSession, event: DomainEvent) -> Trigger:
     )
 
 
-async def _released(session: AsyncSession, event: DomainEvent) -> Trigger:
+def _released(event: DomainEvent, names: Mapping[uuid.UUID, str]) -> Trigger:
     data: Any = event
     return Trigger(
         **_base(event, Category.MESSAGE, [data.person_id]),
@@ -164,7 +171,7 @@ async def _released(session: AsyncSession, event: DomainEvent) -> Trigger:
     )
 
 
-async def _invoice(session: AsyncSession, event: DomainEvent) -> Trigger:
+def _invoice(event: DomainEvent, names: Mapping[uuid.UUID, str]) -> Trigger:
     data: Any = event
     overdue = event.type == INVOICE_OVERDUE
     due = data.amount_due_minor
@@ -181,7 +188,7 @@ async def _invoice(session: AsyncSession, event: DomainEvent) -> Trigger:
     )
 
 
-async def _payment(session: AsyncSession, event: DomainEvent) -> Trigger:
+def _payment(event: DomainEvent, names: Mapping[uuid.UUID, str]) -> Trigger:
     data: Any = event
     return Trigger(
         **_base(event, Category.BILLING, data.recipients),
@@ -191,7 +198,7 @@ async def _payment(session: AsyncSession, event: DomainEvent) -> Trigger:
     )
 
 
-Builder = Callable[[AsyncSession, DomainEvent], Any]
+Builder = Callable[[DomainEvent, Mapping[uuid.UUID, str]], Trigger]
 BUILDERS: dict[str, Builder] = {
     ABSENCE: _absence,
     ANNOUNCEMENT: _announcement,
