@@ -24,7 +24,7 @@ from edtech.attendance.domain import (
 from edtech.attendance.infrastructure.repositories import SqlAlchemySessions
 from edtech.attendance.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.principal import Principal
-from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar
+from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar, inbox
 
 
 class MarkData(BaseModel):
@@ -156,16 +156,16 @@ def _cancelled(event: SessionCancelled) -> Iterable[Delivery]:
     data = event.payload()
     data.pop("recipients", None)
     board = [Delivery(board_channel(event.session_id), data)]
-    return board + [Delivery(f"user.{r}", data) for r in dict.fromkeys(event.recipients)]
+    return board + [Delivery(inbox(r), data) for r in dict.fromkeys(event.recipients)]
 
 
 def _to_recipients(event: AbsenceReported) -> Iterable[Delivery]:
     data = event.payload()
-    return [Delivery(f"user.{r}", data) for r in dict.fromkeys(event.recipients)]
+    return [Delivery(inbox(r), data) for r in dict.fromkeys(event.recipients)]
 
 
 def _to_submitter(event: ExcuseDecided) -> Iterable[str]:
-    return [f"user.{event.submitted_by}"]
+    return [inbox(event.submitted_by)]
 
 
 def register(registry: Registrar) -> None:

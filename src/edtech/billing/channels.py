@@ -28,7 +28,7 @@ from edtech.billing.domain.events import (
 )
 from edtech.kernel.events import DomainEvent
 from edtech.kernel.principal import Principal
-from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar
+from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar, inbox
 
 
 class InvoiceIssuedData(BaseModel):
@@ -129,7 +129,7 @@ def _dashboard_and_guardians(
     event: InvoiceIssued | PaymentReceived | InvoiceOverdue,
 ) -> Iterable[Delivery]:
     data = _data(event)
-    inboxes = [Delivery(f"user.{person}", data) for person in dict.fromkeys(event.recipients)]
+    inboxes = [Delivery(inbox(person), data) for person in dict.fromkeys(event.recipients)]
     return [Delivery(DASHBOARD.name(id=event.institution_id), data), *inboxes]
 
 

@@ -59,6 +59,7 @@ from edtech.realtime.public import (
     Registrar,
     SendContext,
 )
+from edtech.realtime.public import inbox as user_inbox
 
 
 class SendMessageData(BaseModel):
@@ -292,7 +293,7 @@ class DeliveryReceipts:
 
 
 def inbox(person_id: uuid.UUID) -> str:
-    return f"user.{person_id}"
+    return user_inbox(person_id)
 
 
 def _attachments(attachments: tuple[Attachment, ...]) -> list[Any]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from edtech.grades.domain import AssessmentPublished, CellChanged, GradesPublished
 from edtech.grades.infrastructure.roster import InstitutionsRoster
 from edtech.kernel.principal import Principal
-from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
+from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar, inbox
 
 
 class MarkData(BaseModel):
@@ -102,7 +102,7 @@ def _section(event: CellChanged | AssessmentPublished) -> Iterable[str]:
 
 
 def _inboxes(event: GradesPublished) -> Iterable[str]:
-    return [f"user.{person}" for person in dict.fromkeys(event.recipients)]
+    return [inbox(person) for person in dict.fromkeys(event.recipients)]
 
 
 def register(registry: Registrar) -> None:

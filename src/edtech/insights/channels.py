@@ -14,7 +14,7 @@ from edtech.insights.domain import SignalChanged
 from edtech.insights.domain.not_taken import AttendanceNotTaken
 from edtech.institutions.public import Policy, school_in_institution
 from edtech.kernel.principal import Principal, Role
-from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar
+from edtech.realtime.public import AuthorizationContext, ChannelType, Delivery, Registrar, inbox
 
 
 class SignalChangedData(BaseModel):
@@ -131,7 +131,7 @@ def _to_teachers_and_office(event: AttendanceNotTaken) -> Iterable[Delivery]:
     data.pop("teachers", None)
     data.pop("office", None)
     people = dict.fromkeys([*event.teachers, *event.office])
-    return [Delivery(f"user.{p}", data) for p in people]
+    return [Delivery(inbox(p), data) for p in people]
 
 
 def register(registry: Registrar) -> None:

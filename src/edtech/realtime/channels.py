@@ -28,5 +28,10 @@ USER_INBOX = ChannelType(
 )
 
 
+def inbox(person_id: uuid.UUID) -> str:
+    """`user.{person_id}`, made by its type (routing need not parse it back)."""
+    return USER_INBOX.name(id=person_id)
+
+
 def register(registry: Registrar) -> None:
     registry.add(USER_INBOX)

@@ -132,6 +132,19 @@ RETURNING id, channel, "offset"
 )
 
 
+def _encoded(data: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each row's data as JSON, encoded once per distinct object: an event sent to 10,000
+    inboxes shares one payload."""
+    seen: dict[int, str] = {}
+    out = []
+    for d in data:
+        text = seen.get(id(d))
+        if text is None:
+            text = seen[id(d)] = json.dumps(dict(d))
+        out.append(text)
+    return out
+
+
 async def append(session: AsyncSession, rows: Sequence[NewRow], now: datetime) -> list[OutboxRow]:
     """Give `rows` the next offsets of their channels and insert them (uncommitted); returns
     them in channel-name order, each channel's in the order given.
@@ -174,7 +187,7 @@ async def append(session: AsyncSession, rows: Sequence[NewRow], now: datetime) -
         "e_i": [i for _, i, _ in ordered],
         "e_n": [len(by_channel[c]) for c, _, _ in ordered],
         "e_type": [r.type for _, _, r in ordered],
-        "e_data": [json.dumps(dict(r.data)) for _, _, r in ordered],
+        "e_data": _encoded([r.data for _, _, r in ordered]),
         "e_inst": [r.institution_id for _, _, r in ordered],
         "e_occ": [r.occurred_at for _, _, r in ordered],
     }

@@ -11,6 +11,7 @@ Events reach channels through the unit of work: commit them, and the hub does th
 
 from __future__ import annotations
 
+from edtech.realtime.channels import inbox
 from edtech.realtime.protocol import ChannelEvent
 from edtech.realtime.registry import (
     Affected,
@@ -41,4 +42,5 @@ __all__ = [
     "Route",
     "SendContext",
     "SendHandler",
+    "inbox",
 ]

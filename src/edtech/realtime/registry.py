@@ -146,8 +146,29 @@ class ChannelType:
         return params
 
     def name(self, **params: uuid.UUID) -> str:
-        """The channel name for these params (``attendance.session.<uuid>``)."""
-        return ".".join(str(params[s[1:-1]]) if s.startswith("{") else s for s in self.segments)
+        """The channel name for these params (``attendance.session.<uuid>``): a `ChannelName`,
+        which remembers its type and params, so routing an event to it need not parse it back
+        (an announcement routes to 10,000 inboxes)."""
+        name = ".".join(str(params[s[1:-1]]) if s.startswith("{") else s for s in self.segments)
+        return ChannelName(name, self, params)
+
+
+class ChannelName(str):
+    """A channel name made by its type's `name(...)`: the string, with the type and params it
+    was made from (the registry trusts them only for a pattern it declared)."""
+
+    __slots__ = ("channel_type", "params")
+
+    channel_type: ChannelType
+    params: Mapping[str, uuid.UUID]
+
+    def __new__(
+        cls, name: str, channel_type: ChannelType, params: Mapping[str, uuid.UUID]
+    ) -> ChannelName:
+        made = super().__new__(cls, name)
+        made.channel_type = channel_type
+        made.params = params
+        return made
 
 
 @dataclass(frozen=True)
@@ -285,6 +306,18 @@ class ChannelRegistry:
                 return ResolvedChannel(name, channel_type, params, observers)
         return None
 
+    def _resolved(self, name: str) -> ResolvedChannel | None:
+        """`resolve`, without parsing a name its declared type made (`ChannelName`)."""
+        if isinstance(name, ChannelName):
+            # Types are declared by pattern and never overlap: the one declared with the name's
+            # pattern is the one `resolve` would find (perhaps with more events described).
+            pattern = name.channel_type.pattern
+            declared = self._types.get(pattern)
+            if declared is not None:
+                observers = self._observers.get(pattern)
+                return ResolvedChannel(str(name), declared, dict(name.params), observers)
+        return self.resolve(name)
+
     def deliveries(self, event: DomainEvent) -> list[tuple[ResolvedChannel, Mapping[str, Any]]]:
         """Where `event` goes and with what data; routes to undeclared channels are bugs."""
         out: list[tuple[ResolvedChannel, Mapping[str, Any]]] = []
@@ -292,7 +325,7 @@ class ChannelRegistry:
         for route in self._routes.get(type(event), ()):
             for target in route(event):
                 delivery = target if isinstance(target, Delivery) else Delivery(target)
-                resolved = self.resolve(delivery.channel)
+                resolved = self._resolved(delivery.channel)
                 if resolved is None:
                     raise LookupError(
                         f"{event.type} routed to undeclared channel {delivery.channel}"
