@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
+from pydantic import BaseModel
 
 from edtech.kernel.events import DomainEvent
 from edtech.kernel.principal import Principal
@@ -117,4 +118,35 @@ def test_routing_to_an_undeclared_channel_is_a_bug() -> None:
         institution_id=uuid.uuid4(), occurred_at=datetime.now(UTC), session_id=uuid.uuid4()
     )
     with pytest.raises(LookupError):
+        reg.deliveries(event)
+
+
+class OtherData(BaseModel):
+    note: str
+
+
+def test_a_name_made_by_its_type_routes_as_its_parsed_spelling_would() -> None:
+    reg = registry()
+    sid = uuid.uuid4()
+    # a slice describes more events on the type after it was declared: the registry now holds
+    # another object for the pattern, and routing uses that one, as `resolve` does
+    reg.describe(SESSION.pattern, {"attendance.other": OtherData})
+    made = SESSION.name(id=sid)
+    assert made == f"attendance.session.{sid}"
+    reg.route(Scanned, lambda e: [SESSION.name(id=e.session_id), f"attendance.session.{sid}"])
+    event = Scanned(institution_id=uuid.uuid4(), occurred_at=datetime.now(UTC), session_id=sid)
+    by_type, parsed = reg.deliveries(event)
+    assert by_type[0] == parsed[0] == reg.resolve(f"attendance.session.{sid}")
+    assert type(by_type[0].name) is str  # the plain name travels on, not the made one
+    assert "attendance.other" in by_type[0].type.events
+
+
+def test_a_name_made_by_a_type_the_registry_never_declared_is_refused() -> None:
+    reg = registry()
+    stranger = ChannelType("stranger.{id}", anyone, "not declared here")
+    reg.route(Scanned, lambda e: [stranger.name(id=e.session_id)])
+    event = Scanned(
+        institution_id=uuid.uuid4(), occurred_at=datetime.now(UTC), session_id=uuid.uuid4()
+    )
+    with pytest.raises(LookupError, match="undeclared"):
         reg.deliveries(event)
