@@ -220,6 +220,7 @@ async def replay_scanner(
     password: str = "edtech-demo",  # noqa: S107 - the demo school's published password
     pace: float = 0.5,
     say: Callable[[str], None] = print,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> dict[str, int]:
     """`edtech demo scanner`: replay a morning's arrivals against a running server.
 
@@ -228,7 +229,8 @@ async def replay_scanner(
     (it began ten minutes ago, five minutes' grace) — unless one is already running, then
     taps `CARD-1` … `CARD-<n>` one by one: the first two thirds arrived on time (uploaded late,
     as an offline device would), the rest are arriving now, ten minutes late. Watch any
-    teacher's board fill up (teacher1's section S01 gets every one of its students).
+    teacher's board fill up (teacher1's section S01 gets every one of its students). `now`
+    is the wall clock (a test gives the server's).
     """
     counts: dict[str, int] = {}
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
@@ -237,8 +239,8 @@ async def replay_scanner(
         )
         r.raise_for_status()
         auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        now = datetime.now(UTC)
-        items = await _sessions_around(client, auth, now)
+        started = now()
+        items = await _sessions_around(client, auth, started)
         # Sections in the order they were made (time-ordered ids: S01 first). A student in two
         # sections is expected in both sessions at once; the scan lands in the first made.
         sections = sorted({s["section_id"] for s in items}, key=uuid.UUID)
@@ -247,10 +249,10 @@ async def replay_scanner(
             for s in items
             if s["state"] in ("scheduled", "open")
             and datetime.fromisoformat(s["opens_at"])
-            <= now
+            <= started
             < datetime.fromisoformat(s["closes_at"])
         }
-        starts = now - timedelta(minutes=10)
+        starts = started - timedelta(minutes=10)
         for section_id in sections:
             if section_id in running:  # an earlier replay's session is still on: reuse it
                 continue
@@ -269,9 +271,9 @@ async def replay_scanner(
                 say(f"session {made.json()['id']} for section {section_id}")
         on_time = (2 * students) // 3
         for n in range(1, students + 1):
-            at = starts + timedelta(minutes=1) if n <= on_time else datetime.now(UTC)
+            at = starts + timedelta(minutes=1) if n <= on_time else now()
             scan = {
-                "id": f"replay-{now:%Y%m%d%H%M%S}-{n}",
+                "id": f"replay-{started:%Y%m%d%H%M%S}-{n}",
                 "credential": f"CARD-{n}",
                 "scanned_at": at.isoformat(),
             }
