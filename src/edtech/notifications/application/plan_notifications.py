@@ -149,9 +149,6 @@ class PlanNotifications:
     ) -> None:
         self.session, self.clock, self.delays, self.chunk = session, clock, delays, chunk
 
-    async def __call__(self, trigger: Trigger) -> int:
-        return await self.plan([trigger])
-
     async def plan(self, triggers: Sequence[Trigger]) -> int:
         if not triggers:
             return 0
