@@ -292,7 +292,7 @@ announcement_recipient = sa.Table(
         primary_key=True,
     ),
     sa.Column("person_id", sa.Uuid(), primary_key=True),
-    institution_column(),
+    institution_column(inherited=True),
     sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
     sa.Index("ix_announcement_recipient_person_id", "person_id"),
 )

@@ -80,7 +80,7 @@ notification_attempt = sa.Table(
         primary_key=True,
     ),
     sa.Column("channel", sa.String(16), primary_key=True),
-    institution_column(),
+    institution_column(inherited=True),
     sa.Column("batch_id", sa.Uuid(), nullable=True),
     # pending (planned) → sending (handed to a node) → sent | failed | skipped
     sa.Column("state", sa.String(16), nullable=False),
