@@ -12,6 +12,15 @@ when the message reached the teacher's socket) comes back to the guardian's sock
    throughput = delivered messages per second.
 2. Latency: an open loop at half that rate for D seconds; p50/p99 of send → delivery, and of
    send → delivery receipt back at the sender.
+3. Over REST: R workers (`--rest-workers`, default 16) post back-to-back through
+   `POST /api/v1/conversations/{id}/messages` on node A (the guardian's bearer token) for D
+   seconds, delivered as above. Each request holds one of the node's pooled connections for
+   its transaction (`EDTECH_DB_POOL_SIZE`, 20): more senders than that wait for one, and after
+   the pool's timeout get 503.
+
+Node CPU per message (user + system, `/proc`, each node's process; node A serves the senders,
+node B the recipients and their receipts) is measured over the saturated `/ws` phase and over
+the REST phase.
 
     uv run python -m bench.chat.chat_throughput --conversations 2000 --seconds 20 \
         --out bench/results/chat.md
@@ -50,6 +59,8 @@ POSTGRES = os.environ.get(
 )
 REDIS = os.environ.get("EDTECH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SECRET = "bench-secret-key-not-for-production-0123456789"
+PIDS: dict[str, int] = {}
+TICK = os.sysconf("SC_CLK_TCK")
 CHANNELS_PER_SOCKET = 150  # below the hub's 200 subscriptions per socket
 
 
@@ -114,6 +125,7 @@ async def node(name: str, port: int, db: str) -> AsyncIterator[str]:
         ],
         env=env,
     )
+    PIDS[name] = proc.pid
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=url) as c:
@@ -220,7 +232,9 @@ async def pairs(db: str, wanted: int) -> list[tuple[str, str, str | None]]:
     return out[:wanted]
 
 
-async def run(conversations: int, seconds: float, workers: int, out: Path | None) -> str:
+async def run(
+    conversations: int, seconds: float, workers: int, rest_workers: int, out: Path | None
+) -> str:
     async with database() as db:
         engine = make_engine(db)
         try:
@@ -301,12 +315,24 @@ async def run(conversations: int, seconds: float, workers: int, out: Path | None
                     if url == url_a:
                         for c in by_guardian[email]:
                             c.sender = sock
-            saturation = await saturate(convs, seconds, workers, delivered)
+            saturation = await measured(saturate(convs, seconds, workers, delivered))
             rate = saturation.throughput / 2
             latencies, receipted = await paced(convs, seconds, rate, delivered, receipts)
+            rest = await measured(post_rest(a, convs, tokens, seconds, rest_workers, delivered))
             for s in sockets:
                 await s.close()
-    return report(conversations, seconds, workers, saturation, rate, latencies, receipted, out)
+    return report(
+        conversations,
+        seconds,
+        workers,
+        saturation,
+        rate,
+        latencies,
+        receipted,
+        rest,
+        rest_workers,
+        out,
+    )
 
 
 async def person_ids(db: str, emails: set[str]) -> dict[str, str]:
@@ -336,15 +362,35 @@ async def participants(db: str, ids: list[str]) -> dict[str, set[str]]:
         await conn.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
 @dataclass
 class Saturation:
     sent: int
     delivered: int
     seconds: float
+    cpu: dict[str, float] = field(default_factory=dict)
+    """Each node's CPU seconds over the phase (and its settling)."""
 
     @property
     def throughput(self) -> float:
         return self.delivered / self.seconds
+
+    def cpu_ms(self, name: str) -> float:
+        """The node's CPU per delivered message, in ms."""
+        return 1000 * self.cpu[name] / max(1, self.delivered)
+
+
+async def measured(phase: Any) -> Saturation:
+    """Run a saturation phase, recording each node's CPU over it."""
+    before = {n: cpu_seconds(p) for n, p in PIDS.items()}
+    result: Saturation = await phase
+    result.cpu = {n: cpu_seconds(p) - before[n] for n, p in PIDS.items()}
+    return result
 
 
 async def send(c: Conversation, client_id: str) -> str:
@@ -371,6 +417,39 @@ async def saturate(
             cid = f"s-{uuid.uuid4().hex}"
             ids.append(cid)
             await send(c, cid)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(2)  # let the last deliveries land
+    return Saturation(len(ids), sum(1 for i in ids if i in delivered), elapsed)
+
+
+async def post_rest(
+    client: httpx.AsyncClient,
+    convs: list[Conversation],
+    tokens: dict[str, str],
+    seconds: float,
+    workers: int,
+    delivered: dict[str, float],
+) -> Saturation:
+    """Closed-loop senders posting over REST (node A) for `seconds`."""
+    stop = time.perf_counter() + seconds
+    ids: list[str] = []
+    turn = itertools.count()
+
+    async def worker() -> None:
+        while time.perf_counter() < stop:
+            c = convs[next(turn) % len(convs)]
+            cid = f"r-{uuid.uuid4().hex}"
+            ids.append(cid)
+            r = await client.post(
+                f"/api/v1/conversations/{c.id}/messages",
+                json={"client_id": cid, "body": "bench message"},
+                headers={"Authorization": f"Bearer {tokens[c.guardian]}"},
+            )
+            if r.status_code != 201:
+                raise RuntimeError(f"post refused: {r.status_code} {r.text}")
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))
@@ -417,6 +496,18 @@ async def paced(
     )
 
 
+def cpu_rows(sat: Saturation, rest: Saturation, workers: int) -> str:
+    delivered = f"{rest.delivered} of {rest.sent} delivered"
+    return (
+        "| node CPU per message, `/ws` send saturated: A (senders) / B (recipients) | "
+        f"{sat.cpu_ms('a'):.2f} / {sat.cpu_ms('b'):.2f} ms |\n"
+        f"| Over REST ({workers} closed-loop senders, {rest.seconds:.1f} s) | "
+        f"**{rest.throughput:.0f} messages/s** ({delivered}) |\n"
+        "| node CPU per message, REST saturated: A (senders) / B (recipients) | "
+        f"**{rest.cpu_ms('a'):.2f}** / {rest.cpu_ms('b'):.2f} ms |\n"
+    )
+
+
 def ms(v: float) -> str:
     return f"{v * 1000:.1f} ms"
 
@@ -429,13 +520,16 @@ def report(
     rate: float,
     latencies: list[float],
     receipted: list[float],
+    rest: Saturation,
+    rest_workers: int,
     out: Path | None,
 ) -> str:
     host = f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} CPUs"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     command = (
         "uv run python -m bench.chat.chat_throughput "
-        f"--conversations {conversations} --seconds {seconds:g} --workers {workers}"
+        f"--conversations {conversations} --seconds {seconds:g} --workers {workers} "
+        f"--rest-workers {rest_workers}"
     )
     saturated = f"**{sat.throughput:.0f} messages/s** ({sat.delivered} of {sat.sent} delivered)"
     text = f"""# Benchmark: chat across two nodes
@@ -461,7 +555,7 @@ receives.
 | max | {ms(max(latencies))} |
 | send → delivery receipt back on node A, p50 | {ms(percentile(receipted, 50))} |
 | send → delivery receipt back on node A, p99 | {ms(percentile(receipted, 99))} |
-"""
+{cpu_rows(sat, rest, rest_workers)}"""
     if out:
         out.write_text(text)
     return text
@@ -472,9 +566,14 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--rest-workers", type=int, default=16)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    print(asyncio.run(run(args.conversations, args.seconds, args.workers, args.out)))
+    print(
+        asyncio.run(
+            run(args.conversations, args.seconds, args.workers, args.rest_workers, args.out)
+        )
+    )
 
 
 if __name__ == "__main__":
