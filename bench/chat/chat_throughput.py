@@ -38,7 +38,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -318,7 +318,9 @@ async def run(
             saturation = await measured(saturate(convs, seconds, workers, delivered))
             rate = saturation.throughput / 2
             latencies, receipted = await paced(convs, seconds, rate, delivered, receipts)
-            rest = await measured(post_rest(a, convs, tokens, seconds, rest_workers, delivered))
+            rest = await measured(
+                saturate(convs, seconds, rest_workers, delivered, rest_sender(a, tokens), "r")
+            )
             for s in sockets:
                 await s.close()
     return report(
@@ -405,35 +407,15 @@ async def send(c: Conversation, client_id: str) -> str:
 
 
 async def saturate(
-    convs: list[Conversation], seconds: float, workers: int, delivered: dict[str, float]
-) -> Saturation:
-    stop = time.perf_counter() + seconds
-    ids: list[str] = []
-    turn = itertools.count()
-
-    async def worker() -> None:
-        while time.perf_counter() < stop:
-            c = convs[next(turn) % len(convs)]
-            cid = f"s-{uuid.uuid4().hex}"
-            ids.append(cid)
-            await send(c, cid)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(workers)))
-    elapsed = time.perf_counter() - started
-    await asyncio.sleep(2)  # let the last deliveries land
-    return Saturation(len(ids), sum(1 for i in ids if i in delivered), elapsed)
-
-
-async def post_rest(
-    client: httpx.AsyncClient,
     convs: list[Conversation],
-    tokens: dict[str, str],
     seconds: float,
     workers: int,
     delivered: dict[str, float],
+    send_one: Callable[[Conversation, str], Awaitable[object]] = send,
+    prefix: str = "s",
 ) -> Saturation:
-    """Closed-loop senders posting over REST (node A) for `seconds`."""
+    """`workers` closed-loop senders, each sending its next message once the last is answered,
+    for `seconds`; client ids start with `prefix`."""
     stop = time.perf_counter() + seconds
     ids: list[str] = []
     turn = itertools.count()
@@ -441,21 +423,32 @@ async def post_rest(
     async def worker() -> None:
         while time.perf_counter() < stop:
             c = convs[next(turn) % len(convs)]
-            cid = f"r-{uuid.uuid4().hex}"
+            cid = f"{prefix}-{uuid.uuid4().hex}"
             ids.append(cid)
-            r = await client.post(
-                f"/api/v1/conversations/{c.id}/messages",
-                json={"client_id": cid, "body": "bench message"},
-                headers={"Authorization": f"Bearer {tokens[c.guardian]}"},
-            )
-            if r.status_code != 201:
-                raise RuntimeError(f"post refused: {r.status_code} {r.text}")
+            await send_one(c, cid)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))
     elapsed = time.perf_counter() - started
     await asyncio.sleep(2)  # let the last deliveries land
     return Saturation(len(ids), sum(1 for i in ids if i in delivered), elapsed)
+
+
+def rest_sender(
+    client: httpx.AsyncClient, tokens: dict[str, str]
+) -> Callable[[Conversation, str], Awaitable[None]]:
+    """Send a message over REST (node A) as the conversation's guardian."""
+
+    async def post(c: Conversation, client_id: str) -> None:
+        r = await client.post(
+            f"/api/v1/conversations/{c.id}/messages",
+            json={"client_id": client_id, "body": "bench message"},
+            headers={"Authorization": f"Bearer {tokens[c.guardian]}"},
+        )
+        if r.status_code != 201:
+            raise RuntimeError(f"post refused: {r.status_code} {r.text}")
+
+    return post
 
 
 async def paced(
