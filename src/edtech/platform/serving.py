@@ -51,7 +51,7 @@ def freeze_heap(reclaim_every: float = RECLAIM_EVERY) -> None:
 
     A full collection then scans only what was created since the last one: measured on a node
     under load, 7 ms instead of 135–150 ms (the scan → board p99); with 2,000 sockets
-    connected, 32–38 ms instead of 40–130 ms — a pause every request in flight sits out (the
+    connected, 32–40 ms instead of 40–130 ms — a pause every request in flight sits out (the
     chat p99, docs/benchmarks.md). Call it once a process has built its app, before serving;
     not in a process that builds many apps (tests), whose frozen garbage would never be freed.
     Every `reclaim_every` seconds one full collection scans the whole heap (see
