@@ -1,6 +1,6 @@
 """Benchmark: chat across two nodes — messages/s at saturation, latency at half of it.
 
-Two real uvicorn nodes (separate processes) share PostgreSQL and Redis. The demo school
+Two real nodes (`edtech serve`, separate processes) share PostgreSQL and Redis. The demo school
 (FULL scale) gets N direct conversations, each between a guardian and a teacher of their
 child; every guardian is connected to node A, every teacher to node B, subscribed to their
 conversations. A message is a websocket `send` from the guardian (stored in PostgreSQL,
@@ -109,20 +109,8 @@ async def node(name: str, port: int, db: str) -> AsyncIterator[str]:
         "EDTECH_WS_RATE_BURST": "2000",
     }
     proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, started once
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.chat.node:app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
+        # the product's own served node (`edtech serve`: its heap frozen, its collector set)
+        [str(Path(sys.executable).parent / "edtech"), "serve", "--port", str(port), "--no-migrate"],
         env=env,
     )
     PIDS[name] = proc.pid
@@ -530,7 +518,8 @@ def report(
 Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({host}; load average {load} at the end), by
 `{command}`.
 
-Two uvicorn nodes (separate processes) on one PostgreSQL and one Redis; the FULL demo school.
+Two nodes (`edtech serve`, separate processes) on one PostgreSQL and one Redis; the FULL demo
+school.
 **{conversations} direct conversations**, each between a guardian (socket on node A) and a
 teacher of their child (socket on node B). A message is a websocket `send` from the guardian:
 policy-checked, stored in PostgreSQL with its client id, its events written to the outbox in the

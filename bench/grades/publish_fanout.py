@@ -1,6 +1,6 @@
 """Benchmark: publish an assessment of a 30-student section; how long until the last guardian hears?
 
-Two real uvicorn nodes (separate processes) share PostgreSQL and Redis. The school has one
+Two real nodes (`edtech serve`, separate processes) share PostgreSQL and Redis. The school has one
 30-student section (`--students N`: N; issue #20's target is 35 students, publication ≤ 100 ms
 p99 — the "publish request" row) whose students each have two guardians; the 60 guardians are
 signed in and
@@ -128,20 +128,8 @@ async def node(
         ).stdout
         assert where.startswith(str(tree)), where
     proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, started once
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.grades.node:app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
+        # the product's own served node (`edtech serve`: its heap frozen, its collector set)
+        [str(Path(sys.executable).parent / "edtech"), "serve", "--port", str(port), "--no-migrate"],
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
@@ -364,7 +352,7 @@ def report(
 Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({host}; load average {load} at the end), by
 `uv run python -m bench.grades.publish_fanout --rounds {rounds} --students {students}`.
 
-Two uvicorn nodes (separate processes) on one PostgreSQL and one Redis. One section of
+Two nodes (`edtech serve`, separate processes) on one PostgreSQL and one Redis. One section of
 **{students} students**; **{guardians} guardians** signed in and subscribed to their inbox, half
 on each node ({entitled} are entitled to grades: the demo's grandparent of student3 is not, on
 purpose, and must hear nothing — checked every round). Each round re-grades the whole class
