@@ -4,6 +4,8 @@ the very same header snippet and log filter as the local one."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -55,6 +57,20 @@ async def test_responses_through_caddy_carry_the_security_headers(
         assert "strict-transport-security" not in api.headers
 
 
+async def tls_get(client: httpx.AsyncClient, url: str, within: float = 30.0) -> httpx.Response:
+    """GET over TLS once Caddy has its certificate: the plain-HTTP site answers (what
+    `wait_healthy` checks) before Caddy's internal CA has issued the TLS site's certificate, and
+    a handshake meanwhile ends in an `internal_error` alert."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return await client.get(url)
+        except httpx.ConnectError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 async def test_hsts_is_sent_over_tls_only(tmp_path: Path) -> None:
     tls_port, http_port = free_port(), free_port()
     config = tmp_path / "Caddyfile"
@@ -77,7 +93,7 @@ async def test_hsts_is_sent_over_tls_only(tmp_path: Path) -> None:
     try:
         caddy.wait_healthy(30)
         async with httpx.AsyncClient(verify=False, timeout=10) as client:  # Caddy's own CA
-            secure = await client.get(f"https://127.0.0.1:{tls_port}/")
+            secure = await tls_get(client, f"https://127.0.0.1:{tls_port}/")
             plain = await client.get(f"http://127.0.0.1:{http_port}/")
     finally:
         caddy.stop(5)
