@@ -178,7 +178,7 @@ def start_node(
         "EDTECH_BACKGROUND_JOBS": "false",
     }
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "edtech"), "serve", "--port", str(port), "--no-migrate"],
+        common.serve_command(port),
         cwd=common.ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -81,6 +81,18 @@ async def drop_database(url: str) -> None:
     await _admin(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
 
 
+def serve_command(port: int) -> list[str]:
+    """A node as the product serves it (`edtech serve`: its heap frozen, its collector set),
+    on a database another step migrated; settings come from the environment."""
+    return [
+        str(Path(sys.executable).parent / "edtech"),
+        "serve",
+        "--port",
+        str(port),
+        "--no-migrate",
+    ]
+
+
 def start_node(port: int, database_url: str, broker_url: str, name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [

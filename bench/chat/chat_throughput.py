@@ -35,7 +35,6 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -49,6 +48,7 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench import common
 from edtech.demo import DEMO_PASSWORD, FULL, seed_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.migrations import upgrade
@@ -109,8 +109,7 @@ async def node(name: str, port: int, db: str) -> AsyncIterator[str]:
         "EDTECH_WS_RATE_BURST": "2000",
     }
     proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, started once
-        # the product's own served node (`edtech serve`: its heap frozen, its collector set)
-        [str(Path(sys.executable).parent / "edtech"), "serve", "--port", str(port), "--no-migrate"],
+        common.serve_command(port),
         env=env,
     )
     PIDS[name] = proc.pid

@@ -42,6 +42,7 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench import common
 from bench.compare import cpu_seconds
 from edtech.demo import DEMO_PASSWORD, DemoScale, DemoSummary, seed_demo
 from edtech.grades.public import seed_demo as seed_grades
@@ -128,8 +129,7 @@ async def node(
         ).stdout
         assert where.startswith(str(tree)), where
     proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, started once
-        # the product's own served node (`edtech serve`: its heap frozen, its collector set)
-        [str(Path(sys.executable).parent / "edtech"), "serve", "--port", str(port), "--no-migrate"],
+        common.serve_command(port),
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
