@@ -32,6 +32,7 @@ from edtech.institutions.domain import (
     PersonErased,
     Weekday,
 )
+from edtech.institutions.infrastructure import profiles
 from edtech.institutions.infrastructure.bulk import ORDER, RosterBulk
 from edtech.institutions.infrastructure.directory import (
     Contact,
@@ -49,6 +50,7 @@ from edtech.institutions.infrastructure.meetings import (
     sections_in_term_on,
     sections_of_students,
 )
+from edtech.institutions.infrastructure.profiles import ChildFacts, PersonGrants, RosterProfile
 from edtech.institutions.infrastructure.sync import RosterSync
 from edtech.institutions.infrastructure.sync_batch import BATCH_KINDS, RosterBatch
 from edtech.institutions.infrastructure.tables import (
@@ -69,14 +71,14 @@ from edtech.institutions.policy import (
     SectionMembership,
     active,
 )
-from edtech.kernel.clock import school_zone
-from edtech.kernel.principal import Principal, Role, RoleGrant
+from edtech.kernel.principal import Principal, Role
 
 __all__ = [
     "BATCH_KINDS",
     "GUARDIAN_FLAGS",
     "OFFICE_ROLES",
     "AcademicSessionInfo",
+    "ChildFacts",
     "Contact",
     "EnrollmentChanged",
     "EnrollmentEnded",
@@ -93,6 +95,7 @@ __all__ = [
     "ReactivateInstitution",
     "RosterBatch",
     "RosterBulk",
+    "RosterProfile",
     "RosterSync",
     "SectionMembership",
     "SuspendInstitution",
@@ -119,6 +122,7 @@ __all__ = [
     "person_in_institution",
     "person_with_email",
     "roster_counts",
+    "roster_profile",
     "roster_rows",
     "school_clock",
     "school_in_institution",
@@ -139,14 +143,6 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class PersonGrants:
-    """Who a person is today, for building their `Principal`."""
-
-    display_name: str
-    grants: frozenset[RoleGrant]
-
-
-@dataclass(frozen=True)
 class InstitutionSettings:
     id: uuid.UUID
     name: str
@@ -160,10 +156,7 @@ async def person_grants(
 ) -> PersonGrants | None:
     """The person's name and the roles they hold on the school day `on`; None if unknown here
     or gone, or if the institution is suspended (so sign-in, tokens and sockets refuse them)."""
-    row = (await session.execute(_person_on_roll(institution_id, person_id))).first()
-    if row is None:
-        return None
-    return await _grants_on(session, institution_id, person_id, row, on)
+    return await profiles.grants_on(session, institution_id, person_id, on)
 
 
 async def person_grants_at(
@@ -171,51 +164,18 @@ async def person_grants_at(
 ) -> PersonGrants | None:
     """`person_grants` at the instant `at`, judged on the institution's calendar day then (in its
     time zone, never the UTC date): what every token, sign-in and socket is checked for. One
-    round trip reads the person and the zone together."""
-    row = (
-        await session.execute(
-            _person_on_roll(institution_id, person_id).add_columns(
-                sa.select(institution.c.timezone)
-                .where(institution.c.id == institution_id)
-                .scalar_subquery()
-                .label("timezone")
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    on = at.astimezone(school_zone(row.timezone)).date()
-    return await _grants_on(session, institution_id, person_id, row, on)
+    round trip reads the person, their roles and the zone together."""
+    return await profiles.grants_at(session, institution_id, person_id, at)
 
 
-def _person_on_roll(institution_id: uuid.UUID, person_id: uuid.UUID) -> sa.Select[Any]:
-    return sa.select(person.c.given_name, person.c.family_name, person.c.ends_on).where(
-        person.c.institution_id == institution_id,
-        person.c.id == person_id,
-        ~suspended(institution_id),
-    )
-
-
-async def _grants_on(
-    session: AsyncSession,
-    institution_id: uuid.UUID,
-    person_id: uuid.UUID,
-    row: sa.Row[Any],
-    on: date,
-) -> PersonGrants | None:
-    if row.ends_on is not None and row.ends_on <= on:
-        return None
-    grants = await session.execute(
-        sa.select(role_assignment.c.role, role_assignment.c.school_id).where(
-            role_assignment.c.institution_id == institution_id,
-            role_assignment.c.person_id == person_id,
-            active(role_assignment, on),
-        )
-    )
-    return PersonGrants(
-        display_name=f"{row.given_name} {row.family_name}",
-        grants=frozenset(RoleGrant(Role(g.role), g.school_id) for g in grants),
-    )
+async def roster_profile(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> RosterProfile | None:
+    """Who the person is on the school day `on` — name, roles, the sections they teach or attend,
+    and (for a guardian) each child of a link without custody restriction, with whether it
+    allows messaging and the child's sections — in one round trip; None if unknown here or
+    gone, or if the institution is suspended. What the messaging policy judges by."""
+    return await profiles.profile_on(session, institution_id, person_id, on)
 
 
 async def acting_as(

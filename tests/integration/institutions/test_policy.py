@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.demo import DemoSummary, OtherSummary
+from edtech.institutions.infrastructure.tables import (
+    enrollment,
+    guardian_link,
+    person,
+    role_assignment,
+)
 from edtech.institutions.public import (
+    ChildFacts,
     Policy,
+    RosterProfile,
     academic_session,
     academic_sessions_on,
     meetings_on,
     person_grants,
+    roster_profile,
     section_in_institution,
     students_of_section,
     teachers_of_section,
@@ -199,3 +209,87 @@ async def test_academic_sessions_on_a_day(session: AsyncSession, demo: DemoSumma
     assert await academic_session(session, uuid.uuid4(), demo.term_id) is None
     kinds = {s.kind for s in await academic_sessions_on(session, demo.institution_id, today)}
     assert kinds == {"school_year", "term", "grading_period"}
+
+
+async def profile_the_long_way(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> RosterProfile | None:
+    """`roster_profile` as the policy's separate questions answer it (what the one statement
+    replaced)."""
+    grants = await person_grants(session, institution_id, person_id, on)
+    if grants is None:
+        return None
+    policy = Policy(session, today=on)
+    memberships = await policy.sections_of_person(institution_id, person_id)
+    me = Principal(person_id, person_id, institution_id, grants.display_name, grants.grants)
+    children = []
+    for link in await policy.children_links(me):
+        sections = await policy.sections_of_person(institution_id, link.student_id)
+        children.append(
+            ChildFacts(
+                link.student_id,
+                link.allows("can_message"),
+                frozenset(s.section_id for s in sections if s.role == "student"),
+            )
+        )
+    return RosterProfile(
+        grants.display_name,
+        grants.grants,
+        tuple((m.section_id, m.role) for m in memberships),
+        tuple(children),
+    )
+
+
+async def test_a_roster_profile_is_what_the_policys_questions_answer(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    """Everyone of the demo school, on a day some of their roles, enrollments and links have
+    ended, and on the day before: the one-statement profile equals the long way's answers."""
+    today = datetime.now(UTC).date()
+    inst = demo.institution_id
+    guardian2 = demo.person("guardian2@demo.test")
+    student2 = demo.person("student2@demo.test")
+    # a link, an enrollment and a role that end today; a guardian whose links allow
+    # messaging for one child and not another come from the demo (links 2 and 4)
+    await session.execute(
+        sa.update(guardian_link)
+        .where(guardian_link.c.guardian_id == demo.guardian1_id)
+        .values(ends_on=today)
+    )
+    await session.execute(
+        sa.update(enrollment).where(enrollment.c.person_id == student2).values(ends_on=today)
+    )
+    await session.execute(
+        sa.update(role_assignment)
+        .where(role_assignment.c.person_id == demo.teacher1_id)
+        .values(ends_on=today)
+    )
+    await session.flush()
+    seen = set()
+    for on in (today, today - timedelta(days=1)):
+        for person_id in demo.people.values():
+            one = await roster_profile(session, inst, person_id, on)
+            assert one == await profile_the_long_way(session, inst, person_id, on), person_id
+            if one is not None:
+                seen.add((bool(one.memberships), bool(one.children), bool(one.grants)))
+                seen.update(("restricted", c.can_message) for c in one.children)
+    assert (True, False, True) in seen  # teachers and students
+    assert (False, True, True) in seen  # guardians
+    assert ("restricted", False) in seen
+    assert ("restricted", True) in seen
+    ended = await roster_profile(session, inst, demo.teacher1_id, today)
+    assert ended is not None
+    assert ended.grants == frozenset()
+    assert ended.memberships
+    before = await roster_profile(session, inst, demo.guardian1_id, today - timedelta(days=1))
+    after = await roster_profile(session, inst, demo.guardian1_id, today)
+    assert before is not None
+    assert before.children
+    assert after is not None
+    assert not after.children
+    assert after.grants == frozenset({RoleGrant(Role.GUARDIAN, None)})
+    assert await roster_profile(session, uuid.uuid4(), guardian2, today) is None
+    assert await roster_profile(session, inst, uuid.uuid4(), today) is None
+    await session.execute(sa.update(person).where(person.c.id == guardian2).values(ends_on=today))
+    assert await roster_profile(session, inst, guardian2, today) is None
+    assert await roster_profile(session, inst, guardian2, today - timedelta(days=1)) is not None

@@ -14,7 +14,6 @@ from edtech.communication.domain import Audience, AudienceKind, ChildLink, Profi
 from edtech.institutions import public as roster
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import FieldProblem, InvalidError
-from edtech.kernel.principal import Principal
 
 TEACHING = frozenset({"teacher", "aide"})
 ANNOUNCEMENT_FLAG = "can_message"
@@ -46,44 +45,22 @@ class RosterDirectory:
         return policy
 
     async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
-        """Who the person is today (None if unknown in this institution or gone)."""
-        grants = await roster.person_grants(
+        """Who the person is today (None if unknown in this institution or gone): one round trip."""
+        found = await roster.roster_profile(
             self.session, institution_id, person_id, await self.day(institution_id)
         )
-        if grants is None:
+        if found is None:
             return None
-        staffed: set[uuid.UUID] = set()
-        enrolled: set[uuid.UUID] = set()
-        for m in await (await self._policy(institution_id)).sections_of_person(
-            institution_id, person_id
-        ):
-            (staffed if m.role in TEACHING else enrolled).add(m.section_id)
-        as_principal = Principal(
-            account_id=person_id,
-            person_id=person_id,
-            institution_id=institution_id,
-            display_name=grants.display_name,
-            grants=grants.grants,
-        )
-        children: list[ChildLink] = []
-        for link in await (await self._policy(institution_id)).children_links(as_principal):
-            sections = await (await self._policy(institution_id)).sections_of_person(
-                institution_id, link.student_id
-            )
-            children.append(
-                ChildLink(
-                    student_id=link.student_id,
-                    sections=frozenset(s.section_id for s in sections if s.role == "student"),
-                    may_message=link.allows("can_message"),
-                )
-            )
         return Profile(
             person_id=person_id,
-            display_name=grants.display_name,
-            roles=frozenset(g.role for g in grants.grants),
-            staffed_sections=frozenset(staffed),
-            enrolled_sections=frozenset(enrolled),
-            children=tuple(children),
+            display_name=found.display_name,
+            roles=frozenset(g.role for g in found.grants),
+            staffed_sections=frozenset(s for s, role in found.memberships if role in TEACHING),
+            enrolled_sections=frozenset(s for s, role in found.memberships if role not in TEACHING),
+            children=tuple(
+                ChildLink(student_id=c.student_id, sections=c.sections, may_message=c.can_message)
+                for c in found.children
+            ),
         )
 
     async def timezone(self, institution_id: uuid.UUID) -> ZoneInfo:

@@ -25,7 +25,7 @@ OFFICE_ROLES = frozenset(
 TEACHING_ROLES = (EnrollmentRole.TEACHER.value, EnrollmentRole.AIDE.value)
 
 
-def active(table: sa.Table, on: date) -> sa.ColumnElement[bool]:
+def active(table: sa.Table, on: date | sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
     """Rows whose [begins_on, ends_on) span contains `on`."""
     return sa.and_(table.c.begins_on <= on, sa.or_(table.c.ends_on.is_(None), table.c.ends_on > on))
 

@@ -1,0 +1,251 @@
+"""A person's roster facts in one round trip: the statements every request and every chat message
+asks, built once (bound parameters, so SQLAlchemy compiles each once per dialect).
+
+`grants_at` is what every access token is checked against (name, roles, the institution's
+zone); `profile_on` is what the messaging policy needs about someone (roles, sections, and a
+guardian's children with their sections). Each used to take two to five statements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.institutions.domain import EnrollmentRole
+from edtech.institutions.infrastructure.tables import (
+    enrollment,
+    guardian_link,
+    institution,
+    person,
+    role_assignment,
+)
+from edtech.institutions.infrastructure.tenancy import suspended
+from edtech.institutions.policy import active
+from edtech.kernel.clock import school_zone
+from edtech.kernel.principal import Role, RoleGrant
+
+_INSTITUTION = sa.bindparam("institution_id", type_=sa.Uuid())
+_PERSON = sa.bindparam("person_id", type_=sa.Uuid())
+_ON = sa.bindparam("on", type_=sa.Date())
+_FROM = sa.bindparam("from_day", type_=sa.Date())
+_TO = sa.bindparam("to_day", type_=sa.Date())
+
+
+@dataclass(frozen=True)
+class PersonGrants:
+    """Who a person is today, for building their `Principal`."""
+
+    display_name: str
+    grants: frozenset[RoleGrant]
+
+
+@dataclass(frozen=True)
+class ChildFacts:
+    """A guardian's usable (not custody-restricted) link to a child, judged on one day."""
+
+    student_id: uuid.UUID
+    can_message: bool
+    sections: frozenset[uuid.UUID]
+    """The sections the child attends as a student."""
+
+
+@dataclass(frozen=True)
+class RosterProfile:
+    """Who a person is on one day, as the messaging policy asks it."""
+
+    display_name: str
+    grants: frozenset[RoleGrant]
+    memberships: tuple[tuple[uuid.UUID, str], ...]
+    """(section id, enrollment role), by section id."""
+    children: tuple[ChildFacts, ...]
+    """By student id."""
+
+
+# The person with every role assignment that may hold within a day of the UTC date (the
+# institution's calendar day is never further from it); the exact day is judged in Python
+# once the zone, read in the same statement, gives it.
+_GRANTS_AT = (
+    sa.select(
+        person.c.given_name,
+        person.c.family_name,
+        person.c.ends_on,
+        sa.select(institution.c.timezone)
+        .where(institution.c.id == _INSTITUTION)
+        .scalar_subquery()
+        .label("timezone"),
+        role_assignment.c.role,
+        role_assignment.c.school_id,
+        role_assignment.c.begins_on.label("role_begins_on"),
+        role_assignment.c.ends_on.label("role_ends_on"),
+    )
+    .select_from(
+        person.outerjoin(
+            role_assignment,
+            sa.and_(
+                role_assignment.c.institution_id == person.c.institution_id,
+                role_assignment.c.person_id == person.c.id,
+                role_assignment.c.begins_on <= _TO,
+                sa.or_(role_assignment.c.ends_on.is_(None), role_assignment.c.ends_on > _FROM),
+            ),
+        )
+    )
+    .where(
+        person.c.institution_id == _INSTITUTION, person.c.id == _PERSON, ~suspended(_INSTITUTION)
+    )
+)
+
+
+def _on_roll(rows: Iterable[Any], on: date) -> PersonGrants | None:
+    rows = list(rows)
+    if not rows or (rows[0].ends_on is not None and rows[0].ends_on <= on):
+        return None
+    return PersonGrants(
+        display_name=f"{rows[0].given_name} {rows[0].family_name}",
+        grants=frozenset(
+            RoleGrant(Role(r.role), r.school_id)
+            for r in rows
+            if r.role is not None
+            and r.role_begins_on <= on
+            and (r.role_ends_on is None or r.role_ends_on > on)
+        ),
+    )
+
+
+async def grants_on(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> PersonGrants | None:
+    """The person's name and roles on the school day `on`; None if unknown here or gone, or if
+    the institution is suspended. One statement."""
+    params = {
+        "institution_id": institution_id,
+        "person_id": person_id,
+        "from_day": on,
+        "to_day": on,
+    }
+    return _on_roll(await session.execute(_GRANTS_AT, params), on)
+
+
+async def grants_at(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, at: datetime
+) -> PersonGrants | None:
+    """`grants_on` at the instant `at`, judged on the institution's calendar day then (in its
+    time zone, never the UTC date). One statement: the person, their roles and the zone."""
+    utc_day = at.date()
+    params = {
+        "institution_id": institution_id,
+        "person_id": person_id,
+        "from_day": utc_day - timedelta(days=1),
+        "to_day": utc_day + timedelta(days=1),
+    }
+    rows = list(await session.execute(_GRANTS_AT, params))
+    if not rows:
+        return None
+    return _on_roll(rows, at.astimezone(school_zone(rows[0].timezone)).date())
+
+
+def _facts(kind: str, *columns: Any) -> list[Any]:
+    """One branch of the profile's union: (kind, id, second id, name, second name, flag)."""
+    padded = list(columns) + [None] * (5 - len(columns))
+    types: tuple[sa.types.TypeEngine[Any], ...] = (
+        sa.Uuid(),
+        sa.Uuid(),
+        sa.String(),
+        sa.String(),
+        sa.Boolean(),
+    )
+    return [
+        sa.literal_column(f"'{kind}'", sa.String()).label("kind"),
+        *(
+            (sa.cast(sa.null(), t) if c is None else c).label(f"c{i}")
+            for i, (c, t) in enumerate(zip(padded, types, strict=True))
+        ),
+    ]
+
+
+_STUDENT = EnrollmentRole.STUDENT.value
+_child_link = sa.and_(
+    guardian_link.c.institution_id == _INSTITUTION,
+    guardian_link.c.guardian_id == _PERSON,
+    guardian_link.c.custody_restriction.is_(False),
+    active(guardian_link, _ON),
+)
+_PROFILE = sa.union_all(
+    sa.select(*_facts("person", None, None, person.c.given_name, person.c.family_name)).where(
+        person.c.institution_id == _INSTITUTION,
+        person.c.id == _PERSON,
+        sa.or_(person.c.ends_on.is_(None), person.c.ends_on > _ON),
+        ~suspended(_INSTITUTION),
+    ),
+    sa.select(
+        *_facts(
+            "role", role_assignment.c.school_id, None, sa.cast(role_assignment.c.role, sa.String())
+        )
+    ).where(
+        role_assignment.c.institution_id == _INSTITUTION,
+        role_assignment.c.person_id == _PERSON,
+        active(role_assignment, _ON),
+    ),
+    sa.select(
+        *_facts("section", enrollment.c.section_id, None, sa.cast(enrollment.c.role, sa.String()))
+    ).where(
+        enrollment.c.institution_id == _INSTITUTION,
+        enrollment.c.person_id == _PERSON,
+        active(enrollment, _ON),
+    ),
+    sa.select(
+        *_facts("child", guardian_link.c.student_id, None, None, None, guardian_link.c.can_message)
+    ).where(_child_link),
+    sa.select(*_facts("child_section", guardian_link.c.student_id, enrollment.c.section_id))
+    .select_from(
+        guardian_link.join(
+            enrollment,
+            sa.and_(
+                enrollment.c.institution_id == guardian_link.c.institution_id,
+                enrollment.c.person_id == guardian_link.c.student_id,
+                enrollment.c.role == _STUDENT,
+                active(enrollment, _ON),
+            ),
+        )
+    )
+    .where(_child_link),
+)
+
+
+async def profile_on(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
+) -> RosterProfile | None:
+    """The person's roles, sections and usable links to children on the school day `on`; None if
+    unknown here or gone, or if the institution is suspended. One statement."""
+    params = {"institution_id": institution_id, "person_id": person_id, "on": on}
+    name: str | None = None
+    grants: set[RoleGrant] = set()
+    memberships: list[tuple[uuid.UUID, str]] = []
+    links: dict[uuid.UUID, bool] = {}
+    child_sections: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for kind, c0, c1, c2, c3, c4 in await session.execute(_PROFILE, params):
+        if kind == "person":
+            name = f"{c2} {c3}"
+        elif kind == "role":
+            grants.add(RoleGrant(Role(c2), c0))
+        elif kind == "section":
+            memberships.append((c0, c2))
+        elif kind == "child":
+            links[c0] = bool(c4)
+        else:
+            child_sections.setdefault(c0, set()).add(c1)
+    if name is None:
+        return None
+    return RosterProfile(
+        display_name=name,
+        grants=frozenset(grants),
+        memberships=tuple(sorted(memberships, key=lambda m: m[0])),
+        children=tuple(
+            ChildFacts(s, links[s], frozenset(child_sections.get(s, ()))) for s in sorted(links)
+        ),
+    )
