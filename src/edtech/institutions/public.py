@@ -196,13 +196,19 @@ async def acting_as(
     )
 
 
+_INSTITUTION = sa.select(institution).where(institution.c.id == sa.bindparam("institution_id"))
+_NAMES = sa.select(person.c.id, person.c.given_name, person.c.family_name).where(
+    person.c.institution_id == sa.bindparam("institution_id"),
+    person.c.id.in_(sa.bindparam("ids", expanding=True)),
+)
+# (both asked on every chat message and every notification: built once, values bound later)
+
+
 async def institution_settings(
     session: AsyncSession, institution_id: uuid.UUID
 ) -> InstitutionSettings | None:
     """The tenant's name, time zone, locale and ISO 4217 currency."""
-    row = (
-        await session.execute(sa.select(institution).where(institution.c.id == institution_id))
-    ).first()
+    row = (await session.execute(_INSTITUTION, {"institution_id": institution_id})).first()
     if row is None:
         return None
     return InstitutionSettings(row.id, row.name, row.timezone, row.locale, row.currency)
@@ -255,11 +261,7 @@ async def display_names(
     ids = list(set(person_ids))
     if not ids:
         return {}
-    rows = await session.execute(
-        sa.select(person.c.id, person.c.given_name, person.c.family_name).where(
-            person.c.institution_id == institution_id, person.c.id.in_(ids)
-        )
-    )
+    rows = await session.execute(_NAMES, {"institution_id": institution_id, "ids": ids})
     return {r.id: f"{r.given_name} {r.family_name}" for r in rows}
 
 

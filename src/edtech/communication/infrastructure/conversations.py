@@ -31,6 +31,39 @@ from edtech.kernel.errors import ConflictError
 
 CURSOR_FIELDS = ("read_seq", "read_at", "shown_read_seq", "read_hidden_until")
 
+# What every message runs, built once (values bound at execution): building a statement costs
+# about as much CPU as sending it.
+_CONVERSATION = (
+    sa.select(Conversation)
+    .options(joinedload(Conversation.participants))  # type: ignore[arg-type]
+    .where(
+        conversation.c.institution_id == sa.bindparam("institution_id"),
+        conversation.c.id == sa.bindparam("conversation_id"),
+    )
+)
+_NEXT_SEQ = (
+    sa.update(conversation)
+    .where(conversation.c.id == sa.bindparam("of_conversation"))
+    .values(last_seq=conversation.c.last_seq + 1, last_message_at=sa.bindparam("at"))
+    .returning(conversation.c.last_seq)
+)
+_CURSOR = (
+    sa.update(conversation_participant)
+    .where(
+        # (an UPDATE's bound names may not be its table's column names)
+        conversation_participant.c.conversation_id == sa.bindparam("of_conversation"),
+        conversation_participant.c.person_id == sa.bindparam("of_person"),
+        # never move a cursor back, even when two devices race
+        conversation_participant.c.read_seq <= sa.bindparam("new_read_seq"),
+    )
+    .values({name: sa.bindparam(f"new_{name}") for name in CURSOR_FIELDS})
+)
+_BY_CLIENT_ID = sa.select(Message).where(
+    message.c.conversation_id == sa.bindparam("conversation_id"),
+    message.c.sender_id == sa.bindparam("sender_id"),
+    message.c.client_id == sa.bindparam("client_id"),
+)
+
 
 @asynccontextmanager
 async def conflicts_as(message: str) -> AsyncIterator[None]:
@@ -52,15 +85,8 @@ class SqlAlchemyConversations:
         self, institution_id: uuid.UUID, conversation_id: uuid.UUID
     ) -> Conversation | None:
         """The conversation with its participants, in one round trip (every message loads it)."""
-        stmt = (
-            sa.select(Conversation)
-            .options(joinedload(Conversation.participants))  # type: ignore[arg-type]
-            .where(
-                conversation.c.institution_id == institution_id,
-                conversation.c.id == conversation_id,
-            )
-        )
-        return (await self.session.scalars(stmt)).unique().first()
+        params = {"institution_id": institution_id, "conversation_id": conversation_id}
+        return (await self.session.scalars(_CONVERSATION, params)).unique().first()
 
     async def find_direct(self, institution_id: uuid.UUID, key: str) -> Conversation | None:
         stmt = sa.select(Conversation).where(
@@ -75,12 +101,7 @@ class SqlAlchemyConversations:
         """Take the next message number atomically: the row stays locked until commit, so
         concurrent senders on any node are numbered one after the other."""
         seq: int = (
-            await self.session.execute(
-                sa.update(conversation)
-                .where(conversation.c.id == conv.id)
-                .values(last_seq=conversation.c.last_seq + 1, last_message_at=at)
-                .returning(conversation.c.last_seq)
-            )
+            await self.session.execute(_NEXT_SEQ, {"of_conversation": conv.id, "at": at})
         ).scalar_one()
         set_committed_value(conv, "last_seq", seq)
         set_committed_value(conv, "last_message_at", at)
@@ -89,19 +110,12 @@ class SqlAlchemyConversations:
     async def save_cursor(self, conv: Conversation, person_id: uuid.UUID) -> None:
         p = conv.participants[person_id]
         await self.session.execute(
-            sa.update(conversation_participant)
-            .where(
-                conversation_participant.c.conversation_id == conv.id,
-                conversation_participant.c.person_id == person_id,
-                # never move a cursor back, even when two devices race
-                conversation_participant.c.read_seq <= p.read_seq,
-            )
-            .values(
-                read_seq=p.read_seq,
-                read_at=p.read_at,
-                shown_read_seq=p.shown_read_seq,
-                read_hidden_until=p.read_hidden_until,
-            )
+            _CURSOR,
+            {
+                "of_conversation": conv.id,
+                "of_person": person_id,
+                **{f"new_{name}": getattr(p, name) for name in CURSOR_FIELDS},
+            },
         )
         for name in CURSOR_FIELDS:
             set_committed_value(p, name, getattr(p, name))
@@ -121,11 +135,12 @@ class SqlAlchemyMessages:
         It is answered as is and never changed, so it leaves the session: a unit of work that
         ends without commit rolls back, which would expire it before the caller reads it.
         """
-        found = await self._one(
-            message.c.conversation_id == conversation_id,
-            message.c.sender_id == sender_id,
-            message.c.client_id == client_id,
-        )
+        params = {
+            "conversation_id": conversation_id,
+            "sender_id": sender_id,
+            "client_id": client_id,
+        }
+        found = (await self.session.scalars(_BY_CLIENT_ID, params)).first()
         if found is not None:
             self.session.expunge(found)
         return found

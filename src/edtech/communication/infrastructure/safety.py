@@ -27,6 +27,18 @@ SETTING_NAMES = (
     "staff_may_message_staff",
 )
 
+# Asked on every message, built once (values bound at execution).
+_SETTINGS = sa.select(messaging_settings).where(
+    messaging_settings.c.institution_id == sa.bindparam("institution_id")
+)
+_BLOCKERS = sa.select(person_block.c.blocker_id).where(
+    person_block.c.blocked_id == sa.bindparam("blocked_id"),
+    person_block.c.blocker_id.in_(sa.bindparam("people", expanding=True)),
+)
+_QUIET_HOURS = sa.select(quiet_hours).where(
+    quiet_hours.c.person_id.in_(sa.bindparam("people", expanding=True))
+)
+
 
 class SqlAlchemySafety:
     """Everything that guards conversations: settings, blocks, reports, exports, quiet hours."""
@@ -35,13 +47,7 @@ class SqlAlchemySafety:
         self.session = session
 
     async def settings(self, institution_id: uuid.UUID) -> PolicySettings:
-        row = (
-            await self.session.execute(
-                sa.select(messaging_settings).where(
-                    messaging_settings.c.institution_id == institution_id
-                )
-            )
-        ).first()
+        row = (await self.session.execute(_SETTINGS, {"institution_id": institution_id})).first()
         if row is None:
             return PolicySettings()
         return PolicySettings(**{name: row._mapping[name] for name in SETTING_NAMES})
@@ -72,10 +78,8 @@ class SqlAlchemySafety:
         self, blocked_id: uuid.UUID, people: list[uuid.UUID]
     ) -> set[uuid.UUID]:
         """Which of `people` have blocked `blocked_id`."""
-        stmt = sa.select(person_block.c.blocker_id).where(
-            person_block.c.blocked_id == blocked_id, person_block.c.blocker_id.in_(people)
-        )
-        return set((await self.session.scalars(stmt)).all())
+        params = {"blocked_id": blocked_id, "people": list(people)}
+        return set((await self.session.scalars(_BLOCKERS, params)).all())
 
     async def block(
         self, institution_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID, at: datetime
@@ -117,9 +121,7 @@ class SqlAlchemySafety:
     async def quiet_hours(self, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, QuietHours]:
         if not person_ids:
             return {}
-        rows = await self.session.execute(
-            sa.select(quiet_hours).where(quiet_hours.c.person_id.in_(person_ids))
-        )
+        rows = await self.session.execute(_QUIET_HOURS, {"people": list(person_ids)})
         return {
             r.person_id: QuietHours(r.starts_at, r.ends_at, frozenset(r.weekdays)) for r in rows
         }

@@ -266,22 +266,25 @@ class SqlAlchemyDevices:
 # Read queries: straight from the tables into plain rows (reads bypass the domain).
 
 
+_LIVE_LOGIN = (
+    sa.select(account_table.c.person_id, account_table.c.institution_id)
+    .join(auth_session_table, auth_session_table.c.account_id == account_table.c.id)
+    .where(
+        account_table.c.id == sa.bindparam("account_id"),
+        account_table.c.is_active.is_(True),
+        auth_session_table.c.id == sa.bindparam("session_id"),
+        auth_session_table.c.revoked_at.is_(None),
+    )
+)
+"""Every authenticated request asks it: built once, values bound at execution."""
+
+
 async def live_login(
     session: AsyncSession, account_id: uuid.UUID, session_id: uuid.UUID
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
     """(person_id, institution_id) if the account is active and the session not revoked."""
-    a, s = account_table, auth_session_table
-    stmt = (
-        sa.select(a.c.person_id, a.c.institution_id)
-        .join(s, s.c.account_id == a.c.id)
-        .where(
-            a.c.id == account_id,
-            a.c.is_active.is_(True),
-            s.c.id == session_id,
-            s.c.revoked_at.is_(None),
-        )
-    )
-    row = (await session.execute(stmt)).one_or_none()
+    params = {"account_id": account_id, "session_id": session_id}
+    row = (await session.execute(_LIVE_LOGIN, params)).one_or_none()
     return None if row is None else (row.person_id, row.institution_id)
 
 

@@ -92,21 +92,27 @@ async def section_meetings(
     return sorted(out, key=lambda m: (m.starts_at, str(m.section_id)))
 
 
+_INSTITUTION_ZONE = sa.select(institution.c.timezone).where(
+    institution.c.id == sa.bindparam("institution_id")
+)
+"""Asked by every request that judges a date in the institution's zone: built once."""
+
+
 async def school_zone_name(
     session: AsyncSession, institution_id: uuid.UUID, school_id: uuid.UUID | None = None
 ) -> str | None:
     """The time zone a school keeps (its own, else its institution's); the institution's when
     `school_id` is None; None when the institution (or that school of it) is unknown."""
     if school_id is None:
-        stmt = sa.select(institution.c.timezone).where(institution.c.id == institution_id)
+        found = await session.execute(_INSTITUTION_ZONE, {"institution_id": institution_id})
     else:
-        stmt = (
+        found = await session.execute(
             sa.select(_ZONE)
             .select_from(school)
             .join(institution, institution.c.id == school.c.institution_id)
             .where(school.c.institution_id == institution_id, school.c.id == school_id)
         )
-    zone: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    zone: str | None = found.scalar_one_or_none()
     return zone
 
 

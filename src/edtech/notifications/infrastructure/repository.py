@@ -53,6 +53,12 @@ FINAL = ("sent", "failed", "skipped")
 CHANNELS = ("push", "email", "sms")
 
 
+_MANDATORY = sa.select(notification_policy.c.mandatory).where(
+    notification_policy.c.institution_id == sa.bindparam("institution_id")
+)
+"""Asked by every notification planned: built once, its value bound at execution."""
+
+
 @dataclass(frozen=True)
 class NotificationRow:
     id: uuid.UUID
@@ -134,11 +140,7 @@ class SqlNotifications:
 
     async def mandatory(self, institution_id: uuid.UUID) -> frozenset[Category]:
         """The institution's mandatory categories (the default set until it chose)."""
-        chosen = await self.session.scalar(
-            sa.select(notification_policy.c.mandatory).where(
-                notification_policy.c.institution_id == institution_id
-            )
-        )
+        chosen = await self.session.scalar(_MANDATORY, {"institution_id": institution_id})
         if chosen is None:
             return MANDATORY
         known = {c.value for c in Category}
