@@ -14,11 +14,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
+import uvicorn
 
 from edtech.platform.db.migrations import upgrade
 
@@ -79,6 +82,25 @@ async def create_database() -> str:
 
 async def drop_database(url: str) -> None:
     await _admin(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def served_here(app: Any) -> AsyncIterator[str]:
+    """The app served by uvicorn in this process (its event loop), on a free port: its URL.
+    For counting a request's statements and CPU in one process (client and node together)."""
+    from edtech.platform.serving import bind_socket, uvicorn_config
+
+    sock = bind_socket()
+    server = uvicorn.Server(uvicorn_config(app, port=sock.getsockname()[1]))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
 
 
 def serve_command(port: int) -> list[str]:

@@ -24,16 +24,15 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 import edtech
+from bench import common
 from bench.chat.chat_throughput import database, pairs, person_ids
 from bench.grades.publish_count import Statements, kind
 from edtech.app import create_app
 from edtech.demo import DEMO_PASSWORD, SMALL, seed_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.security.passwords import hash_password
-from edtech.platform.serving import bind_socket, uvicorn_config
 from edtech.settings import Settings
 
 SECRET = "bench-secret-key-not-for-production-0123456789"
@@ -60,49 +59,41 @@ async def run(rounds: int, sequence: bool) -> None:
             background_jobs=False,
         )
         app = create_app(settings)
-        sock = bind_socket()
-        server = uvicorn.Server(uvicorn_config(app, port=sock.getsockname()[1]))
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-            await asyncio.sleep(0.01)
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         counts: list[int] = []
         cpu: list[float] = []
         kinds: Counter[str] = Counter()
         last: list[str] = []
-        try:
-            async with httpx.AsyncClient(base_url=url, timeout=60) as a:
+        async with (
+            common.served_here(app) as url,
+            httpx.AsyncClient(base_url=url, timeout=60) as a,
+        ):
+            r = await a.post(
+                "/api/v1/auth/token", data={"username": guardian, "password": DEMO_PASSWORD}
+            )
+            r.raise_for_status()
+            auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            r = await a.post(
+                "/api/v1/conversations",
+                json={"kind": "direct", "participant_ids": [teacher_id]},
+                headers=auth,
+            )
+            r.raise_for_status()
+            path = f"/api/v1/conversations/{r.json()['id']}/messages"
+            for n in range(rounds + 5):  # the first five warm caches, not reported
+                counter.seen = []
+                counter.on = True
+                c0 = time.process_time()
                 r = await a.post(
-                    "/api/v1/auth/token", data={"username": guardian, "password": DEMO_PASSWORD}
+                    path, json={"client_id": f"m-{n}", "body": f"hello {n}"}, headers=auth
                 )
+                c1 = time.process_time()
+                counter.on = False
                 r.raise_for_status()
-                auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-                r = await a.post(
-                    "/api/v1/conversations",
-                    json={"kind": "direct", "participant_ids": [teacher_id]},
-                    headers=auth,
-                )
-                r.raise_for_status()
-                path = f"/api/v1/conversations/{r.json()['id']}/messages"
-                for n in range(rounds + 5):  # the first five warm caches, not reported
-                    counter.seen = []
-                    counter.on = True
-                    c0 = time.process_time()
-                    r = await a.post(
-                        path, json={"client_id": f"m-{n}", "body": f"hello {n}"}, headers=auth
-                    )
-                    c1 = time.process_time()
-                    counter.on = False
-                    r.raise_for_status()
-                    if n >= 5:
-                        counts.append(len(counter.seen))
-                        cpu.append(c1 - c0)
-                        kinds.update(kind(s) for s in counter.seen)
-                        last = list(counter.seen)
-        finally:
-            server.should_exit = True
-            await serving
-            sock.close()
+                if n >= 5:
+                    counts.append(len(counter.seen))
+                    cpu.append(c1 - c0)
+                    kinds.update(kind(s) for s in counter.seen)
+                    last = list(counter.seen)
     print(f"edtech from {Path(edtech.__file__).parent}")
     print(f"{rounds} messages over REST")
     print(f"statements per message: {sorted(set(counts))}")

@@ -29,19 +29,18 @@ import re
 import statistics
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
-import uvicorn
 
 import edtech
+from bench import common
 from bench.grades.publish_fanout import SECRET, database, percentile, seed_school, token
 from edtech.app import create_app
-from edtech.platform.serving import bind_socket, uvicorn_config
 from edtech.settings import Settings
 
 OWN = "the route and use case (no sink), the commit"
@@ -56,8 +55,8 @@ class Statements:
         self.phase = OWN
         self.seen: list[str] = []
         self.by_phase: Counter[str] = Counter()
-        self.wall: Counter[str] = Counter()
-        self.cpu: Counter[str] = Counter()
+        self.wall: defaultdict[str, float] = defaultdict(float)
+        self.cpu: defaultdict[str, float] = defaultdict(float)
         self.skip: set[str] = set()
         self.skipping = False
         sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._count)
@@ -119,73 +118,65 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
         app = create_app(settings)
         for sink in app.state.services.sinks:
             counter.watch(sink)
-        sock = bind_socket()
-        server = uvicorn.Server(uvicorn_config(app, port=sock.getsockname()[1]))
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-            await asyncio.sleep(0.01)
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         counts: list[int] = []
         cpu: list[float] = []
         wall: list[float] = []
         kinds: Counter[str] = Counter()
         last: list[str] = []
-        try:
-            async with httpx.AsyncClient(base_url=url, timeout=60) as a:
-                teacher = {"Authorization": f"Bearer {await token(a, 'teacher1@demo.test')}"}
-                section = summary.section_ids[0]
-                grid = (
-                    await a.get(f"/api/v1/sections/{section}/gradebook/grid", headers=teacher)
-                ).json()
-                ids = [uuid.UUID(r["student_id"]) for r in grid["items"]]
-                assessment = grid["assessments"][0]["id"]
-                for m in range(2 * rounds + 1 if skip else rounds + 1):
-                    # the first round warms caches, not reported; with `skip`, every second
-                    # round runs without those sinks
-                    n, counter.skipping = (m + 1) // 2 if skip else m, bool(skip) and m % 2 == 0
-                    items = [
-                        {
-                            "assessment_id": assessment,
-                            "student_id": str(s),
-                            "value": str((m + i) % 10),
-                        }
-                        for i, s in enumerate(ids)
-                    ]
-                    r = await a.post(
-                        f"/api/v1/sections/{section}/results/batch",
-                        json={"items": items},
-                        headers=teacher,
-                    )
-                    r.raise_for_status()
-                    counter.seen = []
-                    if n == 1 and not counter.skipping:  # count from the second round
-                        counter.by_phase.clear()
-                        counter.wall.clear()
-                        counter.cpu.clear()
-                    counter.on = not counter.skipping
-                    c0, w0 = time.process_time(), time.perf_counter()
-                    r = await a.post(
-                        f"/api/v1/assessments/{assessment}/publications",
-                        json={"scope": "all"},
-                        headers=teacher,
-                    )
-                    c1, w1 = time.process_time(), time.perf_counter()
-                    counter.on = False
-                    r.raise_for_status()
-                    assert len(r.json()["changes"]) == len(ids)
-                    if n and counter.skipping:
-                        skipped_cpu.append(c1 - c0)
-                        skipped_wall.append(w1 - w0)
-                    elif n:
-                        counts.append(len(counter.seen))
-                        cpu.append(c1 - c0)
-                        wall.append(w1 - w0)
-                        kinds.update(kind(s) for s in counter.seen)
-                        last = list(counter.seen)
-        finally:
-            server.should_exit = True
-            await serving
-            sock.close()
+        async with (
+            common.served_here(app) as url,
+            httpx.AsyncClient(base_url=url, timeout=60) as a,
+        ):
+            teacher = {"Authorization": f"Bearer {await token(a, 'teacher1@demo.test')}"}
+            section = summary.section_ids[0]
+            grid = (
+                await a.get(f"/api/v1/sections/{section}/gradebook/grid", headers=teacher)
+            ).json()
+            ids = [uuid.UUID(r["student_id"]) for r in grid["items"]]
+            assessment = grid["assessments"][0]["id"]
+            for m in range(2 * rounds + 1 if skip else rounds + 1):
+                # the first round warms caches, not reported; with `skip`, every second
+                # round runs without those sinks
+                n, counter.skipping = (m + 1) // 2 if skip else m, bool(skip) and m % 2 == 0
+                items = [
+                    {
+                        "assessment_id": assessment,
+                        "student_id": str(s),
+                        "value": str((m + i) % 10),
+                    }
+                    for i, s in enumerate(ids)
+                ]
+                r = await a.post(
+                    f"/api/v1/sections/{section}/results/batch",
+                    json={"items": items},
+                    headers=teacher,
+                )
+                r.raise_for_status()
+                counter.seen = []
+                if n == 1 and not counter.skipping:  # count from the second round
+                    counter.by_phase.clear()
+                    counter.wall.clear()
+                    counter.cpu.clear()
+                counter.on = not counter.skipping
+                c0, w0 = time.process_time(), time.perf_counter()
+                r = await a.post(
+                    f"/api/v1/assessments/{assessment}/publications",
+                    json={"scope": "all"},
+                    headers=teacher,
+                )
+                c1, w1 = time.process_time(), time.perf_counter()
+                counter.on = False
+                r.raise_for_status()
+                assert len(r.json()["changes"]) == len(ids)
+                if n and counter.skipping:
+                    skipped_cpu.append(c1 - c0)
+                    skipped_wall.append(w1 - w0)
+                elif n:
+                    counts.append(len(counter.seen))
+                    cpu.append(c1 - c0)
+                    wall.append(w1 - w0)
+                    kinds.update(kind(s) for s in counter.seen)
+                    last = list(counter.seen)
     print(f"edtech from {Path(edtech.__file__).parent}")
     print(f"{len(ids)} students; {rounds} publications")
     print(f"statements per publication: {sorted(set(counts))}")
