@@ -53,8 +53,15 @@ async def own_profile(directory: Directory, principal: Principal) -> Profile:
     return profile
 
 
-async def policy_for(session: AsyncSession, institution_id: uuid.UUID) -> MessagingPolicy:
-    return MessagingPolicy(await SqlAlchemySafety(session).settings(institution_id))
+async def policy_and_blockers(
+    session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, people: list[uuid.UUID]
+) -> tuple[MessagingPolicy, set[uuid.UUID]]:
+    """The institution's messaging policy, and which of `people` have blocked `person_id`: one
+    round trip (starting a conversation and every message ask both)."""
+    settings, blockers = await SqlAlchemySafety(session).settings_and_blockers(
+        institution_id, person_id, people
+    )
+    return MessagingPolicy(settings), blockers
 
 
 async def publish_announcement(

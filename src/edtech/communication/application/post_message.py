@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.application.common import conversation_for, policy_for
+from edtech.communication.application.common import conversation_for, policy_and_blockers
 from edtech.communication.application.ports import (
     AttachmentClaims,
     Directory,
@@ -219,8 +219,7 @@ async def check_may_send(
         return
     else:
         counterparts = [conv.created_by]
-    policy = await policy_for(session, inst)
-    blockers = await SqlAlchemySafety(session).blockers_among(sender.person_id, counterparts)
+    policy, blockers = await policy_and_blockers(session, inst, sender.person_id, counterparts)
     if blockers:
         raise ForbiddenError("you have been blocked in this conversation")
     for person_id in counterparts:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from edtech.communication.application.common import (
     own_profile,
-    policy_for,
+    policy_and_blockers,
 )
 from edtech.communication.application.ports import Directory, DirectoryPort
 from edtech.communication.domain import (
@@ -18,7 +18,7 @@ from edtech.communication.domain import (
     Profile,
     direct_key,
 )
-from edtech.communication.infrastructure import SqlAlchemyConversations, SqlAlchemySafety
+from edtech.communication.infrastructure import SqlAlchemyConversations
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError, NotFoundError
 from edtech.kernel.ids import new_id
@@ -62,12 +62,13 @@ class StartConversation:
             await _check_context(directory, inst, cmd.context)
             others = [p for p in dict.fromkeys(cmd.participant_ids) if p != principal.person_id]
             profiles = await _profiles(directory, inst, others)
-            policy = await policy_for(uow.session, inst)
+            policy, blockers = await policy_and_blockers(
+                uow.session, inst, starter.person_id, others
+            )
             for other in profiles:
                 verdict = policy.may_start(starter, other, cmd.context)
                 if not verdict:
                     raise ForbiddenError(verdict.reason, person_id=str(other.person_id))
-            blockers = await SqlAlchemySafety(uow.session).blockers_among(starter.person_id, others)
             if blockers:
                 raise ForbiddenError("someone you named has blocked you")
             conversations = SqlAlchemyConversations(uow.session)

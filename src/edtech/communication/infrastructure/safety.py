@@ -31,10 +31,24 @@ SETTING_NAMES = (
 _SETTINGS = sa.select(messaging_settings).where(
     messaging_settings.c.institution_id == sa.bindparam("institution_id")
 )
-_BLOCKERS = sa.select(person_block.c.blocker_id).where(
-    person_block.c.blocked_id == sa.bindparam("blocked_id"),
-    person_block.c.blocker_id.in_(sa.bindparam("people", expanding=True)),
+_anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
+_GUARDS = sa.select(
+    messaging_settings.c.institution_id,
+    *(messaging_settings.c[name] for name in SETTING_NAMES),
+    person_block.c.blocker_id,
+).select_from(
+    _anchor.outerjoin(
+        messaging_settings, messaging_settings.c.institution_id == sa.bindparam("institution_id")
+    ).outerjoin(
+        person_block,
+        sa.and_(
+            person_block.c.blocked_id == sa.bindparam("blocked_id"),
+            person_block.c.blocker_id.in_(sa.bindparam("people", expanding=True)),
+        ),
+    )
 )
+"""The institution's settings (NULLs when it has none) beside each of `people` who blocked
+`blocked_id` (one row with a NULL blocker when nobody did)."""
 _QUIET_HOURS = sa.select(quiet_hours).where(
     quiet_hours.c.person_id.in_(sa.bindparam("people", expanding=True))
 )
@@ -51,6 +65,21 @@ class SqlAlchemySafety:
         if row is None:
             return PolicySettings()
         return PolicySettings(**{name: row._mapping[name] for name in SETTING_NAMES})
+
+    async def settings_and_blockers(
+        self, institution_id: uuid.UUID, blocked_id: uuid.UUID, people: list[uuid.UUID]
+    ) -> tuple[PolicySettings, set[uuid.UUID]]:
+        """The settings, and which of `people` have blocked `blocked_id`: one round trip (starting a
+        conversation and every message ask both)."""
+        params = {"institution_id": institution_id, "blocked_id": blocked_id, "people": people}
+        rows = (await self.session.execute(_GUARDS, params)).all()
+        first = rows[0]._mapping
+        settings = (
+            PolicySettings(**{name: first[name] for name in SETTING_NAMES})
+            if first["institution_id"] is not None
+            else PolicySettings()
+        )
+        return settings, {r.blocker_id for r in rows if r.blocker_id is not None}
 
     async def save_settings(
         self, institution_id: uuid.UUID, settings: PolicySettings, at: datetime
@@ -73,13 +102,6 @@ class SqlAlchemySafety:
             person_block.c.blocker_id == blocker_id, person_block.c.blocked_id == blocked_id
         )
         return await self.session.scalar(stmt) is not None
-
-    async def blockers_among(
-        self, blocked_id: uuid.UUID, people: list[uuid.UUID]
-    ) -> set[uuid.UUID]:
-        """Which of `people` have blocked `blocked_id`."""
-        params = {"blocked_id": blocked_id, "people": list(people)}
-        return set((await self.session.scalars(_BLOCKERS, params)).all())
 
     async def block(
         self, institution_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID, at: datetime
