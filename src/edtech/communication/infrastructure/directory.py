@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import Audience, AudienceKind, ChildLink, Profile
 from edtech.institutions import public as roster
-from edtech.kernel.clock import Clock
+from edtech.kernel.clock import Clock, school_zone
 from edtech.kernel.errors import FieldProblem, InvalidError
 
 TEACHING = frozenset({"teacher", "aide"})
@@ -118,8 +118,9 @@ class RosterDirectory:
 
 
 class ProfileCache:
-    """Roster profiles remembered for `ttl` seconds on this node (for the websocket `send` path:
-    a chat checks the same two people's roster facts message after message)."""
+    """Roster profiles, and each institution's time zone, remembered for `ttl` seconds on this
+    node (for the websocket `send` path: a chat checks the same two people's roster facts,
+    judged on the same school's day, message after message)."""
 
     def __init__(
         self, ttl: float = 3.0, size: int = 20_000, now: Callable[[], float] = time.monotonic
@@ -128,6 +129,7 @@ class ProfileCache:
         self.size = size
         self.now = now
         self._profiles: dict[tuple[uuid.UUID, uuid.UUID, date], tuple[float, Profile | None]] = {}
+        self._zones: dict[uuid.UUID, tuple[float, ZoneInfo]] = {}
 
     def get(self, key: tuple[uuid.UUID, uuid.UUID, date]) -> tuple[bool, Profile | None]:
         hit = self._profiles.get(key)
@@ -143,6 +145,15 @@ class ProfileCache:
                 self._profiles.clear()
         self._profiles[key] = (self.now() + self.ttl, profile)
 
+    def zone(self, institution_id: uuid.UUID) -> ZoneInfo | None:
+        hit = self._zones.get(institution_id)
+        return None if hit is None or hit[0] < self.now() else hit[1]
+
+    def put_zone(self, institution_id: uuid.UUID, zone: ZoneInfo) -> None:
+        if len(self._zones) >= self.size:
+            self._zones.clear()
+        self._zones[institution_id] = (self.now() + self.ttl, zone)
+
     def directory(self, session: AsyncSession, on: date | Clock) -> CachedDirectory:
         """A `DirectoryFactory` whose profiles come from this cache when fresh."""
         return CachedDirectory(session, on, self)
@@ -150,11 +161,23 @@ class ProfileCache:
 
 class CachedDirectory(RosterDirectory):
     """`RosterDirectory` whose `profile` answers from a `ProfileCache` while it is fresh: a
-    roster change (a custody restriction, an ended role) reaches it within the cache's ttl."""
+    roster change (a custody restriction, an ended role) reaches it within the cache's ttl. The
+    school day is today in the institution's zone as the cache remembers it (so a changed time
+    zone, too, within the ttl; midnight at once)."""
 
     def __init__(self, session: AsyncSession, on: date | Clock, cache: ProfileCache) -> None:
         super().__init__(session, on)
         self.cache = cache
+
+    async def _policy(self, institution_id: uuid.UUID) -> roster.Policy:
+        if institution_id not in self._policies and not isinstance(self._on, date):
+            zone = self.cache.zone(institution_id)
+            if zone is None:
+                zone = school_zone(await roster.school_zone_name(self.session, institution_id))
+                self.cache.put_zone(institution_id, zone)
+            today = self._on.now().astimezone(zone).date()
+            self._policies[institution_id] = roster.Policy(self.session, today=today)
+        return await super()._policy(institution_id)
 
     async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
         key = (institution_id, person_id, await self.day(institution_id))

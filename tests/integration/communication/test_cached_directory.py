@@ -1,0 +1,77 @@
+"""The websocket `send` path's directory: profiles and the institution's zone from the node's
+`ProfileCache` while fresh, the school day judged in that zone (both dialects)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edtech.communication.infrastructure import ProfileCache
+from edtech.demo import DemoSummary
+from edtech.institutions.infrastructure.tables import institution
+from edtech.kernel.clock import FixedClock
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.settings import Settings
+
+# 03:30 UTC on 6 January: still 5 January in New York, already the 6th in Tokyo
+AT = datetime(2026, 1, 6, 3, 30, tzinfo=UTC)
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+async def session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as s:
+            yield s
+    finally:
+        await engine.dispose()
+
+
+async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    inst = demo.institution_id
+    seen: list[str] = []
+
+    def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    async def set_zone(name: str) -> None:
+        await session.execute(
+            sa.update(institution).where(institution.c.id == inst).values(timezone=name)
+        )
+
+    ticks = Ticks()
+    cache = ProfileCache(ttl=3.0, now=ticks)
+    clock = FixedClock(AT)
+    await set_zone("America/New_York")
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        assert await cache.directory(session, clock).day(inst) == date(2026, 1, 5)
+        read = len(seen)
+        assert read == 1
+        # another message a moment later, the zone changed meanwhile: the cached zone holds
+        await set_zone("Asia/Tokyo")
+        ticks.t += 2.9
+        seen.clear()
+        assert await cache.directory(session, clock).day(inst) == date(2026, 1, 5)
+        assert seen == []
+        # once the ttl ran out the zone is read again
+        ticks.t += 0.2
+        assert await cache.directory(session, clock).day(inst) == date(2026, 1, 6)
+        assert len(seen) == 1
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
