@@ -12,16 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.infrastructure.tables import (
+    active,
     enrollment,
     guardian_link,
     person,
     role_assignment,
 )
 from edtech.kernel.principal import Role
-
-
-def _current(table: sa.Table, on: date) -> sa.ColumnElement[bool]:
-    return sa.and_(table.c.begins_on <= on, sa.or_(table.c.ends_on.is_(None), table.c.ends_on > on))
 
 
 def _on_roll(on: date) -> sa.ColumnElement[bool]:
@@ -61,8 +58,8 @@ async def guardians_of_section(
             guardian_link.c.institution_id == institution_id,
             enrollment.c.section_id == section_id,
             enrollment.c.role == "student",
-            _current(enrollment, on),
-            _current(guardian_link, on),
+            active(enrollment, on),
+            active(guardian_link, on),
             guardian_link.c.custody_restriction.is_(False),
         )
         .order_by(guardian_link.c.guardian_id)
@@ -80,7 +77,7 @@ def people_query(institution_id: uuid.UUID, on: date, role: Role | None = None) 
         holders = sa.select(role_assignment.c.person_id).where(
             role_assignment.c.institution_id == institution_id,
             role_assignment.c.role == role.value,
-            _current(role_assignment, on),
+            active(role_assignment, on),
         )
         stmt = stmt.where(person.c.id.in_(holders))
     return stmt.order_by(person.c.family_name, person.c.given_name, person.c.id)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.institutions.domain import EnrollmentRole
 from edtech.institutions.infrastructure.tables import (
+    active,
     enrollment,
     guardian_link,
     institution,
@@ -26,7 +27,6 @@ from edtech.institutions.infrastructure.tables import (
     role_assignment,
 )
 from edtech.institutions.infrastructure.tenancy import suspended
-from edtech.institutions.policy import active
 from edtech.kernel.clock import school_zone
 from edtech.kernel.principal import Role, RoleGrant
 

@@ -22,14 +22,11 @@ from edtech.institutions.infrastructure.tables import (
     school,
     section,
 )
+from edtech.institutions.infrastructure.tables import active as _active
 
 Where = sa.ColumnElement[bool]
 student = person.alias("student")
 guardian = person.alias("guardian")
-
-
-def _active(table: Any, on: date) -> Where:
-    return sa.and_(table.c.begins_on <= on, sa.or_(table.c.ends_on.is_(None), table.c.ends_on > on))
 
 
 def _search(q: str, *columns: Any) -> Where:

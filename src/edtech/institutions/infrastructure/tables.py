@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -266,3 +266,9 @@ _MAPPED: tuple[tuple[type, sa.Table], ...] = (
 )
 for _cls, _table in _MAPPED:
     mapper_registry.map_imperatively(_cls, _table)
+
+
+def active(table: sa.Table, on: date | sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
+    """Rows of a dated table (roles, enrollments, guardian links) whose [begins_on, ends_on)
+    span contains `on`."""
+    return sa.and_(table.c.begins_on <= on, sa.or_(table.c.ends_on.is_(None), table.c.ends_on > on))

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from edtech.institutions.domain import EnrollmentRole
+from edtech.institutions.infrastructure.tables import active as active
 from edtech.institutions.infrastructure.tables import (
     enrollment,
     guardian_link,
@@ -23,11 +24,6 @@ OFFICE_ROLES = frozenset(
 """Roles that see every person and section of the institution (they run the school office)."""
 
 TEACHING_ROLES = (EnrollmentRole.TEACHER.value, EnrollmentRole.AIDE.value)
-
-
-def active(table: sa.Table, on: date | sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
-    """Rows whose [begins_on, ends_on) span contains `on`."""
-    return sa.and_(table.c.begins_on <= on, sa.or_(table.c.ends_on.is_(None), table.c.ends_on > on))
 
 
 class Scopes:
