@@ -3,13 +3,17 @@
 * `demo`: seeds `edtech.demo.SMALL` into the test database and returns its `DemoSummary`
   (teacher1 teaches S01 with student1, whose guardian is guardian1; see the demo README).
 * `other_institution`: a second tenant ("Other Academy") for isolation tests.
+* `session`: an open `AsyncSession` on this test's database (for asking the roster directly).
 * `await login(client, email)`: the `Authorization` header of a signed-in demo user.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.demo import (
     DEMO_PASSWORD,
@@ -38,6 +42,17 @@ async def demo(settings: Settings, demo_password_hash: str) -> DemoSummary:
         return await seed_demo(
             make_session_factory(engine), SMALL, password_hash=demo_password_hash
         )
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """An open session on this test's database (a test that defines its own keeps that one)."""
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as s:
+            yield s
     finally:
         await engine.dispose()
 

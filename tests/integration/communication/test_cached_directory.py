@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +13,6 @@ from edtech.communication.infrastructure import ProfileCache
 from edtech.demo import DemoSummary
 from edtech.institutions.infrastructure.tables import institution
 from edtech.kernel.clock import FixedClock
-from edtech.platform.db.engine import make_engine, make_session_factory
-from edtech.settings import Settings
 
 # 03:30 UTC on 6 January: still 5 January in New York, already the 6th in Tokyo
 AT = datetime(2026, 1, 6, 3, 30, tzinfo=UTC)
@@ -28,16 +24,6 @@ class Ticks:
 
     def __call__(self) -> float:
         return self.t
-
-
-@pytest.fixture
-async def session(settings: Settings) -> AsyncIterator[AsyncSession]:
-    engine = make_engine(settings.database_url)
-    try:
-        async with make_session_factory(engine)() as s:
-            yield s
-    finally:
-        await engine.dispose()
 
 
 async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -31,18 +30,6 @@ from edtech.institutions.public import (
     teachers_of_section,
 )
 from edtech.kernel.principal import Principal, Role, RoleGrant
-from edtech.platform.db.engine import make_engine, make_session_factory
-from edtech.settings import Settings
-
-
-@pytest.fixture
-async def session(settings: Settings) -> AsyncIterator[AsyncSession]:
-    engine = make_engine(settings.database_url)
-    try:
-        async with make_session_factory(engine)() as s:
-            yield s
-    finally:
-        await engine.dispose()
 
 
 async def principal(

@@ -27,7 +27,8 @@ SETTING_NAMES = (
     "staff_may_message_staff",
 )
 
-# Asked on every message, built once (values bound at execution).
+# Built once, values bound at execution: the settings page reads `_SETTINGS`; every message
+# and every new conversation `_GUARDS`, and quiet hours.
 _SETTINGS = sa.select(messaging_settings).where(
     messaging_settings.c.institution_id == sa.bindparam("institution_id")
 )
