@@ -17,13 +17,16 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
+from edtech.app import create_app
 from edtech.platform.db.migrations import upgrade
+from edtech.platform.serving import bind_socket, uvicorn_config
+from edtech.settings import Settings
 
 POSTGRES = os.environ.get(
     "EDTECH_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -85,18 +88,28 @@ async def drop_database(url: str) -> None:
 
 
 @asynccontextmanager
-async def served_here(app: Any) -> AsyncIterator[str]:
-    """The app served by uvicorn in this process (its event loop), on a free port: its URL.
-    For counting a request's statements and CPU in one process (client and node together)."""
-    from edtech.platform.serving import bind_socket, uvicorn_config
-
+async def served_here(database_url: str) -> AsyncIterator[tuple[FastAPI, str]]:
+    """A node (the real app on `database_url`, an in-memory broker, no background jobs) served
+    by uvicorn in this process's event loop, on a free port: the app and its URL. For counting
+    a request's statements and CPU in one process (client and node together); its wall times
+    are not a client's latency (one loop runs both)."""
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            broker_url="memory://",
+            secret_key="bench-secret-key-not-for-production-in-process",
+            log_level="WARNING",
+            log_json=True,
+            background_jobs=False,
+        )
+    )
     sock = bind_socket()
     server = uvicorn.Server(uvicorn_config(app, port=sock.getsockname()[1]))
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield app, f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         await serving

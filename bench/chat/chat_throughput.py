@@ -49,7 +49,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench import common
-from edtech.demo import DEMO_PASSWORD, FULL, seed_demo
+from edtech.demo import DEMO_PASSWORD, FULL, DemoScale, seed_demo
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.migrations import upgrade
 from edtech.platform.security.passwords import hash_password
@@ -219,17 +219,22 @@ async def pairs(db: str, wanted: int) -> list[tuple[str, str, str | None]]:
     return out[:wanted]
 
 
+async def seed(db: str, scale: DemoScale) -> None:
+    """The demo school at `scale` in the database `db`."""
+    engine = make_engine(db)
+    try:
+        await seed_demo(
+            make_session_factory(engine), scale, password_hash=hash_password(DEMO_PASSWORD)
+        )
+    finally:
+        await engine.dispose()
+
+
 async def run(
     conversations: int, seconds: float, workers: int, rest_workers: int, out: Path | None
 ) -> str:
     async with database() as db:
-        engine = make_engine(db)
-        try:
-            await seed_demo(
-                make_session_factory(engine), FULL, password_hash=hash_password(DEMO_PASSWORD)
-            )
-        finally:
-            await engine.dispose()
+        await seed(db, FULL)
         async with (
             node("a", 8721, db) as url_a,
             node("b", 8722, db) as url_b,

@@ -27,44 +27,23 @@ import httpx
 
 import edtech
 from bench import common
-from bench.chat.chat_throughput import database, pairs, person_ids
+from bench.chat.chat_throughput import database, pairs, person_ids, seed
 from bench.grades.publish_count import Statements, kind
-from edtech.app import create_app
-from edtech.demo import DEMO_PASSWORD, SMALL, seed_demo
-from edtech.platform.db.engine import make_engine, make_session_factory
-from edtech.platform.security.passwords import hash_password
-from edtech.settings import Settings
-
-SECRET = "bench-secret-key-not-for-production-0123456789"
+from edtech.demo import DEMO_PASSWORD, SMALL
 
 
 async def run(rounds: int, sequence: bool) -> None:
     counter = Statements()
     async with database() as db:
-        engine = make_engine(db)
-        try:
-            await seed_demo(
-                make_session_factory(engine), SMALL, password_hash=hash_password(DEMO_PASSWORD)
-            )
-        finally:
-            await engine.dispose()
+        await seed(db, SMALL)
         guardian, teacher, _ = (await pairs(db, 1))[0]
         teacher_id = (await person_ids(db, {teacher}))[teacher]
-        settings = Settings(
-            database_url=db,
-            broker_url="memory://",
-            secret_key=SECRET,
-            log_level="WARNING",
-            log_json=True,
-            background_jobs=False,
-        )
-        app = create_app(settings)
         counts: list[int] = []
         cpu: list[float] = []
         kinds: Counter[str] = Counter()
         last: list[str] = []
         async with (
-            common.served_here(app) as url,
+            common.served_here(db) as (_, url),
             httpx.AsyncClient(base_url=url, timeout=60) as a,
         ):
             r = await a.post(
