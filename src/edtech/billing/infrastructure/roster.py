@@ -37,20 +37,17 @@ class InstitutionsRoster:
     async def student_profile(
         self, institution_id: uuid.UUID, student_id: uuid.UUID, on: date
     ) -> StudentProfile | None:
-        grants = await roster.person_grants(self.session, institution_id, student_id, on)
-        if grants is None or not any(g.role == Role.STUDENT for g in grants.grants):
+        found = await roster.roster_profile(self.session, institution_id, student_id, on)
+        if found is None or not any(g.role == Role.STUDENT for g in found.grants):
             return None
-        sections = await roster.Policy(self.session, today=on).sections_of_person(
-            institution_id, student_id
-        )
         level = await roster.grade_level(self.session, institution_id, student_id)
         return StudentProfile(
             student_id=student_id,
             grade_levels=frozenset({level} if level else ()),
             school_ids=frozenset(
-                g.school_id for g in grants.grants if g.role == Role.STUDENT and g.school_id
+                g.school_id for g in found.grants if g.role == Role.STUDENT and g.school_id
             ),
-            section_ids=frozenset(m.section_id for m in sections if m.role == "student"),
+            section_ids=frozenset(s for s, role in found.memberships if role == "student"),
         )
 
     async def billing_guardians(
