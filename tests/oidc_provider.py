@@ -24,7 +24,7 @@ import functools
 import hashlib
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -90,6 +90,9 @@ class LoopbackProvider:
         self.mint = Mint()
         self.grants: dict[str, _Grant] = {}
         self.token_requests: list[dict[str, str]] = []
+        self.now: Callable[[], float] = time.time
+        """The provider's wall clock, in seconds: a test whose node runs on a fixed clock ties
+        it to that clock, as a real provider and node share the time of day."""
         self.server = LiveServer(self._app())
         self.issuer = self.server.url
 
@@ -105,7 +108,7 @@ class LoopbackProvider:
 
     def id_token(self, grant: _Grant) -> str:
         m, self.mint = self.mint, Mint()  # a misbehaviour applies to one token
-        now = int(time.time())
+        now = int(self.now())
         claims: dict[str, Any] = {
             "iss": m.issuer or self.issuer,
             "aud": m.audience or grant.client_id,

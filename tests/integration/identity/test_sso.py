@@ -44,6 +44,13 @@ def settings(database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(autouse=True)
+def provider_on_the_node_clock(openid_provider: LoopbackProvider, clock: FixedClock) -> None:
+    """The provider mints its ID tokens at the node's time of day: a test that moves the node's
+    clock past a stale sign-in must not also make the next, fresh token look expired."""
+    openid_provider.now = lambda: clock.now().timestamp()
+
+
 def bearer(body: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {body['access_token']}"}
 
