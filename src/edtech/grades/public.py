@@ -6,6 +6,7 @@ missing work and the publication event (early-warning signals)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,7 +37,7 @@ from edtech.grades.infrastructure.exports import (
     student_grades_record,
 )
 from edtech.grades.infrastructure.loading import load_section_book
-from edtech.grades.infrastructure.queries import sections_with_published_results
+from edtech.grades.infrastructure.queries import published_sections_of_students
 from edtech.grades.infrastructure.repositories import (
     SqlAlchemyAssessments,
     SqlAlchemyGradebooks,
@@ -74,22 +75,26 @@ class CourseTotal:
 
 
 async def published_course_totals(
-    session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID
-) -> list[CourseTotal]:
-    """Every section where the student has a published result: its published total over all
-    grading periods and its missing work; drafts never count."""
-    out: list[CourseTotal] = []
-    for section_id in await sections_with_published_results(session, institution_id, student_id):
-        book = await load_section_book(
-            session, institution_id, section_id, student_ids=[student_id]
-        )
-        missing = []
-        for a in book.assessments:
-            r = book.results.get((a.id, student_id))
-            if r is not None and r.published is not None and Flag.MISSING in r.published.flags:
-                missing.append(a.id)
-        total = book.total(student_id, published=True)
-        out.append(CourseTotal(section_id, total.percent, tuple(missing)))
+    session: AsyncSession, institution_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[CourseTotal]]:
+    """For each of the students, every section where they have a published result (in section
+    id order): its published total over all grading periods and its missing work; drafts never
+    count. Set-based: one read of the sections, then each section's book once for all of its
+    students (a class's publication is a fixed number of statements, not a few per student)."""
+    out: dict[uuid.UUID, list[CourseTotal]] = {}
+    sections = await published_sections_of_students(session, institution_id, student_ids)
+    for section_id, students in sections.items():
+        book = await load_section_book(session, institution_id, section_id, student_ids=students)
+        for student_id in students:
+            missing = []
+            for a in book.assessments:
+                r = book.results.get((a.id, student_id))
+                if r is not None and r.published is not None and Flag.MISSING in r.published.flags:
+                    missing.append(a.id)
+            total = book.total(student_id, published=True)
+            out.setdefault(student_id, []).append(
+                CourseTotal(section_id, total.percent, tuple(missing))
+            )
     return out
 
 

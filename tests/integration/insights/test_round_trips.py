@@ -1,7 +1,8 @@
 """One student's recompute after a mark change is a few statements, whatever their history:
 the thresholds, one read of their attendance, one locked read of their signals — and, only
 when a level changes, one read of the sections the change goes to and writes for what
-changed."""
+changed. A class's grade publication is recomputed in as many statements for the whole class
+as for one student."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from edtech.attendance.infrastructure.tables import attendance_mark
+from edtech.insights.infrastructure.tables import grade_standing
 from edtech.insights.application.recompute_signals import RecomputeSignals
 from edtech.kernel.clock import FixedClock
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
 from edtech.settings import Settings
 from tests.integration.attendance.helpers import School
+from tests.integration.grades.helpers import item, make_book, ok
 from tests.integration.insights.helpers import four_days_and_an_absence
 
 
@@ -62,5 +65,88 @@ async def test_one_students_recompute_reads_three_times_and_once_more_only_when_
         # writes.
         assert statements[:4] == ["SELECT", "WITH", "SELECT", "SELECT"], statements
         assert set(statements[4:]) == {"UPDATE"}, statements
+    finally:
+        await engine.dispose()
+
+
+async def test_a_class_publications_recompute_takes_as_many_statements_as_one_students(
+    client: httpx.AsyncClient,
+    school: School,
+    settings: Settings,
+    clock: FixedClock,
+    database_url: str,
+) -> None:
+    book = await make_book(client, school.demo, database_url)
+    first, *others = book.students
+    assert others, "the section needs more than one student"
+    # `first`: 0.4 × 90 + 0.6 × 80 = 84 %; everyone else 0.4 × 80 + 0.6 × 70 = 74 % (nobody
+    # failing: the same signals for all, so the same writes).
+    items = [item(book.homework1, first, "9"), item(book.test1, first, "40")]
+    for student in others:
+        items += [item(book.homework1, student, "8"), item(book.test1, student, "35")]
+    ok(
+        await client.post(
+            f"/api/v1/sections/{book.section_id}/results/batch",
+            json={"items": items},
+            headers=book.teacher,
+        )
+    )
+    for assessment in (book.homework1, book.test1):
+        ok(
+            await client.post(
+                f"/api/v1/assessments/{assessment}/publications",
+                json={"scope": "all"},
+                headers=book.teacher,
+            ),
+            201,
+        )
+    institution = school.demo.institution_id
+    engine = make_engine(settings.database_url)
+    statements: list[str] = []
+
+    def count(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        statements.append(" ".join(statement.split())[:70])
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        factory = make_session_factory(engine)
+
+        async def recompute(graded: list[Any]) -> list[str]:
+            statements.clear()
+            await RecomputeSignals(UnitOfWork(factory), clock)(institution, graded=graded)
+            return list(statements)
+
+        one = await recompute([first])
+        rest = await recompute(others)
+        # The same statements for the rest of the class as for one student: their standings
+        # and signals read, computed and saved together.
+        def reads_and_inserts(seen: list[str]) -> list[str]:
+            # Signals whose figures change are updated row by row (the ORM's flush), so the
+            # UPDATEs grow with the class; everything else must not.
+            return [s for s in seen if not s.startswith("UPDATE student_signal")]
+
+        assert reads_and_inserts(rest) == reads_and_inserts(one), (one, rest)
+        assert any(s.startswith("INSERT INTO grade_standing") for s in one), one
+        async with factory() as db:
+            t = grade_standing
+            saved = dict(
+                (
+                    await db.execute(
+                        sa.select(t.c.student_id, t.c.percent).where(
+                            t.c.institution_id == institution, t.c.section_id == book.section_id
+                        )
+                    )
+                ).all()
+            )
+        assert {s: float(p) for s, p in saved.items()} == {
+            first: 84.0,
+            **{s: 74.0 for s in others},
+        }
+        # Nothing changed since: the whole class's recompute reads as much and writes nothing.
+        again = await recompute(book.students)
+        # (One read of the signals where the first claim read them, created the missing ones
+        # and read them again.)
+        reads = list(dict.fromkeys(s for s in one if s.startswith("SELECT")))
+        assert again == reads, (one, again)
     finally:
         await engine.dispose()

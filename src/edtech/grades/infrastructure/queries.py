@@ -7,6 +7,7 @@ the history and the sections a student has grades in are plain Core reads.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,3 +69,26 @@ async def sections_with_published_results(
         .order_by(grade_result.c.section_id)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def published_sections_of_students(
+    session: AsyncSession, institution_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Each section in which any of the students has a published result, with those students
+    (both in id order): one statement for a whole class."""
+    if not student_ids:
+        return {}
+    stmt = (
+        sa.select(grade_result.c.section_id, grade_result.c.student_id)
+        .where(
+            grade_result.c.institution_id == institution_id,
+            grade_result.c.student_id.in_(list(dict.fromkeys(student_ids))),
+            grade_result.c.published_at.is_not(None),
+        )
+        .distinct()
+        .order_by(grade_result.c.section_id, grade_result.c.student_id)
+    )
+    out: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for section_id, student_id in (await session.execute(stmt)).all():
+        out.setdefault(section_id, []).append(student_id)
+    return out

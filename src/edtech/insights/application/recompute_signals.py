@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,7 @@ from edtech.insights.domain import (
 from edtech.insights.domain.grades import CourseStanding, grade_findings
 from edtech.insights.domain.thresholds import Thresholds
 from edtech.insights.infrastructure.repositories import SqlAlchemySignals
-from edtech.insights.infrastructure.standings import save_standings, standings_of
+from edtech.insights.infrastructure.standings import Standing, save_standings, standings_of
 from edtech.insights.infrastructure.thresholds import thresholds_of
 from edtech.institutions.public import (
     school_clock,
@@ -61,13 +60,20 @@ class RecomputeSignals:
             )
             grading = set(graded)
             thresholds = await thresholds_of(db, institution_id)
-            courses = _Courses(db, self.clock, institution_id) if grading else None
             signals = SqlAlchemySignals(db)
             now = self.clock.now()
             # One set-based read of every attending student's sessions, one claim of every
             # signal, whatever the number of students.
             summaries = await absence_summaries(
                 db, institution_id, sorted(attending, key=str), tuple(MISSED)
+            )
+            # The graded students' course standings, read and saved for all of them at once.
+            graded_findings = (
+                await _Courses(db, self.clock, institution_id).findings(
+                    sorted(grading, key=str), thresholds
+                )
+                if grading
+                else {}
             )
             findings: list[tuple[uuid.UUID, Finding]] = []
             for student_id in sorted(attending | grading, key=str):
@@ -87,9 +93,8 @@ class RecomputeSignals:
                     )
                     for finding in attendance_findings(record, thresholds):
                         findings.append((student_id, finding))
-                if courses is not None and student_id in grading:
-                    for finding in await courses.findings(student_id, thresholds):
-                        findings.append((student_id, finding))
+                for finding in graded_findings.get(student_id, ()):
+                    findings.append((student_id, finding))
             # Created if missing and locked: a concurrent recompute of the same students
             # waits for this one instead of failing on the unique key.
             claimed = await signals.claim_many(
@@ -108,49 +113,56 @@ class RecomputeSignals:
 
 
 class _Courses:
-    """A student's course standings: grades' published totals compared with the ones insights
-    saw last (kept, with the day they were first seen, to tell a drop since then)."""
+    """Students' course standings: grades' published totals compared with the ones insights
+    saw last (kept, with the day they were first seen, to tell a drop since then). Set-based:
+    a class's publication is read and saved in a fixed number of statements."""
 
     def __init__(self, db: AsyncSession, clock: Clock, institution_id: uuid.UUID) -> None:
         self.db, self.clock, self.institution_id = db, clock, institution_id
-        self._today: date | None = None
-        self._schools: dict[uuid.UUID, uuid.UUID] | None = None
 
-    async def findings(self, student_id: uuid.UUID, thresholds: Thresholds) -> list[Finding]:
+    async def findings(
+        self, student_ids: Sequence[uuid.UUID], thresholds: Thresholds
+    ) -> dict[uuid.UUID, list[Finding]]:
         db, institution_id = self.db, self.institution_id
-        totals = await published_course_totals(db, institution_id, student_id)
+        totals = await published_course_totals(db, institution_id, student_ids)
         if not totals:
-            return []
-        if self._today is None or self._schools is None:
-            self._today = (await school_clock(db, self.clock, institution_id)).today()
-            schools = set(await schools_of_institution(db, institution_id))
-            self._schools = await sections_in_term_on(db, institution_id, self._today, schools)
-        today = self._today
-        seen = await standings_of(db, institution_id, student_id)
-        titles = await section_titles(db, institution_id, [t.section_id for t in totals])
-        rows = []
-        standings = []
-        for t in totals:
-            known = seen.get(t.section_id)
-            if known is None:
-                percent, since, previous, previous_since = t.percent, today, None, None
-            elif known[0] != t.percent:
-                percent, since, previous, previous_since = t.percent, today, known[0], known[1]
-            else:
-                percent, since, previous, previous_since = known
-            if known != (percent, since, previous, previous_since):
-                rows.append((t.section_id, percent, since, previous, previous_since))
-            standings.append(
-                CourseStanding(
-                    section_id=t.section_id,
-                    title=titles.get(t.section_id, "A course"),
-                    school_id=self._schools.get(t.section_id),
-                    percent=percent,
-                    since=since,
-                    previous_percent=previous,
-                    previous_since=previous_since,
-                    missing=t.missing,
+            return {}
+        today = (await school_clock(db, self.clock, institution_id)).today()
+        schools = set(await schools_of_institution(db, institution_id))
+        in_term = await sections_in_term_on(db, institution_id, today, schools)
+        seen = await standings_of(db, institution_id, list(totals))
+        titles = await section_titles(
+            db, institution_id, [t.section_id for mine in totals.values() for t in mine]
+        )
+        rows: list[tuple[uuid.UUID, uuid.UUID, Standing]] = []
+        out: dict[uuid.UUID, list[Finding]] = {}
+        for student_id, mine in totals.items():
+            known_of = seen.get(student_id, {})
+            standings = []
+            for t in mine:
+                known = known_of.get(t.section_id)
+                now: Standing
+                if known is None:
+                    now = (t.percent, today, None, None)
+                elif known[0] != t.percent:
+                    now = (t.percent, today, known[0], known[1])
+                else:
+                    now = known
+                if known != now:
+                    rows.append((student_id, t.section_id, now))
+                percent, since, previous, previous_since = now
+                standings.append(
+                    CourseStanding(
+                        section_id=t.section_id,
+                        title=titles.get(t.section_id, "A course"),
+                        school_id=in_term.get(t.section_id),
+                        percent=percent,
+                        since=since,
+                        previous_percent=previous,
+                        previous_since=previous_since,
+                        missing=t.missing,
+                    )
                 )
-            )
-        await save_standings(db, institution_id, student_id, rows)  # those that changed
-        return grade_findings(student_id, standings, thresholds)
+            out[student_id] = grade_findings(student_id, standings, thresholds)
+        await save_standings(db, institution_id, rows)  # those that changed
+        return out

@@ -25,27 +25,40 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+Standing = tuple[Decimal | None, date, Decimal | None, date | None]
+"""A course total as insights last saw it: (percent, since, previous percent, previous since)."""
+
+
 async def standings_of(
-    session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID
-) -> dict[uuid.UUID, tuple[Decimal | None, date, Decimal | None, date | None]]:
-    """Section → (percent, since, previous percent, previous since)."""
+    session: AsyncSession, institution_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[uuid.UUID, Standing]]:
+    """Student → section → what insights last saw of the course total: one statement."""
+    if not student_ids:
+        return {}
     t = grade_standing
     rows = await session.execute(
-        sa.select(t).where(t.c.institution_id == institution_id, t.c.student_id == student_id)
+        sa.select(t).where(
+            t.c.institution_id == institution_id,
+            t.c.student_id.in_(list(dict.fromkeys(student_ids))),
+        )
     )
-    return {
-        r.section_id: (_dec(r.percent), r.since, _dec(r.previous_percent), r.previous_since)
-        for r in rows
-    }
+    out: dict[uuid.UUID, dict[uuid.UUID, Standing]] = {}
+    for r in rows:
+        out.setdefault(r.student_id, {})[r.section_id] = (
+            _dec(r.percent),
+            r.since,
+            _dec(r.previous_percent),
+            r.previous_since,
+        )
+    return out
 
 
 async def save_standings(
     session: AsyncSession,
     institution_id: uuid.UUID,
-    student_id: uuid.UUID,
-    rows: Sequence[tuple[uuid.UUID, Decimal | None, date, Decimal | None, date | None]],
+    rows: Sequence[tuple[uuid.UUID, uuid.UUID, Standing]],
 ) -> None:
-    """Upsert (section, percent, since, previous percent, previous since) of the student."""
+    """Upsert (student, section, standing) rows: one statement, whatever their number."""
     if not rows:
         return
     t = grade_standing
@@ -59,7 +72,7 @@ async def save_standings(
             "previous_percent": _text(previous),
             "previous_since": previous_since,
         }
-        for section_id, percent, since, previous, previous_since in rows
+        for student_id, section_id, (percent, since, previous, previous_since) in rows
     ]
     stmt = dialect_insert(session)(t).values(values)
     await session.execute(
