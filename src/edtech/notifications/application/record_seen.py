@@ -23,7 +23,8 @@ class Seen:
 class RecordSeen:
     """A notification is seen the first time its event reaches one of the person's sockets
     (the hub tells us): rungs that wait "unless seen" (push for an absence) are then skipped,
-    and a batch's sender counts the person as reached."""
+    and a batch's sender counts the person as reached. A delivery batch is marked in two
+    statements (reached, seen), not two per notification."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
@@ -35,8 +36,11 @@ class RecordSeen:
             store = SqlNotifications(uow.session)
             reached: dict[uuid.UUID, int] = {}
             new = 0
+            by_instant: dict[datetime, list[tuple[uuid.UUID, str, str]]] = {}
             for s in seen:
-                marked = await store.mark_seen(s.person_id, s.event_type, s.source_key, s.at)
+                by_instant.setdefault(s.at, []).append((s.person_id, s.event_type, s.source_key))
+            for at, keys in by_instant.items():  # one instant for a delivery batch
+                marked = await store.mark_seen_many(keys, at)
                 new += marked.count
                 for batch_id, n in marked.reached_per_batch().items():
                     reached[batch_id] = reached.get(batch_id, 0) + n

@@ -51,6 +51,8 @@ from edtech.platform.db.engine import dialect_insert
 
 FINAL = ("sent", "failed", "skipped")
 CHANNELS = ("push", "email", "sms")
+SEEN_CHUNK = 500
+"""Notifications matched by one `mark_seen_many` statement (three bound values each)."""
 
 
 _MANDATORY = sa.select(notification_policy.c.mandatory).where(
@@ -266,6 +268,28 @@ class SqlNotifications:
             .values(seen_at=at)
         )
         return Marked(int(result.rowcount), reached)  # type: ignore[attr-defined]
+
+    async def mark_seen_many(
+        self, keys: Sequence[tuple[uuid.UUID, str, str]], at: datetime
+    ) -> Marked:
+        """`mark_seen` for many (person, event type, source key) at once: two statements per
+        `SEEN_CHUNK` keys, whatever their number (a class's publication reaching its guardians'
+        sockets, an announcement reaching thousands)."""
+        count, reached = 0, []
+        unique = list(dict.fromkeys(keys))
+        key = sa.tuple_(
+            notification.c.person_id, notification.c.event_type, notification.c.source_key
+        )
+        for start in range(0, len(unique), SEEN_CHUNK):
+            match = key.in_(unique[start : start + SEEN_CHUNK])
+            reached += await self.reached(at, match)
+            result = await self.session.execute(
+                sa.update(notification)
+                .where(match, notification.c.seen_at.is_(None))
+                .values(seen_at=at)
+            )
+            count += int(result.rowcount)  # type: ignore[attr-defined]
+        return Marked(count, reached)
 
     async def reached(self, at: datetime, *where: sa.ColumnElement[bool]) -> list[uuid.UUID]:
         """Mark the notifications matching `where` reached, those not reached yet only; returns
