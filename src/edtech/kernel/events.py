@@ -27,17 +27,46 @@ class DomainEvent:
     institution_id: uuid.UUID
     occurred_at: datetime
 
+    _not_in_payload: ClassVar[tuple[str, ...]] = ()
+    """Fields that route the event but are not part of its payload (its recipients)."""
+
     def payload(self) -> dict[str, Any]:
         """The event's fields as JSON-ready data (ids and datetimes as strings)."""
-        return {
-            f.name: to_jsonable(getattr(self, f.name))
-            for f in dataclasses.fields(self)
-            if f.name not in ("institution_id", "occurred_at")
-        }
+        return {name: to_jsonable(getattr(self, name)) for name in _payload_fields(type(self))}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _payload_fields(kind: type[DomainEvent]) -> tuple[str, ...]:
+    """An event class's payload fields (all but `institution_id`, `occurred_at` and what the
+    class leaves out in `_not_in_payload`), found once per class."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        left_out = {"institution_id", "occurred_at", *kind._not_in_payload}
+        found = tuple(f.name for f in dataclasses.fields(kind) if f.name not in left_out)
+        _FIELDS[kind] = found
+    return found
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def to_jsonable(value: Any) -> Any:
     """Turn ids, datetimes, decimals, enums, dataclasses and containers into JSON types."""
+    kind = type(value)  # the common exact types first: an event's payload is mostly these
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [to_jsonable(v) for v in value]
+    if kind is uuid.UUID:
+        return str(value)
+    return _jsonable(value)
+
+
+def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, uuid.UUID | Decimal):

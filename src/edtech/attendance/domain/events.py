@@ -75,10 +75,7 @@ class AbsenceReported(DomainEvent):
     minutes_late: int | None
     recipients: tuple[uuid.UUID, ...] = field(default=())
 
-    def payload(self) -> dict[str, Any]:
-        data = super().payload()
-        data.pop("recipients")
-        return data
+    _not_in_payload: ClassVar[tuple[str, ...]] = ("recipients",)
 
 
 @dataclass(frozen=True, kw_only=True)

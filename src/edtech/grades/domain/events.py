@@ -44,10 +44,7 @@ class GradesPublished(DomainEvent):
     total: dict[str, Any]
     recipients: tuple[uuid.UUID, ...] = field(default=())
 
-    def payload(self) -> dict[str, Any]:
-        data = super().payload()
-        data.pop("recipients", None)
-        return data
+    _not_in_payload: ClassVar[tuple[str, ...]] = ("recipients",)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from edtech.kernel.events import DomainEvent
 
@@ -23,7 +23,4 @@ class BatchProgressed(DomainEvent):
     channels: dict[str, dict[str, int]]
     """Per channel: how many are `sent`, `failed`, `skipped`, `pending`."""
 
-    def payload(self) -> dict[str, Any]:
-        data = super().payload()
-        data.pop("sender_id")
-        return data
+    _not_in_payload: ClassVar[tuple[str, ...]] = ("sender_id",)
