@@ -94,7 +94,11 @@ async def grade_and_publish(
         ok(
             await client.post(
                 f"/api/v1/assessments/{assessment}/publications",
-                json={"scope": "students", "student_ids": [str(student)]},
+                json=(
+                    {"scope": "all"}
+                    if student is None
+                    else {"scope": "students", "student_ids": [str(student)]}
+                ),
                 headers=book.teacher,
             ),
             201,

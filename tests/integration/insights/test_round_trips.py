@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from edtech.attendance.infrastructure.tables import attendance_mark
-from edtech.insights.infrastructure.tables import grade_standing
 from edtech.insights.application.recompute_signals import RecomputeSignals
+from edtech.insights.infrastructure.tables import grade_standing
 from edtech.kernel.clock import FixedClock
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
 from edtech.settings import Settings
 from tests.integration.attendance.helpers import School
-from tests.integration.grades.helpers import item, make_book, ok
-from tests.integration.insights.helpers import four_days_and_an_absence
+from tests.integration.grades.helpers import item, make_book
+from tests.integration.insights.helpers import four_days_and_an_absence, grade_and_publish
 
 
 async def test_one_students_recompute_reads_three_times_and_once_more_only_when_a_level_changes(
@@ -84,22 +84,7 @@ async def test_a_class_publications_recompute_takes_as_many_statements_as_one_st
     items = [item(book.homework1, first, "9"), item(book.test1, first, "40")]
     for student in others:
         items += [item(book.homework1, student, "8"), item(book.test1, student, "35")]
-    ok(
-        await client.post(
-            f"/api/v1/sections/{book.section_id}/results/batch",
-            json={"items": items},
-            headers=book.teacher,
-        )
-    )
-    for assessment in (book.homework1, book.test1):
-        ok(
-            await client.post(
-                f"/api/v1/assessments/{assessment}/publications",
-                json={"scope": "all"},
-                headers=book.teacher,
-            ),
-            201,
-        )
+    await grade_and_publish(client, book, None, items)  # every graded student
     institution = school.demo.institution_id
     engine = make_engine(settings.database_url)
     statements: list[str] = []
@@ -118,6 +103,7 @@ async def test_a_class_publications_recompute_takes_as_many_statements_as_one_st
 
         one = await recompute([first])
         rest = await recompute(others)
+
         # The same statements for the rest of the class as for one student: their standings
         # and signals read, computed and saved together.
         def reads_and_inserts(seen: list[str]) -> list[str]:
@@ -140,7 +126,7 @@ async def test_a_class_publications_recompute_takes_as_many_statements_as_one_st
             )
         assert {s: float(p) for s, p in saved.items()} == {
             first: 84.0,
-            **{s: 74.0 for s in others},
+            **dict.fromkeys(others, 74.0),
         }
         # Nothing changed since: the whole class's recompute reads as much and writes nothing.
         again = await recompute(book.students)
