@@ -28,7 +28,6 @@ import itertools
 import re
 import statistics
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +38,7 @@ import sqlalchemy as sa
 
 import edtech
 from bench import common
-from bench.grades.publish_fanout import database, percentile, seed_school, token
+from bench.grades.publish_fanout import database, percentile, seed_school, the_class
 
 OWN = "the route and use case (no sink), the commit"
 
@@ -116,13 +115,7 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
         ):
             for sink in app.state.services.sinks:
                 counter.watch(sink)
-            teacher = {"Authorization": f"Bearer {await token(a, 'teacher1@demo.test')}"}
-            section = summary.section_ids[0]
-            grid = (
-                await a.get(f"/api/v1/sections/{section}/gradebook/grid", headers=teacher)
-            ).json()
-            ids = [uuid.UUID(r["student_id"]) for r in grid["items"]]
-            assessment = grid["assessments"][0]["id"]
+            teacher, section, ids, assessment = await the_class(a, summary)
             for m in range(2 * rounds + 1 if skip else rounds + 1):
                 # the first round warms caches, not reported; with `skip`, every second
                 # round runs without those sinks

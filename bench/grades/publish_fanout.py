@@ -156,6 +156,17 @@ async def token(c: httpx.AsyncClient, email: str) -> str:
     return str(r.json()["access_token"])
 
 
+async def the_class(
+    c: httpx.AsyncClient, summary: DemoSummary
+) -> tuple[dict[str, str], uuid.UUID, list[uuid.UUID], str]:
+    """teacher1's headers, the published section, its students and the assessment published."""
+    teacher = {"Authorization": f"Bearer {await token(c, 'teacher1@demo.test')}"}
+    section = summary.section_ids[0]
+    grid = (await c.get(f"/api/v1/sections/{section}/gradebook/grid", headers=teacher)).json()
+    students = [uuid.UUID(r["student_id"]) for r in grid["items"]]
+    return teacher, section, students, grid["assessments"][0]["id"]
+
+
 class Inbox:
     """One guardian's socket: records when each publication's event arrives."""
 
@@ -220,13 +231,7 @@ async def run(
             a = await stack.enter_async_context(
                 httpx.AsyncClient(base_url=versions[0].url_a, timeout=30)
             )
-            teacher = {"Authorization": f"Bearer {await token(a, 'teacher1@demo.test')}"}
-            section = summary.section_ids[0]
-            grid = (
-                await a.get(f"/api/v1/sections/{section}/gradebook/grid", headers=teacher)
-            ).json()
-            students = [uuid.UUID(r["student_id"]) for r in grid["items"]]
-            assessment = grid["assessments"][0]["id"]
+            teacher, section, students, assessment = await the_class(a, summary)
             emails = {v: k for k, v in summary.people.items()}
             guardians = await _guardians(db, students)
             # every version's nodes carry an equal share of the sockets: the fan-out after any

@@ -57,18 +57,8 @@ def publications_query(institution_id: uuid.UUID, assessment_id: uuid.UUID) -> s
 async def sections_with_published_results(
     session: AsyncSession, institution_id: uuid.UUID, student_id: uuid.UUID
 ) -> list[uuid.UUID]:
-    """The sections in which the student has at least one published result."""
-    stmt = (
-        sa.select(grade_result.c.section_id)
-        .where(
-            grade_result.c.institution_id == institution_id,
-            grade_result.c.student_id == student_id,
-            grade_result.c.published_at.is_not(None),
-        )
-        .distinct()
-        .order_by(grade_result.c.section_id)
-    )
-    return list((await session.scalars(stmt)).all())
+    """The sections in which the student has at least one published result (in id order)."""
+    return list(await published_sections_of_students(session, institution_id, [student_id]))
 
 
 async def published_sections_of_students(

@@ -256,18 +256,7 @@ class SqlNotifications:
         self, person_id: uuid.UUID, event_type: str, source_key: str, at: datetime
     ) -> Marked:
         """Record that the notification reached one of the person's sockets (first time only)."""
-        where = [
-            notification.c.person_id == person_id,
-            notification.c.event_type == event_type,
-            notification.c.source_key == source_key,
-        ]
-        reached = await self.reached(at, *where)
-        result = await self.session.execute(
-            sa.update(notification)
-            .where(*where, notification.c.seen_at.is_(None))
-            .values(seen_at=at)
-        )
-        return Marked(int(result.rowcount), reached)  # type: ignore[attr-defined]
+        return await self.mark_seen_many([(person_id, event_type, source_key)], at)
 
     async def mark_seen_many(
         self, keys: Sequence[tuple[uuid.UUID, str, str]], at: datetime
