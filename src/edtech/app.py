@@ -22,7 +22,11 @@ from edtech import __version__
 from edtech.identity.public import principal_from_access_token, principal_signed_in
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.manifest import Slice
-from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.engine import (
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+)
 from edtech.platform.db.group_commit import EventCommitter
 from edtech.platform.db.probe import DatabaseProbe
 from edtech.platform.http.asgi import NodeApp
@@ -79,6 +83,7 @@ def create_app(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
+        read_session_factory=make_read_session_factory(engine),
         clock=clock or SystemClock(),
         signer=TokenSigner(settings.secret_key),
         metrics_registry=registry,

@@ -135,3 +135,44 @@ async def test_a_request_that_gets_no_connection_in_time_is_a_503_problem(
             assert free.status_code != 503, free.text
     finally:
         await server.stop()
+
+
+async def in_transaction(session: Any) -> bool:
+    """Whether the session's PostgreSQL connection is inside a transaction now."""
+    connection = await (await session.connection()).get_raw_connection()
+    return bool(connection.driver_connection.is_in_transaction())
+
+
+async def test_a_read_session_runs_outside_a_transaction_and_hands_back_a_plain_connection(
+    postgres_database: str,
+) -> None:
+    """A node's read sessions (the sign-in check of every request, the read models) send no
+    BEGIN and no ROLLBACK: at READ COMMITTED each statement reads a fresh snapshot anyway. The
+    pooled connection they used comes back to a unit of work transactional again."""
+    need("PostgreSQL")
+    settings = Settings(
+        database_url=postgres_database,
+        broker_url="memory://",
+        secret_key=TEST_SECRET,
+        log_level="WARNING",
+        background_jobs=False,
+        db_pool_size=1,  # the read session and the unit of work share one connection
+    )
+    services = create_app(settings).state.services
+    try:
+        async with services.reads() as session:
+            first = await session.scalar(sa.text("SELECT statement_timestamp()"))
+            assert not await in_transaction(session)
+            await asyncio.sleep(0.01)
+            # each statement its own transaction: a transaction's statements share its start
+            started = await session.scalar(sa.text("SELECT transaction_timestamp()"))
+            assert started > first
+        async with services.session_factory() as session:
+            await session.execute(sa.text("SELECT 1"))
+            assert await in_transaction(session)
+            await session.rollback()
+        async with services.uow() as uow:
+            await uow.session.execute(sa.text("SELECT 1"))
+            assert await in_transaction(uow.session)
+    finally:
+        await services.engine.dispose()

@@ -49,7 +49,7 @@ def login_throttle(services: Services) -> LoginThrottle:
 
 async def principal_from_access_token(services: Services, token: str) -> Principal:
     """The principal of an access token (websockets: `?token=`); AuthenticationError otherwise."""
-    async with services.session_factory() as session:
+    async with services.reads() as session:
         return await authenticate_access_token(
             session, services.signer, token, services.clock.now()
         )
@@ -57,7 +57,7 @@ async def principal_from_access_token(services: Services, token: str) -> Princip
 
 async def principal_signed_in(services: Services, principal: Principal) -> bool:
     """Whether the sign-in behind a websocket's principal still holds (`still_signed_in`)."""
-    async with services.session_factory() as session:
+    async with services.reads() as session:
         return await still_signed_in(session, principal, services.clock.now())
 
 

@@ -99,6 +99,22 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads only (`Services.reads`): on PostgreSQL each statement in autocommit,
+    outside any transaction.
+
+    At PostgreSQL's READ COMMITTED every statement of a transaction reads its own fresh
+    snapshot anyway, so a transaction around reads adds nothing but two round trips — BEGIN
+    (asyncpg sends it alone, before the first statement) and the ROLLBACK when the session
+    closes: the sign-in check of every authenticated request paid both, on a connection of
+    its own. A read session must not write (it never commits; use a unit of work) nor lock
+    rows (`FOR UPDATE` ends with its statement). SQLite keeps its transaction: there a read
+    transaction is what gives the statements one snapshot, and no round trip is paid."""
+    if engine.dialect.name == "sqlite":
+        return make_session_factory(engine)
+    return make_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 def dialect_insert(session: AsyncSession) -> Any:
     """The session's dialect's INSERT construct: both have ON CONFLICT (DO NOTHING / DO UPDATE,
     spelt alike), which the generic `sa.insert` lacks."""

@@ -23,8 +23,9 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def read_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
-    """A session for read models: it never commits (reads bypass the domain)."""
-    async with services.session_factory() as session:
+    """A session for read models: it never commits (reads bypass the domain); on PostgreSQL
+    its statements run outside a transaction (`Services.reads`)."""
+    async with services.reads() as session:
         yield session
 
 
