@@ -87,7 +87,7 @@ SLICE = Slice(
     # The scoring port's default; a model is another `Scorer` component in its place.
     components=[lambda services: RuleBasedScorer()],
     jobs=[
-        JobFunction(RECOMPUTE, recompute, max_attempts=5),
+        JobFunction(RECOMPUTE, recompute, max_attempts=5, coalescing=True),
         JobFunction(RECOMPUTE_ALL, recompute_all, max_attempts=5),
     ],
     schedules=[Scheduled("insights.attendance_not_taken", NOT_TAKEN_INTERVAL, alert_not_taken)],

@@ -18,10 +18,15 @@ from edtech.insights.infrastructure.tables import grade_standing
 from edtech.kernel.clock import FixedClock
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
+from edtech.platform.jobs import job_table
 from edtech.settings import Settings
 from tests.integration.attendance.helpers import School
 from tests.integration.grades.helpers import item, make_book
-from tests.integration.insights.helpers import four_days_and_an_absence, grade_and_publish
+from tests.integration.insights.helpers import (
+    drain_jobs,
+    four_days_and_an_absence,
+    grade_and_publish,
+)
 
 
 async def test_one_students_recompute_reads_three_times_and_once_more_only_when_a_level_changes(
@@ -134,5 +139,60 @@ async def test_a_class_publications_recompute_takes_as_many_statements_as_one_st
         # and read them again.)
         reads = list(dict.fromkeys(s for s in one if s.startswith("SELECT")))
         assert again == reads, (one, again)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_class_published_several_times_in_a_row_is_recomputed_by_one_job(
+    client: httpx.AsyncClient, school: School, database_url: str, app: FastAPI
+) -> None:
+    """Publications merge into the institution's waiting recompute: one job names every
+    student they graded, and running it leaves each student's standing as if each publication
+    had had its own."""
+    book = await make_book(client, school.demo, database_url)
+    first, second, *_ = book.students
+    await grade_and_publish(client, book, first, [item(book.homework1, first, "9")])
+    await grade_and_publish(client, book, second, [item(book.homework1, second, "7")])
+    await grade_and_publish(
+        client, book, None, [item(book.test1, first, "40"), item(book.test1, second, "30")]
+    )
+    lock = f"insights.recompute.graded:{school.demo.institution_id}"
+    engine = make_engine(database_url)
+    try:
+        async with make_session_factory(engine)() as db:
+            waiting = (
+                await db.execute(
+                    sa.select(job_table.c.args).where(
+                        job_table.c.name == "insights.recompute", job_table.c.state == "queued"
+                    )
+                )
+            ).all()
+            assert [dict(r.args) for r in waiting] == [
+                {
+                    "institution_id": str(school.demo.institution_id),
+                    "students": [],
+                    "sessions": [],
+                    "graded": sorted([str(first), str(second)]),
+                }
+            ]
+            assert await db.scalar(sa.select(job_table.c.lock).where(job_table.c.lock == lock))
+        await drain_jobs(app)
+        async with make_session_factory(engine)() as db:
+            runs = await db.scalar(
+                sa.select(sa.func.count()).where(job_table.c.name == "insights.recompute")
+            )
+            assert runs == 1
+            t = grade_standing
+            saved = dict(
+                (
+                    await db.execute(
+                        sa.select(t.c.student_id, t.c.percent).where(
+                            t.c.section_id == book.section_id
+                        )
+                    )
+                ).all()
+            )
+        # first: 0.4 × 90 + 0.6 × 80; second: 0.4 × 70 + 0.6 × 60
+        assert {s: float(p) for s, p in saved.items()} == {first: 84.0, second: 64.0}
     finally:
         await engine.dispose()

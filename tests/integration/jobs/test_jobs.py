@@ -534,3 +534,56 @@ async def test_a_claim_takes_no_more_jobs_than_its_limit(node: Services, clock: 
             sa.select(sa.func.count()).select_from(job_table).where(job_table.c.state == "running")
         )
     assert running == 16
+
+
+def gathered(waiting: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    return {"key": "+".join(sorted({*waiting["key"].split("+"), *new["key"].split("+")}))}
+
+
+async def gather(services: Services, key: str) -> uuid.UUID:
+    async with services.uow() as uow:
+        job_id = await SqlJobs(uow.session, services.clock).defer_coalesced(
+            "test.gather", {"key": key}, lock="gather", merge=gathered
+        )
+        await uow.commit()
+    return job_id
+
+
+async def test_coalesced_work_merges_while_its_job_waits_and_queues_anew_once_it_runs(
+    node: Services,
+) -> None:
+    """A coalescing function's lock holds only while its job waits: work deferred then is
+    merged into it; work deferred while it runs (it may have read too early to see it) is a
+    job of its own. A plain function's lock still holds while its job runs."""
+    ledger = Ledger()
+    running, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(services: Services, args: Mapping[str, Any]) -> None:
+        running.set()
+        await release.wait()
+        await ledger.record(services, args)
+
+    runner = JobRunner(
+        node,
+        [
+            *functions(ledger),
+            JobFunction("test.gather", slow, coalescing=True),
+            JobFunction("test.held", slow),
+        ],
+    )
+    first = await gather(node, "a")
+    assert await gather(node, "b") == first  # merged: one job for both
+    assert await defer(node, "test.held", "h", lock="held") is not None
+    work = asyncio.create_task(runner.run_once())
+    await asyncio.wait_for(running.wait(), 10)
+    async with node.session_factory() as session:
+        locks = dict((await session.execute(sa.select(job_table.c.name, job_table.c.lock))).all())
+    assert locks == {"test.gather": None, "test.held": "held"}  # let go as it started, held
+    assert await defer(node, "test.held", "h2", lock="held") is None
+    later = await gather(node, "c")
+    assert later != first
+    assert await gather(node, "d") == later
+    release.set()
+    assert await asyncio.wait_for(work, 10) == 2
+    await drain(runner)
+    assert ledger.runs == Counter({"a+b": 1, "h": 1, "c+d": 1})

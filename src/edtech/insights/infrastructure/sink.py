@@ -5,7 +5,8 @@ durable job, ADR-0007)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,18 +45,41 @@ class RecomputeOnAttendance:
                 sessions.add(str(event.session_id))
             else:
                 graded.add(str(event.student_id))
+        jobs = SqlJobs(session, self.clock)
         for institution_id, (students, sessions, graded) in work.items():
-            await SqlJobs(session, self.clock).defer(
-                RECOMPUTE,
-                {
-                    "institution_id": str(institution_id),
-                    "students": sorted(students),
-                    "sessions": sorted(sessions),
-                    "graded": sorted(graded),
-                },
-                institution_id=institution_id,
-            )
+            args = {
+                "institution_id": str(institution_id),
+                "students": sorted(students),
+                "sessions": sorted(sessions),
+                "graded": sorted(graded),
+            }
+            if students or sessions:
+                await jobs.defer(RECOMPUTE, args, institution_id=institution_id)
+            else:
+                # Publications only: merged into the institution's waiting recompute, if one
+                # waits. A class published several times in a row is recomputed once, not
+                # once per publication by jobs running side by side on the same students.
+                # (Attendance stays one job per transaction: its marks come by the thousand
+                # at 8 a.m., and each would wait its turn on the waiting job's row.)
+                await jobs.defer_coalesced(
+                    RECOMPUTE,
+                    args,
+                    lock=f"{RECOMPUTE}.graded:{institution_id}",
+                    merge=merged,
+                    institution_id=institution_id,
+                )
         return None
 
     async def committed(self, staged: object) -> None:
         return None
+
+
+def merged(waiting: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Two recomputes' arguments as one: every student and session either names."""
+    return {
+        "institution_id": waiting["institution_id"],
+        **{
+            key: sorted({*waiting.get(key, []), *new.get(key, [])})
+            for key in ("students", "sessions", "graded")
+        },
+    }

@@ -21,12 +21,18 @@ ScheduleRun = Callable[[Services], Awaitable[object]]
 @dataclass(frozen=True)
 class JobFunction:
     """A job function by name. A failed attempt is retried after `backoff` × 2^(attempt−1)
-    (capped at an hour) until `max_attempts`, then the job stays `failed` (the dead letter)."""
+    (capped at an hour) until `max_attempts`, then the job stays `failed` (the dead letter).
+
+    A `coalescing` function's lock holds only while its job waits: the claim that starts it
+    lets the lock go, so work deferred while it runs queues a job of its own (the running one
+    may have read too early to see it), and work deferred while one waits merges into that one
+    (`SqlJobs.defer_coalesced`)."""
 
     name: str
     run: JobRun
     max_attempts: int = 5
     backoff: timedelta = timedelta(seconds=10)
+    coalescing: bool = False
 
 
 @dataclass(frozen=True)

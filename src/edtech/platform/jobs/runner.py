@@ -42,6 +42,7 @@ class JobRunner:
                 raise RuntimeError(f"two job functions named {function.name}")
             self.functions[function.name] = function
         self._schedules = {s.name: s for s in self.schedules}
+        self._coalescing = frozenset(f.name for f in self.functions.values() if f.coalescing)
         self.poll_seconds = settings.jobs_poll_seconds
         self.concurrency = settings.jobs_concurrency
         self.lease = timedelta(seconds=settings.jobs_lease_seconds)
@@ -137,7 +138,12 @@ class JobRunner:
         services = self.services
         async with services.session_factory() as session:
             return await store.claim(
-                session, services.node_name, services.clock.now(), limit, self.lease
+                session,
+                services.node_name,
+                services.clock.now(),
+                limit,
+                self.lease,
+                self._coalescing,
             )
 
     async def extend_leases(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -83,6 +83,46 @@ class SqlJobs:
         inserted: uuid.UUID | None = await self.session.scalar(stmt.returning(job_table.c.id))
         return inserted
 
+    async def defer_coalesced(
+        self,
+        name: str,
+        args: Mapping[str, Any],
+        *,
+        lock: str,
+        merge: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]],
+        institution_id: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """Queue `name(args)` for now, or, while a job with `lock` waits, merge `args` into
+        its arguments (`merge(waiting, new)`) instead: a burst of work becomes one job. For
+        the jobs of a `coalescing` function (their lock goes when they start, so one deferred
+        while another runs queues anew).
+
+        The waiting job is locked until the caller commits (a node's claim skips it, so it never
+        starts without this work); concurrent callers with the same lock take turns. Returns
+        the job's id."""
+        waiting = (
+            sa.select(job_table.c.id, job_table.c.args)
+            .where(job_table.c.lock == lock, job_table.c.state == JobState.QUEUED.value)
+            .with_for_update()
+        )
+        for _ in range(3):
+            row = (await self.session.execute(waiting)).one_or_none()
+            if row is not None:
+                merged = merge(dict(row.args), args)
+                await self.session.execute(
+                    sa.update(job_table).where(job_table.c.id == row.id).values(args=merged)
+                )
+                return uuid.UUID(str(row.id))
+            job_id = await self.defer(name, args, lock=lock, institution_id=institution_id)
+            if job_id is not None:
+                return job_id
+            # another caller queued one between our look and our insert: merge into it
+        # taken each time (a node that does not know the function as coalescing runs it with
+        # its lock held): queue one of our own rather than lose the work
+        unlocked = await self.defer(name, args, institution_id=institution_id)
+        assert unlocked is not None
+        return unlocked
+
     async def defer_many(self, jobs: Sequence[Deferred]) -> None:
         """`defer` each job, in one executemany statement (a planner queueing thousands of jobs
         at once). A job whose lock is taken is skipped, as `defer` skips it; which ones were
@@ -131,12 +171,18 @@ class ClaimedJob:
 
 
 async def claim(
-    session: AsyncSession, node: str, now: datetime, limit: int, lease: timedelta
+    session: AsyncSession,
+    node: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    coalescing: Collection[str] = (),
 ) -> list[ClaimedJob]:
     """Take up to `limit` due jobs for `node` and commit: queued ones whose time has come, and
     running ones whose node's lease ran out (it died mid-job). On PostgreSQL the candidates
     are locked with SKIP LOCKED, so concurrent nodes each get different jobs; the outer
-    condition re-checks the state, so a job is never claimed twice on either dialect."""
+    condition re-checks the state, so a job is never claimed twice on either dialect. The
+    jobs of `coalescing` functions let their lock go as they start (`JobFunction`)."""
     due = sa.or_(
         sa.and_(job_table.c.state == JobState.QUEUED.value, job_table.c.run_at <= now),
         sa.and_(job_table.c.state == JobState.RUNNING.value, job_table.c.lease_until < now),
@@ -167,6 +213,15 @@ async def claim(
             attempts=job_table.c.attempts + 1,
             started_at=now,
             lease_until=now + lease,
+            **(
+                {
+                    "lock": sa.case(
+                        (job_table.c.name.in_(list(coalescing)), None), else_=job_table.c.lock
+                    )
+                }
+                if coalescing
+                else {}
+            ),
         )
         .returning(
             job_table.c.id,
