@@ -15,11 +15,25 @@ import uvicorn
 from fastapi import FastAPI
 
 from edtech.platform.serving import bind_socket, uvicorn_config
+from edtech.settings import Settings
 
 TEST_SECRET = "test-secret-key-not-for-production"
 STOP_WITHIN = 60.0
 """Seconds a test server may take to stop (uvicorn's graceful timeout is 10, the lifespan's
 parts are bounded by a few seconds each)."""
+
+
+def one_connection_node(database_url: str) -> Settings:
+    """A node's settings with a single pooled database connection: holding it drains the pool,
+    and every session the node opens in turn gets the same one."""
+    return Settings(
+        database_url=database_url,
+        broker_url="memory://",
+        secret_key=TEST_SECRET,
+        log_level="WARNING",
+        background_jobs=False,
+        db_pool_size=1,
+    )
 
 
 class LiveServer:

@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from edtech.app import create_app
 from edtech.platform.db import engine as engine_module
 from edtech.platform.db.engine import make_engine
-from edtech.settings import Settings
-from tests.servers import TEST_SECRET, LiveServer
+from tests.servers import LiveServer, one_connection_node
 from tests.services import need
 
 pytestmark = pytest.mark.postgres
@@ -107,15 +106,7 @@ async def test_a_request_that_gets_no_connection_in_time_is_a_503_problem(
 ) -> None:
     need("PostgreSQL")
     monkeypatch.setattr(engine_module, "POOL_TIMEOUT", 0.2)
-    settings = Settings(
-        database_url=postgres_database,
-        broker_url="memory://",
-        secret_key=TEST_SECRET,
-        log_level="WARNING",
-        background_jobs=False,
-        db_pool_size=1,
-    )
-    app = create_app(settings)
+    app = create_app(one_connection_node(postgres_database))
     server = LiveServer(app)
     await server.start()
     try:
@@ -150,15 +141,8 @@ async def test_a_read_session_runs_outside_a_transaction_and_hands_back_a_plain_
     BEGIN and no ROLLBACK: at READ COMMITTED each statement reads a fresh snapshot anyway. The
     pooled connection they used comes back to a unit of work transactional again."""
     need("PostgreSQL")
-    settings = Settings(
-        database_url=postgres_database,
-        broker_url="memory://",
-        secret_key=TEST_SECRET,
-        log_level="WARNING",
-        background_jobs=False,
-        db_pool_size=1,  # the read session and the unit of work share one connection
-    )
-    services = create_app(settings).state.services
+    # one connection: the read session and the unit of work get the same one in turn
+    services = create_app(one_connection_node(postgres_database)).state.services
     try:
         async with services.reads() as session:
             first = await session.scalar(sa.text("SELECT statement_timestamp()"))

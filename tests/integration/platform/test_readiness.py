@@ -9,9 +9,8 @@ import contextlib
 import httpx
 
 from edtech.app import create_app
-from edtech.settings import Settings
 from tests import databases
-from tests.servers import TEST_SECRET, LiveServer
+from tests.servers import LiveServer, one_connection_node
 
 
 def _allow_connections(url: str, allow: bool) -> None:
@@ -30,14 +29,7 @@ def _allow_connections(url: str, allow: bool) -> None:
 async def test_readyz_is_ok_with_the_request_pool_exhausted_and_503_while_the_database_is_down(
     postgres_database: str,
 ) -> None:
-    settings = Settings(
-        database_url=postgres_database,
-        broker_url="memory://",
-        secret_key=TEST_SECRET,
-        log_level="WARNING",
-        background_jobs=False,
-        db_pool_size=1,  # one connection (no overflow): holding it drains the pool
-    )
+    settings = one_connection_node(postgres_database)  # holding it drains the pool
     app = create_app(settings)
     server = LiveServer(app)
     await server.start()
