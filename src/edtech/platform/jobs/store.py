@@ -93,9 +93,9 @@ class SqlJobs:
         institution_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
         """Queue `name(args)` for now, or, while a job with `lock` waits, merge `args` into
-        its arguments (`merge(waiting, new)`) instead: a burst of work becomes one job. For
-        the jobs of a `coalescing` function (their lock goes when they start, so one deferred
-        while another runs queues anew).
+        its arguments (`merge(waiting, new)`) instead: a burst of work becomes one job. For a
+        `coalescing` function's jobs: their lock goes when they start, so work deferred while
+        one runs queues anew.
 
         The waiting job is locked until the caller commits (a node's claim skips it, so it never
         starts without this work); concurrent callers with the same lock take turns. Returns
@@ -112,7 +112,8 @@ class SqlJobs:
                 await self.session.execute(
                     sa.update(job_table).where(job_table.c.id == row.id).values(args=merged)
                 )
-                return uuid.UUID(str(row.id))
+                waiting_id: uuid.UUID = row.id
+                return waiting_id
             job_id = await self.defer(name, args, lock=lock, institution_id=institution_id)
             if job_id is not None:
                 return job_id
@@ -204,25 +205,21 @@ async def claim(
         .cte("candidates")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    started: dict[str, Any] = {
+        "state": JobState.RUNNING.value,
+        "node": node,
+        "attempts": job_table.c.attempts + 1,
+        "started_at": now,
+        "lease_until": now + lease,
+    }
+    if coalescing:
+        started["lock"] = sa.case(
+            (job_table.c.name.in_(list(coalescing)), None), else_=job_table.c.lock
+        )
     stmt = (
         sa.update(job_table)
         .where(job_table.c.id.in_(sa.select(candidates.c.id)), due)
-        .values(
-            state=JobState.RUNNING.value,
-            node=node,
-            attempts=job_table.c.attempts + 1,
-            started_at=now,
-            lease_until=now + lease,
-            **(
-                {
-                    "lock": sa.case(
-                        (job_table.c.name.in_(list(coalescing)), None), else_=job_table.c.lock
-                    )
-                }
-                if coalescing
-                else {}
-            ),
-        )
+        .values(**started)
         .returning(
             job_table.c.id,
             job_table.c.name,
