@@ -58,6 +58,8 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    read_session_factory: async_sessionmaker[AsyncSession]
+    """Sessions for reads only (`make_read_session_factory`): `reads()`."""
     clock: Clock
     signer: TokenSigner
     metrics_registry: CollectorRegistry
@@ -66,13 +68,11 @@ class Services:
     components: Components = field(default_factory=Components)
     node_name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     draining: bool = False
-    read_session_factory: async_sessionmaker[AsyncSession] | None = None
-    """Sessions for reads only (`make_read_session_factory`); `session_factory` without one."""
 
     def reads(self) -> AsyncSession:
         """A session for reads only: it never commits, and on PostgreSQL it runs each
         statement outside a transaction (no BEGIN, no ROLLBACK round trip)."""
-        return (self.read_session_factory or self.session_factory)()
+        return self.read_session_factory()
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work whose events go to this node's sinks (the outbox)."""
