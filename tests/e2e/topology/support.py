@@ -167,6 +167,13 @@ class Subscriber:
             while self.last_offset < offset:
                 await asyncio.sleep(0.05)
 
+    async def wait_resubscribed(self, timeout: float) -> None:
+        """Until a subscriber whose connection dropped has had a resubscription's reply (one
+        that already held every event may still be on its way back)."""
+        async with asyncio.timeout(timeout):
+            while self.closes and not self.resubscriptions():
+                await asyncio.sleep(0.05)
+
     def missing(self, final: int) -> list[int]:
         assert self.first_offset is not None
         return [o for o in range(self.first_offset + 1, final + 1) if o not in self.events]

@@ -171,6 +171,8 @@ async def events_flow_while(
     assert final["name"] == flow.channel
     with contextlib.suppress(TimeoutError):
         await asyncio.gather(*(s.wait_for(final["offset"], CATCH_UP_SECONDS) for s in subs))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.gather(*(s.wait_resubscribed(CATCH_UP_SECONDS) for s in subs))
     for s in subs:
         assert s.missing(final["offset"]) == [], (s.name, s.first_offset, final, s.closes)
         assert s.in_order(), (s.name, s.arrivals)
