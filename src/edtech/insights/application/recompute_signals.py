@@ -108,6 +108,7 @@ class RecomputeSignals:
                 changed += claimed[(student_id, finding.indicator)].update(
                     finding, now, sections.get(student_id, ())
                 )
+            signals.save(claimed.values())
             await uow.commit()
         return changed
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from edtech.insights.domain import (
     ATTENDANCE_INDICATORS,
@@ -21,6 +22,19 @@ from edtech.insights.domain import (
 from edtech.insights.infrastructure.tables import student_signal
 from edtech.kernel.ids import new_id
 from edtech.platform.db.engine import dialect_insert
+
+_WRITTEN = (
+    "school_id",
+    "level",
+    "missed",
+    "counted",
+    "evidence",
+    "missed_sessions",
+    "links",
+    "changed_at",
+    "version",
+)
+"""What a recompute may change in a signal's row."""
 
 
 class SqlAlchemySignals:
@@ -58,6 +72,16 @@ class SqlAlchemySignals:
             await self._insert(institution_id, missing, now)
             found.update(await self._locked(institution_id, missing))
         return {w: found[w] for w in wanted}
+
+    def save(self, signals: Iterable[StudentSignal]) -> None:
+        """The claimed signals as the recompute left them: each changed one is written whole
+        (`_WRITTEN`), so the flush sends a class's changed rows as one batched UPDATE rather
+        than one per run of rows that happen to change the same columns (most change only
+        their evidence, those whose level moves change more)."""
+        for signal in signals:
+            if self.session.is_modified(signal):
+                for name in _WRITTEN:
+                    flag_modified(signal, name)
 
     async def _locked(
         self, institution_id: uuid.UUID, wanted: list[tuple[uuid.UUID, Indicator]]

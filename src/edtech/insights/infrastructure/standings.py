@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.insights.domain.features import SeenTotal
 from edtech.insights.infrastructure.tables import grade_standing, student_signal
-from edtech.platform.db.engine import dialect_insert
 
 
 def _dec(value: str | None) -> Decimal | None:
@@ -53,15 +53,33 @@ async def standings_of(
     return out
 
 
+def _upsert(insert: Any) -> Any:
+    t = grade_standing
+    stmt = insert(t)
+    return stmt.on_conflict_do_update(
+        index_elements=[t.c.student_id, t.c.section_id],
+        set_={
+            "percent": stmt.excluded.percent,
+            "since": stmt.excluded.since,
+            "previous_percent": stmt.excluded.previous_percent,
+            "previous_since": stmt.excluded.previous_since,
+        },
+    )
+
+
+_UPSERT = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+"""Built once per dialect (a class's publication saves its students' standings each time):
+executed with a list of rows, one statement sent as a batch, compiled once."""
+
+
 async def save_standings(
     session: AsyncSession,
     institution_id: uuid.UUID,
     rows: Sequence[tuple[uuid.UUID, uuid.UUID, Standing]],
 ) -> None:
-    """Upsert (student, section, standing) rows: one statement, whatever their number."""
+    """Upsert (student, section, standing) rows: one statement for all of them."""
     if not rows:
         return
-    t = grade_standing
     values: list[dict[str, Any]] = [
         {
             "student_id": student_id,
@@ -74,18 +92,7 @@ async def save_standings(
         }
         for student_id, section_id, (percent, since, previous, previous_since) in rows
     ]
-    stmt = dialect_insert(session)(t).values(values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[t.c.student_id, t.c.section_id],
-            set_={
-                "percent": stmt.excluded.percent,
-                "since": stmt.excluded.since,
-                "previous_percent": stmt.excluded.previous_percent,
-                "previous_since": stmt.excluded.previous_since,
-            },
-        )
-    )
+    await session.execute(_UPSERT[session.get_bind().dialect.name], values)
 
 
 async def grade_totals_of(

@@ -106,9 +106,9 @@ grade_standing = sa.Table(
 """The published course total insights last saw per (student, section), from which school day
 (`since`), and the one before it: a drop since the last publication is `previous − percent`."""
 
-mapper_registry.map_imperatively(
-    StudentSignal,
-    student_signal,
-    version_id_col=student_signal.c.version,
-    version_id_generator=False,
-)
+# `version` counts the signal's changes of level (the domain bumps it) and is not the mapper's
+# version counter: every writer holds the rows locked (`SqlAlchemySignals.claim_many`'s
+# `SELECT … FOR UPDATE`), so a compare-and-set is not needed, and without it the flush sends a
+# recompute's many same-shaped UPDATEs (a class's evidence after a publication) as one
+# executemany instead of one round trip each.
+mapper_registry.map_imperatively(StudentSignal, student_signal)
