@@ -11,8 +11,13 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from edtech.demo import DemoSummary
-from edtech.platform.db.engine import make_engine
+from edtech.demo import DemoScale, DemoSummary, seed_demo
+from edtech.grades.infrastructure.loading import assessments_query
+from edtech.grades.infrastructure.repositories import SqlAlchemyResults
+from edtech.grades.public import seed_demo as seed_grades
+from edtech.kernel.principal import Principal, Role, RoleGrant
+from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.settings import Settings
 from tests.roster import login
 
 
@@ -152,3 +157,44 @@ async def make_book(client: httpx.AsyncClient, demo: DemoSummary, database_url: 
 
 def item(assessment: uuid.UUID, student: uuid.UUID, value: Any, **extra: Any) -> dict[str, Any]:
     return {"assessment_id": str(assessment), "student_id": str(student), "value": value, **extra}
+
+
+CLASS = 35
+"""Students in a section of `two_classes`: issue #20's publication target is a 35-student
+section."""
+
+
+async def two_classes(settings: Settings, demo_password_hash: str) -> DemoSummary:
+    """Two schools of one 35-student section each (two guardians per student); teacher1's
+    section has a gradebook with three assessments and a draft for every student."""
+    scale = DemoScale(sections=2, students=2 * CLASS, teachers=2, second_guardians=2 * CLASS)
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_session_factory(engine)
+        summary = await seed_demo(factory, scale, password_hash=demo_password_hash)
+        assert await seed_grades(factory, summary)
+        return summary
+    finally:
+        await engine.dispose()
+
+
+def teacher(school: DemoSummary) -> Principal:
+    """teacher1 of `two_classes`, as a principal."""
+    return Principal(
+        uuid.uuid4(),
+        school.teacher1_id,
+        school.institution_id,
+        "Teacher One",
+        frozenset({RoleGrant(Role.TEACHER)}),
+    )
+
+
+async def assessments_and_students(
+    factory: Any, school: DemoSummary
+) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """The assessments of teacher1's section of `two_classes`, and its students."""
+    iid, section = school.institution_id, school.section_ids[0]
+    async with factory() as session:
+        assessments = [a.id for a in (await session.scalars(assessments_query(iid, section)))]
+        results = await SqlAlchemyResults(session).for_assessments(iid, assessments[:1])
+    return assessments, [r.student_id for r in results]

@@ -9,24 +9,25 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from edtech.demo import DemoScale, DemoSummary, seed_demo
+from edtech.demo import DemoSummary
 from edtech.grades.application import PublishAssessment
 from edtech.grades.application.publish_assessment import PublishRequest
 from edtech.grades.domain import PublishScope, publish
-from edtech.grades.infrastructure.loading import assessments_query
 from edtech.grades.infrastructure.repositories import SqlAlchemyResults
 from edtech.grades.infrastructure.roster import InstitutionsRoster
-from edtech.grades.public import seed_demo as seed_grades
 from edtech.kernel.clock import SystemClock
 from edtech.kernel.errors import ConflictError
-from edtech.kernel.principal import Principal, Role, RoleGrant
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
 from edtech.settings import Settings
-from tests.integration.grades.helpers import fetch
+from tests.integration.grades.helpers import (
+    CLASS,
+    assessments_and_students,
+    fetch,
+    teacher,
+    two_classes,
+)
 
-CLASS = 35
-"""Students in the section: issue #20's publication target is a 35-student section."""
 BOUND = 15
 """Statements of the publication's own transaction (no event sinks), whatever the class size:
 the assessment, the school day, the section's school, the teacher's enrollment, the grading
@@ -37,37 +38,7 @@ the guardians."""
 
 @pytest.fixture
 async def school(settings: Settings, demo_password_hash: str) -> DemoSummary:
-    """Two schools of one 35-student section each (two guardians per student); teacher1's
-    section has a gradebook with three assessments and a draft for every student."""
-    scale = DemoScale(sections=2, students=2 * CLASS, teachers=2, second_guardians=2 * CLASS)
-    engine = make_engine(settings.database_url)
-    try:
-        factory = make_session_factory(engine)
-        summary = await seed_demo(factory, scale, password_hash=demo_password_hash)
-        assert await seed_grades(factory, summary)
-        return summary
-    finally:
-        await engine.dispose()
-
-
-def teacher(school: DemoSummary) -> Principal:
-    return Principal(
-        uuid.uuid4(),
-        school.teacher1_id,
-        school.institution_id,
-        "Teacher One",
-        frozenset({RoleGrant(Role.TEACHER)}),
-    )
-
-
-async def assessments_and_students(
-    factory: Any, school: DemoSummary
-) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
-    iid, section = school.institution_id, school.section_ids[0]
-    async with factory() as session:
-        assessments = [a.id for a in (await session.scalars(assessments_query(iid, section)))]
-        results = await SqlAlchemyResults(session).for_assessments(iid, assessments[:1])
-    return assessments, [r.student_id for r in results]
+    return await two_classes(settings, demo_password_hash)
 
 
 async def test_a_publication_issues_as_many_statements_for_35_students_as_for_5(

@@ -142,6 +142,7 @@ class EnterResults:
                         {"loc": list(p.loc), "msg": p.message, "type": p.type} for p in conflicts
                     ],
                 )
+            await results_repo.save_drafts([result for result, _ in changes])
             await SqlAlchemyHistory(uow.session).record(
                 changes, actor_id=editor.person_id, actor_name=editor.name, at=now
             )

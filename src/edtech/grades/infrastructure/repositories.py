@@ -3,8 +3,9 @@
 The aggregates are mapped imperatively (`tables.py`): the session tracks what a use case loads
 or adds, writes only what changed, checks versions on every UPDATE, and the unit of work
 collects the events the aggregates recorded. One exception, a measured hot path (ADR-0005):
-a publication's results are written by `SqlAlchemyResults.save_published` in one statement,
-with the same version check, keeping the session in step.
+a publication's results are written by `SqlAlchemyResults.save_published`, and entered drafts
+by `save_drafts`, in one statement each, with the same version check, keeping the session in
+step.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -130,6 +132,15 @@ class SqlAlchemyResults:
         executemany), so a publication to 35 students was 35 round trips in its transaction.
         Results not yet in the database are left to the flush, which inserts them as they are.
         """
+        await self._save(results, _PUBLISHED)
+
+    async def save_drafts(self, results: Sequence[Result]) -> None:
+        """Write what entering changed on `results` — the draft, the version, who and when —
+        in one statement, with the same version check as `save_published` (a class's grades
+        entered in one request were one UPDATE per result)."""
+        await self._save(results, _DRAFTED)
+
+    async def _save(self, results: Sequence[Result], writes: _Writes) -> None:
         rows: list[dict[str, Any]] = []
         written: list[Result] = []
         for result in results:
@@ -138,60 +149,86 @@ class SqlAlchemyResults:
             before = get_history(result, "version")
             loaded = before.deleted[0] if before.deleted else result.version
             rows.append(
-                {
-                    "id": result.id,
-                    "loaded": loaded,
-                    "version": result.version,
-                    "published": result.published,
-                    "published_at": result.published_at,
-                    "updated_at": result.updated_at,
-                    "updated_by": result.updated_by,
-                }
+                {"id": result.id, "loaded": loaded}
+                | {key: getattr(result, key) for key in writes.columns}
             )
             written.append(result)
         if not rows:
             return
         if self.session.get_bind().dialect.name == "postgresql":
             params = {key: [row[key] for row in rows] for key in rows[0]}
-            params["published"] = [
-                None if m is None else json.dumps(m.as_data()) for m in params["published"]
+            params[writes.mark] = [
+                None if m is None else json.dumps(m.as_data()) for m in params[writes.mark]
             ]
-            found = await self.session.execute(_PUBLISHED_PG, params)
+            found = await self.session.execute(writes.postgresql, params)
         else:
             found = await self.session.execute(
-                _PUBLISHED, [{f"b_{k}": v for k, v in row.items()} for row in rows]
+                writes.each, [{f"b_{k}": v for k, v in row.items()} for row in rows]
             )
         if found.rowcount != len(rows):  # type: ignore[attr-defined]
             raise stale("a result")
         for result in written:
-            for key in _PUBLISH_WRITES:
+            for key in writes.columns:
                 set_committed_value(result, key, getattr(result, key))
 
 
-_PUBLISH_WRITES = ("published", "published_at", "version", "updated_at", "updated_by")
-"""What `Result.publish` changes, and so what `save_published` writes."""
+@dataclass(frozen=True)
+class _Writes:
+    """The columns a change of results writes (its mark column, JSON, among them) and its two
+    statements, built once: one row per parameter set (executemany, whose row count SQLite
+    reports), and every row in one statement on PostgreSQL, each column bound as one array (as
+    `platform.db.bulk` does). Either updates a row only if its version is the loaded one."""
 
-_PUBLISHED = (
-    sa.update(grade_result)
-    .where(
-        grade_result.c.id == sa.bindparam("b_id"),
-        grade_result.c.version == sa.bindparam("b_loaded"),
+    columns: tuple[str, ...]
+    mark: str
+    each: Any
+    postgresql: Any
+
+
+def _each(columns: tuple[str, ...]) -> sa.Update:
+    return (
+        sa.update(grade_result)
+        .where(
+            grade_result.c.id == sa.bindparam("b_id"),
+            grade_result.c.version == sa.bindparam("b_loaded"),
+        )
+        .values({key: sa.bindparam(f"b_{key}") for key in columns})
     )
-    .values({key: sa.bindparam(f"b_{key}") for key in _PUBLISH_WRITES})
-)
-"""One row per parameter set (executemany, whose row count SQLite reports)."""
 
-_PUBLISHED_PG = sa.text(
-    """UPDATE grade_result
+
+_PUBLISHED = _Writes(
+    ("published", "published_at", "version", "updated_at", "updated_by"),
+    "published",
+    _each(("published", "published_at", "version", "updated_at", "updated_by")),
+    sa.text(
+        """UPDATE grade_result
 SET published = CAST(u.published AS json), published_at = u.published_at, version = u.version,
     updated_at = u.updated_at, updated_by = u.updated_by
-FROM unnest(CAST(:id AS uuid[]), CAST(:loaded AS integer[]), CAST(:version AS integer[]),
-            CAST(:published AS text[]), CAST(:published_at AS timestamptz[]),
+FROM unnest(CAST(:id AS uuid[]), CAST(:loaded AS integer[]), CAST(:published AS text[]),
+            CAST(:published_at AS timestamptz[]), CAST(:version AS integer[]),
             CAST(:updated_at AS timestamptz[]), CAST(:updated_by AS uuid[]))
-     AS u(id, loaded, version, published, published_at, updated_at, updated_by)
+     AS u(id, loaded, published, published_at, version, updated_at, updated_by)
 WHERE grade_result.id = u.id AND grade_result.version = u.loaded"""
+    ),
 )
-"""Every row in one statement: each column bound as one array (as `platform.db.bulk` does)."""
+"""What `Result.publish` changes, and so what `save_published` writes."""
+
+_DRAFTED = _Writes(
+    ("draft", "version", "updated_at", "updated_by"),
+    "draft",
+    _each(("draft", "version", "updated_at", "updated_by")),
+    sa.text(
+        """UPDATE grade_result
+SET draft = CAST(u.draft AS json), version = u.version, updated_at = u.updated_at,
+    updated_by = u.updated_by
+FROM unnest(CAST(:id AS uuid[]), CAST(:loaded AS integer[]), CAST(:draft AS text[]),
+            CAST(:version AS integer[]), CAST(:updated_at AS timestamptz[]),
+            CAST(:updated_by AS uuid[]))
+     AS u(id, loaded, draft, version, updated_at, updated_by)
+WHERE grade_result.id = u.id AND grade_result.version = u.loaded"""
+    ),
+)
+"""What `Result.enter` changes, and so what `save_drafts` writes."""
 
 
 class SqlAlchemyPublications:
