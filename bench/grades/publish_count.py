@@ -6,10 +6,11 @@ docs/benchmarks.md): one node in this process on a throw-away PostgreSQL databas
 teacher re-grades the class and publishes, `--rounds` times. For each publish request it
 counts every statement sent to PostgreSQL (SQLAlchemy's `before_cursor_execute`, grouped by
 table) and the CPU of this process during the request (`time.process_time`: the client and the
-node — HTTP, auth, the use case, the event sinks, the commit, the outbox hand-off).
-`--sequence` lists the last publication's statements in order (twice: with their SQL);
-`--skip SINK` runs every second publication without that event sink (not a behaviour to ship:
-a measurement of what the sink costs the request, alternated in one run).
+node — HTTP, auth, the use case, the event sinks, the commit, the outbox hand-off); and the
+same two for the request that enters the class's drafts before each publication. `--sequence`
+lists the last publication's statements in order (twice: with their SQL); `--skip SINK` runs
+every second publication without that event sink (not a behaviour to ship: a measurement of
+what the sink costs the request, alternated in one run).
 
     uv run python -m bench.grades.publish_count --students 35 --rounds 10
     PYTHONPATH=../pub4-before/src uv run python -m bench.grades.publish_count --students 35
@@ -109,6 +110,9 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
         wall: list[float] = []
         kinds: Counter[str] = Counter()
         last: list[str] = []
+        entering = Statements()  # the class's drafts entered before each publication
+        entry_cpu: list[float] = []
+        entry_counts: list[int] = []
         async with (
             common.served_here(db) as (app, url),
             httpx.AsyncClient(base_url=url, timeout=60) as a,
@@ -128,11 +132,16 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
                     }
                     for i, s in enumerate(ids)
                 ]
+                entering.seen, entering.on = [], True
+                c0 = time.process_time()
                 r = await a.post(
                     f"/api/v1/sections/{section}/results/batch",
                     json={"items": items},
                     headers=teacher,
                 )
+                entry_cpu.append(time.process_time() - c0)
+                entering.on = False
+                entry_counts.append(len(entering.seen))
                 r.raise_for_status()
                 counter.seen = []
                 if n == 1 and not counter.skipping:  # count from the second round
@@ -178,6 +187,11 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
             f"{percentile(skipped_wall, 99) * 1000:.1f} ms (with them: p99 "
             f"{percentile(wall, 99) * 1000:.1f} ms)"
         )
+    print(
+        f"entering the class's drafts before each (POST …/results/batch): statements "
+        f"{sorted(set(entry_counts[1:]))}, process CPU median "
+        f"{statistics.median(entry_cpu[1:]) * 1000:.1f} ms"
+    )
     print("by phase, per publication: statements, wall ms, process CPU ms (sinks only)")
     for phase, v in counter.by_phase.most_common():
         wall_ms, cpu_ms = counter.wall[phase] * 1000 / rounds, counter.cpu[phase] * 1000 / rounds
