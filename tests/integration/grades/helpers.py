@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.demo import DemoScale, DemoSummary, seed_demo
+from edtech.grades.domain import Result
 from edtech.grades.infrastructure.loading import assessments_query
 from edtech.grades.infrastructure.repositories import SqlAlchemyResults
 from edtech.grades.public import seed_demo as seed_grades
 from edtech.kernel.principal import Principal, Role, RoleGrant
 from edtech.platform.db.engine import make_engine, make_session_factory
+from edtech.platform.db.uow import UnitOfWork
 from edtech.settings import Settings
 from tests.roster import login
 
@@ -198,3 +203,46 @@ async def assessments_and_students(
         assessments = [a.id for a in (await session.scalars(assessments_query(iid, section)))]
         results = await SqlAlchemyResults(session).for_assessments(iid, assessments[:1])
     return assessments, [r.student_id for r in results]
+
+
+@asynccontextmanager
+async def one_moved_meanwhile(
+    settings: Settings, school: DemoSummary
+) -> AsyncIterator[tuple[UnitOfWork, list[Result]]]:
+    """A unit of work holding the results of the first assessment of teacher1's section of
+    `two_classes`, after which another committed a change to the last of them (its version
+    moved): writing them all is then a conflict."""
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_session_factory(engine)
+        assessments, _ = await assessments_and_students(factory, school)
+        iid = school.institution_id
+        async with UnitOfWork(factory) as mine, UnitOfWork(factory) as theirs:
+            results = await SqlAlchemyResults(mine.session).for_assessments(iid, assessments[:1])
+            moved = await SqlAlchemyResults(theirs.session).for_assessments(iid, assessments[:1])
+            moved[-1].version += 1
+            moved[-1].updated_by = school.teacher1_id
+            await theirs.commit()
+            yield mine, results
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def counting(
+    settings: Settings,
+) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], list[str]]]:
+    """A session factory on an engine of its own, and every statement that engine sends (its
+    first 60 characters, whitespace folded) — the caller clears the list before what it counts."""
+    engine = make_engine(settings.database_url)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split())[:60])
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield make_session_factory(engine), statements
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+        await engine.dispose()
