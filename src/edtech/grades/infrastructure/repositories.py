@@ -181,12 +181,12 @@ class _Writes:
 
     columns: tuple[str, ...]
     mark: str
-    each: Any
-    postgresql: Any
+    each: sa.Update
+    postgresql: sa.TextClause
 
 
-def _each(columns: tuple[str, ...]) -> sa.Update:
-    return (
+def _writes(columns: tuple[str, ...], mark: str, postgresql: str) -> _Writes:
+    each = (
         sa.update(grade_result)
         .where(
             grade_result.c.id == sa.bindparam("b_id"),
@@ -194,39 +194,34 @@ def _each(columns: tuple[str, ...]) -> sa.Update:
         )
         .values({key: sa.bindparam(f"b_{key}") for key in columns})
     )
+    return _Writes(columns, mark, each, sa.text(postgresql))
 
 
-_PUBLISHED = _Writes(
+_PUBLISHED = _writes(
     ("published", "published_at", "version", "updated_at", "updated_by"),
     "published",
-    _each(("published", "published_at", "version", "updated_at", "updated_by")),
-    sa.text(
-        """UPDATE grade_result
+    """UPDATE grade_result
 SET published = CAST(u.published AS json), published_at = u.published_at, version = u.version,
     updated_at = u.updated_at, updated_by = u.updated_by
 FROM unnest(CAST(:id AS uuid[]), CAST(:loaded AS integer[]), CAST(:published AS text[]),
             CAST(:published_at AS timestamptz[]), CAST(:version AS integer[]),
             CAST(:updated_at AS timestamptz[]), CAST(:updated_by AS uuid[]))
      AS u(id, loaded, published, published_at, version, updated_at, updated_by)
-WHERE grade_result.id = u.id AND grade_result.version = u.loaded"""
-    ),
+WHERE grade_result.id = u.id AND grade_result.version = u.loaded""",
 )
 """What `Result.publish` changes, and so what `save_published` writes."""
 
-_DRAFTED = _Writes(
+_DRAFTED = _writes(
     ("draft", "version", "updated_at", "updated_by"),
     "draft",
-    _each(("draft", "version", "updated_at", "updated_by")),
-    sa.text(
-        """UPDATE grade_result
+    """UPDATE grade_result
 SET draft = CAST(u.draft AS json), version = u.version, updated_at = u.updated_at,
     updated_by = u.updated_by
 FROM unnest(CAST(:id AS uuid[]), CAST(:loaded AS integer[]), CAST(:draft AS text[]),
             CAST(:version AS integer[]), CAST(:updated_at AS timestamptz[]),
             CAST(:updated_by AS uuid[]))
      AS u(id, loaded, draft, version, updated_at, updated_by)
-WHERE grade_result.id = u.id AND grade_result.version = u.loaded"""
-    ),
+WHERE grade_result.id = u.id AND grade_result.version = u.loaded""",
 )
 """What `Result.enter` changes, and so what `save_drafts` writes."""
 
