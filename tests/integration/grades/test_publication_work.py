@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pytest
 
 from edtech.demo import DemoSummary
 from edtech.grades.application import PublishAssessment
 from edtech.grades.application.enter_results import EnterResults, ResultEntry
+from edtech.grades.application.ports import RosterFactory
 from edtech.grades.application.publish_assessment import PublishRequest
 from edtech.grades.domain import Editor, Mark, PublishScope, publish
 from edtech.grades.infrastructure.repositories import SqlAlchemyResults
 from edtech.grades.infrastructure.roster import InstitutionsRoster
-from edtech.kernel.clock import SystemClock
+from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.errors import ConflictError
 from edtech.platform.db.uow import UnitOfWork
 from edtech.settings import Settings
@@ -43,16 +46,22 @@ async def school(settings: Settings, demo_password_hash: str) -> DemoSummary:
     return await two_classes(settings, demo_password_hash)
 
 
+U = TypeVar("U")
+
+
+def on_roster(use_case: Callable[[UnitOfWork, Clock, RosterFactory], U], factory: Any) -> U:
+    """A grades use case on `factory`'s sessions, the system clock and the institutions' roster."""
+    clock = SystemClock()
+    return use_case(UnitOfWork(factory), clock, lambda s: InstitutionsRoster(s, clock=clock))
+
+
 async def test_a_publication_issues_as_many_statements_for_35_students_as_for_5(
     settings: Settings, school: DemoSummary
 ) -> None:
     async with counting(settings) as (factory, statements):
         assessments, students = await assessments_and_students(factory, school)
         assert len(students) == CLASS
-        clock = SystemClock()
-        use = PublishAssessment(
-            UnitOfWork(factory), clock, lambda s: InstitutionsRoster(s, clock=clock)
-        )
+        use = on_roster(PublishAssessment, factory)
         counted = []
         for assessment, request in [
             (assessments[0], PublishRequest(PublishScope.STUDENTS, students[:5])),
@@ -121,8 +130,7 @@ async def test_entering_35_results_issues_as_many_statements_as_5(
         assessments, students = await assessments_and_students(factory, school)
         assert len(students) == CLASS
         before = await drafts(settings, assessments[2])
-        clock = SystemClock()
-        use = EnterResults(UnitOfWork(factory), clock, lambda s: InstitutionsRoster(s, clock=clock))
+        use = on_roster(EnterResults, factory)
         counted = []
         for few, value in [(students[:5], "3"), (students, "7")]:
             statements.clear()
