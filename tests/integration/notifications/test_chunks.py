@@ -32,7 +32,7 @@ from tests.integration.notifications.announcing import (
     token,
     urgent_batch,
 )
-from tests.integration.notifications.helpers import RecordedFcm, drain
+from tests.integration.notifications.helpers import RecordedFcm, close_s01, drain
 from tests.roster import login
 from tests.smtp import SmtpServer, addresses
 
@@ -85,6 +85,50 @@ async def test_a_batch_is_sent_in_chunks_once_per_guardian_and_channel(
     got = (await client.get(f"/api/v1/notification-batches/{batch_id}", headers=teacher)).json()
     assert got["reached"] == n
     assert got["channels"]["push"] == {"sent": n, "failed": 0, "skipped": 0, "pending": 0}
+
+
+async def test_several_notifications_outside_a_batch_are_chunked_too(
+    app: FastAPI, client: httpx.AsyncClient, school: School, smtp_server: SmtpServer
+) -> None:
+    """A session's absences tell several guardians in one transaction, no batch: their rungs
+    go in chunks (of four here) like an announcement's, each notification in one chunk per
+    channel, and every push attempt is settled once the jobs ran."""
+    await close_s01(client, school)
+    async with app.state.services.session_factory() as session:
+        told = set(
+            (
+                await session.scalars(
+                    sa.select(notification.c.id).where(notification.c.category == "absence")
+                )
+            ).all()
+        )
+        jobs = (
+            await session.execute(
+                sa.select(job.c.name, job.c.args).where(job.c.name.like("notifications.rung%"))
+            )
+        ).all()
+    assert len(told) > 4  # more than one chunk's worth
+    assert {name for name, _ in jobs} == {"notifications.rungs"}
+    for channel in ("push", "email"):
+        chunks = [args["notification_ids"] for _, args in jobs if args["channel"] == channel]
+        assert all(len(chunk) <= 4 for chunk in chunks)
+        ids = [uuid.UUID(i) for chunk in chunks for i in chunk]
+        assert sorted(ids) == sorted(told)  # each notification in exactly one chunk
+
+    await drain(app)
+
+    async with app.state.services.session_factory() as session:
+        push = Counter(
+            (
+                await session.scalars(
+                    sa.select(notification_attempt.c.state).where(
+                        notification_attempt.c.channel == "push",
+                        notification_attempt.c.notification_id.in_(told),
+                    )
+                )
+            ).all()
+        )
+    assert push == {"skipped": len(told)}  # no devices registered: settled, not left pending
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SKIP LOCKED

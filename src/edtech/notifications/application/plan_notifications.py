@@ -67,8 +67,9 @@ class _Plan:
 
 
 class _Chunks:
-    """A batch's (an announcement's) rungs: one job per chunk of notifications due on the same
-    rung at the same time, so a node claims, marks and settles ~50 attempts at once."""
+    """A batch's (an announcement's) rungs, or a transaction's several outside any batch (a
+    class's publication): one job per chunk of notifications due on the same rung at the same
+    time, so a node claims, marks and settles ~50 attempts at once."""
 
     def __init__(self) -> None:
         self.buckets: list[tuple[int, PlannedRung, list[uuid.UUID]]] = []
@@ -133,8 +134,10 @@ class _Columns:
 class PlanNotifications:
     """For each recipient: a notification row in their language (their own choice, else the
     school's locale), the rungs their preferences, the institution's mandatory categories and
-    their quiet hours allow (an attempt row each, `pending`), and one durable job per rung at
-    its time — all in the caller's transaction, so they exist exactly when the event does. A
+    their quiet hours allow (an attempt row each, `pending`), and durable jobs for the rungs at
+    their times — one per rung for a lone notification, one per chunk of ~50 notifications
+    (`_Chunks`) for a batch or a transaction's several — all in the caller's transaction, so
+    they exist exactly when the event does. A
     notification of a category the person gets in their daily digest has no rung: it is held
     for the digest of the school day whose digest hour comes next (its email attempt waits,
     `pending`, for the digest job).
@@ -199,6 +202,9 @@ class PlanNotifications:
         inserted = set(await store.add(*rows.split()))
         attempts: dict[tuple[uuid.UUID, uuid.UUID | None], _Attempts] = {}
         deferred: list[tuple[int, Deferred]] = []
+        # Outside any batch, per institution: the notifications with rungs, chunked together
+        # when there are several (a class's publication), one job per rung when alone.
+        loose: dict[uuid.UUID, list[tuple[uuid.UUID, _Plan]]] = {}
         for trigger, ids, plans in planned:
             mine = attempts.setdefault((trigger.institution_id, trigger.batch_id), _Attempts())
             chunks = _Chunks()
@@ -211,12 +217,20 @@ class PlanNotifications:
                 if trigger.batch_id is not None:
                     chunks.add(plan_, notification_id)
                     continue
-                deferred.extend(_rung_jobs(notification_id, plan_, trigger.institution_id))
+                loose.setdefault(trigger.institution_id, []).append((notification_id, plan_))
             deferred.extend(chunks.jobs(self.chunk, trigger.institution_id))
-        # In bulk: an announcement to 5,000 guardians queues 200 jobs, a class's publication
-        # one per guardian. Every recipient's first rung is deferred before anyone's second:
-        # jobs due at the same time run in the order they were deferred, so everyone's first
-        # channel goes out first.
+        for institution_id, notified in loose.items():
+            if len(notified) == 1:
+                deferred.extend(_rung_jobs(*notified[0], institution_id))
+                continue
+            chunks = _Chunks()
+            for notification_id, plan_ in notified:
+                chunks.add(plan_, notification_id)
+            deferred.extend(chunks.jobs(self.chunk, institution_id))
+        # In bulk: an announcement to 5,000 guardians queues 200 jobs, a class's publication to
+        # 35 students and 70 guardians 6. Every recipient's first rung is deferred before
+        # anyone's second: jobs due at the same time run in the order they were deferred, so
+        # everyone's first channel goes out first.
         ordered = [job for _, job in sorted(deferred, key=lambda pair: pair[0])]
         await SqlJobs(self.session, self.clock).defer_many(ordered)
         for (institution_id, batch_id), mine in attempts.items():
@@ -283,7 +297,8 @@ class _Attempts:
 def _rung_jobs(
     notification_id: uuid.UUID, plan_: _Plan, institution_id: uuid.UUID
 ) -> list[tuple[int, Deferred]]:
-    """A notification outside any batch: one job per rung, with the rung's position."""
+    """A lone notification outside any batch (a chat message's): one job per rung, with the
+    rung's position."""
     return [
         (
             position,
