@@ -7,7 +7,8 @@ teacher re-grades the class and publishes, `--rounds` times. For each publish re
 counts every statement sent to PostgreSQL (SQLAlchemy's `before_cursor_execute`, grouped by
 table) and the CPU of this process during the request (`time.process_time`: the client and the
 node — HTTP, auth, the use case, the event sinks, the commit, the outbox hand-off); and the
-same two for the request that enters the class's drafts before each publication. `--sequence`
+same two for the request that enters the class's drafts before each publication; and, at the
+end, the jobs the rounds deferred, by name, per round. `--sequence`
 lists the last publication's statements in order (twice: with their SQL); `--skip SINK` runs
 every second publication without that event sink (not a behaviour to ship: a measurement of
 what the sink costs the request, alternated in one run).
@@ -40,6 +41,7 @@ import sqlalchemy as sa
 import edtech
 from bench import common
 from bench.grades.publish_fanout import database, percentile, seed_school, the_class
+from edtech.platform.jobs.table import job_table
 
 OWN = "the route and use case (no sink), the commit"
 
@@ -168,6 +170,9 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
                     wall.append(w1 - w0)
                     kinds.update(kind(s) for s in counter.seen)
                     last = list(counter.seen)
+            async with app.state.services.session_factory() as session:
+                names = sa.select(job_table.c.name, sa.func.count()).group_by(job_table.c.name)
+                jobs: dict[str, int] = {str(r[0]): int(r[1]) for r in await session.execute(names)}
     print(f"edtech from {Path(edtech.__file__).parent}")
     print(f"{len(ids)} students; {rounds} publications")
     print(f"statements per publication: {sorted(set(counts))}")
@@ -192,6 +197,10 @@ async def run(students: int, rounds: int, sequence: int = 0, skip: Sequence[str]
         f"{sorted(set(entry_counts[1:]))}, process CPU median "
         f"{statistics.median(entry_cpu[1:]) * 1000:.1f} ms"
     )
+    played = 2 * rounds + 1 if skip else rounds + 1
+    print(f"jobs deferred per round (the drafts' entry and the publication; {played} rounds):")
+    for name, n in sorted(jobs.items(), key=lambda item: -item[1]):
+        print(f"  {n / played:6.1f}  {name}")
     print("by phase, per publication: statements, wall ms, process CPU ms (sinks only)")
     for phase, v in counter.by_phase.most_common():
         wall_ms, cpu_ms = counter.wall[phase] * 1000 / rounds, counter.cpu[phase] * 1000 / rounds
