@@ -227,8 +227,8 @@ class PlanNotifications:
             for notification_id, plan_ in notified:
                 chunks.add(plan_, notification_id)
             deferred.extend(chunks.jobs(self.chunk, institution_id))
-        # In bulk: an announcement to 5,000 guardians queues 200 jobs, a class's publication to
-        # its 70 guardians 4. Every recipient's first rung is deferred before
+        # In bulk: an announcement to 5,000 guardians queues 200 jobs, a class's publication
+        # one per rung and 50 guardians. Every recipient's first rung is deferred before
         # anyone's second: jobs due at the same time run in the order they were deferred, so
         # everyone's first channel goes out first.
         ordered = [job for _, job in sorted(deferred, key=lambda pair: pair[0])]
