@@ -201,26 +201,22 @@ class PlanNotifications:
         # change that raised it: only the rows inserted now get rungs.
         inserted = set(await store.add(*rows.split()))
         attempts: dict[tuple[uuid.UUID, uuid.UUID | None], _Attempts] = {}
-        deferred: list[tuple[int, Deferred]] = []
-        # Outside any batch, per institution: the notifications with rungs, chunked together
-        # when there are several (a class's publication), one job per rung when alone.
-        loose: dict[uuid.UUID, list[tuple[uuid.UUID, _Plan]]] = {}
+        # The notifications with rungs, per institution and batch: a batch's (an
+        # announcement's) and a transaction's several outside any (a class's publication) go
+        # in chunks; a lone one outside any batch (a chat message's) gets a job per rung.
+        rungs: dict[tuple[uuid.UUID, uuid.UUID | None], list[tuple[uuid.UUID, _Plan]]] = {}
         for trigger, ids, plans in planned:
-            mine = attempts.setdefault((trigger.institution_id, trigger.batch_id), _Attempts())
-            chunks = _Chunks()
+            key = (trigger.institution_id, trigger.batch_id)
+            mine = attempts.setdefault(key, _Attempts())
             for notification_id, plan_ in zip(ids, plans, strict=True):
                 if notification_id not in inserted:
                     continue
                 mine.add(notification_id, plan_)
-                if plan_.held:
-                    continue  # the digest job sends it (`SendDigest`), with the day's others
-                if trigger.batch_id is not None:
-                    chunks.add(plan_, notification_id)
-                    continue
-                loose.setdefault(trigger.institution_id, []).append((notification_id, plan_))
-            deferred.extend(chunks.jobs(self.chunk, trigger.institution_id))
-        for institution_id, notified in loose.items():
-            if len(notified) == 1:
+                if not plan_.held:  # a held one: the digest job sends it (`SendDigest`)
+                    rungs.setdefault(key, []).append((notification_id, plan_))
+        deferred: list[tuple[int, Deferred]] = []
+        for (institution_id, batch_id), notified in rungs.items():
+            if batch_id is None and len(notified) == 1:
                 deferred.extend(_rung_jobs(*notified[0], institution_id))
                 continue
             chunks = _Chunks()
