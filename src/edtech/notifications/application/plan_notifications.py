@@ -201,26 +201,21 @@ class PlanNotifications:
         # change that raised it: only the rows inserted now get rungs.
         inserted = set(await store.add(*rows.split()))
         attempts: dict[tuple[uuid.UUID, uuid.UUID | None], _Attempts] = {}
-        # The notifications with rungs, per institution and batch: a batch's (an
-        # announcement's) and a transaction's several outside any (a class's publication) go
-        # in chunks; a lone one outside any batch (a chat message's) gets a job per rung.
-        rungs: dict[tuple[uuid.UUID, uuid.UUID | None], list[tuple[uuid.UUID, _Plan]]] = {}
         for trigger, ids, plans in planned:
-            key = (trigger.institution_id, trigger.batch_id)
-            mine = attempts.setdefault(key, _Attempts())
+            mine = attempts.setdefault((trigger.institution_id, trigger.batch_id), _Attempts())
             for notification_id, plan_ in zip(ids, plans, strict=True):
-                if notification_id not in inserted:
-                    continue
-                mine.add(notification_id, plan_)
-                if not plan_.held:  # a held one: the digest job sends it (`SendDigest`)
-                    rungs.setdefault(key, []).append((notification_id, plan_))
+                if notification_id in inserted:
+                    mine.add(notification_id, plan_)
+        # A batch's rungs (an announcement's) and a transaction's several outside any (a
+        # class's publication) go in chunks; a lone one outside any batch (a chat message's)
+        # gets a job per rung.
         deferred: list[tuple[int, Deferred]] = []
-        for (institution_id, batch_id), notified in rungs.items():
-            if batch_id is None and len(notified) == 1:
-                deferred.extend(_rung_jobs(*notified[0], institution_id))
+        for (institution_id, batch_id), mine in attempts.items():
+            if batch_id is None and len(mine.ringing) == 1:
+                deferred.extend(_rung_jobs(*mine.ringing[0], institution_id))
                 continue
             chunks = _Chunks()
-            for notification_id, plan_ in notified:
+            for notification_id, plan_ in mine.ringing:
                 chunks.add(plan_, notification_id)
             deferred.extend(chunks.jobs(self.chunk, institution_id))
         # In bulk: an announcement to 5,000 guardians queues 200 jobs, a class's publication
@@ -277,17 +272,21 @@ class PlanNotifications:
 
 @dataclass
 class _Attempts:
-    """The attempt rows of one institution's batch (or of its notifications outside any)."""
+    """The attempt rows of one institution's batch (or of its notifications outside any), and
+    its notifications that have rungs (`ringing`: those not held for a digest)."""
 
     ids: list[uuid.UUID] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     due: list[datetime] = field(default_factory=list)
+    ringing: list[tuple[uuid.UUID, _Plan]] = field(default_factory=list)
 
     def add(self, notification_id: uuid.UUID, plan_: _Plan) -> None:
         for channel, at in plan_.attempts:
             self.ids.append(notification_id)
             self.channels.append(channel)
             self.due.append(at)
+        if not plan_.held:  # a held one: the digest job sends it (`SendDigest`)
+            self.ringing.append((notification_id, plan_))
 
 
 def _rung_jobs(
