@@ -154,8 +154,10 @@ def create_app(
         for router in part.routers:
             app.include_router(router)
         for fast in part.fast_routes:
-            app.raw_http[(fast.method, fast.path)] = RequestContextMiddleware(
-                fast.build(app, services), metrics=http_metrics
+            app.add_raw_http(
+                fast.method,
+                fast.path,
+                RequestContextMiddleware(fast.build(app, services), metrics=http_metrics),
             )
     realtime = install_realtime(
         services,

@@ -44,6 +44,7 @@ class FastRoute:
 
     method: str
     path: str
+    """Exact, or a template with `{name}` segments (`NodeApp.add_raw_http`)."""
     build: Callable[[NodeApp, Services], ASGIApp]
 
 

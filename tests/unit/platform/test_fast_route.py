@@ -7,12 +7,13 @@ import json
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from prometheus_client import CollectorRegistry
 from starlette.requests import Request
 
 from edtech.kernel.errors import ConflictError
 from edtech.platform.http.asgi import NodeApp
-from edtech.platform.http.fast_route import FastRequest, FastRouteApp
+from edtech.platform.http.fast_route import FastAnswer, FastRequest, FastRouteApp
 from edtech.platform.http.middleware import RequestContextMiddleware
 from edtech.platform.http.problems import install_problem_handlers
 from edtech.platform.observability.metrics import HttpMetrics
@@ -20,14 +21,14 @@ from edtech.platform.observability.metrics import HttpMetrics
 PATH = "/echo"
 
 
-async def handler(request: FastRequest) -> bytes | None:
+async def handler(request: FastRequest) -> FastAnswer | None:
     """Answers `{"n": <int>}` with a key; declines any other body; `n` < 0 is a conflict."""
     data = json.loads(request.body)
     if not isinstance(data.get("n"), int):
         return None
     if data["n"] < 0:
         raise ConflictError("negative")
-    return json.dumps({"fast": data["n"], "key": request.header(b"x-key")}).encode()
+    return FastAnswer(json.dumps({"fast": data["n"], "key": request.header(b"x-key")}).encode())
 
 
 def node() -> tuple[NodeApp, CollectorRegistry]:
@@ -99,3 +100,57 @@ async def test_an_error_of_the_handler_reads_as_problem_json() -> None:
     assert r.status_code == 409
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["detail"] == "negative"
+
+
+def templated() -> NodeApp:
+    """A node whose fast route has a `{name}` segment and answers 201 with it."""
+    app = NodeApp()
+    install_problem_handlers(app)
+
+    @app.post("/things/{thing}/parts")
+    async def documented(thing: str, request: Request) -> dict[str, object]:
+        return {"stack": thing, "body": (await request.body()).decode()}
+
+    async def parts(request: FastRequest) -> FastAnswer | None:
+        thing = request.path_params["thing"]
+        if not thing.isdigit():
+            return None
+        return FastAnswer(json.dumps({"fast": thing}).encode(), status=201)
+
+    app.add_raw_http(
+        "POST",
+        "/things/{thing}/parts",
+        FastRouteApp(app, "/things/{thing}/parts", parts, max_body_bytes=64),
+    )
+    return app
+
+
+async def test_a_template_path_hands_its_segments_to_the_handler_and_it_sets_the_status() -> None:
+    async with await client_of(templated()) as client:
+        fast = await client.post("/things/42/parts", json={})
+        declined = await client.post("/things/abc/parts", json={})
+        other = await client.post("/things/42/parts/more", json={})
+    assert (fast.status_code, fast.json()) == (201, {"fast": "42"})
+    assert (declined.status_code, declined.json()) == (200, {"stack": "abc", "body": "{}"})
+    assert other.status_code == 404  # not the template's path: the stack's router answers
+
+
+async def test_what_the_stacks_middleware_is_for_goes_to_the_stack() -> None:
+    app, _ = node()
+    headers = {"x-key": "k", "content-type": "application/json"}
+    async with await client_of(app) as client:
+        browser = await client.post(
+            PATH, json={"n": 1}, headers={"x-key": "k", "origin": "https://a.test"}
+        )
+        nul = await client.post(PATH, content=b'{"n": 1, "s": "a\\u0000"}', headers=headers)
+        query = await client.post(f"{PATH}?q=%00", json={"n": 1}, headers={"x-key": "k"})
+    assert browser.json() == {"stack": '{"n":1}'}
+    assert nul.json() == {"stack": '{"n": 1, "s": "a\\u0000"}'}
+    assert query.json() == {"stack": '{"n":1}'}
+
+
+def test_a_template_with_a_convertor_is_refused() -> None:
+    app = NodeApp()
+    fast = FastRouteApp(app, "/things/{thing:int}", handler, max_body_bytes=64)
+    with pytest.raises(ValueError, match="plain segments"):
+        app.add_raw_http("POST", "/things/{thing:int}", fast)

@@ -17,7 +17,7 @@ from edtech.attendance.application.ingest_scans import IngestScans
 from edtech.identity.public import authenticate_device
 from edtech.kernel.errors import AuthenticationError
 from edtech.platform.http.asgi import NodeApp
-from edtech.platform.http.fast_route import FastHandler, FastRequest, FastRouteApp
+from edtech.platform.http.fast_route import FastAnswer, FastHandler, FastRequest, FastRouteApp
 
 SCANS_ROUTE = ("POST", f"{PREFIX}/scans")
 DEVICE_KEY = b"x-device-key"
@@ -28,7 +28,7 @@ _BATCH = TypeAdapter(ScanBatchIn)
 def scan_upload_handler(ingester: IngestScans) -> FastHandler:
     """Records through the node's `ingester`."""
 
-    async def answer(request: FastRequest) -> bytes | None:
+    async def answer(request: FastRequest) -> FastAnswer | None:
         """The upload's results as JSON; `None` (the documented route answers) when the body
         does not validate or the device key does not authenticate."""
         try:
@@ -37,7 +37,7 @@ def scan_upload_handler(ingester: IngestScans) -> FastHandler:
         except (ValidationError, AuthenticationError):
             return None
         out = await upload_scans(ingester, device, batch)
-        return out.model_dump_json().encode()
+        return FastAnswer(out.model_dump_json().encode())
 
     return answer
 

@@ -7,6 +7,9 @@ length within the limit, with the headers it needs, that its handler accepts. An
 another content type, a chunked or oversized body, a missing header, or a request the handler
 declines (invalid, unauthenticated) — goes to FastAPI's stack with the body replayed, so the
 route documented in the OpenAPI words every refusal and the two never answer differently.
+What the stack's middleware does for every route goes there too: a request from a browser
+(an `Origin` header: CORS is the stack's) and one that carries an escaped NUL in its body or
+`%00` in its query (`NulGuardMiddleware` words that refusal, or lets plain text through).
 
 A slice declares one in its manifest (`edtech.manifest.FastRoute`, building a `FastRouteApp`);
 the composition root puts it on `NodeApp.raw_http`, wrapped in the request middleware so the
@@ -25,6 +28,8 @@ from edtech.platform.http.middleware import content_length
 from edtech.platform.http.problems import respond_with_problem
 
 JSON = b"application/json"
+ESCAPED_NUL = b"\\u0000"
+"""How a NUL reaches a JSON body (a raw one is not JSON); the stack's guard judges it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +40,25 @@ class FastRequest:
     headers: dict[bytes, bytes]
     """Lower-case names; of repeated headers the first, as Starlette reads them."""
     body: bytes
+    path_params: dict[str, str]
+    """A template path's segments by name, unparsed (`NodeApp.add_raw_http`)."""
 
     def header(self, name: bytes) -> str | None:
         value = self.headers.get(name)
         return value.decode("latin-1") if value is not None else None
 
 
-FastHandler = Callable[[FastRequest], Awaitable[bytes | None]]
-"""Answers with a JSON body (status 200), or `None` to hand the request to the documented
-route. An exception is answered as FastAPI's exception handlers would answer it."""
+@dataclass(frozen=True, slots=True)
+class FastAnswer:
+    """A fast route's JSON answer and its status."""
+
+    body: bytes
+    status: int = 200
+
+
+FastHandler = Callable[[FastRequest], Awaitable[FastAnswer | None]]
+"""Answers with a JSON body, or `None` to hand the request to the documented route. An
+exception is answered as FastAPI's exception handlers would answer it."""
 
 
 class FastRouteApp:
@@ -80,31 +95,38 @@ class FastRouteApp:
         if body is None:  # the client went away
             return
         replay = _replaying(body, receive)
+        if ESCAPED_NUL in body:
+            await self.app.stack(scope, replay, send)
+            return
+        request = FastRequest(self.app, headers, body, scope.get("path_params", {}))
         try:
-            content = await self.handler(FastRequest(self.app, headers, body))
+            answer = await self.handler(request)
         except Exception as exc:  # as FastAPI's exception handlers would answer it
             await respond_with_problem(scope, replay, send, exc)
             return
-        if content is None:
+        if answer is None:
             await self.app.stack(scope, replay, send)
             return
         await send(
             {
                 "type": "http.response.start",
-                "status": 200,
+                "status": answer.status,
                 "headers": [
                     (b"content-type", JSON),
-                    (b"content-length", str(len(content)).encode()),
+                    (b"content-length", str(len(answer.body)).encode()),
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": content})
+        await send({"type": "http.response.body", "body": answer.body})
 
     def _takes(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
-        """A JSON body of declared length within the limit, and the headers the handler needs."""
+        """A JSON body of declared length within the limit, the headers the handler needs, and
+        nothing the stack's middleware is for (a browser's `Origin`, a NUL in the query)."""
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         length = content_length(scope)
         if content_type != JSON or length is None or not 0 <= length <= self.max_body_bytes:
+            return False
+        if b"origin" in headers or b"%00" in scope.get("query_string", b""):
             return False
         return headers.keys() >= self._required  # in C: no generator per request
 
