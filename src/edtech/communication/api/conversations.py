@@ -39,6 +39,7 @@ from edtech.communication.infrastructure import delivered_to, queries
 from edtech.communication.infrastructure.tables import attachments_of
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
+from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
 from edtech.platform.http.pagination import PageParamsDep, paginate
 
@@ -180,11 +181,20 @@ async def post_message(
     use: Annotated[PostMessage, Depends(use_case(PostMessage, directory_port, attachments_port))],
     response: Response,
 ) -> PostedOut:
+    out = await posted_out(use, principal, conversation_id, body)
+    if out.replayed:
+        response.status_code = status.HTTP_200_OK
+    return out
+
+
+async def posted_out(
+    use: PostMessage, principal: Principal, conversation_id: uuid.UUID, body: MessageIn
+) -> PostedOut:
+    """What posting `body` answers, on this route and on its fast route (`message_post`): 201,
+    or 200 when `replayed`."""
     posted = await use(
         principal, conversation_id, body.client_id, body.body, tuple(body.attachment_ids)
     )
-    if posted.replayed:
-        response.status_code = status.HTTP_200_OK
     return PostedOut(
         **message_out(posted.message).model_dump(),
         replayed=posted.replayed,

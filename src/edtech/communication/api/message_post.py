@@ -1,0 +1,76 @@
+"""`POST /api/v1/conversations/{conversation_id}/messages` as a fast route, ahead of the stack.
+
+Parents and teachers post a chat message per request, and FastAPI's routing over every route
+and its dependency solving cost a fair share of what the message itself costs (see
+`edtech.platform.http.fast_route`). This handler answers a post whose conversation id, body
+and bearer token are good, with the very use case and answer the documented route in
+`conversations.py` builds; it declines anything else, and the documented route words the
+refusal. Refusals of the use case itself (404, 403, 422 on a body it cleans) are problem JSON
+from the same exception, as the route's handlers would word them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import TypeAdapter, ValidationError
+
+from edtech.communication.api.conversations import posted_out, router
+from edtech.communication.api.deps import attachments_port, directory_port
+from edtech.communication.api.schemas import MessageIn
+from edtech.communication.application import PostMessage
+from edtech.identity.public import principal_from_access_token
+from edtech.kernel.errors import AuthenticationError
+from edtech.platform.http.asgi import NodeApp
+from edtech.platform.http.deps import use_case
+from edtech.platform.http.fast_route import FastAnswer, FastHandler, FastRequest, FastRouteApp
+from edtech.platform.services import Services
+
+MESSAGES_ROUTE = ("POST", f"{router.prefix}/{{conversation_id}}/messages")
+AUTHORIZATION = b"authorization"
+
+_MESSAGE = TypeAdapter(MessageIn)
+_UUID_LENGTH = 36
+"""The canonical form only: `uuid.UUID` takes others that the documented route may word apart."""
+
+build_post_message = use_case(PostMessage, directory_port, attachments_port)
+
+
+def message_post_handler(services: Services) -> FastHandler:
+    """Posts with the use case the documented route gets, built from this node's services."""
+
+    async def answer(request: FastRequest) -> FastAnswer | None:
+        """The posted message as JSON (201; 200 for a replayed client id); `None` (the
+        documented route answers) when the conversation id or the body does not validate or
+        the bearer token does not authenticate."""
+        scheme, token = get_authorization_scheme_param(request.header(AUTHORIZATION))
+        raw_id = request.path_params.get("conversation_id", "")
+        if scheme.lower() != "bearer" or not token or len(raw_id) != _UUID_LENGTH:
+            return None
+        try:
+            conversation_id = uuid.UUID(raw_id)
+            body = _MESSAGE.validate_json(request.body)
+        except (ValueError, ValidationError):
+            return None
+        if str(conversation_id) != raw_id.lower():
+            return None
+        try:
+            principal = await principal_from_access_token(services, token)
+        except AuthenticationError:
+            return None
+        out = await posted_out(build_post_message(services), principal, conversation_id, body)
+        return FastAnswer(out.model_dump_json().encode(), 200 if out.replayed else 201)
+
+    return answer
+
+
+def message_post(app: NodeApp, services: Services) -> FastRouteApp:
+    """The fast route of `MESSAGES_ROUTE` on `app`."""
+    return FastRouteApp(
+        app,
+        MESSAGES_ROUTE[1],
+        message_post_handler(services),
+        max_body_bytes=services.settings.max_body_bytes,
+        requires=(AUTHORIZATION,),
+    )
