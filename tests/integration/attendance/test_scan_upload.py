@@ -64,6 +64,11 @@ BAD: list[tuple[str, dict[str, str], bytes]] = [
         json.dumps({"scans": [item(f"x{i}") for i in range(1001)]}).encode(),
     ),
     (
+        "a NUL",
+        {"content-type": "application/json", "x-device-key": KEY},
+        json.dumps({"scans": [item("a", "CARD-\u0000")]}).encode(),
+    ),
+    (
         "plain text",
         {"content-type": "text/plain", "x-device-key": KEY},
         json.dumps({"scans": [item("a")]}).encode(),
