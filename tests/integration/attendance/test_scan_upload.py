@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from edtech.attendance.api import SCANS_ROUTE
+from tests.fast_routes import answer, stack_client
 from tests.integration.attendance.helpers import KEY, School, scan, school_time
 
 PATH = SCANS_ROUTE[1]
@@ -19,21 +19,9 @@ PATH = SCANS_ROUTE[1]
 
 @pytest.fixture
 async def stack(app: FastAPI, client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the same (running) node that bypasses the raw route: FastAPI's stack only."""
-
-    async def stack_only(scope: Any, receive: Any, send: Any) -> None:
-        await app.stack(scope, receive, send)  # type: ignore[attr-defined]
-
-    transport = httpx.ASGITransport(app=stack_only)
-    async with httpx.AsyncClient(transport=transport, base_url="http://node") as c:
+    """FastAPI's stack of the node `client` talks to (running: its lifespan started)."""
+    async with stack_client(app) as c:
         yield c
-
-
-def answer(r: httpx.Response) -> tuple[int, str, Any]:
-    body = r.json()
-    if isinstance(body, dict):
-        body.pop("instance", None)
-    return r.status_code, r.headers["content-type"], body
 
 
 def item(scan_id: str, credential: str = "CARD-1", at: str | None = None) -> dict[str, str]:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.fast_routes import answer, stack_client
 from tests.integration.communication.helpers import People
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
@@ -19,21 +20,9 @@ G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
 
 @pytest.fixture
 async def stack(app: FastAPI, people: People) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the same (running) node that bypasses the raw route: FastAPI's stack only."""
-
-    async def stack_only(scope: Any, receive: Any, send: Any) -> None:
-        await app.stack(scope, receive, send)  # type: ignore[attr-defined]
-
-    transport = httpx.ASGITransport(app=stack_only)
-    async with httpx.AsyncClient(transport=transport, base_url="http://node") as c:
+    """FastAPI's stack of the node `people` talks to (running: its lifespan started)."""
+    async with stack_client(app) as c:
         yield c
-
-
-def answer(r: httpx.Response) -> tuple[int, str, Any]:
-    body = r.json()
-    if isinstance(body, dict):
-        body.pop("instance", None)
-    return r.status_code, r.headers["content-type"], body
 
 
 def message(client_id: str = "m-1", body: str = "hello") -> bytes:
