@@ -157,6 +157,10 @@ async def list_messages(
     )
 
 
+build_post_message = use_case(PostMessage, directory_port, attachments_port)
+"""The route's use case, and its fast route's (`message_post`), from the node's services."""
+
+
 @router.post(
     "/{conversation_id}/messages",
     status_code=status.HTTP_201_CREATED,
@@ -178,7 +182,7 @@ async def post_message(
     conversation_id: uuid.UUID,
     body: MessageIn,
     principal: CurrentPrincipalDep,
-    use: Annotated[PostMessage, Depends(use_case(PostMessage, directory_port, attachments_port))],
+    use: Annotated[PostMessage, Depends(build_post_message)],
     response: Response,
 ) -> PostedOut:
     out = await posted_out(use, principal, conversation_id, body)
