@@ -12,8 +12,9 @@ What the stack's middleware does for every route goes there too: a request from 
 `%00` in its query (`NulGuardMiddleware` words that refusal, or lets plain text through).
 
 A slice declares one in its manifest (`edtech.manifest.FastRoute`, building a `FastRouteApp`);
-the composition root puts it on `NodeApp.raw_http`, wrapped in the request middleware so the
-access log and the request metrics see it under its route template like any other route.
+the composition root puts it on the node (`NodeApp.add_raw_http`: an exact path or a
+template), wrapped in the request middleware so the access log and the request metrics see it
+under its route template like any other route. ADR-0017 says which routes are fast.
 """
 
 from __future__ import annotations
