@@ -18,6 +18,7 @@ from tests.integration.communication.test_live_chat import open_as
 from tests.servers import LiveServer
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
+ADMIN = "admin@demo.test"
 DEMO_ZONE = ZoneInfo("America/New_York")
 
 
@@ -154,3 +155,27 @@ async def test_scheduled_announcement_is_published_when_due(
     people.headers.clear()
     mine = (await people.client.get("/api/v1/announcements", headers=await people.as_(G1))).json()
     assert [a["title"] for a in mine["items"]] == ["Parents' evening"]
+
+
+async def test_group_messages_hold_notifications_for_members_in_quiet_hours(
+    people: People, clock: FixedClock
+) -> None:
+    """A member's message (checked against the starter, the quiet hours read with that check)
+    and the starter's own (not checked) both find the member in quiet hours."""
+    local = clock.now().astimezone(DEMO_ZONE)
+    hours = {
+        "starts_at": (local - timedelta(hours=1)).strftime("%H:%M"),
+        "ends_at": (local + timedelta(hours=2)).strftime("%H:%M"),
+    }
+    r = await people.client.put("/api/v1/quiet-hours/me", json=hours, headers=await people.as_(T1))
+    assert r.status_code == 200, r.text
+    until = datetime.fromisoformat(r.json()["quiet_until"])
+    started = await people.start(ADMIN, T1, G1, kind="group")
+    assert started.status_code == 201, started.text
+    conv = started.json()["id"]
+    for who in (G1, ADMIN):
+        posted = await people.post(who, conv, f"From {who}")
+        assert posted.status_code == 201, posted.text
+        notices = posted.json()["notices"]
+        held = [(n["person_id"], datetime.fromisoformat(n["until"])) for n in notices]
+        assert held == [(str(people.id(T1)), until)]

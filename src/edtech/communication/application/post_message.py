@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.application.common import conversation_for, policy_and_blockers
+from edtech.communication.application.common import conversation_for
 from edtech.communication.application.ports import (
     AttachmentClaims,
     Directory,
@@ -22,6 +22,8 @@ from edtech.communication.domain import (
     ConversationKind,
     Message,
     MessageKind,
+    MessagingPolicy,
+    QuietHours,
     check_attachment_ids,
     clean_body,
     reply_note,
@@ -132,16 +134,17 @@ async def post_message(
     existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
     if existing is not None:
         return Posted(existing, replayed=True)
-    await check_may_send(session, directory, principal, conv)
+    others = conv.others(principal.person_id)
+    safety = SqlAlchemySafety(session)
+    hours = await check_may_send(session, directory, principal, conv, quiet=others)
+    if hours is None:  # not read with the guards (a group's starter writes unchecked)
+        hours = await safety.quiet_hours(others)
     conversations = SqlAlchemyConversations(session)
     seq = await conversations.next_seq(conv, now)
     # a concurrent retry may have committed while we waited for the conversation's lock
     existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
     if existing is not None:
         return Posted(existing, replayed=True)
-    safety = SqlAlchemySafety(session)
-    others = conv.others(principal.person_id)
-    hours = await safety.quiet_hours(others)
     # the institution's time zone matters only to someone who keeps quiet hours
     tz = await directory.timezone(principal.institution_id) if hours else UTC_ZONE
     held: dict[uuid.UUID, datetime] = {}
@@ -205,10 +208,19 @@ async def post_message(
 
 
 async def check_may_send(
-    session: AsyncSession, directory: Directory, principal: Principal, conv: Conversation
-) -> None:
+    session: AsyncSession,
+    directory: Directory,
+    principal: Principal,
+    conv: Conversation,
+    *,
+    quiet: list[uuid.UUID] | None = None,
+) -> dict[uuid.UUID, QuietHours] | None:
     """Direct: the sender must still be allowed to write to the other person. Group: the
-    starter writes freely; the others must still be allowed to write to the starter."""
+    starter writes freely; the others must still be allowed to write to the starter.
+
+    Given `quiet` (a message's recipients), the quiet hours of those who keep them are read
+    in the same round trip as the settings and blocks, and returned; None when nothing was
+    read (a group's starter, or no `quiet`)."""
     inst = principal.institution_id
     sender = await directory.profile(inst, principal.person_id)
     if sender is None:
@@ -216,12 +228,14 @@ async def check_may_send(
     if conv.kind is ConversationKind.DIRECT:
         counterparts = conv.others(principal.person_id)
     elif principal.person_id == conv.created_by:
-        return
+        return None
     else:
         counterparts = [conv.created_by]
-    policy, blockers = await policy_and_blockers(session, inst, sender.person_id, counterparts)
-    if blockers:
+    safety = SqlAlchemySafety(session)
+    guards = await safety.guards(inst, sender.person_id, counterparts, quiet or [])
+    if guards.blockers:
         raise ForbiddenError("you have been blocked in this conversation")
+    policy = MessagingPolicy(guards.settings)
     for person_id in counterparts:
         other = await directory.profile(inst, person_id)
         if other is None:
@@ -229,3 +243,4 @@ async def check_may_send(
         verdict = policy.may_continue(sender, other, conv.context)
         if not verdict:
             raise ForbiddenError(verdict.reason)
+    return guards.quiet_hours if quiet is not None else None
