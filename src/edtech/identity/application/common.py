@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import Account, AuthSession, LoginThrottle, RefreshToken
-from edtech.identity.infrastructure import SqlAlchemyLoginAttempts, live_login
-from edtech.institutions.public import person_grants_at
+from edtech.identity.infrastructure import SqlAlchemyLoginAttempts, live_login_of
+from edtech.institutions.public import PersonGrants, person_grants_at_where
 from edtech.kernel.errors import AuthenticationError, TooManyRequestsError
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
@@ -264,22 +264,39 @@ def _claim_id(claims: dict[str, Any], name: str) -> uuid.UUID:
         raise AuthenticationError("Invalid token.", reason="invalid") from exc
 
 
+_LIVE_GRANTS = person_grants_at_where(live_login_of)
+"""The signed-in person's name and roles, if their login is active and their session live: every
+authenticated request asks it, in one statement (built once, values bound at execution)."""
+
+
+async def _live_grants(
+    session: AsyncSession,
+    account_id: uuid.UUID,
+    session_id: uuid.UUID,
+    person_id: uuid.UUID,
+    institution_id: uuid.UUID,
+    now: datetime,
+) -> PersonGrants | None:
+    return await _LIVE_GRANTS(
+        session, institution_id, person_id, now, account_id=account_id, session_id=session_id
+    )
+
+
 async def authenticate_access_token(
     session: AsyncSession, signer: TokenSigner, token: str, now: datetime
 ) -> Principal:
     """Accept a signed, unexpired access token whose login is active and whose session is live.
 
     Roles are read fresh on every request from the roster (not from the token), so a role that
-    ends or starts takes effect at once, and so does a revoked session or a disabled login.
+    ends or starts takes effect at once, and so does a revoked session or a disabled login. The
+    token's person and institution are checked to be its login's in the same statement.
     """
     claims = signer.verify(token, ACCESS, now)
     account_id = _claim_id(claims, "sub")
     session_id = _claim_id(claims, "sid")
-    login = await live_login(session, account_id, session_id)
-    if login is None:
-        raise AuthenticationError("Token has been revoked.", reason="revoked")
-    person_id, institution_id = login
-    person = await person_grants_at(session, institution_id, person_id, now)
+    person_id = _claim_id(claims, "pid")
+    institution_id = _claim_id(claims, "iid")
+    person = await _live_grants(session, account_id, session_id, person_id, institution_id, now)
     if person is None:
         raise AuthenticationError("Token has been revoked.", reason="revoked")
     return Principal(
@@ -298,8 +315,12 @@ async def still_signed_in(session: AsyncSession, principal: Principal, now: date
     an open websocket is asked this when someone's access may have been withdrawn.)"""
     if principal.session_id is None:
         return False
-    login = await live_login(session, principal.account_id, principal.session_id)
-    if login is None or login != (principal.person_id, principal.institution_id):
-        return False
-    person = await person_grants_at(session, principal.institution_id, principal.person_id, now)
+    person = await _live_grants(
+        session,
+        principal.account_id,
+        principal.session_id,
+        principal.person_id,
+        principal.institution_id,
+        now,
+    )
     return person is not None

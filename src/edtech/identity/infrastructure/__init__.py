@@ -266,26 +266,31 @@ class SqlAlchemyDevices:
 # Read queries: straight from the tables into plain rows (reads bypass the domain).
 
 
-_LIVE_LOGIN = (
-    sa.select(account_table.c.person_id, account_table.c.institution_id)
-    .join(auth_session_table, auth_session_table.c.account_id == account_table.c.id)
-    .where(
-        account_table.c.id == sa.bindparam("account_id"),
-        account_table.c.is_active.is_(True),
-        auth_session_table.c.id == sa.bindparam("session_id"),
-        auth_session_table.c.revoked_at.is_(None),
+_ACCOUNT = sa.bindparam("account_id", type_=sa.Uuid())
+_SESSION = sa.bindparam("session_id", type_=sa.Uuid())
+
+
+def live_login_of(
+    person_id: sa.ColumnElement[uuid.UUID], institution_id: sa.ColumnElement[uuid.UUID]
+) -> sa.ColumnElement[bool]:
+    """True while the login `:account_id` is active, its session `:session_id` not revoked, and
+    the login is this person's in this institution (columns of the enclosing row, correlated):
+    the check every access token adds to the roster's read of its person."""
+    a, s = account_table, auth_session_table
+    return (
+        sa.select(a.c.id)
+        .select_from(a.join(s, s.c.account_id == a.c.id))
+        .where(
+            a.c.id == _ACCOUNT,
+            a.c.is_active.is_(True),
+            s.c.id == _SESSION,
+            s.c.revoked_at.is_(None),
+            a.c.person_id == person_id,
+            a.c.institution_id == institution_id,
+        )
+        .correlate_except(a, s)
+        .exists()
     )
-)
-"""Every authenticated request asks it: built once, values bound at execution."""
-
-
-async def live_login(
-    session: AsyncSession, account_id: uuid.UUID, session_id: uuid.UUID
-) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """(person_id, institution_id) if the account is active and the session not revoked."""
-    params = {"account_id": account_id, "session_id": session_id}
-    row = (await session.execute(_LIVE_LOGIN, params)).one_or_none()
-    return None if row is None else (row.person_id, row.institution_id)
 
 
 def live_sessions_query(account_id: uuid.UUID) -> sa.Select[Any]:

@@ -1,15 +1,16 @@
 """A person's roster facts in one round trip: the statements every request and every chat message
 asks, built once (bound parameters, so SQLAlchemy compiles each once per dialect).
 
-`grants_at` is what every access token is checked against (name, roles, the institution's
-zone); `profile_on` is what the messaging policy needs about someone (roles, sections, and a
+`grants_at` is what a sign-in is checked against (name, roles, the institution's zone), and,
+with identity's login check in the same statement (`GrantsAtWhere`), every access token;
+`profile_on` is what the messaging policy needs about someone (roles, sections, and a
 guardian's children with their sections). Each used to take two to five statements.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -67,38 +68,53 @@ class RosterProfile:
     """By student id."""
 
 
-# The person with every role assignment that may hold within a day of the UTC date (the
-# institution's calendar day is never further from it); the exact day is judged in Python
-# once the zone, read in the same statement, gives it.
-_GRANTS_AT = (
-    sa.select(
-        person.c.given_name,
-        person.c.family_name,
-        person.c.ends_on,
-        sa.select(institution.c.timezone)
-        .where(institution.c.id == _INSTITUTION)
-        .scalar_subquery()
-        .label("timezone"),
-        role_assignment.c.role,
-        role_assignment.c.school_id,
-        role_assignment.c.begins_on.label("role_begins_on"),
-        role_assignment.c.ends_on.label("role_ends_on"),
-    )
-    .select_from(
-        person.outerjoin(
-            role_assignment,
-            sa.and_(
-                role_assignment.c.institution_id == person.c.institution_id,
-                role_assignment.c.person_id == person.c.id,
-                role_assignment.c.begins_on <= _TO,
-                sa.or_(role_assignment.c.ends_on.is_(None), role_assignment.c.ends_on > _FROM),
-            ),
+PersonCondition = Callable[
+    [sa.ColumnElement[uuid.UUID], sa.ColumnElement[uuid.UUID]], sa.ColumnElement[bool]
+]
+"""A caller's further condition on the person's row, given its id and institution_id columns."""
+
+
+def _grants_at(condition: PersonCondition | None = None) -> sa.Select[Any]:
+    """The person with every role assignment that may hold within a day of the UTC date (the
+    institution's calendar day is never further from it); the exact day is judged in Python
+    once the zone, read in the same statement, gives it."""
+    where = [
+        person.c.institution_id == _INSTITUTION,
+        person.c.id == _PERSON,
+        ~suspended(_INSTITUTION),
+    ]
+    if condition is not None:
+        where.append(condition(person.c.id, person.c.institution_id))
+    return (
+        sa.select(
+            person.c.given_name,
+            person.c.family_name,
+            person.c.ends_on,
+            sa.select(institution.c.timezone)
+            .where(institution.c.id == _INSTITUTION)
+            .scalar_subquery()
+            .label("timezone"),
+            role_assignment.c.role,
+            role_assignment.c.school_id,
+            role_assignment.c.begins_on.label("role_begins_on"),
+            role_assignment.c.ends_on.label("role_ends_on"),
         )
+        .select_from(
+            person.outerjoin(
+                role_assignment,
+                sa.and_(
+                    role_assignment.c.institution_id == person.c.institution_id,
+                    role_assignment.c.person_id == person.c.id,
+                    role_assignment.c.begins_on <= _TO,
+                    sa.or_(role_assignment.c.ends_on.is_(None), role_assignment.c.ends_on > _FROM),
+                ),
+            )
+        )
+        .where(*where)
     )
-    .where(
-        person.c.institution_id == _INSTITUTION, person.c.id == _PERSON, ~suspended(_INSTITUTION)
-    )
-)
+
+
+_GRANTS_AT = _grants_at()
 
 
 def _on_roll(rows: Iterable[Any], on: date) -> PersonGrants | None:
@@ -136,14 +152,49 @@ async def grants_at(
 ) -> PersonGrants | None:
     """`grants_on` at the instant `at`, judged on the institution's calendar day then (in its
     time zone, never the UTC date). One statement: the person, their roles and the zone."""
+    return await _judged_at(session, _GRANTS_AT, institution_id, person_id, at, {})
+
+
+class GrantsAtWhere:
+    """`grants_at` with the caller's condition on the person's row in the same statement: None
+    also when the condition does not hold. Built once (the statement is compiled once per
+    dialect); the condition's own parameters are bound at each call."""
+
+    def __init__(self, condition: PersonCondition) -> None:
+        self._statement = _grants_at(condition)
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        institution_id: uuid.UUID,
+        person_id: uuid.UUID,
+        at: datetime,
+        **params: Any,
+    ) -> PersonGrants | None:
+        return await _judged_at(session, self._statement, institution_id, person_id, at, params)
+
+
+async def _judged_at(
+    session: AsyncSession,
+    statement: sa.Select[Any],
+    institution_id: uuid.UUID,
+    person_id: uuid.UUID,
+    at: datetime,
+    params: dict[str, Any],
+) -> PersonGrants | None:
     utc_day = at.date()
-    params = {
-        "institution_id": institution_id,
-        "person_id": person_id,
-        "from_day": utc_day - timedelta(days=1),
-        "to_day": utc_day + timedelta(days=1),
-    }
-    rows = list(await session.execute(_GRANTS_AT, params))
+    rows = list(
+        await session.execute(
+            statement,
+            {
+                **params,
+                "institution_id": institution_id,
+                "person_id": person_id,
+                "from_day": utc_day - timedelta(days=1),
+                "to_day": utc_day + timedelta(days=1),
+            },
+        )
+    )
     if not rows:
         return None
     return _on_roll(rows, at.astimezone(school_zone(rows[0].timezone)).date())
