@@ -116,6 +116,7 @@ __all__ = [
     "display_names",
     "grade_level",
     "guardians_of_section",
+    "institution_and_names",
     "institution_by_slug",
     "institution_settings",
     "institution_suspended",
@@ -222,7 +223,25 @@ _NAMES = sa.select(person.c.id, person.c.given_name, person.c.family_name).where
     person.c.institution_id == sa.bindparam("institution_id"),
     person.c.id.in_(sa.bindparam("ids", expanding=True)),
 )
-# (both asked on every chat message and every notification: built once, values bound later)
+_SETTINGS_AND_NAMES = (
+    sa.select(
+        institution,
+        person.c.id.label("person_id"),
+        person.c.given_name,
+        person.c.family_name,
+    )
+    .select_from(
+        institution.outerjoin(
+            person,
+            sa.and_(
+                person.c.institution_id == institution.c.id,
+                person.c.id.in_(sa.bindparam("ids", expanding=True)),
+            ),
+        )
+    )
+    .where(institution.c.id == sa.bindparam("institution_id"))
+)
+# (each asked on every chat message or notification: built once, values bound later)
 
 
 async def institution_settings(
@@ -284,6 +303,25 @@ async def display_names(
         return {}
     rows = await session.execute(_NAMES, {"institution_id": institution_id, "ids": ids})
     return {r.id: f"{r.given_name} {r.family_name}" for r in rows}
+
+
+async def institution_and_names(
+    session: AsyncSession, institution_id: uuid.UUID, person_ids: Iterable[uuid.UUID]
+) -> tuple[InstitutionSettings | None, dict[uuid.UUID, str]]:
+    """`institution_settings` and `display_names` together, in one round trip (what the words
+    of a notification need)."""
+    params = {"institution_id": institution_id, "ids": list(set(person_ids))}
+    rows = (await session.execute(_SETTINGS_AND_NAMES, params)).all()
+    if not rows:
+        return None, {}
+    first = rows[0]
+    settings = InstitutionSettings(
+        first.id, first.name, first.timezone, first.locale, first.currency
+    )
+    names = {
+        r.person_id: f"{r.given_name} {r.family_name}" for r in rows if r.person_id is not None
+    }
+    return settings, names
 
 
 async def institution_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:

@@ -53,7 +53,8 @@ class NotificationSink:
                     read.person_id, read.conversation_id, read.occurred_at, read.occurred_at
                 )
         plan = PlanNotifications(session, self.clock, self.delays, self.chunk)
-        planned += await plan.plan(await triggers(session, events))
+        found = await triggers(session, events)
+        planned += await plan.plan(found.triggers, found.schools)
         return planned
 
     async def committed(self, staged: object) -> None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
+import sqlalchemy as sa
 
 from edtech.institutions.application.create_institution import CreateInstitution
-from edtech.institutions.public import institution_by_slug, institution_settings
+from edtech.institutions.infrastructure.tables import person
+from edtech.institutions.public import (
+    institution_and_names,
+    institution_by_slug,
+    institution_settings,
+)
 from edtech.kernel.clock import SystemClock
 from edtech.kernel.errors import ConflictError, InvalidError
 from edtech.platform.db.engine import make_engine, make_session_factory
@@ -34,5 +43,39 @@ async def test_create_institution_checks_settings_and_slug(settings: Settings) -
             found = await institution_settings(session, new_id)
             assert found is not None
             assert (found.timezone, found.currency) == ("Asia/Tokyo", "JPY")
+    finally:
+        await engine.dispose()
+
+
+async def test_institution_and_names_answer_in_one_round_trip(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_session_factory(engine)
+        create = CreateInstitution(UnitOfWork(factory), SystemClock())
+        school = await create(
+            slug="vale", name="Vale School", timezone="Europe/Oslo", locale="nb-NO", currency="NOK"
+        )
+        people = {uuid.uuid4(): ("Ada", "Berg"), uuid.uuid4(): ("Ola", "Dahl")}
+        async with factory() as session:
+            for person_id, (given, family) in people.items():
+                await session.execute(
+                    sa.insert(person).values(
+                        id=person_id,
+                        institution_id=school,
+                        given_name=given,
+                        family_name=family,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+            await session.commit()
+        async with factory() as session:
+            expected = await institution_settings(session, school)
+            assert expected is not None
+            assert expected.timezone == "Europe/Oslo"
+            assert await institution_and_names(session, school, []) == (expected, {})
+            stranger = uuid.uuid4()
+            found = await institution_and_names(session, school, [*people, stranger])
+            assert found == (expected, {p: f"{g} {f}" for p, (g, f) in people.items()})
+            assert await institution_and_names(session, uuid.uuid4(), people) == (None, {})
     finally:
         await engine.dispose()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -19,10 +20,13 @@ from sqlalchemy import event
 from edtech.communication.domain.events import AnnouncementPublished
 from edtech.grades.domain.events import GradesPublished
 from edtech.institutions.public import display_names
+from edtech.notifications.domain import MANDATORY, Category, Channel
+from edtech.notifications.infrastructure.repository import SqlNotifications
 from edtech.notifications.infrastructure.tables import notification
 from tests.integration.attendance.helpers import School
 from tests.integration.notifications.announcing import S01_GUARDIANS
 from tests.integration.notifications.events import emit, grades_published
+from tests.roster import login
 
 BODY = "The district closes every school today because of the storm. " * 4
 
@@ -138,6 +142,9 @@ async def test_a_class_publication_is_planned_in_as_many_statements_for_6_studen
     # the preferences, the institution's rules and settings, the notifications, their
     # attempts and jobs, and the report cards' jobs — as many for 6 students as for 2.
     assert len(besides_outbox(many)) == len(besides_outbox(few)), besides_outbox(many)
+    # The school's settings (its zone, locale and name) are read once, with the names.
+    [school_read] = [s for s in besides_outbox(many) if "FROM institution" in s]
+    assert "person.given_name" in school_read
     # Each guardian is told about their own child, by name.
     async with app.state.services.session_factory() as session:
         rows = (
@@ -160,3 +167,28 @@ async def names_of(app: FastAPI, school: School, person_id: uuid.UUID) -> str:
     async with app.state.services.session_factory() as session:
         found = await display_names(session, school.demo.institution_id, [person_id])
     return found[person_id]
+
+
+async def test_preferences_and_mandatory_categories_are_read_in_one_statement(
+    app: FastAPI, client: httpx.AsyncClient, school: School
+) -> None:
+    guardian = await login(client, "guardian1@demo.test")
+    off = {"categories": {"billing": {"email": False}}}
+    r = await client.put("/api/v1/me/notification-preferences", json=off, headers=guardian)
+    assert r.status_code == 200, r.text
+    admin = await login(client, "admin@demo.test")
+    r = await client.put(
+        "/api/v1/notification-policy", json={"mandatory": ["absence"]}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    demo, elsewhere = school.demo.institution_id, uuid.uuid4()
+    chose, did_not = school.demo.guardian1_id, school.demo.person("guardian2@demo.test")
+    async with app.state.services.session_factory() as session:
+        with statements(app) as seen:
+            prefs, mandatory = await SqlNotifications(session).rules(
+                [chose, did_not, chose], [demo, elsewhere]
+            )
+    assert len(seen) == 1
+    assert set(prefs) == {chose}
+    assert prefs[chose].switches[(Category.BILLING, Channel.EMAIL)] is False
+    assert mandatory == {demo: frozenset({Category.ABSENCE}), elsewhere: MANDATORY}

@@ -144,27 +144,37 @@ class PlanNotifications:
 
     `plan(triggers)` plans a transaction's triggers together — a class's grade publication is
     one trigger per student — in a fixed number of statements: the preferences of everyone
-    concerned, each institution's rules and settings once, then the notifications, their
-    attempts and their jobs, each in one statement."""
+    concerned with each institution's mandatory categories, each institution's settings once
+    (`Triggered` brings them, read with the names), then the notifications, their attempts
+    and their jobs, each in one statement."""
 
     def __init__(
         self, session: AsyncSession, clock: Clock, delays: Delays, chunk: int = CHUNK
     ) -> None:
         self.session, self.clock, self.delays, self.chunk = session, clock, delays, chunk
 
-    async def plan(self, triggers: Sequence[Trigger]) -> int:
+    async def plan(
+        self,
+        triggers: Sequence[Trigger],
+        schools: Mapping[uuid.UUID, InstitutionSettings | None] | None = None,
+    ) -> int:
+        """`schools`: the settings of the triggers' institutions when the caller read them
+        already (`Triggered`); read here otherwise."""
         if not triggers:
             return 0
         now = self.clock.now()
         store = SqlNotifications(self.session)
         everyone = [p for trigger in triggers for p in trigger.recipients]
-        prefs = await store.preferences(everyone)
+        institutions = list(dict.fromkeys(t.institution_id for t in triggers))
+        prefs, mandatory_of = await store.rules(everyone, institutions)
         rules: dict[uuid.UUID, tuple[frozenset[Category], InstitutionSettings | None]] = {}
-        for institution_id in dict.fromkeys(t.institution_id for t in triggers):
-            rules[institution_id] = (
-                await store.mandatory(institution_id),
-                await institution_settings(self.session, institution_id),
+        for institution_id in institutions:
+            settings = (
+                schools[institution_id]
+                if schools is not None and institution_id in schools
+                else await institution_settings(self.session, institution_id)
             )
+            rules[institution_id] = (mandatory_of[institution_id], settings)
         rows = _Columns()
         planned: list[tuple[Trigger, list[uuid.UUID], list[_Plan]]] = []
         for trigger in triggers:

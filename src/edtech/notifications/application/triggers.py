@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.institutions.public import display_names
+from edtech.institutions.public import InstitutionSettings, institution_and_names
 from edtech.kernel.events import DomainEvent
 from edtech.notifications.domain import Category
 from edtech.notifications.domain.templates import Amount
@@ -78,26 +78,43 @@ NAMED = {ABSENCE: "student_id", GRADES: "student_id", MESSAGE: "sender_id"}
 """The person whose name a trigger's words carry, by event type (the child, the sender)."""
 
 
-async def triggers(session: AsyncSession, events: Sequence[DomainEvent]) -> list[Trigger]:
+@dataclass(frozen=True)
+class Triggered:
+    """A transaction's triggers, and the settings of each institution they concern (read
+    with the names the words carry; the planner needs their zone, locale and name)."""
+
+    triggers: list[Trigger]
+    schools: dict[uuid.UUID, InstitutionSettings | None]
+
+
+async def triggers(session: AsyncSession, events: Sequence[DomainEvent]) -> Triggered:
     """The events that notify someone: absences and tardies at close, published grades (to
     the guardians, not the student, whose own inbox has them), published announcements, chat
     messages (to the participants told on their inbox, or when their quiet hours released
     them), and invoices issued, overdue and payments received (to the guardians who see the
-    bills). The names their words carry are read in one statement per institution, however
-    many events (a class's publication is one event per student)."""
+    bills). The names their words carry are read with the institution's settings, in one
+    statement per institution, however many events (a class's publication is one event per
+    student)."""
     named: dict[uuid.UUID, set[uuid.UUID]] = {}
     for event in events:
+        if event.type not in BUILDERS:
+            continue
+        people = named.setdefault(event.institution_id, set())
         if (attribute := NAMED.get(event.type)) is not None:
-            named.setdefault(event.institution_id, set()).add(getattr(event, attribute))
+            people.add(getattr(event, attribute))
     names: dict[uuid.UUID, str] = {}
+    schools: dict[uuid.UUID, InstitutionSettings | None] = {}
     for institution_id, people in named.items():
-        names.update(await display_names(session, institution_id, people))
+        schools[institution_id], found_names = await institution_and_names(
+            session, institution_id, people
+        )
+        names.update(found_names)
     found: list[Trigger] = []
     for event in events:
         build = BUILDERS.get(event.type)
         if build is not None:
             found.append(build(event, names))
-    return [t for t in found if t.recipients]
+    return Triggered([t for t in found if t.recipients], schools)
 
 
 def _base(event: DomainEvent, category: Category, recipients: Sequence[uuid.UUID]) -> Any:

@@ -118,6 +118,33 @@ class SqlNotifications:
         )
         return {r.person_id: _preferences(r) for r in rows}
 
+    async def rules(
+        self, person_ids: Iterable[uuid.UUID], institution_ids: Iterable[uuid.UUID]
+    ) -> tuple[dict[uuid.UUID, Preferences], dict[uuid.UUID, frozenset[Category]]]:
+        """`preferences` of the people and `mandatory` of the institutions, in one round trip
+        (every notification planned asks both): each institution's policy row beside each
+        person's preferences (a transaction's notifications are of one institution)."""
+        people, institutions = list(set(person_ids)), list(dict.fromkeys(institution_ids))
+        policy, preference = notification_policy, notification_preference
+        anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
+        stmt = sa.select(
+            policy.c.institution_id.label("policy_institution_id"),
+            policy.c.mandatory,
+            preference,
+        ).select_from(
+            anchor.outerjoin(
+                policy, among(self.session, policy.c.institution_id, institutions)
+            ).outerjoin(preference, among(self.session, preference.c.person_id, people))
+        )
+        prefs: dict[uuid.UUID, Preferences] = {}
+        chosen: dict[uuid.UUID, Any] = {}
+        for r in await self.session.execute(stmt):
+            if r.person_id is not None and r.person_id not in prefs:
+                prefs[r.person_id] = _preferences(r)
+            if r.policy_institution_id is not None:
+                chosen.setdefault(r.policy_institution_id, r.mandatory)
+        return prefs, {i: _mandatory(chosen.get(i)) for i in institutions}
+
     async def save_preferences(
         self, institution_id: uuid.UUID, person_id: uuid.UUID, prefs: Preferences, now: datetime
     ) -> None:
@@ -142,11 +169,7 @@ class SqlNotifications:
 
     async def mandatory(self, institution_id: uuid.UUID) -> frozenset[Category]:
         """The institution's mandatory categories (the default set until it chose)."""
-        chosen = await self.session.scalar(_MANDATORY, {"institution_id": institution_id})
-        if chosen is None:
-            return MANDATORY
-        known = {c.value for c in Category}
-        return frozenset(Category(c) for c in chosen if c in known)
+        return _mandatory(await self.session.scalar(_MANDATORY, {"institution_id": institution_id}))
 
     async def save_mandatory(
         self,
@@ -636,6 +659,14 @@ def progressed(row: Any, now: datetime) -> BatchProgressed:
         percent=round(100.0 * reached / total, 1) if total else 100.0,
         channels=channels,
     )
+
+
+def _mandatory(chosen: Sequence[str] | None) -> frozenset[Category]:
+    """The categories an institution chose (None: it has not, the default set)."""
+    if chosen is None:
+        return MANDATORY
+    known = {c.value for c in Category}
+    return frozenset(Category(c) for c in chosen if c in known)
 
 
 def _preferences(r: Any) -> Preferences:
