@@ -133,6 +133,7 @@ __all__ = [
     "person_with_email",
     "roster_counts",
     "roster_profile",
+    "roster_profiles",
     "roster_rows",
     "school_clock",
     "school_in_institution",
@@ -198,6 +199,14 @@ async def roster_profile(
     allows messaging and the child's sections — in one round trip; None if unknown here or
     gone, or if the institution is suspended. What the messaging policy judges by."""
     return await profiles.profile_on(session, institution_id, person_id, on)
+
+
+async def roster_profiles(
+    session: AsyncSession, institution_id: uuid.UUID, person_ids: Iterable[uuid.UUID], on: date
+) -> dict[uuid.UUID, RosterProfile]:
+    """`roster_profile` of several people in one round trip (a message's sender and the person
+    they write to), by id; those unknown here or gone are left out."""
+    return await profiles.profiles_on(session, institution_id, person_ids, on)
 
 
 async def acting_as(

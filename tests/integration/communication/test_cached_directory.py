@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.communication.infrastructure import ProfileCache
+from edtech.communication.infrastructure import ProfileCache, RosterDirectory
 from edtech.demo import DemoSummary
 from edtech.institutions.infrastructure.tables import institution
 from edtech.kernel.clock import FixedClock
@@ -59,5 +60,38 @@ async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(
         ticks.t += 0.2
         assert await cache.directory(session, clock).day(inst) == date(2026, 1, 6)
         assert len(seen) == 1
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+
+
+async def test_profiles_come_from_the_cache_and_the_missing_in_one_statement(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    inst = demo.institution_id
+    seen: list[str] = []
+
+    def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    ticks = Ticks()
+    cache = ProfileCache(ttl=3.0, now=ticks)
+    clock = FixedClock(AT)
+    guardian, teacher, stranger = demo.guardian1_id, demo.teacher1_id, uuid.uuid4()
+    fresh = await RosterDirectory(session, clock).profiles(inst, [guardian, teacher])
+    assert set(fresh) == {guardian, teacher}
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        directory = cache.directory(session, clock)
+        assert await directory.profile(inst, guardian) == fresh[guardian]
+        seen.clear()  # (the zone, then the guardian)
+        # the guardian from the cache; the teacher and a stranger in one statement
+        both = await directory.profiles(inst, [guardian, teacher, stranger])
+        assert both == fresh
+        assert len(seen) == 1
+        seen.clear()
+        # all three remembered now, the stranger as nobody
+        again = await cache.directory(session, clock).profiles(inst, [guardian, teacher, stranger])
+        assert again == fresh
+        assert seen == []
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)

@@ -25,6 +25,7 @@ from edtech.institutions.public import (
     meetings_on,
     person_grants,
     roster_profile,
+    roster_profiles,
     section_in_institution,
     students_of_section,
     teachers_of_section,
@@ -254,12 +255,17 @@ async def test_a_roster_profile_is_what_the_policys_questions_answer(
     await session.flush()
     seen = set()
     for on in (today, today - timedelta(days=1)):
+        singles = {}
         for person_id in demo.people.values():
             one = await roster_profile(session, inst, person_id, on)
             assert one == await profile_the_long_way(session, inst, person_id, on), person_id
             if one is not None:
+                singles[person_id] = one
                 seen.add((bool(one.memberships), bool(one.children), bool(one.grants)))
                 seen.update(("restricted", c.can_message) for c in one.children)
+        # everyone at once, in one statement, answers as each alone; a stranger is left out
+        everyone = [*demo.people.values(), uuid.uuid4()]
+        assert await roster_profiles(session, inst, everyone, on) == singles
     assert (True, False, True) in seen  # teachers and students
     assert (False, True, True) in seen  # guardians
     assert ("restricted", False) in seen

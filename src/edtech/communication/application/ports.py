@@ -23,6 +23,13 @@ class Directory(Protocol):
 
     async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None: ...
 
+    async def profiles(
+        self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, Profile]:
+        """`profile` of several people at once (one round trip); the unknown and gone are left
+        out."""
+        ...
+
     async def timezone(self, institution_id: uuid.UUID) -> ZoneInfo: ...
 
     async def display_names(

@@ -222,22 +222,26 @@ async def check_may_send(
     in the same round trip as the settings and blocks, and returned; None when nothing was
     read (a group's starter, or no `quiet`)."""
     inst = principal.institution_id
-    sender = await directory.profile(inst, principal.person_id)
-    if sender is None:
-        raise ForbiddenError("you are no longer a member of this institution")
     if conv.kind is ConversationKind.DIRECT:
         counterparts = conv.others(principal.person_id)
     elif principal.person_id == conv.created_by:
-        return None
+        counterparts = []
     else:
         counterparts = [conv.created_by]
+    # the sender and whom they write to, in one round trip
+    people = await directory.profiles(inst, [principal.person_id, *counterparts])
+    sender = people.get(principal.person_id)
+    if sender is None:
+        raise ForbiddenError("you are no longer a member of this institution")
+    if not counterparts:  # a group's starter writes freely
+        return None
     safety = SqlAlchemySafety(session)
     guards = await safety.guards(inst, sender.person_id, counterparts, quiet or [])
     if guards.blockers:
         raise ForbiddenError("you have been blocked in this conversation")
     policy = MessagingPolicy(guards.settings)
     for person_id in counterparts:
-        other = await directory.profile(inst, person_id)
+        other = people.get(person_id)
         if other is None:
             raise ForbiddenError("the other participant has left the institution")
         verdict = policy.may_continue(sender, other, conv.context)

@@ -46,22 +46,16 @@ class RosterDirectory:
 
     async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
         """Who the person is today (None if unknown in this institution or gone): one round trip."""
-        found = await roster.roster_profile(
-            self.session, institution_id, person_id, await self.day(institution_id)
+        return (await self.profiles(institution_id, [person_id])).get(person_id)
+
+    async def profiles(
+        self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, Profile]:
+        """`profile` of several people in one round trip; the unknown and gone are left out."""
+        found = await roster.roster_profiles(
+            self.session, institution_id, person_ids, await self.day(institution_id)
         )
-        if found is None:
-            return None
-        return Profile(
-            person_id=person_id,
-            display_name=found.display_name,
-            roles=frozenset(g.role for g in found.grants),
-            staffed_sections=frozenset(s for s, role in found.memberships if role in TEACHING),
-            enrolled_sections=frozenset(s for s, role in found.memberships if role not in TEACHING),
-            children=tuple(
-                ChildLink(student_id=c.student_id, sections=c.sections, may_message=c.can_message)
-                for c in found.children
-            ),
-        )
+        return {person_id: _profile(person_id, facts) for person_id, facts in found.items()}
 
     async def timezone(self, institution_id: uuid.UUID) -> ZoneInfo:
         settings = await roster.institution_settings(self.session, institution_id)
@@ -179,10 +173,38 @@ class CachedDirectory(RosterDirectory):
             self._policies[institution_id] = roster.Policy(self.session, today=today)
         return await super()._policy(institution_id)
 
-    async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
-        key = (institution_id, person_id, await self.day(institution_id))
-        found, profile = self.cache.get(key)
-        if not found:
-            profile = await super().profile(institution_id, person_id)
-            self.cache.put(key, profile)
-        return profile
+    async def profiles(
+        self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, Profile]:
+        """From the cache while fresh; the others in one round trip, then remembered (the
+        unknown and gone too)."""
+        day = await self.day(institution_id)
+        answer: dict[uuid.UUID, Profile] = {}
+        missing: list[uuid.UUID] = []
+        for person_id in person_ids:
+            found, profile = self.cache.get((institution_id, person_id, day))
+            if not found:
+                missing.append(person_id)
+            elif profile is not None:
+                answer[person_id] = profile
+        if missing:
+            read = await super().profiles(institution_id, missing)
+            for person_id in missing:
+                self.cache.put((institution_id, person_id, day), read.get(person_id))
+            answer.update(read)
+        return answer
+
+
+def _profile(person_id: uuid.UUID, found: roster.RosterProfile) -> Profile:
+    """The slice's view of a person's roster facts."""
+    return Profile(
+        person_id=person_id,
+        display_name=found.display_name,
+        roles=frozenset(g.role for g in found.grants),
+        staffed_sections=frozenset(s for s, role in found.memberships if role in TEACHING),
+        enrolled_sections=frozenset(s for s, role in found.memberships if role not in TEACHING),
+        children=tuple(
+            ChildLink(student_id=c.student_id, sections=c.sections, may_message=c.can_message)
+            for c in found.children
+        ),
+    )

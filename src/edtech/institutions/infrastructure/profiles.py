@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -200,8 +200,9 @@ async def _judged_at(
     return _on_roll(rows, at.astimezone(school_zone(rows[0].timezone)).date())
 
 
-def _facts(kind: str, *columns: Any) -> list[Any]:
-    """One branch of the profile's union: (kind, id, second id, name, second name, flag)."""
+def _facts(kind: str, who: Any, *columns: Any) -> list[Any]:
+    """One branch of the profile's union: (kind, whose, id, second id, name, second name,
+    flag)."""
     padded = list(columns) + [None] * (5 - len(columns))
     types: tuple[sa.types.TypeEngine[Any], ...] = (
         sa.Uuid(),
@@ -212,6 +213,7 @@ def _facts(kind: str, *columns: Any) -> list[Any]:
     )
     return [
         sa.literal_column(f"'{kind}'", sa.String()).label("kind"),
+        who.label("who"),
         *(
             (sa.cast(sa.null(), t) if c is None else c).label(f"c{i}")
             for i, (c, t) in enumerate(zip(padded, types, strict=True))
@@ -219,40 +221,68 @@ def _facts(kind: str, *columns: Any) -> list[Any]:
     ]
 
 
+_PEOPLE: sa.BindParameter[uuid.UUID] = sa.bindparam("people", expanding=True)
 _STUDENT = EnrollmentRole.STUDENT.value
 _child_link = sa.and_(
     guardian_link.c.institution_id == _INSTITUTION,
-    guardian_link.c.guardian_id == _PERSON,
+    guardian_link.c.guardian_id.in_(_PEOPLE),
     guardian_link.c.custody_restriction.is_(False),
     active(guardian_link, _ON),
 )
-_PROFILE = sa.union_all(
-    sa.select(*_facts("person", None, None, person.c.given_name, person.c.family_name)).where(
+_PROFILES = sa.union_all(
+    sa.select(
+        *_facts("person", person.c.id, None, None, person.c.given_name, person.c.family_name)
+    ).where(
         person.c.institution_id == _INSTITUTION,
-        person.c.id == _PERSON,
+        person.c.id.in_(_PEOPLE),
         sa.or_(person.c.ends_on.is_(None), person.c.ends_on > _ON),
         ~suspended(_INSTITUTION),
     ),
     sa.select(
         *_facts(
-            "role", role_assignment.c.school_id, None, sa.cast(role_assignment.c.role, sa.String())
+            "role",
+            role_assignment.c.person_id,
+            role_assignment.c.school_id,
+            None,
+            sa.cast(role_assignment.c.role, sa.String()),
         )
     ).where(
         role_assignment.c.institution_id == _INSTITUTION,
-        role_assignment.c.person_id == _PERSON,
+        role_assignment.c.person_id.in_(_PEOPLE),
         active(role_assignment, _ON),
     ),
     sa.select(
-        *_facts("section", enrollment.c.section_id, None, sa.cast(enrollment.c.role, sa.String()))
+        *_facts(
+            "section",
+            enrollment.c.person_id,
+            enrollment.c.section_id,
+            None,
+            sa.cast(enrollment.c.role, sa.String()),
+        )
     ).where(
         enrollment.c.institution_id == _INSTITUTION,
-        enrollment.c.person_id == _PERSON,
+        enrollment.c.person_id.in_(_PEOPLE),
         active(enrollment, _ON),
     ),
     sa.select(
-        *_facts("child", guardian_link.c.student_id, None, None, None, guardian_link.c.can_message)
+        *_facts(
+            "child",
+            guardian_link.c.guardian_id,
+            guardian_link.c.student_id,
+            None,
+            None,
+            None,
+            guardian_link.c.can_message,
+        )
     ).where(_child_link),
-    sa.select(*_facts("child_section", guardian_link.c.student_id, enrollment.c.section_id))
+    sa.select(
+        *_facts(
+            "child_section",
+            guardian_link.c.guardian_id,
+            guardian_link.c.student_id,
+            enrollment.c.section_id,
+        )
+    )
     .select_from(
         guardian_link.join(
             enrollment,
@@ -268,35 +298,59 @@ _PROFILE = sa.union_all(
 )
 
 
+@dataclass
+class _Gathered:
+    """One person's rows of the profiles' union, as they come."""
+
+    name: str | None = None
+    grants: set[RoleGrant] = field(default_factory=set)
+    memberships: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+    links: dict[uuid.UUID, bool] = field(default_factory=dict)
+    child_sections: dict[uuid.UUID, set[uuid.UUID]] = field(default_factory=dict)
+
+    def profile(self) -> RosterProfile | None:
+        if self.name is None:
+            return None
+        return RosterProfile(
+            display_name=self.name,
+            grants=frozenset(self.grants),
+            memberships=tuple(sorted(self.memberships, key=lambda m: m[0])),
+            children=tuple(
+                ChildFacts(s, self.links[s], frozenset(self.child_sections.get(s, ())))
+                for s in sorted(self.links)
+            ),
+        )
+
+
 async def profile_on(
     session: AsyncSession, institution_id: uuid.UUID, person_id: uuid.UUID, on: date
 ) -> RosterProfile | None:
     """The person's roles, sections and usable links to children on the school day `on`; None if
     unknown here or gone, or if the institution is suspended. One statement."""
-    params = {"institution_id": institution_id, "person_id": person_id, "on": on}
-    name: str | None = None
-    grants: set[RoleGrant] = set()
-    memberships: list[tuple[uuid.UUID, str]] = []
-    links: dict[uuid.UUID, bool] = {}
-    child_sections: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for kind, c0, c1, c2, c3, c4 in await session.execute(_PROFILE, params):
+    return (await profiles_on(session, institution_id, [person_id], on)).get(person_id)
+
+
+async def profiles_on(
+    session: AsyncSession, institution_id: uuid.UUID, person_ids: Iterable[uuid.UUID], on: date
+) -> dict[uuid.UUID, RosterProfile]:
+    """`profile_on` of several people in one statement; those unknown here or gone (or all,
+    if the institution is suspended) are left out."""
+    people = list(dict.fromkeys(person_ids))
+    if not people:
+        return {}
+    params = {"institution_id": institution_id, "people": people, "on": on}
+    gathered = {person_id: _Gathered() for person_id in people}
+    for kind, who, c0, c1, c2, c3, c4 in await session.execute(_PROFILES, params):
+        mine = gathered[who]
         if kind == "person":
-            name = f"{c2} {c3}"
+            mine.name = f"{c2} {c3}"
         elif kind == "role":
-            grants.add(RoleGrant(Role(c2), c0))
+            mine.grants.add(RoleGrant(Role(c2), c0))
         elif kind == "section":
-            memberships.append((c0, c2))
+            mine.memberships.append((c0, c2))
         elif kind == "child":
-            links[c0] = bool(c4)
+            mine.links[c0] = bool(c4)
         else:
-            child_sections.setdefault(c0, set()).add(c1)
-    if name is None:
-        return None
-    return RosterProfile(
-        display_name=name,
-        grants=frozenset(grants),
-        memberships=tuple(sorted(memberships, key=lambda m: m[0])),
-        children=tuple(
-            ChildFacts(s, links[s], frozenset(child_sections.get(s, ()))) for s in sorted(links)
-        ),
-    )
+            mine.child_sections.setdefault(c0, set()).add(c1)
+    found = {person_id: mine.profile() for person_id, mine in gathered.items()}
+    return {person_id: p for person_id, p in found.items() if p is not None}
