@@ -26,6 +26,7 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as postgresql_types
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.kernel.ids import new_id
@@ -59,6 +60,32 @@ _MANDATORY = sa.select(notification_policy.c.mandatory).where(
     notification_policy.c.institution_id == sa.bindparam("institution_id")
 )
 """Asked by every notification planned: built once, its value bound at execution."""
+
+
+def _rules(postgresql: bool) -> sa.Select[Any]:
+    """Each institution's policy row beside each person's preferences (`SqlNotifications.rules`):
+    on PostgreSQL each list one array parameter (`= ANY`: one statement text for any number of
+    people, as `among`), elsewhere an expanding `IN`."""
+
+    def among_(column: sa.Column[Any], name: str) -> sa.ColumnElement[bool]:
+        if postgresql:
+            array = sa.bindparam(name, type_=postgresql_types.ARRAY(column.type))
+            return column == sa.any_(array)
+        return column.in_(sa.bindparam(name, expanding=True))
+
+    policy, preference = notification_policy, notification_preference
+    anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
+    return sa.select(
+        policy.c.institution_id.label("policy_institution_id"), policy.c.mandatory, preference
+    ).select_from(
+        anchor.outerjoin(policy, among_(policy.c.institution_id, "institutions")).outerjoin(
+            preference, among_(preference.c.person_id, "people")
+        )
+    )
+
+
+_RULES = {True: _rules(postgresql=True), False: _rules(postgresql=False)}
+"""Planned with every notification: built once per dialect, values bound at execution."""
 
 
 @dataclass(frozen=True)
@@ -125,20 +152,11 @@ class SqlNotifications:
         (every notification planned asks both): each institution's policy row beside each
         person's preferences (a transaction's notifications are of one institution)."""
         people, institutions = list(set(person_ids)), list(dict.fromkeys(institution_ids))
-        policy, preference = notification_policy, notification_preference
-        anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
-        stmt = sa.select(
-            policy.c.institution_id.label("policy_institution_id"),
-            policy.c.mandatory,
-            preference,
-        ).select_from(
-            anchor.outerjoin(
-                policy, among(self.session, policy.c.institution_id, institutions)
-            ).outerjoin(preference, among(self.session, preference.c.person_id, people))
-        )
+        stmt = _RULES[self.session.get_bind().dialect.name == "postgresql"]
+        params = {"people": people, "institutions": institutions}
         prefs: dict[uuid.UUID, Preferences] = {}
         chosen: dict[uuid.UUID, Any] = {}
-        for r in await self.session.execute(stmt):
+        for r in await self.session.execute(stmt, params):
             if r.person_id is not None and r.person_id not in prefs:
                 prefs[r.person_id] = _preferences(r)
             if r.policy_institution_id is not None:
