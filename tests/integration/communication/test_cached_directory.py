@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,14 +29,25 @@ class Ticks:
         return self.t
 
 
-async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(
-    session: AsyncSession, demo: DemoSummary
-) -> None:
-    inst = demo.institution_id
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every statement sent meanwhile, by any engine."""
     seen: list[str] = []
 
     def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
         seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+
+
+async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(
+    session: AsyncSession, demo: DemoSummary
+) -> None:
+    inst = demo.institution_id
 
     async def set_zone(name: str) -> None:
         await session.execute(
@@ -45,8 +58,7 @@ async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(
     cache = ProfileCache(ttl=3.0, now=ticks)
     clock = FixedClock(AT)
     await set_zone("America/New_York")
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
-    try:
+    with statements() as seen:
         assert await cache.directory(session, clock).day(inst) == date(2026, 1, 5)
         read = len(seen)
         assert read == 1
@@ -60,27 +72,19 @@ async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(
         ticks.t += 0.2
         assert await cache.directory(session, clock).day(inst) == date(2026, 1, 6)
         assert len(seen) == 1
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
 
 
 async def test_profiles_come_from_the_cache_and_the_missing_in_one_statement(
     session: AsyncSession, demo: DemoSummary
 ) -> None:
     inst = demo.institution_id
-    seen: list[str] = []
-
-    def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
     ticks = Ticks()
     cache = ProfileCache(ttl=3.0, now=ticks)
     clock = FixedClock(AT)
     guardian, teacher, stranger = demo.guardian1_id, demo.teacher1_id, uuid.uuid4()
     fresh = await RosterDirectory(session, clock).profiles(inst, [guardian, teacher])
     assert set(fresh) == {guardian, teacher}
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
-    try:
+    with statements() as seen:
         directory = cache.directory(session, clock)
         assert await directory.profile(inst, guardian) == fresh[guardian]
         seen.clear()  # (the zone, then the guardian)
@@ -93,5 +97,3 @@ async def test_profiles_come_from_the_cache_and_the_missing_in_one_statement(
         again = await cache.directory(session, clock).profiles(inst, [guardian, teacher, stranger])
         assert again == fresh
         assert seen == []
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)

@@ -37,17 +37,22 @@ async def release(live_server: LiveServer, clock: FixedClock) -> int:
     return await ReleaseDue(services.uow(), clock, roster_directory(clock))()
 
 
-async def test_message_to_teacher_in_quiet_hours_notifies_only_when_they_end(
-    people: People, live_server: LiveServer, clock: FixedClock
-) -> None:
+async def quiet_now(people: People, clock: FixedClock, who: str) -> datetime:
+    """`who` keeps quiet hours from an hour ago to two hours from now; when they end."""
     local = clock.now().astimezone(DEMO_ZONE)
     hours = {
         "starts_at": (local - timedelta(hours=1)).strftime("%H:%M"),
         "ends_at": (local + timedelta(hours=2)).strftime("%H:%M"),
     }
-    r = await people.client.put("/api/v1/quiet-hours/me", json=hours, headers=await people.as_(T1))
+    r = await people.client.put("/api/v1/quiet-hours/me", json=hours, headers=await people.as_(who))
     assert r.status_code == 200, r.text
-    until = datetime.fromisoformat(r.json()["quiet_until"])
+    return datetime.fromisoformat(r.json()["quiet_until"])
+
+
+async def test_message_to_teacher_in_quiet_hours_notifies_only_when_they_end(
+    people: People, live_server: LiveServer, clock: FixedClock
+) -> None:
+    until = await quiet_now(people, clock, T1)
     assert until == clock.now() + timedelta(hours=2)
     conv = (await people.start(G1, T1)).json()["id"]
     channel = f"chat.conversation.{conv}"
@@ -162,14 +167,7 @@ async def test_group_messages_hold_notifications_for_members_in_quiet_hours(
 ) -> None:
     """A member's message (checked against the starter, the quiet hours read with that check)
     and the starter's own (not checked) both find the member in quiet hours."""
-    local = clock.now().astimezone(DEMO_ZONE)
-    hours = {
-        "starts_at": (local - timedelta(hours=1)).strftime("%H:%M"),
-        "ends_at": (local + timedelta(hours=2)).strftime("%H:%M"),
-    }
-    r = await people.client.put("/api/v1/quiet-hours/me", json=hours, headers=await people.as_(T1))
-    assert r.status_code == 200, r.text
-    until = datetime.fromisoformat(r.json()["quiet_until"])
+    until = await quiet_now(people, clock, T1)
     started = await people.start(ADMIN, T1, G1, kind="group")
     assert started.status_code == 201, started.text
     conv = started.json()["id"]
