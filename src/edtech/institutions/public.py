@@ -258,8 +258,10 @@ async def institution_settings(
 ) -> InstitutionSettings | None:
     """The tenant's name, time zone, locale and ISO 4217 currency."""
     row = (await session.execute(_INSTITUTION, {"institution_id": institution_id})).first()
-    if row is None:
-        return None
+    return None if row is None else _settings(row)
+
+
+def _settings(row: Any) -> InstitutionSettings:
     return InstitutionSettings(row.id, row.name, row.timezone, row.locale, row.currency)
 
 
@@ -323,14 +325,10 @@ async def institution_and_names(
     rows = (await session.execute(_SETTINGS_AND_NAMES, params)).all()
     if not rows:
         return None, {}
-    first = rows[0]
-    settings = InstitutionSettings(
-        first.id, first.name, first.timezone, first.locale, first.currency
-    )
     names = {
         r.person_id: f"{r.given_name} {r.family_name}" for r in rows if r.person_id is not None
     }
-    return settings, names
+    return _settings(rows[0]), names
 
 
 async def institution_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:

@@ -58,10 +58,8 @@ async def policy_and_blockers(
 ) -> tuple[MessagingPolicy, set[uuid.UUID]]:
     """The institution's messaging policy, and which of `people` have blocked `person_id`: one
     round trip (starting a conversation and every message ask both)."""
-    settings, blockers = await SqlAlchemySafety(session).settings_and_blockers(
-        institution_id, person_id, people
-    )
-    return MessagingPolicy(settings), blockers
+    guards = await SqlAlchemySafety(session).guards(institution_id, person_id, people, [])
+    return MessagingPolicy(guards.settings), guards.blockers
 
 
 async def publish_announcement(

@@ -91,16 +91,6 @@ class SqlAlchemySafety:
             return PolicySettings()
         return PolicySettings(**{name: row._mapping[name] for name in SETTING_NAMES})
 
-    async def settings_and_blockers(
-        self, institution_id: uuid.UUID, blocked_id: uuid.UUID, people: list[uuid.UUID]
-    ) -> tuple[PolicySettings, set[uuid.UUID]]:
-        """The settings, and which of `people` have blocked `blocked_id`: one round trip (starting a
-        conversation and every message ask both)."""
-        params = {"institution_id": institution_id, "blocked_id": blocked_id, "people": people}
-        rows = (await self.session.execute(_GUARDS, params)).all()
-        blockers = {r.blocker_id for r in rows if r.blocker_id is not None}
-        return _settings_of(rows[0]._mapping), blockers
-
     async def guards(
         self,
         institution_id: uuid.UUID,
@@ -108,8 +98,9 @@ class SqlAlchemySafety:
         people: list[uuid.UUID],
         quiet: list[uuid.UUID],
     ) -> Guards:
-        """`settings_and_blockers`, and the quiet hours of `quiet`: one round trip (every
-        message asks all three)."""
+        """The settings, which of `people` have blocked `blocked_id`, and the quiet hours of
+        those of `quiet` who keep them: one round trip (starting a conversation asks the first
+        two, every message all three)."""
         params = {
             "institution_id": institution_id,
             "blocked_id": blocked_id,

@@ -154,12 +154,10 @@ class PlanNotifications:
         self.session, self.clock, self.delays, self.chunk = session, clock, delays, chunk
 
     async def plan(
-        self,
-        triggers: Sequence[Trigger],
-        schools: Mapping[uuid.UUID, InstitutionSettings | None] | None = None,
+        self, triggers: Sequence[Trigger], schools: Mapping[uuid.UUID, InstitutionSettings | None]
     ) -> int:
-        """`schools`: the settings of the triggers' institutions when the caller read them
-        already (`Triggered`); read here otherwise."""
+        """`schools`: the settings of the triggers' institutions (`Triggered` reads them with
+        the names)."""
         if not triggers:
             return 0
         now = self.clock.now()
@@ -169,12 +167,7 @@ class PlanNotifications:
         prefs, mandatory_of = await store.rules(everyone, institutions)
         rules: dict[uuid.UUID, tuple[frozenset[Category], InstitutionSettings | None]] = {}
         for institution_id in institutions:
-            settings = (
-                schools[institution_id]
-                if schools is not None and institution_id in schools
-                else await institution_settings(self.session, institution_id)
-            )
-            rules[institution_id] = (mandatory_of[institution_id], settings)
+            rules[institution_id] = (mandatory_of[institution_id], schools[institution_id])
         rows = _Columns()
         planned: list[tuple[Trigger, list[uuid.UUID], list[_Plan]]] = []
         for trigger in triggers:
