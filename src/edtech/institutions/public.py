@@ -128,7 +128,6 @@ __all__ = [
     "people_with_roles",
     "person_grants",
     "person_grants_at",
-    "person_grants_at_where",
     "person_in_institution",
     "person_with_email",
     "roster_counts",
@@ -177,18 +176,6 @@ async def person_grants_at(
     time zone, never the UTC date): what every token, sign-in and socket is checked for. One
     round trip reads the person, their roles and the zone together."""
     return await profiles.grants_at(session, institution_id, person_id, at)
-
-
-def person_grants_at_where(condition: PersonCondition) -> GrantsAtWhere:
-    """`person_grants_at` with the caller's condition on the person in the same statement (None
-    also when it does not hold): one round trip where two would ask the same row.
-
-    `condition(person_id, institution_id)` receives the person row's columns and returns a
-    boolean expression — correlate to them, bind its own parameters (named apart from
-    `institution_id`, `person_id`, `from_day`, `to_day`) and pass their values as keywords at
-    each call: `await grants(session, institution_id, person_id, at, name=value)`. Build it
-    once, at import, like every statement on a request's path (ADR-0016)."""
-    return GrantsAtWhere(condition)
 
 
 async def roster_profile(

@@ -15,12 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.identity.application.common import authenticate_access_token, still_signed_in
+from edtech.identity.infrastructure import account_table
+from edtech.institutions.infrastructure.tables import person
+from edtech.institutions.infrastructure.tenancy import institution_suspension
 from edtech.kernel.clock import FixedClock
 from edtech.kernel.errors import AuthenticationError
 from edtech.kernel.ids import new_id
 from edtech.kernel.principal import Principal, Role, RoleGrant
 from edtech.platform.db.engine import make_engine, make_session_factory
-from edtech.platform.db.types import UTCDateTime
 from edtech.platform.security.tokens import TokenSigner
 from edtech.settings import Settings
 from tests.integration.identity.helpers import (
@@ -170,15 +172,10 @@ async def test_an_access_token_is_checked_in_one_statement(
     assert len(counted.statements) == 1, counted.statements
 
 
-_person = sa.table("person", sa.column("id", sa.Uuid()), sa.column("ends_on", sa.Date()))
-_account = sa.table("account", sa.column("id", sa.Uuid()), sa.column("is_active", sa.Boolean()))
-_suspension = sa.table(
-    "institution_suspension",
-    sa.column("id", sa.Uuid()),
-    sa.column("institution_id", sa.Uuid()),
-    sa.column("suspended_at", UTCDateTime()),
-    sa.column("suspended_by", sa.String()),
-)
+async def _execute(counted: Counted, statement: sa.Executable) -> None:
+    async with counted.sessions() as session:
+        await session.execute(statement)
+        await session.commit()
 
 
 async def _log_out(client: httpx.AsyncClient, pair: dict[str, Any], *_: Any) -> None:
@@ -190,40 +187,34 @@ async def _disable_login(
     client: httpx.AsyncClient, pair: dict[str, Any], world: World, counted: Counted, now: datetime
 ) -> None:
     # Only the flag (an administrator's "disable" also revokes the sessions).
-    async with counted.sessions() as session:
-        await session.execute(
-            sa.update(_account)
-            .where(_account.c.id == world.logins["student"].account_id)
-            .values(is_active=False)
-        )
-        await session.commit()
+    await _execute(
+        counted,
+        sa.update(account_table)
+        .where(account_table.c.id == world.logins["student"].account_id)
+        .values(is_active=False),
+    )
 
 
 async def _end_person(
     client: httpx.AsyncClient, pair: dict[str, Any], world: World, counted: Counted, now: datetime
 ) -> None:
-    async with counted.sessions() as session:
-        await session.execute(
-            sa.update(_person)
-            .where(_person.c.id == world.logins["student"].person_id)
-            .values(ends_on=now.date())
-        )
-        await session.commit()
+    await _execute(
+        counted,
+        sa.update(person)
+        .where(person.c.id == world.logins["student"].person_id)
+        .values(ends_on=now.date()),
+    )
 
 
 async def _suspend_institution(
     client: httpx.AsyncClient, pair: dict[str, Any], world: World, counted: Counted, now: datetime
 ) -> None:
-    async with counted.sessions() as session:
-        await session.execute(
-            sa.insert(_suspension).values(
-                id=new_id(),
-                institution_id=world.institution_id,
-                suspended_at=now,
-                suspended_by="test",
-            )
-        )
-        await session.commit()
+    await _execute(
+        counted,
+        sa.insert(institution_suspension).values(
+            id=new_id(), institution_id=world.institution_id, suspended_at=now, suspended_by="test"
+        ),
+    )
 
 
 Withdrawal = Callable[

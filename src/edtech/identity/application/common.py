@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import Account, AuthSession, LoginThrottle, RefreshToken
 from edtech.identity.infrastructure import SqlAlchemyLoginAttempts, live_login_of
-from edtech.institutions.public import PersonGrants, person_grants_at_where
+from edtech.institutions.public import GrantsAtWhere
 from edtech.kernel.errors import AuthenticationError, TooManyRequestsError
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
@@ -264,22 +264,9 @@ def _claim_id(claims: dict[str, Any], name: str) -> uuid.UUID:
         raise AuthenticationError("Invalid token.", reason="invalid") from exc
 
 
-_LIVE_GRANTS = person_grants_at_where(live_login_of)
+_LIVE_GRANTS = GrantsAtWhere(live_login_of)
 """The signed-in person's name and roles, if their login is active and their session live: every
 authenticated request asks it, in one statement (built once, values bound at execution)."""
-
-
-async def _live_grants(
-    session: AsyncSession,
-    account_id: uuid.UUID,
-    session_id: uuid.UUID,
-    person_id: uuid.UUID,
-    institution_id: uuid.UUID,
-    now: datetime,
-) -> PersonGrants | None:
-    return await _LIVE_GRANTS(
-        session, institution_id, person_id, now, account_id=account_id, session_id=session_id
-    )
 
 
 async def authenticate_access_token(
@@ -296,7 +283,9 @@ async def authenticate_access_token(
     session_id = _claim_id(claims, "sid")
     person_id = _claim_id(claims, "pid")
     institution_id = _claim_id(claims, "iid")
-    person = await _live_grants(session, account_id, session_id, person_id, institution_id, now)
+    person = await _LIVE_GRANTS(
+        session, institution_id, person_id, now, account_id=account_id, session_id=session_id
+    )
     if person is None:
         raise AuthenticationError("Token has been revoked.", reason="revoked")
     return Principal(
@@ -315,12 +304,12 @@ async def still_signed_in(session: AsyncSession, principal: Principal, now: date
     an open websocket is asked this when someone's access may have been withdrawn.)"""
     if principal.session_id is None:
         return False
-    person = await _live_grants(
+    person = await _LIVE_GRANTS(
         session,
-        principal.account_id,
-        principal.session_id,
-        principal.person_id,
         principal.institution_id,
+        principal.person_id,
         now,
+        account_id=principal.account_id,
+        session_id=principal.session_id,
     )
     return person is not None

@@ -156,9 +156,15 @@ async def grants_at(
 
 
 class GrantsAtWhere:
-    """`grants_at` with the caller's condition on the person's row in the same statement: None
-    also when the condition does not hold. Built once (the statement is compiled once per
-    dialect); the condition's own parameters are bound at each call."""
+    """`grants_at` with the caller's condition on the person's row in the same statement (None
+    also when it does not hold): one round trip where two would ask the same row.
+
+    `condition(person_id, institution_id)` receives the person row's columns and returns a
+    boolean expression: correlate to them, bind its own parameters (named apart from
+    `institution_id`, `person_id`, `from_day`, `to_day`) and pass their values as keywords at
+    each call: `await grants(session, institution_id, person_id, at, name=value)`. Build it
+    once, at import, like every statement on a request's path (ADR-0016): the statement is
+    compiled once per dialect, the condition's parameters bound at each call."""
 
     def __init__(self, condition: PersonCondition) -> None:
         self._statement = _grants_at(condition)
