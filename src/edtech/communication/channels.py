@@ -208,6 +208,8 @@ async def send_message(
         )
     except NotFoundError as exc:
         raise ForbiddenError("you are not in this conversation") from exc
+    if posted.replayed:  # give back the number it took: only the hub's receipt is committed
+        await ctx.uow.rollback()
     msg = posted.message
     reply = {
         "message_id": msg.id,

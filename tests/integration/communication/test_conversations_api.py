@@ -105,6 +105,9 @@ async def test_same_client_id_five_times_is_one_message(people: People) -> None:
         f"/api/v1/conversations/{conv}/messages", headers=await people.as_(G1)
     )
     assert [m["body"] for m in page.json()["items"]] == ["once"]
+    # a replay took the conversation's next number and gave it back: numbers stay gapless
+    after = await people.post(G1, conv, "next", client_id="c-2")
+    assert (replies[0].json()["seq"], after.json()["seq"]) == (1, 2)
 
 
 async def test_empty_and_oversized_bodies_name_the_limit(people: People) -> None:

@@ -97,6 +97,31 @@ async def test_send_five_times_stores_one_message_and_fans_out(
         await teacher.close()
 
 
+async def test_a_send_replaying_a_rest_post_answers_it_and_takes_no_number(
+    people: People, live_server: LiveServer
+) -> None:
+    conv = (await people.start(G1, T1)).json()["id"]
+    channel = f"chat.conversation.{conv}"
+    first = await people.post(G1, conv, "over REST", client_id="both-1")
+    assert first.status_code == 201, first.text
+    guardian = await open_as(people, live_server, G1)
+    try:
+        assert (await guardian.subscribe(channel))["ok"] is True
+        again = await guardian.request("send", channel=channel, id="both-1", data={"body": "x"})
+        assert again["ok"] is True, again
+        assert again["data"]["message_id"] == first.json()["id"]
+        assert (again["data"]["seq"], again["data"]["replayed"]) == (1, True)
+        assert again["data"]["offset"] is None  # first used over REST
+        after = await guardian.request("send", channel=channel, id="both-2", data={"body": "y"})
+        assert (after["data"]["seq"], after["data"]["replayed"]) == (2, False)
+    finally:
+        await guardian.close()
+    history = await people.client.get(
+        f"/api/v1/conversations/{conv}/messages", headers=await people.as_(T1)
+    )
+    assert [m["body"] for m in history.json()["items"]] == ["y", "over REST"]
+
+
 async def test_outsiders_cannot_subscribe_or_send(people: People, live_server: LiveServer) -> None:
     conv = (await people.start(G1, T1)).json()["id"]
     channel = f"chat.conversation.{conv}"

@@ -122,14 +122,20 @@ async def post_message(
     attachment_ids: Sequence[uuid.UUID] = (),
     claims: AttachmentClaims | None = None,
 ) -> Posted:
-    """Post inside the caller's open unit of work (the caller commits); the websocket `send`
-    shares it."""
+    """Post inside the caller's open unit of work; the websocket `send` shares it. The caller
+    commits a new message and rolls back a replayed one (`Posted.replayed`): the replay took
+    the conversation's next number, which only the rollback gives back."""
     now = clock.now()
     text = clean_body(body)
     check_client_id(client_id)
     file_ids = check_attachment_ids(attachment_ids)
     session = uow.session
     conv = await conversation_for(session, principal, conversation_id)
+    # The conversation's lock first, then the client id: a retry, even one that committed
+    # concurrently while we waited, finds its message once. A replay (or a refusal) leaves the
+    # number it took to the caller's rollback, so numbers stay gapless.
+    conversations = SqlAlchemyConversations(session)
+    seq = await conversations.next_seq(conv, now)
     messages = SqlAlchemyMessages(session)
     existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
     if existing is not None:
@@ -139,12 +145,6 @@ async def post_message(
     hours = await check_may_send(session, directory, principal, conv, quiet=others)
     if hours is None:  # not read with the guards (a group's starter writes unchecked)
         hours = await safety.quiet_hours(others)
-    conversations = SqlAlchemyConversations(session)
-    seq = await conversations.next_seq(conv, now)
-    # a concurrent retry may have committed while we waited for the conversation's lock
-    existing = await messages.by_client_id(conv.id, principal.person_id, client_id)
-    if existing is not None:
-        return Posted(existing, replayed=True)
     # the institution's time zone matters only to someone who keeps quiet hours
     tz = await directory.timezone(principal.institution_id) if hours else UTC_ZONE
     held: dict[uuid.UUID, datetime] = {}
