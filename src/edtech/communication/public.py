@@ -35,7 +35,7 @@ from edtech.communication.domain import (
     Priority,
     direct_key,
 )
-from edtech.communication.infrastructure import SqlAlchemyConversations
+from edtech.communication.infrastructure import RosterDirectory, SqlAlchemyConversations
 from edtech.communication.infrastructure.exports import student_messages_record
 from edtech.communication.infrastructure.queries import (
     may_read_announcement_files,
@@ -115,7 +115,7 @@ async def seed_demo(
     )
     for n, (who, body) in enumerate(DEMO_MESSAGES, start=1):
         author = guardian if who == "guardian" else teacher
-        await PostMessage(uow(), clock, directory)(
+        await PostMessage(uow(), clock, RosterDirectory)(
             author, started.conversation_id, f"demo-{n}", body
         )
     await CreateAnnouncement(uow(), clock, directory)(

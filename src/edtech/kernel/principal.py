@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from edtech.kernel.clock import school_zone
 
 
 class Role(enum.StrEnum):
@@ -51,6 +54,16 @@ class Principal:
     display_name: str
     grants: frozenset[RoleGrant] = field(default_factory=frozenset)
     session_id: uuid.UUID | None = None
+    timezone: str | None = None
+    """The institution's time zone (IANA name) as read with the grants at sign-in; None where a
+    principal is made without a sign-in (work done in someone's name)."""
+
+    def school_day(self, at: datetime) -> date | None:
+        """The institution's calendar day at the instant `at`, in the zone read at sign-in
+        (never the UTC date); None when the principal carries no zone."""
+        if self.timezone is None:
+            return None
+        return at.astimezone(school_zone(self.timezone)).date()
 
     @property
     def roles(self) -> frozenset[Role]:

@@ -1,11 +1,16 @@
-"""Helpers of the communication tests: sign in demo people, start conversations, post."""
+"""Helpers of the communication tests: sign in demo people, start conversations, post; count
+statements."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from edtech.demo import DemoSummary
 from tests.roster import login
@@ -48,3 +53,18 @@ class People:
             json={"client_id": client_id or uuid.uuid4().hex, "body": body},
             headers=await self.as_(who),
         )
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every statement sent meanwhile, by any engine."""
+    seen: list[str] = []
+
+    def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)

@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +13,7 @@ from edtech.communication.infrastructure import ProfileCache, RosterDirectory
 from edtech.demo import DemoSummary
 from edtech.institutions.infrastructure.tables import institution
 from edtech.kernel.clock import FixedClock
+from tests.integration.communication.helpers import statements
 
 # 03:30 UTC on 6 January: still 5 January in New York, already the 6th in Tokyo
 AT = datetime(2026, 1, 6, 3, 30, tzinfo=UTC)
@@ -27,21 +25,6 @@ class Ticks:
 
     def __call__(self) -> float:
         return self.t
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """Every statement sent meanwhile, by any engine."""
-    seen: list[str] = []
-
-    def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
 
 
 async def test_the_school_day_comes_from_the_cached_zone_until_its_ttl_runs_out(

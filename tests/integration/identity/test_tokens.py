@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.identity.application.common import authenticate_access_token, still_signed_in
 from edtech.identity.infrastructure import account_table
-from edtech.institutions.infrastructure.tables import person
+from edtech.institutions.infrastructure.tables import institution, person
 from edtech.institutions.infrastructure.tenancy import institution_suspension
 from edtech.kernel.clock import FixedClock
 from edtech.kernel.errors import AuthenticationError
@@ -170,6 +170,17 @@ async def test_an_access_token_is_checked_in_one_statement(
     counted.statements.clear()
     assert await signed_in(counted, principal, clock) is True
     assert len(counted.statements) == 1, counted.statements
+    # the institution's zone comes with the roles, read afresh on every request
+    assert principal.timezone == "UTC"
+    await _execute(
+        counted,
+        sa.update(institution)
+        .where(institution.c.id == world.institution_id)
+        .values(timezone="Pacific/Auckland"),
+    )
+    counted.statements.clear()
+    principal = await authenticate(counted, pair["access_token"], clock)
+    assert (principal.timezone, len(counted.statements)) == ("Pacific/Auckland", 1)
 
 
 async def _execute(counted: Counted, statement: sa.Executable) -> None:

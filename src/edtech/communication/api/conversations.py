@@ -7,7 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from edtech.communication.api.deps import DirectoryDep, attachments_port, directory_port
+from edtech.communication.api.deps import (
+    DirectoryDep,
+    attachments_port,
+    directory_factory,
+    directory_port,
+)
 from edtech.communication.api.schemas import (
     ContextOut,
     ConversationIn,
@@ -157,7 +162,7 @@ async def list_messages(
     )
 
 
-build_post_message = use_case(PostMessage, directory_port, attachments_port)
+build_post_message = use_case(PostMessage, directory_factory, attachments_port)
 """The route's use case, and its fast route's (`message_post`), from the node's services."""
 
 

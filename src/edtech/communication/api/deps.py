@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from edtech.communication.application import DirectoryPort, roster_directory
+from edtech.communication.application import DirectoryFactory, DirectoryPort, roster_directory
 from edtech.communication.application.ports import AttachmentClaims, NoAttachments
 from edtech.communication.infrastructure import RosterDirectory
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
@@ -17,6 +17,12 @@ from edtech.platform.services import Services
 def directory_port(services: Services) -> DirectoryPort:
     """The use cases' directory port: the roster judged on the node clock's date."""
     return roster_directory(services.clock)
+
+
+def directory_factory(services: Services) -> DirectoryFactory:
+    """The directory for use cases that choose the day it judges on (the sender's school day,
+    as their sign-in read it)."""
+    return RosterDirectory
 
 
 def attachments_port(services: Services) -> AttachmentClaims:

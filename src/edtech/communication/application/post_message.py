@@ -14,7 +14,7 @@ from edtech.communication.application.common import conversation_for
 from edtech.communication.application.ports import (
     AttachmentClaims,
     Directory,
-    DirectoryPort,
+    DirectoryFactory,
     NoAttachments,
 )
 from edtech.communication.domain import (
@@ -70,13 +70,16 @@ class PostMessage:
     appeared later stops the conversation). Recipients in quiet hours still get the message,
     but their notification is held until quiet hours end and the sender gets an automatic note
     saying when to expect a reply.
+
+    The roster is judged on the sender's school day by the zone their sign-in read (the clock's
+    date in the institution's zone when the principal carries none).
     """
 
     def __init__(
         self,
         uow: UnitOfWork,
         clock: Clock,
-        directory: DirectoryPort,
+        directory: DirectoryFactory,
         attachments: AttachmentClaims | None = None,
     ) -> None:
         self.uow = uow
@@ -92,8 +95,9 @@ class PostMessage:
         body: str,
         attachment_ids: Sequence[uuid.UUID] = (),
     ) -> Posted:
+        day = principal.school_day(self.clock.now())
         async with self.uow as uow:
-            directory = self.directory(uow.session)
+            directory = self.directory(uow.session, self.clock if day is None else day)
             posted = await post_message(
                 uow,
                 self.clock,

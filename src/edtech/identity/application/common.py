@@ -295,6 +295,7 @@ async def authenticate_access_token(
         display_name=person.display_name,
         grants=person.grants,
         session_id=session_id,
+        timezone=person.timezone,
     )
 
 

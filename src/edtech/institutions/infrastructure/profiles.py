@@ -44,6 +44,8 @@ class PersonGrants:
 
     display_name: str
     grants: frozenset[RoleGrant]
+    timezone: str | None = None
+    """The institution's time zone (IANA name), read in the same statement."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def _on_roll(rows: Iterable[Any], on: date) -> PersonGrants | None:
             and r.role_begins_on <= on
             and (r.role_ends_on is None or r.role_ends_on > on)
         ),
+        timezone=rows[0].timezone,
     )
 
 
