@@ -3,7 +3,8 @@
 * `demo`: seeds `edtech.demo.SMALL` into the test database and returns its `DemoSummary`
   (teacher1 teaches S01 with student1, whose guardian is guardian1; see the demo README).
 * `other_institution`: a second tenant ("Other Academy") for isolation tests.
-* `session`: an open `AsyncSession` on this test's database (for asking the roster directly).
+* `session`: an open `AsyncSession` on this test's database (for asking the roster directly);
+  `session_factory`: sessions on it, for a test that opens several (units of work).
 * `await login(client, email)`: the `Authorization` header of a signed-in demo user.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.demo import (
     DEMO_PASSWORD,
@@ -47,14 +48,22 @@ async def demo(settings: Settings, demo_password_hash: str) -> DemoSummary:
 
 
 @pytest.fixture
-async def session(settings: Settings) -> AsyncIterator[AsyncSession]:
-    """An open session on this test's database (a test that defines its own keeps that one)."""
+async def session_factory(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on this test's database, on an engine of the test's own."""
     engine = make_engine(settings.database_url)
     try:
-        async with make_session_factory(engine)() as s:
-            yield s
+        yield make_session_factory(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def session(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """An open session on this test's database (a test that defines its own keeps that one)."""
+    async with session_factory() as s:
+        yield s
 
 
 @pytest.fixture

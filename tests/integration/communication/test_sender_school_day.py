@@ -4,7 +4,6 @@ their roles: the institution's zone is not asked again (both dialects)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -25,9 +24,7 @@ from edtech.institutions.public import acting_as
 from edtech.kernel.clock import FixedClock
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.principal import Principal
-from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
-from edtech.settings import Settings
 from tests.integration.communication.helpers import statements
 
 # 03:30 UTC tomorrow (the demo's roster holds around today): still today in New York, already
@@ -35,22 +32,13 @@ from tests.integration.communication.helpers import statements
 AT = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(3, 30), UTC)
 
 
-@pytest.fixture
-async def factory(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(settings.database_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        await engine.dispose()
-
-
 async def test_the_sender_s_school_day_comes_from_their_sign_in(
-    factory: async_sessionmaker[AsyncSession], demo: DemoSummary
+    session_factory: async_sessionmaker[AsyncSession], demo: DemoSummary
 ) -> None:
     inst, clock = demo.institution_id, FixedClock(AT)
-    async with factory() as session:
+    async with session_factory() as session:
         guardian = await acting_as(session, inst, demo.guardian1_id, AT.date())
-    started = await StartConversation(UnitOfWork(factory), clock, roster_directory(clock))(
+    started = await StartConversation(UnitOfWork(session_factory), clock, roster_directory(clock))(
         guardian,
         StartConversationCommand(
             ConversationKind.DIRECT,
@@ -58,7 +46,7 @@ async def test_the_sender_s_school_day_comes_from_their_sign_in(
             Context(ContextKind.STUDENT, demo.student1_id),
         ),
     )
-    async with factory() as session:
+    async with session_factory() as session:
         # the teacher leaves: on the roll today, gone tomorrow
         await session.execute(
             sa.update(person).where(person.c.id == demo.teacher1_id).values(ends_on=AT.date())
@@ -67,7 +55,7 @@ async def test_the_sender_s_school_day_comes_from_their_sign_in(
             sa.update(institution).where(institution.c.id == inst).values(timezone="Asia/Tokyo")
         )
         await session.commit()
-    post = PostMessage(UnitOfWork(factory), clock, RosterDirectory)
+    post = PostMessage(UnitOfWork(session_factory), clock, RosterDirectory)
 
     async def send(sender: Principal, client_id: str) -> None:
         await post(sender, started.conversation_id, client_id, "Is the trip still on?")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -19,24 +18,17 @@ from edtech.institutions.public import (
 )
 from edtech.kernel.clock import SystemClock
 from edtech.kernel.errors import ConflictError, InvalidError
-from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import UnitOfWork
-from edtech.settings import Settings
 
 
 @pytest.fixture
-async def factory(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(settings.database_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        await engine.dispose()
+def create(session_factory: async_sessionmaker[AsyncSession]) -> CreateInstitution:
+    return CreateInstitution(UnitOfWork(session_factory), SystemClock())
 
 
 async def test_create_institution_checks_settings_and_slug(
-    factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], create: CreateInstitution
 ) -> None:
-    create = CreateInstitution(UnitOfWork(factory), SystemClock())
     new_id = await create(
         slug="hill", name="Hill School", timezone="Asia/Tokyo", locale="ja-JP", currency="JPY"
     )
@@ -47,7 +39,7 @@ async def test_create_institution_checks_settings_and_slug(
     with pytest.raises(InvalidError) as info:
         await create(slug="bad", name="Bad", timezone="Tokyo", locale="ja-JP", currency="yen")
     assert {p.loc for p in info.value.problems} == {("timezone",), ("currency",)}
-    async with factory() as session:
+    async with session_factory() as session:
         assert await institution_by_slug(session, "hill") == new_id
         assert await institution_by_slug(session, "bad") is None
         found = await institution_settings(session, new_id)
@@ -56,14 +48,13 @@ async def test_create_institution_checks_settings_and_slug(
 
 
 async def test_institution_and_names_answer_in_one_round_trip(
-    factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], create: CreateInstitution
 ) -> None:
-    create = CreateInstitution(UnitOfWork(factory), SystemClock())
     school = await create(
         slug="vale", name="Vale School", timezone="Europe/Oslo", locale="nb-NO", currency="NOK"
     )
     people = {uuid.uuid4(): ("Ada", "Berg"), uuid.uuid4(): ("Ola", "Dahl")}
-    async with factory() as session:
+    async with session_factory() as session:
         for person_id, (given, family) in people.items():
             await session.execute(
                 sa.insert(person).values(
@@ -75,7 +66,7 @@ async def test_institution_and_names_answer_in_one_round_trip(
                 )
             )
         await session.commit()
-    async with factory() as session:
+    async with session_factory() as session:
         expected = await institution_settings(session, school)
         assert expected is not None
         assert expected.timezone == "Europe/Oslo"
