@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
+import weakref
 from typing import Any
 
 from sqlalchemy import event
@@ -37,9 +40,13 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 20) -> AsyncEn
     waits for a returned connection, up to `POOL_TIMEOUT`. Last in, first out: under light
     load the same few connections serve every request and stay warm, the rest sit idle (and
     are pinged once before reuse, see `_ping_when_idle`) instead of all going cold in turn.
+
+    A SQLite connection releases its locks when it closes (`_ReleasingConnection`).
     """
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30, "factory": _ReleasingConnection}
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -61,6 +68,44 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 20) -> AsyncEn
     )
     _ping_when_idle(engine)
     return engine
+
+
+class _ReleasingConnection(sqlite3.Connection):
+    """A SQLite connection that lets go of the database's write lock when it closes.
+
+    SQLite closes a connection only once every statement on it is done; until then the closed
+    connection lingers and keeps its locks. A task cancelled between running a statement and
+    fetching its rows (a node stopping mid-query) leaves such a statement behind, its cursor
+    kept alive by the cancelled task, and SQLAlchemy closes the connection. When that statement
+    was a write, every other writer then waited out its 30 s busy timeout: a worker told to
+    stop took 30 s or more to exit. So a closing connection first closes its cursors, then
+    rolls back its transaction.
+
+    A `WITH … UPDATE … RETURNING` that is a transaction's first write (the job claim) is a
+    case of its own: Python's sqlite3 opens no BEGIN for a statement that starts with WITH, so
+    the statement is its own transaction, which ends, committed, when its cursor closes. The
+    jobs such an interrupted claim took stay with this node until their lease runs out.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cursors: weakref.WeakSet[sqlite3.Cursor] = weakref.WeakSet()
+
+    def cursor(self, factory: Any = sqlite3.Cursor) -> Any:
+        cursor = super().cursor(factory)
+        self._cursors.add(cursor)
+        return cursor
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        cursor: sqlite3.Cursor = self.cursor()  # through `cursor`, so that it is tracked
+        return cursor.execute(sql, parameters)
+
+    def close(self) -> None:
+        for cursor in list(self._cursors):
+            cursor.close()
+        with contextlib.suppress(sqlite3.Error):  # closing regardless
+            self.rollback()
+        super().close()
 
 
 IDLE_BEFORE_PING = 10.0
