@@ -215,6 +215,41 @@ async def test_a_stopping_node_hands_its_job_back_without_counting_the_attempt(
     assert (row.state, row.attempts, row.node) == ("queued", 0, None)
 
 
+async def test_a_runner_whose_stop_is_cut_short_leaves_no_lease_beat_behind(
+    node: Services,
+) -> None:
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def slow_to_let_go(_services: Services, _args: Mapping[str, Any]) -> None:
+        started.set()
+        try:
+            await never.wait()
+        finally:
+            await asyncio.sleep(0.2)  # its hand-back takes a while
+
+    runner = JobRunner(node, [JobFunction("test.slow", slow_to_let_go)])
+    await defer(node, "test.slow", "s")
+    working = asyncio.create_task(runner.work())
+    await asyncio.wait_for(started.wait(), 5)
+    working.cancel()  # the node stops…
+    await asyncio.sleep(0.05)
+    working.cancel()  # …and cuts the wait for the hand-back short (its stop is bounded)
+    with pytest.raises(asyncio.CancelledError):
+        await working
+    await asyncio.sleep(0)
+    beats = [
+        t
+        for t in asyncio.all_tasks()
+        if getattr(t.get_coro(), "__qualname__", "") == "JobRunner._keep_leases"
+    ]
+    assert beats == []
+    for _ in range(50):  # the job's own hand-back still goes through
+        if (await states(node)).get("s") == "queued":
+            break
+        await asyncio.sleep(0.1)
+    assert (await states(node))["s"] == "queued"
+
+
 async def test_succeeded_jobs_are_pruned_after_the_retention_and_failed_ones_kept(
     node: Services, clock: FixedClock
 ) -> None:

@@ -101,11 +101,12 @@ class JobRunner:
             if in_flight:
                 await asyncio.gather(*in_flight)
         finally:
+            # The beat stops first: waiting for the jobs' hand-back may itself be cut short (a
+            # node's stop is bounded), and a beat left behind would outlive the runner.
+            heartbeat.cancel()
             for task in in_flight:
                 task.cancel()
-            await asyncio.gather(*in_flight, return_exceptions=True)
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
+            await asyncio.gather(heartbeat, *in_flight, return_exceptions=True)
         return ran
 
     async def _pause(self, stop: asyncio.Event | None) -> None:
