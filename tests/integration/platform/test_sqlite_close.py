@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from edtech.platform.db.engine import make_engine
+from edtech.platform.db.engine import _ReleasingConnection, make_engine
 
 # A writer that would wait out a lingering lock fails fast instead of waiting 30 s.
 OTHER_WRITER_WAITS = 0.5
@@ -55,3 +55,10 @@ async def test_a_connection_closed_mid_statement_lets_the_next_writer_in(
         assert rows == [1, 2, 3, 4]  # the unfinished transaction was rolled back
     else:
         assert rows == [4, 11, 12, 13]  # the statement was its own transaction: it stands
+
+
+def test_closing_twice_does_nothing_the_second_time(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "db.sqlite", factory=_ReleasingConnection)
+    connection.cursor().execute("SELECT 1")
+    connection.close()
+    connection.close()  # as with any sqlite3 connection

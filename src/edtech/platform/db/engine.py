@@ -101,9 +101,12 @@ class _ReleasingConnection(sqlite3.Connection):
         return cursor.execute(sql, parameters)
 
     def close(self) -> None:
+        # Each step on its own: the connection closes regardless (and a second close, as with
+        # any sqlite3 connection, does nothing).
         for cursor in list(self._cursors):
-            cursor.close()
-        with contextlib.suppress(sqlite3.Error):  # closing regardless
+            with contextlib.suppress(sqlite3.Error):
+                cursor.close()
+        with contextlib.suppress(sqlite3.Error):
             self.rollback()
         super().close()
 
