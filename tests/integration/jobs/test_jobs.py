@@ -194,16 +194,26 @@ async def test_a_job_whose_node_vanished_is_taken_over_once_its_lease_runs_out(
     assert ledger.runs == Counter({"orphan": 1})
 
 
+def endless(*, letting_go: float = 0.0) -> tuple[asyncio.Event, JobFunction]:
+    """`test.slow`: a job that runs until it is cancelled, then takes `letting_go` seconds to
+    stop; and the event it sets once it started."""
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def run(_services: Services, _args: Mapping[str, Any]) -> None:
+        started.set()
+        try:
+            await never.wait()
+        finally:
+            await asyncio.sleep(letting_go)
+
+    return started, JobFunction("test.slow", run)
+
+
 async def test_a_stopping_node_hands_its_job_back_without_counting_the_attempt(
     node: Services,
 ) -> None:
-    started, never = asyncio.Event(), asyncio.Event()
-
-    async def slow(_services: Services, _args: Mapping[str, Any]) -> None:
-        started.set()
-        await never.wait()
-
-    runner = JobRunner(node, [JobFunction("test.slow", slow)])
+    started, slow = endless()
+    runner = JobRunner(node, [slow])
     await defer(node, "test.slow", "s")
     task = asyncio.create_task(runner.run_once())
     await asyncio.wait_for(started.wait(), 5)
@@ -218,16 +228,8 @@ async def test_a_stopping_node_hands_its_job_back_without_counting_the_attempt(
 async def test_a_runner_whose_stop_is_cut_short_leaves_no_lease_beat_behind(
     node: Services,
 ) -> None:
-    started, never = asyncio.Event(), asyncio.Event()
-
-    async def slow_to_let_go(_services: Services, _args: Mapping[str, Any]) -> None:
-        started.set()
-        try:
-            await never.wait()
-        finally:
-            await asyncio.sleep(0.2)  # its hand-back takes a while
-
-    runner = JobRunner(node, [JobFunction("test.slow", slow_to_let_go)])
+    started, slow = endless(letting_go=0.2)  # its hand-back takes a while
+    runner = JobRunner(node, [slow])
     await defer(node, "test.slow", "s")
     working = asyncio.create_task(runner.work())
     await asyncio.wait_for(started.wait(), 5)
