@@ -3,7 +3,6 @@ recovery and pruning. Offsets follow commit order per channel and never skip."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -16,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.platform.db.engine import dialect_insert
 from edtech.realtime.infrastructure import channel_state, command_receipt, outbox_event
-from edtech.realtime.protocol import event_frame
+from edtech.realtime.protocol import event_frame, json_text
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,7 @@ def _encoded(data: Sequence[Mapping[str, Any]]) -> list[str]:
     for d in data:
         text = seen.get(id(d))
         if text is None:
-            text = seen[id(d)] = json.dumps(dict(d))
+            text = seen[id(d)] = json_text(dict(d))
         out.append(text)
     return out
 

@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from edtech.realtime.protocol import (
+    ChannelEvent,
     ErrorCode,
     FrameError,
     SendFrame,
     SubscribeFrame,
+    decode_event,
     event_frame,
+    json_text,
     parse_client_frame,
     reply_error,
     reply_ok,
@@ -79,3 +82,53 @@ def test_event_frame_has_the_contract_fields() -> None:
         "data": {"k": "v"},
         "ts": "2026-01-02T03:04:05+00:00",
     }
+
+
+# What the standard library writes, compactly: the text every frame had before orjson wrote it.
+def _stdlib(obj: object) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"title": "Bulletin — école d'été 🎒", "body": 'Line\nwith "quotes" and \\ \u2028'},
+        {"n": 0, "big": 2**63 - 1, "neg": -17, "f": 0.1, "half": 87.5, "t": True, "none": None},
+        {"nested": [{"a": [1, [2, [3]]]}, [], {}], "tuple": (1, "two")},
+        {"control": "\u0000\u001f\u007f", "empty": ""},
+    ],
+)
+def test_json_text_writes_what_the_standard_library_writes(obj: object) -> None:
+    assert json_text(obj) == _stdlib(obj)
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {1: "a key that is not a string"},
+        {"beyond 64 bits": 2**64},
+        {"lone surrogate": "\ud800"},
+    ],
+)
+def test_what_orjson_refuses_is_written_by_the_standard_library(obj: object) -> None:
+    assert json_text(obj) == _stdlib(obj)
+
+
+def test_a_float_reads_back_as_the_same_number() -> None:
+    numbers = [1e16, 1e-7, 123456789.123, -0.0, 1.5e300, 5e-324]
+    assert json.loads(json_text({"f": numbers}))["f"] == numbers
+
+
+@pytest.mark.parametrize(
+    "value", [datetime(2026, 1, 2, tzinfo=UTC), ChannelEvent("c", 1, "t", {}), {1, 2}]
+)
+def test_a_datetime_a_dataclass_or_a_set_still_fails(value: object) -> None:
+    with pytest.raises(TypeError):
+        json_text({"v": value})
+
+
+def test_an_event_frame_reads_back_as_its_event_even_with_a_lone_surrogate() -> None:
+    ts = datetime(2026, 1, 2, tzinfo=UTC)
+    for data in ({"k": "v", "é": ["🎒"]}, {"k": "\ud800"}):
+        event = decode_event(event_frame("user.1", 3, "t.x", data, ts))
+        assert (event.channel, event.offset, event.type, event.data) == ("user.1", 3, "t.x", data)
