@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from edtech.kernel.errors import AuthenticationError
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
-from edtech.platform.text import escapes_nul
+from edtech.platform.text import escapes_nul, holds_lone_surrogate
 from edtech.realtime.hub import Subscribed, Subscriber
 from edtech.realtime.metrics import RealtimeMetrics
 from edtech.realtime.protocol import (
@@ -272,6 +272,11 @@ class Connection:
                     continue
                 if "u0000" in text and escapes_nul(text.encode()):  # PostgreSQL cannot store it
                     self.enqueue(reply_error(frame.ref, ErrorCode.INVALID, "Text with U+0000."))
+                    continue
+                if holds_lone_surrogate(text):  # no database can store it
+                    self.enqueue(
+                        reply_error(frame.ref, ErrorCode.INVALID, "Text with a lone surrogate.")
+                    )
                     continue
                 try:
                     await self._dispatch(frame)

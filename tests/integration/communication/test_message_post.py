@@ -46,6 +46,7 @@ BAD: list[tuple[str, str | None, dict[str, str] | None, bytes]] = [
     ("an empty body", None, None, message(body="   ")),
     ("a bad client id", None, None, message(client_id="no spaces allowed")),
     ("a NUL", None, None, b'{"client_id": "m-1", "body": "a\\u0000b"}'),
+    ("a lone surrogate", None, None, b'{"client_id": "m-1", "body": "a\\ud800b"}'),
 ]
 
 
@@ -63,7 +64,7 @@ async def test_refusals_read_exactly_as_the_documented_route_words_them(
     path = f"/api/v1/conversations/{target or conv}/messages"
     raw = await people.client.post(path, content=body, headers=headers)
     documented = await stack.post(path, content=body, headers=headers)
-    assert raw.status_code >= 400, case
+    assert 400 <= raw.status_code < 500, case
     assert answer(raw) == answer(documented), case
     # and nothing was posted
     page = await people.client.get(

@@ -8,6 +8,7 @@ HTTP, on both dialects (PostgreSQL is where most of these used to fail).
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -228,6 +229,35 @@ async def test_roster_dates_outside_the_calendar_are_refused(
     _problem(r, "body", "starts_on")
 
 
+async def test_lone_surrogates_are_refused_in_json_bodies(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    """The route's parser takes `"\\ud800"` as text that neither database can store (it was a
+    500 at the insert); a pair is one character and goes through."""
+    admin = {**await login(client, "admin@demo.test"), "content-type": "application/json"}
+
+    async def people(*chunks: bytes) -> httpx.Response:
+        async def body() -> AsyncIterator[bytes]:
+            for chunk in chunks:
+                yield chunk
+
+        return await client.post("/api/v1/people", content=body(), headers=admin)
+
+    before = (await client.get("/api/v1/people", headers=admin)).json()["total"]
+    for chunks in (
+        (b'{"given_name": "A\\ud800B", "family_name": "C"}',),
+        (b'{"given_name": "A", "family_name": "\\ude00\\ud83d"}',),
+        (b'{"given_name": "A\\u', b'd800B", "family_name": "C"}'),  # across two chunks
+        (b'{"given_name": "A\\ud83d', b'", "family_name": "C"}'),  # a half, then the end
+    ):
+        body = _problem(await people(*chunks), "body")
+        assert body["code"] == "lone_surrogate", body
+    assert (await client.get("/api/v1/people", headers=admin)).json()["total"] == before
+    r = await people(b'{"given_name": "A\\ud83d', b'\\ude00B", "family_name": "\\\\ud800"}')
+    assert r.status_code == 201, r.text  # a pair across two chunks; an escaped backslash
+    assert (r.json()["given_name"], r.json()["family_name"]) == ("A😀B", "\\ud800")
+
+
 async def test_nul_characters_are_refused_over_the_websocket(
     client: httpx.AsyncClient, live_server: LiveServer, demo: DemoSummary
 ) -> None:
@@ -251,3 +281,35 @@ async def test_nul_characters_are_refused_over_the_websocket(
         await socket.close()
     messages = await client.get(f"/api/v1/conversations/{conversation}/messages", headers=guardian)
     assert [m["body"] for m in messages.json()["items"]] == ["a\\u0000b"]
+
+
+async def test_lone_surrogates_are_refused_over_the_websocket(
+    client: httpx.AsyncClient, live_server: LiveServer, demo: DemoSummary
+) -> None:
+    """`json` reads `"\\ud800"` as text no database can store; the frame is refused, the socket
+    and the escapes that are text (a surrogate pair, an escaped backslash) go on."""
+    guardian = await login(client, "guardian1@demo.test")
+    r = await client.post(
+        "/api/v1/conversations",
+        json={"kind": "direct", "participant_ids": [str(demo.teacher1_id)]},
+        headers=guardian,
+    )
+    assert r.status_code == 201, r.text
+    conversation = r.json()["id"]
+    channel = f"chat.conversation.{conversation}"
+    socket = await Client.open(live_server.ws_url, guardian["Authorization"].split()[1])
+    try:
+        assert (await socket.subscribe(channel))["ok"] is True
+        for i, body in enumerate(("a\ud800b", "\udc00", "\ude00\ud83d")):  # `json` escapes them
+            reply = await socket.request("send", channel=channel, id=f"s-{i}", data={"body": body})
+            assert (reply["ok"], reply["error"]["code"]) == (False, "invalid"), reply
+            assert reply["error"]["message"] == "Text with a lone surrogate."
+        reply = await socket.request("send", channel=channel, id="k", data={"b\ud800": "x"})
+        assert (reply["ok"], reply["error"]["code"]) == (False, "invalid"), reply
+        for i, body in enumerate(("a😀b", "a\\ud800b")):  # a pair; an escaped backslash
+            reply = await socket.request("send", channel=channel, id=f"t-{i}", data={"body": body})
+            assert reply["ok"] is True, reply
+    finally:
+        await socket.close()
+    messages = await client.get(f"/api/v1/conversations/{conversation}/messages", headers=guardian)
+    assert [m["body"] for m in messages.json()["items"]] == ["a\\ud800b", "a😀b"]

@@ -8,8 +8,9 @@ another content type, a chunked or oversized body, a missing header, or a reques
 declines (invalid, unauthenticated) — goes to FastAPI's stack with the body replayed, so the
 route documented in the OpenAPI words every refusal and the two never answer differently.
 What the stack's middleware does for every route goes there too: a request from a browser
-(an `Origin` header: CORS is the stack's) and one that carries an escaped NUL in its body or
-`%00` in its query (`NulGuardMiddleware` words that refusal, or lets plain text through).
+(an `Origin` header: CORS is the stack's) and one that carries an escaped NUL or a lone
+surrogate in its body or `%00` in its query (`NulGuardMiddleware` words that refusal, or lets
+plain text through).
 
 A slice declares one in its manifest (`edtech.manifest.FastRoute`, building a `FastRouteApp`);
 the composition root puts it on the node (`NodeApp.add_raw_http`: an exact path or a
@@ -27,6 +28,7 @@ from starlette.types import Message, Receive, Scope, Send
 from edtech.platform.http.asgi import NodeApp
 from edtech.platform.http.middleware import content_length
 from edtech.platform.http.problems import respond_with_problem
+from edtech.platform.text import holds_lone_surrogate
 
 JSON = b"application/json"
 ESCAPED_NUL = b"\\u0000"
@@ -96,7 +98,7 @@ class FastRouteApp:
         if body is None:  # the client went away
             return
         replay = _replaying(body, receive)
-        if ESCAPED_NUL in body:
+        if ESCAPED_NUL in body or holds_lone_surrogate(body):
             await self.app.stack(scope, replay, send)
             return
         request = FastRequest(self.app, headers, body, scope.get("path_params", {}))

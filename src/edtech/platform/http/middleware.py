@@ -12,7 +12,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from edtech.platform.http.problems import internal_error, problem
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.observability.metrics import HttpMetrics
-from edtech.platform.text import escapes_nul, unfinished_tail
+from edtech.platform.text import (
+    escapes_nul,
+    holds_lone_surrogate,
+    may_escape_surrogate,
+    unfinished_tail,
+)
 
 log = get_logger("edtech.http")
 REQUEST_ID_HEADER = b"x-request-id"
@@ -175,14 +180,37 @@ class NulCharacter(HTTPException):
         }
 
 
+class LoneSurrogate(HTTPException):
+    """A lone surrogate in a JSON body: no character, and no database can store it (422)."""
+
+    code = "lone_surrogate"
+
+    def __init__(self, where: list[str | int]) -> None:
+        super().__init__(
+            422, "Text may not contain a lone surrogate (\\ud800–\\udfff escaped without its pair)."
+        )
+        self.extra = {
+            "errors": [
+                {"loc": where, "msg": "may not contain a lone surrogate", "type": "lone_surrogate"}
+            ]
+        }
+
+
 class NulGuardMiddleware:
-    """Refuse the NUL character in query strings and in JSON or form bodies, on every route.
+    """Refuse the NUL character in query strings and in JSON or form bodies, and a lone
+    surrogate in JSON bodies, on every route.
 
     PostgreSQL text cannot hold U+0000 (SQLite can, so the same input would work on one
     dialect and fail with a 500 on the other). One guard at the edge covers every text field of
     every slice. In JSON a NUL can only arrive escaped (`\\u0000`, digits only, so one byte
     search finds it; an escaped backslash before it makes it plain text), in a query string or
     a form as `%00`. The body is checked as it streams, like the body limit.
+
+    A lone surrogate (`"\\ud800"`, a half of a pair without the other) is valid JSON syntax
+    that the route's parser lets through as text neither database can encode: a 500 at the
+    insert, on both. It too can only arrive escaped (raw, it is not UTF-8); a body with a
+    surrogate escape is decoded once more, whole, to tell a lone one from a pair
+    (`platform.text.holds_lone_surrogate`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -206,8 +234,10 @@ class NulGuardMiddleware:
             return
         kind = _content_type(scope)
         finder: _JsonNul | _FormNul
+        surrogates: _JsonSurrogates | None = None
         if kind == "application/json" or kind.endswith("+json"):
             finder = _JsonNul()
+            surrogates = _JsonSurrogates()
         elif kind == "application/x-www-form-urlencoded":
             finder = _FormNul()
         else:
@@ -216,8 +246,13 @@ class NulGuardMiddleware:
 
         async def checking_receive() -> Message:
             message = await receive()
-            if message["type"] == "http.request" and finder.feed(message.get("body", b"")):
+            if message["type"] != "http.request":
+                return message
+            chunk = message.get("body", b"")
+            if finder.feed(chunk):
                 raise NulCharacter(["body"])
+            if surrogates is not None and surrogates.feed(chunk, message.get("more_body", False)):
+                raise LoneSurrogate(["body"])
             return message
 
         await self.app(scope, checking_receive, send)
@@ -263,3 +298,19 @@ class _JsonNul:
             return True
         self.tail = unfinished_tail(data)
         return False
+
+
+class _JsonSurrogates:
+    """Finds a lone surrogate in a JSON body: the chunks are kept while they stream and, if any
+    surrogate escape went by, the whole body is judged with its last chunk."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.suspect = False
+
+    def feed(self, chunk: bytes, more: bool) -> bool:
+        if not self.suspect:  # the escape may straddle two chunks: the last 5 bytes go along
+            tail = self.chunks[-1][-5:] if self.chunks else b""
+            self.suspect = may_escape_surrogate(tail + chunk)
+        self.chunks.append(chunk)
+        return not more and self.suspect and holds_lone_surrogate(b"".join(self.chunks))
