@@ -258,9 +258,10 @@ async def test_lone_surrogates_are_refused_in_json_bodies(
     assert (r.json()["given_name"], r.json()["family_name"]) == ("A😀B", "\\ud800")
 
 
-async def test_nul_characters_are_refused_over_the_websocket(
+async def _chatting(
     client: httpx.AsyncClient, live_server: LiveServer, demo: DemoSummary
-) -> None:
+) -> tuple[dict[str, str], str, Client]:
+    """A guardian's headers, a conversation with a teacher, and a socket subscribed to it."""
     guardian = await login(client, "guardian1@demo.test")
     r = await client.post(
         "/api/v1/conversations",
@@ -269,10 +270,17 @@ async def test_nul_characters_are_refused_over_the_websocket(
     )
     assert r.status_code == 201, r.text
     conversation = r.json()["id"]
-    channel = f"chat.conversation.{conversation}"
     socket = await Client.open(live_server.ws_url, guardian["Authorization"].split()[1])
+    assert (await socket.subscribe(f"chat.conversation.{conversation}"))["ok"] is True
+    return guardian, conversation, socket
+
+
+async def test_nul_characters_are_refused_over_the_websocket(
+    client: httpx.AsyncClient, live_server: LiveServer, demo: DemoSummary
+) -> None:
+    guardian, conversation, socket = await _chatting(client, live_server, demo)
+    channel = f"chat.conversation.{conversation}"
     try:
-        assert (await socket.subscribe(channel))["ok"] is True
         reply = await socket.request("send", channel=channel, id="n-1", data={"body": "a\u0000b"})
         assert (reply["ok"], reply["error"]["code"]) == (False, "invalid"), reply
         reply = await socket.request("send", channel=channel, id="n-2", data={"body": "a\\u0000b"})
@@ -288,18 +296,9 @@ async def test_lone_surrogates_are_refused_over_the_websocket(
 ) -> None:
     """`json` reads `"\\ud800"` as text no database can store; the frame is refused, the socket
     and the escapes that are text (a surrogate pair, an escaped backslash) go on."""
-    guardian = await login(client, "guardian1@demo.test")
-    r = await client.post(
-        "/api/v1/conversations",
-        json={"kind": "direct", "participant_ids": [str(demo.teacher1_id)]},
-        headers=guardian,
-    )
-    assert r.status_code == 201, r.text
-    conversation = r.json()["id"]
+    guardian, conversation, socket = await _chatting(client, live_server, demo)
     channel = f"chat.conversation.{conversation}"
-    socket = await Client.open(live_server.ws_url, guardian["Authorization"].split()[1])
     try:
-        assert (await socket.subscribe(channel))["ok"] is True
         for i, body in enumerate(("a\ud800b", "\udc00", "\ude00\ud83d")):  # `json` escapes them
             reply = await socket.request("send", channel=channel, id=f"s-{i}", data={"body": body})
             assert (reply["ok"], reply["error"]["code"]) == (False, "invalid"), reply
