@@ -92,7 +92,7 @@ class AttendanceCode:
 
 def check_code_fields(code: str, name: str, present_percent: int) -> None:
     problems: list[FieldProblem] = []
-    if not _CODE.match(code):
+    if not _CODE.fullmatch(code):
         problems.append(FieldProblem(("code",), "1–16 upper-case letters, digits, '-' or '_'"))
     if not name.strip() or len(name) > 100:
         problems.append(FieldProblem(("name",), "1–100 characters"))

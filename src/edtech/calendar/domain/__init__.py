@@ -174,7 +174,7 @@ class Rotation(Aggregate):
         if len(set(self.labels)) != len(self.labels):
             problems.append(FieldProblem(("labels",), "labels must be distinct"))
         for i, label in enumerate(self.labels):
-            if not _LABEL.match(label):
+            if not _LABEL.fullmatch(label):
                 problems.append(FieldProblem(("labels", i), "1-16 letters, digits, - or _"))
         if problems:
             raise InvalidError("Invalid rotation.", problems)

@@ -40,7 +40,7 @@ def clean_body(body: str, loc: tuple[str | int, ...] = ("body",)) -> str:
 
 def check_client_id(client_id: str, loc: tuple[str | int, ...] = ("client_id",)) -> str:
     """A client id is 1–64 characters of letters, digits and `._:-` (a UUID fits)."""
-    if not _CLIENT_ID.match(client_id):
+    if not _CLIENT_ID.fullmatch(client_id):
         raise InvalidError(
             "invalid client id",
             [FieldProblem(loc, f"1 to {MAX_CLIENT_ID} characters of letters, digits and ._:-")],

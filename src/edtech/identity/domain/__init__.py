@@ -29,7 +29,7 @@ def check_email(email: str) -> str:
     `.test` domain the demo school uses): an address has a local part, an `@` and a dotted host.
     """
     normalized = normalize_email(email)
-    if len(normalized) > EMAIL_MAX_LENGTH or not _EMAIL.match(normalized):
+    if len(normalized) > EMAIL_MAX_LENGTH or not _EMAIL.fullmatch(normalized):
         raise InvalidError(
             "Not an email address.", [FieldProblem(("email",), "Not an email address.")]
         )

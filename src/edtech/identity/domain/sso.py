@@ -126,7 +126,7 @@ class InstitutionSuspendedError(ForbiddenError):
 
 
 def check_provider_name(name: str) -> str:
-    if not PROVIDER_NAME.match(name):
+    if not PROVIDER_NAME.fullmatch(name):
         raise InvalidError(
             "Not a provider name.",
             [FieldProblem(("name",), "Lowercase letters, digits and '-', at most 40.")],
@@ -166,7 +166,7 @@ def check_issuer(issuer: str, allow_insecure: bool) -> str:
 def check_domains(domains: list[str]) -> list[str]:
     """Allowed email domains, lowercase, each once; at least one (never 'any address')."""
     cleaned = sorted({d.strip().lower().lstrip("@") for d in domains})
-    bad = [d for d in cleaned if not _DOMAIN.match(d)]
+    bad = [d for d in cleaned if not _DOMAIN.fullmatch(d)]
     if bad or not cleaned:
         raise InvalidError(
             "Not a list of email domains.",

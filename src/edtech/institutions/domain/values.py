@@ -44,14 +44,14 @@ def timezone_problem(name: str, field: str = "timezone") -> FieldProblem | None:
 
 def currency_problem(code: str, field: str = "currency") -> FieldProblem | None:
     """An ISO 4217 alphabetic currency code ("EUR", "JPY", "KWD")."""
-    if not _CURRENCY.match(code):
+    if not _CURRENCY.fullmatch(code):
         return FieldProblem((field,), "must be an ISO 4217 code of three capital letters")
     return None
 
 
 def locale_problem(tag: str, field: str = "locale") -> FieldProblem | None:
     """A BCP 47 language tag such as "en-US"."""
-    if not _LOCALE.match(tag):
+    if not _LOCALE.fullmatch(tag):
         return FieldProblem((field,), "must be a BCP 47 language tag such as 'en-US'")
     return None
 

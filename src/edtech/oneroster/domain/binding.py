@@ -494,7 +494,7 @@ def _parse_row(
     if (
         name == "academicSessions"
         and values["schoolYear"]
-        and not _YEAR.match(values["schoolYear"])
+        and not _YEAR.fullmatch(values["schoolYear"])
     ):
         parsed.problems.append(Problem(name, line, "schoolYear", "must be a year such as 2027"))
     if len(parsed.problems) == before:
