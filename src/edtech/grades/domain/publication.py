@@ -107,6 +107,16 @@ class Publication(Aggregate):
         )
 
 
+NAME_MAX = 200
+"""The longest name a publication or a change keeps of who made it: a given and a family
+name of 100 characters each, with their space, are 201."""
+
+
+def stored_name(name: str) -> str:
+    """`name` as kept on a publication or a change: at most `NAME_MAX` characters."""
+    return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…"
+
+
 def select_results(
     results: list[Result], scope: PublishScope, chosen: list[uuid.UUID]
 ) -> list[Result]:
@@ -160,7 +170,7 @@ def publish(
         scope=scope,
         student_ids=tuple(chosen) if scope is PublishScope.STUDENTS else (),
         published_by=by,
-        published_by_name=by_name,
+        published_by_name=stored_name(by_name),
         published_at=at,
         idempotency_key=idempotency_key,
         changes=tuple(changes),

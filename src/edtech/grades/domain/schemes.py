@@ -36,10 +36,14 @@ def parse_decimal(text: str, what: str) -> Decimal:
         raise ValueError(f"{text!r} is not a number") from None
     if not value.is_finite():
         raise ValueError(f"{what} must be a finite number")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+    if _too_precise(value):
         raise ValueError(f"{what} has more than {MAX_DECIMALS} decimal places")
     return value
+
+
+def _too_precise(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -MAX_DECIMALS
 
 
 def plain(value: Decimal) -> str:
@@ -149,6 +153,14 @@ def scheme_problems(
                 problems.append(
                     FieldProblem(("bands", i, "min_percent"), "must be between 0 and 100")
                 )
+            for field, value in (
+                ("min_percent", band.min_percent),
+                ("value_percent", band.value_percent),
+            ):
+                if value is not None and _too_precise(value):
+                    problems.append(
+                        FieldProblem(("bands", i, field), f"at most {MAX_DECIMALS} decimal places")
+                    )
             if i > 0 and band.min_percent >= bands[i - 1].min_percent:
                 problems.append(
                     FieldProblem(("bands", i, "min_percent"), "bands must be ordered highest first")
@@ -171,6 +183,10 @@ def scheme_problems(
     if kind is SchemeKind.PASS_FAIL:
         if pass_percent is None or not 0 < pass_percent <= HUNDRED:
             problems.append(FieldProblem(("pass_percent",), "must be above 0 and at most 100"))
+        elif _too_precise(pass_percent):
+            problems.append(
+                FieldProblem(("pass_percent",), f"at most {MAX_DECIMALS} decimal places")
+            )
     elif pass_percent is not None:
         problems.append(FieldProblem(("pass_percent",), "only pass/fail schemes have a pass mark"))
     return problems

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.grades.domain import Change, Result
+from edtech.grades.domain.publication import stored_name
 from edtech.grades.infrastructure.tables import grade_change
 from edtech.kernel.ids import new_id
 from edtech.platform.db.bulk import insert_many
@@ -52,7 +53,7 @@ class SqlAlchemyHistory:
                     "before": None if change.before is None else change.before.as_data(),
                     "after": change.after.as_data(),
                     "actor_id": actor_id,
-                    "actor_name": actor_name,
+                    "actor_name": stored_name(actor_name),
                     "reason": change.reason,
                     "publication_id": publication_id,
                     "at": at,

@@ -22,6 +22,9 @@ from edtech.platform.http.types import BoundedDate
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# As long as their columns hold (`person.grade_level`, `guardian_link.relationship`).
+GradeLevel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+Relationship = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 SourcedId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 # Deliberately lenient (one @, a dot in the domain): schools use reserved test domains too.
 Email = Annotated[
@@ -245,7 +248,7 @@ class PersonIn(In):
     family_name: Name
     email: Email | None = None
     sourced_id: SourcedId | None = None
-    grade_level: Code | None = None
+    grade_level: GradeLevel | None = None
     birth_date: BoundedDate | None = None
     roles: list[RoleIn] = Field(default_factory=list, max_length=20)
 
@@ -255,7 +258,7 @@ class PersonPatch(In):
     family_name: Name | None = None
     email: Email | None = None
     sourced_id: SourcedId | None = None
-    grade_level: Code | None = None
+    grade_level: GradeLevel | None = None
     birth_date: BoundedDate | None = None
 
 
@@ -315,7 +318,7 @@ class GuardianFlags(BaseModel):
 class GuardianLinkIn(In, GuardianFlags):
     student_id: uuid.UUID
     guardian_id: uuid.UUID
-    relationship: Code = "guardian"
+    relationship: Relationship = "guardian"
     legal_guardian: bool = True
     lives_with: bool = True
     contact_priority: int = Field(1, ge=1, le=99)
@@ -325,7 +328,7 @@ class GuardianLinkIn(In, GuardianFlags):
 
 
 class GuardianLinkPatch(In):
-    relationship: Code | None = None
+    relationship: Relationship | None = None
     legal_guardian: bool | None = None
     lives_with: bool | None = None
     contact_priority: int | None = Field(None, ge=1, le=99)
