@@ -310,7 +310,7 @@ class Applier:
         if name == "courses":
             return {
                 "school_id": self._ref("org", g("orgSourcedId")),
-                "code": g("courseCode") or r.sourced_id,
+                "code": g("courseCode") or r.sourced_id[:64],  # as long as `course.code`
                 "title": g("title"),
                 "sourced_id": r.sourced_id,
             }

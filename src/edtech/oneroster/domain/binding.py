@@ -251,6 +251,25 @@ DATES: dict[str, tuple[str, ...]] = {
     "demographics": ("birthDate",),
 }
 _YEAR = re.compile(r"^[0-9]{4}$")
+LENGTHS: dict[tuple[str, str], int] = {
+    ("orgs", "name"): 200,
+    ("academicSessions", "title"): 200,
+    ("courses", "courseCode"): 64,
+    ("courses", "title"): 200,
+    ("classes", "title"): 200,
+    ("classes", "classCode"): 64,
+    ("classes", "location"): 64,
+    ("users", "givenName"): 100,
+    ("users", "familyName"): 100,
+    ("users", "preferredGivenName"): 100,
+    ("users", "preferredFamilyName"): 100,
+    ("users", "email"): 254,
+}
+"""The longest value the roster's column for a field holds (schools, sessions, courses,
+sections, people); a longer one is its line's problem, not a failed write."""
+MAX_SOURCED_ID = 255
+MAX_GRADE = 16
+"""The longest grade in `users.grades` (the first is the person's grade level)."""
 
 
 @dataclass(frozen=True)
@@ -465,6 +484,14 @@ def _parse_row(
         if len(value) > MAX_FIELD:
             parsed.problems.append(Problem(name, line, column, "the field is too long"))
             values[column] = ""
+    for column, value in values.items():
+        limit = MAX_SOURCED_ID if column == "sourcedId" else LENGTHS.get((name, column))
+        if limit is not None and len(value) > limit:
+            parsed.problems.append(Problem(name, line, column, f"at most {limit} characters"))
+    if name == "users" and any(len(g) > MAX_GRADE for g in split_list(values.get("grades", ""))):
+        parsed.problems.append(
+            Problem(name, line, "grades", f"each grade at most {MAX_GRADE} characters")
+        )
     for column in REQUIRED[name]:
         if column in values and not values[column].strip():
             parsed.problems.append(Problem(name, line, column, "required"))
