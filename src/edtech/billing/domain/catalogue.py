@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from edtech.billing.domain.descriptions import describe
 from edtech.billing.domain.money import Money, allocate, percent_of
 from edtech.kernel.errors import FieldProblem, InvalidError
 
@@ -277,7 +278,7 @@ def plan_lines(
                 DraftLine(
                     profile.student_id,
                     item.category_id,
-                    f"{item.name} ({cat.name})",
+                    describe("{} ({})", item.name, cat.name),
                     part,
                     fee_item_id=item.id,
                 )
@@ -305,7 +306,7 @@ def plan_lines(
                         DraftLine(
                             profile.student_id,
                             item.category_id,
-                            f"{grant.name} — {item.name}",
+                            describe("{} — {}", grant.name, item.name),
                             -part,
                             grant_id=grant.id,
                         )

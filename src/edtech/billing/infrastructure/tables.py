@@ -20,6 +20,7 @@ from edtech.billing.domain.catalogue import (
     Installment,
     Target,
 )
+from edtech.billing.domain.descriptions import DESCRIPTION_MAX_LENGTH
 from edtech.billing.domain.invoices import (
     CreditNote,
     Invoice,
@@ -233,7 +234,7 @@ invoice_line = sa.Table(
     ),
     sa.Column("seq", sa.Integer(), nullable=False),
     sa.Column("kind", _enum(LineKind), nullable=False),
-    sa.Column("description", sa.String(300), nullable=False),
+    sa.Column("description", sa.String(DESCRIPTION_MAX_LENGTH), nullable=False),
     _money(),
     sa.Column("student_id", sa.Uuid(), nullable=True),
     sa.Column("category_id", sa.Uuid(), nullable=True),
