@@ -249,6 +249,7 @@ async def test_lone_surrogates_are_refused_in_json_bodies(
         (b'{"given_name": "A", "family_name": "\\ude00\\ud83d"}',),
         (b'{"given_name": "A\\u', b'd800B", "family_name": "C"}'),  # across two chunks
         (b'{"given_name": "A\\ud83d', b'", "family_name": "C"}'),  # a half, then the end
+        tuple(bytes([b]) for b in b'{"given_name": "\\ud800", "family_name": "C"}'),  # 1 byte
     ):
         body = _problem(await people(*chunks), "body")
         assert body["code"] == "lone_surrogate", body

@@ -306,11 +306,13 @@ class _JsonSurrogates:
 
     def __init__(self) -> None:
         self.chunks: list[bytes] = []
+        self.tail = b""
         self.suspect = False
 
     def feed(self, chunk: bytes, more: bool) -> bool:
-        if not self.suspect:  # the escape may straddle two chunks: the last 5 bytes go along
-            tail = self.chunks[-1][-5:] if self.chunks else b""
-            self.suspect = may_escape_surrogate(tail + chunk)
+        if not self.suspect:  # an escape may straddle chunks: the stream's last bytes go along
+            seen = self.tail + chunk
+            self.suspect = may_escape_surrogate(seen)
+            self.tail = seen[-5:]
         self.chunks.append(chunk)
         return not more and self.suspect and holds_lone_surrogate(b"".join(self.chunks))
