@@ -17,6 +17,7 @@ import re
 
 _BACKSLASH = 0x5C
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def escapes_nul(data: bytes) -> bool:
@@ -53,13 +54,17 @@ def holds_lone_surrogate(text: str | bytes) -> bool:
     A surrogate pair — an emoji as `json.dumps` escapes it, `\\ud83d\\ude00` — is one character
     and fine. Only text with a surrogate escape is decoded again to tell the two apart; text
     that is not JSON holds none (its parser refuses it)."""
-    if isinstance(text, str):
-        try:
-            text = text.encode()
-        except UnicodeEncodeError:  # a surrogate as such, not escaped: no UTF-8 text either
-            return True
-    if _SURROGATE_ESCAPE.search(text) is None:
-        return False
+    if isinstance(text, bytes):
+        if _SURROGATE_ESCAPE.search(text) is None:
+            return False
+    else:  # searched as it is (a websocket frame), encoded only when not ASCII
+        if not text.isascii():
+            try:
+                text.encode()
+            except UnicodeEncodeError:  # a surrogate as such, not escaped
+                return True
+        if _SURROGATE_ESCAPE_TEXT.search(text) is None:
+            return False
     try:
         json.dumps(json.loads(text), ensure_ascii=False).encode()
     except UnicodeEncodeError:
