@@ -33,6 +33,7 @@ from edtech.grades.domain import (
     Weighting,
     plain,
 )
+from edtech.grades.domain.publication import NAME_MAX
 from edtech.platform.db.metadata import mapper_registry, metadata
 from edtech.platform.db.types import UTCDateTime, id_column, institution_column
 
@@ -235,7 +236,7 @@ grade_publication = sa.Table(
     sa.Column("scope", EnumText(PublishScope), nullable=False),
     sa.Column("student_ids", UuidListJSON(), nullable=False),
     sa.Column("published_by", sa.Uuid(), nullable=False),
-    sa.Column("published_by_name", sa.String(200), nullable=False),
+    sa.Column("published_by_name", sa.String(NAME_MAX), nullable=False),
     sa.Column("published_at", UTCDateTime(), nullable=False),
     sa.Column("idempotency_key", sa.String(255), nullable=True),
     sa.Column("changes", ChangesJSON(), nullable=False),
@@ -255,7 +256,7 @@ grade_change = sa.Table(
     sa.Column("before", sa.JSON(), nullable=True),
     sa.Column("after", sa.JSON(), nullable=False),
     sa.Column("actor_id", sa.Uuid(), nullable=False),
-    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("actor_name", sa.String(NAME_MAX), nullable=False),
     sa.Column("reason", sa.Text(), nullable=True),
     sa.Column("publication_id", sa.Uuid(), nullable=True),
     sa.Column("at", UTCDateTime(), nullable=False),

@@ -16,6 +16,8 @@ from pydantic import (
 )
 
 from edtech.institutions.domain import ClassType, EnrollmentRole, OrgType, SessionKind, Weekday
+from edtech.institutions.domain.people import GRADE_LEVEL_MAX
+from edtech.institutions.domain.roster import RELATIONSHIP_MAX
 from edtech.kernel.principal import Role
 from edtech.platform.http.types import BoundedDate
 
@@ -23,8 +25,12 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # As long as their columns hold (`person.grade_level`, `guardian_link.relationship`).
-GradeLevel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-Relationship = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+GradeLevel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=GRADE_LEVEL_MAX)
+]
+Relationship = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=RELATIONSHIP_MAX)
+]
 SourcedId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 # Deliberately lenient (one @, a dot in the domain): schools use reserved test domains too.
 Email = Annotated[

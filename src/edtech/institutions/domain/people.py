@@ -26,6 +26,8 @@ ERASED_NAME = ("Erased", "person")
 """What an erased person is called from then on, everywhere their name is shown."""
 
 ERASED_FIELDS = ("given_name", "family_name", "email", "birth_date", "grade_level")
+GRADE_LEVEL_MAX = 16
+"""The longest grade level a person keeps ("09", "KG")."""
 """The personal fields an erasure anonymises (names replaced, the rest emptied)."""
 
 

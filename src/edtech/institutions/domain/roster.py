@@ -18,6 +18,8 @@ from edtech.institutions.domain.values import is_active, validate_dates
 from edtech.kernel.errors import ConflictError, FieldProblem, InvalidError
 from edtech.kernel.events import Aggregate
 
+RELATIONSHIP_MAX = 32
+"""The longest name of a guardian's relationship to a student ("mother", "grandparent")."""
 GUARDIAN_FLAGS = ("can_view_attendance", "can_view_grades", "can_view_billing", "can_message")
 """What a guardian link lets the adult do for this child (Gibbon / ClassDojo style)."""
 

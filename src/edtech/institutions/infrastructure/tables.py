@@ -26,6 +26,8 @@ from edtech.institutions.domain import (
     SessionKind,
     Weekday,
 )
+from edtech.institutions.domain.people import GRADE_LEVEL_MAX
+from edtech.institutions.domain.roster import RELATIONSHIP_MAX
 from edtech.kernel.principal import Role
 from edtech.platform.db.metadata import mapper_registry, metadata
 from edtech.platform.db.types import UTCDateTime, id_column, institution_column
@@ -187,7 +189,7 @@ person = sa.Table(
     sa.Column("family_name", sa.String(100), nullable=False),
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("sourced_id", sa.String(255), nullable=True),
-    sa.Column("grade_level", sa.String(16), nullable=True),
+    sa.Column("grade_level", sa.String(GRADE_LEVEL_MAX), nullable=True),
     sa.Column("birth_date", sa.Date(), nullable=True),
     sa.Column("ends_on", sa.Date(), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -238,7 +240,7 @@ guardian_link = sa.Table(
     institution_column(),
     _person_fk("student_id"),
     _person_fk("guardian_id"),
-    sa.Column("relationship", sa.String(32), nullable=False),
+    sa.Column("relationship", sa.String(RELATIONSHIP_MAX), nullable=False),
     sa.Column("legal_guardian", sa.Boolean(), nullable=False),
     sa.Column("lives_with", sa.Boolean(), nullable=False),
     sa.Column("contact_priority", sa.Integer(), nullable=False),
