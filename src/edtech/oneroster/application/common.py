@@ -15,7 +15,14 @@ from typing import Any
 
 from edtech.institutions.public import BATCH_KINDS, RosterBatch, RosterSync
 from edtech.kernel.errors import DomainError, InvalidError
-from edtech.oneroster.domain.binding import Mode, Problem, Record, parse_date, split_list
+from edtech.oneroster.domain.binding import (
+    LENGTHS,
+    Mode,
+    Problem,
+    Record,
+    parse_date,
+    split_list,
+)
 from edtech.oneroster.domain.package import KIND_OF_FILE, ORG_TYPES, SESSION_KINDS, Package
 from edtech.oneroster.infrastructure.sources import SqlAlchemySources
 
@@ -310,7 +317,7 @@ class Applier:
         if name == "courses":
             return {
                 "school_id": self._ref("org", g("orgSourcedId")),
-                "code": g("courseCode") or r.sourced_id[:64],  # as long as `course.code`
+                "code": g("courseCode") or r.sourced_id[: LENGTHS[("courses", "courseCode")]],
                 "title": g("title"),
                 "sourced_id": r.sourced_id,
             }

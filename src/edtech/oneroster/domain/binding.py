@@ -481,12 +481,11 @@ def _parse_row(
             parsed.problems.append(
                 Problem(name, line, column, "a carriage return is not allowed inside a field")
             )
+        limit = MAX_SOURCED_ID if column == "sourcedId" else LENGTHS.get((name, column))
         if len(value) > MAX_FIELD:
             parsed.problems.append(Problem(name, line, column, "the field is too long"))
             values[column] = ""
-    for column, value in values.items():
-        limit = MAX_SOURCED_ID if column == "sourcedId" else LENGTHS.get((name, column))
-        if limit is not None and len(value) > limit:
+        elif limit is not None and len(value) > limit:
             parsed.problems.append(Problem(name, line, column, f"at most {limit} characters"))
     if name == "users" and any(len(g) > MAX_GRADE for g in split_list(values.get("grades", ""))):
         parsed.problems.append(
