@@ -382,3 +382,35 @@ async def test_another_persons_and_another_tenants_subscriptions_are_invisible(
         assert listed.json() == [], stranger
     mine = await client.get("/api/v1/me/web-push-subscriptions", headers=guardian)
     assert [s["id"] for s in mine.json()] == [sub_id]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("tail", ["é", "😀", '"1"', "a b", "\\"])
+async def test_an_endpoint_of_other_than_url_characters_is_422(
+    client: httpx.AsyncClient, school: School, push_service: PushService, tail: str
+) -> None:
+    """A push service's URL is ASCII, percent-encoded: anything else would be stored escaped,
+    longer than the column (PostgreSQL's 500 before)."""
+    guardian = await login(client, GUARDIAN)
+    body = push_service.subscribe(PUBLIC_KEY).to_json()
+    body["endpoint"] += tail
+    r = await client.post("/api/v1/me/web-push-subscriptions", json=body, headers=guardian)
+    assert r.status_code == 422, r.text
+    assert "URL characters" in r.text
+    listed = await client.get("/api/v1/me/web-push-subscriptions", headers=guardian)
+    assert listed.json() == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_the_longest_endpoint_is_stored(
+    client: httpx.AsyncClient, school: School, push_service: PushService
+) -> None:
+    """2,048 characters, as many of them as the schema admits, fit the stored subscription on
+    PostgreSQL too (the endpoint and its keys are one JSON text in a 4,096 column)."""
+    guardian = await login(client, GUARDIAN)
+    body = push_service.subscribe(PUBLIC_KEY).to_json()
+    body["endpoint"] += "?" + "%" * (2048 - len(body["endpoint"]) - 1)
+    r = await client.post("/api/v1/me/web-push-subscriptions", json=body, headers=guardian)
+    assert r.status_code == 201, r.text
+    listed = await client.get("/api/v1/me/web-push-subscriptions", headers=guardian)
+    assert [s["endpoint"] for s in listed.json()] == [body["endpoint"]]

@@ -23,6 +23,7 @@ import binascii
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -91,6 +92,12 @@ class Subscription:
         return subscription_token(self.endpoint, b64url(self.p256dh), b64url(self.auth))
 
 
+URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+"""RFC 3986's characters: a push service's URL is ASCII with anything else percent-encoded.
+None of them is escaped in the stored JSON, so the longest endpoint (2,048) and its keys fit
+`push_device.token` (4,096); a character JSON escapes (a quote: 2, an emoji: 12) would not."""
+
+
 def parse_subscription(endpoint: str, p256dh: str, auth: str) -> Subscription:
     """A subscription as the browser gave it; ValueError naming what is wrong: an endpoint that
     is not an absolute http(s) URL, a `p256dh` that is not a point on P-256 (65 bytes,
@@ -98,6 +105,8 @@ def parse_subscription(endpoint: str, p256dh: str, auth: str) -> Subscription:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("https", "http") or not parts.hostname or len(endpoint) > 2048:
         raise ValueError("endpoint: an https URL of a push service")
+    if not URL_CHARACTERS.fullmatch(endpoint):
+        raise ValueError("endpoint: URL characters only (anything else percent-encoded)")
     try:
         key = b64url_decode(p256dh)
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key)
