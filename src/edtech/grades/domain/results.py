@@ -30,6 +30,7 @@ class Flag(enum.StrEnum):
 
 
 LEFT_OUT = frozenset({Flag.EXCUSED, Flag.EXEMPT})
+SETTLED = frozenset({Flag.MISSING, *LEFT_OUT})  # flags that grade a result without points
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Mark:
     @property
     def graded(self) -> bool:
         """Scored, or settled by a flag (missing counts as zero; excused/exempt are left out)."""
-        return self.points is not None or bool(self.flags & {Flag.MISSING, *LEFT_OUT})
+        return self.points is not None or not self.flags.isdisjoint(SETTLED)
 
     @property
     def is_empty(self) -> bool:

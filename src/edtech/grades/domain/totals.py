@@ -8,7 +8,6 @@ students and guardians see) and the teacher's total (drafts included).
 from __future__ import annotations
 
 import enum
-import math
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,12 +39,16 @@ COUNTING = frozenset({LineStatus.COUNTED, LineStatus.MISSING})
 
 def round_percent(value: Fraction) -> Decimal:
     """Round half up to one decimal place, exactly (no binary or decimal approximation first)."""
-    tenths = math.floor(value * 10 + Fraction(1, 2))
+    # floor(n/d × 10 + 1/2) in integers
+    tenths = (20 * value.numerator + value.denominator) // (2 * value.denominator)
     return Decimal(tenths).scaleb(-1)
 
 
-def _fraction(value: Decimal) -> Fraction:
-    return Fraction(value)
+def _percent_of(points: Decimal, maximum: Decimal) -> Fraction:
+    """points × 100 / maximum, exactly: one fraction built from the decimals' integer ratios."""
+    pn, pd = points.as_integer_ratio()
+    mn, md = maximum.as_integer_ratio()
+    return Fraction(pn * md * 100, pd * mn)
 
 
 @dataclass(frozen=True)
@@ -147,11 +150,7 @@ def _drop_lowest(lines: list[Line], count: int) -> list[Line]:
     if count <= 0:
         return lines
     ranked = sorted(
-        counted,
-        key=lambda i: (
-            _fraction(lines[i].points or Decimal(0)) / _fraction(lines[i].max_points),
-            i,
-        ),
+        counted, key=lambda i: (_percent_of(lines[i].points or Decimal(0), lines[i].max_points), i)
     )
     out = list(lines)
     for i in ranked[:count]:
@@ -167,7 +166,7 @@ def _category_total(category: Category, items: list[Item]) -> CategoryTotal:
     counting = [line for line in lines if line.status in COUNTING]
     points = sum((line.points or Decimal(0) for line in counting), Decimal(0))
     maximum = sum((line.max_points for line in counting), Decimal(0))
-    exact = _fraction(points) * 100 / _fraction(maximum) if maximum else None
+    exact = _percent_of(points, maximum) if maximum else None
     return CategoryTotal(
         category_id=category.id,
         name=category.name,
@@ -199,9 +198,10 @@ def compute_total(
     scores its points over its maximum. Weighted: categories count by weight, and weights are
     rescaled over the categories that have grades. Unweighted: all points over all maxima.
     """
-    totals = tuple(
-        _category_total(c, [i for i in items if i.category_id == c.id]) for c in categories
-    )
+    by_category: dict[uuid.UUID, list[Item]] = {}
+    for item in items:
+        by_category.setdefault(item.category_id, []).append(item)
+    totals = tuple(_category_total(c, by_category.get(c.id, [])) for c in categories)
     exact: Fraction | None
     if weighting is Weighting.WEIGHTED:
         present = [c for c in totals if c.exact is not None and c.weight_ppm > 0]
@@ -219,7 +219,7 @@ def compute_total(
     else:
         points = sum((c.points for c in totals), Decimal(0))
         maximum = sum((c.max_points for c in totals), Decimal(0))
-        exact = _fraction(points) * 100 / _fraction(maximum) if maximum else None
+        exact = _percent_of(points, maximum) if maximum else None
         body = f"{plain(points)} / {plain(maximum)} points"
     if exact is None:
         return Total(None, None, weighting, "no graded results yet", totals)
