@@ -65,10 +65,9 @@ class Policy(Scopes):
     async def school_of_section(
         self, institution_id: uuid.UUID, section_id: uuid.UUID
     ) -> uuid.UUID | None:
-        stmt = sa.select(section.c.school_id).where(
-            section.c.institution_id == institution_id, section.c.id == section_id
+        school_id: uuid.UUID | None = await self.session.scalar(
+            _SCHOOL_OF_SECTION, {"institution_id": institution_id, "section_id": section_id}
         )
-        school_id: uuid.UUID | None = await self.session.scalar(stmt)
         return school_id
 
     async def person_in_institution(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
@@ -170,22 +169,11 @@ class Policy(Scopes):
             raise ValueError(f"unknown guardian flag {flag!r}")
         wanted = list(dict.fromkeys(student_ids))
         found: dict[uuid.UUID, list[uuid.UUID]] = {sid: [] for sid in wanted}
+        stmt = _GUARDIANS_TO_NOTIFY[flag]
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            stmt = (
-                sa.select(guardian_link.c.student_id, guardian_link.c.guardian_id)
-                .join(person, person.c.id == guardian_link.c.guardian_id)
-                .where(
-                    guardian_link.c.institution_id == institution_id,
-                    guardian_link.c.student_id.in_(chunk),
-                    active(guardian_link, self.today),
-                    guardian_link.c.custody_restriction.is_(False),
-                    guardian_link.c[flag].is_(True),
-                    sa.or_(person.c.ends_on.is_(None), person.c.ends_on > self.today),
-                )
-                .order_by(guardian_link.c.contact_priority, guardian_link.c.guardian_id)
-            )
-            for student_id, guardian_id in (await self.session.execute(stmt)).all():
+            params = {"institution_id": institution_id, "students": chunk, "today": self.today}
+            for student_id, guardian_id in (await self.session.execute(stmt, params)).all():
                 if guardian_id not in found[student_id]:
                     found[student_id].append(guardian_id)
         return found
@@ -234,8 +222,13 @@ class Policy(Scopes):
 
     async def teaches_section(self, principal: Principal, section_id: uuid.UUID) -> bool:
         """True if the principal is a teacher or aide of the section today."""
-        stmt = self.teaching_sections(principal).where(enrollment.c.section_id == section_id)
-        return await self.session.scalar(stmt) is not None
+        params = {
+            "institution_id": principal.institution_id,
+            "person_id": principal.person_id,
+            "section_id": section_id,
+            "today": self.today,
+        }
+        return await self.session.scalar(_TEACHES_SECTION, params) is not None
 
     async def is_member(self, principal: Principal, section_id: uuid.UUID) -> bool:
         """True if the principal is enrolled in the section today (student, teacher or aide)."""
@@ -338,3 +331,44 @@ class Policy(Scopes):
             .limit(1)
         )
         return await self.session.scalar(stmt) is not None
+
+
+# The statements of the questions asked on hot paths (a class's publication, a chat message),
+# built once with bound parameters rather than at each call.
+_INSTITUTION = sa.bindparam("institution_id", type_=sa.Uuid())
+_SECTION = sa.bindparam("section_id", type_=sa.Uuid())
+_PERSON = sa.bindparam("person_id", type_=sa.Uuid())
+_TODAY = sa.bindparam("today", type_=sa.Date())
+
+_SCHOOL_OF_SECTION = sa.select(section.c.school_id).where(
+    section.c.institution_id == _INSTITUTION, section.c.id == _SECTION
+)
+
+_TEACHES_SECTION = sa.select(enrollment.c.section_id).where(
+    enrollment.c.institution_id == _INSTITUTION,
+    enrollment.c.person_id == _PERSON,
+    enrollment.c.section_id == _SECTION,
+    enrollment.c.role.in_(TEACHING_ROLES),
+    active(enrollment, _TODAY),
+)
+
+
+def _guardians_to_notify(flag: str) -> sa.Select[Any]:
+    return (
+        sa.select(guardian_link.c.student_id, guardian_link.c.guardian_id)
+        .join(person, person.c.id == guardian_link.c.guardian_id)
+        .where(
+            guardian_link.c.institution_id == _INSTITUTION,
+            guardian_link.c.student_id.in_(
+                sa.bindparam("students", expanding=True, type_=guardian_link.c.student_id.type)
+            ),
+            active(guardian_link, _TODAY),
+            guardian_link.c.custody_restriction.is_(False),
+            guardian_link.c[flag].is_(True),
+            sa.or_(person.c.ends_on.is_(None), person.c.ends_on > _TODAY),
+        )
+        .order_by(guardian_link.c.contact_priority, guardian_link.c.guardian_id)
+    )
+
+
+_GUARDIANS_TO_NOTIFY = {flag: _guardians_to_notify(flag) for flag in GUARDIAN_FLAGS}

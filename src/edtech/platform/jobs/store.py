@@ -100,18 +100,11 @@ class SqlJobs:
         The waiting job is locked until the caller commits (a node's claim skips it, so it never
         starts without this work); concurrent callers with the same lock take turns. Returns
         the job's id."""
-        waiting = (
-            sa.select(job_table.c.id, job_table.c.args)
-            .where(job_table.c.lock == lock, job_table.c.state == JobState.QUEUED.value)
-            .with_for_update()
-        )
         for _ in range(3):
-            row = (await self.session.execute(waiting)).one_or_none()
+            row = (await self.session.execute(_WAITING, {"lock": lock})).one_or_none()
             if row is not None:
                 merged = merge(dict(row.args), args)
-                await self.session.execute(
-                    sa.update(job_table).where(job_table.c.id == row.id).values(args=merged)
-                )
+                await self.session.execute(_MERGE, {"job_id": row.id, "merged": merged})
                 waiting_id: uuid.UUID = row.id
                 return waiting_id
             job_id = await self.defer(name, args, lock=lock, institution_id=institution_id)
@@ -147,6 +140,23 @@ class SqlJobs:
             for job in jobs
         ]
         await insert_many(self.session, job_table, rows, skip_conflicts_on=())
+
+
+# A coalescing job waiting for more work, and the merge into it: built once (a class's
+# publication coalesces its insights recompute into the waiting job on the hot path).
+_WAITING = (
+    sa.select(job_table.c.id, job_table.c.args)
+    .where(
+        job_table.c.lock == sa.bindparam("lock", type_=job_table.c.lock.type),
+        job_table.c.state == JobState.QUEUED.value,
+    )
+    .with_for_update()
+)
+_MERGE = (
+    sa.update(job_table)
+    .where(job_table.c.id == sa.bindparam("job_id", type_=job_table.c.id.type))
+    .values(args=sa.bindparam("merged", type_=job_table.c.args.type))
+)
 
 
 @dataclass(frozen=True)
