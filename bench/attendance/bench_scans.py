@@ -2,13 +2,17 @@
 """Benchmark: scan ingestion (single and batched, scans/s) and scan → board latency (p50/p99).
 
     uv run python -m bench.attendance.bench_scans [--rate 200] [--seconds 8] [--nodes 2]
-        [--profile FILE]   (EDTECH_BENCH_PYSPY=FILE: py-spy samples of node A in the latency run)
+        [--caddy] [--profile FILE]   (EDTECH_BENCH_PYSPY=FILE: py-spy samples of node A in the
+        latency run)
 
 Creates a throw-away PostgreSQL database, seeds the FULL demo school (320 students, 16
 sections) with sessions for the last seven days, starts one node (PostgreSQL + Redis broker)
 in its own process — or two with `--nodes 2`: scans go to node A, the teacher's board socket
-is on node B — and measures over real HTTP and websockets. Prints a result block and appends
-it to `bench/results/attendance.md`; copy it into `docs/benchmarks.md`.
+is on node B — and measures over real HTTP and websockets. With `--caddy` every request and
+the board's socket go through a local Caddy in front of the node(s) (the local topology's
+Caddyfile: the production proxy settings, access logs included), which spreads the scans and
+places the socket round robin, as a deployment does. Prints a result block and appends it to
+`bench/results/attendance.md`; copy it into `docs/benchmarks.md`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -46,6 +51,7 @@ from edtech.kernel.clock import SystemClock
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.migrations import upgrade
 from edtech.platform.db.uow import UnitOfWork
+from edtech.topology.caddyfile import render_local_caddyfile
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get(
@@ -271,11 +277,34 @@ async def wait_ready(client: httpx.AsyncClient, base: str) -> None:
         await asyncio.sleep(0.1)
 
 
-async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None = None) -> str:
+def start_caddy(directory: Path, ports: list[int]) -> tuple[subprocess.Popen[bytes], int]:
+    """Caddy on a free loopback port in front of the nodes on `ports`: (its process, port)."""
+    port = free_port()
+    caddyfile = directory / "Caddyfile"
+    caddyfile.write_text(
+        render_local_caddyfile(
+            host="127.0.0.1", port=port, upstreams=[f"127.0.0.1:{p}" for p in ports]
+        )
+    )
+    env = os.environ | {"XDG_CONFIG_HOME": str(directory), "XDG_DATA_HOME": str(directory)}
+    process = subprocess.Popen(
+        ["caddy", "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+        env=env,
+        stdout=subprocess.DEVNULL,  # its access log: written, as in production, and not read
+        stderr=subprocess.DEVNULL,
+    )
+    return process, port
+
+
+async def run(
+    rate: float, seconds: float, nodes: int = 1, profile: str | None = None, caddy: bool = False
+) -> str:
     name = f"edtech_bench_{uuid.uuid4().hex[:8]}"
     await admin(f'CREATE DATABASE "{name}"')
     url = POSTGRES.rpartition("/")[0] + "/" + name
     servers: list[subprocess.Popen[bytes]] = []
+    proxy: subprocess.Popen[bytes] | None = None
+    scratch = tempfile.TemporaryDirectory(prefix="edtech-bench-caddy-")
     try:
         marks = await prepare(url)
         gc.collect()
@@ -296,10 +325,15 @@ async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None =
                 )
             )
         # Scans go to the first node; the board's socket is on the last (node B with two).
-        base = f"http://127.0.0.1:{ports[0]}"
+        base, ws_base = f"http://127.0.0.1:{ports[0]}", f"ws://127.0.0.1:{ports[-1]}"
+        if caddy:  # or both through Caddy, wherever it sends them
+            proxy, proxy_port = start_caddy(Path(scratch.name), ports)
+            base, ws_base = f"http://127.0.0.1:{proxy_port}", f"ws://127.0.0.1:{proxy_port}"
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
             for port in ports:
                 await wait_ready(client, f"http://127.0.0.1:{port}")
+            if caddy:
+                await wait_ready(client, base)
             n_lat = int(rate * seconds)
             # The socket allows ~20 frames/s (burst 60): watch the 40 latest boards only.
             starts = {sid: at for _, sid, at, _ in marks}
@@ -318,9 +352,7 @@ async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None =
                 await asyncio.sleep(1)
             pids = [p.pid for p in servers] + [os.getpid()]  # the nodes, then this process
             cpu_before = [cpu_seconds(pid) for pid in pids]
-            lat = await latency(
-                base, f"ws://127.0.0.1:{ports[-1]}", client, lat_marks, 300_000, rate
-            )
+            lat = await latency(base, ws_base, client, lat_marks, 300_000, rate)
             cpu_ms = [
                 1000 * (cpu_seconds(pid) - before) / max(1, lat["sent"])
                 for pid, before in zip(pids, cpu_before, strict=True)
@@ -329,15 +361,29 @@ async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None =
                 spy.send_signal(signal.SIGINT)
                 spy.wait(30)
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(15)
+        for process in [*servers, *([proxy] if proxy else [])]:
+            process.terminate()
+        for process in [*servers, *([proxy] if proxy else [])]:
+            process.wait(15)
+        scratch.cleanup()
         await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    where = (
-        "One node (uvicorn, own process)"
+    if caddy:
+        nodes_text = (
+            "One node (uvicorn, own process)"
+            if nodes == 1
+            else f"{nodes} nodes (uvicorn, own processes)"
+        )
+        where = f"{nodes_text} behind Caddy {caddy_version()}: scans and the board's socket through it, spread round robin"
+    elif nodes == 1:
+        where = "One node (uvicorn, own process)"
+    else:
+        where = f"{nodes} nodes (uvicorn, own processes): scans posted to node A, the board's socket on node B"
+    who = (
+        "the node"
         if nodes == 1
-        else f"{nodes} nodes (uvicorn, own processes): scans posted to node A, the board's socket on node B"
+        else "node A + node B"
+        if caddy
+        else "node A (scans) + node B (board)"
     )
     return "\n".join(
         [
@@ -353,10 +399,15 @@ async def run(rate: float, seconds: float, nodes: int = 1, profile: str | None =
             f"| Single-scan requests, sequential | {s['per_s']:.0f} scans/s, p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms |",
             f"| Scan → board socket at {lat['rate']:.0f} scans/s | p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms ({lat['received']}/{lat['sent']} received, {lat['errors']} failed requests) |",
             f"| … of which POST → response | p50 {lat['post_p50_ms']:.1f} ms, p99 {lat['post_p99_ms']:.1f} ms |",
-            f"| Node CPU per scan in that run | {' + '.join(f'{ms:.2f} ms' for ms in cpu_ms)} ({'node A (scans) + node B (board)' if nodes == 2 else 'the node'} + this load generator) |",
+            f"| Node CPU per scan in that run | {' + '.join(f'{ms:.2f} ms' for ms in cpu_ms)} ({who} + this load generator) |",
             "",
         ]
     )
+
+
+def caddy_version() -> str:
+    out = subprocess.run(["caddy", "version"], capture_output=True, text=True, check=False)
+    return out.stdout.split()[0] if out.stdout else "(version unknown)"
 
 
 def main() -> None:
@@ -364,10 +415,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--nodes", type=int, choices=(1, 2), default=1)
+    parser.add_argument(
+        "--caddy", action="store_true", help="every request and the socket through a local Caddy"
+    )
     parser.add_argument("--profile", metavar="FILE", help="run the node under cProfile, to FILE")
     args = parser.parse_args()
     profile = str(Path(args.profile).resolve()) if args.profile else None
-    block = asyncio.run(run(args.rate, args.seconds, args.nodes, profile))
+    block = asyncio.run(run(args.rate, args.seconds, args.nodes, profile, args.caddy))
     print(block)
     out = ROOT / "bench" / "results" / "attendance.md"
     out.parent.mkdir(exist_ok=True)
