@@ -34,7 +34,7 @@ from edtech.kernel.principal import Principal
 from edtech.manifest import FastRoute, Slice
 from edtech.platform.db.group_commit import EventCommitter
 from edtech.platform.http.asgi import NodeApp
-from edtech.platform.http.fast_route import FastRequest, FastRouteApp
+from edtech.platform.http.fast_route import FastAnswer, FastRequest, FastRouteApp
 from edtech.platform.services import Services
 from edtech.platform.serving import freeze_heap, uvicorn_config
 from edtech.realtime.public import AuthorizationContext, ChannelType, Registrar
@@ -101,12 +101,12 @@ def fast_publish(app: NodeApp, services: Services) -> FastRouteApp:
     is the documented route's to refuse."""
     committer = services.components.get(EventCommitter)
 
-    async def answer(request: FastRequest) -> bytes | None:
+    async def answer(request: FastRequest) -> FastAnswer | None:
         try:
             body = _PUBLISH.validate_json(request.body)
         except ValidationError:
             return None
-        return await commit_tick(committer, body)
+        return FastAnswer(await commit_tick(committer, body))
 
     return FastRouteApp(app, PUBLISH_PATH, answer, max_body_bytes=4096)
 
