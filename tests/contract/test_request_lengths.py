@@ -28,7 +28,6 @@ from pydantic import BaseModel
 
 from edtech.app import create_app
 from edtech.files.domain import MAX_NAME_LENGTH
-from edtech.files.domain.letters import MAX_TITLE
 from edtech.grades.domain.gradebook import MAX_POINTS_LIMIT
 from edtech.grades.domain.schemes import HUNDRED, MAX_DECIMALS
 from edtech.notifications.infrastructure.webpush import (
@@ -123,7 +122,6 @@ applies to it."""
 _ZONE = max(map(len, zoneinfo.available_timezones()))
 DOMAIN_BOUNDED: dict[str, int] = {
     # The use case refuses what the schema lets through, before anything is stored.
-    "files.LetterTemplateIn.title": MAX_TITLE,
     "files.UploadIn.filename": MAX_NAME_LENGTH,
     "institutions.InstitutionPatch.timezone": _ZONE,  # an IANA zone's name
     "institutions.SchoolIn.timezone": _ZONE,

@@ -99,3 +99,23 @@ async def test_a_chronically_absent_student_gets_the_institutions_letter_with_th
     )
     assert under.status_code == 409, under.text
     assert under.json()["code"] == "not_chronically_absent"
+
+
+async def test_the_template_is_as_long_as_the_document_says_and_no_longer(
+    client: httpx.AsyncClient, school: School
+) -> None:
+    """The OpenAPI document's bounds are the domain's: at the bound the text is set, one past
+    it is a 422 and the template is unchanged (the document said 400 and 20,000 before)."""
+    admin = await login(client, "admin@demo.test")
+    schema = ok(await client.get("/openapi.json"))["components"]["schemas"]["LetterTemplateIn"]
+    title_max = schema["properties"]["title"]["maxLength"]
+    body_max = schema["properties"]["body"]["maxLength"]
+    longest = {"title": "T" * title_max, "body": "{student} " + "b" * (body_max - 10)}
+    assert ok(await client.put(TEMPLATE, json=longest, headers=admin))["title"] == longest["title"]
+    for field in ("title", "body"):
+        r = await client.put(TEMPLATE, json=longest | {field: longest[field] + "x"}, headers=admin)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+    assert ok(await client.get(TEMPLATE, headers=admin)) | {"placeholders": None} == longest | {
+        "placeholders": None
+    }

@@ -15,7 +15,7 @@ from edtech.files.application.render_attendance_letter import (
     RenderAttendanceLetter,
 )
 from edtech.files.application.set_letter_template import SetLetterTemplate
-from edtech.files.domain.letters import PLACEHOLDERS, LetterTemplate
+from edtech.files.domain.letters import MAX_BODY, MAX_TITLE, PLACEHOLDERS, LetterTemplate
 from edtech.files.infrastructure.letters import letter_template
 from edtech.files.wiring import records, storage
 from edtech.identity.public import CurrentPrincipalDep
@@ -29,8 +29,8 @@ router = APIRouter(prefix="/api/v1/files", tags=["files"])
 class LetterTemplateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(max_length=400)
-    body: str = Field(max_length=20_000)
+    title: str = Field(max_length=MAX_TITLE)
+    body: str = Field(max_length=MAX_BODY)
 
 
 class LetterTemplateOut(BaseModel):
