@@ -151,8 +151,8 @@ async def run(args: argparse.Namespace) -> None:
                         f"  CPU {sum(c for _, c in took) * 1000:6.1f} ms",
                         flush=True,
                     )
-                for took, text in sorted(statements, reverse=True)[:10]:
-                    print(f"    {took * 1000:7.1f} ms  {text}", flush=True)
+                for lasted, text in sorted(statements, reverse=True)[:10]:
+                    print(f"    {lasted * 1000:7.1f} ms  {text}", flush=True)
             print(
                 f"median commit {statistics.median(w for w, _ in totals):.3f} s, "
                 f"CPU {statistics.median(c for _, c in totals):.3f} s; "

@@ -18,6 +18,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from bench import common
 from bench.node import ROOM, Ticked, bench_app, settings, token
@@ -152,7 +153,8 @@ def main() -> None:
     print(common.machine())
     result = asyncio.run(scenario(args))
     print(json.dumps({k: v for k, v in result.items() if k != "closed"}, indent=2))
-    print("closed sockets by code:", {c: result["closed"].count(c) for c in set(result["closed"])})
+    closed = cast(list[int], result["closed"])
+    print("closed sockets by code:", {c: closed.count(c) for c in set(closed)})
 
 
 if __name__ == "__main__":

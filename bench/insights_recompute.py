@@ -36,6 +36,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.common import create_database, drop_database, machine, percentile
 from edtech.demo import DemoScale, seed_demo
@@ -129,7 +130,7 @@ async def seed(url: str, students: int, days: int) -> tuple[uuid.UUID, list[uuid
     return institution, marked, written
 
 
-async def flip_a_mark(conn: sa.ext.asyncio.AsyncConnection, student: uuid.UUID) -> None:
+async def flip_a_mark(conn: AsyncConnection, student: uuid.UUID) -> None:
     """One of the student's marks turns absent ↔ present (a teacher's correction)."""
     await conn.execute(
         sa.text(

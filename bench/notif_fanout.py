@@ -153,7 +153,7 @@ async def providers_process() -> None:
     """`--role providers`: the loopback FCM and SMTP server, until SIGTERM; then the counts."""
     stop = stopped_by_sigterm()
     fcm = RecordedFcm()
-    fcm_server = LiveServer(fcm.app)  # type: ignore[arg-type]
+    fcm_server = LiveServer(fcm.app)
     await fcm_server.start()
     smtp = SmtpServer()
     smtp.start()

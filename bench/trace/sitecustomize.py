@@ -116,7 +116,7 @@ def install(directory: str) -> None:
             if seen is not None:
                 seen.append((started, now() - started, "COMMIT / ROLLBACK"))
 
-    connection._call_and_discard = finished
+    connection._call_and_discard = finished  # type: ignore[method-assign]
     as_span(JobRunner, "_work", lambda _, args: f"job {args[0].name}")
     as_span(Publisher, "publish", lambda _, args: f"publisher: {len(args[0])} rows")
     as_span(Publisher, "_mark", lambda _, args: "publisher: marking")
@@ -130,7 +130,7 @@ def install(directory: str) -> None:
             ticking.append(asyncio.get_running_loop().create_task(ticker()))
         if scope["type"] != "http":
             return await serve(self, scope, receive, send)
-        span = [now(), None, f"http {scope['method']} …{scope['path'][-28:]}"]
+        span: list[Any] = [now(), None, f"http {scope['method']} …{scope['path'][-28:]}"]
         remember(spans, span)
         traced = scope["path"].endswith(PATH)
         seen: list[tuple[float, float, str]] = []

@@ -80,9 +80,12 @@ __all__ = [
 
 
 class _DemoSummary(Protocol):
-    institution_id: uuid.UUID
-    school_ids: tuple[uuid.UUID, ...]
-    people: Any
+    @property
+    def institution_id(self) -> uuid.UUID: ...
+    @property
+    def school_ids(self) -> tuple[uuid.UUID, ...]: ...
+    @property
+    def people(self) -> Any: ...
 
 
 async def cancel_sessions_on(
