@@ -19,7 +19,13 @@ from edtech.institutions.domain import GUARDIAN_FLAGS, EnrollmentRole
 from edtech.institutions.infrastructure.meetings import school_clock
 from edtech.institutions.infrastructure.tables import enrollment, guardian_link, person, section
 from edtech.institutions.policy.belonging import Belonging, belonging
-from edtech.institutions.policy.scopes import OFFICE_ROLES, TEACHING_ROLES, Scopes, active
+from edtech.institutions.policy.scopes import (
+    OFFICE_ROLES,
+    TEACHING_ROLES,
+    Scopes,
+    active,
+    teaching,
+)
 from edtech.institutions.policy.views import GuardianLinkView, SectionMembership, link_view
 from edtech.kernel.clock import Clock
 from edtech.kernel.errors import ForbiddenError
@@ -344,12 +350,8 @@ _SCHOOL_OF_SECTION = sa.select(section.c.school_id).where(
     section.c.institution_id == _INSTITUTION, section.c.id == _SECTION
 )
 
-_TEACHES_SECTION = sa.select(enrollment.c.section_id).where(
-    enrollment.c.institution_id == _INSTITUTION,
-    enrollment.c.person_id == _PERSON,
-    enrollment.c.section_id == _SECTION,
-    enrollment.c.role.in_(TEACHING_ROLES),
-    active(enrollment, _TODAY),
+_TEACHES_SECTION = teaching(_INSTITUTION, _PERSON, _TODAY).where(
+    enrollment.c.section_id == _SECTION
 )
 
 

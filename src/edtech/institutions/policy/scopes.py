@@ -26,6 +26,23 @@ OFFICE_ROLES = frozenset(
 TEACHING_ROLES = (EnrollmentRole.TEACHER.value, EnrollmentRole.AIDE.value)
 
 
+def teaching(
+    institution_id: Any, person_id: Any, on: date | sa.ColumnElement[date]
+) -> sa.Select[Any]:
+    """Ids of the sections the person teaches or assists in on `on` (values or bound
+    parameters: the policy builds its hot statements once from this)."""
+    return (
+        sa.select(enrollment.c.section_id)
+        .where(
+            enrollment.c.institution_id == institution_id,
+            enrollment.c.person_id == person_id,
+            enrollment.c.role.in_(TEACHING_ROLES),
+            active(enrollment, on),
+        )
+        .correlate(None)
+    )
+
+
 class Scopes:
     """Visibility filters judged on `today`; subqueries never correlate with the outer query."""
 
@@ -39,16 +56,7 @@ class Scopes:
 
     def teaching_sections(self, principal: Principal) -> sa.Select[Any]:
         """Ids of the sections the principal teaches or assists in today."""
-        return (
-            sa.select(enrollment.c.section_id)
-            .where(
-                enrollment.c.institution_id == principal.institution_id,
-                enrollment.c.person_id == principal.person_id,
-                enrollment.c.role.in_(TEACHING_ROLES),
-                active(enrollment, self.today),
-            )
-            .correlate(None)
-        )
+        return teaching(principal.institution_id, principal.person_id, self.today)
 
     def own_sections(self, principal: Principal) -> sa.Select[Any]:
         """Ids of the sections the principal is enrolled in today, in any role."""
