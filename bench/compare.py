@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -458,9 +459,14 @@ async def run_traffic(
             rate = args.chat_rate
         else:
             rate = None
+        # Each message's `ts` is its scheduled instant: a full collection of this process while
+        # publishing (one of 221 ms was seen) would read as every system's latency.
+        gc.collect()
+        gc.freeze()
         pub = await publish(
             system, ports, rooms, rate=rate, seconds=args.seconds, concurrency=args.concurrency
         )
+        gc.unfreeze()
         await asyncio.sleep(args.settle)
         cpu1 = [cpu_seconds(p) for p in pids]
         if spy is not None:
