@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -299,6 +300,8 @@ def start_caddy(directory: Path, ports: list[int]) -> tuple[subprocess.Popen[byt
 async def run(
     rate: float, seconds: float, nodes: int = 1, profile: str | None = None, caddy: bool = False
 ) -> str:
+    if caddy and shutil.which("caddy") is None:
+        raise SystemExit("--caddy needs Caddy on PATH (Debian: apt-get install caddy)")
     name = f"edtech_bench_{uuid.uuid4().hex[:8]}"
     await admin(f'CREATE DATABASE "{name}"')
     url = POSTGRES.rpartition("/")[0] + "/" + name
@@ -361,30 +364,24 @@ async def run(
                 spy.send_signal(signal.SIGINT)
                 spy.wait(30)
     finally:
-        for process in [*servers, *([proxy] if proxy else [])]:
+        processes = [*servers, *([proxy] if proxy else [])]
+        for process in processes:
             process.terminate()
-        for process in [*servers, *([proxy] if proxy else [])]:
+        for process in processes:
             process.wait(15)
         scratch.cleanup()
         await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    if caddy:
-        nodes_text = (
-            "One node (uvicorn, own process)"
-            if nodes == 1
-            else f"{nodes} nodes (uvicorn, own processes)"
-        )
-        where = f"{nodes_text} behind Caddy {caddy_version()}: scans and the board's socket through it, spread round robin"
-    elif nodes == 1:
-        where = "One node (uvicorn, own process)"
-    else:
-        where = f"{nodes} nodes (uvicorn, own processes): scans posted to node A, the board's socket on node B"
-    who = (
-        "the node"
+    where = (
+        "One node (uvicorn, own process)"
         if nodes == 1
-        else "node A + node B"
-        if caddy
-        else "node A (scans) + node B (board)"
+        else f"{nodes} nodes (uvicorn, own processes)"
     )
+    who = "the node" if nodes == 1 else "node A + node B"
+    if caddy:
+        where += f" behind Caddy {caddy_version()}: scans and the board's socket through it, spread round robin"
+    elif nodes > 1:
+        where += ": scans posted to node A, the board's socket on node B"
+        who = "node A (scans) + node B (board)"
     return "\n".join(
         [
             f"### Attendance scans — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
