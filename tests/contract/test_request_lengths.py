@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from edtech.app import create_app
 from edtech.files.domain import MAX_NAME_LENGTH
@@ -364,7 +365,9 @@ def _longest(text: dict[str, Any]) -> int | None:
 def _decimal(key: str, slice_: str | None, prop: str, model: type[BaseModel]) -> RequestField:
     """A `Decimal` field: integer digits from `max_digits` or its bounds, places from
     `decimal_places`; as text, a sign, the digits, and a point before the places."""
-    meta = next(f for n, f in model.model_fields.items() if (f.alias or n) == prop).metadata
+    field = _field(model, prop)
+    assert field is not None
+    meta = field.metadata
     places = next((m.decimal_places for m in meta if getattr(m, "decimal_places", None)), None)
     digits = next((m.max_digits for m in meta if getattr(m, "max_digits", None)), None)
     bounds = [
@@ -385,10 +388,13 @@ def _decimal(key: str, slice_: str | None, prop: str, model: type[BaseModel]) ->
 
 def _arms(model: type[BaseModel] | None, prop: str) -> set[Any]:
     """The types a model's field takes (the alternatives of a union, without `Annotated`)."""
-    if model is None:
-        return set()
-    field = next((f for n, f in model.model_fields.items() if (f.alias or n) == prop), None)
+    field = _field(model, prop) if model is not None else None
     return _unwrap(field.annotation) if field else set()
+
+
+def _field(model: type[BaseModel], prop: str) -> FieldInfo | None:
+    """The model's field that the document names `prop` (its alias, else its name)."""
+    return next((f for n, f in model.model_fields.items() if (f.alias or n) == prop), None)
 
 
 def _unwrap(annotation: Any) -> set[Any]:
