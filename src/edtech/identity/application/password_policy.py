@@ -19,6 +19,11 @@ MIN_SCORE = 2
 """zxcvbn's 0-4 scale: below 2 a password falls to an online guessing attack ("too guessable",
 e.g. `0000000000`, `qwertyuiop1`)."""
 
+ESTIMATED_PREFIX = 72
+"""Characters of a password zxcvbn estimates: its own limit (4.5 raises ValueError past it; its
+matching is quadratic in the length). A password guessable in its first 72 characters is
+refused; one that is not is long enough to be strong whatever follows."""
+
 _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 """The 30 000 most common passwords of the leaked-password corpora zxcvbn ranks."""
 
@@ -50,6 +55,6 @@ class PasswordPolicy:
         local = email.partition("@")[0].lower()
         if len(local) >= 3 and local in lowered:
             return "must not contain the email address"
-        if zxcvbn(password[:100], user_inputs=[local])["score"] < MIN_SCORE:
+        if zxcvbn(password[:ESTIMATED_PREFIX], user_inputs=[local])["score"] < MIN_SCORE:
             return "is too easy to guess"
         return None
