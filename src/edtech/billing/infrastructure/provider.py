@@ -22,6 +22,7 @@ from edtech.billing.domain.provider import (
     ProviderIntent,
 )
 from edtech.kernel.errors import AuthenticationError, InvalidError
+from edtech.platform.security.keys import same_secret
 from edtech.platform.services import Services
 from edtech.settings import Settings
 
@@ -84,7 +85,7 @@ class FakePaymentProvider:
         except (KeyError, ValueError):
             raise AuthenticationError("Missing or malformed webhook signature.") from None
         mac = hmac.new(self._secret, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(mac, given):
+        if not same_secret(mac, given):
             raise AuthenticationError("Bad webhook signature.")
         if abs(now.timestamp() - ts) > TOLERANCE.total_seconds():
             raise AuthenticationError("Webhook timestamp outside the tolerance.")

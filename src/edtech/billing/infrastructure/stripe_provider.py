@@ -133,6 +133,8 @@ class StripePaymentProvider:
         self, headers: Mapping[str, str], body: bytes, now: datetime
     ) -> ProviderEvent:
         header = headers.get(SIGNATURE_HEADER, "")
+        if not header.isascii():  # stripe compares it as `str`: a TypeError past ASCII
+            raise AuthenticationError("Missing, malformed or bad webhook signature.")
         try:
             stripe.WebhookSignature.verify_header(body, header, self._webhook_secret)
         except stripe.SignatureVerificationError:

@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from edtech.platform.security.keys import same_secret
+
 
 @dataclass(frozen=True)
 class UploadSigner:
@@ -29,5 +31,5 @@ class UploadSigner:
 
     def valid(self, upload_id: uuid.UUID, expires: int, signature: str, now: datetime) -> bool:
         """The signature is ours for this upload and instant, and the instant is still ahead."""
-        good = hmac.compare_digest(self._mac(upload_id, expires), signature)
+        good = same_secret(self._mac(upload_id, expires), signature)
         return good and now < datetime.fromtimestamp(expires, UTC)

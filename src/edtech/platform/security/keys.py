@@ -22,4 +22,8 @@ def hash_secret(secret: str) -> str:
 
 
 def same_secret(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+    """Compare in constant time, whatever the characters: `hmac.compare_digest` refuses two
+    `str` with non-ASCII characters (a TypeError), so both are compared as bytes."""
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
