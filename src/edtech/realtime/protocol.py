@@ -156,11 +156,20 @@ def json_text(obj: Any) -> str:
     dataclass) goes to `json`, so such data reads, or fails, as it always did. (A UUID or an
     enum, which `json` refuses, orjson writes as its text or value: event data is made
     JSON-ready before it gets here, `DomainEvent.payload`. A float is the same number, its
-    exponent without a leading zero, `1e-7`; NaN and the infinities, not JSON, are `null`.)"""
+    exponent without a leading zero, `1e-7`; NaN and the infinities, not JSON, are `null`.)
+
+    A lone surrogate is written escaped (`\\ud800`, every other non-ASCII character then too):
+    the text is sent as UTF-8, which cannot hold one as such — a reply echoing a client's `ref`
+    or field name holding one was unsendable, and the socket fell silent without a close."""
     try:
         return orjson.dumps(obj, option=_AS_JSON).decode()
     except orjson.JSONEncodeError:
-        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+        text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return json.dumps(obj, separators=(",", ":"))
+        return text
 
 
 def reply_ok(ref: str | None, data: Mapping[str, Any] | None = None) -> str:

@@ -7,6 +7,7 @@ HTTP, on both dialects (PostgreSQL is where most of these used to fail).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -407,3 +408,26 @@ async def test_lone_surrogates_are_refused_over_the_websocket(
         await socket.close()
     messages = await client.get(f"/api/v1/conversations/{conversation}/messages", headers=guardian)
     assert [m["body"] for m in messages.json()["items"]] == ["a\\ud800b", "a😀b"]
+
+
+async def test_a_refused_frame_echoing_a_lone_surrogate_is_answered_and_the_socket_goes_on(
+    client: httpx.AsyncClient, live_server: LiveServer, demo: DemoSummary
+) -> None:
+    """The error reply echoes the frame's `ref` (and names a field it refuses): one holding a
+    lone surrogate made the reply unsendable, and the socket fell silent — open, answering
+    nothing, with no close code."""
+    _, conversation, socket = await _chatting(client, live_server, demo)
+    channel = f"chat.conversation.{conversation}"
+    try:
+        for frame in (
+            {"op": "ping", "ref": "\ud800", "extra": 1},  # refused: an unknown field
+            {"op": "typing", "ref": "r\udfff", "channel": "Not A Channel"},
+            {"op": "subscribe", "ref": "k", "channel": channel, "\ud800": 1},  # named in the reply
+        ):
+            await socket.ws.send(json.dumps(frame))
+            reply = await socket.until(lambda f: f.get("op") == "reply")
+            assert (reply["ok"], reply["error"]["code"]) == (False, "bad_frame"), reply
+            assert reply["ref"] == frame["ref"]
+            assert (await socket.request("ping"))["op"] == "pong"  # the socket goes on
+    finally:
+        await socket.close()

@@ -107,11 +107,17 @@ def test_json_text_writes_what_the_standard_library_writes(obj: object) -> None:
     [
         {1: "a key that is not a string"},
         {"beyond 64 bits": 2**64},
-        {"lone surrogate": "\ud800"},
     ],
 )
 def test_what_orjson_refuses_is_written_by_the_standard_library(obj: object) -> None:
     assert json_text(obj) == _stdlib(obj)
+
+
+@pytest.mark.parametrize("obj", [{"lone surrogate": "\ud800 é"}, {"\udfff": ["x", "\ud83d"]}])
+def test_a_lone_surrogate_is_written_escaped_so_the_text_can_be_sent(obj: object) -> None:
+    text = json_text(obj)
+    text.encode()  # UTF-8, as a websocket text frame is sent: `_stdlib(obj)` cannot be
+    assert json.loads(text) == obj
 
 
 def test_a_float_reads_back_as_the_same_number() -> None:
