@@ -8,6 +8,7 @@ export type { ChannelEvents, ChannelPattern, EventFrame };
 export declare const CloseCodes: Readonly<{
     readonly NORMAL: 1000;
     readonly MESSAGE_TOO_BIG: 1009;
+    readonly INTERNAL_ERROR: 1011;
     readonly SERVER_RESTART: 1012;
     readonly AUTH_FAILED: 4001;
     readonly POLICY_VIOLATION: 4008;

@@ -10,6 +10,7 @@ const OFFSETS_KEY = "edtech.offsets";
 export const CloseCodes = Object.freeze({
     NORMAL: 1000,
     MESSAGE_TOO_BIG: 1009,
+    INTERNAL_ERROR: 1011,
     SERVER_RESTART: 1012,
     AUTH_FAILED: 4001,
     POLICY_VIOLATION: 4008,
@@ -21,7 +22,7 @@ export function closeAction(code) {
         return "refresh"; // renew the token, then reconnect
     if (code === CloseCodes.POLICY_VIOLATION)
         return "backoff"; // too many frames: wait longer
-    return "reconnect"; // 1012 draining, 4009 slow, 1006 gone: any node, resume by offset
+    return "reconnect"; // 1011 a fault, 1012 draining, 4009 slow, 1006 gone: resume by offset
 }
 /** Full-jitter exponential backoff: a random delay in [0, min(cap, base * 2^attempt)). */
 export function backoffDelay(attempt, { base = 500, cap = 15000, random = Math.random } = {}) {

@@ -31,6 +31,7 @@ const OFFSETS_KEY = "edtech.offsets";
 export const CloseCodes = Object.freeze({
   NORMAL: 1000,
   MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
   SERVER_RESTART: 1012,
   AUTH_FAILED: 4001,
   POLICY_VIOLATION: 4008,
@@ -43,7 +44,7 @@ export type CloseAction = "refresh" | "backoff" | "reconnect";
 export function closeAction(code: number): CloseAction {
   if (code === CloseCodes.AUTH_FAILED) return "refresh"; // renew the token, then reconnect
   if (code === CloseCodes.POLICY_VIOLATION) return "backoff"; // too many frames: wait longer
-  return "reconnect"; // 1012 draining, 4009 slow, 1006 gone: any node, resume by offset
+  return "reconnect"; // 1011 a fault, 1012 draining, 4009 slow, 1006 gone: resume by offset
 }
 
 export interface BackoffOptions {

@@ -30,6 +30,10 @@ REF = "#/components/schemas/{model}"
 CLOSE_CODES = {
     CloseCode.NORMAL: "Normal closure.",
     CloseCode.MESSAGE_TOO_BIG: "A frame over the size limit (64 KiB).",
+    CloseCode.INTERNAL_ERROR: (
+        "The server failed to send a frame (a fault on its side, logged): reconnect and resume "
+        "by offset."
+    ),
     CloseCode.SERVER_RESTART: "The node is draining: reconnect (any node) and resume by offset.",
     CloseCode.AUTH_FAILED: (
         "No token, a bad token, an access token that expired unrenewed, or a sign-in that "

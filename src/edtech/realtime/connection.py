@@ -189,8 +189,12 @@ class Connection:
                 await send({"type": "websocket.send", "text": frame})
                 if self._room is not None:
                     self._room.set()
-        except Exception:  # the peer is gone; the receive loop sees the disconnect
+        except OSError:  # the peer is gone (uvicorn's ClientDisconnected): the receive loop sees it
             self.closing = True
+        except Exception:  # a frame that cannot be sent: close saying so, never fall silent
+            log.exception("ws_send_failed", connection=self.id)
+            self._writer = None  # done: `close` must not cancel this task
+            self.close(CloseCode.INTERNAL_ERROR, "a frame could not be sent: resume by offset")
         finally:
             self._writer = None
             if self._out is out and not out:

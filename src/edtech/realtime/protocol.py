@@ -26,6 +26,7 @@ class CloseCode(enum.IntEnum):
 
     NORMAL = 1000
     MESSAGE_TOO_BIG = 1009  # a frame over the limit (sent by the server library itself)
+    INTERNAL_ERROR = 1011  # a frame the server failed to send (a fault of ours): resume by offset
     SERVER_RESTART = 1012  # the node is draining: reconnect (to any node) and resume by offset
     AUTH_FAILED = 4001  # no/bad/expired token, or its sign-in ended (logout, revoked, disabled)
     POLICY_VIOLATION = 4008  # too many frames (rate limit) or a binary frame flood

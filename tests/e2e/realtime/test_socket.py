@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from edtech.realtime import connection
 from tests.integration.realtime.support import (
     TENANT_B,
     Client,
@@ -118,6 +119,25 @@ async def test_oversized_frame_closes_with_1009_and_others_are_unaffected(
     client = await Client.open(live_server.ws_url, token_for(services(live_server)))
     await client.ws.send(json.dumps({"op": "ping", "pad": "x" * 70_000}))
     assert await closed_code(client) == 1009
+    assert (await bystander.request("ping"))["op"] == "pong"
+    await bystander.close()
+
+
+async def test_a_frame_that_cannot_be_sent_closes_with_1011_and_others_are_unaffected(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault while sending (here a pong made unsendable on purpose: text UTF-8 cannot hold)
+    closes the socket with 1011, so the client reconnects; it had been taken for a gone peer,
+    and the socket stayed open answering nothing."""
+    bystander = await Client.open(live_server.ws_url, token_for(services(live_server)))
+    client = await Client.open(live_server.ws_url, token_for(services(live_server)))
+    assert (await client.request("ping"))["op"] == "pong"
+    pong = connection.pong_frame
+    monkeypatch.setattr(
+        connection, "pong_frame", lambda ref: "\ud800" if ref == "bad" else pong(ref)
+    )
+    await client.ws.send(json.dumps({"op": "ping", "ref": "bad"}))
+    assert await closed_code(client) == 1011
     assert (await bystander.request("ping"))["op"] == "pong"
     await bystander.close()
 
