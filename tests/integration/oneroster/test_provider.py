@@ -246,3 +246,21 @@ async def test_an_lms_puts_a_category_and_its_line_items_go_into_it_by_title(
     assert book.status_code == 200, book.text
     assert "Homework & practice" in book.text  # the category's title, not its sourcedId
     assert "cat-hw" not in book.text
+
+
+async def test_a_client_with_a_wrong_secret_or_a_nul_in_its_credentials_is_refused(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    """A NUL in the Basic credentials reached PostgreSQL, which takes none in text: a 500."""
+    admin = await login(client, "admin@demo.test")
+    client_id, secret = await _client(client, admin, "roster-core.readonly")
+    for creds in (
+        (client_id, secret + "x"),
+        ("\x00" + client_id, secret),
+        (client_id, secret + "\x00"),
+        ("\x00", "\x00"),
+    ):
+        r = await _token(client, creds)
+        assert r.status_code == 401, (creds, r.text)
+        assert r.json()["error"] == "invalid_client"
+    assert (await _token(client, (client_id, secret))).status_code == 200

@@ -72,7 +72,9 @@ def _basic(request: Request) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, sep, secret = raw.partition(":")
-    return (client_id, secret) if sep else None
+    if not sep or "\x00" in raw:  # no client has a NUL, and PostgreSQL takes none in text
+        return None
+    return client_id, secret
 
 
 @router.post(
