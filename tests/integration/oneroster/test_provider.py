@@ -264,3 +264,19 @@ async def test_a_client_with_a_wrong_secret_or_a_nul_in_its_credentials_is_refus
         assert r.status_code == 401, (creds, r.text)
         assert r.json()["error"] == "invalid_client"
     assert (await _token(client, (client_id, secret))).status_code == 200
+
+
+async def test_a_page_under_an_id_of_any_characters_gets_its_links(
+    client: httpx.AsyncClient, demo: DemoSummary
+) -> None:
+    """The `Link` header was built from the decoded path: an id holding a NUL or a character
+    past Latin-1 made it unsendable, and the connection dropped without an answer."""
+    admin = await login(client, "admin@demo.test")
+    roster = await _bearer(client, await _client(client, admin, "roster.readonly"))
+    for raw in ("a%00b", "%F0%9F%98%80", "caf%C3%A9"):
+        r = await client.get(f"{R}/schools/{raw}/classes", headers=roster)
+        assert r.status_code == 200, r.text  # no such school: no classes
+        assert r.json() == {"classes": []}
+        assert f"/schools/{raw}/classes?" in r.headers["link"]
+    r = await client.get(f"{R}/users", params={"limit": 1}, headers=roster)
+    assert f"{R}/users?limit=1&offset=1>" in r.headers["link"]

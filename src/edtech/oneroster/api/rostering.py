@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -48,8 +49,12 @@ QueryDep = Annotated[RosterQuery, Depends(query_params)]
 
 
 def _links(request: Request, q: RosterQuery, total: int) -> str:
+    # The path as sent, percent-encoded again: decoded, an id holding a NUL or a character past
+    # Latin-1 made the header unsendable (the connection dropped without an answer).
+    url = request.url.replace(path=quote(request.url.path))
+
     def at(offset: int) -> str:
-        return str(request.url.include_query_params(limit=q.limit, offset=offset))
+        return str(url.include_query_params(limit=q.limit, offset=offset))
 
     links = [f'<{at(0)}>; rel="first"']
     last = max(0, (total - 1) // q.limit * q.limit)
