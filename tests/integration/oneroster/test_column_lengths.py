@@ -54,3 +54,19 @@ async def test_names_and_grades_as_long_as_their_columns_import(
     people = await client.get("/api/v1/people", params={"q": "Nakamura"}, headers=admin)
     (zoe,) = people.json()["items"]
     assert (zoe["given_name"], zoe["grade_level"]) == ("Z" * 100, "1" * 16)
+
+
+async def test_a_nul_in_a_field_fails_the_import_by_line_and_changes_nothing(
+    client: httpx.AsyncClient, app: FastAPI, demo: DemoSummary
+) -> None:
+    """SQLite stored the NUL; on PostgreSQL the import's job failed at the insert, attempt
+    after attempt, and the upload never finished."""
+    admin = await login(client, "admin@demo.test")
+    files = texts("bulk")
+    files["users.csv"] = files["users.csv"].replace(ZOE, ZOE.replace(b",Zoe,", b",Z\x00e,"))
+    outcome = await import_outcome(client, app, admin, zipped(files))
+    assert outcome["state"] == "failed", outcome
+    (error,) = [e for e in outcome["problem"]["errors"] if e["loc"][0] == "users.csv"]
+    assert (error["loc"][2:], error["msg"]) == (["givenName"], "a NUL character (U+0000)")
+    people = await client.get("/api/v1/people", params={"q": "Nakamura"}, headers=admin)
+    assert people.json()["items"] == []

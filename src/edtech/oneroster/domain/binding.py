@@ -481,6 +481,8 @@ def _parse_row(
             parsed.problems.append(
                 Problem(name, line, column, "a carriage return is not allowed inside a field")
             )
+        if "\x00" in value:  # PostgreSQL stores none: its insert failed, attempt after attempt
+            parsed.problems.append(Problem(name, line, column, "a NUL character (U+0000)"))
         limit = MAX_SOURCED_ID if column == "sourcedId" else LENGTHS.get((name, column))
         if len(value) > MAX_FIELD:
             parsed.problems.append(Problem(name, line, column, "the field is too long"))
