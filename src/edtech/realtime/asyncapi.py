@@ -49,6 +49,8 @@ One multiplexed socket per client: `GET /ws?token=<access token>`, or offer the 
 `edtech.v1` and `bearer.<access token>` (the server selects `edtech.v1`). JSON text frames.
 A handshake whose `Origin` is neither the server's own nor listed in `EDTECH_ALLOWED_ORIGINS`
 is refused with HTTP 403 before the upgrade; clients that send no `Origin` (apps) are not.
+A handshake whose request line (the token in the query included) or one of its header lines
+is longer than 8 KiB is refused with HTTP 414 or 431, and the connection closed.
 
 Client ops: subscribe (optional `since: {offset, epoch}`), unsubscribe, send (with a client
 `id`: a retry with the same id takes effect once), typing, presence, refresh (a new access

@@ -141,3 +141,28 @@ async def test_keepalive_pings_and_closes_a_peer_that_never_answers() -> None:
         rest = await asyncio.wait_for(reader.read(), 2)  # until the server closes
         assert b"keepalive ping timeout" in rest
         writer.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [
+        ("GET /ws?token=" + "a" * 9000 + " HTTP/1.1", b" 414 "),  # a request line past 8 KiB
+        ("GET /ws HTTP/1.1\r\nX-Long: " + "a" * 9000, b" 431 "),  # a header line past it
+    ],
+)
+async def test_a_handshake_websockets_refuses_is_answered_and_closed(
+    line: str, status: bytes
+) -> None:
+    """The refusal was prepared and never sent: the client waited until it gave up."""
+    async with Server() as srv:
+        reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            (
+                f"{line}\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        answer = await asyncio.wait_for(reader.read(), 5)  # the answer, then the close
+        assert answer.startswith(b"HTTP/1.1" + status), answer[:200]
+        writer.close()

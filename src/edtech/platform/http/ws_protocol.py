@@ -8,7 +8,9 @@ for write back-pressure (another deque, 0.75 KiB) and the handshake's request an
 with their headers (2 KiB, never read after the handshake). `LeanWebSocketProtocol` is the same
 protocol — every method is uvicorn's, so keepalive pings and their timeout, back-pressure
 (`pause_writing`), closing and shutdown behave alike — with slots, a one-consumer inbox, a
-small write gate, and the handshake's request and response let go once it is done.
+small write gate, and the handshake's request and response let go once it is done. One fix on
+top: a handshake websockets itself refuses (a line past 8 KiB) gets the 414 or 431 it prepared,
+which uvicorn never sent.
 """
 
 from __future__ import annotations
@@ -140,6 +142,16 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self.queue = Inbox()  # type: ignore[assignment]
         self.writable = WriteGate()  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.handshake_exc is not None and not self.handshake_initiated:
+            # websockets refused the handshake itself — a request line past 8 KiB (a long
+            # token in the query), a header past it, too many headers — and holds its 414 or
+            # 431 ready; uvicorn writes only what follows an event, so the client heard nothing
+            # and the connection hung. Send the answer and close.
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.transport.close()
 
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
