@@ -40,6 +40,11 @@ async def snapshot(client: httpx.AsyncClient, acc: dict[str, str], family: Any) 
         ({"amount": "1.001", "currency": "USD", "method": "cash"}, "invalid"),
         ({"amount": "5.00", "currency": "EUR", "method": "cash"}, "currency_mismatch"),
         ({"amount": 5.5, "currency": "USD", "method": "cash"}, "validation_failed"),
+        # Arabic-Indic digits: Python's `\d` and `Decimal` took them as 123, the document's not
+        (
+            {"amount": "\u0661\u0662\u0663", "currency": "USD", "method": "cash"},
+            "validation_failed",
+        ),
         ({"amount": "5.00", "currency": "USD", "method": "card"}, "invalid"),
     ],
 )

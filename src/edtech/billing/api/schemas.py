@@ -18,7 +18,7 @@ from edtech.platform.http.types import BoundedDate, BoundedDatetime
 Amount = Annotated[
     str,
     Field(
-        pattern=r"^-?\d{1,15}(\.\d{1,4})?$",
+        pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",  # [0-9]: `\d` here takes any Unicode digit
         description="A decimal amount as a string, with at most the currency's decimals "
         '("333.34" EUR, "33334" JPY, "333.334" KWD). Never a float.',
         examples=["333.34"],
@@ -136,7 +136,7 @@ class GrantIn(BaseModel):
     student_id: uuid.UUID
     kind: GrantKind
     name: Text
-    percent: Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,2})?$")] | None = None
+    percent: Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$")] | None = None
     amount: Amount | None = None
     category_id: uuid.UUID | None = None
     valid_from: BoundedDate | None = None
