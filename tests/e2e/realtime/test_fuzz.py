@@ -46,7 +46,7 @@ def _scalar(rng: random.Random) -> Any:
             rng.random() * 10 ** rng.randint(-5, 300),
             "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 40))),
             "\u0000\ud7ff\ufffd" * rng.randint(0, 3),
-            "\ud800\udfff"[rng.randint(0, 1) :] + "é",  # a lone surrogate, or a pair reversed
+            "\ud800\udfff"[rng.randint(0, 1) :] + "é",  # a lone low surrogate, or a pair
             "x" * rng.randint(0, 5000),
         ]
     )

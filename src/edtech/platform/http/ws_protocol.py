@@ -145,11 +145,12 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self.conn.handshake_exc is not None and not self.handshake_initiated:
+        if not self.handshake_initiated and self.conn.handshake_exc is not None:
             # websockets refused the handshake itself — a request line past 8 KiB (a long
             # token in the query), a header past it, too many headers — and holds its 414 or
             # 431 ready; uvicorn writes only what follows an event, so the client heard nothing
-            # and the connection hung. Send the answer and close.
+            # and the connection hung. Send the answer and close. (Every frame after the
+            # handshake stops at the first test.)
             self.transport.write(b"".join(self.conn.data_to_send()))
             self.transport.close()
 
