@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -231,7 +232,12 @@ async def seed(db: str, scale: DemoScale) -> None:
 
 
 async def run(
-    conversations: int, seconds: float, workers: int, rest_workers: int, out: Path | None
+    conversations: int,
+    seconds: float,
+    workers: int,
+    rest_workers: int,
+    out: Path | None,
+    profile_rest: Path | None = None,
 ) -> str:
     async with database() as db:
         await seed(db, FULL)
@@ -310,9 +316,12 @@ async def run(
             saturation = await measured(saturate(convs, seconds, workers, delivered))
             rate = saturation.throughput / 2
             latencies, receipted = await paced(convs, seconds, rate, delivered, receipts)
+            spy = profiler(profile_rest, seconds)
             rest = await measured(
                 saturate(convs, seconds, rest_workers, delivered, rest_sender(a, tokens), "r")
             )
+            if spy is not None:
+                spy.wait()
             for s in sockets:
                 await s.close()
     return report(
@@ -354,6 +363,31 @@ async def participants(db: str, ids: list[str]) -> dict[str, set[str]]:
         return out
     finally:
         await conn.close()
+
+
+def profiler(out: Path | None, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy recording node A for `seconds` into `out` (a flame graph, or raw stacks when
+    `out` ends in `.txt`), or None without `out`."""
+    if out is None:
+        return None
+    fmt = "raw" if out.suffix == ".txt" else "flamegraph"
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(PIDS["a"]),
+            "--rate",
+            "200",
+            "--duration",
+            str(max(1, round(seconds))),
+            "--format",
+            fmt,
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -554,10 +588,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=64)
     parser.add_argument("--rest-workers", type=int, default=16)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--profile-rest",
+        type=Path,
+        default=None,
+        help="record node A with py-spy over the REST phase (.svg flame graph, .txt raw stacks)",
+    )
     args = parser.parse_args()
     print(
         asyncio.run(
-            run(args.conversations, args.seconds, args.workers, args.rest_workers, args.out)
+            run(
+                args.conversations,
+                args.seconds,
+                args.workers,
+                args.rest_workers,
+                args.out,
+                args.profile_rest,
+            )
         )
     )
 
