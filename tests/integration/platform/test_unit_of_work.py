@@ -269,3 +269,52 @@ async def test_events_of_several_aggregates_keep_their_raise_order(
         (first.id, 1),
         (second.id, 2),
     ]
+
+
+class Refused(Exception):
+    pass
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # savepoints there only
+async def test_a_savepoint_that_fails_takes_its_rows_and_events_with_it(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Leaving a savepoint by an exception rolls back its writes and drops the events raised
+    in it, and the transaction goes on; the events around it keep their order."""
+    sink = RecordingSink()
+    kept, dropped, late = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with UnitOfWork(factory, [sink]) as uow:
+        before = Counter(kept)
+        uow.session.add(before)
+        before.bump()
+        async with uow.savepoint():
+            before.bump()
+        lost = Counter(dropped)
+
+        async def refused_after_writing() -> None:
+            async with uow.savepoint():
+                uow.session.add(lost)
+                lost.bump()
+                uow.emit(
+                    CounterNoted(
+                        institution_id=uuid.UUID(int=0), occurred_at=datetime.now(UTC), note="x"
+                    )
+                )
+                await uow.session.flush()
+                raise Refused
+
+        with pytest.raises(Refused):
+            await refused_after_writing()
+        after = Counter(late)
+        uow.session.add(after)
+        after.bump()
+        await uow.commit()
+    staged = sink.staged[0]
+    assert [(e.counter_id, e.value) for e in staged] == [  # type: ignore[attr-defined]
+        (kept, 1),
+        (kept, 2),
+        (late, 1),
+    ]
+    async with factory() as session:
+        rows = {r.id: r.value for r in await session.execute(sa.select(counter_table))}
+    assert rows == {kept: 2, late: 1}

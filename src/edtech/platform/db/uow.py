@@ -9,7 +9,8 @@ committing rolls everything back: nothing is ever half-written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
@@ -87,6 +88,8 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._seen: dict[int, Aggregate] = {}
         self._emitted: list[DomainEvent] = []
+        self._settled: list[DomainEvent] = []
+        """Events taken at savepoints (`savepoint`), raised before any still on aggregates."""
         self.committed_events: list[DomainEvent] = []
 
     @property
@@ -99,6 +102,7 @@ class UnitOfWork:
         self._session = self._session_factory()
         self._seen = {}
         self._emitted = []
+        self._settled = []
         self.committed_events = []
         # The identity map holds unchanged objects only weakly: an aggregate that recorded an
         # event could be garbage-collected (events and all) before commit. Keep every aggregate
@@ -130,17 +134,39 @@ class UnitOfWork:
         self._emitted.append(event)
 
     def collect_events(self) -> list[DomainEvent]:
-        """Take the events raised so far by the aggregates, in raise order; emitted ones last."""
+        """Take the events raised so far by the aggregates, in raise order (those of finished
+        savepoints first); emitted ones last."""
         session = self.session
         aggregates = dict(self._seen)
         for obj in [*session.new, *session.identity_map.values()]:
             if isinstance(obj, Aggregate):
                 aggregates[id(obj)] = obj
         stamped = [s for agg in aggregates.values() for s in agg.pull_stamped_events()]
-        events = [event for _, event in sorted(stamped, key=lambda s: s[0])]
+        events = [*self._settled, *(event for _, event in sorted(stamped, key=lambda s: s[0]))]
         events.extend(self._emitted)
         self._emitted = []
+        self._settled = []
         return events
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the transaction that can fail alone (a SAVEPOINT): leaving the block by an
+        exception rolls back its writes and drops the events raised in it, and the transaction
+        goes on; leaving it normally keeps both. For work that shares one transaction with
+        its neighbours' (`communication`'s group commit of chat messages): on PostgreSQL only,
+        since Python's sqlite3 opens no transaction before a SAVEPOINT (its RELEASE would
+        commit)."""
+        before = self.collect_events()
+        nested = await self.session.begin_nested()
+        try:
+            yield
+            await nested.commit()
+        except BaseException:
+            await nested.rollback()
+            self.collect_events()  # raised inside: rolled back with the rows
+            self._settled = before
+            raise
+        self._settled = [*before, *self.collect_events()]
 
     async def commit(self) -> None:
         session = self.session
@@ -154,3 +180,4 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
         self._emitted = []
+        self._settled = []
