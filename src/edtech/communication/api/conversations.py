@@ -39,14 +39,17 @@ from edtech.communication.application import (
     StartConversationCommand,
 )
 from edtech.communication.application.common import conversation_for
+from edtech.communication.application.group_posts import GroupPosts
+from edtech.communication.application.post_messages import PostIn, PostMessages
 from edtech.communication.domain import Context, Message
 from edtech.communication.infrastructure import delivered_to, queries
 from edtech.communication.infrastructure.tables import attachments_of
 from edtech.identity.public import CurrentPrincipalDep
 from edtech.kernel.errors import NotFoundError
 from edtech.kernel.principal import Principal
-from edtech.platform.http.deps import ClockDep, ReadSessionDep, use_case
+from edtech.platform.http.deps import ClockDep, ReadSessionDep, component, use_case
 from edtech.platform.http.pagination import PageParamsDep, paginate
+from edtech.platform.services import Services
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["communication"])
 
@@ -162,8 +165,13 @@ async def list_messages(
     )
 
 
-build_post_message = use_case(PostMessage, directory_factory, attachments_port)
-"""The route's use case, and its fast route's (`message_post`), from the node's services."""
+def group_posts(services: Services) -> GroupPosts:
+    """The node's group commit of chat messages (a component: the route and its fast route,
+    `message_post`, post through it); posts share transactions on PostgreSQL only."""
+    single = use_case(PostMessage, directory_factory, attachments_port)
+    together = use_case(PostMessages, directory_factory, attachments_port)
+    grouped = services.engine.dialect.name == "postgresql"
+    return GroupPosts(lambda: single(services), (lambda: together(services)) if grouped else None)
 
 
 @router.post(
@@ -187,22 +195,22 @@ async def post_message(
     conversation_id: uuid.UUID,
     body: MessageIn,
     principal: CurrentPrincipalDep,
-    use: Annotated[PostMessage, Depends(build_post_message)],
+    posts: Annotated[GroupPosts, Depends(component(GroupPosts))],
     response: Response,
 ) -> PostedOut:
-    out = await posted_out(use, principal, conversation_id, body)
+    out = await posted_out(posts, principal, conversation_id, body)
     if out.replayed:
         response.status_code = status.HTTP_200_OK
     return out
 
 
 async def posted_out(
-    use: PostMessage, principal: Principal, conversation_id: uuid.UUID, body: MessageIn
+    posts: GroupPosts, principal: Principal, conversation_id: uuid.UUID, body: MessageIn
 ) -> PostedOut:
     """What posting `body` answers, on this route and on its fast route (`message_post`): 201,
     or 200 when `replayed`."""
-    posted = await use(
-        principal, conversation_id, body.client_id, body.body, tuple(body.attachment_ids)
+    posted = await posts.post(
+        PostIn(principal, conversation_id, body.client_id, body.body, tuple(body.attachment_ids))
     )
     return PostedOut(
         **message_out(posted.message).model_dump(),

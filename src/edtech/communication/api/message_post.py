@@ -16,8 +16,9 @@ import uuid
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import TypeAdapter, ValidationError
 
-from edtech.communication.api.conversations import build_post_message, posted_out, router
+from edtech.communication.api.conversations import posted_out, router
 from edtech.communication.api.schemas import MessageIn
+from edtech.communication.application.group_posts import GroupPosts
 from edtech.identity.public import principal_from_access_token
 from edtech.kernel.errors import AuthenticationError
 from edtech.platform.http.asgi import NodeApp
@@ -31,7 +32,8 @@ _MESSAGE = TypeAdapter(MessageIn)
 
 
 def message_post_handler(services: Services) -> FastHandler:
-    """Posts with the use case the documented route gets, built from this node's services."""
+    """Posts through the node's group commit (`GroupPosts`), as the documented route does."""
+    posts = services.components.get(GroupPosts)
 
     async def answer(request: FastRequest) -> FastAnswer | None:
         """The posted message as JSON (201; 200 for a replayed client id); `None` (the
@@ -52,7 +54,7 @@ def message_post_handler(services: Services) -> FastHandler:
             principal = await principal_from_access_token(services, token)
         except AuthenticationError:
             return None
-        out = await posted_out(build_post_message(services), principal, conversation_id, body)
+        out = await posted_out(posts, principal, conversation_id, body)
         return FastAnswer(out.model_dump_json().encode(), 200 if out.replayed else 201)
 
     return answer

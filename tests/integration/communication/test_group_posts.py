@@ -1,0 +1,130 @@
+"""Chat messages posted together share a transaction on PostgreSQL (`GroupPosts`, ADR-0018),
+and each is answered, refused or replayed exactly as alone; on SQLite each stays alone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from edtech.communication.application.group_posts import GroupPosts
+from edtech.communication.application.post_message import Posted
+from edtech.communication.application.post_messages import PostIn
+from edtech.identity.public import principal_from_access_token
+from edtech.kernel.errors import InvalidError, NotFoundError
+from edtech.kernel.principal import Principal
+from tests.integration.communication.helpers import People
+
+G1, T1, ADMIN = "guardian1@demo.test", "teacher1@demo.test", "admin@demo.test"
+OUTSIDER = "guardian3@demo.test"
+
+
+async def principal(app: FastAPI, people: People, email: str) -> Principal:
+    token = (await people.as_(email))["Authorization"].removeprefix("Bearer ")
+    return await principal_from_access_token(app.state.services, token)
+
+
+async def outbox(app: FastAPI, conversation_id: str) -> list[tuple[str, str]]:
+    """(event type, client id) of the conversation's channel, in offset order."""
+    async with app.state.services.session_factory() as session:
+        rows = await session.execute(
+            sa.text('SELECT type, data FROM outbox_event WHERE channel = :c ORDER BY "offset"'),
+            {"c": f"chat.conversation.{conversation_id}"},
+        )
+        return [
+            (kind, (data if isinstance(data, dict) else json.loads(data))["client_id"])
+            for kind, data in rows
+        ]
+
+
+async def test_posts_together_are_each_answered_refused_or_replayed_as_alone(
+    app: FastAPI, people: People, database_url: str
+) -> None:
+    one = (await people.start(G1, T1)).json()["id"]
+    two = (await people.start(T1, ADMIN)).json()["id"]
+    guardian, teacher = await principal(app, people, G1), await principal(app, people, T1)
+    outsider = await principal(app, people, OUTSIDER)
+    assert (await people.post(G1, one, "before", client_id="early")).status_code == 201
+    posts = app.state.services.components.get(GroupPosts)
+    before = posts.transactions
+
+    def to(who: Principal, conv: str, client_id: str, body: str = "hi") -> PostIn:
+        return PostIn(who, uuid.UUID(conv), client_id, body)
+
+    answers = await asyncio.gather(
+        posts.post(to(guardian, one, "a")),
+        posts.post(to(teacher, two, "b")),
+        posts.post(to(outsider, one, "c")),  # not taking part: 404, as alone
+        posts.post(to(guardian, one, "early")),  # a replay of a message committed before
+        posts.post(to(guardian, one, "d", "   ")),  # an empty body: 422, as alone
+        posts.post(to(guardian, one, "a")),  # a replay of a message of this very transaction
+        posts.post(to(teacher, one, "e")),
+        posts.post(to(teacher, two, "f")),
+        return_exceptions=True,
+    )
+    a, b, refused, early, empty, again, e, f = answers
+    assert isinstance(refused, NotFoundError)
+    assert isinstance(empty, InvalidError)
+    assert isinstance(a, Posted)
+    assert isinstance(e, Posted)
+    assert isinstance(b, Posted)
+    assert isinstance(f, Posted)
+    assert isinstance(early, Posted)
+    assert isinstance(again, Posted)
+    # None is lost to a refusal or a replay: each gave back the number it took. Grouped, the
+    # numbers follow the order given within a conversation (alone, the posts race).
+    grouped = database_url.startswith("postgresql")
+    assert posts.transactions - before == (1 if grouped else 0)
+    # "a" twice: the second is the first's replay (alone, whichever committed first is "first")
+    first, replay = (again, a) if a.replayed and not grouped else (a, again)
+    assert replay.replayed
+    assert not first.replayed
+    assert replay.message.id == first.message.id
+    numbered = {first.message.client_id: first.message.seq, e.message.client_id: e.message.seq}
+    assert sorted(numbered.values()) == [2, 3]
+    assert sorted([b.message.seq, f.message.seq]) == [1, 2]
+    if grouped:
+        assert (a.message.seq, e.message.seq, b.message.seq, f.message.seq) == (2, 3, 1, 2)
+    assert not b.replayed
+    assert not e.replayed
+    assert not f.replayed
+    assert early.replayed
+    assert early.message.seq == 1
+    assert early.message.body == "before"
+
+    # What was stored is exactly the posts that were answered with a message, with one event
+    # each; the refused and replayed raised none.
+    by_seq = {1: "early", **{seq: cid for cid, seq in numbered.items()}}
+    assert await outbox(app, one) == [("chat.message_posted", by_seq[n]) for n in (1, 2, 3)]
+    in_two = sorted([b.message, f.message], key=lambda m: m.seq)
+    assert await outbox(app, two) == [("chat.message_posted", m.client_id) for m in in_two]
+    page = await people.client.get(
+        f"/api/v1/conversations/{one}/messages", headers=await people.as_(G1)
+    )
+    assert [m["client_id"] for m in page.json()["items"]] == [by_seq[n] for n in (3, 2, 1)]
+    after = await people.post(G1, one, "next")
+    assert after.status_code == 201
+    assert after.json()["seq"] == 4
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # grouped there only
+async def test_concurrent_requests_are_grouped_and_each_gets_its_own_message(
+    app: FastAPI, people: People
+) -> None:
+    one = (await people.start(G1, T1)).json()["id"]
+    two = (await people.start(T1, ADMIN)).json()["id"]
+    posts = app.state.services.components.get(GroupPosts)
+    before = posts.transactions
+    sent = [(G1, one, f"g{n}") for n in range(10)] + [(T1, two, f"t{n}") for n in range(10)]
+    replies = await asyncio.gather(*(people.post(w, c, cid, client_id=cid) for w, c, cid in sent))
+    assert [r.status_code for r in replies] == [201] * len(sent)
+    assert [r.json()["client_id"] for r in replies] == [cid for _, _, cid in sent]
+    assert posts.transactions > before  # some of the twenty shared a transaction
+    for conv in (one, two):
+        numbers = sorted(r.json()["seq"] for r in replies if r.json()["conversation_id"] == conv)
+        assert numbers == list(range(1, 11))
+    assert len(await outbox(app, one)) == len(await outbox(app, two)) == 10
