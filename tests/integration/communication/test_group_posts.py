@@ -17,7 +17,7 @@ from edtech.communication.application.post_messages import PostIn
 from edtech.identity.public import principal_from_access_token
 from edtech.kernel.errors import InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
-from tests.integration.communication.helpers import People
+from tests.integration.communication.helpers import People, statements
 
 G1, T1, ADMIN = "guardian1@demo.test", "teacher1@demo.test", "admin@demo.test"
 OUTSIDER = "guardian3@demo.test"
@@ -128,3 +128,23 @@ async def test_concurrent_requests_are_grouped_and_each_gets_its_own_message(
         numbers = sorted(r.json()["seq"] for r in replies if r.json()["conversation_id"] == conv)
         assert numbers == list(range(1, 11))
     assert len(await outbox(app, one)) == len(await outbox(app, two)) == 10
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # grouped there only
+async def test_posts_together_read_their_conversations_and_profiles_once(
+    app: FastAPI, people: People
+) -> None:
+    one = (await people.start(G1, T1)).json()["id"]
+    two = (await people.start(T1, ADMIN)).json()["id"]
+    guardian, teacher = await principal(app, people, G1), await principal(app, people, T1)
+    posts = app.state.services.components.get(GroupPosts)
+    sent = [(guardian, one), (teacher, two), (teacher, one), (teacher, two), (guardian, one)]
+    with statements() as seen:
+        answers = await asyncio.gather(
+            *(posts.post(PostIn(w, uuid.UUID(c), f"m{n}", "hi")) for n, (w, c) in enumerate(sent))
+        )
+    assert [a.message.seq for a in answers] == [1, 1, 2, 2, 3]
+    conversations = [s for s in seen if s.startswith("SELECT conversation.id")]
+    profiles = [s for s in seen if "AS kind, person.id AS who" in s]
+    assert len(conversations) == 1  # not one per post
+    assert len(profiles) == 1

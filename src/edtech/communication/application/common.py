@@ -4,6 +4,7 @@ publishing an announcement, and the websocket path's bundle of collaborators."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,11 +37,19 @@ NOT_FOUND = "conversation not found"
 
 
 async def conversation_for(
-    session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    loaded: Mapping[uuid.UUID, Conversation] | None = None,
 ) -> Conversation:
     """The conversation if the caller takes part in it; otherwise 404, exactly like a missing one
-    (a non-participant may not learn that it exists)."""
-    conv = await SqlAlchemyConversations(session).get(principal.institution_id, conversation_id)
+    (a non-participant may not learn that it exists). Taken from `loaded` (conversations of
+    any institution, read already in this transaction) when there."""
+    conv = loaded.get(conversation_id) if loaded is not None else None
+    if conv is None:
+        conv = await SqlAlchemyConversations(session).get(principal.institution_id, conversation_id)
+    elif conv.institution_id != principal.institution_id:
+        conv = None
     if conv is None or not conv.is_participant(principal.person_id):
         raise NotFoundError(NOT_FOUND, conversation_id=str(conversation_id))
     return conv

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -125,16 +125,18 @@ async def post_message(
     *,
     attachment_ids: Sequence[uuid.UUID] = (),
     claims: AttachmentClaims | None = None,
+    loaded: Mapping[uuid.UUID, Conversation] | None = None,
 ) -> Posted:
     """Post inside the caller's open unit of work; the websocket `send` shares it. The caller
     commits a new message and rolls back a replayed one (`Posted.replayed`): the replay took
-    the conversation's next number, which only the rollback gives back."""
+    the conversation's next number, which only the rollback gives back. `loaded`: the
+    conversations this transaction read already (`PostMessages`)."""
     now = clock.now()
     text = clean_body(body)
     check_client_id(client_id)
     file_ids = check_attachment_ids(attachment_ids)
     session = uow.session
-    conv = await conversation_for(session, principal, conversation_id)
+    conv = await conversation_for(session, principal, conversation_id, loaded)
     # The conversation's lock first, then the client id: a retry, even one that committed
     # concurrently while we waited, finds its message once. A replay (or a refusal) leaves the
     # number it took to the caller's rollback, so numbers stay gapless.
@@ -211,6 +213,13 @@ async def post_message(
     return Posted(message, replayed=False, notices=notices)
 
 
+def checked_against(conv: Conversation, sender_id: uuid.UUID) -> list[uuid.UUID]:
+    """Whom the policy judges `sender_id` against in `conv` (see `check_may_send`)."""
+    if conv.kind is ConversationKind.DIRECT:
+        return conv.others(sender_id)
+    return [] if sender_id == conv.created_by else [conv.created_by]
+
+
 async def check_may_send(
     session: AsyncSession,
     directory: Directory,
@@ -226,12 +235,7 @@ async def check_may_send(
     in the same round trip as the settings and blocks, and returned; None when nothing was
     read (a group's starter, or no `quiet`)."""
     inst = principal.institution_id
-    if conv.kind is ConversationKind.DIRECT:
-        counterparts = conv.others(principal.person_id)
-    elif principal.person_id == conv.created_by:
-        counterparts = []
-    else:
-        counterparts = [conv.created_by]
+    counterparts = checked_against(conv, principal.person_id)
     # the sender and whom they write to, in one round trip
     people = await directory.profiles(inst, [principal.person_id, *counterparts])
     sender = people.get(principal.person_id)

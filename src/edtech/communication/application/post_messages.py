@@ -4,15 +4,22 @@ messages, `GroupPosts`)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.application.ports import (
     AttachmentClaims,
+    Directory,
     DirectoryFactory,
     NoAttachments,
 )
-from edtech.communication.application.post_message import Posted, post_message
+from edtech.communication.application.post_message import Posted, checked_against, post_message
+from edtech.communication.domain import Audience, Conversation, Profile
+from edtech.communication.infrastructure import SqlAlchemyConversations
 from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
@@ -66,29 +73,36 @@ class PostMessages:
         now = self.clock.now()
         order = sorted(range(len(posts)), key=lambda i: posts[i].conversation_id.bytes)
         async with self.uow as uow:
+            # Read once for all: the conversations, then the roster profiles each post's policy
+            # check judges (per institution and school day).
+            loaded = await SqlAlchemyConversations(uow.session).get_many(
+                {post.conversation_id for post in posts}
+            )
+            directories = await self._directories(uow.session, posts, loaded, now)
             for i in order:
                 post = posts[i]
-                day = post.principal.school_day(now)
-                directory = self.directory(uow.session, self.clock if day is None else day)
                 try:
                     async with uow.savepoint():
                         posted = await post_message(
                             uow,
                             self.clock,
-                            directory,
+                            directories[i],
                             post.principal,
                             post.conversation_id,
                             post.client_id,
                             post.body,
                             attachment_ids=post.attachment_ids,
                             claims=self.attachments,
+                            loaded=loaded,
                         )
                         if posted.replayed:
                             raise _GiveBack(posted)
                 except _GiveBack as replay:
                     results[i] = replay.posted
+                    loaded.pop(post.conversation_id, None)  # rolled back: read it afresh
                 except Exception as exc:  # this post's refusal, or failure, is its own
                     results[i] = exc
+                    loaded.pop(post.conversation_id, None)
                 else:
                     results[i] = posted
             stored = [i for i, r in results.items() if isinstance(r, Posted) and not r.replayed]
@@ -99,3 +113,80 @@ class PostMessages:
                     for i in stored:
                         results[i] = exc
         return [results[i] for i in range(len(posts))]
+
+    async def _directories(
+        self,
+        session: AsyncSession,
+        posts: Sequence[PostIn],
+        loaded: Mapping[uuid.UUID, Conversation],
+        now: datetime,
+    ) -> list[Directory]:
+        """Each post's directory, one per institution and school day, knowing already (one
+        round trip each) the profiles of the senders and those they write to."""
+        shared: dict[tuple[uuid.UUID, date | None], _Known] = {}
+        wanted: dict[tuple[uuid.UUID, date | None], list[uuid.UUID]] = {}
+        mine: list[Directory] = []
+        for post in posts:
+            who = post.principal
+            day = who.school_day(now)
+            key = (who.institution_id, day)
+            if key not in shared:
+                shared[key] = _Known(self.directory(session, self.clock if day is None else day))
+            mine.append(shared[key])
+            conv = loaded.get(post.conversation_id)
+            if conv is None or conv.institution_id != who.institution_id:
+                continue  # refused by `post_message` (404) without a profile read
+            if conv.is_participant(who.person_id):
+                people = [who.person_id, *checked_against(conv, who.person_id)]
+                wanted.setdefault(key, []).extend(people)
+        for key, people in wanted.items():
+            await shared[key].prefetch(key[0], list(dict.fromkeys(people)))
+        return mine
+
+
+class _Known:
+    """A `Directory` that answers `profiles` from those `prefetch` read, when it read them all;
+    everything else goes to `inner`."""
+
+    def __init__(self, inner: Directory) -> None:
+        self.inner = inner
+        self.known: dict[tuple[uuid.UUID, uuid.UUID], Profile | None] = {}
+
+    async def prefetch(self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]) -> None:
+        found = await self.inner.profiles(institution_id, person_ids)
+        for person_id in person_ids:
+            self.known[(institution_id, person_id)] = found.get(person_id)
+
+    async def profile(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> Profile | None:
+        if (institution_id, person_id) in self.known:
+            return self.known[(institution_id, person_id)]
+        return await self.inner.profile(institution_id, person_id)
+
+    async def profiles(
+        self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, Profile]:
+        known = self.known
+        if not all((institution_id, p) in known for p in person_ids):
+            return await self.inner.profiles(institution_id, person_ids)
+        found = {p: known[(institution_id, p)] for p in person_ids}
+        return {p: profile for p, profile in found.items() if profile is not None}
+
+    async def timezone(self, institution_id: uuid.UUID) -> ZoneInfo:
+        return await self.inner.timezone(institution_id)
+
+    async def display_names(
+        self, institution_id: uuid.UUID, person_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, str]:
+        return await self.inner.display_names(institution_id, person_ids)
+
+    async def section_exists(self, institution_id: uuid.UUID, section_id: uuid.UUID) -> bool:
+        return await self.inner.section_exists(institution_id, section_id)
+
+    async def school_exists(self, institution_id: uuid.UUID, school_id: uuid.UUID) -> bool:
+        return await self.inner.school_exists(institution_id, school_id)
+
+    async def person_exists(self, institution_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+        return await self.inner.person_exists(institution_id, person_id)
+
+    async def audience(self, institution_id: uuid.UUID, audience: Audience) -> list[uuid.UUID]:
+        return await self.inner.audience(institution_id, audience)

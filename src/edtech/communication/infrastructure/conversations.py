@@ -11,7 +11,7 @@ puts the values it wrote into the session as committed, so the flush does not wr
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -40,6 +40,11 @@ _CONVERSATION = (
         conversation.c.institution_id == sa.bindparam("institution_id"),
         conversation.c.id == sa.bindparam("conversation_id"),
     )
+)
+_CONVERSATIONS = (
+    sa.select(Conversation)
+    .options(joinedload(Conversation.participants))  # type: ignore[arg-type]
+    .where(conversation.c.id.in_(sa.bindparam("conversation_ids", expanding=True)))
 )
 _NEXT_SEQ = (
     sa.update(conversation)
@@ -87,6 +92,15 @@ class SqlAlchemyConversations:
         """The conversation with its participants, in one round trip (every message loads it)."""
         params = {"institution_id": institution_id, "conversation_id": conversation_id}
         return (await self.session.scalars(_CONVERSATION, params)).unique().first()
+
+    async def get_many(
+        self, conversation_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, Conversation]:
+        """Several conversations with their participants, of any institution, in one round
+        trip (the posts of one transaction); the caller checks whose each is."""
+        params = {"conversation_ids": list(conversation_ids)}
+        found = (await self.session.scalars(_CONVERSATIONS, params)).unique()
+        return {conv.id: conv for conv in found}
 
     async def find_direct(self, institution_id: uuid.UUID, key: str) -> Conversation | None:
         stmt = sa.select(Conversation).where(
