@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +17,7 @@ from edtech.communication.application.group_posts import GroupPosts
 from edtech.communication.application.post_message import Posted
 from edtech.communication.application.post_messages import PostIn
 from edtech.identity.public import principal_from_access_token
-from edtech.kernel.errors import InvalidError, NotFoundError
+from edtech.kernel.errors import ForbiddenError, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
 from tests.integration.communication.helpers import People, statements
 
@@ -148,3 +150,43 @@ async def test_posts_together_read_their_conversations_and_profiles_once(
     profiles = [s for s in seen if "AS kind, person.id AS who" in s]
     assert len(conversations) == 1  # not one per post
     assert len(profiles) == 1
+    guards = [s for s in seen if s.startswith("SELECT messaging_settings.institution_id")]
+    assert len(guards) == 1
+
+
+async def test_posts_together_are_each_held_to_their_own_blocks_and_quiet_hours(
+    app: FastAPI, people: People, database_url: str
+) -> None:
+    one = (await people.start(G1, T1)).json()["id"]
+    two = (await people.start(T1, ADMIN)).json()["id"]
+    guardian, teacher = await principal(app, people, G1), await principal(app, people, T1)
+    blocked = await people.client.post(
+        "/api/v1/blocks", json={"person_id": str(people.id(T1))}, headers=await people.as_(G1)
+    )
+    assert blocked.status_code == 204, blocked.text
+    local = datetime.now(UTC).astimezone(ZoneInfo("America/New_York"))  # the demo's zone
+    hours = {
+        "starts_at": (local - timedelta(hours=1)).strftime("%H:%M"),
+        "ends_at": (local + timedelta(hours=2)).strftime("%H:%M"),
+    }
+    quiet = await people.client.put(
+        "/api/v1/quiet-hours/me", json=hours, headers=await people.as_(ADMIN)
+    )
+    assert quiet.status_code == 200, quiet.text
+    posts = app.state.services.components.get(GroupPosts)
+    before = posts.transactions
+    answers = await asyncio.gather(
+        posts.post(PostIn(teacher, uuid.UUID(one), "t-1", "hi")),  # the guardian blocked them
+        posts.post(PostIn(guardian, uuid.UUID(one), "g-1", "hi")),
+        posts.post(PostIn(teacher, uuid.UUID(two), "t-2", "hi")),  # the admin keeps quiet hours
+        return_exceptions=True,
+    )
+    refused, fine, held = answers
+    assert posts.transactions - before == (1 if database_url.startswith("postgresql") else 0)
+    assert isinstance(refused, ForbiddenError)
+    assert "blocked" in str(refused)
+    assert isinstance(fine, Posted)
+    assert fine.notices == []
+    assert isinstance(held, Posted)
+    assert [n.person_id for n in held.notices] == [people.id(ADMIN)]
+    assert held.notices[0].until == datetime.fromisoformat(quiet.json()["quiet_until"])

@@ -30,6 +30,7 @@ from edtech.communication.domain import (
 )
 from edtech.communication.domain.messages import check_client_id
 from edtech.communication.infrastructure import (
+    ManyGuards,
     SqlAlchemyConversations,
     SqlAlchemyMessages,
     SqlAlchemySafety,
@@ -126,11 +127,13 @@ async def post_message(
     attachment_ids: Sequence[uuid.UUID] = (),
     claims: AttachmentClaims | None = None,
     loaded: Mapping[uuid.UUID, Conversation] | None = None,
+    guarded: Mapping[uuid.UUID, ManyGuards] | None = None,
 ) -> Posted:
     """Post inside the caller's open unit of work; the websocket `send` shares it. The caller
     commits a new message and rolls back a replayed one (`Posted.replayed`): the replay took
-    the conversation's next number, which only the rollback gives back. `loaded`: the
-    conversations this transaction read already (`PostMessages`)."""
+    the conversation's next number, which only the rollback gives back. `loaded` and
+    `guarded`: the conversations, and by institution the guards, this transaction read
+    already (`PostMessages`)."""
     now = clock.now()
     text = clean_body(body)
     check_client_id(client_id)
@@ -148,7 +151,8 @@ async def post_message(
         return Posted(existing, replayed=True)
     others = conv.others(principal.person_id)
     safety = SqlAlchemySafety(session)
-    hours = await check_may_send(session, directory, principal, conv, quiet=others)
+    read = guarded.get(principal.institution_id) if guarded is not None else None
+    hours = await check_may_send(session, directory, principal, conv, quiet=others, read=read)
     if hours is None:  # not read with the guards (a group's starter writes unchecked)
         hours = await safety.quiet_hours(others)
     # the institution's time zone matters only to someone who keeps quiet hours
@@ -227,13 +231,15 @@ async def check_may_send(
     conv: Conversation,
     *,
     quiet: list[uuid.UUID] | None = None,
+    read: ManyGuards | None = None,
 ) -> dict[uuid.UUID, QuietHours] | None:
     """Direct: the sender must still be allowed to write to the other person. Group: the
     starter writes freely; the others must still be allowed to write to the starter.
 
     Given `quiet` (a message's recipients), the quiet hours of those who keep them are read
     in the same round trip as the settings and blocks, and returned; None when nothing was
-    read (a group's starter, or no `quiet`)."""
+    read (a group's starter, or no `quiet`). Taken from `read` (guards the transaction read
+    for several posts at once) when it covers them."""
     inst = principal.institution_id
     counterparts = checked_against(conv, principal.person_id)
     # the sender and whom they write to, in one round trip
@@ -243,8 +249,10 @@ async def check_may_send(
         raise ForbiddenError("you are no longer a member of this institution")
     if not counterparts:  # a group's starter writes freely
         return None
-    safety = SqlAlchemySafety(session)
-    guards = await safety.guards(inst, sender.person_id, counterparts, quiet or [])
+    guards = read.of(sender.person_id, counterparts, quiet or []) if read is not None else None
+    if guards is None:
+        safety = SqlAlchemySafety(session)
+        guards = await safety.guards(inst, sender.person_id, counterparts, quiet or [])
     if guards.blockers:
         raise ForbiddenError("you have been blocked in this conversation")
     policy = MessagingPolicy(guards.settings)

@@ -19,7 +19,11 @@ from edtech.communication.application.ports import (
 )
 from edtech.communication.application.post_message import Posted, checked_against, post_message
 from edtech.communication.domain import Audience, Conversation, Profile
-from edtech.communication.infrastructure import SqlAlchemyConversations
+from edtech.communication.infrastructure import (
+    ManyGuards,
+    SqlAlchemyConversations,
+    SqlAlchemySafety,
+)
 from edtech.kernel.clock import Clock
 from edtech.kernel.principal import Principal
 from edtech.platform.db.uow import UnitOfWork
@@ -79,6 +83,7 @@ class PostMessages:
                 {post.conversation_id for post in posts}
             )
             directories = await self._directories(uow.session, posts, loaded, now)
+            guarded = await _guards(uow.session, posts, loaded)
             for i in order:
                 post = posts[i]
                 try:
@@ -94,6 +99,7 @@ class PostMessages:
                             attachment_ids=post.attachment_ids,
                             claims=self.attachments,
                             loaded=loaded,
+                            guarded=guarded,
                         )
                         if posted.replayed:
                             raise _GiveBack(posted)
@@ -142,6 +148,34 @@ class PostMessages:
         for key, people in wanted.items():
             await shared[key].prefetch(key[0], list(dict.fromkeys(people)))
         return mine
+
+
+async def _guards(
+    session: AsyncSession, posts: Sequence[PostIn], loaded: Mapping[uuid.UUID, Conversation]
+) -> dict[uuid.UUID, ManyGuards]:
+    """The guards every post's policy check reads (`check_may_send`), one round trip per
+    institution: the senders, whom each writes to, and each post's recipients' quiet hours."""
+    asked: dict[uuid.UUID, tuple[list[uuid.UUID], list[uuid.UUID], list[uuid.UUID]]] = {}
+    for post in posts:
+        who = post.principal
+        conv = loaded.get(post.conversation_id)
+        if conv is None or conv.institution_id != who.institution_id:
+            continue
+        if not conv.is_participant(who.person_id):
+            continue
+        if not (people := checked_against(conv, who.person_id)):
+            continue  # a group's starter: nothing to check
+        senders, against, quiet = asked.setdefault(who.institution_id, ([], [], []))
+        senders.append(who.person_id)
+        against.extend(people)
+        quiet.extend(conv.others(who.person_id))
+    safety = SqlAlchemySafety(session)
+    return {
+        institution_id: await safety.guards_of_many(
+            institution_id, *(list(dict.fromkeys(ids)) for ids in lists)
+        )
+        for institution_id, lists in asked.items()
+    }
 
 
 class _Known:

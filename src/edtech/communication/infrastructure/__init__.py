@@ -12,7 +12,7 @@ from edtech.communication.infrastructure.directory import (
     ProfileCache,
     RosterDirectory,
 )
-from edtech.communication.infrastructure.safety import SqlAlchemySafety
+from edtech.communication.infrastructure.safety import ManyGuards, SqlAlchemySafety
 from edtech.communication.infrastructure.tables import (
     announcement,
     announcement_recipient,
@@ -31,6 +31,7 @@ from edtech.communication.infrastructure.tables import (
 
 __all__ = [
     "CachedDirectory",
+    "ManyGuards",
     "ProfileCache",
     "RosterDirectory",
     "SqlAlchemyAnnouncements",

@@ -69,6 +69,26 @@ _GUARDS_AND_QUIET = sa.select(*_GUARDS.selected_columns, *_QUIET_COLUMNS).select
 crossed with every row of the other (a message's few blockers, its recipients' quiet hours)."""
 
 
+_MANY_GUARDS = sa.select(
+    *(c for c in _GUARDS_AND_QUIET.selected_columns),
+    person_block.c.blocked_id,
+).select_from(
+    _anchor.outerjoin(
+        messaging_settings, messaging_settings.c.institution_id == sa.bindparam("institution_id")
+    )
+    .outerjoin(
+        person_block,
+        sa.and_(
+            person_block.c.blocked_id.in_(sa.bindparam("senders", expanding=True)),
+            person_block.c.blocker_id.in_(sa.bindparam("people", expanding=True)),
+        ),
+    )
+    .outerjoin(quiet_hours, quiet_hours.c.person_id.in_(sa.bindparam("quiet", expanding=True)))
+)
+"""`_GUARDS_AND_QUIET` for several senders at once: each block of one of `senders` by one of
+`people` (the pair), beside the quiet hours of each of `quiet` who keeps them."""
+
+
 @dataclass(frozen=True)
 class Guards:
     """What a message is checked against before it is stored: the institution's settings, who
@@ -77,6 +97,34 @@ class Guards:
     settings: PolicySettings
     blockers: set[uuid.UUID]
     quiet_hours: dict[uuid.UUID, QuietHours]
+
+
+@dataclass(frozen=True)
+class ManyGuards:
+    """`Guards` read for several senders at once (`SqlAlchemySafety.guards_of_many`)."""
+
+    settings: PolicySettings
+    blocks: set[tuple[uuid.UUID, uuid.UUID]]
+    """(blocker, blocked) pairs."""
+    quiet_hours: dict[uuid.UUID, QuietHours]
+    asked: tuple[frozenset[uuid.UUID], frozenset[uuid.UUID], frozenset[uuid.UUID]]
+    """The senders, people and quiet ones read for."""
+
+    def of(
+        self, sender: uuid.UUID, people: list[uuid.UUID], quiet: list[uuid.UUID]
+    ) -> Guards | None:
+        """What `guards(…, sender, people, quiet)` answers, from what was read; None when
+        that was not read for all of them."""
+        senders, asked_people, asked_quiet = self.asked
+        if sender not in senders or not asked_people.issuperset(people):
+            return None
+        if not asked_quiet.issuperset(quiet):
+            return None
+        return Guards(
+            self.settings,
+            {p for p in people if (p, sender) in self.blocks},
+            {p: self.quiet_hours[p] for p in quiet if p in self.quiet_hours},
+        )
 
 
 class SqlAlchemySafety:
@@ -116,6 +164,34 @@ class SqlAlchemySafety:
                 for r in rows
                 if r.quiet_person_id is not None
             },
+        )
+
+    async def guards_of_many(
+        self,
+        institution_id: uuid.UUID,
+        senders: list[uuid.UUID],
+        people: list[uuid.UUID],
+        quiet: list[uuid.UUID],
+    ) -> ManyGuards:
+        """`guards` for several senders of one institution in one round trip (the posts of
+        one transaction): the blocks of any of `senders` by any of `people`, and the quiet
+        hours of those of `quiet` who keep them."""
+        params = {
+            "institution_id": institution_id,
+            "senders": senders,
+            "people": people,
+            "quiet": quiet,
+        }
+        rows = (await self.session.execute(_MANY_GUARDS, params)).all()
+        return ManyGuards(
+            _settings_of(rows[0]._mapping),
+            {(r.blocker_id, r.blocked_id) for r in rows if r.blocker_id is not None},
+            {
+                r.quiet_person_id: QuietHours(r.starts_at, r.ends_at, frozenset(r.weekdays))
+                for r in rows
+                if r.quiet_person_id is not None
+            },
+            (frozenset(senders), frozenset(people), frozenset(quiet)),
         )
 
     async def save_settings(
