@@ -139,15 +139,22 @@ class PostMessages:
             if key not in shared:
                 shared[key] = _Known(self.directory(session, self.clock if day is None else day))
             mine.append(shared[key])
-            conv = loaded.get(post.conversation_id)
-            if conv is None or conv.institution_id != who.institution_id:
-                continue  # refused by `post_message` (404) without a profile read
-            if conv.is_participant(who.person_id):
+            if (conv := _taking_part(post, loaded)) is not None:
                 people = [who.person_id, *checked_against(conv, who.person_id)]
                 wanted.setdefault(key, []).extend(people)
         for key, people in wanted.items():
             await shared[key].prefetch(key[0], list(dict.fromkeys(people)))
         return mine
+
+
+def _taking_part(post: PostIn, loaded: Mapping[uuid.UUID, Conversation]) -> Conversation | None:
+    """The post's conversation, read already, when its sender takes part in it (otherwise
+    `post_message` refuses it, 404, and nothing is read for it)."""
+    conv = loaded.get(post.conversation_id)
+    who = post.principal
+    if conv is None or conv.institution_id != who.institution_id:
+        return None
+    return conv if conv.is_participant(who.person_id) else None
 
 
 async def _guards(
@@ -158,10 +165,7 @@ async def _guards(
     asked: dict[uuid.UUID, tuple[list[uuid.UUID], list[uuid.UUID], list[uuid.UUID]]] = {}
     for post in posts:
         who = post.principal
-        conv = loaded.get(post.conversation_id)
-        if conv is None or conv.institution_id != who.institution_id:
-            continue
-        if not conv.is_participant(who.person_id):
+        if (conv := _taking_part(post, loaded)) is None:
             continue
         if not (people := checked_against(conv, who.person_id)):
             continue  # a group's starter: nothing to check
