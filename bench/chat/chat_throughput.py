@@ -321,7 +321,7 @@ async def run(
                 saturate(convs, seconds, rest_workers, delivered, rest_sender(a, tokens), "r")
             )
             if spy is not None:
-                spy.wait()
+                await asyncio.to_thread(spy.wait)
             for s in sockets:
                 await s.close()
     return report(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,7 +71,7 @@ crossed with every row of the other (a message's few blockers, its recipients' q
 
 
 _MANY_GUARDS = sa.select(
-    *(c for c in _GUARDS_AND_QUIET.selected_columns),
+    *_GUARDS_AND_QUIET.selected_columns,
     person_block.c.blocked_id,
 ).select_from(
     _anchor.outerjoin(
@@ -127,6 +128,15 @@ class ManyGuards:
         )
 
 
+def _quiet_hours_of(rows: Sequence[Any]) -> dict[uuid.UUID, QuietHours]:
+    """The quiet hours in the guards' rows (each crossed with the blocks: repeated)."""
+    return {
+        r.quiet_person_id: QuietHours(r.starts_at, r.ends_at, frozenset(r.weekdays))
+        for r in rows
+        if r.quiet_person_id is not None
+    }
+
+
 class SqlAlchemySafety:
     """Everything that guards conversations: settings, blocks, reports, exports, quiet hours."""
 
@@ -159,11 +169,7 @@ class SqlAlchemySafety:
         return Guards(
             _settings_of(rows[0]._mapping),
             {r.blocker_id for r in rows if r.blocker_id is not None},
-            {
-                r.quiet_person_id: QuietHours(r.starts_at, r.ends_at, frozenset(r.weekdays))
-                for r in rows
-                if r.quiet_person_id is not None
-            },
+            _quiet_hours_of(rows),
         )
 
     async def guards_of_many(
@@ -186,11 +192,7 @@ class SqlAlchemySafety:
         return ManyGuards(
             _settings_of(rows[0]._mapping),
             {(r.blocker_id, r.blocked_id) for r in rows if r.blocker_id is not None},
-            {
-                r.quiet_person_id: QuietHours(r.starts_at, r.ends_at, frozenset(r.weekdays))
-                for r in rows
-                if r.quiet_person_id is not None
-            },
+            _quiet_hours_of(rows),
             (frozenset(senders), frozenset(people), frozenset(quiet)),
         )
 
