@@ -8,6 +8,7 @@ from edtech.identity import infrastructure
 from edtech.identity.api import router
 from edtech.identity.application.device_keys import DeviceKeys
 from edtech.identity.application.first_run_hint import FirstRunHint
+from edtech.identity.application.sign_ins import SignIns
 from edtech.identity.channels import register
 from edtech.identity.infrastructure import links, sso
 from edtech.identity.infrastructure.erasure import DropErasedLogins
@@ -25,6 +26,7 @@ SLICE = Slice(
     # take this component over (ADR-0006: built once, reached by `component(Mail)`).
     components=[
         lambda _services: DeviceKeys(),
+        lambda s: SignIns(s.reads, s.signer, s.clock),
         lambda s: mail_from_settings(s.settings),
         lambda s: FirstRunHint(s.session_factory, s.settings.demo),
         lambda _services: OpenIdClient(),

@@ -53,6 +53,7 @@ from edtech.institutions.infrastructure.meetings import (
 from edtech.institutions.infrastructure.profiles import (
     ChildFacts,
     GrantsAtWhere,
+    GrantsOfMany,
     PersonCondition,
     PersonGrants,
     RosterProfile,
@@ -89,6 +90,7 @@ __all__ = [
     "EnrollmentChanged",
     "EnrollmentEnded",
     "GrantsAtWhere",
+    "GrantsOfMany",
     "GuardianLinkView",
     "InstitutionSettings",
     "Meeting",

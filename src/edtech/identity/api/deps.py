@@ -12,14 +12,14 @@ from starlette.applications import Starlette
 from edtech.identity.application.authenticate_device import AuthenticateDevice
 from edtech.identity.application.common import (
     TokenIssuer,
-    authenticate_access_token,
     still_signed_in,
 )
 from edtech.identity.application.device_keys import DeviceKeys
+from edtech.identity.application.sign_ins import SignIns
 from edtech.identity.domain import LoginThrottle
 from edtech.kernel.errors import AuthenticationError, ForbiddenError
 from edtech.kernel.principal import DevicePrincipal, Principal, Role
-from edtech.platform.http.deps import ReadSessionDep, ServicesDep, use_case
+from edtech.platform.http.deps import ServicesDep, use_case
 from edtech.platform.services import Services
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -48,11 +48,9 @@ def login_throttle(services: Services) -> LoginThrottle:
 
 
 async def principal_from_access_token(services: Services, token: str) -> Principal:
-    """The principal of an access token (websockets: `?token=`); AuthenticationError otherwise."""
-    async with services.reads() as session:
-        return await authenticate_access_token(
-            session, services.signer, token, services.clock.now()
-        )
+    """The principal of an access token (websockets: `?token=`, the fast routes);
+    AuthenticationError otherwise. Checked with concurrent requests' tokens (`SignIns`)."""
+    return await services.components.get(SignIns).principal_of(token)
 
 
 async def principal_signed_in(services: Services, principal: Principal) -> bool:
@@ -62,12 +60,12 @@ async def principal_signed_in(services: Services, principal: Principal) -> bool:
 
 
 async def optional_principal(
-    services: ServicesDep, session: ReadSessionDep, token: Annotated[str | None, Depends(bearer)]
+    services: ServicesDep, token: Annotated[str | None, Depends(bearer)]
 ) -> Principal | None:
     """The caller, or None without a token; a bad token is still refused (401)."""
     if not token:
         return None
-    return await authenticate_access_token(session, services.signer, token, services.clock.now())
+    return await principal_from_access_token(services, token)
 
 
 async def current_principal(

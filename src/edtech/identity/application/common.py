@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import Account, AuthSession, LoginThrottle, RefreshToken
-from edtech.identity.infrastructure import SqlAlchemyLoginAttempts, live_login_of
-from edtech.institutions.public import GrantsAtWhere
+from edtech.identity.infrastructure import LIVE_LOGINS, SqlAlchemyLoginAttempts, live_login_of
+from edtech.institutions.public import GrantsAtWhere, GrantsOfMany, PersonGrants
 from edtech.kernel.errors import AuthenticationError, TooManyRequestsError
 from edtech.kernel.principal import Principal
 from edtech.platform.observability.logging import get_logger
@@ -269,6 +269,41 @@ _LIVE_GRANTS = GrantsAtWhere(live_login_of)
 authenticated request asks it, in one statement (built once, values bound at execution)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who an access token says is signed in; `authenticate_access_token` checks it holds."""
+
+    account_id: uuid.UUID
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    institution_id: uuid.UUID
+
+    def principal(self, person: PersonGrants | None) -> Principal:
+        """The principal, given the person's grants read now (None: the sign-in is over)."""
+        if person is None:
+            raise AuthenticationError("Token has been revoked.", reason="revoked")
+        return Principal(
+            account_id=self.account_id,
+            person_id=self.person_id,
+            institution_id=self.institution_id,
+            display_name=person.display_name,
+            grants=person.grants,
+            session_id=self.session_id,
+            timezone=person.timezone,
+        )
+
+
+def signed_in(signer: TokenSigner, token: str, now: datetime) -> SignedIn:
+    """The sign-in a signed, unexpired access token names; AuthenticationError otherwise."""
+    claims = signer.verify(token, ACCESS, now)
+    return SignedIn(
+        account_id=_claim_id(claims, "sub"),
+        session_id=_claim_id(claims, "sid"),
+        person_id=_claim_id(claims, "pid"),
+        institution_id=_claim_id(claims, "iid"),
+    )
+
+
 async def authenticate_access_token(
     session: AsyncSession, signer: TokenSigner, token: str, now: datetime
 ) -> Principal:
@@ -278,25 +313,34 @@ async def authenticate_access_token(
     ends or starts takes effect at once, and so does a revoked session or a disabled login. The
     token's person and institution are checked to be its login's in the same statement.
     """
-    claims = signer.verify(token, ACCESS, now)
-    account_id = _claim_id(claims, "sub")
-    session_id = _claim_id(claims, "sid")
-    person_id = _claim_id(claims, "pid")
-    institution_id = _claim_id(claims, "iid")
-    person = await _LIVE_GRANTS(
-        session, institution_id, person_id, now, account_id=account_id, session_id=session_id
+    login = signed_in(signer, token, now)
+    return login.principal(await live_grants(session, login, now))
+
+
+async def live_grants(session: AsyncSession, login: SignedIn, now: datetime) -> PersonGrants | None:
+    """The person's name and roles now, if `login` still holds (one statement)."""
+    return await _LIVE_GRANTS(
+        session,
+        login.institution_id,
+        login.person_id,
+        now,
+        account_id=login.account_id,
+        session_id=login.session_id,
     )
-    if person is None:
-        raise AuthenticationError("Token has been revoked.", reason="revoked")
-    return Principal(
-        account_id=account_id,
-        person_id=person_id,
-        institution_id=institution_id,
-        display_name=person.display_name,
-        grants=person.grants,
-        session_id=session_id,
-        timezone=person.timezone,
-    )
+
+
+_MANY_LIVE_GRANTS = GrantsOfMany(
+    LIVE_LOGINS, key=("account_id", "session_id", "person_id", "institution_id")
+)
+
+
+async def live_grants_of_many(
+    session: AsyncSession, logins: Sequence[SignedIn], now: datetime
+) -> list[PersonGrants | None]:
+    """`live_grants` of each of `logins`, in order, in one statement."""
+    keys = [(s.account_id, s.session_id, s.person_id, s.institution_id) for s in logins]
+    found = await _MANY_LIVE_GRANTS(session, now, logins=keys)
+    return [found.get(key) for key in keys]
 
 
 async def still_signed_in(session: AsyncSession, principal: Principal, now: datetime) -> bool:

@@ -293,6 +293,37 @@ def live_login_of(
     )
 
 
+_LOGINS: sa.BindParameter[Any] = sa.bindparam("logins", expanding=True)
+
+LIVE_LOGINS = (
+    sa.select(
+        account_table.c.id.label("account_id"),
+        auth_session_table.c.id.label("session_id"),
+        account_table.c.person_id,
+        account_table.c.institution_id,
+    )
+    .select_from(
+        account_table.join(
+            auth_session_table, auth_session_table.c.account_id == account_table.c.id
+        )
+    )
+    .where(
+        sa.tuple_(
+            account_table.c.id,
+            auth_session_table.c.id,
+            account_table.c.person_id,
+            account_table.c.institution_id,
+        ).in_(_LOGINS),
+        account_table.c.is_active.is_(True),
+        auth_session_table.c.revoked_at.is_(None),
+    )
+    .subquery("live_login")
+)
+"""`live_login_of` for many sign-ins: of the `:logins` (account, session, person, institution)
+tuples, those whose login is active, session not revoked, and login this person's in this
+institution (the roster's `GrantsOfMany` source, keyed by all four)."""
+
+
 def live_sessions_query(account_id: uuid.UUID) -> sa.Select[Any]:
     """The account's sessions that are not revoked, newest first."""
     s = auth_session_table

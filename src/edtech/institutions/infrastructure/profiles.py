@@ -10,7 +10,7 @@ guardian's children with their sections). Each used to take two to five statemen
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -207,6 +207,76 @@ async def _judged_at(
     if not rows:
         return None
     return _on_roll(rows, at.astimezone(school_zone(rows[0].timezone)).date())
+
+
+class GrantsOfMany:
+    """`grants_at` for many people in one statement, each named by a row of the caller's
+    `source`: a subquery with (at least) `person_id` and `institution_id` columns, keyed by the
+    values of its columns `key` (identity's live sign-ins: account, session, person,
+    institution). A key whose person is unknown there, gone, or whose institution is suspended
+    is absent from the answer, as `grants_at` answers None. Built once, at import; `source`
+    binds its own parameters, passed as keywords at each call."""
+
+    def __init__(self, source: sa.Subquery, key: Sequence[str]) -> None:
+        self._key = tuple(key)
+        self._statement = (
+            sa.select(
+                *(source.c[name].label(f"key_{name}") for name in self._key),
+                person.c.given_name,
+                person.c.family_name,
+                person.c.ends_on,
+                institution.c.timezone,
+                role_assignment.c.role,
+                role_assignment.c.school_id,
+                role_assignment.c.begins_on.label("role_begins_on"),
+                role_assignment.c.ends_on.label("role_ends_on"),
+            )
+            .select_from(
+                source.join(
+                    person,
+                    sa.and_(
+                        person.c.institution_id == source.c.institution_id,
+                        person.c.id == source.c.person_id,
+                    ),
+                )
+                .join(institution, institution.c.id == person.c.institution_id)
+                .outerjoin(
+                    role_assignment,
+                    sa.and_(
+                        role_assignment.c.institution_id == person.c.institution_id,
+                        role_assignment.c.person_id == person.c.id,
+                        role_assignment.c.begins_on <= _TO,
+                        sa.or_(
+                            role_assignment.c.ends_on.is_(None),
+                            role_assignment.c.ends_on > _FROM,
+                        ),
+                    ),
+                )
+            )
+            .where(~suspended(person.c.institution_id))
+        )
+
+    async def __call__(
+        self, session: AsyncSession, at: datetime, **params: Any
+    ) -> dict[tuple[Any, ...], PersonGrants]:
+        """Each key's grants at the instant `at`, judged on its institution's calendar day."""
+        utc_day = at.date()
+        width = len(self._key)
+        by_key: dict[tuple[Any, ...], list[Any]] = {}
+        for row in await session.execute(
+            self._statement,
+            {
+                **params,
+                "from_day": utc_day - timedelta(days=1),
+                "to_day": utc_day + timedelta(days=1),
+            },
+        ):
+            by_key.setdefault(tuple(row[:width]), []).append(row)
+        judged = {
+            key: _on_roll(rows, at.astimezone(school_zone(rows[0].timezone)).date())
+            for key, rows in by_key.items()
+        }
+        return {key: grants for key, grants in judged.items() if grants is not None}
 
 
 def _facts(kind: str, who: Any, *columns: Any) -> list[Any]:
