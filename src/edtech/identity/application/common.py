@@ -349,12 +349,7 @@ async def still_signed_in(session: AsyncSession, principal: Principal, now: date
     an open websocket is asked this when someone's access may have been withdrawn.)"""
     if principal.session_id is None:
         return False
-    person = await _LIVE_GRANTS(
-        session,
-        principal.institution_id,
-        principal.person_id,
-        now,
-        account_id=principal.account_id,
-        session_id=principal.session_id,
+    login = SignedIn(
+        principal.account_id, principal.session_id, principal.person_id, principal.institution_id
     )
-    return person is not None
+    return await live_grants(session, login, now) is not None

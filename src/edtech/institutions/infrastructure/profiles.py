@@ -76,6 +76,22 @@ PersonCondition = Callable[
 """A caller's further condition on the person's row, given its id and institution_id columns."""
 
 
+_ROLE_COLUMNS = (
+    role_assignment.c.role,
+    role_assignment.c.school_id,
+    role_assignment.c.begins_on.label("role_begins_on"),
+    role_assignment.c.ends_on.label("role_ends_on"),
+)
+_ROLES_NEAR_THE_DAY = sa.and_(
+    role_assignment.c.institution_id == person.c.institution_id,
+    role_assignment.c.person_id == person.c.id,
+    role_assignment.c.begins_on <= _TO,
+    sa.or_(role_assignment.c.ends_on.is_(None), role_assignment.c.ends_on > _FROM),
+)
+"""A person's role assignments that may hold within a day of the UTC date (`_on_roll` judges
+the exact school day): the columns and the outer join's condition of both grants statements."""
+
+
 def _grants_at(condition: PersonCondition | None = None) -> sa.Select[Any]:
     """The person with every role assignment that may hold within a day of the UTC date (the
     institution's calendar day is never further from it); the exact day is judged in Python
@@ -96,22 +112,9 @@ def _grants_at(condition: PersonCondition | None = None) -> sa.Select[Any]:
             .where(institution.c.id == _INSTITUTION)
             .scalar_subquery()
             .label("timezone"),
-            role_assignment.c.role,
-            role_assignment.c.school_id,
-            role_assignment.c.begins_on.label("role_begins_on"),
-            role_assignment.c.ends_on.label("role_ends_on"),
+            *_ROLE_COLUMNS,
         )
-        .select_from(
-            person.outerjoin(
-                role_assignment,
-                sa.and_(
-                    role_assignment.c.institution_id == person.c.institution_id,
-                    role_assignment.c.person_id == person.c.id,
-                    role_assignment.c.begins_on <= _TO,
-                    sa.or_(role_assignment.c.ends_on.is_(None), role_assignment.c.ends_on > _FROM),
-                ),
-            )
-        )
+        .select_from(person.outerjoin(role_assignment, _ROLES_NEAR_THE_DAY))
         .where(*where)
     )
 
@@ -226,10 +229,7 @@ class GrantsOfMany:
                 person.c.family_name,
                 person.c.ends_on,
                 institution.c.timezone,
-                role_assignment.c.role,
-                role_assignment.c.school_id,
-                role_assignment.c.begins_on.label("role_begins_on"),
-                role_assignment.c.ends_on.label("role_ends_on"),
+                *_ROLE_COLUMNS,
             )
             .select_from(
                 source.join(
@@ -240,18 +240,7 @@ class GrantsOfMany:
                     ),
                 )
                 .join(institution, institution.c.id == person.c.institution_id)
-                .outerjoin(
-                    role_assignment,
-                    sa.and_(
-                        role_assignment.c.institution_id == person.c.institution_id,
-                        role_assignment.c.person_id == person.c.id,
-                        role_assignment.c.begins_on <= _TO,
-                        sa.or_(
-                            role_assignment.c.ends_on.is_(None),
-                            role_assignment.c.ends_on > _FROM,
-                        ),
-                    ),
-                )
+                .outerjoin(role_assignment, _ROLES_NEAR_THE_DAY)
             )
             .where(~suspended(person.c.institution_id))
         )
