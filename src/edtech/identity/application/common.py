@@ -337,9 +337,14 @@ _MANY_LIVE_GRANTS = GrantsOfMany(
 async def live_grants_of_many(
     session: AsyncSession, logins: Sequence[SignedIn], now: datetime
 ) -> list[PersonGrants | None]:
-    """`live_grants` of each of `logins`, in order, in one statement."""
+    """`live_grants` of each of `logins`, in order, in one statement.
+
+    The list is padded to a power of two (the last sign-in repeated): a statement's text
+    changes with its length, and PostgreSQL's driver prepares each text once per connection,
+    so six texts serve every batch instead of one per size crowding out the other statements."""
     keys = [(s.account_id, s.session_id, s.person_id, s.institution_id) for s in logins]
-    found = await _MANY_LIVE_GRANTS(session, now, logins=keys)
+    padded = keys + keys[-1:] * ((1 << (len(keys) - 1).bit_length()) - len(keys))
+    found = await _MANY_LIVE_GRANTS(session, now, logins=padded)
     return [found.get(key) for key in keys]
 
 
