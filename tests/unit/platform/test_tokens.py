@@ -68,3 +68,7 @@ def test_the_verified_tokens_kept_are_bounded_and_a_forgery_is_never_kept(
     with pytest.raises(AuthenticationError):
         signer.verify(forged, "access", NOW)
     assert forged not in signer._verified
+    expired = signer.issue("access", "acc-5", NOW - timedelta(minutes=10), timedelta(minutes=5))
+    with pytest.raises(AuthenticationError, match="expired"):
+        signer.verify(expired, "access", NOW)
+    assert expired not in signer._verified  # nor one that failed its type or times

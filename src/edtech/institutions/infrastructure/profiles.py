@@ -194,21 +194,29 @@ async def _judged_at(
     at: datetime,
     params: dict[str, Any],
 ) -> PersonGrants | None:
-    utc_day = at.date()
     rows = list(
         await session.execute(
             statement,
             {
                 **params,
+                **_days_around(at),
                 "institution_id": institution_id,
                 "person_id": person_id,
-                "from_day": utc_day - timedelta(days=1),
-                "to_day": utc_day + timedelta(days=1),
             },
         )
     )
-    if not rows:
-        return None
+    return _on_roll_at(rows, at) if rows else None
+
+
+def _days_around(at: datetime) -> dict[str, date]:
+    """The grants statements' window: a day either side of the UTC date, which holds the
+    institution's calendar day at `at` whatever its zone."""
+    utc_day = at.date()
+    return {"from_day": utc_day - timedelta(days=1), "to_day": utc_day + timedelta(days=1)}
+
+
+def _on_roll_at(rows: list[Any], at: datetime) -> PersonGrants | None:
+    """`_on_roll` on the institution's calendar day at `at` (its zone read with the rows)."""
     return _on_roll(rows, at.astimezone(school_zone(rows[0].timezone)).date())
 
 
@@ -249,22 +257,11 @@ class GrantsOfMany:
         self, session: AsyncSession, at: datetime, **params: Any
     ) -> dict[tuple[Any, ...], PersonGrants]:
         """Each key's grants at the instant `at`, judged on its institution's calendar day."""
-        utc_day = at.date()
         width = len(self._key)
         by_key: dict[tuple[Any, ...], list[Any]] = {}
-        for row in await session.execute(
-            self._statement,
-            {
-                **params,
-                "from_day": utc_day - timedelta(days=1),
-                "to_day": utc_day + timedelta(days=1),
-            },
-        ):
+        for row in await session.execute(self._statement, {**params, **_days_around(at)}):
             by_key.setdefault(tuple(row[:width]), []).append(row)
-        judged = {
-            key: _on_roll(rows, at.astimezone(school_zone(rows[0].timezone)).date())
-            for key, rows in by_key.items()
-        }
+        judged = {key: _on_roll_at(rows, at) for key, rows in by_key.items()}
         return {key: grants for key, grants in judged.items() if grants is not None}
 
 

@@ -56,12 +56,8 @@ class TokenSigner:
         The signature of a token that verified is not checked again while it stays among the
         last `VERIFIED_KEPT` verified (a string signed with this key stays signed with it); its
         type and times are checked on every call."""
-        claims = self._verified.get(token)
-        if claims is None:
-            claims = self._decoded(token)
-            if len(self._verified) >= VERIFIED_KEPT:
-                del self._verified[next(iter(self._verified))]  # the oldest
-            self._verified[token] = claims
+        remembered = self._verified.get(token)
+        claims = self._decoded(token) if remembered is None else remembered
         if claims.get("typ") != typ:
             raise AuthenticationError("Invalid token.", reason="invalid")
         try:
@@ -72,6 +68,10 @@ class TokenSigner:
             raise AuthenticationError("Token expired.", reason="expired")
         if issued > int(now.timestamp()) + 60:  # from the future: another node's clock is off
             raise AuthenticationError("Invalid token.", reason="invalid")
+        if remembered is None:  # only a token that passed every check is remembered
+            if len(self._verified) >= VERIFIED_KEPT:
+                del self._verified[next(iter(self._verified))]  # the oldest
+            self._verified[token] = claims
         return dict(claims)
 
     def _decoded(self, token: str) -> dict[str, Any]:
