@@ -26,6 +26,7 @@ from edtech.identity.infrastructure import LIVE_LOGINS, SqlAlchemyLoginAttempts,
 from edtech.institutions.public import GrantsAtWhere, GrantsOfMany, PersonGrants
 from edtech.kernel.errors import AuthenticationError, TooManyRequestsError
 from edtech.kernel.principal import Principal
+from edtech.platform.db.bulk import padded
 from edtech.platform.observability.logging import get_logger
 from edtech.platform.security.keys import hash_secret, new_secret
 from edtech.platform.security.passwords import hash_password
@@ -339,12 +340,9 @@ async def live_grants_of_many(
 ) -> list[PersonGrants | None]:
     """`live_grants` of each of `logins`, in order, in one statement.
 
-    The list is padded to a power of two (the last sign-in repeated): a statement's text
-    changes with its length, and PostgreSQL's driver prepares each text once per connection,
-    so six texts serve every batch instead of one per size crowding out the other statements."""
+    The list is `padded` to a power of two: six statement texts serve every batch."""
     keys = [(s.account_id, s.session_id, s.person_id, s.institution_id) for s in logins]
-    padded = keys + keys[-1:] * ((1 << (len(keys) - 1).bit_length()) - len(keys))
-    found = await _MANY_LIVE_GRANTS(session, now, logins=padded)
+    found = await _MANY_LIVE_GRANTS(session, now, logins=padded(keys))
     return [found.get(key) for key in keys]
 
 

@@ -17,13 +17,15 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.platform.db.engine import dialect_insert
+
+T = TypeVar("T")
 
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]
 
@@ -111,6 +113,15 @@ def among(
         return column.in_(list(values))
     array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
     return column == sa.any_(array)
+
+
+def padded(values: Sequence[T]) -> list[T]:
+    """`values` with its last repeated up to the next power of two, for an `IN` of row
+    values (which `among` cannot bind as one array): a statement's text changes with the
+    number of its values, and PostgreSQL's driver prepares each text once per connection (100
+    kept), so a handful of texts serve every size instead of one per size crowding out the
+    hot statements. The values must be non-empty; repeating one changes no `IN`."""
+    return [*values, *[values[-1]] * ((1 << (len(values) - 1).bit_length()) - len(values))]
 
 
 def _check_utc(column: sa.Column[Any], values: Sequence[Any]) -> None:
