@@ -147,11 +147,36 @@ async def test_posts_together_read_their_conversations_and_profiles_once(
         )
     assert [a.message.seq for a in answers] == [1, 1, 2, 2, 3]
     conversations = [s for s in seen if s.startswith("SELECT conversation.id")]
+    locks = [s for s in conversations if s.endswith("FOR UPDATE")]
     profiles = [s for s in seen if "AS kind, person.id AS who" in s]
-    assert len(conversations) == 1  # not one per post
+    assert len(conversations) == 2  # read once, then locked once: not one each per post
+    assert len(locks) == 1
     assert len(profiles) == 1
     guards = [s for s in seen if s.startswith("SELECT messaging_settings.institution_id")]
     assert len(guards) == 1
+    # Plain posts (no files, nobody in quiet hours) need no savepoint: their client ids are
+    # read at once, and their numbers, cursors and rows each written by one statement.
+    assert not [s for s in seen if s.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len([s for s in seen if s.startswith("SELECT message.")]) == 1
+    assert len([s for s in seen if s.startswith("UPDATE conversation SET")]) == 1
+    cursors = [s for s in seen if s.startswith("UPDATE conversation_participant")]
+    assert len(cursors) == 1
+    assert "read_seq <=" in cursors[0]  # never moved back by a device racing these posts
+    assert len([s for s in seen if s.startswith("INSERT INTO message ")]) == 1
+    # ... as stored: each conversation's last number and time, each sender's read cursor
+    for email, conv, last in ((T1, two, 2), (G1, one, 3), (T1, one, 3)):
+        got = await people.client.get(
+            f"/api/v1/conversations/{conv}", headers=await people.as_(email)
+        )
+        assert got.status_code == 200, got.text
+        assert got.json()["last_seq"] == last
+        assert got.json()["last_message_at"] is not None
+        mine = [
+            a.message.seq
+            for (w, c), a in zip(sent, answers, strict=True)
+            if (w.person_id, c) == (people.id(email), conv)
+        ]
+        assert got.json()["read_seq"] == max(mine)
 
 
 async def test_posts_together_are_each_held_to_their_own_blocks_and_quiet_hours(

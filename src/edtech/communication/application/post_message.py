@@ -18,6 +18,7 @@ from edtech.communication.application.ports import (
     NoAttachments,
 )
 from edtech.communication.domain import (
+    Attachment,
     Conversation,
     ConversationKind,
     Message,
@@ -135,9 +136,7 @@ async def post_message(
     `guarded`: the conversations, and by institution the guards, this transaction read
     already (`PostMessages`)."""
     now = clock.now()
-    text = clean_body(body)
-    check_client_id(client_id)
-    file_ids = check_attachment_ids(attachment_ids)
+    text, file_ids = checked_input(body, client_id, attachment_ids)
     session = uow.session
     conv = await conversation_for(session, principal, conversation_id, loaded)
     # The conversation's lock first, then the client id: a retry, even one that committed
@@ -168,21 +167,18 @@ async def post_message(
         if file_ids
         else ()
     )
-    message = Message.post(
-        id=message_id,
-        institution_id=principal.institution_id,
-        conversation_id=conv.id,
+    message = new_message(
+        conv,
+        principal,
+        client_id,
+        text,
+        now,
         seq=seq,
-        sender_id=principal.person_id,
-        client_id=client_id,
-        body=text,
-        at=now,
         notify_ids=tuple(p for p in others if p not in held),
         attachments=attached,
+        message_id=message_id,
     )
     await messages.add(message)
-    conv.read(principal.person_id, seq, now, None)
-    conv.pull_events()  # reading your own message tells nobody anything
     await conversations.save_cursor(conv, principal.person_id)
     notices: list[QuietNotice] = []
     names = await directory.display_names(principal.institution_id, list(held)) if held else {}
@@ -215,6 +211,47 @@ async def post_message(
             )
             await messages.add(note)
     return Posted(message, replayed=False, notices=notices)
+
+
+def checked_input(
+    body: str, client_id: str, attachment_ids: Sequence[uuid.UUID]
+) -> tuple[str, tuple[uuid.UUID, ...]]:
+    """A post's own fields checked (422 before anything is read): its body trimmed and its
+    files."""
+    text = clean_body(body)
+    check_client_id(client_id)
+    return text, check_attachment_ids(attachment_ids)
+
+
+def new_message(
+    conv: Conversation,
+    principal: Principal,
+    client_id: str,
+    text: str,
+    now: datetime,
+    *,
+    seq: int,
+    notify_ids: tuple[uuid.UUID, ...],
+    attachments: tuple[Attachment, ...] = (),
+    message_id: uuid.UUID | None = None,
+) -> Message:
+    """The message `principal` posts to `conv` as number `seq`, its sender's read cursor
+    moved past it (in memory: the caller stores both)."""
+    message = Message.post(
+        id=message_id or new_id(),
+        institution_id=principal.institution_id,
+        conversation_id=conv.id,
+        seq=seq,
+        sender_id=principal.person_id,
+        client_id=client_id,
+        body=text,
+        at=now,
+        notify_ids=notify_ids,
+        attachments=attachments,
+    )
+    conv.read(principal.person_id, seq, now, None)
+    conv.pull_events()  # reading your own message tells nobody anything
+    return message
 
 
 def checked_against(conv: Conversation, sender_id: uuid.UUID) -> list[uuid.UUID]:

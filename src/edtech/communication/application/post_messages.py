@@ -11,17 +11,26 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.communication.application.common import conversation_for
 from edtech.communication.application.ports import (
     AttachmentClaims,
     Directory,
     DirectoryFactory,
     NoAttachments,
 )
-from edtech.communication.application.post_message import Posted, checked_against, post_message
+from edtech.communication.application.post_message import (
+    Posted,
+    check_may_send,
+    checked_against,
+    checked_input,
+    new_message,
+    post_message,
+)
 from edtech.communication.domain import Audience, Conversation, Profile
 from edtech.communication.infrastructure import (
     ManyGuards,
     SqlAlchemyConversations,
+    SqlAlchemyMessages,
     SqlAlchemySafety,
 )
 from edtech.kernel.clock import Clock
@@ -77,14 +86,21 @@ class PostMessages:
         now = self.clock.now()
         order = sorted(range(len(posts)), key=lambda i: posts[i].conversation_id.bytes)
         async with self.uow as uow:
+            session = uow.session
+            conversations = SqlAlchemyConversations(session)
             # Read once for all: the conversations, then the roster profiles each post's policy
             # check judges (per institution and school day).
-            loaded = await SqlAlchemyConversations(uow.session).get_many(
-                {post.conversation_id for post in posts}
-            )
-            directories = await self._directories(uow.session, posts, loaded, now)
-            guarded = await _guards(uow.session, posts, loaded)
+            loaded = await conversations.get_many({post.conversation_id for post in posts})
+            directories = await self._directories(session, posts, loaded, now)
+            guarded = await _guards(session, posts, loaded)
+            # Every conversation posted to is locked now, in one statement: a post that takes
+            # a number later (`next_seq`) finds its row locked already, in the same order.
+            taking_part = [_taking_part(post, loaded) for post in posts]
+            await conversations.lock_many({c.id: c for c in taking_part if c is not None}.values())
+            plain = _plain(posts, taking_part, guarded)
             for i in order:
+                if posts[i].conversation_id in plain:
+                    continue
                 post = posts[i]
                 try:
                     async with uow.savepoint():
@@ -111,6 +127,11 @@ class PostMessages:
                     loaded.pop(post.conversation_id, None)
                 else:
                     results[i] = posted
+            # The plain posts last: nothing of theirs is written before every savepoint is over.
+            mine = [i for i in order if posts[i].conversation_id in plain]
+            results.update(
+                await _post_plain(session, self.clock, posts, mine, loaded, directories, guarded)
+            )
             stored = [i for i, r in results.items() if isinstance(r, Posted) and not r.replayed]
             if stored:
                 try:
@@ -145,6 +166,90 @@ class PostMessages:
         for key, people in wanted.items():
             await shared[key].prefetch(key[0], list(dict.fromkeys(people)))
         return mine
+
+
+def _plain(
+    posts: Sequence[PostIn],
+    taking_part: Sequence[Conversation | None],
+    guarded: Mapping[uuid.UUID, ManyGuards],
+) -> set[uuid.UUID]:
+    """The conversations whose every post (of a sender taking part) is plain: it carries no
+    files, and the guards read for all judge it and find no recipient keeping quiet hours —
+    so it is answered, refused or replayed before it writes anything and needs no savepoint
+    (`_post_plain`). A conversation with any other post keeps a savepoint per post."""
+    plain: set[uuid.UUID] = set()
+    mixed: set[uuid.UUID] = set()
+    for post, conv in zip(posts, taking_part, strict=True):
+        if conv is None:
+            continue  # refused (404) whatever the others
+        who = post.principal
+        read = guarded.get(who.institution_id)
+        people = checked_against(conv, who.person_id)
+        guards = (
+            read.of(who.person_id, people, conv.others(who.person_id)) if read is not None else None
+        )
+        if post.attachment_ids or not people or guards is None or guards.quiet_hours:
+            mixed.add(conv.id)
+        else:
+            plain.add(conv.id)
+    return plain - mixed
+
+
+async def _post_plain(
+    session: AsyncSession,
+    clock: Clock,
+    posts: Sequence[PostIn],
+    mine: Sequence[int],
+    loaded: Mapping[uuid.UUID, Conversation],
+    directories: Sequence[Directory],
+    guarded: Mapping[uuid.UUID, ManyGuards],
+) -> dict[int, Posted | Exception]:
+    """Posts `mine` (to conversations locked already, all of them `_plain`), each checked as
+    `post_message` checks it — its fields, its conversation, a replay, the policy — and
+    written with the others: the client ids read in one statement, and the conversations'
+    numbers, the senders' cursors and the messages each written in one. A post refused or
+    replayed writes nothing and takes no number, so none needs a savepoint."""
+    results: dict[int, Posted | Exception] = {}
+    keys: dict[int, tuple[uuid.UUID, uuid.UUID, str]] = {}
+    texts: dict[int, str] = {}
+    for i in mine:
+        post = posts[i]
+        try:
+            texts[i], _ = checked_input(post.body, post.client_id, post.attachment_ids)
+        except Exception as exc:
+            results[i] = exc
+        else:
+            keys[i] = (post.conversation_id, post.principal.person_id, post.client_id)
+    if not keys:
+        return results
+    messages = SqlAlchemyMessages(session)
+    stored = await messages.by_client_ids(set(keys.values()))
+    cursors: dict[tuple[uuid.UUID, uuid.UUID], tuple[Conversation, uuid.UUID]] = {}
+    for i, key in keys.items():
+        post, who = posts[i], posts[i].principal
+        try:
+            conv = await conversation_for(session, who, post.conversation_id, loaded)
+            if (earlier := stored.get(key)) is not None:
+                results[i] = Posted(earlier, replayed=True)
+                continue
+            others = conv.others(who.person_id)
+            read = guarded.get(who.institution_id)
+            await check_may_send(session, directories[i], who, conv, quiet=others, read=read)
+        except Exception as exc:  # this post's refusal is its own: it wrote nothing
+            results[i] = exc
+            continue
+        now = clock.now()
+        seq = conv.take_seq(now)
+        message = new_message(
+            conv, who, post.client_id, texts[i], now, seq=seq, notify_ids=(*others,)
+        )
+        await messages.add(message)
+        stored[key] = message
+        cursors[(conv.id, who.person_id)] = (conv, who.person_id)
+        results[i] = Posted(message, replayed=False)
+    if cursors:  # (the conversations' numbers: by the flush, their rows are locked)
+        await SqlAlchemyConversations(session).save_cursors(list(cursors.values()))
+    return results
 
 
 def _taking_part(post: PostIn, loaded: Mapping[uuid.UUID, Conversation]) -> Conversation | None:

@@ -28,6 +28,7 @@ from edtech.communication.infrastructure.tables import (
     message,
 )
 from edtech.kernel.errors import ConflictError
+from edtech.platform.db.bulk import among, padded
 
 CURSOR_FIELDS = ("read_seq", "read_at", "shown_read_seq", "read_hidden_until")
 
@@ -62,6 +63,11 @@ _CURSOR = (
         conversation_participant.c.read_seq <= sa.bindparam("new_read_seq"),
     )
     .values({name: sa.bindparam(f"new_{name}") for name in CURSOR_FIELDS})
+)
+_BY_CLIENT_IDS = sa.select(Message).where(
+    sa.tuple_(message.c.conversation_id, message.c.sender_id, message.c.client_id).in_(
+        sa.bindparam("keys", expanding=True)
+    )
 )
 _BY_CLIENT_ID = sa.select(Message).where(
     message.c.conversation_id == sa.bindparam("conversation_id"),
@@ -121,18 +127,46 @@ class SqlAlchemyConversations:
         set_committed_value(conv, "last_message_at", at)
         return seq
 
+    async def lock_many(self, conversations: Collection[Conversation]) -> None:
+        """Lock the conversations' rows in one statement, in the order of their ids (as every
+        transaction that locks several does, so none waits on another in a circle), and take
+        their numbers as locked: the messages they number next in memory (`take_seq`; the
+        flush stores the number, the row being theirs until commit) follow whatever committed
+        before, on any node."""
+        by_id = {conv.id: conv for conv in conversations}
+        rows = await self.session.execute(
+            sa.select(conversation.c.id, conversation.c.last_seq, conversation.c.last_message_at)
+            .where(among(self.session, conversation.c.id, by_id))
+            .order_by(conversation.c.id)
+            .with_for_update()
+        )
+        for conversation_id, last_seq, last_message_at in rows:
+            set_committed_value(by_id[conversation_id], "last_seq", last_seq)
+            set_committed_value(by_id[conversation_id], "last_message_at", last_message_at)
+
     async def save_cursor(self, conv: Conversation, person_id: uuid.UUID) -> None:
-        p = conv.participants[person_id]
+        await self.save_cursors([(conv, person_id)])
+
+    async def save_cursors(self, cursors: Collection[tuple[Conversation, uuid.UUID]]) -> None:
+        """Store read cursors moved in memory (one statement for all), never moving one back."""
         await self.session.execute(
             _CURSOR,
-            {
-                "of_conversation": conv.id,
-                "of_person": person_id,
-                **{f"new_{name}": getattr(p, name) for name in CURSOR_FIELDS},
-            },
+            [
+                {
+                    "of_conversation": conv.id,
+                    "of_person": person_id,
+                    **{
+                        f"new_{name}": getattr(conv.participants[person_id], name)
+                        for name in CURSOR_FIELDS
+                    },
+                }
+                for conv, person_id in cursors
+            ],
         )
-        for name in CURSOR_FIELDS:
-            set_committed_value(p, name, getattr(p, name))
+        for conv, person_id in cursors:
+            p = conv.participants[person_id]
+            for name in CURSOR_FIELDS:
+                set_committed_value(p, name, getattr(p, name))
 
 
 class SqlAlchemyMessages:
@@ -158,6 +192,19 @@ class SqlAlchemyMessages:
         if found is not None:
             self.session.expunge(found)
         return found
+
+    async def by_client_ids(
+        self, keys: Collection[tuple[uuid.UUID, uuid.UUID, str]]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID, str], Message]:
+        """`by_client_id` of several (conversation, sender, client id) at once, in one round
+        trip; those never posted are absent."""
+        if not keys:
+            return {}
+        found = await self.session.scalars(_BY_CLIENT_IDS, {"keys": padded(list(keys))})
+        stored = {(m.conversation_id, m.sender_id, m.client_id): m for m in found}
+        for m in stored.values():
+            self.session.expunge(m)
+        return stored
 
     async def get(
         self, institution_id: uuid.UUID, conversation_id: uuid.UUID, message_id: uuid.UUID
