@@ -147,10 +147,11 @@ async def test_posts_together_read_their_conversations_and_profiles_once(
         )
     assert [a.message.seq for a in answers] == [1, 1, 2, 2, 3]
     conversations = [s for s in seen if s.startswith("SELECT conversation.id")]
-    locks = [s for s in conversations if s.endswith("FOR UPDATE")]
+    locks = [s for s in conversations if s.endswith("FOR UPDATE OF conversation")]
     profiles = [s for s in seen if "AS kind, person.id AS who" in s]
-    assert len(conversations) == 2  # read once, then locked once: not one each per post
+    assert len(conversations) == 1  # read and locked at once: not once per post
     assert len(locks) == 1
+    assert "ORDER BY conversation.id" in locks[0]  # the order every grouped batch locks in
     assert len(profiles) == 1
     guards = [s for s in seen if s.startswith("SELECT messaging_settings.institution_id")]
     assert len(guards) == 1

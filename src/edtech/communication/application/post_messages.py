@@ -88,15 +88,14 @@ class PostMessages:
         async with self.uow as uow:
             session = uow.session
             conversations = SqlAlchemyConversations(session)
-            # Read once for all: the conversations, then the roster profiles each post's policy
-            # check judges (per institution and school day).
-            loaded = await conversations.get_many({post.conversation_id for post in posts})
+            # Read once for all: the conversations, locked (in the order of their ids: a post
+            # that takes a number later, `next_seq`, finds its row locked already), then the
+            # roster profiles each post's policy check judges (per institution and school
+            # day) and the guards.
+            loaded = await conversations.lock_many({post.conversation_id for post in posts})
             directories = await self._directories(session, posts, loaded, now)
             guarded = await _guards(session, posts, loaded)
-            # Every conversation posted to is locked now, in one statement: a post that takes
-            # a number later (`next_seq`) finds its row locked already, in the same order.
             taking_part = [_taking_part(post, loaded) for post in posts]
-            await conversations.lock_many({c.id: c for c in taking_part if c is not None}.values())
             plain = _plain(posts, taking_part, guarded)
             for i in order:
                 if posts[i].conversation_id in plain:

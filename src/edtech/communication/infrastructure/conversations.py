@@ -28,7 +28,7 @@ from edtech.communication.infrastructure.tables import (
     message,
 )
 from edtech.kernel.errors import ConflictError
-from edtech.platform.db.bulk import among, padded
+from edtech.platform.db.bulk import padded
 
 CURSOR_FIELDS = ("read_seq", "read_at", "shown_read_seq", "read_hidden_until")
 
@@ -42,10 +42,12 @@ _CONVERSATION = (
         conversation.c.id == sa.bindparam("conversation_id"),
     )
 )
-_CONVERSATIONS = (
+_LOCKED_CONVERSATIONS = (
     sa.select(Conversation)
     .options(joinedload(Conversation.participants))  # type: ignore[arg-type]
     .where(conversation.c.id.in_(sa.bindparam("conversation_ids", expanding=True)))
+    .order_by(conversation.c.id)
+    .with_for_update(of=conversation)
 )
 _NEXT_SEQ = (
     sa.update(conversation)
@@ -99,13 +101,16 @@ class SqlAlchemyConversations:
         params = {"institution_id": institution_id, "conversation_id": conversation_id}
         return (await self.session.scalars(_CONVERSATION, params)).unique().first()
 
-    async def get_many(
+    async def lock_many(
         self, conversation_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, Conversation]:
-        """Several conversations with their participants, of any institution, in one round
-        trip (the posts of one transaction); the caller checks whose each is."""
-        params = {"conversation_ids": list(conversation_ids)}
-        found = (await self.session.scalars(_CONVERSATIONS, params)).unique()
+        """Several conversations with their participants, of any institution (the caller
+        checks whose each is), read and locked in one round trip: the rows in the order of
+        their ids (as every transaction that locks several does, so none waits on another in a
+        circle), each as committed last, on any node. The numbers they hand out in memory
+        (`take_seq`, stored by the flush) are the transaction's until it ends."""
+        params = {"conversation_ids": padded(list(conversation_ids))}
+        found = (await self.session.scalars(_LOCKED_CONVERSATIONS, params)).unique()
         return {conv.id: conv for conv in found}
 
     async def find_direct(self, institution_id: uuid.UUID, key: str) -> Conversation | None:
@@ -126,23 +131,6 @@ class SqlAlchemyConversations:
         set_committed_value(conv, "last_seq", seq)
         set_committed_value(conv, "last_message_at", at)
         return seq
-
-    async def lock_many(self, conversations: Collection[Conversation]) -> None:
-        """Lock the conversations' rows in one statement, in the order of their ids (as every
-        transaction that locks several does, so none waits on another in a circle), and take
-        their numbers as locked: the messages they number next in memory (`take_seq`; the
-        flush stores the number, the row being theirs until commit) follow whatever committed
-        before, on any node."""
-        by_id = {conv.id: conv for conv in conversations}
-        rows = await self.session.execute(
-            sa.select(conversation.c.id, conversation.c.last_seq, conversation.c.last_message_at)
-            .where(among(self.session, conversation.c.id, by_id))
-            .order_by(conversation.c.id)
-            .with_for_update()
-        )
-        for conversation_id, last_seq, last_message_at in rows:
-            set_committed_value(by_id[conversation_id], "last_seq", last_seq)
-            set_committed_value(by_id[conversation_id], "last_message_at", last_message_at)
 
     async def save_cursor(self, conv: Conversation, person_id: uuid.UUID) -> None:
         await self.save_cursors([(conv, person_id)])
