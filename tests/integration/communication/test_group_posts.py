@@ -180,6 +180,66 @@ async def test_posts_together_read_their_conversations_and_profiles_once(
         assert got.json()["read_seq"] == max(mine)
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # grouped there only
+async def test_posts_needing_a_savepoint_share_the_batch_with_plain_ones(
+    app: FastAPI, people: People
+) -> None:
+    # A group's starter is not judged by the guards: their posts keep a savepoint each, and
+    # are refused or replayed exactly as alone beside a plain post of the same transaction.
+    group = (await people.start(ADMIN, T1, G1, kind="group")).json()["id"]
+    direct = (await people.start(G1, T1)).json()["id"]
+    assert (await people.post(ADMIN, group, "before", client_id="early")).status_code == 201
+    admin, guardian = await principal(app, people, ADMIN), await principal(app, people, G1)
+    outsider = await principal(app, people, OUTSIDER)
+    posts = app.state.services.components.get(GroupPosts)
+    before = posts.transactions
+
+    def to(who: Principal, conv: str, client_id: str, body: str = "hi") -> PostIn:
+        return PostIn(who, uuid.UUID(conv), client_id, body)
+
+    with statements() as seen:
+        answers = await asyncio.gather(
+            posts.post(to(guardian, direct, "x")),  # plain
+            posts.post(to(admin, group, "a")),
+            posts.post(to(guardian, direct, "y")),  # plain
+            posts.post(to(admin, group, "early")),  # committed before: a replay
+            posts.post(to(admin, group, "a")),  # posted by this very transaction: a replay
+            posts.post(to(admin, group, "b", "   ")),  # an empty body: 422
+            posts.post(to(outsider, group, "c")),  # not taking part: 404
+            posts.post(to(admin, group, "d")),
+            return_exceptions=True,
+        )
+    x, a, y, early, again, empty, refused, d = answers
+    assert posts.transactions - before == 1
+    assert isinstance(empty, InvalidError)
+    assert isinstance(refused, NotFoundError)
+    assert isinstance(a, Posted)
+    assert isinstance(x, Posted)
+    assert isinstance(y, Posted)
+    assert isinstance(early, Posted)
+    assert isinstance(again, Posted)
+    assert isinstance(d, Posted)
+    assert (a.message.seq, d.message.seq, x.message.seq, y.message.seq) == (2, 3, 1, 2)
+    assert not any(p.replayed for p in (a, d, x, y))
+    assert early.replayed
+    assert (early.message.seq, early.message.body) == (1, "before")
+    assert again.replayed
+    assert again.message.id == a.message.id
+    # A savepoint for each post to the group that reached the database (the empty body is
+    # refused before), then the plain posts' rows, written together after the last of them.
+    savepoints = [n for n, s in enumerate(seen) if s.startswith("SAVEPOINT")]
+    assert len(savepoints) == 5
+    rows = [n for n, s in enumerate(seen) if s.startswith("INSERT INTO message ")]
+    assert len(rows) == 3  # "a" and "d", each in its savepoint; "x" and "y" in one
+    assert rows[-1] > max(n for n, s in enumerate(seen) if s.startswith("RELEASE SAVEPOINT"))
+    page = await people.client.get(
+        f"/api/v1/conversations/{group}/messages", headers=await people.as_(T1)
+    )
+    assert [m["client_id"] for m in page.json()["items"]] == ["d", "a", "early"]
+    after = await people.post(ADMIN, group, "next")
+    assert after.json()["seq"] == 4
+
+
 async def test_posts_together_are_each_held_to_their_own_blocks_and_quiet_hours(
     app: FastAPI, people: People, database_url: str
 ) -> None:
