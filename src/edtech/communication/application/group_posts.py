@@ -19,8 +19,9 @@ class GroupPosts:
     notification, its outbox row, COMMIT, the publish) as in its own statements. A post that
     finds no transaction under way starts one at once with `single` (`PostMessage`, exactly as
     alone): a lone message waits for nothing. Posts that arrive meanwhile queue; the next
-    transaction takes them all (up to `limit`) through `together` (`PostMessages`: a savepoint
-    each, so each is refused or replayed alone, and one planning and one outbox write for all).
+    transaction takes them all (up to `limit`) through `together` (`PostMessages`: each
+    refused or replayed alone — a plain post judged before it writes, any other in a savepoint
+    — and one planning and one outbox write for all).
 
     What each caller can rely on: its answer is its own post's (the message, a replay, or the
     refusal raised); it returns once the message committed. Posts of one transaction share only

@@ -58,14 +58,16 @@ class _GiveBack(Exception):
 
 
 class PostMessages:
-    """Post several messages in one transaction, each in a savepoint of its own (the node's
-    group commit of concurrent posts, `ChatPosts`, on PostgreSQL).
+    """Post several messages in one transaction (the node's group commit of concurrent posts,
+    `GroupPosts`, on PostgreSQL).
 
     Each post is exactly `PostMessage`'s — the same checks, answers and events — and fails
-    alone: a refusal (or any other error) of one rolls back its savepoint, writes nothing and
-    raises no event, and its neighbours commit; a replay rolls back the number it took, as
-    alone. The posts take their conversations' locks in the order of the conversations' ids
-    (posts to one conversation in the order given), so two transactions never wait on each
+    alone: a plain post (`_plain`) is judged before it writes, so a refused or replayed one
+    writes nothing and takes no number (ADR-0020); any other post is `post_message` in a
+    savepoint of its own, whose refusal (or any other error) rolls it back, writes nothing and
+    raises no event, and whose replay rolls back the number it took (ADR-0018). Either way its
+    neighbours commit. The conversations are locked at once, in the order of their ids (posts
+    to one conversation numbered in the order given), so two transactions never wait on each
     other in a circle. Returns each post's `Posted`, or the exception that refused it, in the
     order given; when the commit fails, every post it would have stored gets its error."""
 
@@ -97,9 +99,8 @@ class PostMessages:
             guarded = await _guards(session, posts, loaded)
             taking_part = [_taking_part(post, loaded) for post in posts]
             plain = _plain(posts, taking_part, guarded)
-            for i in order:
-                if posts[i].conversation_id in plain:
-                    continue
+            mine = [i for i in order if posts[i].conversation_id in plain]
+            for i in (i for i in order if posts[i].conversation_id not in plain):
                 post = posts[i]
                 try:
                     async with uow.savepoint():
@@ -127,7 +128,6 @@ class PostMessages:
                 else:
                     results[i] = posted
             # The plain posts last: nothing of theirs is written before every savepoint is over.
-            mine = [i for i in order if posts[i].conversation_id in plain]
             results.update(
                 await _post_plain(session, self.clock, posts, mine, loaded, directories, guarded)
             )
