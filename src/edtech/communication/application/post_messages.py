@@ -246,8 +246,8 @@ async def _post_plain(
         stored[key] = message
         cursors[(conv.id, who.person_id)] = (conv, who.person_id)
         results[i] = Posted(message, replayed=False)
-    if cursors:  # (the conversations' numbers: by the flush, their rows are locked)
-        await SqlAlchemyConversations(session).save_cursors(list(cursors.values()))
+    if cursors:  # the conversations' numbers and the senders' cursors
+        await SqlAlchemyConversations(session).save_posted(list(cursors.values()))
     return results
 
 

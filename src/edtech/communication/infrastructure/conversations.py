@@ -6,6 +6,8 @@ the hot path of every message, because the ORM cannot express them: taking the n
 number (`UPDATE … RETURNING`, the row lock orders concurrent senders on every node) and moving
 a read cursor that must never move back when two devices race (`WHERE read_seq <= new`). Each
 puts the values it wrote into the session as committed, so the flush does not write them again.
+A grouped transaction's plain posts (ADR-0020) store their numbers and cursors together, every
+value bound as one array per column (`save_posted`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,30 @@ _CURSOR = (
         conversation_participant.c.read_seq <= sa.bindparam("new_read_seq"),
     )
     .values({name: sa.bindparam(f"new_{name}") for name in CURSOR_FIELDS})
+)
+# A batch's numbers and cursors (`save_posted`), every value bound as one array per column:
+# one statement and one text for any number of conversations, where executemany sent a Bind
+# and Execute per row and per statement. The cursor keeps its guard.
+_POSTED = sa.text(
+    """\
+WITH numbered AS (
+    UPDATE conversation AS c SET last_seq = n.last_seq, last_message_at = n.last_message_at
+    FROM unnest(
+        CAST(:conversation_ids AS uuid[]), CAST(:last_seqs AS integer[]),
+        CAST(:last_message_ats AS timestamptz[])
+    ) AS n(id, last_seq, last_message_at)
+    WHERE c.id = n.id
+)
+UPDATE conversation_participant AS p
+SET read_seq = u.read_seq, read_at = u.read_at, shown_read_seq = u.shown_read_seq,
+    read_hidden_until = u.read_hidden_until
+FROM unnest(
+    CAST(:of_conversations AS uuid[]), CAST(:of_persons AS uuid[]),
+    CAST(:read_seqs AS integer[]), CAST(:read_ats AS timestamptz[]),
+    CAST(:shown_read_seqs AS integer[]), CAST(:read_hidden_untils AS timestamptz[])
+) AS u(conversation_id, person_id, read_seq, read_at, shown_read_seq, read_hidden_until)
+WHERE p.conversation_id = u.conversation_id AND p.person_id = u.person_id
+    AND p.read_seq <= u.read_seq"""
 )
 _BY_CLIENT_IDS = sa.select(Message).where(
     sa.tuple_(message.c.conversation_id, message.c.sender_id, message.c.client_id).in_(
@@ -155,6 +181,28 @@ class SqlAlchemyConversations:
             p = conv.participants[person_id]
             for name in CURSOR_FIELDS:
                 set_committed_value(p, name, getattr(p, name))
+
+    async def save_posted(self, cursors: Collection[tuple[Conversation, uuid.UUID]]) -> None:
+        """Store, in one statement (PostgreSQL), what posting moved in memory: each
+        conversation's last number and time (`take_seq`; its row locked since it was read,
+        `lock_many`) and each sender's read cursor (never moved back, as `save_cursors`)."""
+        convs = list({conv.id: conv for conv, _ in cursors}.values())
+        participants = [conv.participants[person_id] for conv, person_id in cursors]
+        for conv in convs:  # the flush need not write them again
+            set_committed_value(conv, "last_seq", conv.last_seq)
+            set_committed_value(conv, "last_message_at", conv.last_message_at)
+        for p in participants:
+            for name in CURSOR_FIELDS:
+                set_committed_value(p, name, getattr(p, name))
+        params = {
+            "conversation_ids": [conv.id for conv in convs],
+            "last_seqs": [conv.last_seq for conv in convs],
+            "last_message_ats": [conv.last_message_at for conv in convs],
+            "of_conversations": [conv.id for conv, _ in cursors],
+            "of_persons": [person_id for _, person_id in cursors],
+            **{f"{name}s": [getattr(p, name) for p in participants] for name in CURSOR_FIELDS},
+        }
+        await self.session.execute(_POSTED, params)
 
 
 class SqlAlchemyMessages:
