@@ -156,16 +156,48 @@ async def test_posts_together_read_their_conversations_and_profiles_once(
     guards = [s for s in seen if s.startswith("SELECT messaging_settings.institution_id")]
     assert len(guards) == 1
     # Plain posts (no files, nobody in quiet hours) need no savepoint: their client ids are
-    # read at once, their numbers and cursors written by one statement, their rows by one.
+    # read at once, their numbers, cursors and rows written by one statement.
     assert not [s for s in seen if s.startswith(("SAVEPOINT", "RELEASE"))]
     assert len([s for s in seen if s.startswith("SELECT message.")]) == 1
-    assert not [s for s in seen if s.startswith("UPDATE conversation")]  # no row by row
+    assert not [s for s in seen if s.startswith(("UPDATE conversation", "INSERT INTO message"))]
     posted = [s for s in seen if "UPDATE conversation_participant" in s]
     assert len(posted) == 1
     assert "UPDATE conversation AS c" in posted[0]
     assert "p.read_seq <= u.read_seq" in posted[0]  # never moved back by a racing device
-    assert len([s for s in seen if s.startswith("INSERT INTO message ")]) == 1
-    # ... as stored: each conversation's last number and time, each sender's read cursor
+    assert "INSERT INTO message" in posted[0]
+    # ... as stored: each message as answered, each conversation's last number and time,
+    # each sender's read cursor
+    for conv in (one, two):
+        page = await people.client.get(
+            f"/api/v1/conversations/{conv}/messages",
+            headers=await people.as_(G1 if conv == one else T1),
+        )
+        assert page.status_code == 200, page.text
+        stored = [
+            (
+                m["id"],
+                m["seq"],
+                m["sender_id"],
+                m["client_id"],
+                m["body"],
+                m["kind"],
+                datetime.fromisoformat(m["created_at"]),
+            )
+            for m in reversed(page.json()["items"])
+        ]
+        answered = [a.message for (_, c), a in zip(sent, answers, strict=True) if c == conv]
+        assert stored == [
+            (
+                str(m.id),
+                m.seq,
+                str(m.sender_id),
+                m.client_id,
+                "hi",
+                "text",
+                m.created_at,
+            )
+            for m in sorted(answered, key=lambda m: m.seq)
+        ]
     for email, conv, last in ((T1, two, 2), (G1, one, 3), (T1, one, 3)):
         got = await people.client.get(
             f"/api/v1/conversations/{conv}", headers=await people.as_(email)
@@ -230,7 +262,7 @@ async def test_posts_needing_a_savepoint_share_the_batch_with_plain_ones(
     # refused before), then the plain posts' rows, written together after the last of them.
     savepoints = [n for n, s in enumerate(seen) if s.startswith("SAVEPOINT")]
     assert len(savepoints) == 5
-    rows = [n for n, s in enumerate(seen) if s.startswith("INSERT INTO message ")]
+    rows = [n for n, s in enumerate(seen) if "INSERT INTO message" in s]
     assert len(rows) == 3  # "a" and "d", each in its savepoint; "x" and "y" in one
     assert rows[-1] > max(n for n, s in enumerate(seen) if s.startswith("RELEASE SAVEPOINT"))
     page = await people.client.get(

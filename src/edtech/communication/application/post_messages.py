@@ -26,7 +26,7 @@ from edtech.communication.application.post_message import (
     new_message,
     post_message,
 )
-from edtech.communication.domain import Audience, Conversation, Profile
+from edtech.communication.domain import Audience, Conversation, Message, Profile
 from edtech.communication.infrastructure import (
     ManyGuards,
     SqlAlchemyConversations,
@@ -205,8 +205,8 @@ async def _post_plain(
 ) -> dict[int, Posted | Exception]:
     """Posts `mine` (to conversations locked already, all of them `_plain`), each checked as
     `post_message` checks it — its fields, its conversation, a replay, the policy — and
-    written with the others: the client ids read in one statement, and the conversations'
-    numbers, the senders' cursors and the messages each written in one. A post refused or
+    written with the others: the client ids read in one statement, then the conversations'
+    numbers, the senders' cursors and the messages all written by one. A post refused or
     replayed writes nothing and takes no number, so none needs a savepoint."""
     results: dict[int, Posted | Exception] = {}
     keys: dict[int, tuple[uuid.UUID, uuid.UUID, str]] = {}
@@ -224,6 +224,7 @@ async def _post_plain(
     messages = SqlAlchemyMessages(session)
     stored = await messages.by_client_ids(set(keys.values()))
     cursors: dict[tuple[uuid.UUID, uuid.UUID], tuple[Conversation, uuid.UUID]] = {}
+    written: list[Message] = []
     for i, key in keys.items():
         post, who = posts[i], posts[i].principal
         try:
@@ -242,12 +243,12 @@ async def _post_plain(
         message = new_message(
             conv, who, post.client_id, texts[i], now, seq=seq, notify_ids=(*others,)
         )
-        await messages.add(message)
+        written.append(message)
         stored[key] = message
         cursors[(conv.id, who.person_id)] = (conv, who.person_id)
         results[i] = Posted(message, replayed=False)
-    if cursors:  # the conversations' numbers and the senders' cursors
-        await SqlAlchemyConversations(session).save_posted(list(cursors.values()))
+    if written:  # the conversations' numbers, the senders' cursors, the messages
+        await SqlAlchemyConversations(session).save_posted(list(cursors.values()), written)
     return results
 
 

@@ -6,20 +6,20 @@ the hot path of every message, because the ORM cannot express them: taking the n
 number (`UPDATE … RETURNING`, the row lock orders concurrent senders on every node) and moving
 a read cursor that must never move back when two devices race (`WHERE read_seq <= new`). Each
 puts the values it wrote into the session as committed, so the flush does not write them again.
-A grouped transaction's plain posts (ADR-0020) store their numbers and cursors together, every
-value bound as one array per column (`save_posted`).
+A grouped transaction's plain posts (ADR-0020) store their numbers, cursors and rows in one
+statement, every value bound as one array per column (`save_posted`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -68,9 +68,9 @@ _CURSOR = (
     )
     .values({name: sa.bindparam(f"new_{name}") for name in CURSOR_FIELDS})
 )
-# A batch's numbers and cursors (`save_posted`), every value bound as one array per column:
-# one statement and one text for any number of conversations, where executemany sent a Bind
-# and Execute per row and per statement. The cursor keeps its guard.
+# A batch's numbers, cursors and messages (`save_posted`), every value bound as one array per
+# column: one statement and one text for any number of posts, where executemany sent a Bind and
+# Execute per row and the flush a statement per table. The cursor keeps its guard.
 _POSTED = sa.text(
     """\
 WITH numbered AS (
@@ -80,17 +80,27 @@ WITH numbered AS (
         CAST(:last_message_ats AS timestamptz[])
     ) AS n(id, last_seq, last_message_at)
     WHERE c.id = n.id
+), moved AS (
+    UPDATE conversation_participant AS p
+    SET read_seq = u.read_seq, read_at = u.read_at, shown_read_seq = u.shown_read_seq,
+        read_hidden_until = u.read_hidden_until
+    FROM unnest(
+        CAST(:of_conversations AS uuid[]), CAST(:of_persons AS uuid[]),
+        CAST(:read_seqs AS integer[]), CAST(:read_ats AS timestamptz[]),
+        CAST(:shown_read_seqs AS integer[]), CAST(:read_hidden_untils AS timestamptz[])
+    ) AS u(conversation_id, person_id, read_seq, read_at, shown_read_seq, read_hidden_until)
+    WHERE p.conversation_id = u.conversation_id AND p.person_id = u.person_id
+        AND p.read_seq <= u.read_seq
 )
-UPDATE conversation_participant AS p
-SET read_seq = u.read_seq, read_at = u.read_at, shown_read_seq = u.shown_read_seq,
-    read_hidden_until = u.read_hidden_until
-FROM unnest(
-    CAST(:of_conversations AS uuid[]), CAST(:of_persons AS uuid[]),
-    CAST(:read_seqs AS integer[]), CAST(:read_ats AS timestamptz[]),
-    CAST(:shown_read_seqs AS integer[]), CAST(:read_hidden_untils AS timestamptz[])
-) AS u(conversation_id, person_id, read_seq, read_at, shown_read_seq, read_hidden_until)
-WHERE p.conversation_id = u.conversation_id AND p.person_id = u.person_id
-    AND p.read_seq <= u.read_seq"""
+INSERT INTO message
+    (id, institution_id, conversation_id, seq, sender_id, client_id, kind, body, version,
+     created_at)
+SELECT * FROM unnest(
+    CAST(:ids AS uuid[]), CAST(:institution_ids AS uuid[]), CAST(:conversations AS uuid[]),
+    CAST(:seqs AS integer[]), CAST(:sender_ids AS uuid[]), CAST(:client_ids AS text[]),
+    CAST(:kinds AS text[]), CAST(:bodies AS text[]), CAST(:versions AS integer[]),
+    CAST(:created_ats AS timestamptz[])
+)"""
 )
 _BY_CLIENT_IDS = sa.select(Message).where(
     sa.tuple_(message.c.conversation_id, message.c.sender_id, message.c.client_id).in_(
@@ -182,10 +192,16 @@ class SqlAlchemyConversations:
             for name in CURSOR_FIELDS:
                 set_committed_value(p, name, getattr(p, name))
 
-    async def save_posted(self, cursors: Collection[tuple[Conversation, uuid.UUID]]) -> None:
-        """Store, in one statement (PostgreSQL), what posting moved in memory: each
-        conversation's last number and time (`take_seq`; its row locked since it was read,
-        `lock_many`) and each sender's read cursor (never moved back, as `save_cursors`)."""
+    async def save_posted(
+        self, cursors: Collection[tuple[Conversation, uuid.UUID]], messages: Sequence[Message]
+    ) -> None:
+        """Store, in one statement (PostgreSQL), what posting `messages` moved in memory:
+        each conversation's last number and time (`take_seq`; its row locked since it was
+        read, `lock_many`), each sender's read cursor (never moved back, as `save_cursors`),
+        and the messages themselves (without files: none is stored here). The messages join
+        the session as stored, so their events are collected and the flush leaves them."""
+        if any(m.attachments for m in messages):
+            raise ValueError("save_posted stores messages without files")
         convs = list({conv.id: conv for conv, _ in cursors}.values())
         participants = [conv.participants[person_id] for conv, person_id in cursors]
         for conv in convs:  # the flush need not write them again
@@ -201,8 +217,22 @@ class SqlAlchemyConversations:
             "of_conversations": [conv.id for conv, _ in cursors],
             "of_persons": [person_id for _, person_id in cursors],
             **{f"{name}s": [getattr(p, name) for p in participants] for name in CURSOR_FIELDS},
+            **{f"{name}s": [getattr(m, name) for m in messages] for name in _MESSAGE_FIELDS},
+            "conversations": [m.conversation_id for m in messages],
+            "bodies": [m.body for m in messages],
+            "kinds": [m.kind.value for m in messages],
         }
         await self.session.execute(_POSTED, params)
+        for m in messages:
+            make_transient_to_detached(m)
+            self.session.add(m)
+
+
+_MESSAGE_FIELDS = (
+    "id", "institution_id", "seq", "sender_id", "client_id", "version", "created_at"
+)  # fmt: skip
+"""The columns `save_posted` binds by their own name (plus `conversations`, `kinds`,
+`bodies`): an array parameter's name is the column's with an `s`."""
 
 
 class SqlAlchemyMessages:
