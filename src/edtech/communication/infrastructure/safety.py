@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import PolicySettings, QuietHours
@@ -70,6 +71,12 @@ _GUARDS_AND_QUIET = sa.select(*_GUARDS.selected_columns, *_QUIET_COLUMNS).select
 crossed with every row of the other (a message's few blockers, its recipients' quiet hours)."""
 
 
+def _any(column: sa.Column[uuid.UUID], name: str) -> sa.ColumnElement[bool]:
+    """`column = ANY(:name)`, the list bound as one array: one statement text (one prepared
+    statement) for any number of ids, where an expanding `IN` renders one per length."""
+    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+
+
 _MANY_GUARDS = sa.select(
     *_GUARDS_AND_QUIET.selected_columns,
     person_block.c.blocked_id,
@@ -80,14 +87,15 @@ _MANY_GUARDS = sa.select(
     .outerjoin(
         person_block,
         sa.and_(
-            person_block.c.blocked_id.in_(sa.bindparam("senders", expanding=True)),
-            person_block.c.blocker_id.in_(sa.bindparam("people", expanding=True)),
+            _any(person_block.c.blocked_id, "senders"),
+            _any(person_block.c.blocker_id, "people"),
         ),
     )
-    .outerjoin(quiet_hours, quiet_hours.c.person_id.in_(sa.bindparam("quiet", expanding=True)))
+    .outerjoin(quiet_hours, _any(quiet_hours.c.person_id, "quiet"))
 )
-"""`_GUARDS_AND_QUIET` for several senders at once: each block of one of `senders` by one of
-`people` (the pair), beside the quiet hours of each of `quiet` who keeps them."""
+"""`_GUARDS_AND_QUIET` for several senders at once (PostgreSQL: a grouped transaction's
+posts): each block of one of `senders` by one of `people` (the pair), beside the quiet hours
+of each of `quiet` who keeps them."""
 
 
 @dataclass(frozen=True)

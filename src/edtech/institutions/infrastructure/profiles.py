@@ -30,6 +30,7 @@ from edtech.institutions.infrastructure.tables import (
 from edtech.institutions.infrastructure.tenancy import suspended
 from edtech.kernel.clock import school_zone
 from edtech.kernel.principal import Role, RoleGrant
+from edtech.platform.db.bulk import padded
 
 _INSTITUTION = sa.bindparam("institution_id", type_=sa.Uuid())
 _PERSON = sa.bindparam("person_id", type_=sa.Uuid())
@@ -268,7 +269,7 @@ class GrantsOfMany:
 def _facts(kind: str, who: Any, *columns: Any) -> list[Any]:
     """One branch of the profile's union: (kind, whose, id, second id, name, second name,
     flag)."""
-    padded = list(columns) + [None] * (5 - len(columns))
+    five = list(columns) + [None] * (5 - len(columns))
     types: tuple[sa.types.TypeEngine[Any], ...] = (
         sa.Uuid(),
         sa.Uuid(),
@@ -281,7 +282,7 @@ def _facts(kind: str, who: Any, *columns: Any) -> list[Any]:
         who.label("who"),
         *(
             (sa.cast(sa.null(), t) if c is None else c).label(f"c{i}")
-            for i, (c, t) in enumerate(zip(padded, types, strict=True))
+            for i, (c, t) in enumerate(zip(five, types, strict=True))
         ),
     ]
 
@@ -403,7 +404,9 @@ async def profiles_on(
     people = list(dict.fromkeys(person_ids))
     if not people:
         return {}
-    params = {"institution_id": institution_id, "people": people, "on": on}
+    # (padded: a handful of statement texts, each prepared once per connection, for any
+    # number of people)
+    params = {"institution_id": institution_id, "people": padded(people), "on": on}
     gathered = {person_id: _Gathered() for person_id in people}
     for kind, who, c0, c1, c2, c3, c4 in await session.execute(_PROFILES, params):
         mine = gathered[who]
