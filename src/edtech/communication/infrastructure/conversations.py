@@ -102,6 +102,11 @@ SELECT * FROM unnest(
     CAST(:created_ats AS timestamptz[])
 )"""
 )
+_MESSAGE_FIELDS = (
+    "id", "institution_id", "seq", "sender_id", "client_id", "version", "created_at"
+)  # fmt: skip
+"""The message columns `_POSTED` binds by their own name (plus `conversations`, `kinds`,
+`bodies`): an array parameter's name is the column's with an `s`."""
 _BY_CLIENT_IDS = sa.select(Message).where(
     sa.tuple_(message.c.conversation_id, message.c.sender_id, message.c.client_id).in_(
         sa.bindparam("keys", expanding=True)
@@ -226,13 +231,6 @@ class SqlAlchemyConversations:
         for m in messages:
             make_transient_to_detached(m)
             self.session.add(m)
-
-
-_MESSAGE_FIELDS = (
-    "id", "institution_id", "seq", "sender_id", "client_id", "version", "created_at"
-)  # fmt: skip
-"""The columns `save_posted` binds by their own name (plus `conversations`, `kinds`,
-`bodies`): an array parameter's name is the column's with an `s`."""
 
 
 class SqlAlchemyMessages:
