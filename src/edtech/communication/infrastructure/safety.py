@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.domain import PolicySettings, QuietHours
@@ -21,6 +20,7 @@ from edtech.communication.infrastructure.tables import (
     person_block,
     quiet_hours,
 )
+from edtech.platform.db.bulk import any_of
 
 SETTING_NAMES = (
     "students_may_message_students",
@@ -71,12 +71,6 @@ _GUARDS_AND_QUIET = sa.select(*_GUARDS.selected_columns, *_QUIET_COLUMNS).select
 crossed with every row of the other (a message's few blockers, its recipients' quiet hours)."""
 
 
-def _any(column: sa.Column[uuid.UUID], name: str) -> sa.ColumnElement[bool]:
-    """`column = ANY(:name)`, the list bound as one array: one statement text (one prepared
-    statement) for any number of ids, where an expanding `IN` renders one per length."""
-    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
-
-
 _MANY_GUARDS = sa.select(
     *_GUARDS_AND_QUIET.selected_columns,
     person_block.c.blocked_id,
@@ -87,11 +81,11 @@ _MANY_GUARDS = sa.select(
     .outerjoin(
         person_block,
         sa.and_(
-            _any(person_block.c.blocked_id, "senders"),
-            _any(person_block.c.blocker_id, "people"),
+            any_of(person_block.c.blocked_id, "senders"),
+            any_of(person_block.c.blocker_id, "people"),
         ),
     )
-    .outerjoin(quiet_hours, _any(quiet_hours.c.person_id, "quiet"))
+    .outerjoin(quiet_hours, any_of(quiet_hours.c.person_id, "quiet"))
 )
 """`_GUARDS_AND_QUIET` for several senders at once (PostgreSQL: a grouped transaction's
 posts): each block of one of `senders` by one of `people` (the pair), beside the quiet hours

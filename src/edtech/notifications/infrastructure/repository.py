@@ -26,7 +26,6 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as postgresql_types
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.kernel.ids import new_id
@@ -47,7 +46,7 @@ from edtech.notifications.infrastructure.tables import (
     notification_preference,
     push_device,
 )
-from edtech.platform.db.bulk import among, insert_columns
+from edtech.platform.db.bulk import among, any_of, insert_columns
 from edtech.platform.db.engine import dialect_insert
 
 FINAL = ("sent", "failed", "skipped")
@@ -69,8 +68,7 @@ def _rules(postgresql: bool) -> sa.Select[Any]:
 
     def among_(column: sa.Column[Any], name: str) -> sa.ColumnElement[bool]:
         if postgresql:
-            array = sa.bindparam(name, type_=postgresql_types.ARRAY(column.type))
-            return column == sa.any_(array)
+            return any_of(column, name)
         return column.in_(sa.bindparam(name, expanding=True))
 
     policy, preference = notification_policy, notification_preference

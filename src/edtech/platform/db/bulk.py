@@ -115,6 +115,14 @@ def among(
     return column == sa.any_(array)
 
 
+def any_of(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """`column = ANY(:name)` for a statement built once (PostgreSQL only): the list, bound at
+    execution under `name`, is one array — one statement text, so one prepared statement, for
+    any number of values, where an expanding `IN` renders one per length (`among` builds the
+    same per call, on either dialect)."""
+    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+
+
 def padded(values: Sequence[T]) -> list[T]:
     """`values` with its last repeated up to the next power of two, for an `IN` of row
     values (which `among` cannot bind as one array): a statement's text changes with the
