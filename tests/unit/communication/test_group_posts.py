@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.communication.application.group_posts import GroupPosts
 from edtech.communication.application.post_message import Posted, PostMessage
 from edtech.communication.application.post_messages import PostIn, PostMessages
+from edtech.communication.domain import Attachment, Message
+from edtech.communication.infrastructure import SqlAlchemyConversations
 from edtech.kernel.errors import ForbiddenError
 from edtech.kernel.principal import Principal
 
@@ -132,3 +136,21 @@ async def test_stop_lets_the_queued_posts_commit_then_refuses_new_ones() -> None
     assert await asyncio.gather(*waiting) == [posted("a"), posted("b"), posted("c")]
     with pytest.raises(RuntimeError, match="stopped"):
         await posts.post(post("late"))
+
+
+async def test_the_one_statement_of_plain_posts_refuses_a_message_with_files() -> None:
+    # `save_posted` writes no attachments column: a message with files never goes through it
+    # (a plain post has none); handed one, it refuses before it touches the session.
+    with_file = Message.post(
+        id=uuid.uuid4(),
+        institution_id=uuid.uuid4(),
+        conversation_id=uuid.uuid4(),
+        seq=1,
+        sender_id=uuid.uuid4(),
+        client_id="c1",
+        body="see attached",
+        at=datetime.now(UTC),
+        attachments=(Attachment(uuid.uuid4(), "a.pdf", "application/pdf", 10),),
+    )
+    with pytest.raises(ValueError, match="without files"):
+        await SqlAlchemyConversations(cast(AsyncSession, None)).save_posted([], [with_file])

@@ -148,8 +148,9 @@ class SqlAlchemyConversations:
         """Several conversations with their participants, of any institution (the caller
         checks whose each is), read and locked in one round trip: the rows in the order of
         their ids (as every transaction that locks several does, so none waits on another in a
-        circle), each as committed last, on any node. The numbers they hand out in memory
-        (`take_seq`, stored by the flush) are the transaction's until it ends."""
+        circle), each as committed last, on any node. The numbers they hand out (`take_seq`,
+        stored by `save_posted`; `next_seq` in a savepoint) are the transaction's until it
+        ends."""
         params = {"conversation_ids": padded(list(conversation_ids))}
         found = (await self.session.scalars(_LOCKED_CONVERSATIONS, params)).unique()
         return {conv.id: conv for conv in found}
@@ -174,35 +175,25 @@ class SqlAlchemyConversations:
         return seq
 
     async def save_cursor(self, conv: Conversation, person_id: uuid.UUID) -> None:
-        await self.save_cursors([(conv, person_id)])
-
-    async def save_cursors(self, cursors: Collection[tuple[Conversation, uuid.UUID]]) -> None:
-        """Store read cursors moved in memory (one statement for all), never moving one back."""
+        """Store a read cursor moved in memory, never moving it back."""
+        p = conv.participants[person_id]
         await self.session.execute(
             _CURSOR,
-            [
-                {
-                    "of_conversation": conv.id,
-                    "of_person": person_id,
-                    **{
-                        f"new_{name}": getattr(conv.participants[person_id], name)
-                        for name in CURSOR_FIELDS
-                    },
-                }
-                for conv, person_id in cursors
-            ],
+            {
+                "of_conversation": conv.id,
+                "of_person": person_id,
+                **{f"new_{name}": getattr(p, name) for name in CURSOR_FIELDS},
+            },
         )
-        for conv, person_id in cursors:
-            p = conv.participants[person_id]
-            for name in CURSOR_FIELDS:
-                set_committed_value(p, name, getattr(p, name))
+        for name in CURSOR_FIELDS:
+            set_committed_value(p, name, getattr(p, name))
 
     async def save_posted(
         self, cursors: Collection[tuple[Conversation, uuid.UUID]], messages: Sequence[Message]
     ) -> None:
         """Store, in one statement (PostgreSQL), what posting `messages` moved in memory:
         each conversation's last number and time (`take_seq`; its row locked since it was
-        read, `lock_many`), each sender's read cursor (never moved back, as `save_cursors`),
+        read, `lock_many`), each sender's read cursor (never moved back, as `save_cursor`),
         and the messages themselves (without files: none is stored here). The messages join
         the session as stored, so their events are collected and the flush leaves them."""
         if any(m.attachments for m in messages):
