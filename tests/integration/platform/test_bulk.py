@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from edtech.platform.db.bulk import insert_columns, insert_many
+from edtech.platform.db.bulk import Rows, insert_columns, insert_many, insert_together
 from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.types import UTCDateTime
 
@@ -25,6 +25,14 @@ item = sa.Table(
     sa.Column("n", sa.Integer(), nullable=False),
     sa.Column("args", sa.JSON(), nullable=True),
     sa.Column("at", UTCDateTime(), nullable=False),
+)
+
+part = sa.Table(
+    "bulk_test_part",
+    test_metadata,
+    sa.Column("item_id", sa.Uuid(), sa.ForeignKey("bulk_test_item.id"), primary_key=True),
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("args", sa.JSON(), nullable=True),
 )
 
 
@@ -114,3 +122,47 @@ async def test_columns_and_values_every_row_shares_make_the_same_rows(
     async with factory() as session, session.begin():
         with pytest.raises(ValueError, match="one length"):
             await insert_columns(session, item, {"id": [uuid.uuid4()], "key": []}, shared)
+
+
+def together(keys: list[str], at: datetime) -> tuple[Rows, Rows]:
+    """Items and two parts of each, which reference them."""
+    given = rows(keys, at)
+    items = Rows(
+        item,
+        {name: [r[name] for r in given] for name in ("id", "key", "n", "args")},
+        {"at": at},
+        skip_conflicts_on=("key",),
+    )
+    parts = Rows(
+        part,
+        {"item_id": [r["id"] for r in given for _ in "ab"], "name": [*"ab"] * len(given)},
+        {"args": {"of": "part"}},
+    )
+    return items, parts
+
+
+async def test_rows_that_reference_rows_inserted_with_them_are_inserted_only_if_all_of_those_were(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    at = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    items, parts = together(["a", "b", "c"], at)
+    async with factory() as session, session.begin():
+        inserted = await insert_together(session, items, "id", [parts])
+    assert sorted(inserted) == sorted(items.columns["id"])
+    async with factory() as session:
+        got = (await session.execute(sa.select(part).order_by(part.c.name))).all()
+    assert sorted(got) == sorted(
+        (i, name, {"of": "part"}) for i in items.columns["id"] for name in "ab"
+    )
+    # "b" is there: the new "d" is inserted, none of the parts (the caller plans the new ones')
+    again, their_parts = together(["b", "d"], at)
+    async with factory() as session, session.begin():
+        inserted = await insert_together(session, again, "id", [their_parts])
+    assert inserted == [again.columns["id"][1]]
+    async with factory() as session:
+        keys = (await session.scalars(sa.select(item.c.key).order_by(item.c.key))).all()
+        count = await session.scalar(sa.select(sa.func.count()).select_from(part))
+    assert keys == ["a", "b", "c", "d"]
+    assert count == 6
+    async with factory() as session, session.begin():
+        assert await insert_together(session, Rows(item, {"id": []}), "id", [parts]) == []

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.kernel.clock import Clock, SystemClock
 from edtech.kernel.ids import new_id
 from edtech.kernel.jobs import Jobs
-from edtech.platform.db.bulk import insert_many
+from edtech.platform.db.bulk import Rows, insert_rows
 from edtech.platform.jobs.table import job_table
 from edtech.platform.services import Services
 
@@ -118,28 +118,31 @@ class SqlJobs:
         return unlocked
 
     async def defer_many(self, jobs: Sequence[Deferred]) -> None:
-        """`defer` each job, in one executemany statement (a planner queueing thousands of jobs
-        at once). A job whose lock is taken is skipped, as `defer` skips it; which ones were
-        is not reported."""
-        if not jobs:
-            return
+        """`defer` each job, in one statement (a planner queueing thousands of jobs at once).
+        A job whose lock is taken is skipped, as `defer` skips it; which ones were is not
+        reported."""
+        rows = self.rows(jobs)
+        if len(rows):
+            await insert_rows(self.session, rows)
+
+    def rows(self, jobs: Sequence[Deferred]) -> Rows:
+        """The rows `defer_many` inserts, for a caller that inserts them in a statement of its
+        own (`insert_together`): a job whose lock is taken skipped."""
         now = self.clock.now()
-        rows = [
+        return Rows(
+            job_table,
             {
-                "id": new_id(),
-                "name": job.name,
-                "args": dict(job.args or {}),
-                "state": JobState.QUEUED.value,
-                "attempts": 0,
-                "max_attempts": job.max_attempts,
-                "run_at": job.at or now,
-                "lock": job.lock,
-                "institution_id": job.institution_id,
-                "created_at": now,
-            }
-            for job in jobs
-        ]
-        await insert_many(self.session, job_table, rows, skip_conflicts_on=())
+                "id": [new_id() for _ in jobs],
+                "name": [job.name for job in jobs],
+                "args": [dict(job.args or {}) for job in jobs],
+                "max_attempts": [job.max_attempts for job in jobs],
+                "run_at": [job.at or now for job in jobs],
+                "lock": [job.lock for job in jobs],
+                "institution_id": [job.institution_id for job in jobs],
+            },
+            {"state": JobState.QUEUED.value, "attempts": 0, "created_at": now},
+            skip_conflicts_on=(),
+        )
 
 
 # A coalescing job waiting for more work, and the merge into it: built once (a class's
