@@ -166,6 +166,12 @@ async def test_posts_together_read_their_conversations_and_profiles_once(
     assert "UPDATE conversation AS c" in posted[0]
     assert "p.read_seq <= u.read_seq" in posted[0]  # never moved back by a racing device
     assert "INSERT INTO message" in posted[0]
+    # Their notifications, attempts and jobs: one statement for the batch
+    planned = [s for s in seen if "INSERT INTO notification_attempt" in s]
+    assert len(planned) == 1
+    assert "INSERT INTO notification (" in planned[0]
+    assert "INSERT INTO job " in planned[0]
+    assert not [s for s in seen if s.startswith(("INSERT INTO notification", "INSERT INTO job"))]
     # ... as stored: each message as answered, each conversation's last number and time,
     # each sender's read cursor
     for conv in (one, two):

@@ -9,7 +9,6 @@ import uuid
 from datetime import datetime, time, timedelta
 
 import httpx
-import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
@@ -69,7 +68,6 @@ async def test_the_schools_locale_writes_for_whoever_did_not_choose(
     assert channels(notice) == {"push": "pending", "email": "pending"}
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-neutral
 async def test_an_event_raised_again_notifies_nobody_twice_and_commits(
     app: FastAPI, client: httpx.AsyncClient, school: School
 ) -> None:

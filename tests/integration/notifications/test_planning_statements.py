@@ -20,12 +20,14 @@ from sqlalchemy import event
 from edtech.communication.domain.events import AnnouncementPublished
 from edtech.grades.domain.events import GradesPublished
 from edtech.institutions.public import display_names
+from edtech.notifications.application.plan_notifications import RUNG_JOB, RUNGS_JOB
 from edtech.notifications.domain import MANDATORY, Category, Channel
 from edtech.notifications.infrastructure.repository import SqlNotifications
-from edtech.notifications.infrastructure.tables import notification
+from edtech.notifications.infrastructure.tables import notification, notification_attempt
+from edtech.platform.jobs.table import job_table as job
 from tests.integration.attendance.helpers import School
 from tests.integration.notifications.announcing import S01_GUARDIANS
-from tests.integration.notifications.events import emit, grades_published
+from tests.integration.notifications.events import emit, grades_published, overdue
 from tests.roster import login
 
 BODY = "The district closes every school today because of the storm. " * 4
@@ -103,8 +105,95 @@ async def test_the_title_and_body_every_notification_shares_are_bound_once(
     guardians = [school.demo.person(email) for email in S01_GUARDIANS]
     with statements(app) as seen:
         await emit(app, urgent(school, guardians))
-    [parameters] = [p for s, p in planning(seen) if s.startswith("INSERT INTO notification (")]
+    [parameters] = [p for s, p in planning(seen) if "INSERT INTO notification (" in s]
     assert sum(1 for value in flat(parameters) if value == BODY) == 1
+
+
+@pytest.mark.usefixtures("live_server")
+async def test_the_notifications_their_attempts_and_jobs_are_written_by_one_statement(
+    app: FastAPI, school: School, database_url: str
+) -> None:
+    on_postgresql(database_url)
+    guardians = [school.demo.person(email) for email in S01_GUARDIANS]
+    with statements(app) as seen:
+        await emit(app, urgent(school, guardians))
+    written = [s for s, _ in planning(seen) if s.startswith(("INSERT", "WITH"))]
+    assert len(written) == 2, written
+    batch, together = written
+    assert batch.startswith("INSERT INTO notification_batch ")
+    assert together.startswith("WITH")
+    assert "INSERT INTO notification (" in together
+    assert "INSERT INTO notification_attempt" in together
+    assert "INSERT INTO job " in together
+    # ... the attempts and jobs only when every notification was new
+    assert together.count("WHERE (SELECT count(*) FROM t0) = $") == 2
+    async with app.state.services.session_factory() as session:
+        ids = (
+            await session.scalars(
+                sa.select(notification.c.id).where(notification.c.person_id.in_(guardians))
+            )
+        ).all()
+        attempts = (
+            await session.execute(
+                sa.select(notification_attempt.c.notification_id, notification_attempt.c.channel)
+            )
+        ).all()
+        queued = (await session.scalars(sa.select(job.c.args).where(job.c.name == RUNGS_JOB))).all()
+    assert len(ids) == 9
+    assert {i for i, _ in attempts} == set(ids)
+    # one job's chunk per attempt, each once
+    chunks = [(uuid.UUID(i), args["channel"]) for args in queued for i in args["notification_ids"]]
+    assert sorted(chunks) == sorted(tuple(a) for a in attempts)
+
+
+@pytest.mark.usefixtures("live_server")
+async def test_an_event_raised_again_gives_rungs_to_its_new_recipients_only(
+    app: FastAPI, school: School
+) -> None:
+    """The same event again (a retried job's) with two recipients more: the one already told
+    keeps their notification, attempts and jobs; the new ones get theirs, in chunks."""
+    told = school.demo.guardian1_id
+    new = [school.demo.person(f"guardian{k}@demo.test") for k in (2, 3)]
+    await emit(app, overdue(school))
+    before = await rungs_of(app, told)
+    assert before[1] == ["email", "push"]
+    assert before[2] == [(RUNG_JOB, "email"), (RUNG_JOB, "push")]  # alone: a job per rung
+    await emit(app, dataclasses.replace(overdue(school), recipients=(told, *new)))
+    assert await rungs_of(app, told) == before
+    for person_id in new:
+        ids, attempts, jobs = await rungs_of(app, person_id)
+        assert len(ids) == 1
+        assert attempts == ["email", "push"]
+        assert jobs == [(RUNGS_JOB, "email"), (RUNGS_JOB, "push")]
+
+
+async def rungs_of(
+    app: FastAPI, person_id: uuid.UUID
+) -> tuple[list[uuid.UUID], list[str], list[tuple[str, str]]]:
+    """The person's notifications, their attempts' channels and their jobs (name, channel)."""
+    async with app.state.services.session_factory() as session:
+        ids = list(
+            (
+                await session.scalars(
+                    sa.select(notification.c.id).where(notification.c.person_id == person_id)
+                )
+            ).all()
+        )
+        channels = (
+            await session.scalars(
+                sa.select(notification_attempt.c.channel).where(
+                    notification_attempt.c.notification_id.in_(ids)
+                )
+            )
+        ).all()
+        queued = (await session.execute(sa.select(job.c.name, job.c.args))).all()
+    mine = {str(i) for i in ids}
+    jobs = [
+        (name, args["channel"])
+        for name, args in queued
+        if mine & {args.get("notification_id"), *args.get("notification_ids", ())}
+    ]
+    return ids, sorted(channels), sorted(jobs)
 
 
 def besides_outbox(seen: list[tuple[str, Any]]) -> list[str]:

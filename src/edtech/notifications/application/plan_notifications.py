@@ -27,7 +27,7 @@ from edtech.notifications.domain import (
 )
 from edtech.notifications.domain.digest import digest_slot
 from edtech.notifications.domain.templates import language_of, render
-from edtech.notifications.infrastructure.repository import SqlNotifications
+from edtech.notifications.infrastructure.repository import PlannedAttempts, SqlNotifications
 from edtech.platform.jobs import Deferred, SqlJobs
 
 RUNG_JOB = "notifications.rung"
@@ -51,8 +51,7 @@ def zone_of(settings: InstitutionSettings | None) -> ZoneInfo:
 @dataclass
 class _Plan:
     """What one person's preferences make of a trigger: the words, the digest day (held for
-    the digest) and the rungs, each with its attempt row (channel, due) and, in a batch, the
-    chunk bucket its job goes to (`slots`, set when first used)."""
+    the digest) and the rungs, each with its attempt row (channel, due)."""
 
     title: str
     body: str
@@ -60,7 +59,6 @@ class _Plan:
     held: bool
     rungs: list[PlannedRung]
     attempts: list[tuple[str, datetime]] = field(init=False)
-    slots: list[int] | None = None
 
     def __post_init__(self) -> None:
         self.attempts = [(rung.channel.value, rung.at) for rung in self.rungs]
@@ -74,17 +72,20 @@ class _Chunks:
     def __init__(self) -> None:
         self.buckets: list[tuple[int, PlannedRung, list[uuid.UUID]]] = []
         self.slot_of: dict[tuple[int, Channel, Unless, datetime], int] = {}
+        self.slots_of: dict[int, list[int]] = {}
+        """Each plan's rungs' buckets (by the plan's `id`), found once per plan."""
 
     def add(self, plan: _Plan, notification_id: uuid.UUID) -> None:
-        if plan.slots is None:  # the plan's rungs' buckets, found once per plan
-            plan.slots = []
+        slots = self.slots_of.get(id(plan))
+        if slots is None:
+            slots = self.slots_of[id(plan)] = []
             for position, rung in enumerate(plan.rungs):
                 key = (position, rung.channel, rung.unless, rung.at)
                 if key not in self.slot_of:
                     self.slot_of[key] = len(self.buckets)
                     self.buckets.append((position, rung, []))
-                plan.slots.append(self.slot_of[key])
-        for slot in plan.slots:
+                slots.append(self.slot_of[key])
+        for slot in slots:
             self.buckets[slot][2].append(notification_id)
 
     def jobs(self, size: int, institution_id: uuid.UUID) -> list[tuple[int, Deferred]]:
@@ -145,8 +146,8 @@ class PlanNotifications:
     `plan(triggers)` plans a transaction's triggers together — a class's grade publication is
     one trigger per student — in a fixed number of statements: the preferences of everyone
     concerned with each institution's mandatory categories, each institution's settings once
-    (`Triggered` brings them, read with the names), then the notifications, their attempts
-    and their jobs, each in one statement."""
+    (`Triggered` brings them, read with the names), then the notifications with their
+    attempts and jobs in one statement (`SqlNotifications.add_planned`)."""
 
     def __init__(
         self, session: AsyncSession, clock: Clock, delays: Delays, chunk: int = CHUNK
@@ -200,14 +201,33 @@ class PlanNotifications:
                     rows.same(name, getattr(distinct[0], name), n)
                 else:
                     rows.each(name, [getattr(p, name) for p in plans])
-        # An event raised again (a retried job's) notifies nobody twice, and never fails the
-        # change that raised it: only the rows inserted now get rungs.
-        inserted = set(await store.add(*rows.split()))
+        # Every notification's rungs are planned and written with it, in one statement: each
+        # is new unless its event was raised before (a retried job's). Such an event notifies
+        # nobody twice and never fails the change that raised it: nothing else is written
+        # then, and only the notifications inserted get rungs, planned again.
+        columns, same = rows.split()
+        jobs = SqlJobs(self.session, self.clock)
+        attempts, deferred = self._rungs(planned, None)
+        inserted = await store.add_planned(columns, same, attempts, jobs.rows(deferred))
+        if len(inserted) < len(columns["id"]):
+            attempts, deferred = self._rungs(planned, set(inserted))
+            await jobs.defer_many(deferred)
+            for planned_attempts in attempts:
+                await store.plan_attempts(planned_attempts)
+        return len(inserted)
+
+    def _rungs(
+        self,
+        planned: Sequence[tuple[Trigger, list[uuid.UUID], list[_Plan]]],
+        inserted: set[uuid.UUID] | None,
+    ) -> tuple[list[PlannedAttempts], list[Deferred]]:
+        """The attempts and jobs of the notifications planned (of those `inserted`, when
+        given)."""
         attempts: dict[tuple[uuid.UUID, uuid.UUID | None], _Attempts] = {}
         for trigger, ids, plans in planned:
             mine = attempts.setdefault((trigger.institution_id, trigger.batch_id), _Attempts())
             for notification_id, plan_ in zip(ids, plans, strict=True):
-                if notification_id in inserted:
+                if inserted is None or notification_id in inserted:
                     mine.add(notification_id, plan_)
         # A batch's rungs (an announcement's) and a transaction's several outside any (a
         # class's publication) go in chunks; a lone one outside any batch (a chat message's)
@@ -226,12 +246,10 @@ class PlanNotifications:
         # anyone's second: jobs due at the same time run in the order they were deferred, so
         # everyone's first channel goes out first.
         ordered = [job for _, job in sorted(deferred, key=lambda pair: pair[0])]
-        await SqlJobs(self.session, self.clock).defer_many(ordered)
-        for (institution_id, batch_id), mine in attempts.items():
-            await store.plan_attempts(
-                mine.ids, mine.channels, mine.due, institution_id=institution_id, batch_id=batch_id
-            )
-        return len(inserted)
+        return [
+            PlannedAttempts(institution_id, batch_id, mine.ids, mine.channels, mine.due)
+            for (institution_id, batch_id), mine in attempts.items()
+        ], ordered
 
     def _plans(
         self,

@@ -46,7 +46,14 @@ from edtech.notifications.infrastructure.tables import (
     notification_preference,
     push_device,
 )
-from edtech.platform.db.bulk import among, any_of, insert_columns
+from edtech.platform.db.bulk import (
+    Rows,
+    among,
+    any_of,
+    insert_columns,
+    insert_rows,
+    insert_together,
+)
 from edtech.platform.db.engine import dialect_insert
 
 FINAL = ("sent", "failed", "skipped")
@@ -84,6 +91,35 @@ def _rules(postgresql: bool) -> sa.Select[Any]:
 
 _RULES = {True: _rules(postgresql=True), False: _rules(postgresql=False)}
 """Planned with every notification: built once per dialect, values bound at execution."""
+
+
+@dataclass(frozen=True)
+class PlannedAttempts:
+    """The attempts planned for notifications of one institution and batch (or of none), one
+    per notification and channel: `notification_ids`, `channels` and `due_at` side by side."""
+
+    institution_id: uuid.UUID
+    batch_id: uuid.UUID | None
+    notification_ids: Sequence[uuid.UUID]
+    channels: Sequence[str]
+    due_at: Sequence[datetime]
+
+
+_ONE_PER_SOURCE = ("person_id", "event_type", "source_key")
+"""A notification's unique key: one per person, event type and source."""
+
+
+def _attempt_rows(planned: PlannedAttempts) -> Rows:
+    same = {"institution_id": planned.institution_id, "batch_id": planned.batch_id}
+    return Rows(
+        notification_attempt,
+        {
+            "notification_id": planned.notification_ids,
+            "channel": planned.channels,
+            "due_at": planned.due_at,
+        },
+        {**same, "state": "pending", "tries": 0},
+    )
 
 
 @dataclass(frozen=True)
@@ -244,31 +280,39 @@ class SqlNotifications:
             notification,
             columns,
             same,
-            skip_conflicts_on=("person_id", "event_type", "source_key"),
+            skip_conflicts_on=_ONE_PER_SOURCE,
             returning="id",
         )
 
-    async def plan_attempts(
+    async def add_planned(
         self,
-        notification_ids: Sequence[uuid.UUID],
-        channels: Sequence[str],
-        due_at: Sequence[datetime],
-        *,
-        institution_id: uuid.UUID,
-        batch_id: uuid.UUID | None,
-    ) -> None:
+        columns: Mapping[str, Sequence[Any]],
+        same: Mapping[str, Any],
+        attempts: Sequence[PlannedAttempts],
+        jobs: Rows,
+    ) -> list[uuid.UUID]:
+        """`add` the notifications and, if every one of them was new, their planned attempts
+        (`plan_attempts`, counted on their batches) and their jobs — on PostgreSQL in one
+        statement (`insert_together`). Returns the ids inserted: fewer than given, and nothing
+        else was inserted (an event raised again: the caller plans the new ones' rungs)."""
+        rows = Rows(notification, columns, same, skip_conflicts_on=_ONE_PER_SOURCE)
+        then = [_attempt_rows(planned) for planned in attempts if planned.notification_ids]
+        inserted: list[uuid.UUID] = await insert_together(self.session, rows, "id", [*then, jobs])
+        if len(inserted) == len(rows):
+            for planned in attempts:
+                await self._count_planned(planned.batch_id, planned.channels)
+        return inserted
+
+    async def plan_attempts(self, planned: PlannedAttempts) -> None:
         """Insert the planned attempts (`pending`, one per notification and channel), and
         count them on their batch (`…_planned`)."""
-        if not notification_ids:
+        if not planned.notification_ids:
             return
-        same = {"institution_id": institution_id, "batch_id": batch_id, "state": "pending"}
-        await insert_columns(
-            self.session,
-            notification_attempt,
-            {"notification_id": notification_ids, "channel": channels, "due_at": due_at},
-            {**same, "tries": 0},
-        )
-        if batch_id is None:
+        await insert_rows(self.session, _attempt_rows(planned))
+        await self._count_planned(planned.batch_id, planned.channels)
+
+    async def _count_planned(self, batch_id: uuid.UUID | None, channels: Sequence[str]) -> None:
+        if batch_id is None or not channels:
             return
         planned = Counter(channels)
         counters = notification_batch.c
