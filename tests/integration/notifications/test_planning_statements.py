@@ -64,6 +64,16 @@ def urgent(school: School, recipients: list[uuid.UUID]) -> AnnouncementPublished
     )
 
 
+async def announced_to_s01(
+    app: FastAPI, school: School
+) -> tuple[list[uuid.UUID], list[tuple[str, Any]]]:
+    """An urgent announcement to S01's nine guardians: them, and the statements it sent."""
+    guardians = [school.demo.person(email) for email in S01_GUARDIANS]
+    with statements(app) as seen:
+        await emit(app, urgent(school, guardians))
+    return guardians, seen
+
+
 def planning(seen: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     """The statements of the notifications' planning (not the outbox's)."""
     return [(s, p) for s, p in seen if "notification" in s or s.startswith("INSERT INTO job ")]
@@ -102,9 +112,7 @@ async def test_the_title_and_body_every_notification_shares_are_bound_once(
     app: FastAPI, school: School, database_url: str
 ) -> None:
     on_postgresql(database_url)
-    guardians = [school.demo.person(email) for email in S01_GUARDIANS]
-    with statements(app) as seen:
-        await emit(app, urgent(school, guardians))
+    _, seen = await announced_to_s01(app, school)
     [parameters] = [p for s, p in planning(seen) if "INSERT INTO notification (" in s]
     assert sum(1 for value in flat(parameters) if value == BODY) == 1
 
@@ -114,9 +122,7 @@ async def test_the_notifications_their_attempts_and_jobs_are_written_by_one_stat
     app: FastAPI, school: School, database_url: str
 ) -> None:
     on_postgresql(database_url)
-    guardians = [school.demo.person(email) for email in S01_GUARDIANS]
-    with statements(app) as seen:
-        await emit(app, urgent(school, guardians))
+    guardians, seen = await announced_to_s01(app, school)
     written = [s for s, _ in planning(seen) if s.startswith(("INSERT", "WITH"))]
     assert len(written) == 2, written
     batch, together = written
