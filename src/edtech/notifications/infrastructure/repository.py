@@ -50,7 +50,6 @@ from edtech.platform.db.bulk import (
     Rows,
     among,
     any_of,
-    insert_columns,
     insert_rows,
     insert_together,
 )
@@ -270,20 +269,6 @@ class SqlNotifications:
             .on_conflict_do_nothing()
         )
 
-    async def add(
-        self, columns: Mapping[str, Sequence[Any]], same: Mapping[str, Any]
-    ) -> list[uuid.UUID]:
-        """Insert the notifications not there yet (one per person, event type and source),
-        given by column (`insert_columns`); returns the ids inserted."""
-        return await insert_columns(
-            self.session,
-            notification,
-            columns,
-            same,
-            skip_conflicts_on=_ONE_PER_SOURCE,
-            returning="id",
-        )
-
     async def add_planned(
         self,
         columns: Mapping[str, Sequence[Any]],
@@ -291,13 +276,14 @@ class SqlNotifications:
         attempts: Sequence[PlannedAttempts],
         jobs: Rows,
     ) -> list[uuid.UUID]:
-        """`add` the notifications and, if every one of them was new, their planned attempts
-        (`plan_attempts`, counted on their batches) and their jobs — on PostgreSQL in one
+        """Insert the notifications not there yet (one per person, event type and source),
+        given by column, and, if every one of them was new, their planned attempts (as
+        `plan_attempts`, counted on their batches) and their jobs — on PostgreSQL in one
         statement (`insert_together`). Returns the ids inserted: fewer than given, and nothing
         else was inserted (an event raised again: the caller plans the new ones' rungs)."""
         rows = Rows(notification, columns, same, skip_conflicts_on=_ONE_PER_SOURCE)
-        then = [_attempt_rows(planned) for planned in attempts if planned.notification_ids]
-        inserted: list[uuid.UUID] = await insert_together(self.session, rows, "id", [*then, jobs])
+        then = [*(_attempt_rows(planned) for planned in attempts), jobs]
+        inserted: list[uuid.UUID] = await insert_together(self.session, rows, "id", then)
         if len(inserted) == len(rows):
             for planned in attempts:
                 await self._count_planned(planned.batch_id, planned.channels)
