@@ -16,6 +16,7 @@ from edtech.identity.api.deps import (
     authenticate_device,
     principal_from_access_token,
     principal_signed_in,
+    principals_in,
     require_any_role,
 )
 from edtech.identity.application.common import links_from_settings
@@ -48,6 +49,7 @@ __all__ = [
     "make_operator",
     "principal_from_access_token",
     "principal_signed_in",
+    "principals_in",
     "provision_institution",
     "prune_sessions",
     "require_any_role",

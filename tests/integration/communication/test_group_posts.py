@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,11 +18,12 @@ from fastapi import FastAPI
 
 from edtech.communication.application.group_posts import GroupPosts
 from edtech.communication.application.post_message import Posted
-from edtech.communication.application.post_messages import PostIn
+from edtech.communication.application.post_messages import PostIn, TokenPostIn
 from edtech.identity.public import principal_from_access_token
-from edtech.kernel.errors import ForbiddenError, InvalidError, NotFoundError
+from edtech.kernel.errors import AuthenticationError, ForbiddenError, InvalidError, NotFoundError
 from edtech.kernel.principal import Principal
 from tests.integration.communication.helpers import People, statements
+from tests.roster import login
 
 G1, T1, ADMIN = "guardian1@demo.test", "teacher1@demo.test", "admin@demo.test"
 OUTSIDER = "guardian3@demo.test"
@@ -130,6 +134,85 @@ async def test_concurrent_requests_are_grouped_and_each_gets_its_own_message(
         numbers = sorted(r.json()["seq"] for r in replies if r.json()["conversation_id"] == conv)
         assert numbers == list(range(1, 11))
     assert len(await outbox(app, one)) == len(await outbox(app, two)) == 10
+
+
+SIGN_IN_READ = "SELECT live_login.account_id AS key_account_id"
+
+
+@contextmanager
+def on_connections() -> Iterator[list[tuple[int, str]]]:
+    """Every statement sent meanwhile, and every transaction's end (`END`), by connection."""
+    seen: list[tuple[int, str]] = []
+
+    def statement(conn: Any, _cur: Any, text: str, *_: Any) -> None:
+        seen.append((id(conn.connection.dbapi_connection), text))
+
+    def end(conn: Any) -> None:
+        seen.append((id(conn.connection.dbapi_connection), "END"))
+
+    listened = [("before_cursor_execute", statement), ("commit", end), ("rollback", end)]
+    for name, fn in listened:
+        sa.event.listen(sa.engine.Engine, name, fn)
+    try:
+        yield seen
+    finally:
+        for name, fn in listened:
+            sa.event.remove(sa.engine.Engine, name, fn)
+
+
+def read_then_written(seen: list[tuple[int, str]]) -> list[str]:
+    """What the transaction of each sign-in read sent after it, up to its end."""
+    after: list[str] = []
+    for n, (conn, text) in enumerate(seen):
+        if text.startswith(SIGN_IN_READ):
+            rest = [t for c, t in seen[n + 1 :] if c == conn]
+            after.append(" ; ".join(rest[: rest.index("END")] if "END" in rest else rest))
+    return after
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # grouped there only
+async def test_posts_sent_with_access_tokens_read_their_sign_ins_in_their_transaction(
+    app: FastAPI, people: People
+) -> None:
+    one = (await people.start(G1, T1)).json()["id"]
+    two = (await people.start(T1, ADMIN)).json()["id"]
+    g1, t1 = [(await people.as_(e))["Authorization"].removeprefix("Bearer ") for e in (G1, T1)]
+    revoked = await login(people.client, G1)  # a second sign-in of the guardian, then over
+    assert (await people.client.post("/api/v1/auth/logout", headers=revoked)).status_code == 204
+    guardian = await principal(app, people, G1)
+    posts = app.state.services.components.get(GroupPosts)
+    before = posts.transactions
+    with on_connections() as seen:
+        answers: list[Posted | BaseException] = await asyncio.gather(
+            posts.post(TokenPostIn(g1, uuid.UUID(one), "a", "hi")),
+            posts.post(TokenPostIn(t1, uuid.UUID(two), "b", "hi")),
+            posts.post(TokenPostIn(revoked["Authorization"][7:], uuid.UUID(one), "c", "hi")),
+            posts.post(TokenPostIn("not-a-token", uuid.UUID(one), "d", "hi")),
+            posts.post(PostIn(guardian, uuid.UUID(one), "e", "hi")),
+            return_exceptions=True,
+        )
+    a, b, c, d, e = answers
+    assert isinstance(c, AuthenticationError)  # its session was revoked: refused alone
+    assert isinstance(d, AuthenticationError)
+    assert isinstance(a, Posted)
+    assert isinstance(b, Posted)
+    assert isinstance(e, Posted)
+    assert (a.message.sender_id, b.message.sender_id) == (people.id(G1), people.id(T1))
+    assert posts.transactions - before == 1
+    # The three tokens still signed (the revoked one too) were read in one statement of the
+    # transaction that then wrote the posts: no sign-in read of their own.
+    (written,) = read_then_written(seen)
+    assert "FOR UPDATE OF conversation" in written
+    assert "INSERT INTO message" in written
+    assert await outbox(app, one) == [("chat.message_posted", cid) for cid in ("a", "e")]
+    assert await outbox(app, two) == [("chat.message_posted", "b")]
+
+    # Alone, a post sent with a token is read and written in one transaction all the same
+    with on_connections() as seen:
+        alone = await posts.post(TokenPostIn(g1, uuid.UUID(one), "f", "hi"))
+    assert alone.message.seq == 3
+    (written,) = read_then_written(seen)
+    assert "INSERT INTO message" in written
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # grouped there only

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from tests.fast_routes import answer, stack_client
 from tests.integration.communication.helpers import People
+from tests.roster import login
 
 G1, T1 = "guardian1@demo.test", "teacher1@demo.test"
 
@@ -116,3 +117,27 @@ async def test_a_posted_message_reads_as_the_documented_route_words_it(
     assert (again_raw.status_code, again_documented.status_code) == (200, 200)
     assert again_raw.json() == {**two, "replayed": True}
     assert again_documented.json() == {**one, "replayed": True}
+
+
+async def test_a_revoked_token_reads_as_the_documented_route_words_it(
+    people: People, stack: httpx.AsyncClient
+) -> None:
+    """Checked on PostgreSQL in the post's own transaction (ADR-0022), on SQLite before it:
+    either way refused (401) as the documented route refuses it, and nothing posted."""
+    conv = (await people.start(G1, T1)).json()["id"]
+    revoked = await login(people.client, G1)  # a second sign-in of the guardian, then over
+    assert (await people.client.post("/api/v1/auth/logout", headers=revoked)).status_code == 204
+    path = f"/api/v1/conversations/{conv}/messages"
+    raw = await people.client.post(path, content=message(), headers={**JSON, **revoked})
+    documented = await stack.post(path, content=message(), headers={**JSON, **revoked})
+    assert raw.status_code == 401
+    assert answer(raw) == answer(documented)
+    page = await people.client.get(
+        f"/api/v1/conversations/{conv}/messages", headers=await people.as_(G1)
+    )
+    assert page.json()["items"] == []
+    # the guardian's live sign-in still posts through the same route
+    posted = await people.client.post(
+        path, content=message(), headers={**JSON, **await people.as_(G1)}
+    )
+    assert posted.status_code == 201

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from edtech.communication.api.deps import (
     DirectoryDep,
     attachments_port,
+    callers_port,
     directory_factory,
     directory_port,
 )
@@ -40,7 +41,7 @@ from edtech.communication.application import (
 )
 from edtech.communication.application.common import conversation_for
 from edtech.communication.application.group_posts import GroupPosts
-from edtech.communication.application.post_messages import PostIn, PostMessages
+from edtech.communication.application.post_messages import PostIn, PostMessages, TokenPostIn
 from edtech.communication.domain import Context, Message
 from edtech.communication.infrastructure import delivered_to, queries
 from edtech.communication.infrastructure.tables import attachments_of
@@ -169,7 +170,7 @@ def group_posts(services: Services) -> GroupPosts:
     """The node's group commit of chat messages (a component: the route and its fast route,
     `message_post`, post through it); posts share transactions on PostgreSQL only."""
     single = use_case(PostMessage, directory_factory, attachments_port)
-    together = use_case(PostMessages, directory_factory, attachments_port)
+    together = use_case(PostMessages, directory_factory, attachments_port, callers_port)
     grouped = services.engine.dialect.name == "postgresql"
     return GroupPosts(lambda: single(services), (lambda: together(services)) if grouped else None)
 
@@ -205,12 +206,14 @@ async def post_message(
 
 
 async def posted_out(
-    posts: GroupPosts, principal: Principal, conversation_id: uuid.UUID, body: MessageIn
+    posts: GroupPosts, sender: Principal | str, conversation_id: uuid.UUID, body: MessageIn
 ) -> PostedOut:
     """What posting `body` answers, on this route and on its fast route (`message_post`): 201,
-    or 200 when `replayed`."""
+    or 200 when `replayed`. The sender is a principal, or an access token whose sign-in the
+    post's transaction reads (`TokenPostIn`: the fast route, when `posts.grouped`)."""
+    fields = (conversation_id, body.client_id, body.body, tuple(body.attachment_ids))
     posted = await posts.post(
-        PostIn(principal, conversation_id, body.client_id, body.body, tuple(body.attachment_ids))
+        PostIn(sender, *fields) if isinstance(sender, Principal) else TokenPostIn(sender, *fields)
     )
     return PostedOut(
         **message_out(posted.message).model_dump(),

@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
 
 from edtech.communication.application import DirectoryFactory, DirectoryPort, roster_directory
-from edtech.communication.application.ports import AttachmentClaims, NoAttachments
+from edtech.communication.application.ports import AttachmentClaims, Callers, NoAttachments
 from edtech.communication.infrastructure import RosterDirectory
+from edtech.identity.public import principals_in
+from edtech.kernel.principal import Principal
 from edtech.platform.http.deps import ReadSessionDep, ServicesDep
 from edtech.platform.services import Services
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def directory_port(services: Services) -> DirectoryPort:
@@ -29,6 +35,16 @@ def attachments_port(services: Services) -> AttachmentClaims:
     """The files slice's claims on attached files (a node component); a node built without
     that slice carries no files."""
     return services.components.find(AttachmentClaims) or NoAttachments()  # type: ignore[type-abstract]
+
+
+def callers_port(services: Services) -> Callers:
+    """Who access tokens name, read on the session of the work done for them (identity's
+    `principals_in`)."""
+
+    async def callers(session: AsyncSession, tokens: Sequence[str]) -> list[Principal | Exception]:
+        return [*await principals_in(services, session, tokens)]
+
+    return callers
 
 
 def read_directory(services: ServicesDep, session: ReadSessionDep) -> RosterDirectory:

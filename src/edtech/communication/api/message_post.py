@@ -51,10 +51,11 @@ def message_post_handler(services: Services) -> FastHandler:
         if str(conversation_id) != raw_id.lower():  # `uuid.UUID` takes forms the route may not
             return None
         try:
-            principal = await principal_from_access_token(services, token)
+            # Grouped, the token's sign-in is read in the post's transaction (ADR-0022).
+            sender = token if posts.grouped else await principal_from_access_token(services, token)
+            out = await posted_out(posts, sender, conversation_id, body)
         except AuthenticationError:
             return None
-        out = await posted_out(posts, principal, conversation_id, body)
         return FastAnswer(out.model_dump_json().encode(), 200 if out.replayed else 201)
 
     return answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from edtech.communication.application.post_message import Posted, PostMessage
-from edtech.communication.application.post_messages import PostIn, PostMessages
+from edtech.communication.application.post_messages import PostIn, PostMessages, TokenPostIn
 from edtech.platform.coalesce import Coalescer
 
 POSTS_PER_TRANSACTION = 32
@@ -29,6 +29,10 @@ class GroupPosts:
     cancelled before its transaction began is dropped unposted; cancelled later, its message
     commits all the same. Without `together` (SQLite: Python's sqlite3 has no usable
     savepoint before a write), every post is a transaction of its own and nothing queues.
+
+    A post sent with an access token (`TokenPostIn`, PostgreSQL only: `grouped`) goes through
+    `together` even alone: its sign-in is read in its transaction (ADR-0022), not in one of
+    its own.
     `stop()` lets the queued posts commit for at most the platform `Coalescer`'s `STOP_WITHIN`
     seconds, then cancels them.
     """
@@ -41,7 +45,7 @@ class GroupPosts:
     ) -> None:
         self._single = single
         self._together = together
-        self._queue: Coalescer[PostIn, Posted] = Coalescer(
+        self._queue: Coalescer[PostIn | TokenPostIn, Posted] = Coalescer(
             self._post, limit=limit, name="communication.group-posts"
         )
 
@@ -50,12 +54,19 @@ class GroupPosts:
         """Transactions that posted a batch of two or more (what the grouping saved)."""
         return self._queue.runs
 
-    async def post(self, post: PostIn) -> Posted:
+    @property
+    def grouped(self) -> bool:
+        """Whether posts share transactions (and a `TokenPostIn` is taken)."""
+        return self._together is not None
+
+    async def post(self, post: PostIn | TokenPostIn) -> Posted:
         """Post one message, in a transaction shared with concurrent posts; raises what
         refused it."""
         if self._together is None:
             if self._queue.stopped:
                 raise RuntimeError("communication.group-posts has stopped")
+            if not isinstance(post, PostIn):
+                raise TypeError("posts with an access token are grouped only (PostgreSQL)")
             return await self._alone(post)
         return await self._queue.submit(post)
 
@@ -67,8 +78,8 @@ class GroupPosts:
             post.principal, post.conversation_id, post.client_id, post.body, post.attachment_ids
         )
 
-    async def _post(self, batch: Sequence[PostIn]) -> list[Posted | Exception]:
-        if len(batch) == 1:  # alone: no savepoint needed
+    async def _post(self, batch: Sequence[PostIn | TokenPostIn]) -> list[Posted | Exception]:
+        if len(batch) == 1 and isinstance(batch[0], PostIn):  # alone: no savepoint needed
             return [await self._alone(batch[0])]
         assert self._together is not None
         return await self._together()(batch)

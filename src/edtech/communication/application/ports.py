@@ -1,5 +1,6 @@
-"""The ports of the communication use cases: the roster as this slice sees it (`Directory`) and
-the files a message or an announcement carries (`AttachmentClaims`)."""
+"""The ports of the communication use cases: the roster as this slice sees it (`Directory`), the
+files a message or an announcement carries (`AttachmentClaims`) and who access tokens name
+(`Callers`)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,16 @@ to its unit of work's session, by a read route to its read session."""
 DirectoryFactory = Callable[[AsyncSession, date | Clock], Directory]
 """The directory judged on a given day: the shape of the node's `ProfileCache` (the websocket
 `send` path binds it to the hub's unit of work and today)."""
+
+
+class Callers(Protocol):
+    """Who access tokens name, read on the session of the transaction that acts for them
+    (adapter: identity.public's `principals_in`): each token's principal, or the exception that
+    refuses it (an `AuthenticationError`), in order, in one statement."""
+
+    async def __call__(
+        self, session: AsyncSession, tokens: Sequence[str]
+    ) -> Sequence[Principal | Exception]: ...
 
 
 class AttachmentClaims(ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edtech.communication.application.common import conversation_for
 from edtech.communication.application.ports import (
     AttachmentClaims,
+    Callers,
     Directory,
     DirectoryFactory,
     NoAttachments,
@@ -49,6 +50,24 @@ class PostIn:
     attachment_ids: Sequence[uuid.UUID] = ()
 
 
+@dataclass(frozen=True)
+class TokenPostIn:
+    """One message to post whose sender is an access token not checked yet: its sign-in is
+    read in the posts' transaction, with the other posts' (`PostMessages`, ADR-0022); a token
+    that does not hold refuses its post alone (`AuthenticationError`)."""
+
+    token: str = field(repr=False)
+    conversation_id: uuid.UUID
+    client_id: str
+    body: str
+    attachment_ids: Sequence[uuid.UUID] = ()
+
+    def signed(self, principal: Principal) -> PostIn:
+        return PostIn(
+            principal, self.conversation_id, self.client_id, self.body, self.attachment_ids
+        )
+
+
 class _GiveBack(Exception):
     """A replay: leaving its savepoint by this rolls back the number it took."""
 
@@ -69,7 +88,10 @@ class PostMessages:
     neighbours commit. The conversations are locked at once, in the order of their ids (posts
     to one conversation numbered in the order given), so two transactions never wait on each
     other in a circle. Returns each post's `Posted`, or the exception that refused it, in the
-    order given; when the commit fails, every post it would have stored gets its error."""
+    order given; when the commit fails, every post it would have stored gets its error.
+
+    A post sent with an access token (`TokenPostIn`) has its sign-in read first, with the
+    others', in one statement of the same transaction (`callers`, ADR-0022)."""
 
     def __init__(
         self,
@@ -77,60 +99,27 @@ class PostMessages:
         clock: Clock,
         directory: DirectoryFactory,
         attachments: AttachmentClaims | None = None,
+        callers: Callers | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.directory = directory
         self.attachments = attachments or NoAttachments()
+        self.callers = callers
 
-    async def __call__(self, posts: Sequence[PostIn]) -> list[Posted | Exception]:
-        results: dict[int, Posted | Exception] = {}
-        now = self.clock.now()
-        order = sorted(range(len(posts)), key=lambda i: posts[i].conversation_id.bytes)
+    async def __call__(self, posts: Sequence[PostIn | TokenPostIn]) -> list[Posted | Exception]:
         async with self.uow as uow:
-            session = uow.session
-            conversations = SqlAlchemyConversations(session)
-            # Read once for all: the conversations, locked (in the order of their ids: a post
-            # that takes a number later, `next_seq`, finds its row locked already), then the
-            # roster profiles each post's policy check judges (per institution and school
-            # day) and the guards.
-            loaded = await conversations.lock_many({post.conversation_id for post in posts})
-            directories = await self._directories(session, posts, loaded, now)
-            guarded = await _guards(session, posts, loaded)
-            taking_part = [_taking_part(post, loaded) for post in posts]
-            plain = _plain(posts, taking_part, guarded)
-            mine = [i for i in order if posts[i].conversation_id in plain]
-            for i in (i for i in order if posts[i].conversation_id not in plain):
-                post = posts[i]
-                try:
-                    async with uow.savepoint():
-                        posted = await post_message(
-                            uow,
-                            self.clock,
-                            directories[i],
-                            post.principal,
-                            post.conversation_id,
-                            post.client_id,
-                            post.body,
-                            attachment_ids=post.attachment_ids,
-                            claims=self.attachments,
-                            loaded=loaded,
-                            guarded=guarded,
-                        )
-                        if posted.replayed:
-                            raise _GiveBack(posted)
-                except _GiveBack as replay:
-                    results[i] = replay.posted
-                    loaded.pop(post.conversation_id, None)  # rolled back: read it afresh
-                except Exception as exc:  # this post's refusal, or failure, is its own
-                    results[i] = exc
-                    loaded.pop(post.conversation_id, None)
+            signed = await self._signed(uow.session, posts)
+            results: dict[int, Posted | Exception] = {}
+            mine: list[tuple[int, PostIn]] = []
+            for i, post in enumerate(signed):
+                if isinstance(post, PostIn):
+                    mine.append((i, post))
                 else:
-                    results[i] = posted
-            # The plain posts last: nothing of theirs is written before every savepoint is over.
-            results.update(
-                await _post_plain(session, self.clock, posts, mine, loaded, directories, guarded)
-            )
+                    results[i] = post
+            if mine:
+                posted = await self._post(uow, [post for _, post in mine])
+                results.update((mine[j][0], outcome) for j, outcome in posted.items())
             stored = [i for i, r in results.items() if isinstance(r, Posted) and not r.replayed]
             if stored:
                 try:
@@ -139,6 +128,77 @@ class PostMessages:
                     for i in stored:
                         results[i] = exc
         return [results[i] for i in range(len(posts))]
+
+    async def _signed(
+        self, session: AsyncSession, posts: Sequence[PostIn | TokenPostIn]
+    ) -> list[PostIn | Exception]:
+        """Each post with its sender's principal, or the exception that refuses its token: the
+        tokens' sign-ins read in one statement (none without a `TokenPostIn`)."""
+        tokens = [post.token for post in posts if isinstance(post, TokenPostIn)]
+        callers = iter(await self._callers(session, tokens) if tokens else ())
+        return [
+            post if isinstance(post, PostIn) else _signed_by(post, next(callers)) for post in posts
+        ]
+
+    async def _callers(
+        self, session: AsyncSession, tokens: Sequence[str]
+    ) -> Sequence[Principal | Exception]:
+        if self.callers is None:
+            raise RuntimeError("PostMessages was built without a Callers port for access tokens")
+        return await self.callers(session, tokens)
+
+    async def _post(
+        self, uow: UnitOfWork, posts: Sequence[PostIn]
+    ) -> dict[int, Posted | Exception]:
+        """Each post's outcome, by its index in `posts`, written in `uow`'s transaction (the
+        caller commits)."""
+        results: dict[int, Posted | Exception] = {}
+        now = self.clock.now()
+        order = sorted(range(len(posts)), key=lambda i: posts[i].conversation_id.bytes)
+        session = uow.session
+        conversations = SqlAlchemyConversations(session)
+        # Read once for all: the conversations, locked (in the order of their ids: a post
+        # that takes a number later, `next_seq`, finds its row locked already), then the
+        # roster profiles each post's policy check judges (per institution and school
+        # day) and the guards.
+        loaded = await conversations.lock_many({post.conversation_id for post in posts})
+        directories = await self._directories(session, posts, loaded, now)
+        guarded = await _guards(session, posts, loaded)
+        taking_part = [_taking_part(post, loaded) for post in posts]
+        plain = _plain(posts, taking_part, guarded)
+        mine = [i for i in order if posts[i].conversation_id in plain]
+        for i in (i for i in order if posts[i].conversation_id not in plain):
+            post = posts[i]
+            try:
+                async with uow.savepoint():
+                    posted = await post_message(
+                        uow,
+                        self.clock,
+                        directories[i],
+                        post.principal,
+                        post.conversation_id,
+                        post.client_id,
+                        post.body,
+                        attachment_ids=post.attachment_ids,
+                        claims=self.attachments,
+                        loaded=loaded,
+                        guarded=guarded,
+                    )
+                    if posted.replayed:
+                        raise _GiveBack(posted)
+            except _GiveBack as replay:
+                results[i] = replay.posted
+                loaded.pop(post.conversation_id, None)  # rolled back: read it afresh
+            except Exception as exc:  # this post's refusal, or failure, is its own
+                results[i] = exc
+                loaded.pop(post.conversation_id, None)
+            else:
+                results[i] = posted
+        # The plain posts last: nothing of theirs is written before every savepoint is over.
+        results.update(
+            await _post_plain(session, self.clock, posts, mine, loaded, directories, guarded)
+        )
+        return results
 
     async def _directories(
         self,
@@ -165,6 +225,10 @@ class PostMessages:
         for key, people in wanted.items():
             await shared[key].prefetch(key[0], list(dict.fromkeys(people)))
         return mine
+
+
+def _signed_by(post: TokenPostIn, caller: Principal | Exception) -> PostIn | Exception:
+    return caller if isinstance(caller, Exception) else post.signed(caller)
 
 
 def _plain(

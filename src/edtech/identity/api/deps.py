@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -12,6 +13,7 @@ from starlette.applications import Starlette
 from edtech.identity.application.authenticate_device import AuthenticateDevice
 from edtech.identity.application.common import (
     TokenIssuer,
+    principals_of,
     still_signed_in,
 )
 from edtech.identity.application.device_keys import DeviceKeys
@@ -21,6 +23,9 @@ from edtech.kernel.errors import AuthenticationError, ForbiddenError
 from edtech.kernel.principal import DevicePrincipal, Principal, Role
 from edtech.platform.http.deps import ServicesDep, use_case
 from edtech.platform.services import Services
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 TOKEN_URL = "/api/v1/auth/token"
 DEVICE_KEY_HEADER = "X-Device-Key"
@@ -51,6 +56,15 @@ async def principal_from_access_token(services: Services, token: str) -> Princip
     """The principal of an access token (websockets: `?token=`, the fast routes);
     AuthenticationError otherwise. Checked with concurrent requests' tokens (`SignIns`)."""
     return await services.components.get(SignIns).principal_of(token)
+
+
+async def principals_in(
+    services: Services, session: AsyncSession, tokens: Sequence[str]
+) -> list[Principal | AuthenticationError]:
+    """The caller of each access token, or what refuses it, their sign-ins read in one
+    statement on `session`: the transaction of the work a fast route does for them
+    (`principals_of`)."""
+    return await principals_of(session, services.signer, tokens, services.clock.now())
 
 
 async def principal_signed_in(services: Services, principal: Principal) -> bool:

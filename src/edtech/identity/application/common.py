@@ -346,6 +346,33 @@ async def live_grants_of_many(
     return [found.get(key) for key in keys]
 
 
+async def principals_of(
+    session: AsyncSession, signer: TokenSigner, tokens: Sequence[str], now: datetime
+) -> list[Principal | AuthenticationError]:
+    """The caller of each access token, or the `AuthenticationError` that refuses it, in order:
+    `authenticate_access_token`'s checks, the sign-ins of the signed, unexpired tokens read in
+    one statement on `session` — the transaction of the work done for them, so a request that
+    writes reads who is calling in the transaction it writes in, not in one of its own."""
+    logins: list[SignedIn | AuthenticationError] = []
+    for token in tokens:
+        try:
+            logins.append(signed_in(signer, token, now))
+        except AuthenticationError as exc:
+            logins.append(exc)
+    live = [login for login in logins if isinstance(login, SignedIn)]
+    grants = iter(await live_grants_of_many(session, live, now) if live else [])
+    out: list[Principal | AuthenticationError] = []
+    for login in logins:
+        if isinstance(login, AuthenticationError):
+            out.append(login)
+            continue
+        try:
+            out.append(login.principal(next(grants)))
+        except AuthenticationError as exc:
+            out.append(exc)
+    return out
+
+
 async def still_signed_in(session: AsyncSession, principal: Principal, now: datetime) -> bool:
     """Does the sign-in behind `principal` still hold: login active, session not revoked,
     person still on the roll? (What every access token is checked for, without the token:
