@@ -22,10 +22,24 @@ from edtech.realtime.broker import Broker, broker_channel
 from edtech.realtime.outbox import OutboxRow
 
 _APPEND_AND_PUBLISH = """
-redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'o', ARGV[3], 'f', ARGV[4])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return redis.call('PUBLISH', ARGV[5], ARGV[6])
+local ttl, sent = ARGV[1], ARGV[2]
+for i, key in ipairs(KEYS) do
+  local at = 2 + (i - 1) * 4
+  local offset, frame = ARGV[at + 2], ARGV[at + 3]
+  redis.call('XADD', key, 'MAXLEN', ARGV[at + 1], '*', 'o', offset, 'f', frame)
+  redis.call('EXPIRE', key, ttl)
+  redis.call('PUBLISH', ARGV[at + 4], 'e' .. offset .. '|' .. sent .. '|' .. frame)
+end
+return #KEYS
 """
+"""Appends each row (KEYS: the rows' histories; ARGV: the TTL, the publish time in ms, then per
+row its history's size, offset, frame and broker channel) and publishes it as `event_message`
+words it: each frame is sent to Redis once."""
+
+ROWS_PER_CALL = 128
+"""Rows one script call appends at most: a script runs alone on Redis, so a large batch (an
+announcement's thousands of inbox rows) is several calls in the one round trip, with other
+clients served between them."""
 
 
 def event_message(offset: int, frame: str) -> str:
@@ -66,9 +80,10 @@ class MemoryHistory:
 
 
 class RedisHistory:
-    """Scaled mode: a Redis Stream per channel; XADD and PUBLISH in one script call.
+    """Scaled mode: a Redis Stream per channel; XADD and PUBLISH in one script.
 
-    A batch is one pipeline of EVALSHA calls: one round trip. (redis-py's `Script` objects
+    A batch is one pipeline of EVALSHA calls, each appending and publishing up to
+    `ROWS_PER_CALL` rows: one round trip, each frame sent once. (redis-py's `Script` objects
     would first ask `SCRIPT EXISTS` on every pipeline, a second round trip per batch.) A Redis
     that does not hold the script (restarted, flushed) refuses the whole batch with NOSCRIPT,
     having run none of it; the script is then loaded and the batch sent again."""
@@ -86,19 +101,20 @@ class RedisHistory:
             await self._send(rows, sizes)
 
     async def _send(self, rows: Sequence[OutboxRow], sizes: Mapping[str, int]) -> None:
+        sent = int(time.time() * 1000)
         async with self._client.pipeline(transaction=False) as pipe:
-            for row in rows:
-                frame = row.frame()
+            for start in range(0, len(rows), ROWS_PER_CALL):
+                chunk = rows[start : start + ROWS_PER_CALL]
+                args: list[str | int] = [self._ttl, sent]
+                for row in chunk:
+                    args += (
+                        sizes[row.channel],
+                        row.offset,
+                        row.frame(),
+                        broker_channel(row.channel),
+                    )
                 pipe.evalsha(
-                    self._sha,
-                    1,
-                    history_key(row.channel),
-                    sizes[row.channel],
-                    self._ttl,
-                    row.offset,
-                    frame,
-                    broker_channel(row.channel),
-                    event_message(row.offset, frame),
+                    self._sha, len(chunk), *(history_key(row.channel) for row in chunk), *args
                 )
             await pipe.execute()
 
