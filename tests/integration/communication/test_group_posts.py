@@ -236,6 +236,7 @@ async def test_posts_together_read_their_conversations_and_profiles_once(
     assert len(locks) == 1
     assert "ORDER BY conversation.id" in locks[0]  # the order every grouped batch locks in
     assert len(profiles) == 1
+    assert " IN " not in profiles[0]  # the people one array (`= ANY`): one text for any number
     guards = [s for s in seen if s.startswith("SELECT messaging_settings.institution_id")]
     assert len(guards) == 1
     assert " IN " not in guards[0]  # each list one array (`= ANY`): one text for any sizes

@@ -30,7 +30,7 @@ from edtech.institutions.infrastructure.tables import (
 from edtech.institutions.infrastructure.tenancy import suspended
 from edtech.kernel.clock import school_zone
 from edtech.kernel.principal import Role, RoleGrant
-from edtech.platform.db.bulk import padded
+from edtech.platform.db.bulk import any_of, padded
 
 _INSTITUTION = sa.bindparam("institution_id", type_=sa.Uuid())
 _PERSON = sa.bindparam("person_id", type_=sa.Uuid())
@@ -287,81 +287,96 @@ def _facts(kind: str, who: Any, *columns: Any) -> list[Any]:
     ]
 
 
-_PEOPLE: sa.BindParameter[uuid.UUID] = sa.bindparam("people", expanding=True)
 _STUDENT = EnrollmentRole.STUDENT.value
-_child_link = sa.and_(
-    guardian_link.c.institution_id == _INSTITUTION,
-    guardian_link.c.guardian_id.in_(_PEOPLE),
-    guardian_link.c.custody_restriction.is_(False),
-    active(guardian_link, _ON),
-)
-_PROFILES = sa.union_all(
-    sa.select(
-        *_facts("person", person.c.id, None, None, person.c.given_name, person.c.family_name)
-    ).where(
-        person.c.institution_id == _INSTITUTION,
-        person.c.id.in_(_PEOPLE),
-        sa.or_(person.c.ends_on.is_(None), person.c.ends_on > _ON),
-        ~suspended(_INSTITUTION),
-    ),
-    sa.select(
-        *_facts(
-            "role",
-            role_assignment.c.person_id,
-            role_assignment.c.school_id,
-            None,
-            sa.cast(role_assignment.c.role, sa.String()),
-        )
-    ).where(
-        role_assignment.c.institution_id == _INSTITUTION,
-        role_assignment.c.person_id.in_(_PEOPLE),
-        active(role_assignment, _ON),
-    ),
-    sa.select(
-        *_facts(
-            "section",
-            enrollment.c.person_id,
-            enrollment.c.section_id,
-            None,
-            sa.cast(enrollment.c.role, sa.String()),
-        )
-    ).where(
-        enrollment.c.institution_id == _INSTITUTION,
-        enrollment.c.person_id.in_(_PEOPLE),
-        active(enrollment, _ON),
-    ),
-    sa.select(
-        *_facts(
-            "child",
-            guardian_link.c.guardian_id,
-            guardian_link.c.student_id,
-            None,
-            None,
-            None,
-            guardian_link.c.can_message,
-        )
-    ).where(_child_link),
-    sa.select(
-        *_facts(
-            "child_section",
-            guardian_link.c.guardian_id,
-            guardian_link.c.student_id,
-            enrollment.c.section_id,
-        )
+
+
+def _profiles(postgresql: bool) -> sa.CompoundSelect[Any]:
+    """The profiles' union. The people are bound once per statement under `people`: on
+    PostgreSQL one array (`= ANY`: one text for any number of them, nothing rendered per
+    execution), elsewhere an expanding `IN`."""
+
+    def among(column: sa.ColumnElement[uuid.UUID]) -> sa.ColumnElement[bool]:
+        if postgresql:
+            return any_of(column, "people")
+        return column.in_(sa.bindparam("people", expanding=True))
+
+    child_link = sa.and_(
+        guardian_link.c.institution_id == _INSTITUTION,
+        among(guardian_link.c.guardian_id),
+        guardian_link.c.custody_restriction.is_(False),
+        active(guardian_link, _ON),
     )
-    .select_from(
-        guardian_link.join(
-            enrollment,
-            sa.and_(
-                enrollment.c.institution_id == guardian_link.c.institution_id,
-                enrollment.c.person_id == guardian_link.c.student_id,
-                enrollment.c.role == _STUDENT,
-                active(enrollment, _ON),
-            ),
+    return sa.union_all(
+        sa.select(
+            *_facts("person", person.c.id, None, None, person.c.given_name, person.c.family_name)
+        ).where(
+            person.c.institution_id == _INSTITUTION,
+            among(person.c.id),
+            sa.or_(person.c.ends_on.is_(None), person.c.ends_on > _ON),
+            ~suspended(_INSTITUTION),
+        ),
+        sa.select(
+            *_facts(
+                "role",
+                role_assignment.c.person_id,
+                role_assignment.c.school_id,
+                None,
+                sa.cast(role_assignment.c.role, sa.String()),
+            )
+        ).where(
+            role_assignment.c.institution_id == _INSTITUTION,
+            among(role_assignment.c.person_id),
+            active(role_assignment, _ON),
+        ),
+        sa.select(
+            *_facts(
+                "section",
+                enrollment.c.person_id,
+                enrollment.c.section_id,
+                None,
+                sa.cast(enrollment.c.role, sa.String()),
+            )
+        ).where(
+            enrollment.c.institution_id == _INSTITUTION,
+            among(enrollment.c.person_id),
+            active(enrollment, _ON),
+        ),
+        sa.select(
+            *_facts(
+                "child",
+                guardian_link.c.guardian_id,
+                guardian_link.c.student_id,
+                None,
+                None,
+                None,
+                guardian_link.c.can_message,
+            )
+        ).where(child_link),
+        sa.select(
+            *_facts(
+                "child_section",
+                guardian_link.c.guardian_id,
+                guardian_link.c.student_id,
+                enrollment.c.section_id,
+            )
         )
+        .select_from(
+            guardian_link.join(
+                enrollment,
+                sa.and_(
+                    enrollment.c.institution_id == guardian_link.c.institution_id,
+                    enrollment.c.person_id == guardian_link.c.student_id,
+                    enrollment.c.role == _STUDENT,
+                    active(enrollment, _ON),
+                ),
+            )
+        )
+        .where(child_link),
     )
-    .where(_child_link),
-)
+
+
+_PROFILES = {True: _profiles(postgresql=True), False: _profiles(postgresql=False)}
+"""The profiles' union per dialect (PostgreSQL or not): built once, values bound at execution."""
 
 
 @dataclass
@@ -404,11 +419,15 @@ async def profiles_on(
     people = list(dict.fromkeys(person_ids))
     if not people:
         return {}
-    # (padded: a handful of statement texts, each prepared once per connection, for any
-    # number of people)
-    params = {"institution_id": institution_id, "people": padded(people), "on": on}
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    # (an array on PostgreSQL; elsewhere padded: a handful of texts for any number of people)
+    params = {
+        "institution_id": institution_id,
+        "people": people if postgresql else padded(people),
+        "on": on,
+    }
     gathered = {person_id: _Gathered() for person_id in people}
-    for kind, who, c0, c1, c2, c3, c4 in await session.execute(_PROFILES, params):
+    for kind, who, c0, c1, c2, c3, c4 in await session.execute(_PROFILES[postgresql], params):
         mine = gathered[who]
         if kind == "person":
             mine.name = f"{c2} {c3}"
