@@ -41,8 +41,10 @@ def callers_port(services: Services) -> Callers:
     """Who access tokens name, read on the session of the work done for them (identity's
     `principals_in`)."""
 
-    async def callers(session: AsyncSession, tokens: Sequence[str]) -> list[Principal | Exception]:
-        return [*await principals_in(services, session, tokens)]
+    async def callers(
+        session: AsyncSession, tokens: Sequence[str]
+    ) -> Sequence[Principal | Exception]:
+        return await principals_in(services, session, tokens)
 
     return callers
 

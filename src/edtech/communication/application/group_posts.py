@@ -29,12 +29,12 @@ class GroupPosts:
     cancelled before its transaction began is dropped unposted; cancelled later, its message
     commits all the same. Without `together` (SQLite: Python's sqlite3 has no usable
     savepoint before a write), every post is a transaction of its own and nothing queues.
+    `stop()` lets the queued posts commit for at most the platform `Coalescer`'s `STOP_WITHIN`
+    seconds, then cancels them.
 
     A post sent with an access token (`TokenPostIn`, PostgreSQL only: `grouped`) goes through
     `together` even alone: its sign-in is read in its transaction (ADR-0022), not in one of
     its own.
-    `stop()` lets the queued posts commit for at most the platform `Coalescer`'s `STOP_WITHIN`
-    seconds, then cancels them.
     """
 
     def __init__(

@@ -30,7 +30,7 @@ from edtech.institutions.infrastructure.tables import (
 from edtech.institutions.infrastructure.tenancy import suspended
 from edtech.kernel.clock import school_zone
 from edtech.kernel.principal import Role, RoleGrant
-from edtech.platform.db.bulk import any_of, padded
+from edtech.platform.db.bulk import among_bound, padded
 
 _INSTITUTION = sa.bindparam("institution_id", type_=sa.Uuid())
 _PERSON = sa.bindparam("person_id", type_=sa.Uuid())
@@ -296,9 +296,7 @@ def _profiles(postgresql: bool) -> sa.CompoundSelect[Any]:
     execution), elsewhere an expanding `IN`."""
 
     def among(column: sa.ColumnElement[uuid.UUID]) -> sa.ColumnElement[bool]:
-        if postgresql:
-            return any_of(column, "people")
-        return column.in_(sa.bindparam("people", expanding=True))
+        return among_bound(column, "people", postgresql=postgresql)
 
     child_link = sa.and_(
         guardian_link.c.institution_id == _INSTITUTION,

@@ -49,7 +49,7 @@ from edtech.notifications.infrastructure.tables import (
 from edtech.platform.db.bulk import (
     Rows,
     among,
-    any_of,
+    among_bound,
     insert_rows,
     insert_together,
 )
@@ -73,9 +73,7 @@ def _rules(postgresql: bool) -> sa.Select[Any]:
     people, as `among`), elsewhere an expanding `IN`."""
 
     def among_(column: sa.Column[Any], name: str) -> sa.ColumnElement[bool]:
-        if postgresql:
-            return any_of(column, name)
-        return column.in_(sa.bindparam(name, expanding=True))
+        return among_bound(column, name, postgresql=postgresql)
 
     policy, preference = notification_policy, notification_preference
     anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")

@@ -176,6 +176,16 @@ def any_of(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
     return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
 
 
+def among_bound(
+    column: sa.ColumnElement[Any], name: str, *, postgresql: bool
+) -> sa.ColumnElement[bool]:
+    """`column` among the list bound at execution under `name`, for a statement built once per
+    dialect: on PostgreSQL one array (`any_of`), elsewhere an expanding `IN`."""
+    if postgresql:
+        return any_of(column, name)
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
 def padded(values: Sequence[T]) -> list[T]:
     """`values` with its last repeated up to the next power of two, for an `IN` of row
     values (which `among` cannot bind as one array): a statement's text changes with the
