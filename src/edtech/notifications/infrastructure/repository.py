@@ -70,20 +70,14 @@ _MANDATORY = sa.select(notification_policy.c.mandatory).where(
 def _rules(postgresql: bool) -> sa.Select[Any]:
     """Each institution's policy row beside each person's preferences (`SqlNotifications.rules`):
     on PostgreSQL each list one array parameter (`= ANY`: one statement text for any number of
-    people, as `among`), elsewhere an expanding `IN`."""
-
-    def among_(column: sa.Column[Any], name: str) -> sa.ColumnElement[bool]:
-        return among_bound(column, name, postgresql=postgresql)
-
+    people, `bulk.among_bound`), elsewhere an expanding `IN`."""
     policy, preference = notification_policy, notification_preference
     anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
+    institutions = among_bound(policy.c.institution_id, "institutions", postgresql=postgresql)
+    people = among_bound(preference.c.person_id, "people", postgresql=postgresql)
     return sa.select(
         policy.c.institution_id.label("policy_institution_id"), policy.c.mandatory, preference
-    ).select_from(
-        anchor.outerjoin(policy, among_(policy.c.institution_id, "institutions")).outerjoin(
-            preference, among_(preference.c.person_id, "people")
-        )
-    )
+    ).select_from(anchor.outerjoin(policy, institutions).outerjoin(preference, people))
 
 
 _RULES = {True: _rules(postgresql=True), False: _rules(postgresql=False)}
