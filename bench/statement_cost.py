@@ -1,11 +1,12 @@
-"""What one statement costs the node: CPU per execution through asyncpg alone, and through a
-SQLAlchemy `AsyncSession` (how edtech sends its statements), on uvloop as `edtech serve` runs.
+"""What one statement costs the node: CPU per execution through asyncpg alone, through a
+SQLAlchemy `AsyncSession` (how edtech sends most statements), and as a `DriverStatement` (the
+hot ones, ADR-0023: asyncpg on the session's connection), on uvloop as `edtech serve` runs.
 
     uv run python -m bench.statement_cost [--runs 20000]
 
 One connection, one small statement (an array of five ids and a constant, as the hot path's
 `= ANY` reads bind), executed again and again after a warm-up, each path in turn; prints the
-process CPU (user + system) and the wall time per execution. The difference between the two
+process CPU (user + system) and the wall time per execution. The difference between the first two
 is SQLAlchemy's share of a statement; the rest is the driver and the round trip's system calls.
 """
 
@@ -19,11 +20,11 @@ from collections.abc import Awaitable, Callable
 import asyncpg  # type: ignore[import-untyped]
 import sqlalchemy as sa
 import uvloop
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench.common import POSTGRES
-
-SQL = "SELECT CAST(:ids AS uuid[]) AS ids, 1 AS one"
+from edtech.platform.db.driver import DriverStatement
 
 
 async def timed(runs: int, once: Callable[[], Awaitable[object]]) -> tuple[float, float]:
@@ -48,14 +49,22 @@ async def main(runs: int) -> None:
     finally:
         await conn.close()
     engine = create_async_engine(POSTGRES)
-    statement = sa.text(SQL)
+    statement = sa.select(
+        sa.bindparam("ids", type_=postgresql.ARRAY(sa.Uuid())).label("ids"),
+        sa.literal(1).label("one"),
+    )
+    hot = DriverStatement(statement)
     try:
-        async with AsyncSession(engine) as session:
+        async with AsyncSession(engine) as session, session.begin():
 
             async def through_session() -> object:
                 return (await session.execute(statement, {"ids": ids})).all()
 
+            async def on_the_driver() -> object:
+                return await hot.rows(session, {"ids": ids})
+
             orm = await timed(runs, through_session)
+            direct = await timed(runs, on_the_driver)
     finally:
         await engine.dispose()
     print(f"{runs} executions each, one connection, uvloop")
@@ -63,6 +72,7 @@ async def main(runs: int) -> None:
     print("|---|---|---|")
     print(f"| asyncpg prepared statement | {driver[0]:.0f} µs | {driver[1]:.0f} µs |")
     print(f"| SQLAlchemy AsyncSession.execute | {orm[0]:.0f} µs | {orm[1]:.0f} µs |")
+    print(f"| DriverStatement.rows | {direct[0]:.0f} µs | {direct[1]:.0f} µs |")
 
 
 if __name__ == "__main__":
