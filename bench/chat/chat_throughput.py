@@ -367,7 +367,8 @@ async def participants(db: str, ids: list[str]) -> dict[str, set[str]]:
 
 def profiler(out: Path | None, seconds: float) -> subprocess.Popen[bytes] | None:
     """py-spy recording node A for `seconds` into `out` (a flame graph, or raw stacks when
-    `out` ends in `.txt`), or None without `out`."""
+    `out` ends in `.txt`), or None without `out`. Only samples holding the GIL (`--gil`):
+    where the node spends CPU, not where its tasks wait."""
     if out is None:
         return None
     fmt = "raw" if out.suffix == ".txt" else "flamegraph"
@@ -379,6 +380,7 @@ def profiler(out: Path | None, seconds: float) -> subprocess.Popen[bytes] | None
             str(PIDS["a"]),
             "--rate",
             "200",
+            "--gil",
             "--duration",
             str(max(1, round(seconds))),
             "--format",

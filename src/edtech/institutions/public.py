@@ -79,6 +79,8 @@ from edtech.institutions.policy import (
     active,
 )
 from edtech.kernel.principal import Principal, Role
+from edtech.platform.db.bulk import among_bound
+from edtech.platform.db.driver import DriverStatement
 
 __all__ = [
     "BATCH_KINDS",
@@ -221,23 +223,31 @@ _NAMES = sa.select(person.c.id, person.c.given_name, person.c.family_name).where
     person.c.institution_id == sa.bindparam("institution_id"),
     person.c.id.in_(sa.bindparam("ids", expanding=True)),
 )
-_SETTINGS_AND_NAMES = (
-    sa.select(
-        institution,
-        person.c.id.label("person_id"),
-        person.c.given_name,
-        person.c.family_name,
-    )
-    .select_from(
-        institution.outerjoin(
-            person,
-            sa.and_(
-                person.c.institution_id == institution.c.id,
-                person.c.id.in_(sa.bindparam("ids", expanding=True)),
-            ),
+
+
+def _settings_and_names(*, postgresql: bool) -> sa.Select[Any]:
+    return (
+        sa.select(
+            institution,
+            person.c.id.label("person_id"),
+            person.c.given_name,
+            person.c.family_name,
         )
+        .select_from(
+            institution.outerjoin(
+                person,
+                sa.and_(
+                    person.c.institution_id == institution.c.id,
+                    among_bound(person.c.id, "ids", postgresql=postgresql),
+                ),
+            )
+        )
+        .where(institution.c.id == sa.bindparam("institution_id"))
     )
-    .where(institution.c.id == sa.bindparam("institution_id"))
+
+
+_SETTINGS_AND_NAMES = DriverStatement(
+    _settings_and_names(postgresql=True), elsewhere=_settings_and_names(postgresql=False)
 )
 # (each asked on every chat message or notification: built once, values bound later)
 
@@ -311,7 +321,7 @@ async def institution_and_names(
     """`institution_settings` and `display_names` together, in one round trip (what the words
     of a notification need)."""
     params = {"institution_id": institution_id, "ids": list(set(person_ids))}
-    rows = (await session.execute(_SETTINGS_AND_NAMES, params)).all()
+    rows = await _SETTINGS_AND_NAMES.rows(session, params)
     if not rows:
         return None, {}
     names = {

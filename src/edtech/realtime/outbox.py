@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.platform.db.driver import DriverStatement
 from edtech.platform.db.engine import dialect_insert
 from edtech.realtime.infrastructure import channel_state, command_receipt, outbox_event
 from edtech.realtime.protocol import event_frame, json_text
@@ -105,8 +106,10 @@ class NewRow:
 # offsets — one row per channel, in name order (`ord`), row-locked until commit exactly as
 # `allocate` does — and the insert numbers the events from what it returned. Arrays bind every
 # event at once, so the text, and the server's prepared statement, is the same for any batch.
-_APPEND = sa.text(
-    """
+# Every committed event's statement: sent on the driver connection (ADR-0023).
+_APPEND = DriverStatement(
+    sa.text(
+        """
 WITH reserved AS (
     INSERT INTO channel_state AS s (channel, last_offset, epoch, updated_at)
     SELECT a.channel, a.n, a.epoch, :now_a
@@ -128,6 +131,7 @@ JOIN reserved r ON r.channel = e.channel
 ORDER BY e.ord
 RETURNING id, channel, "offset"
 """
+    )
 )
 
 
@@ -192,10 +196,9 @@ async def append(session: AsyncSession, rows: Sequence[NewRow], now: datetime) -
     }
     if any(r.occurred_at.tzinfo is None for _, _, r in ordered):
         raise ValueError("naive datetime given to a UTC column")
-    result = await session.execute(_APPEND, params)
     row_ids: dict[tuple[str, int], int] = {}
     last: dict[str, int] = {}
-    for id_, channel, offset in result.all():
+    for id_, channel, offset in await _APPEND.rows(session, params):
         row_ids[(str(channel), int(offset))] = int(id_)
         last[str(channel)] = max(last.get(str(channel), 0), int(offset))
     out: list[OutboxRow] = []

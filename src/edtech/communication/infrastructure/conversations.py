@@ -31,6 +31,7 @@ from edtech.communication.infrastructure.tables import (
 )
 from edtech.kernel.errors import ConflictError
 from edtech.platform.db.bulk import padded
+from edtech.platform.db.driver import DriverStatement
 
 CURSOR_FIELDS = ("read_seq", "read_at", "shown_read_seq", "read_hidden_until")
 
@@ -70,9 +71,11 @@ _CURSOR = (
 )
 # A batch's numbers, cursors and messages (`save_posted`), every value bound as one array per
 # column: one statement and one text for any number of posts, where executemany sent a Bind and
-# Execute per row and the flush a statement per table. The cursor keeps its guard.
-_POSTED = sa.text(
-    """\
+# Execute per row and the flush a statement per table. The cursor keeps its guard. Sent on the
+# driver connection (ADR-0023): the grouped chat transaction's hottest write.
+_POSTED = DriverStatement(
+    sa.text(
+        """\
 WITH numbered AS (
     UPDATE conversation AS c SET last_seq = n.last_seq, last_message_at = n.last_message_at
     FROM unnest(
@@ -101,6 +104,7 @@ SELECT * FROM unnest(
     CAST(:kinds AS text[]), CAST(:bodies AS text[]), CAST(:versions AS integer[]),
     CAST(:created_ats AS timestamptz[])
 )"""
+    )
 )
 _MESSAGE_FIELDS = (
     "id", "institution_id", "seq", "sender_id", "client_id", "version", "created_at"
@@ -218,7 +222,7 @@ class SqlAlchemyConversations:
             "bodies": [m.body for m in messages],
             "kinds": [m.kind.value for m in messages],
         }
-        await self.session.execute(_POSTED, params)
+        await _POSTED.rows(self.session, params)
         for m in messages:
             make_transient_to_detached(m)
             self.session.add(m)

@@ -21,6 +21,7 @@ from edtech.communication.infrastructure.tables import (
     quiet_hours,
 )
 from edtech.platform.db.bulk import any_of
+from edtech.platform.db.driver import DriverStatement
 
 SETTING_NAMES = (
     "students_may_message_students",
@@ -71,25 +72,28 @@ _GUARDS_AND_QUIET = sa.select(*_GUARDS.selected_columns, *_QUIET_COLUMNS).select
 crossed with every row of the other (a message's few blockers, its recipients' quiet hours)."""
 
 
-_MANY_GUARDS = sa.select(
-    *_GUARDS_AND_QUIET.selected_columns,
-    person_block.c.blocked_id,
-).select_from(
-    _anchor.outerjoin(
-        messaging_settings, messaging_settings.c.institution_id == sa.bindparam("institution_id")
+_MANY_GUARDS = DriverStatement(
+    sa.select(
+        *_GUARDS_AND_QUIET.selected_columns,
+        person_block.c.blocked_id,
+    ).select_from(
+        _anchor.outerjoin(
+            messaging_settings,
+            messaging_settings.c.institution_id == sa.bindparam("institution_id"),
+        )
+        .outerjoin(
+            person_block,
+            sa.and_(
+                any_of(person_block.c.blocked_id, "senders"),
+                any_of(person_block.c.blocker_id, "people"),
+            ),
+        )
+        .outerjoin(quiet_hours, any_of(quiet_hours.c.person_id, "quiet"))
     )
-    .outerjoin(
-        person_block,
-        sa.and_(
-            any_of(person_block.c.blocked_id, "senders"),
-            any_of(person_block.c.blocker_id, "people"),
-        ),
-    )
-    .outerjoin(quiet_hours, any_of(quiet_hours.c.person_id, "quiet"))
 )
 """`_GUARDS_AND_QUIET` for several senders at once (PostgreSQL: a grouped transaction's
-posts): each block of one of `senders` by one of `people` (the pair), beside the quiet hours
-of each of `quiet` who keeps them."""
+posts, on its driver connection): each block of one of `senders` by one of `people` (the
+pair), beside the quiet hours of each of `quiet` who keeps them."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,7 @@ class SqlAlchemySafety:
             "people": people,
             "quiet": quiet,
         }
-        rows = (await self.session.execute(_MANY_GUARDS, params)).all()
+        rows = await _MANY_GUARDS.rows(self.session, params)
         return ManyGuards(
             _settings_of(rows[0]._mapping),
             {(r.blocker_id, r.blocked_id) for r in rows if r.blocker_id is not None},

@@ -31,6 +31,7 @@ from edtech.institutions.infrastructure.tenancy import suspended
 from edtech.kernel.clock import school_zone
 from edtech.kernel.principal import Role, RoleGrant
 from edtech.platform.db.bulk import among_bound, padded
+from edtech.platform.db.driver import DriverStatement
 
 _INSTITUTION = sa.bindparam("institution_id", type_=sa.Uuid())
 _PERSON = sa.bindparam("person_id", type_=sa.Uuid())
@@ -373,7 +374,7 @@ def _profiles(postgresql: bool) -> sa.CompoundSelect[Any]:
     )
 
 
-_PROFILES = {True: _profiles(postgresql=True), False: _profiles(postgresql=False)}
+_PROFILES = DriverStatement(_profiles(postgresql=True), elsewhere=_profiles(postgresql=False))
 """The profiles' union per dialect (PostgreSQL or not): built once, values bound at execution."""
 
 
@@ -425,7 +426,7 @@ async def profiles_on(
         "on": on,
     }
     gathered = {person_id: _Gathered() for person_id in people}
-    for kind, who, c0, c1, c2, c3, c4 in await session.execute(_PROFILES[postgresql], params):
+    for kind, who, c0, c1, c2, c3, c4 in await _PROFILES.rows(session, params):
         mine = gathered[who]
         if kind == "person":
             mine.name = f"{c2} {c3}"

@@ -53,6 +53,7 @@ from edtech.platform.db.bulk import (
     insert_rows,
     insert_together,
 )
+from edtech.platform.db.driver import DriverStatement
 from edtech.platform.db.engine import dialect_insert
 
 FINAL = ("sent", "failed", "skipped")
@@ -80,7 +81,7 @@ def _rules(postgresql: bool) -> sa.Select[Any]:
     ).select_from(anchor.outerjoin(policy, institutions).outerjoin(preference, people))
 
 
-_RULES = {True: _rules(postgresql=True), False: _rules(postgresql=False)}
+_RULES = DriverStatement(_rules(postgresql=True), elsewhere=_rules(postgresql=False))
 """Planned with every notification: built once per dialect, values bound at execution."""
 
 
@@ -177,11 +178,10 @@ class SqlNotifications:
         (every notification planned asks both): each institution's policy row beside each
         person's preferences (a transaction's notifications are of one institution)."""
         people, institutions = list(set(person_ids)), list(dict.fromkeys(institution_ids))
-        stmt = _RULES[self.session.get_bind().dialect.name == "postgresql"]
         params = {"people": people, "institutions": institutions}
         prefs: dict[uuid.UUID, Preferences] = {}
         chosen: dict[uuid.UUID, Any] = {}
-        for r in await self.session.execute(stmt, params):
+        for r in await _RULES.rows(self.session, params):
             if r.person_id is not None and r.person_id not in prefs:
                 prefs[r.person_id] = _preferences(r)
             if r.policy_institution_id is not None:
