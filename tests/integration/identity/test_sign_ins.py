@@ -63,7 +63,7 @@ async def test_tokens_checked_together_are_each_answered_as_alone(
         )
 
     assert sign_ins.reads_together == before + 1
-    assert len(grant_reads(seen)) == 1  # the seven well-signed tokens (padded to 8), one read
+    assert len(grant_reads(seen)) == 1  # the seven well-signed tokens, one read
     assert dict(zip(names, answers[: len(names)], strict=True)) == alone
     assert alone["teacher"].person_id == teacher.person_id
     assert alone["outsider"].institution_id == world.other_institution_id

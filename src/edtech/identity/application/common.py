@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.identity.application.password_policy import PasswordPolicy
 from edtech.identity.domain import Account, AuthSession, LoginThrottle, RefreshToken
-from edtech.identity.infrastructure import LIVE_LOGINS, SqlAlchemyLoginAttempts, live_login_of
+from edtech.identity.infrastructure import SqlAlchemyLoginAttempts, live_login_of, live_logins
 from edtech.institutions.public import GrantsAtWhere, GrantsOfMany, PersonGrants
 from edtech.kernel.errors import AuthenticationError, TooManyRequestsError
 from edtech.kernel.principal import Principal
@@ -331,7 +331,9 @@ async def live_grants(session: AsyncSession, login: SignedIn, now: datetime) -> 
 
 
 _MANY_LIVE_GRANTS = GrantsOfMany(
-    LIVE_LOGINS, key=("account_id", "session_id", "person_id", "institution_id")
+    live_logins(postgresql=True),
+    key=("account_id", "session_id", "person_id", "institution_id"),
+    elsewhere=live_logins(postgresql=False),
 )
 
 
@@ -340,9 +342,13 @@ async def live_grants_of_many(
 ) -> list[PersonGrants | None]:
     """`live_grants` of each of `logins`, in order, in one statement.
 
-    The list is `padded` to a power of two: six statement texts serve every batch."""
+    On PostgreSQL the sessions are one array (one statement text; ADR-0023); elsewhere the
+    list is `padded` to a power of two: six statement texts serve every batch."""
     keys = [(s.account_id, s.session_id, s.person_id, s.institution_id) for s in logins]
-    found = await _MANY_LIVE_GRANTS(session, now, logins=padded(keys))
+    sessions = list(dict.fromkeys(s.session_id for s in logins))
+    if session.get_bind().dialect.name != "postgresql":
+        sessions = padded(sessions)
+    found = await _MANY_LIVE_GRANTS(session, now, sessions=sessions)
     return [found.get(key) for key in keys]
 
 

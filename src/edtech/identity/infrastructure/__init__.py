@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edtech.identity.domain import Account, AuthSession, Device, RefreshToken
 from edtech.kernel.ids import new_id
+from edtech.platform.db.bulk import among_bound
 from edtech.platform.db.metadata import mapper_registry, metadata
 from edtech.platform.db.types import UTCDateTime, id_column, institution_column
 
@@ -293,35 +294,31 @@ def live_login_of(
     )
 
 
-_LOGINS: sa.BindParameter[Any] = sa.bindparam("logins", expanding=True)
-
-LIVE_LOGINS = (
-    sa.select(
-        account_table.c.id.label("account_id"),
-        auth_session_table.c.id.label("session_id"),
-        account_table.c.person_id,
-        account_table.c.institution_id,
-    )
-    .select_from(
-        account_table.join(
-            auth_session_table, auth_session_table.c.account_id == account_table.c.id
-        )
-    )
-    .where(
-        sa.tuple_(
-            account_table.c.id,
-            auth_session_table.c.id,
+def live_logins(*, postgresql: bool) -> sa.Subquery:
+    """`live_login_of` for many sign-ins: of the sessions `:sessions` (one array on
+    PostgreSQL, an expanding `IN` elsewhere), those not revoked whose login is active, with
+    the account, person and institution the login belongs to (the roster's `GrantsOfMany`
+    source, keyed by all four: a token naming another account, person or institution than its
+    session's login finds no row under its key)."""
+    return (
+        sa.select(
+            account_table.c.id.label("account_id"),
+            auth_session_table.c.id.label("session_id"),
             account_table.c.person_id,
             account_table.c.institution_id,
-        ).in_(_LOGINS),
-        account_table.c.is_active.is_(True),
-        auth_session_table.c.revoked_at.is_(None),
+        )
+        .select_from(
+            account_table.join(
+                auth_session_table, auth_session_table.c.account_id == account_table.c.id
+            )
+        )
+        .where(
+            among_bound(auth_session_table.c.id, "sessions", postgresql=postgresql),
+            account_table.c.is_active.is_(True),
+            auth_session_table.c.revoked_at.is_(None),
+        )
+        .subquery("live_login")
     )
-    .subquery("live_login")
-)
-"""`live_login_of` for many sign-ins: of the `:logins` (account, session, person, institution)
-tuples, those whose login is active, session not revoked, and login this person's in this
-institution (the roster's `GrantsOfMany` source, keyed by all four)."""
 
 
 def live_sessions_query(account_id: uuid.UUID) -> sa.Select[Any]:

@@ -228,11 +228,21 @@ class GrantsOfMany:
     values of its columns `key` (identity's live sign-ins: account, session, person,
     institution). A key whose person is unknown there, gone, or whose institution is suspended
     is absent from the answer, as `grants_at` answers None. Built once, at import; `source`
-    binds its own parameters, passed as keywords at each call."""
+    binds its own parameters, passed as keywords at each call. On PostgreSQL the statement
+    goes to the driver connection (`DriverStatement`, ADR-0023: `source` must bind its lists
+    as arrays); on another dialect it is built on `elsewhere` (by default `source`)."""
 
-    def __init__(self, source: sa.Subquery, key: Sequence[str]) -> None:
+    def __init__(
+        self, source: sa.Subquery, key: Sequence[str], *, elsewhere: sa.Subquery | None = None
+    ) -> None:
         self._key = tuple(key)
-        self._statement = (
+        self._statement = DriverStatement(
+            self._grants(source),
+            elsewhere=None if elsewhere is None else self._grants(elsewhere),
+        )
+
+    def _grants(self, source: sa.Subquery) -> sa.Select[Any]:
+        return (
             sa.select(
                 *(source.c[name].label(f"key_{name}") for name in self._key),
                 person.c.given_name,
@@ -261,7 +271,7 @@ class GrantsOfMany:
         """Each key's grants at the instant `at`, judged on its institution's calendar day."""
         width = len(self._key)
         by_key: dict[tuple[Any, ...], list[Any]] = {}
-        for row in await session.execute(self._statement, {**params, **_days_around(at)}):
+        for row in await self._statement.rows(session, {**params, **_days_around(at)}):
             by_key.setdefault(tuple(row[:width]), []).append(row)
         judged = {key: _on_roll_at(rows, at) for key, rows in by_key.items()}
         return {key: grants for key, grants in judged.items() if grants is not None}
