@@ -13,11 +13,12 @@ statement, every value bound as one array per column (`save_posted`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -116,6 +117,31 @@ _BY_CLIENT_IDS = sa.select(Message).where(
         sa.bindparam("keys", expanding=True)
     )
 )
+_KEYS = (
+    sa.func.unnest(
+        sa.bindparam("conversation_ids", type_=postgresql.ARRAY(sa.Uuid())),
+        sa.bindparam("sender_ids", type_=postgresql.ARRAY(sa.Uuid())),
+        sa.bindparam("client_ids", type_=postgresql.ARRAY(sa.String())),
+    )
+    .table_valued("conversation_id", "sender_id", "client_id")
+    .render_derived(name="k")
+)
+_POSTED_IDS = DriverStatement(
+    sa.select(message.c.id).select_from(
+        message.join(
+            _KEYS,
+            sa.and_(
+                message.c.conversation_id == _KEYS.c.conversation_id,
+                message.c.sender_id == _KEYS.c.sender_id,
+                message.c.client_id == _KEYS.c.client_id,
+            ),
+        )
+    )
+)
+"""The ids of the messages stored under any of the (conversation, sender, client id) keys bound
+as three arrays (PostgreSQL, on the driver connection: a batch's replays are rare, so the
+messages themselves are loaded only for those found)."""
+_BY_IDS = sa.select(Message).where(message.c.id.in_(sa.bindparam("ids", expanding=True)))
 _BY_CLIENT_ID = sa.select(Message).where(
     message.c.conversation_id == sa.bindparam("conversation_id"),
     message.c.sender_id == sa.bindparam("sender_id"),
@@ -259,7 +285,18 @@ class SqlAlchemyMessages:
         trip; those never posted are absent."""
         if not keys:
             return {}
-        found = await self.session.scalars(_BY_CLIENT_IDS, {"keys": padded(list(keys))})
+        if self.session.get_bind().dialect.name == "postgresql":
+            params = {
+                "conversation_ids": [conversation_id for conversation_id, _, _ in keys],
+                "sender_ids": [sender_id for _, sender_id, _ in keys],
+                "client_ids": [client_id for _, _, client_id in keys],
+            }
+            ids = [row.id for row in await _POSTED_IDS.rows(self.session, params)]
+            found: Iterable[Message] = (
+                await self.session.scalars(_BY_IDS, {"ids": ids}) if ids else ()
+            )
+        else:
+            found = await self.session.scalars(_BY_CLIENT_IDS, {"keys": padded(list(keys))})
         stored = {(m.conversation_id, m.sender_id, m.client_id): m for m in found}
         for m in stored.values():
             self.session.expunge(m)
