@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.platform.db.bulk import any_of
 from edtech.platform.db.driver import DriverStatement
 from edtech.platform.db.engine import dialect_insert
 from edtech.realtime.infrastructure import channel_state, command_receipt, outbox_event
@@ -289,12 +290,21 @@ async def claim_unpublished(
     return [_row(r) for r in rows]
 
 
+_MARK = DriverStatement(
+    sa.update(outbox_event)
+    .where(any_of(outbox_event.c.id, "ids"))
+    .values(published_at=sa.bindparam("now")),
+    elsewhere=sa.update(outbox_event)
+    .where(outbox_event.c.id.in_(sa.bindparam("ids", expanding=True)))
+    .values(published_at=sa.bindparam("now")),
+)
+"""Rows marked published: after each batch's publish, on the driver connection (PostgreSQL:
+one statement text whatever the number of ids)."""
+
+
 async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
     for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        await session.execute(
-            sa.update(outbox_event).where(outbox_event.c.id.in_(chunk)).values(published_at=now)
-        )
+        await _MARK.rows(session, {"ids": list(ids[start : start + 500]), "now": now})
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:

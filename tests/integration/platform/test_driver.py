@@ -185,3 +185,17 @@ async def test_an_expanding_in_is_refused(factory: async_sessionmaker[AsyncSessi
     async with factory() as session:
         with pytest.raises(TypeError, match="expanding IN"):
             await expanding.rows(session, {"names": ["a"]})
+
+
+RENAME = DriverStatement(
+    sa.update(thing).where(thing.c.name == sa.bindparam("old")).values(name=sa.bindparam("new"))
+)
+
+
+async def test_a_statement_without_rows_answers_none(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with factory() as session, session.begin():
+        await _add(session, "old")
+        assert await RENAME.rows(session, {"old": "old", "new": "new"}) == []
+        assert [r.name for r in await THINGS.rows(session, {"names": ["old", "new"]})] == ["new"]

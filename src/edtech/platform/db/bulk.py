@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edtech.platform.db.driver import DriverStatement
 from edtech.platform.db.engine import dialect_insert
 
 T = TypeVar("T")
@@ -92,8 +93,8 @@ async def insert_columns(
     params = _params(table, columns, same)
     conflict = None if skip_conflicts_on is None else tuple(skip_conflicts_on)
     statement = _statement(table, tuple(columns), tuple(same), conflict, returning)
-    result = await session.execute(statement, params)
-    return list(result.scalars()) if returning is not None else []
+    inserted = await statement.rows(session, params)
+    return [row[0] for row in inserted] if returning is not None else []
 
 
 async def insert_rows(session: AsyncSession, rows: Rows, returning: str | None = None) -> list[Any]:
@@ -153,7 +154,7 @@ async def insert_together(
     for n, rows in enumerate((first, *then)):
         params.update(_params(rows.table, rows.columns, rows.same, f"t{n}_"))
     statement = _together(first.shape(), returning, tuple(rows.shape() for rows in then))
-    return list((await session.execute(statement, params)).scalars())
+    return [row[0] for row in await statement.rows(session, params)]
 
 
 def among(
@@ -232,18 +233,18 @@ def _statement(
     same: tuple[str, ...],
     conflict: tuple[str, ...] | None,
     returning: str | None,
-) -> sa.TextClause:
+) -> DriverStatement:
     """`INSERT INTO t (a, b, c) SELECT u.a, u.b, CAST(:s0 AS type) FROM unnest(CAST(:c0 AS
     type[]), …) WITH ORDINALITY ORDER BY ord`: the same text, so one prepared statement, for
-    any number of rows."""
+    any number of rows; sent on the driver connection (ADR-0023)."""
     sql = _insert_sql(table, keys, same, conflict)
     if returning is not None:
         sql += f"\nRETURNING {_quote(returning)}"
-    return sa.text(sql)
+    return DriverStatement(sa.text(sql))
 
 
 @lru_cache(maxsize=64)
-def _together(first: Shape, returning: str, then: tuple[Shape, ...]) -> sa.TextClause:
+def _together(first: Shape, returning: str, then: tuple[Shape, ...]) -> DriverStatement:
     """`WITH t0 AS (INSERT … RETURNING r), t1 AS (INSERT … WHERE (SELECT count(*) FROM t0) =
     :planned), … SELECT r FROM t0` (`insert_together`), each INSERT as `_statement`'s with its
     own prefix."""
@@ -251,7 +252,7 @@ def _together(first: Shape, returning: str, then: tuple[Shape, ...]) -> sa.TextC
     for n, shape in enumerate(then, start=1):
         where = "(SELECT count(*) FROM t0) = :planned"
         parts.append(f"t{n} AS (\n{_insert_sql(*shape, prefix=f't{n}_', where=where)}\n)")
-    return sa.text(f"WITH {', '.join(parts)}\nSELECT {_quote(returning)} FROM t0")
+    return DriverStatement(sa.text(f"WITH {', '.join(parts)}\nSELECT {_quote(returning)} FROM t0"))
 
 
 def _insert_sql(

@@ -57,7 +57,10 @@ class DriverStatement:
         """The statement's rows for `params`, in `session`'s transaction."""
         dialect = session.get_bind().dialect
         if dialect.name != "postgresql":
-            return (await session.execute(self._elsewhere, params)).all()
+            result = await session.execute(self._elsewhere, params)
+            if isinstance(result, sa.CursorResult) and not result.returns_rows:
+                return []  # (an UPDATE, say)
+            return result.all()
         compiled = self._compiled or self._compile(dialect)
         if session.autoflush and _pending(session):
             await session.flush()
