@@ -1,7 +1,7 @@
 """A hot statement sent straight to asyncpg, in the session's transaction (PostgreSQL).
 
-Through an `AsyncSession`, a statement costs the node ~110 µs of CPU where asyncpg alone spends
-~35 µs (`uv run python -m bench.statement_cost`): SQLAlchemy's execution context, its
+Through an `AsyncSession`, a statement costs the node ~100 µs of CPU where asyncpg alone spends
+~30 µs (`uv run python -m bench.statement_cost`): SQLAlchemy's execution context, its
 compiled-cache lookup, parameter processing, the greenlet hops, a `Row` per row. A grouped chat
 transaction sends ten statements for a handful of posts, so on the hottest write path that
 share is most of the difference between a message's cost and the fan-out's (ADR-0023).
@@ -54,7 +54,9 @@ class DriverStatement:
         self._compiled: _Compiled | None = None
 
     async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Any]:
-        """The statement's rows for `params`, in `session`'s transaction."""
+        """The statement's rows for `params`, in `session`'s transaction: named tuples of its
+        columns (a textual statement's, which declares none, the driver's records: by position
+        or by name)."""
         dialect = session.get_bind().dialect
         if dialect.name != "postgresql":
             result = await session.execute(self._elsewhere, params)
@@ -78,8 +80,6 @@ class DriverStatement:
             if adapted._transaction is None:
                 await adapted._start_transaction()
             records = await fairy.driver_connection.fetch(compiled.sql, *args)
-        except sa.exc.DBAPIError:
-            raise
         except Exception as error:
             raise _translated(adapted, compiled, args, error) from error
         if events.after_cursor_execute:
