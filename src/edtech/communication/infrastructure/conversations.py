@@ -31,7 +31,7 @@ from edtech.communication.infrastructure.tables import (
     message,
 )
 from edtech.kernel.errors import ConflictError
-from edtech.platform.db.bulk import padded
+from edtech.platform.db.bulk import among_bound, padded
 from edtech.platform.db.driver import DriverStatement
 
 CURSOR_FIELDS = ("read_seq", "read_at", "shown_read_seq", "read_hidden_until")
@@ -46,13 +46,21 @@ _CONVERSATION = (
         conversation.c.id == sa.bindparam("conversation_id"),
     )
 )
-_LOCKED_CONVERSATIONS = (
-    sa.select(Conversation)
-    .options(joinedload(Conversation.participants))  # type: ignore[arg-type]
-    .where(conversation.c.id.in_(sa.bindparam("conversation_ids", expanding=True)))
-    .order_by(conversation.c.id)
-    .with_for_update(of=conversation)
-)
+
+
+def _locked_conversations(*, postgresql: bool) -> sa.Select[Conversation]:
+    return (
+        sa.select(Conversation)
+        .options(joinedload(Conversation.participants))  # type: ignore[arg-type]
+        .where(among_bound(conversation.c.id, "conversation_ids", postgresql=postgresql))
+        .order_by(conversation.c.id)
+        .with_for_update(of=conversation)
+    )
+
+
+_LOCKED_CONVERSATIONS = {pg: _locked_conversations(postgresql=pg) for pg in (True, False)}
+"""`lock_many`'s statement per dialect (PostgreSQL or not): the ids one array on PostgreSQL,
+an expanding `IN` of a padded list elsewhere."""
 _NEXT_SEQ = (
     sa.update(conversation)
     .where(conversation.c.id == sa.bindparam("of_conversation"))
@@ -181,8 +189,10 @@ class SqlAlchemyConversations:
         circle), each as committed last, on any node. The numbers they hand out (`take_seq`,
         stored by `save_posted`; `next_seq` in a savepoint) are the transaction's until it
         ends."""
-        params = {"conversation_ids": padded(list(conversation_ids))}
-        found = (await self.session.scalars(_LOCKED_CONVERSATIONS, params)).unique()
+        postgresql = self.session.get_bind().dialect.name == "postgresql"
+        ids = list(conversation_ids)
+        params = {"conversation_ids": ids if postgresql else padded(ids)}
+        found = (await self.session.scalars(_LOCKED_CONVERSATIONS[postgresql], params)).unique()
         return {conv.id: conv for conv in found}
 
     async def find_direct(self, institution_id: uuid.UUID, key: str) -> Conversation | None:
