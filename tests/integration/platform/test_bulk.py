@@ -4,7 +4,6 @@ and the inserted rows' ids returned — on both dialects (PostgreSQL binds one a
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from edtech.platform.db.bulk import Rows, insert_columns, insert_many, insert_together
-from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.types import UTCDateTime
 
 test_metadata = sa.MetaData()
@@ -34,17 +32,6 @@ part = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("args", sa.JSON(), nullable=True),
 )
-
-
-@pytest.fixture
-async def factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(database_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(test_metadata.create_all)
-    yield make_session_factory(engine)
-    async with engine.begin() as conn:
-        await conn.run_sync(test_metadata.drop_all)
-    await engine.dispose()
 
 
 def rows(keys: list[str], at: datetime) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +17,6 @@ from sqlalchemy.orm import registry
 
 from edtech.platform.db.bulk import among_bound
 from edtech.platform.db.driver import DriverStatement
-from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.types import UTCDateTime
 
 
@@ -71,17 +69,6 @@ ADD = DriverStatement(
 )
 
 on_postgresql = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-
-
-@pytest.fixture
-async def factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(database_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(test_metadata.create_all)
-    yield make_session_factory(engine)
-    async with engine.begin() as conn:
-        await conn.run_sync(test_metadata.drop_all)
-    await engine.dispose()
 
 
 async def _add(

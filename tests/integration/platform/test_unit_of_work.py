@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import registry
 
 from edtech.kernel.events import Aggregate, DomainEvent
-from edtech.platform.db.engine import make_engine, make_session_factory
 from edtech.platform.db.uow import Raised, UnitOfWork
 
 test_metadata = sa.MetaData()
@@ -68,17 +67,6 @@ class RecordingSink:
 
     async def committed(self, staged: object) -> None:
         self.committed_tokens.append(staged)
-
-
-@pytest.fixture
-async def factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(database_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(test_metadata.create_all)
-    yield make_session_factory(engine)
-    async with engine.begin() as conn:
-        await conn.run_sync(test_metadata.drop_all)
-    await engine.dispose()
 
 
 async def test_commit_stages_events_in_the_transaction_then_reports_commit(
