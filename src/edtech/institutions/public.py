@@ -246,9 +246,7 @@ def _settings_and_names(*, postgresql: bool) -> sa.Select[Any]:
     )
 
 
-_SETTINGS_AND_NAMES = DriverStatement(
-    _settings_and_names(postgresql=True), elsewhere=_settings_and_names(postgresql=False)
-)
+_SETTINGS_AND_NAMES = DriverStatement.per_dialect(_settings_and_names)
 # (each asked on every chat message or notification: built once, values bound later)
 
 

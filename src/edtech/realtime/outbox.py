@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edtech.platform.db.bulk import any_of
+from edtech.platform.db.bulk import among_bound
 from edtech.platform.db.driver import DriverStatement
 from edtech.platform.db.engine import dialect_insert
 from edtech.realtime.infrastructure import channel_state, command_receipt, outbox_event
@@ -290,14 +290,15 @@ async def claim_unpublished(
     return [_row(r) for r in rows]
 
 
-_MARK = DriverStatement(
-    sa.update(outbox_event)
-    .where(any_of(outbox_event.c.id, "ids"))
-    .values(published_at=sa.bindparam("now")),
-    elsewhere=sa.update(outbox_event)
-    .where(outbox_event.c.id.in_(sa.bindparam("ids", expanding=True)))
-    .values(published_at=sa.bindparam("now")),
-)
+def _mark(*, postgresql: bool) -> sa.Update:
+    return (
+        sa.update(outbox_event)
+        .where(among_bound(outbox_event.c.id, "ids", postgresql=postgresql))
+        .values(published_at=sa.bindparam("now"))
+    )
+
+
+_MARK = DriverStatement.per_dialect(_mark)
 """Rows marked published: after each batch's publish, on the driver connection (PostgreSQL:
 one statement text whatever the number of ids)."""
 

@@ -384,7 +384,7 @@ def _profiles(postgresql: bool) -> sa.CompoundSelect[Any]:
     )
 
 
-_PROFILES = DriverStatement(_profiles(postgresql=True), elsewhere=_profiles(postgresql=False))
+_PROFILES = DriverStatement.per_dialect(_profiles)
 """The profiles' union per dialect (PostgreSQL or not): built once, values bound at execution."""
 
 

@@ -81,7 +81,7 @@ def _rules(postgresql: bool) -> sa.Select[Any]:
     ).select_from(anchor.outerjoin(policy, institutions).outerjoin(preference, people))
 
 
-_RULES = DriverStatement(_rules(postgresql=True), elsewhere=_rules(postgresql=False))
+_RULES = DriverStatement.per_dialect(_rules)
 """Planned with every notification: built once per dialect, values bound at execution."""
 
 

@@ -53,6 +53,13 @@ class DriverStatement:
         self._elsewhere = statement if elsewhere is None else elsewhere
         self._compiled: _Compiled | None = None
 
+    @classmethod
+    def per_dialect(cls, build: Callable[..., sa.Executable]) -> DriverStatement:
+        """`build(postgresql=True)` for PostgreSQL, `build(postgresql=False)` for the other
+        dialects: a statement whose lists are arrays there and expanding `IN`s elsewhere
+        (`bulk.among_bound`)."""
+        return cls(build(postgresql=True), elsewhere=build(postgresql=False))
+
     async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Any]:
         """The statement's rows for `params`, in `session`'s transaction: named tuples of its
         columns (a textual statement's, which declares none, the driver's records: by position
